@@ -1,0 +1,1 @@
+"""Qt-free heart of artifact-viewer: models, API client, catalog, cache, fetcher, sync."""

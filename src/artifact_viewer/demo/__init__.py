@@ -1,0 +1,1 @@
+"""Stand-in Anon V2 server and its seeded data set (no Qt)."""
