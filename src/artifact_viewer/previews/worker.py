@@ -1,0 +1,212 @@
+"""Run a function on the global thread pool and deliver its outcome on the GUI thread.
+
+Usage from a widget (all callbacks run on the GUI thread, never on the worker)::
+
+    self._task = run_in_pool(
+        parse, path,                      # parse(path, progress, cancel) -> result
+        on_result=self._on_parsed,
+        on_error=self._on_error,          # receives the exception object
+        on_progress=self._on_progress,    # (done, total), throttled
+        on_partial=self._on_partial,      # objects sent with progress.partial(obj)
+    )
+    ...
+    self._task.cancel()                   # nothing is delivered after this returns
+
+The work function receives two trailing positional arguments: a :class:`Progress`
+(call it with ``(done, total)``; ``progress.partial(obj)`` sends an intermediate result)
+and the :class:`CancelToken` it should poll between chunks. Raising
+:class:`~artifact_viewer.core.errors.Cancelled` ends the task quietly.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+import shiboken6
+from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, Signal, Slot
+
+from artifact_viewer.core.cancel import CancelToken
+from artifact_viewer.core.errors import Cancelled
+
+log = logging.getLogger(__name__)
+
+# Progress faster than this is dropped (except the final tick): the GUI thread only
+# needs a few updates per second, and each queued signal costs it an event.
+_PROGRESS_INTERVAL_S = 0.05
+
+# Tasks stay referenced here until their outcome is delivered (or they are cancelled
+# and have finished), so callers may drop their handle without losing the callbacks.
+_live: set[Task] = set()
+
+
+def _receiver_alive(callback: Callable[..., Any] | None) -> bool:
+    """False when the callback is a method of a Qt object whose C++ side is already gone."""
+    owner = getattr(callback, "__self__", None)
+    return not isinstance(owner, QObject) or shiboken6.isValid(owner)
+
+
+class _Carrier(QObject):
+    """Signals emitted from the worker thread; received by the relay on the GUI thread."""
+
+    result = Signal(object)
+    error = Signal(object)
+    progress = Signal(int, int)
+    partial = Signal(object)
+    done = Signal()
+
+
+class Progress:
+    """Handed to the work function: ``progress(done, total)`` and ``progress.partial(obj)``."""
+
+    __slots__ = ("_carrier", "_last", "_token")
+
+    def __init__(self, carrier: _Carrier, token: CancelToken) -> None:
+        self._carrier = carrier
+        self._token = token
+        self._last = 0.0
+
+    def __call__(self, done: int, total: int = 0) -> None:
+        if self._token.cancelled:
+            return
+        now = time.monotonic()
+        if now - self._last < _PROGRESS_INTERVAL_S and not (total and done >= total):
+            return
+        self._last = now
+        # Qt signals carry C ints: clamp so multi-gigabyte byte counts never overflow.
+        if total > 2**31 - 1:
+            done, total = int(done * 1000 // total), 1000
+        self._carrier.progress.emit(int(done), int(total))
+
+    def partial(self, obj: object) -> None:
+        """Send an intermediate result (e.g. the first screen) to ``on_partial``."""
+        if not self._token.cancelled:
+            self._carrier.partial.emit(obj)
+
+
+class Task(QObject):
+    """Handle of one background job; lives on the GUI thread and relays outcomes."""
+
+    def __init__(
+        self,
+        on_result: Callable[[Any], None],
+        on_error: Callable[[BaseException], None],
+        on_progress: Callable[[int, int], None] | None,
+        on_partial: Callable[[Any], None] | None,
+        token: CancelToken,
+    ) -> None:
+        super().__init__()
+        self.token = token
+        self._on_result = on_result
+        self._on_error = on_error
+        self._on_progress = on_progress
+        self._on_partial = on_partial
+        self._finished = False
+        self.carrier = _Carrier()
+        # The carrier lives on the GUI thread too, so these connections are queued when
+        # the worker emits: every callback below runs on the GUI thread.
+        self.carrier.result.connect(self._deliver_result)
+        self.carrier.error.connect(self._deliver_error)
+        self.carrier.progress.connect(self._deliver_progress)
+        self.carrier.partial.connect(self._deliver_partial)
+        self.carrier.done.connect(self._release)
+
+    @property
+    def cancelled(self) -> bool:
+        return self.token.cancelled
+
+    @property
+    def finished(self) -> bool:
+        """True once the work function has returned or raised (outcome delivered or dropped)."""
+        return self._finished
+
+    def cancel(self) -> None:
+        """Ask the work to stop; from now on no callback fires. Safe to call repeatedly."""
+        self.token.cancel()
+
+    @Slot(object)
+    def _deliver_result(self, value: object) -> None:
+        if not self.token.cancelled and _receiver_alive(self._on_result):
+            self._on_result(value)
+
+    @Slot(object)
+    def _deliver_error(self, exc: object) -> None:
+        if (
+            not self.token.cancelled
+            and isinstance(exc, BaseException)
+            and _receiver_alive(self._on_error)
+        ):
+            self._on_error(exc)
+
+    @Slot(int, int)
+    def _deliver_progress(self, done: int, total: int) -> None:
+        if not self.token.cancelled and _receiver_alive(self._on_progress) and self._on_progress:
+            self._on_progress(done, total)
+
+    @Slot(object)
+    def _deliver_partial(self, obj: object) -> None:
+        if not self.token.cancelled and _receiver_alive(self._on_partial) and self._on_partial:
+            self._on_partial(obj)
+
+    @Slot()
+    def _release(self) -> None:
+        self._finished = True
+        _live.discard(self)
+
+
+class _Runnable(QRunnable):
+    def __init__(self, fn: Callable[..., Any], args: tuple[Any, ...], task: Task) -> None:
+        super().__init__()
+        self.setAutoDelete(True)
+        self._fn = fn
+        self._args = args
+        self._carrier = task.carrier
+        self._token = task.token
+
+    def run(self) -> None:
+        carrier, token = self._carrier, self._token
+        try:
+            token.raise_if_cancelled()
+            value = self._fn(*self._args, Progress(carrier, token), token)
+        except Cancelled:
+            pass
+        except BaseException as exc:  # every failure reaches the GUI as an error, never a crash
+            if not token.cancelled:
+                log.debug("background task failed: %s", type(exc).__name__, exc_info=True)
+                carrier.error.emit(exc)
+        else:
+            if not token.cancelled:
+                carrier.result.emit(value)
+        finally:
+            carrier.done.emit()
+
+
+def run_in_pool(
+    fn: Callable[..., Any],
+    *args: Any,
+    on_result: Callable[[Any], None],
+    on_error: Callable[[BaseException], None],
+    on_progress: Callable[[int, int], None] | None = None,
+    on_partial: Callable[[Any], None] | None = None,
+    cancel: CancelToken | None = None,
+    pool: QThreadPool | None = None,
+) -> Task:
+    """Start ``fn(*args, progress, cancel)`` on the pool; callbacks run on the GUI thread.
+
+    Must be called from the GUI thread (the thread that owns the callbacks' objects).
+    """
+    app = QCoreApplication.instance()
+    if app is None:
+        raise RuntimeError("run_in_pool needs a running QCoreApplication")
+    token = cancel if cancel is not None else CancelToken()
+    task = Task(on_result, on_error, on_progress, on_partial, token)
+    _live.add(task)
+    (pool or QThreadPool.globalInstance()).start(_Runnable(fn, args, task))
+    return task
+
+
+def wait_for_pool(timeout_ms: int = 10_000, pool: QThreadPool | None = None) -> bool:
+    """Block until the pool is idle (tests and shutdown); True when it drained in time."""
+    return (pool or QThreadPool.globalInstance()).waitForDone(timeout_ms)
