@@ -1,0 +1,1 @@
+"""SVG icons (and the app icon rendered to PNG) shipped with the package."""

@@ -1,0 +1,94 @@
+"""Icons shipped in ``artifact_viewer.resources.icons``: run statuses, cache badges, the app icon."""
+
+from __future__ import annotations
+
+import functools
+from importlib import resources
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QRectF, Qt
+from PySide6.QtGui import QIcon, QImage, QPainter, QPixmap
+from PySide6.QtSvg import QSvgRenderer
+
+_PACKAGE = "artifact_viewer.resources.icons"
+APP_ICON_SIZES = (16, 24, 32, 48, 64, 128, 256)
+
+# Workflow-run status -> icon file stem. Unknown statuses get "status-unknown".
+_STATUS_ICONS = {
+    "PENDING": "status-pending",
+    "IN_PROGRESS": "status-in-progress",
+    "COMPLETED": "status-completed",
+    "FAILED": "status-failed",
+    "AWAITING_USER_INPUT": "status-awaiting-input",
+    "COMPLETED_WITH_NO_ACTION_TAKEN": "status-no-action",
+}
+
+# CacheState name -> icon file stem.
+_CACHE_ICONS = {
+    "NOT_CACHED": "cache-not-cached",
+    "VERIFIED": "cache-verified",
+    "MISMATCH": "cache-mismatch",
+    "NOT_VERIFIABLE": "cache-not-verifiable",
+}
+
+
+def svg_bytes(stem: str) -> bytes:
+    """The SVG source of one shipped icon."""
+    return resources.files(_PACKAGE).joinpath(f"{stem}.svg").read_bytes()
+
+
+def render_svg(stem: str, size: int) -> QImage:
+    """Rasterise a shipped SVG to a square, transparent image (needs a QGuiApplication)."""
+    renderer = QSvgRenderer(QByteArray(svg_bytes(stem)))
+    image = QImage(size, size, QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    renderer.render(painter, QRectF(0, 0, size, size))
+    painter.end()
+    return image
+
+
+@functools.cache
+def icon(stem: str) -> QIcon:
+    """An icon from the package, rendered crisply at the common small sizes."""
+    result = QIcon()
+    for size in (16, 20, 24, 32, 48):
+        result.addPixmap(QPixmap.fromImage(render_svg(stem, size)))
+    return result
+
+
+def status_icon(status: str | None) -> QIcon:
+    return icon(_STATUS_ICONS.get(status or "", "status-unknown"))
+
+
+def cache_icon(state_name: str) -> QIcon:
+    return icon(_CACHE_ICONS.get(state_name, "cache-not-verifiable"))
+
+
+@functools.cache
+def app_icon() -> QIcon:
+    """The app icon: the committed PNG renditions, with the SVG as a fallback."""
+    result = QIcon()
+    folder = resources.files(_PACKAGE)
+    for size in APP_ICON_SIZES:
+        png = folder.joinpath(f"app-{size}.png")
+        if png.is_file():
+            pixmap = QPixmap()
+            pixmap.loadFromData(png.read_bytes(), "PNG")
+            result.addPixmap(pixmap)
+    if result.isNull():
+        for size in APP_ICON_SIZES:
+            result.addPixmap(QPixmap.fromImage(render_svg("app", size)))
+    return result
+
+
+def write_app_icon_pngs(folder: Path) -> list[Path]:
+    """Render app.svg to app-<size>.png files (the committed copies are made with this)."""
+    written = []
+    for size in APP_ICON_SIZES:
+        path = folder / f"app-{size}.png"
+        if not render_svg("app", size).save(str(path), "PNG"):
+            raise OSError(f"could not write {path.name}")
+        written.append(path)
+    return written
