@@ -1,0 +1,67 @@
+"""The one place an ``httpx.Client`` is built: timeouts on every call, pool limits, our user agent."""
+
+from __future__ import annotations
+
+import logging
+
+import httpx
+
+from artifact_viewer import APP_NAME, __version__
+from artifact_viewer.core.redact import RedactingFilter
+from artifact_viewer.core.settings import Settings
+
+USER_AGENT = f"{APP_NAME}/{__version__}"
+
+# httpx/httpcore log full request URLs (signed URLs included) at INFO/DEBUG.
+NOISY_LOGGERS = ("httpx", "httpcore", "hpack", "uvicorn", "uvicorn.access", "uvicorn.error")
+
+
+def quiet_http_loggers() -> None:
+    """Keep third-party HTTP loggers at WARNING and redact whatever they still emit. Idempotent."""
+    for name in NOISY_LOGGERS:
+        logger = logging.getLogger(name)
+        if logger.level == logging.NOTSET or logger.level < logging.WARNING:
+            logger.setLevel(logging.WARNING)
+        if not any(isinstance(f, RedactingFilter) for f in logger.filters):
+            logger.addFilter(RedactingFilter())
+
+
+def timeout_from(settings: Settings) -> httpx.Timeout:
+    return httpx.Timeout(
+        connect=settings.connect_timeout,
+        read=settings.read_timeout,
+        write=settings.write_timeout,
+        pool=settings.pool_timeout,
+    )
+
+
+def build_http_client(
+    settings: Settings | None = None,
+    *,
+    transport: httpx.BaseTransport | None = None,
+) -> httpx.Client:
+    """A client shared by the API and signed-URL downloads.
+
+    It carries no Authorization header: :class:`AnonClient` adds the key per request, so
+    the key is never sent to the object store that serves signed URLs. Redirects are
+    followed (httpx drops Authorization when a redirect leaves the origin).
+    """
+    settings = settings or Settings()
+    quiet_http_loggers()
+    parallel = max(1, settings.max_parallel_downloads)
+    limits = httpx.Limits(
+        max_connections=parallel + 4,  # downloads plus a few API calls at once
+        max_keepalive_connections=parallel + 2,
+        keepalive_expiry=30.0,
+    )
+    return httpx.Client(
+        timeout=timeout_from(settings),
+        limits=limits,
+        http1=True,
+        http2=False,
+        headers={"User-Agent": USER_AGENT},
+        follow_redirects=True,
+        max_redirects=5,
+        transport=transport,
+        trust_env=True,
+    )
