@@ -2,23 +2,80 @@
 
 from __future__ import annotations
 
+import logging
+from typing import Any
+
 import click
 
 from artifact_viewer import __version__
 from artifact_viewer.commands import demo_server, ls, preview, store
+from artifact_viewer.core.errors import (
+    ArtifactViewerError,
+    AuthError,
+    ConfigError,
+    NetworkError,
+    NotAvailableOffline,
+    NotFound,
+    user_message,
+)
+from artifact_viewer.core.logs import setup_logging
+
+log = logging.getLogger("artifact_viewer.cli")
+
+# Exit codes: 0 ok, 1 any other failure, 2 bad usage (click's own), then one per cause a
+# script may want to branch on.
+EXIT_FAILURE = 1
+EXIT_CONFIG = 3  # missing/rejected API key, bad settings
+EXIT_NETWORK = 4  # API unreachable
+EXIT_NOT_FOUND = 5  # unknown id, or not available offline
+EXIT_INTERRUPTED = 130
 
 
-@click.group(invoke_without_command=True)
+def exit_code_for(exc: BaseException) -> int:
+    if isinstance(exc, ConfigError | AuthError):
+        return EXIT_CONFIG
+    if isinstance(exc, NetworkError):
+        return EXIT_NETWORK
+    if isinstance(exc, NotFound | NotAvailableOffline):
+        return EXIT_NOT_FOUND
+    return EXIT_FAILURE
+
+
+class AppGroup(click.Group):
+    """The top-level group: any error below it becomes one line on stderr and an exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except ArtifactViewerError as exc:
+            log.info("Command failed: %s", exc.user_message())
+            click.echo(f"Error: {exc.user_message()}", err=True)
+            raise click.exceptions.Exit(exit_code_for(exc)) from None
+        except KeyboardInterrupt:
+            click.echo("Interrupted.", err=True)
+            raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
+        except Exception as exc:
+            # Full (redacted) traceback to the log file; one safe line to the person.
+            log.exception("Unexpected error in command")
+            click.echo(f"Error: {user_message(exc)}", err=True)
+            raise click.exceptions.Exit(EXIT_FAILURE) from None
+
+
+@click.group(cls=AppGroup, invoke_without_command=True)
 @click.option(
     "--demo", is_flag=True, help="Start the stand-in server in-process and connect to it."
 )
-@click.option("-v", "--verbose", is_flag=True, help="Also log to the console.")
+@click.option("-v", "--verbose", is_flag=True, help="Also log to the console (debug level).")
 @click.version_option(__version__, prog_name="artifact-viewer")
 @click.pass_context
 def cli(ctx: click.Context, demo: bool, verbose: bool) -> None:
     """Browse Anon V2 workflow runs and their artifacts. Without a subcommand, opens the window."""
     ctx.ensure_object(dict)
     ctx.obj["verbose"] = verbose
+    ctx.obj["demo"] = demo
+    setup_logging(verbose=verbose)
     if ctx.invoked_subcommand is None:
         from artifact_viewer.app import gui_main
 

@@ -1,9 +1,214 @@
-"""CLI: ls commands."""
+"""CLI: `artifact-viewer ls workflows|runs|artifacts|jobs|job-runs` as a table or JSON lines."""
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
 import click
+import httpx
+import orjson
+
+from artifact_viewer.core.client import AnonClient
+from artifact_viewer.core.http import build_http_client
+from artifact_viewer.core.models import Artifact, Job, JobRun, Resource, Workflow, WorkflowRun
+from artifact_viewer.core.retry import RetryPolicy
+from artifact_viewer.core.secrets import require_api_key
+from artifact_viewer.core.settings import load_settings
+
+KINDS = ("workflows", "runs", "artifacts", "jobs", "job-runs")
+
+# Key in the root context's ``obj`` under which tests (or --demo) hand in an httpx transport.
+TRANSPORT_KEY = "http_transport"
+RETRY_KEY = "retry_policy"
+
+
+def make_client(ctx: click.Context) -> AnonClient:
+    """An API client from settings + env + keyring; its httpx client closes with the command."""
+    obj = ctx.find_root().obj or {}
+    settings = load_settings()
+    base_url = settings.effective_base_url()
+    api_key = require_api_key(base_url)
+    transport: httpx.BaseTransport | None = obj.get(TRANSPORT_KEY)
+    http = ctx.with_resource(build_http_client(settings, transport=transport))
+    retry: RetryPolicy | None = obj.get(RETRY_KEY)
+    return AnonClient(
+        http, api_key=api_key, base_url=base_url, retry=retry, page_size=settings.page_size
+    )
+
+
+def online_source(
+    ctx: click.Context,
+    kind: str,
+    *,
+    workflow_id: str | None,
+    run_id: str | None,
+    status: str | None,
+) -> Iterable[Resource]:
+    """Rows straight from the API. ``_source`` below is the one place to swap this out."""
+    client = make_client(ctx)
+    if kind == "workflows":
+        if workflow_id:
+            return [client.get_workflow(workflow_id)]
+        return client.list_workflows()
+    if kind == "runs":
+        if run_id:
+            return [client.get_workflow_run(run_id)]
+        return client.list_workflow_runs(workflow_id=workflow_id, status=status)
+    if kind == "artifacts":
+        return client.list_artifacts(workflow_id=workflow_id, workflow_run_id=run_id)
+    if kind == "jobs":
+        return client.list_jobs()
+    return client.list_job_runs(status=status)
+
+
+# The data source for `ls`. An offline/catalog-backed source replaces this with the same signature.
+_source: Callable[..., Iterable[Resource]] = online_source
+
+
+def _when(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M:%SZ") if value else "-"
+
+
+def human_size(size: int | None) -> str:
+    if size is None:
+        return "-"
+    value = float(size)
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if value < 1024 or unit == "TiB":
+            return f"{size} B" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{size} B"  # pragma: no cover - loop always returns
+
+
+def human_duration(seconds: float | None) -> str:
+    if seconds is None or seconds < 0:
+        return "-"
+    total = int(round(seconds))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}h{minutes:02d}m{secs:02d}s"
+    if minutes:
+        return f"{minutes}m{secs:02d}s"
+    return f"{secs}s"
+
+
+def _row(item: Resource) -> tuple[str, ...]:
+    if isinstance(item, WorkflowRun):
+        return (
+            item.id,
+            item.workflow_id or "-",
+            item.status or "-",
+            _when(item.created_at),
+            _when(item.completed_at),
+            human_duration(item.duration_seconds),
+            item.current_state_name or "-",
+        )
+    if isinstance(item, Artifact):
+        return (
+            item.id,
+            item.name,
+            item.type or "-",
+            item.mime_type or "-",
+            human_size(item.file_size),
+            _when(item.created_at),
+        )
+    if isinstance(item, Workflow):
+        return (
+            item.id,
+            item.name or "-",
+            item.source_provider or "-",
+            item.type or "-",
+            _when(item.created_at),
+        )
+    if isinstance(item, JobRun):
+        return (item.id, item.job_id or "-", item.status or "-", _when(item.created_at))
+    if isinstance(item, Job):
+        return (item.id, item.name or "-", item.source_provider or "-", _when(item.created_at))
+    return (item.id,)
+
+
+HEADERS: dict[str, tuple[str, ...]] = {
+    "workflows": ("ID", "NAME", "PROVIDER", "TYPE", "CREATED"),
+    "runs": ("ID", "WORKFLOW", "STATUS", "CREATED", "COMPLETED", "DURATION", "STATE"),
+    "artifacts": ("ID", "NAME", "TYPE", "MIME", "SIZE", "CREATED"),
+    "jobs": ("ID", "NAME", "PROVIDER", "CREATED"),
+    "job-runs": ("ID", "JOB", "STATUS", "CREATED"),
+}
+RIGHT_ALIGNED = {"SIZE", "DURATION"}
+
+
+def format_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """Plain aligned columns: readable in a terminal, stable in a pipe."""
+    # Control characters in server-supplied names must not reach the terminal.
+    clean = [[" ".join(cell.split()) for cell in row] for row in rows]
+    widths = [len(h) for h in headers]
+    for row in clean:
+        widths = [max(w, len(c)) for w, c in zip(widths, row, strict=False)]
+    lines = []
+    for row in [list(headers), *clean]:
+        cells = [
+            cell.rjust(width) if header in RIGHT_ALIGNED else cell.ljust(width)
+            for header, cell, width in zip(headers, row, widths, strict=False)
+        ]
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines)
 
 
 def register(group: click.Group) -> None:
     """Add this module's commands to the top-level group."""
+    group.add_command(ls_command)
+
+
+@click.command("ls")
+@click.argument("kind", type=click.Choice(KINDS))
+@click.option(
+    "--workflow", "workflow_id", metavar="ID", help="Only this workflow's runs/artifacts."
+)
+@click.option("--run", "run_id", metavar="ID", help="Only this workflow run (or its artifacts).")
+@click.option("--status", metavar="STATUS", help="Only runs in this status, e.g. FAILED.")
+@click.option("--limit", type=click.IntRange(min=1), help="Stop after this many rows.")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="JSON lines: one API object per line (camelCase, signed URLs left out).",
+)
+@click.pass_context
+def ls_command(
+    ctx: click.Context,
+    kind: str,
+    workflow_id: str | None,
+    run_id: str | None,
+    status: str | None,
+    limit: int | None,
+    as_json: bool,
+) -> None:
+    """List workflows, workflow runs, artifacts, jobs or job runs.
+
+    Reads ANON_BASE_URL and ANON_API_KEY (or the key saved in the system keyring).
+    """
+    items: Iterable[Resource] = _source(
+        ctx, kind, workflow_id=workflow_id, run_id=run_id, status=status
+    )
+    if limit is not None:
+        items = itertools.islice(items, limit)
+    if as_json:
+        # Streamed line by line so a long listing shows up (and can be piped) as it arrives.
+        for item in items:
+            click.echo(orjson.dumps(item.to_json(), default=_json_default).decode())
+        return
+    rows = [_row(item) for item in items]
+    if not rows:
+        click.echo(f"No {kind.replace('-', ' ')} found.", err=True)
+        return
+    click.echo(format_table(HEADERS[kind], rows))
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError
