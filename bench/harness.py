@@ -1,0 +1,122 @@
+"""Parent side of the harness: run each role in its own subprocess, interleaved, and collect."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.spec import Benchmark, FeatureMissing
+from bench.worker import MARKER
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def worker_env(home: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    env["ARTIFACT_VIEWER_HOME"] = home
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH", "")) if p)
+    # Keep keys and logs of the user's real setup out of measurements.
+    env.pop("ANON_API_KEY", None)
+    env.pop("ANON_BASE_URL", None)
+    return env
+
+
+def run_role(target: str, ctx: dict[str, Any], timeout_s: float) -> dict[str, Any]:
+    """Run one role once in a fresh interpreter; returns metrics, missing or error."""
+    with tempfile.TemporaryDirectory(prefix="bench-home-") as fresh:
+        home = str(ctx.get("home") or fresh)
+        cmd = [sys.executable, "-m", "bench.worker", target, json.dumps(ctx)]
+        started = time.perf_counter()
+        try:
+            proc = subprocess.run(
+                cmd,
+                cwd=REPO,
+                env=worker_env(home),
+                capture_output=True,
+                text=True,
+                timeout=timeout_s,
+            )
+        except subprocess.TimeoutExpired:
+            return {"error": f"timed out after {timeout_s:.0f} s"}
+        wall = time.perf_counter() - started
+    for line in reversed(proc.stdout.splitlines()):
+        if line.startswith(MARKER):
+            result: dict[str, Any] = json.loads(line[len(MARKER) :])
+            result["wall_s"] = wall
+            return result
+    tail = (proc.stderr or proc.stdout).strip().splitlines()[-5:]
+    return {"error": f"worker exited {proc.returncode} without a result: {' | '.join(tail)}"}
+
+
+def run_benchmark(
+    bench: Benchmark,
+    base_ctx: dict[str, Any],
+    data_paths: dict[str, str] | None,
+    data_missing: str | None,
+    repeat: int,
+    warmup: int,
+) -> dict[str, Any]:
+    """Warm-up then ``repeat`` measured rounds; every round runs all roles, order alternating."""
+    out: dict[str, Any] = {"id": bench.id, "title": bench.title, "runs": {}, "status": {}}
+    roles = list(bench.roles)
+    feature_missing: str | None = None
+    if bench.check is not None:
+        try:
+            bench.check()
+        except FeatureMissing as exc:
+            feature_missing = str(exc)
+    for role in roles:
+        out["runs"][role] = []
+        if data_missing:
+            out["status"][role] = f"not measured (data missing: {data_missing})"
+        elif feature_missing and role not in bench.floor_roles:
+            out["status"][role] = f"not measured (feature missing: {feature_missing})"
+    active = [r for r in roles if r not in out["status"]]
+    if not active:
+        return out
+    ctx = dict(base_ctx)
+    ctx["data"] = data_paths or {}
+    try:
+        with bench.session(ctx) as extra:
+            ctx.update(extra)
+            for round_no in range(warmup + repeat):
+                order = active if round_no % 2 == 0 else list(reversed(active))
+                for role in order:
+                    if role in out["status"]:
+                        continue
+                    label = "warm-up" if round_no < warmup else f"run {round_no - warmup + 1}"
+                    result = run_role(bench.roles[role], ctx, bench.timeout_s)
+                    log(f"  {bench.id} {role:<14} {label}: {_summary(result)}")
+                    if "missing" in result:
+                        out["status"][role] = f"not measured (feature missing: {result['missing']})"
+                    elif "error" in result:
+                        out["status"][role] = f"failed: {result['error']}"
+                        out["runs"][role].append(result)
+                    elif round_no >= warmup:
+                        out["runs"][role].append(result)
+    except FeatureMissing as exc:
+        for role in active:
+            if role not in bench.floor_roles or "server" in str(exc):
+                out["status"].setdefault(role, f"not measured (feature missing: {exc})")
+    except Exception as exc:  # a broken session must not sink the other benchmarks
+        for role in active:
+            out["status"].setdefault(role, f"failed: {type(exc).__name__}: {exc}")
+    return out
+
+
+def _summary(result: dict[str, Any]) -> str:
+    if "metrics" in result:
+        parts = [f"{k}={v:.4g}" for k, v in result["metrics"].items() if k != "peak_rss"]
+        return ", ".join(parts) or "ok"
+    return str(result.get("missing") or result.get("error"))[:200]

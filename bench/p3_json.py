@@ -1,0 +1,55 @@
+"""P3: a 100 MB JSON file in the tree previewer vs orjson.loads; a 1 GB one: time and memory."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from bench import previewload
+from bench.spec import Benchmark, Metrics, Row, ratio_at_most
+
+
+def ours(ctx: dict[str, Any]) -> Metrics:
+    return previewload.load(Path(ctx["data"]["json_100m"]), "application/json", "json")
+
+
+def ours_1g(ctx: dict[str, Any]) -> Metrics:
+    return previewload.load(Path(ctx["data"]["json_1g"]), "application/json", "json")
+
+
+def floor(ctx: dict[str, Any]) -> Metrics:
+    # Reading the bytes is part of the floor: our previewer has to read them too.
+    t0 = time.perf_counter()
+    with open(ctx["data"]["json_100m"], "rb") as fh:
+        orjson.loads(fh.read())
+    return {"orjson_loads": time.perf_counter() - t0}
+
+
+BENCH = Benchmark(
+    id="P3",
+    title="JSON tree: 100 MB vs orjson.loads; 1 GB time and peak memory",
+    roles={
+        "ours": "bench.p3_json:ours",
+        "floor": "bench.p3_json:floor",
+        "ours_1g": "bench.p3_json:ours_1g",
+    },
+    floor_roles=frozenset({"floor"}),
+    data=("json_100m", "json_1g"),
+    check=previewload.checker("json"),
+    rows=[
+        Row("100 MB JSON: first screen", ("ours", "first_screen")),
+        Row(
+            "100 MB JSON: full tree",
+            ("ours", "full_load"),
+            ("floor", "orjson_loads"),
+            ratio_at_most(1.5),
+            floor_name="read + orjson.loads",
+        ),
+        Row("1 GB JSON: first screen", ("ours_1g", "first_screen")),
+        Row("1 GB JSON: full load", ("ours_1g", "full_load")),
+        Row("1 GB JSON: peak memory", ("ours_1g", "peak_rss"), unit="B"),
+    ],
+)

@@ -1,0 +1,58 @@
+"""P5: first page of a 500-page PDF in our previewer vs QtPdf rendering that page itself."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from bench import previewload
+from bench.qtrun import qt_app
+from bench.spec import Benchmark, Metrics, Row, ratio_at_most
+
+# Width the first page is drawn at by the floor: about what a 1280 px wide preview shows.
+PAGE_WIDTH_PX = 1200
+
+
+def ours(ctx: dict[str, Any]) -> Metrics:
+    return previewload.load(
+        Path(ctx["data"]["pdf_500p"]), "application/pdf", "pdf", want_finished=False
+    )
+
+
+def floor(ctx: dict[str, Any]) -> Metrics:
+    from PySide6.QtCore import QSize
+    from PySide6.QtPdf import QPdfDocument
+
+    qt_app()
+    t0 = time.perf_counter()
+    doc = QPdfDocument()
+    error = doc.load(ctx["data"]["pdf_500p"])
+    if error != QPdfDocument.Error.None_:
+        raise RuntimeError(f"QPdfDocument.load failed: {error}")
+    points = doc.pagePointSize(0)
+    height = round(PAGE_WIDTH_PX * points.height() / max(points.width(), 1.0))
+    image = doc.render(0, QSize(PAGE_WIDTH_PX, height))
+    elapsed = time.perf_counter() - t0
+    if image.isNull():
+        raise RuntimeError("QtPdf rendered a null image")
+    return {"first_page": elapsed, "pages": float(doc.pageCount())}
+
+
+BENCH = Benchmark(
+    id="P5",
+    title="500-page PDF: first page",
+    roles={"ours": "bench.p5_pdf:ours", "floor": "bench.p5_pdf:floor"},
+    floor_roles=frozenset({"floor"}),
+    data=("pdf_500p",),
+    check=previewload.checker("pdf"),
+    rows=[
+        Row(
+            "500-page PDF: first page shown",
+            ("ours", "first_screen"),
+            ("floor", "first_page"),
+            ratio_at_most(2.0, plus=0.050),
+            floor_name="QPdfDocument load + render page 1",
+        ),
+    ],
+)

@@ -1,0 +1,94 @@
+"""Qt helpers for benchmark workers: one QApplication, waiting on signals, the stall probe."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from bench.spec import FeatureMissing
+
+
+def qt_app() -> Any:
+    from PySide6.QtWidgets import QApplication
+
+    return QApplication.instance() or QApplication([])
+
+
+class Waiter:
+    """Record when signals fire (perf_counter) and run an event loop until they do.
+
+    A real ``QEventLoop`` (not a processEvents poll) so waiting costs no CPU that the
+    app's worker threads could use.
+    """
+
+    def __init__(self) -> None:
+        from PySide6.QtCore import QEventLoop
+
+        self.times: dict[str, float] = {}
+        self.values: dict[str, tuple[Any, ...]] = {}
+        self._loop = QEventLoop()
+        self._wanted: tuple[str, ...] = ()
+
+    def hook(self, signal: Any, name: str) -> None:
+        def _fired(*args: Any) -> None:
+            self.times.setdefault(name, time.perf_counter())
+            self.values.setdefault(name, args)
+            if name in self._wanted and self._loop.isRunning():
+                self._loop.quit()
+
+        signal.connect(_fired)
+
+    def wait(self, names: tuple[str, ...], timeout_s: float, fail_on: tuple[str, ...] = ()) -> str:
+        """Run the event loop until one of ``names`` (or a ``fail_on`` name) has fired."""
+        from PySide6.QtCore import QTimer
+
+        self._wanted = (*fail_on, *names)
+        timer = QTimer()
+        timer.setSingleShot(True)
+        timer.timeout.connect(self._loop.quit)
+        timer.start(int(timeout_s * 1000))
+        while True:
+            for name in (*fail_on, *names):
+                if name in self.times:
+                    timer.stop()
+                    if name in fail_on:
+                        raise RuntimeError(f"{name}: {self.values.get(name)}")
+                    return name
+            if not timer.isActive():
+                raise TimeoutError(f"none of {names} within {timeout_s:.0f} s")
+            self._loop.exec()
+
+
+def stall_probe() -> Any | None:
+    """The previewers' own stall probe, started; None while it does not exist."""
+    try:
+        from artifact_viewer.previews import stallprobe
+    except ImportError:
+        return None
+    for name in ("StallProbe", "GuiStallProbe"):
+        cls = getattr(stallprobe, name, None)
+        if cls is not None:
+            probe = cls()
+            start: Callable[[], None] | None = getattr(probe, "start", None)
+            if start is not None:
+                start()
+            return probe
+    return None
+
+
+def stop_probe(probe: Any | None) -> dict[str, float]:
+    """Stop the probe and return ``{"max_stall": seconds}`` (empty without a probe)."""
+    if probe is None:
+        return {}
+    stop = getattr(probe, "stop", None)
+    if stop is not None:
+        stop()
+    for attr in ("max_stall_s", "max_stall", "longest_s", "longest"):
+        value = getattr(probe, attr, None)
+        if callable(value):
+            value = value()
+        if isinstance(value, (int, float)):
+            seconds = float(value)
+            return {"max_stall": seconds / 1000 if attr.endswith("ms") else seconds}
+    raise FeatureMissing("stallprobe exposes no longest stall")

@@ -1,0 +1,32 @@
+"""Every measured benchmark, in report order (P10 is derived from P2-P6 afterwards)."""
+
+from __future__ import annotations
+
+from bench.spec import Benchmark
+
+
+def all_benchmarks() -> list[Benchmark]:
+    from bench import (
+        p1_startup,
+        p2_csv,
+        p3_json,
+        p4_log,
+        p5_pdf,
+        p6_image,
+        p7_catalog,
+        p8_download,
+        p9_verify,
+    )
+
+    modules = (
+        p1_startup,
+        p2_csv,
+        p3_json,
+        p4_log,
+        p5_pdf,
+        p6_image,
+        p7_catalog,
+        p8_download,
+        p9_verify,
+    )
+    return [m.BENCH for m in modules]
