@@ -1,0 +1,424 @@
+"""Download artifacts through signed URLs: refresh, resume by Range, share, bound, verify."""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Protocol
+
+import httpx
+
+from artifact_viewer.core.blobstore import BlobStore, BlobWriter
+from artifact_viewer.core.cancel import CancelToken
+from artifact_viewer.core.catalog import Catalog
+from artifact_viewer.core.errors import (
+    Cancelled,
+    IntegrityError,
+    NetworkError,
+    SignedUrlExpired,
+    StorageError,
+)
+from artifact_viewer.core.hashes import ExpectedHash, parse_file_hash
+from artifact_viewer.core.models import Artifact
+from artifact_viewer.core.progress import ProgressFn, report
+from artifact_viewer.core.signed_url import SignedUrl
+from artifact_viewer.core.store_models import CacheEntry, CacheState
+
+log = logging.getLogger("artifact_viewer.fetch")
+
+MAX_TRANSPORT_RETRIES = 5  # consecutive failures without a single new byte
+MAX_EXPIRED_IN_A_ROW = 2  # a fresh URL refused at once twice: the clock or the store is wrong
+RETRY_BACKOFF = (0.2, 0.5, 1.0, 2.0, 4.0)
+_CONTENT_RANGE_RE = re.compile(r"bytes\s+(\d+)-(\d+)/(\d+|\*)")
+
+
+class ArtifactSource(Protocol):
+    """What the fetcher needs from the API client: a fresh signed URL for an artifact."""
+
+    def get_artifact(self, artifact_id: str) -> Artifact: ...
+
+
+@dataclass
+class _InFlight:
+    """One shared download: waiters block on ``done`` and hear the leader's progress."""
+
+    done: threading.Event = field(default_factory=threading.Event)
+    error: BaseException | None = None
+    listeners: list[ProgressFn] = field(default_factory=list)
+
+    def progress(self, done: int, total: int | None) -> None:
+        for listener in list(self.listeners):
+            report(listener, done, total)
+
+
+class Fetcher:
+    """Fetches artifacts into the blob store.
+
+    Only artifact ids are ever logged: the URL is a secret and lives in memory only
+    (``_urls``), never in the catalog.
+    """
+
+    def __init__(
+        self,
+        *,
+        http: httpx.Client,
+        catalog: Catalog,
+        blobs: BlobStore,
+        source: Callable[[], ArtifactSource | None],
+        max_parallel: int = 4,
+        on_stored: Callable[[str], None] | None = None,
+    ) -> None:
+        self.http = http
+        self.catalog = catalog
+        self.blobs = blobs
+        self._source = source
+        self._slots = threading.BoundedSemaphore(max(1, max_parallel))
+        self._urls: dict[str, SignedUrl] = {}
+        self._urls_lock = threading.Lock()
+        self._inflight: dict[str, _InFlight] = {}
+        self._inflight_lock = threading.Lock()
+        self._on_stored = on_stored
+        self.url_refreshes = 0  # how often the API was asked for a fresh URL (for stats/tests)
+
+    # -- signed URLs -----------------------------------------------------------------------
+
+    def remember_url(self, artifact: Artifact, issued_at: datetime | None = None) -> None:
+        """Keep a listed artifact's URL (in memory only) so a later fetch can skip a round trip."""
+        if artifact.signed_url:
+            with self._urls_lock:
+                self._urls[artifact.id] = SignedUrl.from_url(artifact.signed_url, issued_at)
+
+    def forget_urls(self) -> None:
+        with self._urls_lock:
+            self._urls.clear()
+
+    def _fresh_url(self, artifact_id: str) -> SignedUrl:
+        source = self._source()
+        if source is None:
+            raise NetworkError("Cannot get a download link while offline.")
+        log.info("Requesting a fresh download link for artifact %s", artifact_id)
+        fresh = source.get_artifact(artifact_id)
+        self.url_refreshes += 1
+        if not fresh.signed_url:
+            raise StorageError(f"The API gave no download link for artifact {artifact_id}.")
+        signed = SignedUrl.from_url(fresh.signed_url)
+        with self._urls_lock:
+            self._urls[artifact_id] = signed
+        return signed
+
+    def _url_for(self, artifact: Artifact) -> SignedUrl:
+        with self._urls_lock:
+            known = self._urls.get(artifact.id)
+        if known is None and artifact.signed_url:
+            known = SignedUrl.from_url(artifact.signed_url)
+        if known is not None and known.usable():
+            return known
+        return self._fresh_url(artifact.id)
+
+    # -- cache lookups ----------------------------------------------------------------------
+
+    def cached(self, artifact: Artifact) -> Path | None:
+        """The artifact's usable local file, or None. Reuses a blob another artifact already has."""
+        entry = self.catalog.cache_entry(artifact.id)
+        if entry is not None and entry.state.usable and entry.sha256:
+            path = self.blobs.path_for(entry.sha256)
+            if path.is_file():
+                return path
+        expected = parse_file_hash(artifact.file_hash)
+        if expected is None:
+            return None
+        sha = self._known_sha256(expected)
+        if sha is None:
+            return None
+        path = self.blobs.path_for(sha)
+        if not path.is_file():
+            return None
+        now = time.time()
+        self.catalog.put_cache_entry(
+            CacheEntry(
+                artifact.id,
+                CacheState.VERIFIED,
+                sha256=sha,
+                size=path.stat().st_size,
+                expected=str(expected),
+                actual=str(expected),
+                fetched_at=now,
+                verified_at=now,
+                last_opened_at=now,
+            )
+        )
+        return path
+
+    def _known_sha256(self, expected: ExpectedHash) -> str | None:
+        if expected.algo.value == "sha256":
+            return expected.hex if self.blobs.exists(expected.hex) else None
+        for entry in self.catalog.cache_entries_by_expected(str(expected)):
+            if entry.state is CacheState.VERIFIED and entry.sha256:
+                return entry.sha256
+        return None
+
+    # -- fetching ---------------------------------------------------------------------------
+
+    def fetch(
+        self,
+        artifact: Artifact,
+        progress: ProgressFn | None = None,
+        cancel: CancelToken | None = None,
+    ) -> Path:
+        """The artifact's verified local file, downloading it if needed.
+
+        Concurrent calls for the same bytes share one download; across processes a lock
+        file does the same. Raises IntegrityError (bytes wrong, nothing kept),
+        SignedUrlExpired, StorageError, NetworkError, CacheError or Cancelled.
+        """
+        expected = parse_file_hash(artifact.file_hash)
+        key = f"{expected.algo}-{expected.hex}" if expected else f"artifact-{artifact.id}"
+        while True:
+            if cancel is not None:
+                cancel.raise_if_cancelled()
+            path = self.cached(artifact)
+            if path is not None:
+                return path
+            with self._inflight_lock:
+                flight = self._inflight.get(key)
+                leader = flight is None
+                if flight is None:
+                    flight = self._inflight[key] = _InFlight()
+                if progress is not None:
+                    flight.listeners.append(progress)
+            if leader:
+                try:
+                    return self._lead(artifact, expected, key, flight, cancel)
+                except BaseException as exc:
+                    flight.error = exc
+                    raise
+                finally:
+                    with self._inflight_lock:
+                        self._inflight.pop(key, None)
+                    flight.done.set()
+            while not flight.done.wait(0.1):
+                if cancel is not None and cancel.cancelled:
+                    with self._inflight_lock:
+                        if progress in flight.listeners:
+                            flight.listeners.remove(progress)
+                    cancel.raise_if_cancelled()
+            # The leader's own cancel is not ours: try again (and maybe lead).
+            if flight.error is not None and not isinstance(flight.error, Cancelled):
+                path = self.cached(artifact)
+                if path is not None:
+                    return path
+                raise flight.error
+
+    def _lead(
+        self,
+        artifact: Artifact,
+        expected: ExpectedHash | None,
+        key: str,
+        flight: _InFlight,
+        cancel: CancelToken | None,
+    ) -> Path:
+        while not self._slots.acquire(timeout=0.1):
+            if cancel is not None:
+                cancel.raise_if_cancelled()
+        try:
+            with self.blobs.lock(key, cancel):
+                # Another process may have finished it while we waited for the lock.
+                path = self.cached(artifact)
+                if path is not None:
+                    return path
+                return self._download(artifact, expected, flight.progress, cancel)
+        finally:
+            self._slots.release()
+
+    def _download(
+        self,
+        artifact: Artifact,
+        expected: ExpectedHash | None,
+        progress: ProgressFn,
+        cancel: CancelToken | None,
+    ) -> Path:
+        started = time.monotonic()
+        with self.blobs.writer(expected) as writer:
+            total = self._transfer(artifact, writer, progress, cancel)
+            try:
+                sha256, size, verified = writer.commit()
+            except IntegrityError as exc:
+                self._record_mismatch(artifact, expected, exc)
+                raise IntegrityError(
+                    f"{artifact.name}: the downloaded bytes do not match its hash"
+                    f" (expected {exc.expected}, got {exc.actual}).",
+                    expected=exc.expected,
+                    actual=exc.actual,
+                ) from None
+        now = time.time()
+        state = CacheState.VERIFIED if verified else CacheState.NOT_VERIFIABLE
+        self.catalog.put_cache_entry(
+            CacheEntry(
+                artifact.id,
+                state,
+                sha256=sha256,
+                size=size,
+                expected=str(expected) if expected else artifact.file_hash,
+                actual=str(expected) if verified else f"sha256:{sha256}",
+                fetched_at=now,
+                verified_at=now if verified else None,
+                last_opened_at=now,
+            )
+        )
+        log.info(
+            "Stored artifact %s (%d bytes of %s, %s) in %.2fs",
+            artifact.id,
+            size,
+            total if total is not None else "?",
+            state.value,
+            time.monotonic() - started,
+        )
+        if self._on_stored is not None:
+            self._on_stored(sha256)
+        return self.blobs.path_for(sha256)
+
+    def _record_mismatch(
+        self, artifact: Artifact, expected: ExpectedHash | None, exc: IntegrityError
+    ) -> None:
+        log.warning("Artifact %s failed verification; nothing kept", artifact.id)
+        if self.catalog.artifact(artifact.id) is None:
+            self.catalog.upsert_artifacts([artifact])
+        self.catalog.put_cache_entry(
+            CacheEntry(
+                artifact.id,
+                CacheState.MISMATCH,
+                expected=str(expected) if expected else None,
+                actual=exc.actual,
+                fetched_at=time.time(),
+            )
+        )
+
+    def _transfer(
+        self,
+        artifact: Artifact,
+        writer: BlobWriter,
+        progress: ProgressFn,
+        cancel: CancelToken | None,
+    ) -> int | None:
+        """Stream the bytes into ``writer``, resuming after expiry or a dropped connection."""
+        signed = self._url_for(artifact)
+        total: int | None = artifact.file_size
+        transport_failures = 0
+        expired_in_a_row = 0
+        just_refreshed = False
+        while True:
+            if cancel is not None:
+                cancel.raise_if_cancelled()
+            if not just_refreshed and not signed.usable():
+                signed = self._fresh_url(artifact.id)
+            just_refreshed = False
+            offset = writer.size
+            headers = {"Range": f"bytes={offset}-"} if offset else {}
+            before = offset
+            try:
+                with self.http.stream("GET", signed.url, headers=headers) as response:
+                    status = response.status_code
+                    if status in (400, 403) and self._looks_expired(response, signed):
+                        expired_in_a_row += 1
+                        if expired_in_a_row > MAX_EXPIRED_IN_A_ROW:
+                            raise SignedUrlExpired(
+                                f"Storage keeps refusing fresh download links for {artifact.name}.",
+                                hint="Check that this computer's clock is correct, then try again.",
+                            )
+                        log.info(
+                            "Download link for artifact %s expired at byte %d; refreshing",
+                            artifact.id,
+                            offset,
+                        )
+                        signed = self._fresh_url(artifact.id)
+                        just_refreshed = True
+                        continue
+                    if status == 416 and offset and total is not None and offset >= total:
+                        return total
+                    if status == 206 and offset:
+                        start, whole = _content_range(response.headers.get("content-range"))
+                        if start != offset:
+                            log.info(
+                                "Artifact %s: server resumed at the wrong byte; restarting",
+                                artifact.id,
+                            )
+                            writer.restart()
+                            headers = {}
+                            continue
+                        total = whole if whole is not None else total
+                    elif status == 200:
+                        if offset:
+                            log.info(
+                                "Artifact %s: server ignored Range; restarting from zero",
+                                artifact.id,
+                            )
+                            writer.restart()
+                        length = response.headers.get("content-length")
+                        total = int(length) if length and length.isdigit() else total
+                    elif status == 429 or status >= 500:
+                        raise _Transient(f"storage answered {status}")
+                    else:
+                        raise StorageError(
+                            f"Storage refused the download of {artifact.name} (HTTP {status})."
+                        )
+                    for chunk in response.iter_bytes():
+                        if cancel is not None:
+                            cancel.raise_if_cancelled()
+                        writer.write(chunk)
+                        report(progress, writer.size, total)
+                if total is not None and writer.size < total:
+                    raise _Transient("connection ended early")
+                return total
+            except (httpx.TransportError, _Transient) as exc:
+                if writer.size > before:
+                    expired_in_a_row = 0
+                transport_failures = 0 if writer.size > before else transport_failures + 1
+                if transport_failures > MAX_TRANSPORT_RETRIES:
+                    raise NetworkError(
+                        f"The download of {artifact.name} kept failing ({type(exc).__name__})."
+                    ) from None
+                delay = RETRY_BACKOFF[min(transport_failures, len(RETRY_BACKOFF) - 1)]
+                log.info(
+                    "Download of artifact %s interrupted at byte %d (%s); resuming",
+                    artifact.id,
+                    writer.size,
+                    type(exc).__name__,
+                )
+                self._sleep(delay if transport_failures else 0, cancel)
+
+    @staticmethod
+    def _looks_expired(response: httpx.Response, signed: SignedUrl) -> bool:
+        """S3 says "Request has expired" (403), others 400; past our own expiry counts too."""
+        try:
+            body = response.read()[:4096].decode("utf-8", "replace").lower()
+        except httpx.HTTPError:
+            body = ""
+        return "expired" in body or datetime.now(UTC) >= signed.expires_at
+
+    @staticmethod
+    def _sleep(seconds: float, cancel: CancelToken | None) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if cancel is not None:
+                cancel.raise_if_cancelled()
+            time.sleep(min(0.05, max(0.0, deadline - time.monotonic())))
+
+
+class _Transient(Exception):
+    """A failure worth resuming after (5xx, 429, short body)."""
+
+
+def _content_range(value: str | None) -> tuple[int | None, int | None]:
+    if not value:
+        return None, None
+    match = _CONTENT_RANGE_RE.match(value.strip())
+    if not match:
+        return None, None
+    whole = match.group(3)
+    return int(match.group(1)), (int(whole) if whole != "*" else None)

@@ -1,0 +1,534 @@
+"""The local-first store's one front door: catalog reads, refreshes, verified files, pins, sync."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import logging
+import shutil
+import threading
+import time
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Protocol, TypeVar
+
+import httpx
+
+from artifact_viewer.core.blobstore import BlobStore
+from artifact_viewer.core.cancel import CancelToken
+from artifact_viewer.core.catalog import Catalog
+from artifact_viewer.core.errors import (
+    ArtifactViewerError,
+    CacheError,
+    NetworkError,
+    NotAvailableOffline,
+    NotFound,
+    OfflineError,
+)
+from artifact_viewer.core.fetcher import Fetcher
+from artifact_viewer.core.filenames import safe_file_name
+from artifact_viewer.core.hashes import parse_file_hash
+from artifact_viewer.core.models import Artifact, Workflow, WorkflowRun
+from artifact_viewer.core.paths import AppPaths
+from artifact_viewer.core.pins import PinManager
+from artifact_viewer.core.progress import ProgressFn, report
+from artifact_viewer.core.quota import enforce_quota
+from artifact_viewer.core.settings import Settings
+from artifact_viewer.core.store_models import (
+    ArtifactQuery,
+    CacheEntry,
+    CacheState,
+    CacheStats,
+    SyncReport,
+    VerifyReport,
+)
+from artifact_viewer.core.sync import (
+    CatalogSource,
+    created_since,
+    download_many,
+    refresh_artifacts,
+    refresh_jobs,
+    refresh_runs,
+    refresh_workflows,
+)
+
+__all__ = [
+    "ArtifactQuery",
+    "CacheState",
+    "CacheStats",
+    "Library",
+    "ProgressFn",
+    "SyncReport",
+    "VerifyReport",
+]
+
+log = logging.getLogger("artifact_viewer.store")
+
+T = TypeVar("T")
+
+# A file modified after we verified it gets re-hashed before it is handed out again.
+_MTIME_SLACK = 1.0
+
+
+class ApiClient(CatalogSource, Protocol):
+    """The parts of :class:`artifact_viewer.core.client.AnonClient` the store uses."""
+
+    def ping(self) -> None: ...
+
+
+class Library:
+    """Catalog + blob cache + fetcher behind one thread-safe facade (no Qt, no widgets).
+
+    Reads never touch the network. ``refresh_*``, ``fetch``, ``pin_run`` and ``sync`` may,
+    so the window calls them from worker threads. ``online`` is the last known
+    reachability of the API; without a client the library is offline from the start.
+    """
+
+    def __init__(
+        self,
+        *,
+        catalog: Catalog,
+        blobs: BlobStore,
+        fetcher: Fetcher,
+        client: ApiClient | None,
+        settings: Settings,
+        owned_http: httpx.Client | None = None,
+    ) -> None:
+        self.catalog = catalog
+        self.blobs = blobs
+        self.fetcher = fetcher
+        self.client = client
+        self.settings = settings
+        self.online: bool = client is not None
+        self._owned_http = owned_http
+        self._closed = False
+        self._pins = PinManager(self)
+        self._verify_lock = threading.Lock()
+
+    @classmethod
+    def open(
+        cls,
+        paths: AppPaths,
+        settings: Settings,
+        client: ApiClient | None,
+        *,
+        http: httpx.Client | None = None,
+    ) -> Library:
+        """Open (creating or migrating) the store under ``paths``; pass the app's shared ``http``.
+
+        Leftover partial downloads from a killed process are removed here.
+        """
+        paths.ensure()
+        catalog = Catalog(paths.catalog_path)
+        blobs = BlobStore(paths.blobs_dir, paths.partial_dir)
+        blobs.clean_partials()
+        owned: httpx.Client | None = None
+        if http is None:
+            from artifact_viewer.core.http import build_http_client
+
+            http = owned = build_http_client(settings)
+        library: Library | None = None
+
+        def source() -> ApiClient | None:
+            return library.client if library is not None else client
+
+        fetcher = Fetcher(
+            http=http,
+            catalog=catalog,
+            blobs=blobs,
+            source=source,
+            max_parallel=settings.max_parallel_downloads,
+        )
+        library = cls(
+            catalog=catalog,
+            blobs=blobs,
+            fetcher=fetcher,
+            client=client,
+            settings=settings,
+            owned_http=owned,
+        )
+        return library
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self.fetcher.forget_urls()
+        self.catalog.close()
+        if self._owned_http is not None:
+            self._owned_http.close()
+
+    def __enter__(self) -> Library:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- network + catalog ---------------------------------------------------------------
+
+    def _api(self) -> ApiClient:
+        if self.client is None:
+            self.online = False
+            raise OfflineError("Working offline: no API connection is configured.")
+        return self.client
+
+    def _online_call(self, work: Callable[[ApiClient], T]) -> T:
+        api = self._api()
+        try:
+            result = work(api)
+        except OfflineError:
+            self.online = False
+            raise
+        except NetworkError as exc:
+            self.online = False
+            raise OfflineError(f"The API cannot be reached ({exc.message})") from None
+        self.online = True
+        return result
+
+    def refresh_workflows(self) -> int:
+        return self._online_call(lambda api: refresh_workflows(api, self.catalog))
+
+    def refresh_jobs(self) -> int:
+        return self._online_call(lambda api: refresh_jobs(api, self.catalog))
+
+    def refresh_runs(self, workflow_id: str | None = None) -> int:
+        return self._online_call(lambda api: refresh_runs(api, self.catalog, workflow_id))
+
+    def refresh_artifacts(
+        self, *, run_id: str | None = None, workflow_id: str | None = None
+    ) -> int:
+        return self._online_call(
+            lambda api: refresh_artifacts(
+                api, self.catalog, self.fetcher, run_id=run_id, workflow_id=workflow_id
+            )
+        )
+
+    def check_online(self) -> bool:
+        if self.client is None:
+            self.online = False
+            return False
+        try:
+            self.client.ping()
+        except NetworkError:
+            self.online = False
+        else:
+            self.online = True
+        return self.online
+
+    # -- local reads ---------------------------------------------------------------------
+
+    def workflows(self) -> list[Workflow]:
+        return self.catalog.workflows()
+
+    def workflow(self, workflow_id: str) -> Workflow | None:
+        return self.catalog.workflow(workflow_id)
+
+    def runs(self, workflow_id: str | None = None, status: str | None = None) -> list[WorkflowRun]:
+        return self.catalog.runs(workflow_id, status)
+
+    def run(self, run_id: str) -> WorkflowRun | None:
+        return self.catalog.run(run_id)
+
+    def artifacts(self, query: ArtifactQuery) -> list[Artifact]:
+        return self.catalog.artifacts(query)
+
+    def count_artifacts(self, query: ArtifactQuery) -> int:
+        return self.catalog.count_artifacts(query)
+
+    def artifact(self, artifact_id: str) -> Artifact | None:
+        return self.catalog.artifact(artifact_id)
+
+    def cache_state(self, artifact_id: str) -> CacheState:
+        entry = self.catalog.cache_entry(artifact_id)
+        return entry.state if entry is not None else CacheState.NOT_CACHED
+
+    def cache_states(self, artifact_ids: Sequence[str]) -> dict[str, CacheState]:
+        entries = self.catalog.cache_entries(artifact_ids)
+        return {
+            i: (entries[i].state if i in entries else CacheState.NOT_CACHED) for i in artifact_ids
+        }
+
+    def offline_runs(self) -> list[WorkflowRun]:
+        return self.catalog.offline_runs()
+
+    def is_pinned(self, run_id: str) -> bool:
+        return self.catalog.is_pinned(run_id)
+
+    def pinned_runs(self) -> list[str]:
+        return self.catalog.pinned_runs()
+
+    # -- files ---------------------------------------------------------------------------
+
+    def cached_path(self, artifact_id: str) -> Path | None:
+        """The local file if it is cached and still intact; a file changed since it was
+        verified is re-hashed first (and dropped if it no longer matches)."""
+        entry = self.catalog.cache_entry(artifact_id)
+        if entry is None or not entry.state.usable or not entry.sha256:
+            return None
+        path = self.blobs.path_for(entry.sha256)
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            self.catalog.forget_blob(entry.sha256)
+            return None
+        checked = entry.verified_at or entry.fetched_at or 0.0
+        changed = st.st_size != entry.size or st.st_mtime > checked + _MTIME_SLACK
+        if changed and not self.verify(artifact_id).usable:
+            return None
+        self.catalog.touch(artifact_id)
+        return path
+
+    def _artifact_for_fetch(self, artifact_id: str) -> Artifact:
+        artifact = self.catalog.artifact(artifact_id)
+        if artifact is not None:
+            return artifact
+        try:
+            fresh = self._online_call(lambda api: api.get_artifact(artifact_id))
+        except OfflineError:
+            raise NotAvailableOffline(
+                f"Artifact {artifact_id} is not available offline (it was never synced)."
+            ) from None
+        self.fetcher.remember_url(fresh)
+        self.catalog.upsert_artifacts([fresh.without_url()])
+        return fresh
+
+    def fetch(
+        self,
+        artifact_id: str,
+        progress: ProgressFn | None = None,
+        cancel: CancelToken | None = None,
+    ) -> Path:
+        """The artifact's verified local file, downloading it if needed (call off the GUI thread)."""
+        path = self.cached_path(artifact_id)
+        if path is not None:
+            size = path.stat().st_size
+            report(progress, size, size)
+            return path
+        artifact = self._artifact_for_fetch(artifact_id)
+        if self.client is None:
+            raise self._not_offline(artifact)
+        try:
+            path = self.fetcher.fetch(artifact, progress, cancel)
+        except NetworkError as exc:
+            self.online = False
+            raise NotAvailableOffline(
+                f"{artifact.name} is not available offline: it is not cached and the download"
+                f" failed ({exc.message})"
+            ) from None
+        self.online = True
+        entry = self.catalog.cache_entry(artifact.id)
+        keep = {entry.sha256} if entry is not None and entry.sha256 else set()
+        enforce_quota(self.catalog, self.blobs, self.settings.cache_quota_bytes, keep)
+        return path
+
+    def _not_offline(self, artifact: Artifact) -> NotAvailableOffline:
+        self.online = False
+        return NotAvailableOffline(f"{artifact.name} is not available offline.")
+
+    def verify(self, artifact_id: str) -> CacheState:
+        """Re-hash the artifact's cached file. A file that no longer matches is removed and the
+        artifact marked ``mismatch`` (the next fetch downloads it again)."""
+        entry = self.catalog.cache_entry(artifact_id)
+        if entry is None or not entry.state.usable or not entry.sha256:
+            return entry.state if entry is not None else CacheState.NOT_CACHED
+        artifact = self.catalog.artifact(artifact_id)
+        return self._verify_blob(entry, artifact.file_hash if artifact else entry.expected)
+
+    def _verify_blob(self, entry: CacheEntry, file_hash: str | None) -> CacheState:
+        assert entry.sha256 is not None
+        expected = parse_file_hash(file_hash)
+        try:
+            hasher = self.blobs.rehash(entry.sha256, expected)
+        except FileNotFoundError:
+            self.catalog.forget_blob(entry.sha256)
+            return CacheState.NOT_CACHED
+        intact = hasher.sha256 == entry.sha256 and (expected is None or hasher.matches())
+        now = time.time()
+        if intact:
+            state = CacheState.VERIFIED if expected is not None else CacheState.NOT_VERIFIABLE
+            for other in self.catalog.entries_for_blob(entry.sha256):
+                self.catalog.put_cache_entry(dataclasses.replace(other, verified_at=now))
+            return state
+        log.warning("Cached file for artifact %s changed on disk; removed", entry.artifact_id)
+        self.blobs.remove(entry.sha256)
+        for other in self.catalog.entries_for_blob(entry.sha256):
+            self.catalog.put_cache_entry(
+                CacheEntry(
+                    other.artifact_id,
+                    CacheState.MISMATCH,
+                    expected=other.expected,
+                    actual=f"sha256:{hasher.sha256}",
+                    fetched_at=other.fetched_at,
+                    verified_at=now,
+                )
+            )
+        return CacheState.MISMATCH
+
+    def verify_all(self, progress: ProgressFn | None = None) -> VerifyReport:
+        """Re-hash every cached file; progress counts bytes."""
+        result = VerifyReport()
+        with self._verify_lock:
+            entries = [e for e in self.catalog.cache_entries().values() if e.sha256]
+            entries = [e for e in entries if e.state.usable]
+            by_blob: dict[str, list[CacheEntry]] = {}
+            for entry in entries:
+                assert entry.sha256 is not None
+                by_blob.setdefault(entry.sha256, []).append(entry)
+            total = sum(max(e.size or 0 for e in group) for group in by_blob.values())
+            done = 0
+            report(progress, 0, total)
+            for sha256, group in by_blob.items():
+                first = group[0]
+                artifact = self.catalog.artifact(first.artifact_id)
+                state = self._verify_blob(first, artifact.file_hash if artifact else first.expected)
+                result.checked += len(group)
+                ids = [e.artifact_id for e in group]
+                if state is CacheState.VERIFIED:
+                    result.verified += len(group)
+                elif state is CacheState.NOT_VERIFIABLE:
+                    result.not_verifiable += len(group)
+                elif state is CacheState.MISMATCH:
+                    result.mismatched.extend(ids)
+                else:
+                    result.missing.extend(ids)
+                done += max(e.size or 0 for e in group)
+                report(progress, done, total)
+                log.debug("Verified blob %s… -> %s", sha256[:12], state.value)
+        return result
+
+    def pin_run(
+        self, run_id: str, progress: ProgressFn | None = None, cancel: CancelToken | None = None
+    ) -> None:
+        self._pins.pin(run_id, progress, cancel)
+
+    def unpin_run(self, run_id: str) -> None:
+        self._pins.unpin(run_id)
+
+    def save_as(self, artifact_id: str, dest: Path, *, overwrite: bool = False) -> Path:
+        """Copy the verified file to ``dest`` (a folder gets a safe name from the display name).
+
+        Refuses to replace an existing file unless ``overwrite``; the copy is atomic.
+        """
+        source = self.fetch(artifact_id)
+        artifact = self.catalog.artifact(artifact_id)
+        target = Path(dest).expanduser()
+        if target.is_dir():
+            target = target / safe_file_name(artifact.name if artifact else artifact_id, artifact)
+        if target.exists() and not overwrite:
+            raise ArtifactViewerError(
+                f"{target} already exists.", hint="Choose another name, or allow overwriting."
+            )
+        if not target.parent.is_dir():
+            raise CacheError(f"The folder {target.parent} does not exist.", hint="Create it first.")
+        temp = target.with_name(f".{target.name}.{threading.get_ident()}.tmp")
+        try:
+            shutil.copyfile(source, temp)
+            temp.replace(target)
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                temp.unlink()
+            raise CacheError(f"Could not save {target.name}: {exc.strerror or exc}.") from None
+        return target
+
+    def stats(self) -> CacheStats:
+        counts = self.catalog.state_counts()
+        blobs = self.catalog.blobs_by_age()
+        return CacheStats(
+            blob_count=len(blobs),
+            artifact_count=counts.get(CacheState.VERIFIED, 0)
+            + counts.get(CacheState.NOT_VERIFIABLE, 0),
+            total_bytes=self.catalog.cached_bytes(),
+            quota_bytes=self.settings.cache_quota_bytes,
+            pinned_runs=len(self.catalog.pinned_runs()),
+            pinned_bytes=self.catalog.pinned_bytes(),
+            mismatched=counts.get(CacheState.MISMATCH, 0),
+            not_verifiable=counts.get(CacheState.NOT_VERIFIABLE, 0),
+            catalog_artifacts=self.catalog.count_rows("artifacts"),
+        )
+
+    def purge(self, *, include_pinned: bool = False) -> int:
+        """Delete cached files (pinned runs' files too only if asked); return how many."""
+        removed = 0
+        for sha256, _size, _used, pinned in self.catalog.blobs_by_age():
+            if pinned and not include_pinned:
+                continue
+            self.blobs.remove(sha256)
+            self.catalog.forget_blob(sha256)
+            removed += 1
+        for entry in self.catalog.cache_entries().values():
+            if entry.state is CacheState.MISMATCH:
+                self.catalog.delete_cache_entry(entry.artifact_id)
+        self.blobs.clean_partials()
+        log.info("Purged %d cached file(s)", removed)
+        return removed
+
+    def enforce_quota(self) -> list[str]:
+        return enforce_quota(self.catalog, self.blobs, self.settings.cache_quota_bytes)
+
+    def sync(
+        self,
+        *,
+        run_id: str | None = None,
+        workflow_id: str | None = None,
+        all: bool = False,  # noqa: A002 - the CLI's word, kept for callers
+        since: datetime | None = None,
+        progress: ProgressFn | None = None,
+        cancel: CancelToken | None = None,
+    ) -> SyncReport:
+        """Refresh the catalog for the scope, then download what is missing there.
+
+        No scope refreshes workflows and runs and completes pinned runs only.
+        """
+        self.refresh_workflows()
+        with contextlib.suppress(NotFound):
+            self.refresh_jobs()
+        if run_id:
+            run = self._online_call(lambda api: api.get_workflow_run(run_id))
+            self.catalog.upsert_runs([run])
+            self.refresh_artifacts(run_id=run_id)
+            targets = self.catalog.artifacts(ArtifactQuery(run_id=run_id, order_by="created_at"))
+            runs = 1
+        elif workflow_id or all:
+            runs = self.refresh_runs(workflow_id)
+            self.refresh_artifacts(workflow_id=workflow_id)
+            targets = self.catalog.artifacts(ArtifactQuery(workflow_id=workflow_id))
+        else:
+            runs = self.refresh_runs()
+            targets = []
+            for pinned in self.catalog.pinned_runs():
+                self.refresh_artifacts(run_id=pinned)
+                targets += self.catalog.artifacts(ArtifactQuery(run_id=pinned))
+        targets = created_since(targets, since)
+        result = self.download(targets, progress=progress, cancel=cancel)
+        result.runs = runs
+        return result
+
+    def download(
+        self,
+        artifacts: Sequence[Artifact],
+        *,
+        progress: ProgressFn | None = None,
+        cancel: CancelToken | None = None,
+    ) -> SyncReport:
+        """Fetch many artifacts in parallel (bounded), then bring the cache back under quota."""
+        self._api()
+        fetched: set[str] = set()
+
+        def keep(artifact: Artifact, _path: Path) -> None:
+            entry = self.catalog.cache_entry(artifact.id)
+            if entry is not None and entry.sha256:
+                fetched.add(entry.sha256)
+
+        try:
+            result = download_many(
+                self.fetcher,
+                artifacts,
+                parallel=self.settings.max_parallel_downloads,
+                progress=progress,
+                cancel=cancel,
+                after_each=keep,
+            )
+        finally:
+            enforce_quota(self.catalog, self.blobs, self.settings.cache_quota_bytes, fetched)
+        return result

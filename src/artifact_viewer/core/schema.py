@@ -1,0 +1,133 @@
+"""Catalog schema as an ordered list of migration steps; the database records how far it got."""
+
+from __future__ import annotations
+
+import sqlite3
+
+# Step N (1-based) brings a database from version N-1 to N. Never edit a released step:
+# append a new one. Timestamps are epoch seconds (REAL) so they sort and compare exactly.
+MIGRATIONS: tuple[str, ...] = (
+    # v1: mirror of the API resources plus what we cached.
+    """
+    CREATE TABLE workflows (
+        id TEXT PRIMARY KEY,
+        name TEXT, source_provider TEXT, type TEXT,
+        created_at REAL, updated_at REAL,
+        json TEXT NOT NULL,
+        seen_at REAL NOT NULL,
+        deleted INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE jobs (
+        id TEXT PRIMARY KEY,
+        name TEXT, source_provider TEXT, created_at REAL,
+        json TEXT NOT NULL, seen_at REAL NOT NULL, deleted INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE job_runs (
+        id TEXT PRIMARY KEY,
+        job_id TEXT, status TEXT, created_at REAL,
+        json TEXT NOT NULL, seen_at REAL NOT NULL, deleted INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE workflow_runs (
+        id TEXT PRIMARY KEY,
+        workflow_id TEXT, job_run_id TEXT, status TEXT,
+        created_at REAL, completed_at REAL,
+        json TEXT NOT NULL, seen_at REAL NOT NULL, deleted INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX workflow_runs_workflow ON workflow_runs(workflow_id, created_at);
+    CREATE TABLE artifacts (
+        id TEXT PRIMARY KEY,
+        workflow_id TEXT, workflow_run_id TEXT,
+        type TEXT, display_name TEXT, mime_type TEXT,
+        file_size INTEGER, file_hash TEXT, created_at REAL,
+        json TEXT NOT NULL, seen_at REAL NOT NULL, deleted INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX artifacts_run ON artifacts(workflow_run_id, created_at);
+    CREATE INDEX artifacts_workflow ON artifacts(workflow_id, created_at);
+    CREATE TABLE cache_entries (
+        artifact_id TEXT PRIMARY KEY REFERENCES artifacts(id) ON DELETE CASCADE,
+        state TEXT NOT NULL,
+        sha256 TEXT,
+        size INTEGER,
+        expected TEXT,
+        actual TEXT,
+        fetched_at REAL,
+        verified_at REAL,
+        last_opened_at REAL
+    );
+    CREATE INDEX cache_entries_sha256 ON cache_entries(sha256);
+    """,
+    # v2: pins, per-scope sync bookkeeping, and indexes for the artifact browser's filters.
+    """
+    CREATE TABLE pins (
+        run_id TEXT PRIMARY KEY,
+        pinned_at REAL NOT NULL
+    );
+    CREATE TABLE sync_state (
+        scope TEXT PRIMARY KEY,
+        last_synced_at REAL NOT NULL
+    );
+    ALTER TABLE artifacts ADD COLUMN name_key TEXT;
+    UPDATE artifacts SET name_key = lower(coalesce(display_name, id));
+    CREATE INDEX artifacts_created ON artifacts(deleted, created_at);
+    CREATE INDEX artifacts_type ON artifacts(type, created_at);
+    CREATE INDEX artifacts_mime ON artifacts(mime_type, created_at);
+    CREATE INDEX artifacts_name ON artifacts(name_key);
+    CREATE INDEX workflow_runs_status ON workflow_runs(status);
+    CREATE INDEX cache_entries_opened ON cache_entries(last_opened_at);
+    """,
+)
+
+LATEST = len(MIGRATIONS)
+
+
+def current_version(conn: sqlite3.Connection) -> int:
+    conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+    row = conn.execute("SELECT max(version) FROM schema_version").fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
+
+
+def migrate(conn: sqlite3.Connection, target: int = LATEST) -> int:
+    """Apply missing steps up to ``target``, each in its own transaction; return the version.
+
+    A database newer than this code is left alone (an older app must not damage it).
+    """
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        version = current_version(conn)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    while version < target:
+        step = MIGRATIONS[version]
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            # Another process may have migrated while we waited for the write lock.
+            if current_version(conn) != version:
+                conn.execute("ROLLBACK")
+                version = current_version(conn)
+                continue
+            for statement in _statements(step):
+                conn.execute(statement)
+            conn.execute("INSERT INTO schema_version (version) VALUES (?)", (version + 1,))
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        version += 1
+    return version
+
+
+def _statements(script: str) -> list[str]:
+    """Split a step into statements (``executescript`` would commit our transaction)."""
+    out: list[str] = []
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            if buffer.strip():
+                out.append(buffer.strip())
+            buffer = ""
+    if buffer.strip():
+        out.append(buffer.strip())
+    return out

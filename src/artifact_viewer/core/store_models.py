@@ -1,0 +1,109 @@
+"""Plain values the local store hands out: cache states, the artifact query, reports and stats."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class CacheState(StrEnum):
+    """What we know about an artifact's local copy."""
+
+    NOT_CACHED = "not_cached"
+    VERIFIED = "verified"  # bytes match the API's fileHash
+    MISMATCH = "mismatch"  # bytes did not match; nothing usable is kept
+    NOT_VERIFIABLE = "not_verifiable"  # kept, but the fileHash format says nothing we can check
+
+    @property
+    def usable(self) -> bool:
+        return self in (CacheState.VERIFIED, CacheState.NOT_VERIFIABLE)
+
+
+ORDER_COLUMNS = ("created_at", "name", "type", "mime_type", "file_size", "workflow_run_id")
+
+
+@dataclass(frozen=True, slots=True)
+class ArtifactQuery:
+    """Filter, sort and page artifacts from the local catalog.
+
+    ``text`` matches the display name (substring, any case); ``status`` is the status of
+    the artifact's workflow run; ``cache_state`` narrows to one local state.
+    """
+
+    text: str = ""
+    type: str | None = None
+    mime: str | None = None
+    status: str | None = None
+    workflow_id: str | None = None
+    run_id: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    cached_only: bool = False
+    order_by: str = "created_at"
+    descending: bool = True
+    limit: int | None = None
+    offset: int = 0
+    cache_state: CacheState | None = None
+    include_deleted: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CacheEntry:
+    """One artifact's row in the cache table."""
+
+    artifact_id: str
+    state: CacheState
+    sha256: str | None = None
+    size: int | None = None
+    expected: str | None = None
+    actual: str | None = None
+    fetched_at: float | None = None
+    verified_at: float | None = None
+    last_opened_at: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CacheStats:
+    """How much is cached, against the quota."""
+
+    blob_count: int
+    artifact_count: int
+    total_bytes: int
+    quota_bytes: int
+    pinned_runs: int
+    pinned_bytes: int
+    mismatched: int
+    not_verifiable: int
+    catalog_artifacts: int
+
+
+@dataclass(slots=True)
+class VerifyReport:
+    """Outcome of re-hashing the cache."""
+
+    checked: int = 0
+    verified: int = 0
+    not_verifiable: int = 0
+    mismatched: list[str] = field(default_factory=list)  # artifact ids
+    missing: list[str] = field(default_factory=list)  # artifact ids whose blob vanished
+
+    @property
+    def ok(self) -> bool:
+        return not self.mismatched and not self.missing
+
+
+@dataclass(slots=True)
+class SyncReport:
+    """What a sync did; ``failed`` maps artifact id to a user-facing reason."""
+
+    runs: int = 0
+    artifacts: int = 0
+    downloaded: int = 0
+    already_cached: int = 0
+    bytes_downloaded: int = 0
+    failed: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
