@@ -1,0 +1,112 @@
+"""The stand-in server as one ASGI app: API at /api/v2, storage at /storage, faults in front of both."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import MutableMapping
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.routing import Mount
+
+from artifact_viewer.demo.api import ROUTES, check_auth
+from artifact_viewer.demo.config import RequestRecord, ServerConfig
+from artifact_viewer.demo.dataset import Dataset
+from artifact_viewer.demo.signing import STORAGE_PREFIX, Signer, s3_error_xml
+from artifact_viewer.demo.storage import Receive, Send, Storage
+
+API_PREFIX = "/api/v2"
+Scope = MutableMapping[str, Any]
+
+
+class _QuietDrops(logging.Filter):
+    """uvicorn logs an error when a body ends early; for us that is a deliberate fault."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "without completing response" not in record.getMessage()
+
+
+logging.getLogger("uvicorn.error").addFilter(_QuietDrops())
+
+
+class FaultFront:
+    """Pure-ASGI front: latency, counted/rate 5xx and 429, auth for the API, and a request log."""
+
+    def __init__(
+        self, app: Starlette, storage: Storage, config: ServerConfig, api_key: str
+    ) -> None:
+        self.app, self.storage, self.config, self.api_key = app, storage, config, api_key
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        kind = "storage" if path.startswith(STORAGE_PREFIX) else "api"
+        status_box = [0]
+
+        async def logged_send(message: MutableMapping[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                status_box[0] = message["status"]
+            await send(message)
+
+        try:
+            await self._handle(scope, receive, logged_send, kind)
+        finally:
+            rng = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"range"), None)
+            self.config.record(RequestRecord(kind, scope["method"], path, status_box[0], rng))
+
+    async def _handle(self, scope: Scope, receive: Receive, send: Send, kind: str) -> None:
+        config = self.config
+        if config.latency > 0:
+            await asyncio.sleep(config.latency)
+        fault = config.next_fault(kind)
+        if fault is not None:
+            status, headers = fault
+            await _fault_response(send, kind, status, headers)
+            return
+        if kind == "storage":
+            await self.storage(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+async def _fault_response(send: Send, kind: str, status: int, headers: dict[str, str]) -> None:
+    if kind == "storage":
+        code = "SlowDown" if status in (429, 503) else "InternalError"
+        body = s3_error_xml(code, "Please reduce your request rate.", "/", "FAULT")
+        content_type = b"application/xml"
+    else:
+        code = "rate_limited" if status == 429 else "service_unavailable"
+        message = (
+            "Too many requests." if status == 429 else "The service is temporarily unavailable."
+        )
+        body = json.dumps({"error": code, "message": message}).encode()
+        content_type = b"application/json"
+    raw = [(b"content-type", content_type), (b"content-length", str(len(body)).encode())]
+    raw += [(k.lower().encode(), v.encode()) for k, v in headers.items()]
+    await send({"type": "http.response.start", "status": status, "headers": raw})
+    await send({"type": "http.response.body", "body": body})
+
+
+def build_app(dataset: Dataset, config: ServerConfig, signer: Signer, api_key: str) -> FaultFront:
+    """The whole server; ``config`` stays live (the app reads it on every request)."""
+
+    async def auth_then_route(scope: Scope, receive: Receive, send: Send) -> None:
+        from starlette.requests import Request
+
+        denied = check_auth(Request(scope))
+        if denied is not None:
+            await denied(scope, receive, send)
+            return
+        await api(scope, receive, send)
+
+    api = Starlette(routes=list(ROUTES))
+    api.state.dataset, api.state.config = dataset, config
+    api.state.signer, api.state.api_key = signer, api_key
+    root = Starlette(routes=[Mount(API_PREFIX, app=auth_then_route)])
+    root.state.api_key = api_key
+    storage = Storage({a.storage_path: a for a in dataset.artifacts}, signer, config)
+    return FaultFront(root, storage, config, api_key)
