@@ -93,9 +93,10 @@ def run_benchmark(
             for round_no in range(warmup + repeat):
                 order = active if round_no % 2 == 0 else list(reversed(active))
                 for role in order:
-                    if role in out["status"]:
+                    if role in out["status"] or _skip(bench, role, round_no, warmup):
                         continue
-                    label = "warm-up" if round_no < warmup else f"run {round_no - warmup + 1}"
+                    measured = round_no >= warmup or role in bench.max_rounds
+                    label = f"run {len(out['runs'][role]) + 1}" if measured else "warm-up"
                     result = run_role(bench.roles[role], ctx, bench.timeout_s)
                     log(f"  {bench.id} {role:<14} {label}: {_summary(result)}")
                     if "missing" in result:
@@ -103,16 +104,29 @@ def run_benchmark(
                     elif "error" in result:
                         out["status"][role] = f"failed: {result['error']}"
                         out["runs"][role].append(result)
-                    elif round_no >= warmup:
+                    elif measured:
                         out["runs"][role].append(result)
     except FeatureMissing as exc:
         for role in active:
-            if role not in bench.floor_roles or "server" in str(exc):
-                out["status"].setdefault(role, f"not measured (feature missing: {exc})")
+            out["status"].setdefault(role, f"not measured (feature missing: {exc})")
     except Exception as exc:  # a broken session must not sink the other benchmarks
         for role in active:
-            out["status"].setdefault(role, f"failed: {type(exc).__name__}: {exc}")
+            out["status"].setdefault(role, f"failed: {type(exc).__name__}: {redact(str(exc))}")
     return out
+
+
+def _skip(bench: Benchmark, role: str, round_no: int, warmup: int) -> bool:
+    """Capped roles run in the first rounds only (no warm-up) and then sit out."""
+    cap = bench.max_rounds.get(role)
+    return cap is not None and round_no >= cap
+
+
+def redact(text: str) -> str:
+    try:
+        from artifact_viewer.core.redact import redact as scrub
+    except Exception:
+        return text
+    return scrub(text)
 
 
 def _summary(result: dict[str, Any]) -> str:

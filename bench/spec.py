@@ -177,7 +177,9 @@ class Benchmark:
     check: Callable[[], None] | None = None
     session: Callable[[dict[str, Any]], AbstractContextManager[dict[str, Any]]] = _no_session
     timeout_s: float = 600.0
-    notes: list[str] = field(default_factory=list)
+    # role -> most measured rounds it gets (heavy roles such as the 1 GB JSON load); such
+    # roles also skip the warm-up, since the inputs are already in the page cache.
+    max_rounds: dict[str, int] = field(default_factory=dict)
 
     def our_roles(self) -> list[str]:
         return [r for r in self.roles if r not in self.floor_roles]
