@@ -32,7 +32,7 @@ log = logging.getLogger("artifact_viewer.api")
 
 R = TypeVar("R", bound=Resource)
 
-_DETAIL_KEYS = ("message", "error", "detail", "error_description", "title", "reason")
+_DETAIL_KEYS = ("message", "error", "detail", "error_description", "errors", "title", "reason")
 _MAX_DETAIL = 200
 
 
@@ -70,7 +70,8 @@ def error_detail(response: httpx.Response) -> str | None:
         detail = _detail_from(body) if isinstance(body, dict | list) else _detail_from(str(body))
     if not detail:
         return None
-    detail = " ".join(detail.split())
+    # One line, no control characters: it ends up in a terminal or a status bar.
+    detail = " ".join("".join(c if c.isprintable() else " " for c in detail).split())
     if len(detail) > _MAX_DETAIL:
         detail = detail[: _MAX_DETAIL - 1] + "…"
     if not detail.endswith((".", "!", "?", "…")):

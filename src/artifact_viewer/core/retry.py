@@ -13,7 +13,13 @@ from typing import TypeVar
 import tenacity
 
 from artifact_viewer.core.cancel import CancelToken
-from artifact_viewer.core.errors import ArtifactViewerError, NetworkError, RateLimited, ServerError
+from artifact_viewer.core.errors import (
+    ArtifactViewerError,
+    Cancelled,
+    NetworkError,
+    RateLimited,
+    ServerError,
+)
 
 log = logging.getLogger("artifact_viewer.api")
 
@@ -71,9 +77,10 @@ class RetryPolicy:
         return cls(max_attempts=1)
 
     def _wait(self) -> Callable[[tenacity.RetryCallState], float]:
-        backoff = tenacity.wait_exponential_jitter(
-            initial=self.initial_delay, max=self.max_delay, jitter=self.jitter
-        )
+        # multiplier * 2**n capped, plus up to ``jitter`` seconds so clients do not retry in step.
+        backoff = tenacity.wait_exponential(
+            multiplier=self.initial_delay, max=self.max_delay
+        ) + tenacity.wait_random(0, self.jitter)
 
         def wait(state: tenacity.RetryCallState) -> float:
             exc = state.outcome.exception() if state.outcome else None
@@ -146,7 +153,11 @@ class RetryPolicy:
         )
         try:
             return retrying(attempt)
+        except Cancelled:
+            raise
         except ArtifactViewerError as exc:
+            if cancel is not None and cancel.cancelled:
+                raise Cancelled("Cancelled.") from None
             if attempts > 1 and is_retryable(exc):
                 _note_attempts(exc, attempts)
             raise
