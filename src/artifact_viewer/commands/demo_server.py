@@ -1,9 +1,185 @@
-"""CLI: demo_server commands."""
+"""CLI: `artifact-viewer demo-server` runs the stand-in Anon V2 server with optional faults."""
 
 from __future__ import annotations
 
+import signal
+import sys
+import threading
+from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING
+
 import click
+
+from artifact_viewer.demo.bigfiles import SPECS
+from artifact_viewer.demo.config import (
+    ENVELOPES,
+    LIST_URL_MODES,
+    SCOPES,
+    Envelope,
+    ListUrl,
+    Scope,
+    ServerConfig,
+)
+
+if TYPE_CHECKING:
+    from artifact_viewer.demo.runner import DemoServer
+
+
+def _serve_until_interrupted(server: DemoServer) -> None:
+    """Block until Ctrl-C or SIGTERM; both end the process cleanly with status 0."""
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    while not stop.wait(0.5):
+        if not server.running:
+            raise click.ClickException("the demo server stopped unexpectedly")
+
+
+@click.command("demo-server")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=0, show_default=True, help="Port (0 picks a free one).")
+@click.option("--seed", default=1, show_default=True, help="Seed of the generated data set.")
+@click.option("--api-key", default=None, help="Key to accept (default: derived from the seed).")
+@click.option("--url-ttl", default=900.0, show_default=True, help="Signed URL lifetime, seconds.")
+@click.option("--latency", default=0.0, help="Delay added to every request, seconds.")
+@click.option("--throttle", type=int, default=0, help="Cap download speed, bytes per second.")
+@click.option("--fail-next", default=0, help="Answer the next N requests with --fail-status.")
+@click.option("--fail-rate", default=0.0, help="Fraction of requests answered with --fail-status.")
+@click.option("--fail-status", default=503, show_default=True, help="Status for failed requests.")
+@click.option("--rate-limit-next", default=0, help="Answer the next N requests with 429.")
+@click.option("--rate-limit-every", default=0, help="Answer every Nth request with 429.")
+@click.option("--retry-after", default=1, show_default=True, help="Retry-After seconds on 429.")
+@click.option(
+    "--fault-scope", type=click.Choice(SCOPES), default="api", show_default=True,
+    help="Which requests the 5xx/429 faults hit.",
+)  # fmt: skip
+@click.option("--drop-next", default=0, help="Cut the next N downloads mid-body (-1: all).")
+@click.option("--drop-after-bytes", default=65536, show_default=True, help="Where to cut.")
+@click.option("--cut-on-expiry", is_flag=True, help="End a download once its URL expires.")
+@click.option("--corrupt", multiple=True, metavar="ARTIFACT_ID", help="Serve wrong bytes for it.")
+@click.option(
+    "--list-signed-url", type=click.Choice(LIST_URL_MODES), default="present", show_default=True,
+    help="signedUrl in list responses: present, absent, or null.",
+)  # fmt: skip
+@click.option(
+    "--envelope", type=click.Choice(ENVELOPES), default="data", show_default=True,
+    help="Shape of list responses.",
+)  # fmt: skip
+@click.option("--scale-artifacts", default=0, help="Add this many small artifacts (benchmarks).")
+@click.option(
+    "--big-files", multiple=True, type=click.Choice(["all", *SPECS]),
+    help="Serve big generated files in a Benchmark workflow (repeatable).",
+)  # fmt: skip
+@click.option(
+    "--big-scale", default=1.0, show_default=True, help="Shrink big files by this factor."
+)
+@click.option(
+    "--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+    help="Where big files are generated and kept (default: the app cache).",
+)  # fmt: skip
+def demo_server_command(
+    host: str,
+    port: int,
+    seed: int,
+    api_key: str | None,
+    url_ttl: float,
+    latency: float,
+    throttle: int,
+    fail_next: int,
+    fail_rate: float,
+    fail_status: int,
+    rate_limit_next: int,
+    rate_limit_every: int,
+    retry_after: int,
+    fault_scope: Scope,
+    drop_next: int,
+    drop_after_bytes: int,
+    cut_on_expiry: bool,
+    corrupt: tuple[str, ...],
+    list_signed_url: ListUrl,
+    envelope: Envelope,
+    scale_artifacts: int,
+    big_files: tuple[str, ...],
+    big_scale: float,
+    data_dir: Path | None,
+) -> None:
+    """Serve a seeded stand-in of the Anon V2 API (and its signed-URL storage) until Ctrl-C."""
+    from artifact_viewer.demo.bigfiles import ensure_big_files
+    from artifact_viewer.demo.runner import DemoServer
+
+    config = ServerConfig(
+        url_ttl=url_ttl,
+        latency=latency,
+        throttle_bps=throttle or None,
+        fail_next=fail_next,
+        fail_rate=fail_rate,
+        fail_status=fail_status,
+        rate_limit_next=rate_limit_next,
+        rate_limit_every=rate_limit_every,
+        retry_after=retry_after,
+        fault_scope=fault_scope,
+        drop_next_downloads=drop_next,
+        drop_after_bytes=drop_after_bytes,
+        cut_on_expiry=cut_on_expiry,
+        corrupt_ids=set(corrupt),
+        list_signed_url=list_signed_url,
+        envelope=envelope,
+        fault_seed=seed,
+    )
+    big = None
+    if big_files:
+        which = list(SPECS) if "all" in big_files else list(big_files)
+        big = ensure_big_files(
+            data_dir, which, scale=big_scale, progress=lambda text: click.echo(text, err=True)
+        )
+    server = DemoServer(
+        config,
+        seed=seed,
+        host=host,
+        port=port,
+        api_key=api_key,
+        scale_artifacts=scale_artifacts,
+        big_files=big,
+    )
+    try:
+        server.start()
+    except (RuntimeError, OSError) as exc:
+        raise click.ClickException(f"could not start the demo server: {exc}") from None
+    try:
+        click.echo(f"ANON_BASE_URL={server.base_url}")
+        click.echo(f"ANON_API_KEY={server.api_key}")
+        sys.stdout.flush()
+        _print_summary(server)
+        sys.stdout.flush()
+        _serve_until_interrupted(server)
+    finally:
+        server.stop()
+
+
+def _print_summary(server: DemoServer) -> None:
+    ds = server.dataset
+    counts = ds.summary()
+    click.echo(
+        f"Serving {counts['workflows']} workflows, {counts['jobs']} jobs, {counts['job_runs']} job runs, "
+        f"{counts['workflow_runs']} workflow runs, {counts['artifacts']} artifacts "
+        f"(seed {server.seed}). Ctrl-C stops."
+    )
+    by_workflow = {w["id"]: w for w in ds.workflows}
+    for wid, arts in sorted(
+        ds.artifacts_by_workflow.items(), key=lambda kv: by_workflow[kv[0]]["name"]
+    ):
+        wf = by_workflow[wid]
+        runs = sum(1 for r in ds.workflow_runs if r["workflowId"] == wid)
+        click.echo(
+            f"  {wf['sourceProvider']:<11} {wf['name']:<32} {runs:>5} runs {len(arts):>7} artifacts"
+        )
 
 
 def register(group: click.Group) -> None:
     """Add this module's commands to the top-level group."""
+    group.add_command(demo_server_command)
