@@ -10,6 +10,15 @@ import pytest
 _POOL_GRACE_MS = 10_000
 
 
+# Platform noise that says nothing about our code (the offscreen plugin on show()).
+_IGNORED_QT_MESSAGES = ("This plugin does not support propagateSizeHints",)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for pattern in _IGNORED_QT_MESSAGES:
+        config.addinivalue_line("qt_log_ignore", pattern)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Any Qt warning (or worse) logged during a test fails it, unless the test says otherwise."""
     for item in items:
