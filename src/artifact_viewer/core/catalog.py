@@ -63,10 +63,10 @@ class Catalog:
         if not path.exists():
             # Create it 0600 before SQLite does, so the catalog is private from the start.
             path.touch(mode=FILE_MODE)
-        conn = self._conn()
         try:
-            migrate(conn)
+            migrate(self._conn())
         except sqlite3.DatabaseError as exc:
+            self.close()
             raise CacheError(
                 f"The local catalog at {path} cannot be opened ({exc}).",
                 hint="Move it aside and start again; it is rebuilt from the API on the next sync.",

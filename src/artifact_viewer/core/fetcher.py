@@ -33,6 +33,7 @@ from artifact_viewer.core.store_models import CacheEntry, CacheState
 log = logging.getLogger("artifact_viewer.fetch")
 
 MAX_TRANSPORT_RETRIES = 5  # consecutive failures without a single new byte
+MAX_CONNECT_RETRIES = 2  # consecutive connection refusals (offline, DNS)
 MAX_EXPIRED_IN_A_ROW = 2  # a fresh URL refused at once twice: the clock or the store is wrong
 RETRY_BACKOFF = (0.2, 0.5, 1.0, 2.0, 4.0)
 _CONTENT_RANGE_RE = re.compile(r"bytes\s+(\d+)-(\d+)/(\d+|\*)")
@@ -379,7 +380,13 @@ class Fetcher:
                 if writer.size > before:
                     expired_in_a_row = 0
                 transport_failures = 0 if writer.size > before else transport_failures + 1
-                if transport_failures > MAX_TRANSPORT_RETRIES:
+                # Cannot connect at all: likely offline, so do not keep the user waiting.
+                limit = (
+                    MAX_CONNECT_RETRIES
+                    if isinstance(exc, httpx.ConnectError)
+                    else MAX_TRANSPORT_RETRIES
+                )
+                if transport_failures > limit:
                     raise NetworkError(
                         f"The download of {artifact.name} kept failing ({type(exc).__name__})."
                     ) from None

@@ -311,7 +311,8 @@ class Library:
         try:
             path = self.fetcher.fetch(artifact, progress, cancel)
         except NetworkError as exc:
-            self.online = False
+            if self.check_online():
+                raise  # the API answers: storage trouble, not offline
             raise NotAvailableOffline(
                 f"{artifact.name} is not available offline: it is not cached and the download"
                 f" failed ({exc.message})"
