@@ -1,8 +1,137 @@
-"""Composition root: settings, paths, one httpx.Client, services and the main window."""
+"""Composition root: paths, logging, settings, one httpx.Client, sessions, then the window."""
 
 from __future__ import annotations
 
+import logging
+import sys
+import threading
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any
+
+import httpx
+
+from artifact_viewer import __version__
+from artifact_viewer.core.errors import user_message
+from artifact_viewer.core.http import build_http_client
+from artifact_viewer.core.logs import setup_logging
+from artifact_viewer.core.paths import AppPaths, app_paths
+from artifact_viewer.core.settings import Settings, load_settings
+
+log = logging.getLogger("artifact_viewer.ui")
+
+
+@dataclass
+class App:
+    """Everything :func:`build_app` made, in the order it was made (closed in reverse)."""
+
+    paths: AppPaths
+    settings: Settings
+    http: httpx.Client
+    sessions: Any
+    window: Any
+    flow: Any
+
+    def close(self) -> None:
+        """Stop background work, close libraries and demo servers, then the HTTP client."""
+        log.info("Shutting down")
+        self.window.shutdown()
+        self.sessions.close()
+        self.http.close()
+
+
+def build_app(
+    paths: AppPaths,
+    settings: Settings,
+    *,
+    http: httpx.Client | None = None,
+    demo_server: Any = None,
+) -> App:
+    """Build the window and its services (needs a QApplication). Nothing connects yet:
+    call ``app.flow.start(demo=...)``."""
+    from artifact_viewer.ui.connection import ConnectionFlow
+    from artifact_viewer.ui.main_window import MainWindow
+    from artifact_viewer.ui.session import Sessions
+    from artifact_viewer.ui.window_state import WindowState
+
+    log.info("Building the HTTP client")
+    client = http if http is not None else build_http_client(settings)
+    log.info("Building sessions")
+    sessions = Sessions(paths, settings, client, demo_server=demo_server)
+    log.info("Building the main window")
+    window = MainWindow(
+        WindowState(paths.config_dir), max_downloads=settings.max_parallel_downloads
+    )
+    flow = ConnectionFlow(window, sessions)
+    return App(paths, settings, client, sessions, window, flow)
+
+
+def _install_qt_message_handler() -> None:
+    """Qt's own warnings go to our (redacted) log instead of stderr."""
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+
+    qt_log = logging.getLogger("artifact_viewer.ui.qt")
+    levels = {
+        QtMsgType.QtDebugMsg: logging.DEBUG,
+        QtMsgType.QtInfoMsg: logging.INFO,
+        QtMsgType.QtWarningMsg: logging.WARNING,
+        QtMsgType.QtCriticalMsg: logging.ERROR,
+        QtMsgType.QtFatalMsg: logging.CRITICAL,
+    }
+
+    def handler(kind: QtMsgType, _context: object, message: str) -> None:
+        qt_log.log(levels.get(kind, logging.WARNING), "%s", message)
+
+    qInstallMessageHandler(handler)
+
+
+def _install_excepthook(window: Any) -> None:
+    """An exception escaping a slot is logged and shown as one line, never as a traceback."""
+
+    def hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        log.error("Unhandled error", exc_info=(kind, exc, tb))
+        try:
+            window.bridge.error(exc)
+        except Exception:  # the window may be gone already
+            print(user_message(exc), file=sys.stderr)
+
+    def thread_hook(args: threading.ExceptHookArgs) -> None:
+        if args.exc_value is not None:
+            log.error("Unhandled error in %s", args.thread, exc_info=args.exc_value)
+
+    sys.excepthook = hook
+    threading.excepthook = thread_hook
+
 
 def gui_main(demo: bool = False, verbose: bool = False) -> int:
-    """Start the window. Returns the process exit code."""
-    raise SystemExit("The window is not built yet.")
+    """Start the window (``demo``: against an in-process stand-in server). Returns the exit code."""
+    if "--demo" in sys.argv[1:]:
+        demo = True  # also honoured when started as the gui-script entry point
+    paths = app_paths().ensure()
+    log_file = setup_logging(paths, verbose)
+    log.info("artifact-viewer %s starting (demo=%s); log at %s", __version__, demo, log_file)
+    settings = load_settings(paths)
+    log.info("Settings loaded")
+
+    from PySide6.QtWidgets import QApplication
+
+    from artifact_viewer.ui.icons import app_icon
+
+    _install_qt_message_handler()
+    qt_app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(qt_app, QApplication)
+    qt_app.setApplicationName("Artifact Viewer")
+    qt_app.setApplicationVersion(__version__)
+    qt_app.setDesktopFileName("artifact-viewer")
+    qt_app.setWindowIcon(app_icon())
+    app = build_app(paths, settings)
+    _install_excepthook(app.window)
+    app.window.show()
+    app.flow.start(demo=demo)
+    log.info("Window shown; entering the event loop")
+    try:
+        code = qt_app.exec()
+    finally:
+        app.close()
+    log.info("Exited with code %s", code)
+    return int(code)

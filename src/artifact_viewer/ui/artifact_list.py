@@ -1,0 +1,118 @@
+"""The artifact list pane: a sortable table over :class:`ArtifactTableModel` with a caption."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, Qt, Signal, Slot
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from artifact_viewer.core.models import Artifact
+from artifact_viewer.ui.artifact_model import (
+    CREATED_COLUMN,
+    ITEM_ROLE,
+    ORDER_BY,
+    ArtifactTableModel,
+)
+
+# Starting widths that fit typical values (a user's own widths are restored over these).
+_WIDTHS = (280, 120, 150, 80, 130, 150)
+
+
+class ArtifactList(QWidget):
+    """Table of artifacts for the current scope.
+
+    Signals:
+        artifactSelected(object): the current artifact (an :class:`Artifact`, or None).
+    """
+
+    artifactSelected = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = ArtifactTableModel(self)
+        self.caption = QLabel(self)
+        self.caption.setObjectName("listCaption")
+        self.caption.setTextFormat(Qt.TextFormat.PlainText)
+        self.view = QTableView(self)
+        self.view.setObjectName("artifactTable")
+        self.view.setAccessibleName("Artifacts")
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setAlternatingRowColors(True)
+        self.view.setShowGrid(False)
+        self.view.setWordWrap(False)
+        self.view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.view.verticalHeader().hide()
+        self.view.verticalHeader().setDefaultSectionSize(24)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        header = self.view.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setSectionsMovable(True)
+        header.setStretchLastSection(True)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setMinimumSectionSize(48)
+        for col, width in enumerate(_WIDTHS):
+            header.resizeSection(col, width)
+        self.view.setSortingEnabled(True)
+        header.setSortIndicator(CREATED_COLUMN, Qt.SortOrder.DescendingOrder)
+        header.sortIndicatorChanged.connect(self._on_sort_indicator)
+        self.view.selectionModel().currentRowChanged.connect(self._on_current)
+        self.model.modelReset.connect(self._on_reset)
+        self.model.rowsInserted.connect(self.update_caption)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        layout.addWidget(self.caption)
+        layout.addWidget(self.view)
+        self.scope_title = ""
+
+    def current_artifact(self) -> Artifact | None:
+        return self.model.artifact_at(self.view.currentIndex().row())
+
+    def select_id(self, artifact_id: str) -> bool:
+        row = self.model.row_of(artifact_id)
+        if row is None:
+            return False
+        self.view.setCurrentIndex(self.model.index(row, 0))
+        self.view.scrollTo(self.model.index(row, 0))
+        return True
+
+    @Slot()
+    def update_caption(self) -> None:
+        model = self.model
+        if model.loading and not model.rowCount():
+            text = "Loading…"
+        elif not model.total:
+            text = "No artifacts here yet."
+        else:
+            shown = model.rowCount()
+            noun = "artifact" if model.total == 1 else "artifacts"
+            text = f"{model.total:,} {noun}"
+            if shown < model.total:
+                text += f" (showing {shown:,}; scroll for more)"
+        self.caption.setText(f"{self.scope_title}  —  {text}" if self.scope_title else text)
+
+    @Slot()
+    def _on_reset(self) -> None:
+        self.update_caption()
+        self.artifactSelected.emit(None)
+
+    @Slot(int, Qt.SortOrder)
+    def _on_sort_indicator(self, column: int, order: Qt.SortOrder) -> None:
+        if ORDER_BY[column] is None:
+            # The catalog cannot sort by cache state: put the indicator back.
+            header = self.view.horizontalHeader()
+            header.blockSignals(True)
+            header.setSortIndicator(self.model.sort_column, self.model.sort_order)
+            header.blockSignals(False)
+
+    @Slot(QModelIndex, QModelIndex)
+    def _on_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self.artifactSelected.emit(current.data(ITEM_ROLE) if current.isValid() else None)

@@ -1,0 +1,302 @@
+"""Keeps the navigator and the artifact list fed from the library, off the GUI thread.
+
+The catalog answers first (so everything works offline); when the API is reachable the
+scope is refreshed in the background and the list re-read when that lands.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+from artifact_viewer.core.cancel import CancelToken
+from artifact_viewer.core.errors import NetworkError
+from artifact_viewer.core.store_models import ArtifactQuery
+from artifact_viewer.ui.artifact_list import ArtifactList
+from artifact_viewer.ui.artifact_model import PAGE_SIZE
+from artifact_viewer.ui.filtering import FilterSpec
+from artifact_viewer.ui.messages import MessageBridge
+from artifact_viewer.ui.navigator import Navigator
+from artifact_viewer.ui.navigator_model import ALL, OFFLINE, RUN, WORKFLOW, TreeData
+from artifact_viewer.ui.ops import Ops
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    generation: int
+    offset: int
+    total: int
+    rows: list[Any]
+    states: dict[str, Any]
+
+
+# -- work functions (run on the pool; they only touch the library) -------------------------
+def load_tree(library: Any, _progress: Any, _cancel: CancelToken) -> TreeData:
+    workflows = list(library.workflows())
+    runs: dict[str, list[Any]] = {}
+    for run in library.runs():
+        runs.setdefault(run.workflow_id or "", []).append(run)
+    for items in runs.values():
+        items.sort(key=lambda r: r.created_at.timestamp() if r.created_at else 0.0, reverse=True)
+    offline = list(library.offline_runs())
+    pinned = {r.id for r in offline if library.is_pinned(r.id)}
+    return TreeData(workflows, runs, offline, pinned)
+
+
+def load_page(
+    library: Any, query: ArtifactQuery, generation: int, first: bool, _p: Any, _c: CancelToken
+) -> Page:
+    total = library.count_artifacts(replace(query, limit=None, offset=0)) if first else -1
+    rows = list(library.artifacts(query))
+    states = library.cache_states([a.id for a in rows]) if rows else {}
+    return Page(generation, query.offset, total, rows, dict(states))
+
+
+def refresh_tree(library: Any, _p: Any, _c: CancelToken) -> None:
+    library.refresh_workflows()
+    library.refresh_runs()
+
+
+def refresh_scope(library: Any, kind: str, ident: str, _p: Any, _c: CancelToken) -> str:
+    if kind == RUN:
+        library.refresh_artifacts(run_id=ident)
+    elif kind == WORKFLOW:
+        library.refresh_runs(workflow_id=ident)
+        library.refresh_artifacts(workflow_id=ident)
+    elif kind == ALL:
+        library.refresh_artifacts()
+    return f"{kind}:{ident}"
+
+
+class Browser(QObject):
+    """Owns the current scope, filter and sort order; answers the models' page requests.
+
+    Signals:
+        treeLoaded(): the navigator shows fresh data.
+        listLoaded(): the first page of the current query is in.
+        scopeChanged(kind, id): a new scope is being listed.
+        offlineDetected(): an API call failed for lack of a network.
+        refreshed(): an explicit refresh finished (successfully or not).
+    """
+
+    treeLoaded = Signal()
+    listLoaded = Signal()
+    scopeChanged = Signal(str, str)
+    offlineDetected = Signal()
+    refreshed = Signal()
+
+    def __init__(
+        self,
+        library: Any,
+        ops: Ops,
+        bridge: MessageBridge,
+        navigator: Navigator,
+        artifacts: ArtifactList,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.library = library
+        self.ops = ops
+        self.bridge = bridge
+        self.navigator = navigator
+        self.artifacts = artifacts
+        self.scope: tuple[str, str] = (ALL, ALL)
+        self.spec = FilterSpec()
+        self.order_by = "created_at"
+        self.descending = True
+        self._refreshed_scopes: set[str] = set()
+        self._query = ArtifactQuery()
+        self.online = bool(getattr(library, "online", False))
+        artifacts.model.pageWanted.connect(self._on_page_wanted)
+        artifacts.model.sortWanted.connect(self._on_sort_wanted)
+        navigator.scopeSelected.connect(self._on_scope_selected)
+
+    # -- tree --------------------------------------------------------------------------
+    @Slot()
+    def reload_tree(self) -> None:
+        if self.library is None:
+            return
+        self.ops.run(load_tree, self.library, on_result=self._on_tree, on_error=self._on_error)
+
+    @Slot(object)
+    def _on_tree(self, data: TreeData) -> None:
+        self.navigator.set_tree(data)
+        self.treeLoaded.emit()
+
+    @Slot()
+    def refresh(self) -> None:
+        """F5: ask the API for workflows, runs and the current scope, then re-read everything."""
+        if self.library is None:
+            return
+        self._refreshed_scopes.clear()
+        self.bridge.show_status("Refreshing…")
+        self.ops.run(
+            refresh_tree,
+            self.library,
+            on_result=self._on_refreshed,
+            on_error=self._on_refresh_failed,
+        )
+
+    @Slot(object)
+    def _on_refreshed(self, _result: object) -> None:
+        self.bridge.show_status("Up to date.")
+        self.reload_tree()
+        self._refresh_scope(force=True)
+        self.refreshed.emit()
+
+    @Slot(object)
+    def _on_refresh_failed(self, exc: BaseException) -> None:
+        self._on_error(exc)
+        self.reload_tree()
+        self.requery()
+        self.refreshed.emit()
+
+    # -- scope, filter, sort -----------------------------------------------------------
+    @Slot(str, str, object)
+    def _on_scope_selected(self, kind: str, ident: str, _obj: object) -> None:
+        self.set_scope(kind, ident)
+
+    def set_scope(self, kind: str, ident: str) -> None:
+        self.scope = (kind, ident)
+        self.artifacts.scope_title = self._scope_title()
+        self.scopeChanged.emit(kind, ident)
+        self.requery()
+        self._refresh_scope(force=False)
+
+    def _scope_title(self) -> str:
+        kind, ident = self.scope
+        if kind == ALL:
+            return "All artifacts"
+        if kind == OFFLINE:
+            return "Available offline"
+        if kind == WORKFLOW:
+            return self.navigator.model.workflow_name(ident)
+        return f"Run {ident[:8]}"
+
+    @Slot(object)
+    def set_filter(self, spec: FilterSpec) -> None:
+        self.spec = spec
+        self.navigator.set_filter(spec)
+        self.requery()
+
+    @Slot(str, bool)
+    def _on_sort_wanted(self, order_by: str, descending: bool) -> None:
+        self.order_by, self.descending = order_by, descending
+        self.requery()
+
+    def current_query(self) -> ArtifactQuery:
+        kind, ident = self.scope
+        spec = self.spec
+        return ArtifactQuery(
+            text=spec.text,
+            type=spec.types[0] if spec.types else None,
+            mime=spec.mimes[0] if spec.mimes else None,
+            status=spec.statuses[0].upper() if spec.statuses else None,
+            workflow_id=ident if kind == WORKFLOW else None,
+            run_id=ident if kind == RUN else None,
+            cached_only=kind == OFFLINE,
+            order_by=self.order_by,
+            descending=self.descending,
+            limit=PAGE_SIZE,
+            offset=0,
+        )
+
+    @Slot()
+    def requery(self) -> None:
+        if self.library is None:
+            return
+        self._query = self.current_query()
+        generation = self.artifacts.model.begin_query()
+        self.artifacts.update_caption()
+        self.ops.run(
+            load_page,
+            self.library,
+            self._query,
+            generation,
+            True,
+            on_result=self._on_first_page,
+            on_error=self._on_page_error,
+        )
+
+    @Slot(int, int, int)
+    def _on_page_wanted(self, generation: int, offset: int, limit: int) -> None:
+        query = replace(self._query, offset=offset, limit=limit)
+        self.ops.run(
+            load_page,
+            self.library,
+            query,
+            generation,
+            False,
+            on_result=self._on_page,
+            on_error=self._on_page_error,
+        )
+
+    @Slot(object)
+    def _on_first_page(self, page: Page) -> None:
+        if self.artifacts.model.set_first_page(page.generation, page.total, page.rows, page.states):
+            self.artifacts.update_caption()
+            self.listLoaded.emit()
+
+    @Slot(object)
+    def _on_page(self, page: Page) -> None:
+        self.artifacts.model.add_page(page.generation, page.offset, page.rows, page.states)
+
+    @Slot(object)
+    def _on_page_error(self, exc: BaseException) -> None:
+        self.artifacts.model.page_failed(self.artifacts.model.generation)
+        self.artifacts.update_caption()
+        self._on_error(exc)
+
+    # -- background refresh of the scope ------------------------------------------------
+    def _refresh_scope(self, *, force: bool) -> None:
+        kind, ident = self.scope
+        key = f"{kind}:{ident}"
+        if kind == OFFLINE or not self.online or self.library is None:
+            return
+        if kind == ALL and not force:
+            return  # the whole organisation is only fetched on an explicit refresh
+        if key in self._refreshed_scopes and not force:
+            return
+        self._refreshed_scopes.add(key)
+        self.ops.run(
+            refresh_scope,
+            self.library,
+            kind,
+            ident,
+            on_result=self._on_scope_refreshed,
+            on_error=self._on_scope_refresh_failed,
+        )
+
+    @Slot(object)
+    def _on_scope_refreshed(self, key: str) -> None:
+        if key == f"{self.scope[0]}:{self.scope[1]}":
+            self.requery()
+        if key.startswith(WORKFLOW):
+            self.reload_tree()
+
+    @Slot(object)
+    def _on_scope_refresh_failed(self, exc: BaseException) -> None:
+        # The list already shows the catalog; only say why it may be stale.
+        self._refreshed_scopes.discard(f"{self.scope[0]}:{self.scope[1]}")
+        self._on_error(exc)
+
+    @Slot(bool)
+    def set_online(self, online: bool) -> None:
+        was = self.online
+        self.online = online
+        if online and not was:
+            self._refresh_scope(force=False)
+
+    # -- errors --------------------------------------------------------------------------
+    @Slot(object)
+    def _on_error(self, exc: BaseException) -> None:
+        if isinstance(exc, NetworkError):
+            self.offlineDetected.emit()
+            self.bridge.show_status("Offline: showing the local catalog and cache.")
+            return
+        self.bridge.error(exc)

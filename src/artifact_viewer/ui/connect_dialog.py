@@ -1,0 +1,124 @@
+"""First-run connect dialog: base URL and API key, or one click to explore the demo data."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from artifact_viewer.core.settings import DEFAULT_BASE_URL
+
+
+class ConnectDialog(QDialog):
+    """Asks for the API key. The dialog checks nothing itself: the window tries the key off
+    the GUI thread and calls :meth:`connected` or :meth:`set_error`.
+
+    Signals:
+        connectRequested(base_url, api_key): the user pressed Connect.
+        demoRequested(): the user chose to explore the demo data.
+    """
+
+    connectRequested = Signal(str, str)
+    demoRequested = Signal()
+
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        *,
+        base_url: str = DEFAULT_BASE_URL,
+        note: str = "",
+        keyring_available: bool = True,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Connect to Anon")
+        self.setModal(True)
+        self.setMinimumWidth(480)
+        intro = QLabel(
+            "Enter your organisation's Anon API key. It is kept in the system keyring, "
+            "never in a file.",
+            self,
+        )
+        intro.setWordWrap(True)
+        if not keyring_available:
+            intro.setText(
+                "No system keyring is available: the key will be kept for this session only. "
+                "Set ANON_API_KEY to avoid typing it each time."
+            )
+        self.base_url = QLineEdit(base_url, self)
+        self.base_url.setAccessibleName("API base URL")
+        self.api_key = QLineEdit(self)
+        self.api_key.setEchoMode(QLineEdit.EchoMode.Password)
+        self.api_key.setPlaceholderText("anon_…")
+        self.api_key.setAccessibleName("API key")
+        form = QFormLayout()
+        form.addRow("&Base URL:", self.base_url)
+        form.addRow("API &key:", self.api_key)
+        self.message = QLabel(note, self)
+        self.message.setObjectName("connectMessage")
+        self.message.setWordWrap(True)
+        self.message.setTextFormat(Qt.TextFormat.PlainText)
+        self.message.setVisible(bool(note))
+        self.buttons = QDialogButtonBox(self)
+        self.connect_button = self.buttons.addButton(
+            "&Connect", QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.connect_button.setDefault(True)
+        self.demo_button = QPushButton("Explore &demo data", self)
+        self.demo_button.setToolTip("Start a local stand-in server with sample workflows and runs.")
+        self.buttons.addButton(self.demo_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self._on_connect)
+        self.buttons.rejected.connect(self.reject)
+        self.demo_button.clicked.connect(self._on_demo)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addWidget(self.buttons)
+        self.api_key.setFocus()
+
+    @Slot()
+    def _on_connect(self) -> None:
+        key = self.api_key.text().strip()
+        url = self.base_url.text().strip()
+        if not key:
+            self.set_error("Enter an API key, or explore the demo data.")
+            return
+        if not url.startswith(("http://", "https://")):
+            self.set_error("The base URL must start with https://.")
+            return
+        self.set_busy(True)
+        self.connectRequested.emit(url, key)
+
+    @Slot()
+    def _on_demo(self) -> None:
+        self.set_busy(True)
+        self.demoRequested.emit()
+
+    def set_busy(self, busy: bool) -> None:
+        for widget in (self.connect_button, self.demo_button, self.base_url, self.api_key):
+            widget.setEnabled(not busy)
+        if busy:
+            self.message.setText("Connecting…")
+            self.message.show()
+
+    @Slot(str)
+    def set_error(self, text: str) -> None:
+        """Show why connecting failed; everything typed stays."""
+        self.set_busy(False)
+        self.message.setText(text)
+        self.message.show()
+        self.api_key.setFocus()
+
+    @Slot()
+    def connected(self) -> None:
+        self.api_key.clear()
+        self.accept()

@@ -1,0 +1,91 @@
+"""Text and colours for the lists: sizes, local times, durations, run-status labels."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from PySide6.QtGui import QColor, QPalette
+
+_STATUS_LABELS = {
+    "PENDING": "Pending",
+    "IN_PROGRESS": "Running",
+    "COMPLETED": "Completed",
+    "FAILED": "Failed",
+    "AWAITING_USER_INPUT": "Awaiting input",
+    "COMPLETED_WITH_NO_ACTION_TAKEN": "No action taken",
+}
+
+# (on a light background, on a dark background): readable text colours per status.
+_STATUS_COLOURS = {
+    "PENDING": ("#5f6670", "#aab1bb"),
+    "IN_PROGRESS": ("#1f5fbf", "#7fb2ff"),
+    "COMPLETED": ("#17794e", "#5fd39b"),
+    "FAILED": ("#b42323", "#ff8080"),
+    "AWAITING_USER_INPUT": ("#93600a", "#f2bd5a"),
+    "COMPLETED_WITH_NO_ACTION_TAKEN": ("#3c7a5b", "#8fcfae"),
+}
+
+CACHE_LABELS = {
+    "NOT_CACHED": "Not cached",
+    "VERIFIED": "Cached, verified",
+    "MISMATCH": "Hash mismatch",
+    "NOT_VERIFIABLE": "Cached, not verifiable",
+}
+
+
+def status_label(status: str | None) -> str:
+    if not status:
+        return "Unknown"
+    return _STATUS_LABELS.get(status, status.replace("_", " ").capitalize())
+
+
+def state_label(name: str | None) -> str:
+    """``extracting_employee_records`` -> ``extracting employee records``."""
+    return (name or "").replace("_", " ").strip()
+
+
+def is_dark(palette: QPalette) -> bool:
+    return palette.color(QPalette.ColorRole.Base).lightness() < 128
+
+
+def status_colour(status: str | None, palette: QPalette) -> QColor | None:
+    pair = _STATUS_COLOURS.get(status or "")
+    if pair is None:
+        return None
+    return QColor(pair[1] if is_dark(palette) else pair[0])
+
+
+def human_size(size: int | None) -> str:
+    if size is None:
+        return "—"
+    value = float(size)
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if value < 1024 or unit == "TB":
+            return f"{int(value)} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{size} B"  # unreachable; keeps type checkers calm
+
+
+def local_time(value: datetime | None) -> str:
+    """A timestamp in the user's local zone, minutes precision."""
+    if value is None:
+        return ""
+    aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+    return aware.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def duration(seconds: float | None) -> str:
+    if seconds is None or seconds < 0:
+        return ""
+    whole = int(round(seconds))
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}h {minutes:02d}m"
+    if minutes:
+        return f"{minutes}m {secs:02d}s"
+    return f"{secs}s"
+
+
+def short_id(value: str | None) -> str:
+    return (value or "")[:8]

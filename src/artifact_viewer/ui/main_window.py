@@ -1,0 +1,423 @@
+"""The main window: lays out the panes and wires actions, controllers and the message bridge."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QSizePolicy,
+    QSplitter,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from artifact_viewer.core.filenames import safe_file_name
+from artifact_viewer.ui.actions import Actions
+from artifact_viewer.ui.artifact_list import ArtifactList
+from artifact_viewer.ui.browser import Browser
+from artifact_viewer.ui.details import DetailsPanel
+from artifact_viewer.ui.downloads import DownloadIndicator
+from artifact_viewer.ui.filtering import parse_filter
+from artifact_viewer.ui.icons import app_icon, icon
+from artifact_viewer.ui.messages import Banner, MessageBridge
+from artifact_viewer.ui.navigator import Navigator
+from artifact_viewer.ui.navigator_model import ALL, RUN, WORKFLOW
+from artifact_viewer.ui.online_monitor import OnlineMonitor
+from artifact_viewer.ui.ops import Ops
+from artifact_viewer.ui.preview_pane import make_preview
+from artifact_viewer.ui.session import Connection
+from artifact_viewer.ui.viewer import ArtifactController
+from artifact_viewer.ui.window_state import WindowState
+
+log = logging.getLogger(__name__)
+
+_FILTER_DELAY_MS = 250
+_SPLITTERS = ("main", "right", "bottom")
+
+
+class MainWindow(QMainWindow):
+    """Panes: navigator | artifact list over (preview | details). Data arrives via controllers.
+
+    Signals:
+        connectWanted(): the user asked to (re)connect; the dialogs live in ``ui.connection``.
+        settingsWanted(): the user asked for Settings.
+    """
+
+    connectWanted = Signal()
+    settingsWanted = Signal()
+
+    def __init__(self, state: WindowState, *, max_downloads: int = 2) -> None:
+        super().__init__()
+        self.setWindowTitle("Artifact Viewer")
+        self.setWindowIcon(app_icon())
+        self.state = state
+        self.connection: Connection | None = None
+        self.ops = Ops(self, max_downloads=max_downloads)
+        self.bridge = MessageBridge(self)
+        self.acts = Actions(self)
+        self._build_widgets()
+        self._build_layout()
+        self.browser = Browser(
+            None, self.ops, self.bridge, self.navigator, self.artifact_list, self
+        )
+        self.viewer = ArtifactController(
+            None,
+            self.ops,
+            self.bridge,
+            self.artifact_list,
+            self.details,
+            self.preview,
+            self.downloads,
+            self.navigator.model,
+            self,
+        )
+        self.monitor = OnlineMonitor(None, self.ops, self)
+        self._pending_scope: tuple[str, str] | None = None
+        self._pending_artifact = ""
+        self._expanded: list[str] = []
+        self._wire()
+        self._restore()
+
+    # -- construction --------------------------------------------------------------------
+    def _build_widgets(self) -> None:
+        self.filter_box = QLineEdit(self)
+        self.filter_box.setObjectName("filterBox")
+        self.filter_box.setClearButtonEnabled(True)
+        self.filter_box.setPlaceholderText(
+            "Filter  (words, type:screenshot, mime:csv, status:failed)"
+        )
+        self.filter_box.setAccessibleName("Filter")
+        self.filter_box.setMinimumWidth(360)
+        self.filter_timer = QTimer(self)
+        self.filter_timer.setSingleShot(True)
+        self.filter_timer.setInterval(_FILTER_DELAY_MS)
+        self.banner = Banner(self)
+        self.navigator = Navigator(self)
+        self.artifact_list = ArtifactList(self)
+        self.preview = make_preview(self)
+        self.details = DetailsPanel(self)
+        self.downloads = DownloadIndicator(self)
+        self.online_label = QLabel(self)
+        self.online_label.setObjectName("onlineIndicator")
+        self.online_icon = QLabel(self)
+
+    def _build_layout(self) -> None:
+        toolbar = QToolBar("Main", self)
+        toolbar.setObjectName("mainToolbar")
+        toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        toolbar.addActions([self.acts.refresh, self.acts.save_as, self.acts.open_external])
+        toolbar.addSeparator()
+        toolbar.addActions([self.acts.pin, self.acts.verify])
+        spacer = QWidget(toolbar)
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        toolbar.addWidget(spacer)
+        toolbar.addWidget(self.filter_box)
+        self.addToolBar(toolbar)
+        self.acts.build_menus(self.menuBar())
+
+        self.bottom_split = QSplitter(Qt.Orientation.Horizontal, self)
+        self.bottom_split.addWidget(self.preview)
+        self.bottom_split.addWidget(self.details)
+        self.bottom_split.setStretchFactor(0, 3)
+        self.bottom_split.setStretchFactor(1, 1)
+        self.right_split = QSplitter(Qt.Orientation.Vertical, self)
+        self.right_split.addWidget(self.artifact_list)
+        self.right_split.addWidget(self.bottom_split)
+        self.right_split.setStretchFactor(0, 2)
+        self.right_split.setStretchFactor(1, 3)
+        self.main_split = QSplitter(Qt.Orientation.Horizontal, self)
+        self.main_split.addWidget(self.navigator)
+        self.main_split.addWidget(self.right_split)
+        self.main_split.setStretchFactor(0, 2)
+        self.main_split.setStretchFactor(1, 5)
+        for split in (self.main_split, self.right_split, self.bottom_split):
+            split.setChildrenCollapsible(False)
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.setSpacing(6)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.main_split, 1)
+        self.setCentralWidget(central)
+        status = self.statusBar()
+        status.addPermanentWidget(self.downloads)
+        status.addPermanentWidget(self.online_icon)
+        status.addPermanentWidget(self.online_label)
+        self._show_online(None)
+        # Keyboard order follows the reading order of the panes.
+        QWidget.setTabOrder(self.filter_box, self.navigator.view)
+        QWidget.setTabOrder(self.navigator.view, self.artifact_list.view)
+        QWidget.setTabOrder(self.artifact_list.view, self.preview)
+        QWidget.setTabOrder(self.preview, self.details)
+        self.artifact_list.view.addActions(
+            [
+                self.acts.open_external,
+                self.acts.save_as,
+                self.acts.copy_id,
+                self.acts.verify,
+                self.acts.pin,
+                self.acts.unpin,
+            ]
+        )
+        self.resize(1360, 860)
+
+    def _wire(self) -> None:
+        a = self.acts
+        a.refresh.triggered.connect(self.browser.refresh)
+        a.find.triggered.connect(self.focus_filter)
+        a.save_as.triggered.connect(self.save_as)
+        a.open_external.triggered.connect(self.viewer.open_current_externally)
+        a.copy_id.triggered.connect(self.viewer.copy_current_id)
+        a.verify.triggered.connect(self.viewer.verify_current)
+        a.pin.triggered.connect(self.pin_current_run)
+        a.unpin.triggered.connect(self.unpin_current_run)
+        a.settings.triggered.connect(self.settingsWanted)
+        a.connect.triggered.connect(self.connectWanted)
+        a.quit.triggered.connect(self.close)
+        a.focus_navigator.triggered.connect(self.navigator.view.setFocus)
+        a.focus_list.triggered.connect(self.artifact_list.view.setFocus)
+        a.focus_details.triggered.connect(self.details.setFocus)
+        self.filter_box.textChanged.connect(self.filter_timer.start)
+        self.filter_timer.timeout.connect(self.apply_filter)
+        self.bridge.notice.connect(self.banner.show_notice)
+        self.bridge.status.connect(self.show_status)
+        self.banner.actionRequested.connect(self._on_banner_action)
+        self.browser.offlineDetected.connect(self.monitor.report_offline)
+        self.browser.treeLoaded.connect(self._on_tree_loaded)
+        self.browser.listLoaded.connect(self._on_list_loaded)
+        self.browser.scopeChanged.connect(self._update_actions)
+        self.browser.refreshed.connect(self._on_refreshed)
+        self.monitor.onlineChanged.connect(self._on_online_changed)
+        self.monitor.problem.connect(self.bridge.error)
+        self.artifact_list.artifactSelected.connect(self._on_artifact_selected)
+        self.details.linkActivated.connect(self.go_to)
+        self.viewer.pinChanged.connect(self._on_pin_changed)
+        self.viewer.saveNeedsConfirmation.connect(self._confirm_overwrite)
+        for name in ("openExternallyRequested",):
+            getattr(self.preview, name).connect(self.viewer.open_path)
+        self.preview.saveAsRequested.connect(self.save_as)
+
+    # -- connection ----------------------------------------------------------------------
+    def attach(self, connection: Connection) -> None:
+        """Show this connection's data (replacing any earlier one)."""
+        self.connection = connection
+        library = connection.library
+        for part in (self.browser, self.viewer, self.monitor):
+            part.library = library
+        online = bool(library.online)
+        self.browser.online = self.viewer.online = online
+        title = {"demo": "demo data", "offline": "offline"}.get(connection.mode, "")
+        self.setWindowTitle(f"Artifact Viewer — {title}" if title else "Artifact Viewer")
+        self._show_online(online)
+        if connection.warning:
+            self.bridge.info(connection.warning)
+        self.monitor.start(initial=online)
+        self.browser.reload_tree()
+        kind, ident = self._pending_scope or (ALL, ALL)
+        self.browser.set_scope(kind, ident)
+        if online:
+            self.browser.refresh()
+
+    @property
+    def library(self) -> Any:
+        return self.connection.library if self.connection else None
+
+    # -- slots ---------------------------------------------------------------------------
+    @Slot()
+    def focus_filter(self) -> None:
+        self.filter_box.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.filter_box.selectAll()
+
+    @Slot()
+    def apply_filter(self) -> None:
+        if self.library is not None:
+            self.browser.set_filter(parse_filter(self.filter_box.text()))
+
+    @Slot(str)
+    def show_status(self, text: str) -> None:
+        self.statusBar().showMessage(text, 8000)
+
+    @Slot(str)
+    def _on_banner_action(self, action: str) -> None:
+        if action == "reconnect":
+            self.connectWanted.emit()
+
+    @Slot(bool)
+    def _on_online_changed(self, online: bool) -> None:
+        self.browser.set_online(online)
+        self.viewer.set_online(online)
+        self._show_online(online)
+        if online and self.banner.notice is not None and self.banner.notice.level == "warning":
+            self.banner.hide()
+
+    def _show_online(self, online: bool | None) -> None:
+        demo = self.connection is not None and self.connection.mode == "demo"
+        if online is None:
+            text, stem, tip = "Not connected", "disconnected", "No API connection yet."
+        elif online:
+            text = "Online · demo server" if demo else "Online"
+            stem, tip = "online", "The API is reachable."
+        else:
+            text, stem = "Offline — cached data only", "disconnected"
+            tip = "The API cannot be reached; lists come from the local catalog. Retrying…"
+        self.online_label.setText(text)
+        self.online_label.setToolTip(tip)
+        self.online_icon.setPixmap(icon(stem).pixmap(12, 12))
+
+    @Slot()
+    def _on_tree_loaded(self) -> None:
+        if self._expanded and self.navigator.model.tree.workflows:
+            self.navigator.set_expanded_ids(self._expanded)
+            self._expanded = []
+        if self._pending_scope and self.navigator.select(*self._pending_scope):
+            self._pending_scope = None
+        self._update_actions()
+
+    @Slot()
+    def _on_refreshed(self) -> None:
+        self._pending_scope = None  # what was remembered is gone from the catalog: let it go
+
+    @Slot()
+    def _on_list_loaded(self) -> None:
+        if self._pending_artifact and self.artifact_list.select_id(self._pending_artifact):
+            self._pending_artifact = ""
+
+    @Slot(object)
+    def _on_artifact_selected(self, artifact: object) -> None:
+        self.acts.set_artifact_enabled(artifact is not None)
+        self._update_actions()
+
+    @Slot(str, str)
+    def go_to(self, kind: str, ident: str) -> None:
+        self.navigator.select(kind, ident)
+
+    def current_run_id(self) -> str | None:
+        kind, ident = self.browser.scope
+        if kind == RUN:
+            return ident
+        artifact = self.viewer.current
+        return artifact.workflow_run_id if artifact is not None else None
+
+    @Slot()
+    def _update_actions(self) -> None:
+        run_id = self.current_run_id()
+        self.acts.set_run_enabled(run_id is not None, run_id in self.navigator.model.tree.pinned)
+
+    @Slot()
+    def pin_current_run(self) -> None:
+        run_id = self.current_run_id()
+        if run_id:
+            self.viewer.pin_run(run_id)
+
+    @Slot()
+    def unpin_current_run(self) -> None:
+        run_id = self.current_run_id()
+        if run_id:
+            self.viewer.unpin_run(run_id)
+
+    @Slot(str, bool)
+    def _on_pin_changed(self, _run_id: str, _pinned: bool) -> None:
+        self.browser.reload_tree()
+        self.browser.requery()
+
+    # -- save as -------------------------------------------------------------------------
+    @Slot()
+    def save_as(self) -> None:
+        artifact = self.viewer.current
+        if artifact is None:
+            return
+        dialog = QFileDialog(self, "Save artifact as")
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        # We ask about overwriting ourselves, after checking off the GUI thread.
+        dialog.setOption(QFileDialog.Option.DontConfirmOverwrite, True)
+        dialog.selectFile(safe_file_name(artifact.name, artifact))
+        dialog.fileSelected.connect(self.save_to)
+        dialog.open()
+
+    @Slot(str)
+    def save_to(self, path: str) -> None:
+        self.viewer.save_current(Path(path))
+
+    @Slot(str)
+    def _confirm_overwrite(self, path: str) -> None:
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Replace file?",
+            f"{Path(path).name} already exists. Replace it?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            self,
+        )
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        box.setProperty("targetPath", path)
+        box.finished.connect(self._on_overwrite_answer)
+        self._overwrite_box = box
+        box.open()
+
+    @Slot(int)
+    def _on_overwrite_answer(self, result: int) -> None:
+        box = self._overwrite_box
+        self._overwrite_box = None
+        if box is not None and result == QMessageBox.StandardButton.Yes:
+            self.viewer.save_current(Path(str(box.property("targetPath"))), overwrite=True)
+
+    _overwrite_box: QMessageBox | None = None
+
+    # -- state ---------------------------------------------------------------------------
+    def _restore(self) -> None:
+        self.state.restore_window(self)
+        restored = [
+            self.state.restore_splitter(name, split)
+            for name, split in zip(_SPLITTERS, self._splitters(), strict=True)
+        ]
+        if not any(restored):
+            self.main_split.setSizes([420, 940])
+            self.right_split.setSizes([330, 470])
+            self.bottom_split.setSizes([640, 300])
+        self.state.restore_header("navigator", self.navigator.view.header())
+        self.state.restore_header("artifacts", self.artifact_list.view.horizontalHeader())
+        kind, ident = self.state.value("scope_kind"), self.state.value("scope_id")
+        if kind in (ALL, RUN, WORKFLOW, "offline") and ident:
+            self._pending_scope = (kind, ident)
+        self._pending_artifact = self.state.value("artifact")
+        self._expanded = self.state.list_value("expanded")
+
+    def _splitters(self) -> tuple[QSplitter, QSplitter, QSplitter]:
+        return self.main_split, self.right_split, self.bottom_split
+
+    def save_state(self) -> None:
+        self.state.save_window(self)
+        for name, split in zip(_SPLITTERS, self._splitters(), strict=True):
+            self.state.save_splitter(name, split)
+        self.state.save_header("navigator", self.navigator.view.header())
+        self.state.save_header("artifacts", self.artifact_list.view.horizontalHeader())
+        kind, ident = self.browser.scope
+        self.state.set_value("scope_kind", kind)
+        self.state.set_value("scope_id", ident)
+        current = self.viewer.current
+        self.state.set_value("artifact", current.id if current else "")
+        self.state.set_value("expanded", self.navigator.expanded_ids())
+        self.state.sync()
+
+    def shutdown(self) -> None:
+        """Stop timers and background work; safe to call twice."""
+        self.filter_timer.stop()
+        self.monitor.stop()
+        self.ops.shutdown()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_state()
+        self.shutdown()
+        super().closeEvent(event)

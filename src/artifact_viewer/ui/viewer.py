@@ -1,0 +1,367 @@
+"""What happens to the selected artifact: details, cache lookup, download with progress, preview,
+and the artifact actions (save as, open externally, verify, pin/unpin its run)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QUrl, Signal, Slot
+from PySide6.QtGui import QDesktopServices, QGuiApplication
+
+from artifact_viewer.core.cancel import CancelToken
+from artifact_viewer.core.errors import (
+    Cancelled,
+    IntegrityError,
+    NetworkError,
+    NotAvailableOffline,
+    user_message,
+)
+from artifact_viewer.core.models import Artifact
+from artifact_viewer.ui.artifact_list import ArtifactList
+from artifact_viewer.ui.artifact_model import state_name
+from artifact_viewer.ui.details import DetailsPanel
+from artifact_viewer.ui.downloads import DownloadIndicator
+from artifact_viewer.ui.messages import MessageBridge
+from artifact_viewer.ui.navigator_model import NavigatorModel
+from artifact_viewer.ui.ops import Ops
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Located:
+    artifact_id: str
+    state: str
+    path: Path | None
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    artifact_id: str
+    state: str
+    path: Path
+    purpose: str  # "preview" | "open"
+
+
+@dataclass(frozen=True, slots=True)
+class SaveOutcome:
+    dest: Path
+    written: bool  # False: dest exists and overwrite was not allowed
+
+
+def _progress_fn(progress: Any) -> Any:
+    def report(done: int, total: int | None) -> None:
+        progress(done, total or 0)
+
+    return report
+
+
+def locate(library: Any, artifact_id: str, _p: Any, _c: CancelToken) -> Located:
+    state = state_name(library.cache_state(artifact_id))
+    path = library.cached_path(artifact_id) if state in ("VERIFIED", "NOT_VERIFIABLE") else None
+    return Located(artifact_id, state, path)
+
+
+def fetch(
+    library: Any, artifact_id: str, purpose: str, progress: Any, cancel: CancelToken
+) -> Fetched:
+    path = library.fetch(artifact_id, _progress_fn(progress), cancel)
+    return Fetched(artifact_id, state_name(library.cache_state(artifact_id)), Path(path), purpose)
+
+
+def verify(library: Any, artifact_id: str, _p: Any, _c: CancelToken) -> tuple[str, str]:
+    library.verify(artifact_id)
+    return artifact_id, state_name(library.cache_state(artifact_id))
+
+
+def save(
+    library: Any, artifact_id: str, dest: Path, overwrite: bool, _p: Any, _c: CancelToken
+) -> SaveOutcome:
+    if dest.exists() and not overwrite:
+        return SaveOutcome(dest, False)
+    written = library.save_as(artifact_id, dest, overwrite=overwrite)
+    return SaveOutcome(Path(written) if written else dest, True)
+
+
+def pin(library: Any, run_id: str, progress: Any, cancel: CancelToken) -> str:
+    library.pin_run(run_id, _progress_fn(progress), cancel)
+    return run_id
+
+
+def unpin(library: Any, run_id: str, _p: Any, _c: CancelToken) -> str:
+    library.unpin_run(run_id)
+    return run_id
+
+
+class ArtifactController(QObject):
+    """Drives details + preview for the current artifact and runs the artifact actions.
+
+    Signals:
+        previewShown(str): the preview got a local file for this artifact id.
+        stateChanged(str, str): an artifact's cache state changed (id, state name).
+        saved(str): Save as wrote this path.
+        saveNeedsConfirmation(str): the destination exists; ask before overwriting.
+        pinChanged(str, bool): a run was pinned (True) or unpinned.
+    """
+
+    previewShown = Signal(str)
+    stateChanged = Signal(str, str)
+    saved = Signal(str)
+    saveNeedsConfirmation = Signal(str)
+    pinChanged = Signal(str, bool)
+
+    def __init__(
+        self,
+        library: Any,
+        ops: Ops,
+        bridge: MessageBridge,
+        artifacts: ArtifactList,
+        details: DetailsPanel,
+        preview: Any,
+        downloads: DownloadIndicator,
+        tree: NavigatorModel,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.library, self.ops, self.bridge = library, ops, bridge
+        self.artifacts, self.details, self.preview = artifacts, details, preview
+        self.downloads, self.tree = downloads, tree
+        self.current: Artifact | None = None
+        self.online = bool(getattr(library, "online", False))
+        self._fetch_token: CancelToken | None = None
+        self._pin_token: CancelToken | None = None
+        artifacts.artifactSelected.connect(self.select)
+        self.stateChanged.connect(self._on_state_changed)
+
+    # -- selection -----------------------------------------------------------------------
+    @Slot(object)
+    def select(self, artifact: Artifact | None) -> None:
+        self._cancel_fetch()
+        self.current = artifact
+        if artifact is None:
+            self.details.clear()
+            self.preview.clear()
+            return
+        state = self.artifacts.model.state_of(artifact.id)
+        run = self._run(artifact.workflow_run_id)
+        self.details.show_artifact(
+            artifact,
+            state,
+            workflow_name=self.tree.workflow_name(artifact.workflow_id),
+            run=run,
+        )
+        self.preview.show_message(artifact.name, "Opening…")
+        self.ops.run(
+            locate, self.library, artifact.id, on_result=self._on_located, on_error=self._on_error
+        )
+
+    def _run(self, run_id: str | None) -> Any:
+        for runs in self.tree.tree.runs.values():
+            for run in runs:
+                if run.id == run_id:
+                    return run
+        return None
+
+    @Slot(object)
+    def _on_located(self, found: Located) -> None:
+        if self.current is None or found.artifact_id != self.current.id:
+            return  # the user moved on
+        self.stateChanged.emit(found.artifact_id, found.state)
+        if found.path is not None:
+            self._show(found.artifact_id, found.path)
+        elif not self.online:
+            self.preview.show_message(
+                self.current.name,
+                "Not available offline. Connect to download it, or pin its run for offline use.",
+            )
+        else:
+            self._start_fetch(self.current, "preview")
+
+    def _show(self, artifact_id: str, path: Path) -> None:
+        artifact = self.current
+        if artifact is None or artifact.id != artifact_id:
+            return
+        self.preview.show_file(path, artifact.mime_type, artifact.name)
+        self.previewShown.emit(artifact_id)
+
+    def _start_fetch(self, artifact: Artifact, purpose: str) -> None:
+        token = CancelToken()
+        self._fetch_token = token
+        self.downloads.begin(artifact.name, token, artifact.file_size)
+        self.ops.run(
+            fetch,
+            self.library,
+            artifact.id,
+            purpose,
+            on_result=self._on_fetched,
+            on_error=self._on_fetch_failed,
+            on_progress=self.downloads.set_progress,
+            download=True,
+            cancel=token,
+        )
+
+    def _cancel_fetch(self) -> None:
+        if self._fetch_token is not None:
+            self._fetch_token.cancel()
+            self.downloads.finish(self._fetch_token)
+            self._fetch_token = None
+
+    @Slot(object)
+    def _on_fetched(self, result: Fetched) -> None:
+        self.downloads.finish(self._fetch_token)
+        self._fetch_token = None
+        self.stateChanged.emit(result.artifact_id, result.state)
+        if result.purpose == "open":
+            self._open_path(result.path)
+        else:
+            self._show(result.artifact_id, result.path)
+
+    @Slot(object)
+    def _on_fetch_failed(self, exc: BaseException) -> None:
+        self.downloads.finish(self._fetch_token)
+        self._fetch_token = None
+        if isinstance(exc, Cancelled):
+            return
+        if isinstance(exc, IntegrityError) and self.current is not None:
+            self.stateChanged.emit(self.current.id, "MISMATCH")
+        if self.current is not None:
+            self.preview.show_message(self.current.name, user_message(exc))
+        if isinstance(exc, (NetworkError, NotAvailableOffline)):
+            self.bridge.show_status(user_message(exc))
+            return
+        self.bridge.error(exc)
+
+    @Slot(str, str)
+    def _on_state_changed(self, artifact_id: str, state: str) -> None:
+        self.artifacts.model.set_states({artifact_id: state})
+        if self.current is not None and self.current.id == artifact_id:
+            self.details.set_state(state)
+
+    @Slot(bool)
+    def set_online(self, online: bool) -> None:
+        self.online = online
+
+    # -- actions -------------------------------------------------------------------------
+    @Slot()
+    def verify_current(self) -> None:
+        if self.current is None:
+            return
+        self.bridge.show_status(f"Verifying {self.current.name}…")
+        self.ops.run(
+            verify,
+            self.library,
+            self.current.id,
+            on_result=self._on_verified,
+            on_error=self._on_error,
+        )
+
+    @Slot(object)
+    def _on_verified(self, result: tuple[str, str]) -> None:
+        artifact_id, state = result
+        self.stateChanged.emit(artifact_id, state)
+        text = {
+            "VERIFIED": "Verified: the cached bytes match the hash.",
+            "NOT_VERIFIABLE": "Cached, but its hash format cannot be checked.",
+            "NOT_CACHED": "Not cached: nothing to verify yet.",
+            "MISMATCH": "The cached bytes did not match the hash and were discarded.",
+        }.get(state, state)
+        self.bridge.show_status(text)
+
+    @Slot()
+    def open_current_externally(self) -> None:
+        artifact = self.current
+        if artifact is None:
+            return
+        if self.artifacts.model.state_of(artifact.id) in ("VERIFIED", "NOT_VERIFIABLE"):
+            self.ops.run(
+                locate,
+                self.library,
+                artifact.id,
+                on_result=self._on_located_for_open,
+                on_error=self._on_error,
+            )
+        else:
+            self._start_fetch(artifact, "open")
+
+    @Slot(object)
+    def _on_located_for_open(self, found: Located) -> None:
+        if found.path is not None:
+            self._open_path(found.path)
+
+    @Slot(Path)
+    def open_path(self, path: Path) -> None:
+        self._open_path(path)
+
+    def _open_path(self, path: Path) -> None:
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
+            self.bridge.info("No application is registered to open this kind of file.")
+
+    @Slot()
+    def copy_current_id(self) -> None:
+        if self.current is not None:
+            QGuiApplication.clipboard().setText(self.current.id)
+            self.bridge.show_status("Artifact id copied.")
+
+    def save_current(self, dest: Path, *, overwrite: bool = False) -> None:
+        if self.current is None:
+            return
+        self.ops.run(
+            save,
+            self.library,
+            self.current.id,
+            dest,
+            overwrite,
+            on_result=self._on_saved,
+            on_error=self._on_error,
+        )
+
+    @Slot(object)
+    def _on_saved(self, outcome: SaveOutcome) -> None:
+        if not outcome.written:
+            self.saveNeedsConfirmation.emit(str(outcome.dest))
+            return
+        self.bridge.show_status(f"Saved {outcome.dest.name}.")
+        self.saved.emit(str(outcome.dest))
+
+    def pin_run(self, run_id: str) -> None:
+        token = CancelToken()
+        self._pin_token = token
+        self.downloads.begin("run for offline use", token)
+        self.ops.run(
+            pin,
+            self.library,
+            run_id,
+            on_result=self._on_pinned,
+            on_error=self._on_pin_failed,
+            on_progress=self.downloads.set_progress,
+            download=True,
+            cancel=token,
+        )
+
+    @Slot(object)
+    def _on_pinned(self, run_id: str) -> None:
+        self.downloads.finish(self._pin_token)
+        self.bridge.show_status("Run pinned: its artifacts are available offline.")
+        self.pinChanged.emit(run_id, True)
+
+    @Slot(object)
+    def _on_pin_failed(self, exc: BaseException) -> None:
+        self.downloads.finish(self._pin_token)
+        self._on_error(exc)
+
+    def unpin_run(self, run_id: str) -> None:
+        self.ops.run(
+            unpin, self.library, run_id, on_result=self._on_unpinned, on_error=self._on_error
+        )
+
+    @Slot(object)
+    def _on_unpinned(self, run_id: str) -> None:
+        self.bridge.show_status("Run unpinned.")
+        self.pinChanged.emit(run_id, False)
+
+    @Slot(object)
+    def _on_error(self, exc: BaseException) -> None:
+        self.bridge.error(exc)
