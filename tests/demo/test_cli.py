@@ -1,0 +1,63 @@
+"""`artifact-viewer demo-server` as a real subprocess: prints its address and key, stops on Ctrl-C."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+
+def _start(*args: str) -> subprocess.Popen[str]:
+    code = "from artifact_viewer.cli import main; main()"
+    return subprocess.Popen(
+        [sys.executable, "-c", code, "demo-server", "--port", "0", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+@pytest.fixture
+def cli_server() -> Iterator[tuple[subprocess.Popen[str], str, str]]:
+    proc = _start("--url-ttl", "60", "--seed", "5", "--envelope", "items")
+    try:
+        assert proc.stdout is not None
+        base = proc.stdout.readline().strip()
+        key = proc.stdout.readline().strip()
+        yield proc, base, key
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait(timeout=10)
+
+
+def test_prints_base_url_and_key_then_serves(cli_server) -> None:
+    proc, base, key = cli_server
+    assert base.startswith("ANON_BASE_URL=http://127.0.0.1:") and base.endswith("/api/v2")
+    assert key.startswith("ANON_API_KEY=anon_")
+    url, api_key = base.split("=", 1)[1], key.split("=", 1)[1]
+    body = httpx.get(f"{url}/workflows", headers={"Authorization": f"Bearer {api_key}"}).json()
+    assert "items" in body  # the --envelope flag reached the server
+    art = httpx.get(
+        f"{url}/artifacts", headers={"Authorization": f"Bearer {api_key}"}, params={"pageSize": 1}
+    ).json()["items"][0]
+    assert "X-Amz-Expires=60" in art["signedUrl"]
+
+
+def test_ctrl_c_exits_cleanly(cli_server) -> None:
+    proc, _base, _key = cli_server
+    proc.send_signal(signal.SIGINT)
+    _out, err = proc.communicate(timeout=15)
+    assert proc.returncode == 0
+    assert "Traceback" not in err
+
+
+def test_bad_flag_value_is_a_clear_error_not_a_traceback() -> None:
+    proc = _start("--envelope", "xml")
+    _out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 2
+    assert "Invalid value for '--envelope'" in err and "Traceback" not in err
