@@ -139,8 +139,12 @@ def _generate(name: str, spec: BigSpec, path: Path, scale: float) -> None:
                 target = max(64 * 1024, round(spec.target * scale))
                 for chunk in _text_chunks(name, target):
                     writer.write(chunk)
-        meta = {"version": FORMAT_VERSION, "scale": scale, "size": writer.size}
-        meta["sha256"] = writer.digest.hexdigest()
+        meta = {
+            "version": FORMAT_VERSION,
+            "scale": scale,
+            "size": writer.size,
+            "sha256": writer.digest.hexdigest(),
+        }
         os.replace(tmp, path)
         _meta_path(path).write_text(json.dumps(meta))
     except BaseException:

@@ -7,8 +7,8 @@ import random
 from pathlib import Path
 from typing import BinaryIO
 
-from reportlab.lib.pagesizes import letter
-from reportlab.pdfgen.canvas import Canvas
+from reportlab.lib.pagesizes import letter  # type: ignore[import-untyped]
+from reportlab.pdfgen.canvas import Canvas  # type: ignore[import-untyped]
 
 from artifact_viewer.demo.content import person_name
 

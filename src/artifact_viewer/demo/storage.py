@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 import uuid
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Iterator, MutableMapping, Sequence
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
@@ -59,8 +59,14 @@ class Storage:
         self.config = config
 
     async def _xml(
-        self, send: Send, status: int, code: str, message: str, resource: str, extra=()
-    ) -> None:  # type: ignore[no-untyped-def]
+        self,
+        send: Send,
+        status: int,
+        code: str,
+        message: str,
+        resource: str,
+        extra: Sequence[tuple[bytes, bytes]] = (),
+    ) -> None:
         body = s3_error_xml(code, message, resource, uuid.uuid4().hex[:16].upper())
         headers = [
             (b"content-type", b"application/xml"),
@@ -156,7 +162,9 @@ class Storage:
         await send({"type": "http.response.body", "body": b""})
 
 
-def _chunks(art: DemoArtifact, first: int, length: int, chunk_size: int):  # type: ignore[no-untyped-def]
+def _chunks(
+    art: DemoArtifact, first: int, length: int, chunk_size: int
+) -> Iterator[tuple[int, bytes]]:
     """(offset, bytes) pieces of the requested span; files are read piece by piece from disk."""
     end = first + length
     if art.path is None:
