@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Iterator
 
 import httpx
@@ -146,3 +147,15 @@ def test_ls_cli_against_the_server(shared_demo_server: DemoServer, monkeypatch) 
     assert result.exit_code == 0, result.output
     assert len(result.stdout.splitlines()) == len(shared_demo_server.dataset.artifacts)
     assert "signedUrl" not in result.stdout
+
+
+def test_ls_with_demo_flag_starts_and_stops_its_own_server() -> None:
+    threads_before = set(threading.enumerate())
+    try:
+        result = CliRunner().invoke(cli, ["--demo", "ls", "workflows"])
+    finally:
+        teardown_logging()
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0].split()[:2] == ["ID", "NAME"]
+    assert len(result.stdout.splitlines()) > 1
+    assert set(threading.enumerate()) <= threads_before  # the server thread was joined

@@ -29,8 +29,15 @@ def make_client(ctx: click.Context) -> AnonClient:
     """An API client from settings + env + keyring; its httpx client closes with the command."""
     obj = ctx.find_root().obj or {}
     settings = load_settings()
-    base_url = settings.effective_base_url()
-    api_key = require_api_key(base_url)
+    if obj.get("demo"):
+        # `artifact-viewer --demo ls ...`: a stand-in server for the life of this command.
+        from artifact_viewer.demo.runner import DemoServer
+
+        server = ctx.with_resource(DemoServer())
+        base_url, api_key = server.base_url, server.api_key
+    else:
+        base_url = settings.effective_base_url()
+        api_key = require_api_key(base_url)
     transport: httpx.BaseTransport | None = obj.get(TRANSPORT_KEY)
     http = ctx.with_resource(build_http_client(settings, transport=transport))
     retry: RetryPolicy | None = obj.get(RETRY_KEY)
@@ -177,6 +184,9 @@ def register(group: click.Group) -> None:
     is_flag=True,
     help="JSON lines: one API object per line (camelCase, signed URLs left out).",
 )
+@click.option(
+    "--offline", is_flag=True, help="List from the local catalog (the last sync); no network."
+)
 @click.pass_context
 def ls_command(
     ctx: click.Context,
@@ -186,12 +196,18 @@ def ls_command(
     status: str | None,
     limit: int | None,
     as_json: bool,
+    offline: bool,
 ) -> None:
     """List workflows, workflow runs, artifacts, jobs or job runs.
 
     Reads ANON_BASE_URL and ANON_API_KEY (or the key saved in the system keyring).
     """
-    items: Iterable[Resource] = _source(
+    source = _source
+    if offline:
+        from artifact_viewer.commands.store import catalog_source  # store imports this module
+
+        source = catalog_source
+    items: Iterable[Resource] = source(
         ctx, kind, workflow_id=workflow_id, run_id=run_id, status=status
     )
     if limit is not None:
