@@ -1,0 +1,137 @@
+"""The preview host: picks the best view, offers alternatives, shows progress and errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Slot
+
+from artifact_viewer.previews import registry
+from artifact_viewer.previews.base import Previewer
+from artifact_viewer.previews.host import PreviewHost
+from tests.previews import samples
+
+
+class Broken(Previewer):
+    """Fails as soon as it is asked to load (like a parser meeting bad bytes)."""
+
+    kind = "json"
+    title = "Tree"
+
+    def load(self, source) -> None:
+        from PySide6.QtCore import QTimer
+
+        QTimer.singleShot(0, self._fail)
+
+    @Slot()
+    def _fail(self) -> None:
+        self.failed.emit("Unexpected character at line 3, column 7.")
+
+
+@pytest.fixture
+def host(qtbot):
+    widget = PreviewHost()
+    qtbot.addWidget(widget)
+    widget.resize(800, 500)
+    return widget
+
+
+def show(qtbot, host, path, mime=None, name=None) -> None:
+    with qtbot.waitSignal(host.loadingChanged, timeout=20_000, check_params_cb=lambda on: not on):
+        host.show_file(Path(path), mime, name)
+
+
+def test_log_opens_in_the_log_view_with_alternatives(qtbot, host, tmp_path) -> None:
+    show(qtbot, host, samples.write_log(tmp_path / "run.log", 50), "text/plain")
+    assert host.current_kind() == "log"
+    assert host.kinds()[-2:] == ["text", "hex"]
+    assert host.stack.currentWidget() is host.previewer()
+    assert [b.text() for b in host.switcher.buttons()] == [registry.title(k) for k in host.kinds()]
+
+
+def test_switching_view_replaces_and_cancels_the_previewer(qtbot, host, tmp_path) -> None:
+    show(qtbot, host, samples.write_log(tmp_path / "run.log", 50))
+    first = host.previewer()
+    cancelled = []
+    first.cancel = lambda: cancelled.append(True)
+    with qtbot.waitSignal(host.loadingChanged, timeout=10_000, check_params_cb=lambda on: not on):
+        host.switcher.buttons()[host.kinds().index("hex")].click()
+    assert host.current_kind() == "hex" and host.previewer() is not first
+    assert cancelled
+
+
+def test_binary_goes_to_hex(qtbot, host, tmp_path) -> None:
+    show(qtbot, host, samples.write_binary(tmp_path / "blob"))
+    assert host.current_kind() == "hex" and host.kinds() == ["hex", "text"]
+
+
+def test_failure_shows_error_panel_with_actions(qtbot, host, tmp_path, monkeypatch) -> None:
+    real = registry.previewer_class
+    monkeypatch.setattr(registry, "previewer_class", lambda k: Broken if k == "json" else real(k))
+    path = tmp_path / "bad.json"
+    path.write_text('{"a": 1,\n "b": [\n  1, ?]}')
+    with qtbot.waitSignal(host.failed, timeout=10_000) as blocker:
+        host.show_file(path, "application/json")
+    assert "line 3, column 7" in blocker.args[0]
+    panel = host.error_panel
+    assert host.stack.currentWidget() is panel
+    assert not panel.raw_button.isHidden() and not panel.hex_button.isHidden()
+    assert "line 3, column 7" in panel.message.text()
+    with qtbot.waitSignal(host.loadingChanged, timeout=10_000, check_params_cb=lambda on: not on):
+        panel.raw_button.click()
+    assert host.current_kind() == "text"
+    with qtbot.waitSignal(host.openExternallyRequested, timeout=1000) as opened:
+        host.error_panel.open_button.click()
+    assert opened.args == [path]
+
+
+def test_missing_file_reports_clearly(qtbot, host, tmp_path) -> None:
+    with qtbot.waitSignal(host.failed, timeout=10_000) as blocker:
+        host.show_file(tmp_path / "gone.csv", "text/csv")
+    assert "no longer there" in blocker.args[0]
+    assert host.stack.currentWidget() is host.error_panel
+    assert host.error_panel.raw_button.isHidden()
+    assert not host.is_loading()
+
+
+def test_show_message_and_clear(qtbot, host) -> None:
+    host.show_message("Not available offline", "Connect to download it.")
+    assert host.stack.currentWidget() is host.message_panel
+    assert host.message_panel.title.text() == "Not available offline"
+    assert host.message_panel.raw_button.isHidden()
+    host.clear()
+    assert host.current_kind() is None and host.kinds() == []
+
+
+def test_latest_selection_wins(qtbot, host, tmp_path) -> None:
+    big = samples.write_big_log(tmp_path / "big.log", 20)
+    small = samples.write_binary(tmp_path / "small.bin")
+    host.show_file(big)
+    show(qtbot, host, small)
+    assert host.source().path == small and host.current_kind() == "hex"
+
+
+def test_cancel_loading_stops_background_work(qtbot, host, tmp_path) -> None:
+    host.show_file(samples.write_big_log(tmp_path / "big.log", 20))
+    assert host.is_loading()
+    host.cancel_loading()
+    assert not host.is_loading()
+
+
+def test_hex_buttons_are_forwarded(qtbot, host, tmp_path) -> None:
+    path = samples.write_binary(tmp_path / "blob")
+    show(qtbot, host, path)
+    with qtbot.waitSignal(host.openExternallyRequested, timeout=1000) as opened:
+        host.previewer().open_button.click()
+    assert opened.args == [path]
+    with qtbot.waitSignal(host.saveAsRequested, timeout=1000):
+        host.previewer().save_button.click()
+
+
+def test_secrets_in_messages_are_redacted(qtbot, host) -> None:
+    host.show_message(
+        "Failed", "GET https://s3.example/x?X-Amz-Signature=abc123 with anon_secretkey1"
+    )
+    text = host.message_panel.message.text()
+    assert "abc123" not in text and "anon_secretkey1" not in text
