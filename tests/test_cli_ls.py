@@ -217,6 +217,27 @@ def test_unexpected_exception_is_one_safe_line_and_exit_1(monkeypatch) -> None:
     assert_one_line_error(result, 1, "Unexpected error (RuntimeError)")
 
 
+def test_interrupt_is_one_line_and_exit_130(monkeypatch) -> None:
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(ls, "_source", interrupted)
+    result = run(["ls", "runs"], FakeApi())
+    assert result.exit_code == 130
+    assert result.stderr.strip() == "Interrupted."
+
+
+def test_closed_pipe_stops_quietly(monkeypatch) -> None:
+    def reader_left(*args, **kwargs):
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(ls, "format_table", reader_left)
+    monkeypatch.setattr("artifact_viewer.cli.os.dup2", lambda *a: None)  # keep pytest's stdout
+    result = run(["ls", "runs"], FakeApi())
+    assert result.exit_code == 1
+    assert result.stderr == ""
+
+
 def test_unknown_kind_is_a_usage_error() -> None:
     result = run(["ls", "spaceships"], FakeApi())
     assert result.exit_code == 2

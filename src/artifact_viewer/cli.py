@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import sys
 from typing import Any
 
 import click
@@ -53,6 +56,14 @@ class AppGroup(click.Group):
             log.info("Command failed: %s", exc.user_message())
             click.echo(f"Error: {exc.user_message()}", err=True)
             raise click.exceptions.Exit(exit_code_for(exc)) from None
+        except BrokenPipeError:
+            # `artifact-viewer ls runs | head`: the reader left; stop quietly. Point stdout at
+            # devnull so the interpreter's final flush does not complain either.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            with contextlib.suppress(OSError, ValueError):
+                os.dup2(devnull, sys.stdout.fileno())
+            os.close(devnull)
+            raise click.exceptions.Exit(EXIT_FAILURE) from None
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)
             raise click.exceptions.Exit(EXIT_INTERRUPTED) from None

@@ -188,6 +188,11 @@ class AnonClient:
     def __repr__(self) -> str:
         return f"AnonClient(base_url={self.base_url!r})"
 
+    @property
+    def http(self) -> httpx.Client:
+        """The shared transport (signed-URL downloads use it too, without our auth header)."""
+        return self._http
+
     # -- transport ---------------------------------------------------------------------
 
     def _send_once(
