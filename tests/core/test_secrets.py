@@ -7,6 +7,7 @@ from pathlib import Path
 
 import keyring
 import keyring.backends.fail
+import keyring.backends.null
 import pytest
 from keyring.backend import KeyringBackend
 from keyring.errors import NoKeyringError, PasswordSetError
@@ -91,7 +92,9 @@ def test_resolved_key_repr_hides_the_key(monkeypatch) -> None:
 
 
 @pytest.mark.parametrize(
-    "backend", [keyring.backends.fail.Keyring(), RefusingKeyring()], ids=["fail", "refusing"]
+    "backend",
+    [keyring.backends.fail.Keyring(), keyring.backends.null.Keyring(), RefusingKeyring()],
+    ids=["fail", "null-silently-drops", "refusing"],
 )
 def test_without_a_keyring_the_key_lives_in_memory_only(backend, app_home: Path, capsys) -> None:
     keyring.set_keyring(backend)
