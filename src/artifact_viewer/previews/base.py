@@ -1,0 +1,56 @@
+"""The contract every previewer widget follows, and the description of a file to preview."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QWidget
+
+
+@dataclass(frozen=True, slots=True)
+class PreviewSource:
+    """A local file to show; ``mime`` and ``name`` are hints (labels can lie)."""
+
+    path: Path
+    mime: str | None = None
+    name: str | None = None
+
+    @property
+    def size(self) -> int:
+        return self.path.stat().st_size
+
+    @property
+    def suffix(self) -> str:
+        return Path(self.name or self.path.name).suffix.lower()
+
+
+class Previewer(QWidget):
+    """Base of every previewer.
+
+    ``load()`` returns at once: parsing runs on the thread pool and the widget fills in
+    when results arrive. ``cancel()`` stops pending work (called when the selection changes).
+
+    Signals:
+        progress(done, total): background loading progress (total 0 when unknown).
+        ready(): the first screen is showing.
+        finished(): everything is loaded (may equal ready for small files).
+        failed(message): the content could not be shown; ``message`` says what and where.
+    """
+
+    progress = Signal(int, int)
+    ready = Signal()
+    finished = Signal()
+    failed = Signal(str)
+
+    #: short id used by the registry and the view switcher ("json", "table", "hex"...)
+    kind: str = "base"
+    #: label shown in the view switcher
+    title: str = "Preview"
+
+    def load(self, source: PreviewSource) -> None:
+        raise NotImplementedError
+
+    def cancel(self) -> None:
+        """Stop any background work; safe to call more than once."""
