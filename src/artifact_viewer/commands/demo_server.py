@@ -26,18 +26,21 @@ if TYPE_CHECKING:
     from artifact_viewer.demo.runner import DemoServer
 
 
-def _serve_until_interrupted(server: DemoServer) -> None:
-    """Block until Ctrl-C or SIGTERM; both end the process cleanly with status 0."""
-    stop = threading.Event()
+class _StopSignal:
+    """Ctrl-C and SIGTERM set an event instead of raising, so shutdown is always orderly."""
 
-    def on_signal(signum: int, frame: FrameType | None) -> None:
-        stop.set()
+    def __init__(self) -> None:
+        self.event = threading.Event()
+        signal.signal(signal.SIGINT, self._on_signal)
+        signal.signal(signal.SIGTERM, self._on_signal)
 
-    signal.signal(signal.SIGINT, on_signal)
-    signal.signal(signal.SIGTERM, on_signal)
-    while not stop.wait(0.5):
-        if not server.running:
-            raise click.ClickException("the demo server stopped unexpectedly")
+    def _on_signal(self, signum: int, frame: FrameType | None) -> None:
+        self.event.set()
+
+    def wait(self, server: DemoServer) -> None:
+        while not self.event.wait(0.5):
+            if not server.running:
+                raise click.ClickException("the demo server stopped unexpectedly")
 
 
 @click.command("demo-server")
@@ -146,6 +149,8 @@ def demo_server_command(
         scale_artifacts=scale_artifacts,
         big_files=big,
     )
+    # Handlers go in before anything is printed: a caller may signal as soon as it reads a line.
+    stop = _StopSignal()
     try:
         server.start()
     except (RuntimeError, OSError) as exc:
@@ -156,7 +161,7 @@ def demo_server_command(
         sys.stdout.flush()
         _print_summary(server)
         sys.stdout.flush()
-        _serve_until_interrupted(server)
+        stop.wait(server)
     finally:
         server.stop()
 

@@ -68,6 +68,7 @@ class DemoServer:
         self.signer = Signer(hashlib.sha256(f"demo-signing-{seed}".encode()).digest())
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
+        self._bound_port: int | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
     def _make_server(self) -> uvicorn.Server:
@@ -99,6 +100,8 @@ class DemoServer:
                 self.stop()
                 raise RuntimeError("demo server did not start in time")
             time.sleep(0.01)
+        # Kept after stop() too, so tests can show that the address no longer answers.
+        self._bound_port = int(self._server.servers[0].sockets[0].getsockname()[1])
         return self
 
     def stop(self) -> None:
@@ -127,10 +130,9 @@ class DemoServer:
     # -- addresses -------------------------------------------------------------------------
     @property
     def port(self) -> int:
-        if self._server is None or not self._server.servers:
-            raise RuntimeError("the demo server is not running")
-        sockets = self._server.servers[0].sockets
-        return int(sockets[0].getsockname()[1])
+        if self._bound_port is None:
+            raise RuntimeError("the demo server has not been started")
+        return self._bound_port
 
     @property
     def origin(self) -> str:

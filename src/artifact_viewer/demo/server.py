@@ -9,9 +9,12 @@ from collections.abc import MutableMapping
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import Mount
 
-from artifact_viewer.demo.api import ROUTES, check_auth
+from artifact_viewer.demo.api import ROUTES, check_auth, error
 from artifact_viewer.demo.config import RequestRecord, ServerConfig
 from artifact_viewer.demo.dataset import Dataset
 from artifact_viewer.demo.signing import STORAGE_PREFIX, Signer, s3_error_xml
@@ -22,10 +25,15 @@ Scope = MutableMapping[str, Any]
 
 
 class _QuietDrops(logging.Filter):
-    """uvicorn logs an error when a body ends early; for us that is a deliberate fault."""
+    """Silence uvicorn about faults we cause on purpose: bodies cut short, and downloads still
+    streaming (e.g. throttled) when a test stops the server."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return "without completing response" not in record.getMessage()
+        message = record.getMessage()
+        if "without completing response" in message or "graceful shutdown exceeded" in message:
+            return False
+        exc = record.exc_info[1] if record.exc_info else None
+        return not isinstance(exc, asyncio.CancelledError)
 
 
 logging.getLogger("uvicorn.error").addFilter(_QuietDrops())
@@ -91,19 +99,27 @@ async def _fault_response(send: Send, kind: str, status: int, headers: dict[str,
     await send({"type": "http.response.body", "body": body})
 
 
+async def _json_http_error(request: Request, exc: Exception) -> Response:
+    """Unknown API paths and methods answer in the same JSON error shape as everything else."""
+    status = exc.status_code if isinstance(exc, HTTPException) else 500
+    code = {404: "not_found", 405: "method_not_allowed"}.get(status, "error")
+    return error(status, code, f"{request.method} {request.url.path} is not part of this API.")
+
+
 def build_app(dataset: Dataset, config: ServerConfig, signer: Signer, api_key: str) -> FaultFront:
     """The whole server; ``config`` stays live (the app reads it on every request)."""
 
     async def auth_then_route(scope: Scope, receive: Receive, send: Send) -> None:
-        from starlette.requests import Request
-
         denied = check_auth(Request(scope))
         if denied is not None:
             await denied(scope, receive, send)
             return
         await api(scope, receive, send)
 
-    api = Starlette(routes=list(ROUTES))
+    api = Starlette(
+        routes=list(ROUTES),
+        exception_handlers={404: _json_http_error, 405: _json_http_error},
+    )
     api.state.dataset, api.state.config = dataset, config
     api.state.signer, api.state.api_key = signer, api_key
     root = Starlette(routes=[Mount(API_PREFIX, app=auth_then_route)])
