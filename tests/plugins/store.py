@@ -256,3 +256,77 @@ def library(fake_cloud: FakeCloud, store_settings: Settings) -> Iterator[Library
     yield lib
     lib.close()
     http.close()
+
+
+# -- against the real stand-in server ----------------------------------------------------
+
+
+@dataclass
+class DemoStore:
+    """A Library wired to a running DemoServer through the real AnonClient.
+
+    ``refreshes`` lists every ``get_artifact`` call (a fresh signed URL); ``sent`` every
+    storage request as the client saw it: (artifact file name, Range header, status).
+    """
+
+    server: object
+    library: Library
+    client: object
+    refreshes: list[str]
+    sent: list[tuple[str, str | None, int]]
+
+    def storage_requests(self, artifact_id: str) -> list[tuple[str, str | None, int]]:
+        name = self.server.artifact(artifact_id).storage_path.rsplit("/", 1)[-1]  # type: ignore[attr-defined]
+        return [r for r in self.sent if r[0] == name]
+
+
+@pytest.fixture
+def open_demo_store() -> Iterator[object]:
+    """Factory: ``open_demo_store(server)`` -> DemoStore; all are closed at teardown."""
+    from artifact_viewer.core.client import AnonClient
+    from artifact_viewer.core.http import build_http_client
+    from artifact_viewer.core.retry import RetryPolicy
+
+    opened: list[tuple[Library, httpx.Client]] = []
+
+    def make(server, settings: Settings | None = None) -> DemoStore:
+        settings = settings or Settings(max_parallel_downloads=2)
+        http = build_http_client(settings)
+        sent: list[tuple[str, str | None, int]] = []
+
+        def on_response(response: httpx.Response) -> None:
+            if "/storage/" in response.request.url.path:
+                name = response.request.url.path.rsplit("/", 1)[-1]
+                sent.append((name, response.request.headers.get("range"), response.status_code))
+
+        http.event_hooks["response"].append(on_response)
+        client = AnonClient(
+            http,
+            api_key=server.api_key,
+            base_url=server.base_url,
+            retry=RetryPolicy(sleep=lambda s: None, max_attempts=3),
+        )
+        refreshes: list[str] = []
+        original = client.get_artifact
+
+        def spy(artifact_id: str) -> Artifact:
+            refreshes.append(artifact_id)
+            return original(artifact_id)
+
+        client.get_artifact = spy  # type: ignore[method-assign]
+        lib = Library.open(app_paths(), settings, client, http=http)
+        opened.append((lib, http))
+        return DemoStore(server, lib, client, refreshes, sent)
+
+    yield make
+    for lib, http in opened:
+        lib.close()
+        http.close()
+
+
+@pytest.fixture(scope="session")
+def big_file_paths(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    """A ~3 MB JSON artifact for the stand-in server (generated once per test session)."""
+    from artifact_viewer.demo.bigfiles import ensure_big_files
+
+    return dict(ensure_big_files(tmp_path_factory.mktemp("bigfiles"), ["json_100m"], scale=0.03))

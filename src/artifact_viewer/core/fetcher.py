@@ -45,6 +45,14 @@ class ArtifactSource(Protocol):
     def get_artifact(self, artifact_id: str) -> Artifact: ...
 
 
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    """A fetch's result: the file, and whether this call downloaded it (vs. found it cached)."""
+
+    path: Path
+    downloaded: bool
+
+
 @dataclass
 class _InFlight:
     """One shared download: waiters block on ``done`` and hear the leader's progress."""
@@ -172,7 +180,16 @@ class Fetcher:
         progress: ProgressFn | None = None,
         cancel: CancelToken | None = None,
     ) -> Path:
-        """The artifact's verified local file, downloading it if needed.
+        """The artifact's verified local file, downloading it if needed (see :meth:`fetch_detailed`)."""
+        return self.fetch_detailed(artifact, progress, cancel).path
+
+    def fetch_detailed(
+        self,
+        artifact: Artifact,
+        progress: ProgressFn | None = None,
+        cancel: CancelToken | None = None,
+    ) -> Fetched:
+        """The artifact's verified local file (downloading it if needed) and whether this call did.
 
         Concurrent calls for the same bytes share one download; across processes a lock
         file does the same. Raises IntegrityError (bytes wrong, nothing kept),
@@ -185,7 +202,7 @@ class Fetcher:
                 cancel.raise_if_cancelled()
             path = self.cached(artifact)
             if path is not None:
-                return path
+                return Fetched(path, downloaded=False)
             with self._inflight_lock:
                 flight = self._inflight.get(key)
                 leader = flight is None
@@ -213,7 +230,7 @@ class Fetcher:
             if flight.error is not None and not isinstance(flight.error, Cancelled):
                 path = self.cached(artifact)
                 if path is not None:
-                    return path
+                    return Fetched(path, downloaded=False)
                 raise flight.error
 
     def _lead(
@@ -223,7 +240,7 @@ class Fetcher:
         key: str,
         flight: _InFlight,
         cancel: CancelToken | None,
-    ) -> Path:
+    ) -> Fetched:
         while not self._slots.acquire(timeout=0.1):
             if cancel is not None:
                 cancel.raise_if_cancelled()
@@ -232,8 +249,9 @@ class Fetcher:
                 # Another process may have finished it while we waited for the lock.
                 path = self.cached(artifact)
                 if path is not None:
-                    return path
-                return self._download(artifact, expected, flight.progress, cancel)
+                    return Fetched(path, downloaded=False)
+                path = self._download(artifact, expected, flight.progress, cancel)
+                return Fetched(path, downloaded=True)
         finally:
             self._slots.release()
 

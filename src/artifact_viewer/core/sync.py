@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -143,7 +144,7 @@ def download_many(
 
     def one(artifact: Artifact) -> None:
         try:
-            path = fetcher.fetch(artifact, meter.for_artifact(artifact.id), token)
+            fetched = fetcher.fetch_detailed(artifact, meter.for_artifact(artifact.id), token)
         except Cancelled:
             raise
         except ArtifactViewerError as exc:
@@ -156,10 +157,14 @@ def download_many(
                 result.failed[artifact.id] = user_message(exc)
             return
         with lock:
-            result.downloaded += 1
-            result.bytes_downloaded += path.stat().st_size if path.exists() else 0
+            if fetched.downloaded:
+                result.downloaded += 1
+                with contextlib.suppress(OSError):
+                    result.bytes_downloaded += fetched.path.stat().st_size
+            else:  # another thread or process fetched it meanwhile
+                result.already_cached += 1
         if after_each is not None:
-            after_each(artifact, path)
+            after_each(artifact, fetched.path)
 
     cancelled = False
     with ThreadPoolExecutor(max_workers=max(1, parallel), thread_name_prefix="sync") as pool:
