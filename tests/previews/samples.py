@@ -108,7 +108,8 @@ def write_jpeg_with_exif(path: Path, width: int = 40, height: int = 30) -> Path:
 def write_animated_gif(path: Path, frames: int = 3) -> Path:
     from PIL import Image
 
-    images = [Image.new("P", (16, 16), i * 40) for i in range(frames)]
+    palette = [(220, 40, 40), (40, 200, 40), (40, 40, 220), (220, 220, 40)]
+    images = [Image.new("RGB", (16, 16), palette[i % len(palette)]) for i in range(frames)]
     images[0].save(path, "GIF", save_all=True, append_images=images[1:], duration=40, loop=0)
     return path
 
@@ -161,4 +162,80 @@ def pdf_bytes(pages: int = 2, text: str = "Form W-2 Wage and Tax Statement") -> 
 
 def write_pdf(path: Path, pages: int = 2) -> Path:
     path.write_bytes(pdf_bytes(pages))
+    return path
+
+
+def employees(count: int) -> list[dict[str, object]]:
+    """Payroll-like records with strings, numbers, booleans, nulls and a nested object."""
+    return [
+        {
+            "id": i,
+            "name": f"Person {i}",
+            "email": f"person{i}@example.com",
+            "salary": 50_000 + (i * 137) % 40_000 + 0.5,
+            "active": i % 3 != 0,
+            "manager": None if i % 5 == 0 else i // 5,
+            "address": {"city": ("Austin", "Boston", "Chicago")[i % 3], "zip": f"{10000 + i}"},
+        }
+        for i in range(count)
+    ]
+
+
+def write_json(path: Path, records: int = 5) -> Path:
+    import json
+
+    doc = {"employees": employees(records), "meta": {"source": "gusto", "count": records}}
+    path.write_text(json.dumps(doc, indent=2))
+    return path
+
+
+def write_jsonl(path: Path, records: int = 5) -> Path:
+    import json
+
+    path.write_text("".join(json.dumps(r) + "\n" for r in employees(records)))
+    return path
+
+
+def write_big_json(path: Path, megabytes: int) -> Path:
+    """A JSON array of records of about ``megabytes`` MB, written in blocks (fast)."""
+    import json
+
+    block = ",".join(json.dumps(r) for r in employees(1000)).encode()
+    count = max(1, megabytes * 1024 * 1024 // len(block))
+    with path.open("wb") as fh:
+        fh.write(b"[")
+        for n in range(count):
+            fh.write(block if n == 0 else b"," + block)
+        fh.write(b"]")
+    return path
+
+
+def csv_text(rows: int = 5, delimiter: str = ",", line_end: str = "\n") -> str:
+    """A CSV with a header, a quoted field holding the delimiter and numeric columns."""
+    lines = [delimiter.join(["id", "name", "salary", "city"])]
+    for i in range(rows):
+        name = f'"Doe{delimiter} Jane {i}"' if i % 4 == 1 else f"Person {i}"
+        lines.append(delimiter.join([str(i), name, f"{50_000 + i * 10.5:.1f}", "Austin"]))
+    return line_end.join(lines) + line_end
+
+
+def write_csv(
+    path: Path,
+    rows: int = 5,
+    delimiter: str = ",",
+    line_end: str = "\n",
+    encoding: str = "utf-8",
+    bom: bool = False,
+) -> Path:
+    return write_text(path, csv_text(rows, delimiter, line_end), encoding, bom)
+
+
+def write_big_csv(path: Path, megabytes: int) -> Path:
+    """A CSV of about ``megabytes`` MB (header + repeated blocks), written quickly."""
+    header, *rows = csv_text(2000).splitlines(keepends=True)
+    block = "".join(rows).encode()
+    with path.open("wb") as fh:
+        fh.write(header.encode())
+        for _ in range(max(1, megabytes * 1024 * 1024 // len(block))):
+            fh.write(block)
     return path
