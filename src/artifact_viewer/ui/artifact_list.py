@@ -64,6 +64,7 @@ class ArtifactList(QWidget):
         header.setSortIndicator(CREATED_COLUMN, Qt.SortOrder.DescendingOrder)
         header.sortIndicatorChanged.connect(self._on_sort_indicator)
         self.view.selectionModel().currentRowChanged.connect(self._on_current)
+        self.model.modelAboutToBeReset.connect(self._on_about_to_reset)
         self.model.modelReset.connect(self._on_reset)
         self.model.rowsInserted.connect(self.update_caption)
         layout = QVBoxLayout(self)
@@ -72,6 +73,8 @@ class ArtifactList(QWidget):
         layout.addWidget(self.caption)
         layout.addWidget(self.view)
         self.scope_title = ""
+        # The artifact that was current before a re-query; selected again if it is still listed.
+        self._keep_id = ""
 
     def current_artifact(self) -> Artifact | None:
         return self.model.artifact_at(self.view.currentIndex().row())
@@ -100,9 +103,19 @@ class ArtifactList(QWidget):
         self.caption.setText(f"{self.scope_title}  —  {text}" if self.scope_title else text)
 
     @Slot()
+    def _on_about_to_reset(self) -> None:
+        current = self.current_artifact()
+        if current is not None:
+            self._keep_id = current.id
+
+    @Slot()
     def _on_reset(self) -> None:
         self.update_caption()
-        self.artifactSelected.emit(None)
+        if self.model.loading:
+            return  # rows are on their way; decide once they are in
+        keep, self._keep_id = self._keep_id, ""
+        if not (keep and self.select_id(keep)):
+            self.artifactSelected.emit(None)
 
     @Slot(int, Qt.SortOrder)
     def _on_sort_indicator(self, column: int, order: Qt.SortOrder) -> None:

@@ -101,6 +101,7 @@ class ArtifactController(QObject):
 
     Signals:
         previewShown(str): the preview got a local file for this artifact id.
+        previewUnavailable(str, str): no local file for this id; the text says why.
         stateChanged(str, str): an artifact's cache state changed (id, state name).
         saved(str): Save as wrote this path.
         saveNeedsConfirmation(str): the destination exists; ask before overwriting.
@@ -108,6 +109,7 @@ class ArtifactController(QObject):
     """
 
     previewShown = Signal(str)
+    previewUnavailable = Signal(str, str)
     stateChanged = Signal(str, str)
     saved = Signal(str)
     saveNeedsConfirmation = Signal(str)
@@ -139,6 +141,8 @@ class ArtifactController(QObject):
     # -- selection -----------------------------------------------------------------------
     @Slot(object)
     def select(self, artifact: Artifact | None) -> None:
+        if artifact is not None and self.current is not None and artifact.id == self.current.id:
+            return  # the same artifact again after a list refresh: keep what is showing
         self._cancel_fetch()
         self.current = artifact
         if artifact is None:
@@ -173,12 +177,16 @@ class ArtifactController(QObject):
         if found.path is not None:
             self._show(found.artifact_id, found.path)
         elif not self.online:
-            self.preview.show_message(
-                self.current.name,
+            self._unavailable(
+                self.current,
                 "Not available offline. Connect to download it, or pin its run for offline use.",
             )
         else:
             self._start_fetch(self.current, "preview")
+
+    def _unavailable(self, artifact: Artifact, reason: str) -> None:
+        self.preview.show_message(artifact.name, reason)
+        self.previewUnavailable.emit(artifact.id, reason)
 
     def _show(self, artifact_id: str, path: Path) -> None:
         artifact = self.current
@@ -228,7 +236,7 @@ class ArtifactController(QObject):
         if isinstance(exc, IntegrityError) and self.current is not None:
             self.stateChanged.emit(self.current.id, "MISMATCH")
         if self.current is not None:
-            self.preview.show_message(self.current.name, user_message(exc))
+            self._unavailable(self.current, user_message(exc))
         if isinstance(exc, (NetworkError, NotAvailableOffline)):
             self.bridge.show_status(user_message(exc))
             return

@@ -1,0 +1,56 @@
+"""Small drivers for window tests: wait for the demo to load, pick artifacts, read the status."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from artifact_viewer.core.models import Artifact
+from artifact_viewer.core.store_models import ArtifactQuery
+from artifact_viewer.ui.navigator_model import RUN
+
+WAIT_MS = 20_000
+
+
+def wait_loaded(qtbot: Any, app: Any) -> None:
+    """Until the tree shows workflows and the list shows artifacts."""
+    window = app.window
+
+    def ready() -> None:
+        assert window.connection is not None
+        assert window.navigator.model.tree.workflows
+        assert window.artifact_list.model.total > 0
+        assert not window.artifact_list.model.loading
+
+    qtbot.waitUntil(ready, timeout=WAIT_MS)
+
+
+def start_demo(qtbot: Any, app: Any) -> None:
+    app.window.show()
+    app.flow.start(demo=True)
+    wait_loaded(qtbot, app)
+
+
+def catalog_artifact(app: Any, mime: str) -> Artifact:
+    """An artifact of this MIME type from the local catalog (test thread reads are fine)."""
+    found = app.window.library.artifacts(ArtifactQuery(mime=mime, limit=1))
+    assert found, f"the demo data has no {mime} artifact"
+    return found[0]
+
+
+def show_run(qtbot: Any, app: Any, run_id: str) -> None:
+    window = app.window
+    with qtbot.waitSignal(window.browser.listLoaded, timeout=WAIT_MS):
+        assert window.navigator.select(RUN, run_id)
+    qtbot.waitUntil(lambda: window.artifact_list.model.total > 0, timeout=WAIT_MS)
+
+
+def open_artifact(qtbot: Any, app: Any, artifact: Artifact) -> None:
+    """Select the artifact's run, then the artifact, and wait until its preview is shown."""
+    window = app.window
+    show_run(qtbot, app, artifact.workflow_run_id or "")
+    qtbot.waitUntil(
+        lambda: window.artifact_list.model.row_of(artifact.id) is not None, timeout=WAIT_MS
+    )
+    with qtbot.waitSignal(window.viewer.previewShown, timeout=WAIT_MS) as blocker:
+        assert window.artifact_list.select_id(artifact.id)
+    assert blocker.args == [artifact.id]

@@ -1,0 +1,32 @@
+"""The filter box language."""
+
+from __future__ import annotations
+
+from artifact_viewer.ui.filtering import parse_filter
+
+
+def test_terms_are_split_into_words_and_fields() -> None:
+    spec = parse_filter('payroll "q3 report" type:screenshot mime:image/png status:failed')
+    assert spec.words == ("payroll", "q3 report")
+    assert spec.types == ("screenshot",)
+    assert spec.mimes == ("image/png",)
+    assert spec.statuses == ("failed",)
+    assert spec.text == "payroll q3 report"
+
+
+def test_unbalanced_quote_and_dangling_field_do_not_fail() -> None:
+    spec = parse_filter('"open quote type:')
+    assert spec.words == ('"open', "quote")
+    assert spec.types == ()
+
+
+def test_status_match_is_case_insensitive_and_accepts_spaces() -> None:
+    spec = parse_filter('status:"awaiting user"')
+    assert spec.matches_status("AWAITING_USER_INPUT")
+    assert not spec.matches_status("COMPLETED")
+    assert parse_filter("").matches_status(None)
+
+
+def test_empty_filter_is_empty() -> None:
+    assert parse_filter("  ").empty
+    assert not parse_filter("x").empty
