@@ -131,7 +131,7 @@ def sync_command(
 ) -> None:
     """Refresh the local catalog and download artifacts into the verified cache.
 
-    Without --run/--workflow/--all, refreshes workflows and runs and completes pinned runs.
+    Without --run/--workflow/--all, refreshes the catalog (no downloads) and completes pinned runs.
     """
     if sum(bool(x) for x in (run_id, workflow_id, everything)) > 1:
         raise click.UsageError("choose one of --run, --workflow or --all")

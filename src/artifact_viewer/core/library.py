@@ -479,7 +479,7 @@ class Library:
     ) -> SyncReport:
         """Refresh the catalog for the scope, then download what is missing there.
 
-        No scope refreshes workflows and runs and completes pinned runs only.
+        No scope refreshes the whole catalog (no downloads) and completes pinned runs.
         """
         self.refresh_workflows()
         with contextlib.suppress(NotFound):
@@ -496,6 +496,7 @@ class Library:
             targets = self.catalog.artifacts(ArtifactQuery(workflow_id=workflow_id))
         else:
             runs = self.refresh_runs()
+            self.refresh_artifacts()  # the whole catalog, so everything can be browsed offline
             targets = []
             for pinned in self.catalog.pinned_runs():
                 self.refresh_artifacts(run_id=pinned)
