@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -15,6 +16,7 @@ ListUrl = Literal["present", "absent", "null"]
 ENVELOPES: tuple[str, ...] = ("data", "bare", "items", "cursor")
 LIST_URL_MODES: tuple[str, ...] = ("present", "absent", "null")
 SCOPES: tuple[str, ...] = ("api", "storage", "all")
+REQUEST_LOG_SIZE = 100_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +69,10 @@ class ServerConfig:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
     _rng: random.Random | None = field(default=None, repr=False, compare=False)
     _count: int = field(default=0, repr=False, compare=False)
-    requests: list[RequestRecord] = field(default_factory=list, repr=False, compare=False)
+    # Bounded so a long-running benchmark server does not grow without limit.
+    requests: deque[RequestRecord] = field(
+        default_factory=lambda: deque(maxlen=REQUEST_LOG_SIZE), repr=False, compare=False
+    )
 
     def now(self) -> float:
         """The server's clock (wall time plus ``clock_offset``)."""
