@@ -138,3 +138,30 @@ def test_request_log_keeps_no_signatures(
     assert [r.kind for r in records] == ["api", "storage"]
     assert records[1].status == 206 and records[1].range == "bytes=0-9"
     assert not any("Signature" in r.path for r in records)
+
+
+def test_gcs_style_url_carries_goog_params_and_expires_with_400(
+    api: httpx.Client, storage: httpx.Client, demo_server: DemoServer
+) -> None:
+    demo_server.config.url_style = "gcs"
+    art = _first(api)
+    query = parse_qs(urlsplit(art["signedUrl"]).query)
+    assert query["X-Goog-Expires"] == ["900"] and "X-Amz-Date" not in query
+    assert hashlib.sha256(storage.get(art["signedUrl"]).content).hexdigest() == art["fileHash"]
+    demo_server.config.clock_offset = 901
+    response = storage.get(art["signedUrl"])
+    assert response.status_code == 400
+    assert "<Code>ExpiredToken</Code>" in response.text
+
+
+def test_opaque_url_hides_its_expiry_but_still_expires(
+    api: httpx.Client, storage: httpx.Client, demo_server: DemoServer
+) -> None:
+    demo_server.config.url_style = "opaque"
+    url = _first(api)["signedUrl"]
+    assert list(parse_qs(urlsplit(url).query)) == ["token"]
+    assert storage.get(url).status_code == 200
+    head, token = url.split("token=")
+    assert storage.get(head + "token=" + token[::-1]).status_code == 403
+    demo_server.config.clock_offset = 901
+    assert "Request has expired" in storage.get(url).text

@@ -20,7 +20,9 @@ from artifact_viewer.demo.config import (
     ListUrl,
     Scope,
     ServerConfig,
+    UrlStyle,
 )
+from artifact_viewer.demo.signing import URL_STYLES
 
 if TYPE_CHECKING:
     from artifact_viewer.demo.runner import DemoServer
@@ -49,6 +51,10 @@ class _StopSignal:
 @click.option("--seed", default=1, show_default=True, help="Seed of the generated data set.")
 @click.option("--api-key", default=None, help="Key to accept (default: derived from the seed).")
 @click.option("--url-ttl", default=900.0, show_default=True, help="Signed URL lifetime, seconds.")
+@click.option(
+    "--url-style", type=click.Choice(URL_STYLES), default="s3", show_default=True,
+    help="Signed URL style: s3, gcs (expired answers 400) or opaque (no readable expiry).",
+)  # fmt: skip
 @click.option("--latency", default=0.0, help="Delay added to every request, seconds.")
 @click.option("--throttle", type=int, default=0, help="Cap download speed, bytes per second.")
 @click.option("--fail-next", default=0, help="Answer the next N requests with --fail-status.")
@@ -91,6 +97,7 @@ def demo_server_command(
     seed: int,
     api_key: str | None,
     url_ttl: float,
+    url_style: UrlStyle,
     latency: float,
     throttle: int,
     fail_next: int,
@@ -117,6 +124,7 @@ def demo_server_command(
 
     config = ServerConfig(
         url_ttl=url_ttl,
+        url_style=url_style,
         latency=latency,
         throttle_bps=throttle or None,
         fail_next=fail_next,

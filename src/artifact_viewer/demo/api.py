@@ -64,7 +64,8 @@ def _origin(request: Request) -> str:
 
 def sign_artifact(request: Request, art: DemoArtifact) -> str:
     _ds, config, signer = _state(request)
-    return signer.sign(_origin(request), art.storage_path, config.url_ttl, config.now())
+    origin = _origin(request)
+    return signer.sign(origin, art.storage_path, config.url_ttl, config.now(), config.url_style)
 
 
 def _listing(

@@ -12,6 +12,7 @@ from typing import Literal
 Scope = Literal["api", "storage", "all"]
 Envelope = Literal["data", "bare", "items", "cursor"]
 ListUrl = Literal["present", "absent", "null"]
+UrlStyle = Literal["s3", "gcs", "opaque"]
 
 ENVELOPES: tuple[str, ...] = ("data", "bare", "items", "cursor")
 LIST_URL_MODES: tuple[str, ...] = ("present", "absent", "null")
@@ -39,6 +40,7 @@ class ServerConfig:
     """
 
     url_ttl: float = 900.0
+    url_style: UrlStyle = "s3"  # s3, gcs (expired -> 400) or opaque (no readable expiry)
     # Added to the server's clock when signing and checking URLs: set it to jump past expiry.
     clock_offset: float = 0.0
     latency: float = 0.0

@@ -158,4 +158,5 @@ class DemoServer:
         """A signed URL as the API would hand out now (``ttl`` defaults to ``config.url_ttl``)."""
         art = self.dataset.artifact(artifact_id)
         lifetime = self.config.url_ttl if ttl is None else ttl
-        return self.signer.sign(self.origin, art.storage_path, lifetime, self.config.now())
+        now, style = self.config.now(), self.config.url_style
+        return self.signer.sign(self.origin, art.storage_path, lifetime, now, style)

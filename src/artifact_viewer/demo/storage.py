@@ -92,7 +92,7 @@ class Storage:
         now = self.config.now()
         verdict = self.signer.verify(raw, query, now)
         if not verdict.ok:
-            await self._xml(send, 403, verdict.code, verdict.message, resource)
+            await self._xml(send, verdict.status, verdict.code, verdict.message, resource)
             return
         art = self.by_path.get(unquote(raw[len(STORAGE_PREFIX) :]))
         if art is None:
@@ -126,8 +126,7 @@ class Storage:
         if scope["method"] == "HEAD" or length == 0:
             await send({"type": "http.response.body", "body": b""})
             return
-        expires_at = self.signer.expires_at(query)
-        await self._stream(send, art, first, length, expires_at)
+        await self._stream(send, art, first, length, verdict.expires_at)
 
     async def _stream(
         self, send: Send, art: DemoArtifact, first: int, length: int, expires_at: float
