@@ -25,6 +25,7 @@ log = logging.getLogger("artifact_viewer.store")
 R = TypeVar("R", bound=Resource)
 
 BUSY_TIMEOUT_MS = 30_000
+OPTIMIZE_AFTER_ROWS = 1000
 _ORDER_SQL = {
     "created_at": "a.created_at",
     "name": "a.name_key",
@@ -268,6 +269,12 @@ class Catalog:
                 conn.execute("DELETE FROM seen_ids")
                 if gone:
                     log.info("%d %s no longer listed by the API; marked deleted", gone, table)
+        if len(rows) >= OPTIMIZE_AFTER_ROWS:
+            # Without statistics SQLite drives every query from the (deleted, created_at)
+            # index; a sampled ANALYZE (milliseconds) lets it pick the run/type/name ones.
+            conn = self._conn()
+            conn.execute("PRAGMA analysis_limit = 1000")
+            conn.execute("ANALYZE")
         return len(rows)
 
     # -- resource reads -------------------------------------------------------------------
@@ -338,18 +345,14 @@ class Catalog:
         )
         return found[0] if found else None
 
-    def _artifact_where(self, query: ArtifactQuery) -> tuple[str, str, list[Any]]:
-        joins = " LEFT JOIN cache_entries c ON c.artifact_id = a.id"
+    def _artifact_where(self, query: ArtifactQuery) -> tuple[str, list[Any]]:
+        # Sub-selects rather than joins: the small side (cache rows, runs with a status)
+        # is looked up once and the artifact indexes keep driving the scan and the order.
         clauses: list[str] = [] if query.include_deleted else ["a.deleted = 0"]
         args: list[Any] = []
         if query.text.strip():
-            escaped = (
-                query.text.strip()
-                .lower()
-                .replace("\\", "\\\\")
-                .replace("%", "\\%")
-                .replace("_", "\\_")
-            )
+            escaped = query.text.strip().lower()
+            escaped = escaped.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             clauses.append("a.name_key LIKE ? ESCAPE '\\'")
             args.append(f"%{escaped}%")
         for column, value in (
@@ -362,8 +365,7 @@ class Catalog:
                 clauses.append(f"{column} = ?")
                 args.append(value)
         if query.status:
-            joins += " JOIN workflow_runs r ON r.id = a.workflow_run_id"
-            clauses.append("r.status = ?")
+            clauses.append("a.workflow_run_id IN (SELECT id FROM workflow_runs WHERE status = ?)")
             args.append(query.status)
         if query.since is not None:
             clauses.append("a.created_at >= ?")
@@ -372,24 +374,28 @@ class Catalog:
             clauses.append("a.created_at < ?")
             args.append(query.until.timestamp())
         if query.cached_only:
-            clauses.append(f"c.state IN {_USABLE!r}")
+            clauses.append(
+                f"a.id IN (SELECT artifact_id FROM cache_entries WHERE state IN {_USABLE!r})"
+            )
         if query.cache_state is not None:
             if query.cache_state is CacheState.NOT_CACHED:
-                clauses.append("(c.state IS NULL OR c.state = ?)")
+                clauses.append(
+                    "a.id NOT IN (SELECT artifact_id FROM cache_entries WHERE state != ?)"
+                )
             else:
-                clauses.append("c.state = ?")
+                clauses.append("a.id IN (SELECT artifact_id FROM cache_entries WHERE state = ?)")
             args.append(query.cache_state.value)
-        return joins, " AND ".join(clauses) or "1", args
+        return " AND ".join(clauses) or "1", args
 
     def artifacts(self, query: ArtifactQuery) -> list[Artifact]:
         if query.order_by not in _ORDER_SQL:
             raise ValueError(
                 f"cannot sort artifacts by {query.order_by!r}; use one of {sorted(_ORDER_SQL)}"
             )
-        joins, where, args = self._artifact_where(query)
+        where, args = self._artifact_where(query)
         direction = "DESC" if query.descending else "ASC"
         sql = (
-            f"SELECT a.json FROM artifacts a{joins} WHERE {where}"
+            f"SELECT a.json FROM artifacts a WHERE {where}"
             f" ORDER BY {_ORDER_SQL[query.order_by]} {direction}, a.id {direction}"
         )
         if query.limit is not None or query.offset:
@@ -398,11 +404,9 @@ class Catalog:
         return self._load(Artifact, self._read(sql, args))
 
     def count_artifacts(self, query: ArtifactQuery) -> int:
-        joins, where, args = self._artifact_where(query)
+        where, args = self._artifact_where(query)
         row = (
-            self._conn()
-            .execute(f"SELECT count(*) FROM artifacts a{joins} WHERE {where}", args)
-            .fetchone()
+            self._conn().execute(f"SELECT count(*) FROM artifacts a WHERE {where}", args).fetchone()
         )
         return int(row[0])
 
