@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 
 import httpx
@@ -154,3 +155,22 @@ def test_throttle_with_cut_on_expiry_ends_download_when_url_dies(
                 config.clock_offset = 10_000  # the URL expires mid-transfer
     assert 8_000 <= len(received) < art["fileSize"]
     assert storage.get(art["signedUrl"], headers={"Range": "bytes=0-"}).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("style", "check"),
+    [
+        ("prefixed", lambda h, body: h == "sha256:" + hashlib.sha256(body).hexdigest()),
+        ("base64", lambda h, body: base64.b64decode(h) == hashlib.sha256(body).digest()),
+        ("md5", lambda h, body: h == hashlib.md5(body).hexdigest()),
+        ("unknown", lambda h, body: len(h) not in (32, 64) and ":" not in h),
+    ],
+)
+def test_hash_style_changes_the_file_hash_shape(
+    api: httpx.Client, storage: httpx.Client, demo_server: DemoServer, style: str, check
+) -> None:
+    demo_server.config.hash_style = style  # type: ignore[assignment]
+    listed = api.get("/artifacts", params={"pageSize": 1}).json()["data"][0]
+    single = api.get(f"/artifacts/{listed['id']}").json()
+    assert listed["fileHash"] == single["fileHash"]
+    assert check(single["fileHash"], storage.get(single["signedUrl"]).content)

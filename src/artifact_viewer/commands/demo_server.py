@@ -14,9 +14,11 @@ import click
 from artifact_viewer.demo.bigfiles import SPECS
 from artifact_viewer.demo.config import (
     ENVELOPES,
+    HASH_STYLES,
     LIST_URL_MODES,
     SCOPES,
     Envelope,
+    HashStyle,
     ListUrl,
     Scope,
     ServerConfig,
@@ -76,6 +78,10 @@ class _StopSignal:
     help="signedUrl in list responses: present, absent, or null.",
 )  # fmt: skip
 @click.option(
+    "--hash-style", type=click.Choice(HASH_STYLES), default="sha256", show_default=True,
+    help="Shape of fileHash: sha256 hex, sha256:-prefixed, base64, md5, or unknown.",
+)  # fmt: skip
+@click.option(
     "--envelope", type=click.Choice(ENVELOPES), default="data", show_default=True,
     help="Shape of list responses.",
 )  # fmt: skip
@@ -112,6 +118,7 @@ def demo_server_command(
     cut_on_expiry: bool,
     corrupt: tuple[str, ...],
     list_signed_url: ListUrl,
+    hash_style: HashStyle,
     envelope: Envelope,
     scale_artifacts: int,
     big_files: tuple[str, ...],
@@ -139,6 +146,7 @@ def demo_server_command(
         cut_on_expiry=cut_on_expiry,
         corrupt_ids=set(corrupt),
         list_signed_url=list_signed_url,
+        hash_style=hash_style,
         envelope=envelope,
         fault_seed=seed,
     )

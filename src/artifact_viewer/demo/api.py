@@ -188,14 +188,17 @@ async def list_artifacts(request: Request) -> Response:
 
     def render(art: DemoArtifact) -> dict[str, Any]:
         url = sign_artifact(request, art) if mode == "present" else None
-        return art.to_json(url, mode)
+        return art.to_json(url, mode, config.hash_style)
 
     return _listing(request, items, render)
 
 
 async def get_artifact(request: Request) -> Response:
     # A single artifact always carries a fresh URL, whatever the list knob says.
-    return _get(request, "artifact", lambda art: art.to_json(sign_artifact(request, art)))
+    style = request.app.state.config.hash_style
+    return _get(
+        request, "artifact", lambda art: art.to_json(sign_artifact(request, art), "present", style)
+    )
 
 
 ROUTES = [

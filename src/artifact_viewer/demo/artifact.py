@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import threading
 from collections.abc import Callable
@@ -65,7 +66,28 @@ class DemoArtifact:
                 self._sha256 = hashlib.sha256(self.data()).hexdigest()
         return self._sha256
 
-    def to_json(self, signed_url: str | None, url_mode: str = "present") -> dict[str, Any]:
+    def file_hash(self, style: str = "sha256") -> str:
+        """``fileHash`` in one of the shapes a real API might use (see ServerConfig.hash_style)."""
+        if style == "prefixed":
+            return "sha256:" + self.sha256
+        if style == "base64":
+            return base64.b64encode(bytes.fromhex(self.sha256)).decode()
+        if style == "md5":
+            digest = hashlib.md5(usedforsecurity=False)
+            if self.path is None:
+                digest.update(self.data())
+            else:
+                with self.path.open("rb") as fh:
+                    while chunk := fh.read(4 << 20):
+                        digest.update(chunk)
+            return digest.hexdigest()
+        if style == "unknown":
+            return "v1-" + self.sha256[:20]
+        return self.sha256
+
+    def to_json(
+        self, signed_url: str | None, url_mode: str = "present", hash_style: str = "sha256"
+    ) -> dict[str, Any]:
         """The API object. ``url_mode``: present (the URL), absent (no key) or null."""
         out: dict[str, Any] = {
             "id": self.id,
@@ -76,7 +98,7 @@ class DemoArtifact:
             "displayName": self.display_name,
             "mimeType": self.mime_type,
             "fileSize": self.size,
-            "fileHash": self.sha256,
+            "fileHash": self.file_hash(hash_style),
             "storagePath": self.storage_path,
             "createdAt": self.created_at,
             "updatedAt": self.updated_at,

@@ -13,6 +13,8 @@ Scope = Literal["api", "storage", "all"]
 Envelope = Literal["data", "bare", "items", "cursor"]
 ListUrl = Literal["present", "absent", "null"]
 UrlStyle = Literal["s3", "gcs", "opaque"]
+HashStyle = Literal["sha256", "prefixed", "base64", "md5", "unknown"]
+HASH_STYLES: tuple[str, ...] = ("sha256", "prefixed", "base64", "md5", "unknown")
 
 ENVELOPES: tuple[str, ...] = ("data", "bare", "items", "cursor")
 LIST_URL_MODES: tuple[str, ...] = ("present", "absent", "null")
@@ -64,6 +66,9 @@ class ServerConfig:
     # Artifact ids whose served bytes differ from their fileHash (same length, one byte flipped).
     corrupt_ids: set[str] = field(default_factory=set)
     list_signed_url: ListUrl = "present"
+    # fileHash shape: sha256 (64 hex), prefixed ("sha256:<hex>"), base64 (of the SHA-256
+    # digest), md5 (32 hex) or unknown (a format a client cannot verify).
+    hash_style: HashStyle = "sha256"
     envelope: Envelope = "data"
     max_page_size: int = 500
     fault_seed: int = 0
