@@ -53,12 +53,17 @@ bench-smoke: venv
 screenshot: venv
 	$(BIN)/python scripts/screenshot.py docs/screenshot.png
 
+# One-folder bundle in dist/artifact-viewer (PyInstaller; see packaging/README.md).
 package: venv
-	$(BIN)/python -m pip install -q 'pyinstaller>=6.10'
-	$(BIN)/pyinstaller --noconfirm --clean --distpath dist --workpath build/pyinstaller packaging/artifact-viewer.spec
+	$(BIN)/python -m pip install -q 'pyinstaller>=6.10,<7'
+	$(BIN)/pyinstaller --noconfirm --clean --log-level WARN --distpath dist \
+		--workpath build/pyinstaller packaging/artifact-viewer.spec
+	@echo "Bundle: dist/artifact-viewer ($$(du -sh dist/artifact-viewer | cut -f1))"
 
+# Builds the bundle, then runs the frozen binary headless (--demo --smoke) and checks it.
 package-check: package
-	bash packaging/smoke.sh
+	@bash scripts/sysdeps.sh desktop-file-utils appstream
+	bash packaging/smoke.sh dist/artifact-viewer
 
 clean:
 	rm -rf build dist .mypy_cache .ruff_cache
