@@ -181,3 +181,13 @@ def test_logs_name_artifact_ids_never_urls(library, fake_cloud, caplog):
     text = "\n".join(r.getMessage() for r in caplog.records)
     assert "a1" in text
     assert "X-Amz" not in text and "sig0" not in text and "storage.test" not in text
+
+
+def test_artifact_moved_to_another_run_on_the_server_is_not_downloaded(library, fake_cloud):
+    artifact = fake_cloud.add("a1", DATA, run_id="run-1")
+    library.catalog.upsert_artifacts([artifact])
+    fake_cloud.records["a1"] = artifact.replace(workflow_run_id="run-9")
+    with pytest.raises(IntegrityError, match="changed on the server"):
+        library.fetch("a1")
+    assert fake_cloud.requests == []
+    assert library.cache_state("a1") is CacheState.NOT_CACHED

@@ -107,18 +107,27 @@ class Fetcher:
         with self._urls_lock:
             self._urls.clear()
 
-    def _fresh_url(self, artifact_id: str) -> SignedUrl:
+    def _fresh_url(self, artifact: Artifact) -> SignedUrl:
         source = self._source()
         if source is None:
             raise NetworkError("Cannot get a download link while offline.")
-        log.info("Requesting a fresh download link for artifact %s", artifact_id)
-        fresh = source.get_artifact(artifact_id)
+        log.info("Requesting a fresh download link for artifact %s", artifact.id)
+        fresh = source.get_artifact(artifact.id)
         self.url_refreshes += 1
+        # The docs' advice: check the bytes come from the run we think they do.
+        for field_name in ("workflow_run_id", "file_hash"):
+            ours, theirs = getattr(artifact, field_name), getattr(fresh, field_name)
+            if ours and theirs and ours != theirs:
+                raise IntegrityError(
+                    f"{artifact.name} changed on the server ({field_name} differs from the"
+                    " catalog); it was not downloaded.",
+                    hint="Refresh the run, then open it again.",
+                )
         if not fresh.signed_url:
-            raise StorageError(f"The API gave no download link for artifact {artifact_id}.")
+            raise StorageError(f"The API gave no download link for {artifact.name}.")
         signed = SignedUrl.from_url(fresh.signed_url)
         with self._urls_lock:
-            self._urls[artifact_id] = signed
+            self._urls[artifact.id] = signed
         return signed
 
     def _url_for(self, artifact: Artifact) -> SignedUrl:
@@ -128,7 +137,7 @@ class Fetcher:
             known = SignedUrl.from_url(artifact.signed_url)
         if known is not None and known.usable():
             return known
-        return self._fresh_url(artifact.id)
+        return self._fresh_url(artifact)
 
     # -- cache lookups ----------------------------------------------------------------------
 
@@ -335,7 +344,7 @@ class Fetcher:
             if cancel is not None:
                 cancel.raise_if_cancelled()
             if not just_refreshed and not signed.usable():
-                signed = self._fresh_url(artifact.id)
+                signed = self._fresh_url(artifact)
             just_refreshed = False
             offset = writer.size
             headers = {"Range": f"bytes={offset}-"} if offset else {}
@@ -355,7 +364,7 @@ class Fetcher:
                             artifact.id,
                             offset,
                         )
-                        signed = self._fresh_url(artifact.id)
+                        signed = self._fresh_url(artifact)
                         just_refreshed = True
                         continue
                     if status == 416 and offset and total is not None and offset >= total:
