@@ -1,9 +1,142 @@
-"""CLI: preview commands."""
+"""CLI: `preview FILE` opens a local file in the app's previewers, or renders it to a PNG."""
 
 from __future__ import annotations
 
+import os
+import sys
+from pathlib import Path
+
 import click
+
+from artifact_viewer.core.redact import redact
+
+EXIT_NOT_SHOWN = 1
+_SETTLE_MS = 300  # let views that paint after a delay (PDF pages, animations) draw once
+
+
+def _route_qt_messages_to_log() -> None:
+    """Qt's own chatter (e.g. the offscreen plugin) goes to the log, keeping stderr to our line."""
+    import logging
+
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+
+    qt_log = logging.getLogger("qt")
+    levels = {
+        QtMsgType.QtDebugMsg: logging.DEBUG,
+        QtMsgType.QtInfoMsg: logging.INFO,
+        QtMsgType.QtWarningMsg: logging.WARNING,
+    }
+
+    def handler(kind: QtMsgType, _context: object, message: str) -> None:
+        qt_log.log(levels.get(kind, logging.ERROR), "%s", redact(message))
+
+    qInstallMessageHandler(handler)
+
+
+def _parse_size(text: str) -> tuple[int, int]:
+    try:
+        width, height = (int(part) for part in text.lower().split("x", 1))
+    except ValueError:
+        raise click.BadParameter("use WIDTHxHEIGHT, e.g. 900x600", param_hint="--size") from None
+    if not (100 <= width <= 8000 and 100 <= height <= 8000):
+        raise click.BadParameter("each side must be between 100 and 8000", param_hint="--size")
+    return width, height
+
+
+def _fail(file: Path, reason: str) -> None:
+    """One line on stderr, then a non-zero exit."""
+    line = " ".join(redact(reason).split())
+    click.echo(f"artifact-viewer preview: {file.name}: {line}", err=True)
+    raise SystemExit(EXIT_NOT_SHOWN)
+
+
+@click.command("preview")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--mime", help="MIME label to pretend the file came with (labels can lie).")
+@click.option("--kind", help="Force a view: json, table, image, pdf, xml, log, text or hex.")
+@click.option(
+    "--screenshot",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Render headless to this PNG and exit.",
+)
+@click.option("--size", default="900x600", show_default=True, help="Window size, WIDTHxHEIGHT.")
+@click.option("--timeout", default=60.0, show_default=True, help="Seconds to wait for the preview.")
+def preview(
+    file: Path,
+    mime: str | None,
+    kind: str | None,
+    screenshot: Path | None,
+    size: str,
+    timeout: float,
+) -> None:
+    """Open FILE in the artifact previewers (exit 0 when it rendered, 1 when it could not)."""
+    width, height = _parse_size(size)
+    if not file.is_file():
+        _fail(file, "no such file")
+    if screenshot is not None:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    elif sys.platform.startswith("linux") and not (
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    ):
+        _fail(file, "no display available; use --screenshot OUT.png to render headless")
+
+    from PySide6.QtWidgets import QApplication
+
+    from artifact_viewer.previews import registry
+
+    if kind is not None and kind not in registry.known_kinds():
+        raise click.BadParameter(
+            f"choose from {', '.join(registry.known_kinds())}", param_hint="--kind"
+        )
+    _route_qt_messages_to_log()
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    from artifact_viewer.previews.host import PreviewHost
+
+    host = PreviewHost()
+    host.setWindowTitle(f"{file.name} — artifact-viewer")
+    host.resize(width, height)
+    host.show()
+    host.show_file(file, mime, kind=kind)
+    if screenshot is None:
+        code = app.exec()
+        host.clear()
+        raise SystemExit(code)
+    _render(app, host, file, screenshot, timeout)
+
+
+def _render(app: object, host: object, file: Path, out: Path, timeout: float) -> None:
+    from PySide6.QtCore import QDeadlineTimer, QEventLoop, QTimer
+
+    from artifact_viewer.previews.host import PreviewHost
+    from artifact_viewer.previews.worker import wait_for_pool
+
+    assert isinstance(host, PreviewHost)
+    loop = QEventLoop()
+    host.loadingChanged.connect(lambda loading: None if loading else loop.quit())
+    deadline = QDeadlineTimer(int(timeout * 1000))
+    QTimer.singleShot(int(timeout * 1000), loop.quit)
+    if host.is_loading():
+        loop.exec()
+    try:
+        if host.last_error():
+            host.grab().save(str(out), "PNG")  # the error panel, for whoever looks
+            _fail(file, host.last_error())
+        previewer = host.previewer()
+        if previewer is None or host.stack.currentWidget() is not previewer:
+            _fail(file, f"the preview did not render within {timeout:g} s")
+        settle = QEventLoop()
+        QTimer.singleShot(min(_SETTLE_MS, max(0, deadline.remainingTime())), settle.quit)
+        settle.exec()
+        if host.last_error():  # a view may fail while it draws (e.g. a later page)
+            _fail(file, host.last_error())
+        if not host.grab().save(str(out), "PNG"):
+            _fail(file, f"could not write {out}")
+    finally:
+        host.cancel_loading()
+        wait_for_pool(10_000)
+    click.echo(f"{out} ({host.current_kind()} view)")
 
 
 def register(group: click.Group) -> None:
     """Add this module's commands to the top-level group."""
+    group.add_command(preview)

@@ -251,6 +251,8 @@ class HexPreviewer(Previewer):
         label = f" · labelled {data.label}" if data.label else ""
         self.info.setText(f"{human_size(s.size)} ({s.size:,} bytes) · {s.description}{label}")
         self.head.setPlainText(data.head_text or "(empty file)")
+        # A text head of binary data is noise; show it only for text-like content.
+        self.head.setVisible(s.encoding is not None)
         self.view.set_data(data.buf)
         self.ready.emit()
         self.finished.emit()

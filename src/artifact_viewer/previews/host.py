@@ -67,6 +67,7 @@ class PreviewHost(QWidget):
         self._sniff_task: Task | None = None
         self._loading = False
         self._last_error = ""
+        self._wanted_kind: str | None = None
 
         self.switcher = QButtonGroup(self)
         self.switcher.setExclusive(True)
@@ -109,9 +110,18 @@ class PreviewHost(QWidget):
 
     # --- public API ----------------------------------------------------------------------
 
-    def show_file(self, path: Path, mime: str | None = None, name: str | None = None) -> None:
-        """Preview a local file; the best view is chosen once its head has been sniffed."""
+    def show_file(
+        self,
+        path: Path,
+        mime: str | None = None,
+        name: str | None = None,
+        *,
+        kind: str | None = None,
+    ) -> None:
+        """Preview a local file; the best view (or ``kind``, when given and available) is
+        chosen once its head has been sniffed."""
         self._reset()
+        self._wanted_kind = kind
         self._source = PreviewSource(Path(path), mime, name)
         self.name_label.setText(name or Path(path).name)
         self._set_loading(True)
@@ -236,6 +246,13 @@ class PreviewHost(QWidget):
         self._sniffed = sniffed
         self._kinds = registry.order_kinds(sniffed)
         self._rebuild_switcher()
+        wanted, self._wanted_kind = self._wanted_kind, None
+        if wanted is not None and registry.available(wanted):
+            if wanted not in self._kinds:
+                self._kinds.insert(0, wanted)
+                self._rebuild_switcher()
+            self._start(wanted)
+            return
         if not self._kinds:
             self._show_failure("No viewer is available for this file.", raw=False, hex_=False)
             return
@@ -307,11 +324,12 @@ class PreviewHost(QWidget):
     def _show_failure(self, message: str, *, raw: bool = True, hex_: bool = True) -> None:
         self._last_error = message
         self._set_loading(False)
-        kind = registry.title(self._kind) if self._kind else "preview"
+        view = f"the {registry.title(self._kind)} view" if self._kind else "a preview"
         self.error_panel.show_error(
-            f"This file cannot be shown as {kind}",
+            f"This file cannot be shown in {view}",
             message,
-            raw=raw and self._kind not in (sn.TEXT, sn.HEX),
+            # Raw text only where it was offered (not for files whose magic says binary).
+            raw=raw and self._kind != sn.TEXT and sn.TEXT in self._kinds,
             hex_=hex_ and self._kind != sn.HEX,
             open_externally=self._source is not None,
         )

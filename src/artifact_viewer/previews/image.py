@@ -181,6 +181,7 @@ class ImagePreviewer(Previewer):
         self.info = QLabel(self)
         self.info.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.info.setWordWrap(True)
+        self.info.setContentsMargins(8, 0, 4, 0)
 
         bar = QHBoxLayout()
         bar.setContentsMargins(4, 2, 4, 2)

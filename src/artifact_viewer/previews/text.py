@@ -102,6 +102,7 @@ class TextPreviewer(Previewer):
         )
         self.end_button = self._button("End", "Go to the last line (End)", self.view.scroll_to_end)
         self.status = QLabel(self)
+        self.status.setContentsMargins(6, 2, 6, 2)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         bar = QHBoxLayout()

@@ -114,6 +114,7 @@ class XmlPreviewer(Previewer):
         self._fallback: TextPreviewer | None = None
         self.banner = QLabel(self)
         self.banner.setWordWrap(True)
+        self.banner.setContentsMargins(6, 4, 6, 4)
         self.banner.setVisible(False)
         self.editor = QPlainTextEdit(self)
         self.editor.setReadOnly(True)
