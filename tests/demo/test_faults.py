@@ -174,3 +174,14 @@ def test_hash_style_changes_the_file_hash_shape(
     single = api.get(f"/artifacts/{listed['id']}").json()
     assert listed["fileHash"] == single["fileHash"]
     assert check(single["fileHash"], storage.get(single["signedUrl"]).content)
+
+
+def test_fault_path_limits_faults_to_single_artifact_gets(
+    api: httpx.Client, demo_server: DemoServer
+) -> None:
+    demo_server.config.fault_path, demo_server.config.fail_next = "/artifacts/", 1
+    listed = api.get("/artifacts", params={"pageSize": 1})
+    assert listed.status_code == 200
+    aid = listed.json()["data"][0]["id"]
+    assert api.get(f"/artifacts/{aid}").status_code == 503
+    assert api.get(f"/artifacts/{aid}").status_code == 200

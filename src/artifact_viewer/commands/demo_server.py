@@ -69,6 +69,7 @@ class _StopSignal:
     "--fault-scope", type=click.Choice(SCOPES), default="api", show_default=True,
     help="Which requests the 5xx/429 faults hit.",
 )  # fmt: skip
+@click.option("--fault-path", default="", help="Only fault requests whose path contains this.")
 @click.option("--drop-next", default=0, help="Cut the next N downloads mid-body (-1: all).")
 @click.option("--drop-after-bytes", default=65536, show_default=True, help="Where to cut.")
 @click.option("--cut-on-expiry", is_flag=True, help="End a download once its URL expires.")
@@ -113,6 +114,7 @@ def demo_server_command(
     rate_limit_every: int,
     retry_after: int,
     fault_scope: Scope,
+    fault_path: str,
     drop_next: int,
     drop_after_bytes: int,
     cut_on_expiry: bool,
@@ -141,6 +143,7 @@ def demo_server_command(
         rate_limit_every=rate_limit_every,
         retry_after=retry_after,
         fault_scope=fault_scope,
+        fault_path=fault_path,
         drop_next_downloads=drop_next,
         drop_after_bytes=drop_after_bytes,
         cut_on_expiry=cut_on_expiry,

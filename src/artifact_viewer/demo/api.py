@@ -11,17 +11,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from artifact_viewer.core.models import JOB_RUN_STATUSES, WORKFLOW_RUN_STATUSES
 from artifact_viewer.demo.artifact import DemoArtifact
 from artifact_viewer.demo.config import ServerConfig
 from artifact_viewer.demo.dataset import Dataset, public
 from artifact_viewer.demo.listing import BadQuery, page_of
 from artifact_viewer.demo.signing import Signer
-
-WORKFLOW_RUN_STATUSES = (
-    "PENDING", "IN_PROGRESS", "COMPLETED", "FAILED", "AWAITING_USER_INPUT",
-    "COMPLETED_WITH_NO_ACTION_TAKEN",
-)  # fmt: skip
-JOB_RUN_STATUSES = ("PENDING", "IN_PROGRESS", "COMPLETED", "FAILED")
 
 
 def error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:

@@ -58,6 +58,9 @@ class ServerConfig:
     rate_limit_every: int = 0
     retry_after: int = 1
     fault_scope: Scope = "api"
+    # When set, 5xx/429 faults only hit requests whose path contains it ("/artifacts/" hits
+    # single-artifact gets, which is where clients refresh URLs, and not the list).
+    fault_path: str = ""
     # Storage bodies: cut the connection after drop_after_bytes for the next N downloads
     # (-1: every download); cut_on_expiry ends a body once its URL expires mid-transfer.
     drop_next_downloads: int = 0
@@ -88,10 +91,10 @@ class ServerConfig:
     def _in_scope(self, kind: str) -> bool:
         return self.fault_scope == "all" or self.fault_scope == kind
 
-    def next_fault(self, kind: str) -> tuple[int, dict[str, str]] | None:
+    def next_fault(self, kind: str, path: str = "") -> tuple[int, dict[str, str]] | None:
         """Decide whether this request fails: (status, extra headers) or None to serve it."""
         with self._lock:
-            if not self._in_scope(kind):
+            if not self._in_scope(kind) or self.fault_path not in path:
                 return None
             self._count += 1
             if self.rate_limit_next > 0:

@@ -70,7 +70,7 @@ class FaultFront:
         config = self.config
         if config.latency > 0:
             await asyncio.sleep(config.latency)
-        fault = config.next_fault(kind)
+        fault = config.next_fault(kind, scope["path"])
         if fault is not None:
             status, headers = fault
             await _fault_response(send, kind, status, headers)
