@@ -59,6 +59,8 @@ class FakeCloud:
     get_artifact_calls: list[str] = field(default_factory=list)
     requests: list[StorageRequest] = field(default_factory=list)
     expired_tokens: set[str] = field(default_factory=set)
+    active_bodies: int = 0
+    max_active_bodies: int = 0
     _tokens: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -210,7 +212,7 @@ class FakeCloud:
             cut = self.cut_after
             if self.expire_on_cut:
                 self.expired_tokens.add(token)
-        return httpx.Response(status, headers=headers, stream=_Body(body, cut, self.gate))
+        return httpx.Response(status, headers=headers, stream=_Body(body, cut, self.gate, self))
 
     def transport(self) -> httpx.MockTransport:
         return httpx.MockTransport(self.handle)
@@ -222,20 +224,34 @@ class FakeCloud:
 class _Body(httpx.SyncByteStream):
     """A response body sent in small chunks that can stop short (a dropped connection)."""
 
-    def __init__(self, data: bytes, cut: int | None, gate: threading.Event | None) -> None:
+    def __init__(
+        self, data: bytes, cut: int | None, gate: threading.Event | None, cloud: FakeCloud
+    ) -> None:
         self.data = data
         self.cut = cut
         self.gate = gate
+        self.cloud = cloud
 
     def __iter__(self) -> Iterator[bytes]:
         limit = len(self.data) if self.cut is None else self.cut
         step = 16 * 1024
-        for offset in range(0, limit, step):
-            if self.gate is not None and offset:
-                self.gate.wait(10)
-            yield self.data[offset : min(offset + step, limit)]
-        if self.cut is not None:
-            raise httpx.RemoteProtocolError("peer closed connection without sending complete body")
+        with self.cloud._lock:
+            self.cloud.active_bodies += 1
+            self.cloud.max_active_bodies = max(
+                self.cloud.max_active_bodies, self.cloud.active_bodies
+            )
+        try:
+            for offset in range(0, limit, step):
+                if self.gate is not None and offset:
+                    self.gate.wait(10)
+                yield self.data[offset : min(offset + step, limit)]
+            if self.cut is not None:
+                raise httpx.RemoteProtocolError(
+                    "peer closed connection without sending complete body"
+                )
+        finally:
+            with self.cloud._lock:
+                self.cloud.active_bodies -= 1
 
 
 @pytest.fixture
