@@ -100,22 +100,11 @@ def _get(request: Request, group: str, render: Callable[[Any], Any] = public) ->
     raw = request.path_params["id"]
     if not _uuid_or_none(raw):
         return _bad_id("id", raw)
-    record = ds.by_id.get(str(uuid.UUID(raw)))
-    if record is None or _group_of(record) != group:
+    key = str(uuid.UUID(raw))
+    record = ds.by_id.get(key)
+    if record is None or ds.kind_of.get(key) != group:
         return error(404, "not_found", f"No {group} with id {raw}.")
     return JSONResponse(render(record))
-
-
-def _group_of(record: Any) -> str:
-    if isinstance(record, DemoArtifact):
-        return "artifact"
-    if "jobConfigJson" in record:
-        return "job"
-    if "jobConfigJsonSnapshot" in record:
-        return "job run"
-    if "stepsJson" in record:
-        return "workflow"
-    return "workflow run"
 
 
 async def list_workflows(request: Request) -> Response:

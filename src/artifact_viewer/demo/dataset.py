@@ -13,6 +13,7 @@ from typing import Any
 
 from artifact_viewer.demo import content, images, pdfs
 from artifact_viewer.demo.artifact import DemoArtifact
+from artifact_viewer.demo.bigfiles import SPECS
 from artifact_viewer.demo.world import (
     JOB_RUN_PLAN,
     JOBS,
@@ -53,6 +54,7 @@ class Dataset:
     artifacts_by_run: dict[str, list[DemoArtifact]] = field(default_factory=dict)
     artifacts_by_workflow: dict[str, list[DemoArtifact]] = field(default_factory=dict)
     big_files: dict[str, str] = field(default_factory=dict)  # name -> artifact id
+    kind_of: dict[str, str] = field(default_factory=dict)  # id -> "workflow", "job", ...
 
     def artifact(self, artifact_id: str) -> DemoArtifact:
         found = self.by_id.get(artifact_id)
@@ -337,8 +339,6 @@ def _add_scale(b: _Builder, count: int, per_run: int, t0: float) -> None:
 def _add_big(
     b: _Builder, files: Mapping[str, Path], hash_of_path: Callable[[Path], str] | None, t: float
 ) -> None:
-    from artifact_viewer.demo.bigfiles import SPECS
-
     spec = WorkflowSpec(
         "benchmark",
         "Benchmark",
@@ -374,11 +374,17 @@ def _index(ds: Dataset) -> Dataset:
     ds.workflows, ds.jobs, ds.job_runs = newest(ds.workflows), newest(ds.jobs), newest(ds.job_runs)
     ds.workflow_runs = newest(ds.workflow_runs)
     ds.artifacts.sort(key=lambda a: a.sort_key, reverse=True)
-    for group in (ds.workflows, ds.jobs, ds.job_runs, ds.workflow_runs):
-        for record in group:
-            ds.by_id[record["id"]] = record
+    groups = (
+        ("workflow", ds.workflows),
+        ("job", ds.jobs),
+        ("job run", ds.job_runs),
+        ("workflow run", ds.workflow_runs),
+    )
+    for kind, records in groups:
+        for record in records:
+            ds.by_id[record["id"]], ds.kind_of[record["id"]] = record, kind
     for art in ds.artifacts:
-        ds.by_id[art.id] = art
+        ds.by_id[art.id], ds.kind_of[art.id] = art, "artifact"
         ds.artifacts_by_run.setdefault(art.workflow_run_id, []).append(art)
         ds.artifacts_by_workflow.setdefault(art.workflow_id, []).append(art)
     return ds
