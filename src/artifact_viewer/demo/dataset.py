@@ -33,9 +33,13 @@ RUNNING = ("PENDING", "IN_PROGRESS", "AWAITING_USER_INPUT")
 
 def iso(epoch: float, fraction: bool) -> str:
     """ISO-8601 UTC with a Z, with milliseconds or without (the API shows both)."""
-    stamp = datetime.fromtimestamp(epoch, tz=UTC)
+    whole = int(epoch)
+    stamp = datetime.fromtimestamp(whole, tz=UTC)
     if fraction:
-        return stamp.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+        # Milliseconds derived from the second itself: the same instant always prints the
+        # same, and ordering by whole seconds stays true.
+        millis = (whole * 7919) % 1000
+        return stamp.strftime("%Y-%m-%dT%H:%M:%S") + f".{millis:03d}Z"
     return stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
