@@ -1,0 +1,106 @@
+"""Desktop entry, AppStream metainfo and PyInstaller spec agree with each other and the code."""
+
+from __future__ import annotations
+
+import ast
+import configparser
+import re
+import shutil
+import subprocess
+import tomllib
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+import artifact_viewer
+
+ROOT = Path(__file__).resolve().parents[1]
+LINUX = ROOT / "packaging" / "linux"
+APP_ID = "com.anon.ArtifactViewer"
+DESKTOP = LINUX / f"{APP_ID}.desktop"
+METAINFO = LINUX / f"{APP_ID}.metainfo.xml"
+SPEC = ROOT / "packaging" / "artifact-viewer.spec"
+
+
+def _desktop_entry() -> configparser.SectionProxy:
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.optionxform = str  # type: ignore[assignment,method-assign]  # keys are case-sensitive
+    parser.read(DESKTOP, encoding="utf-8")
+    return parser["Desktop Entry"]
+
+
+def _scripts() -> dict[str, str]:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    return {**project["scripts"], **project.get("gui-scripts", {})}
+
+
+def _spec_list(name: str) -> list[str]:
+    """A literal list assigned at the top level of the spec (read without running PyInstaller)."""
+    for node in ast.parse(SPEC.read_text()).body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == name for t in node.targets
+        ):
+            value = ast.literal_eval(node.value)
+            assert isinstance(value, list | tuple)
+            return list(value)
+    raise AssertionError(f"{name} is not assigned in {SPEC.name}")
+
+
+def test_desktop_entry_launches_the_installed_command_with_the_app_icon() -> None:
+    entry = _desktop_entry()
+    assert entry["Type"] == "Application"
+    assert entry["Name"] == "Artifact Viewer"
+    command = entry["Exec"].split()[0]
+    assert command in _scripts()
+    assert entry["TryExec"] == command
+    assert entry["Icon"] == APP_ID
+    assert entry["Terminal"] == "false"
+    assert "Viewer" in entry["Categories"].split(";")
+
+
+def test_metainfo_names_the_desktop_entry_binary_and_current_version() -> None:
+    root = ET.parse(METAINFO).getroot()
+    assert root.tag == "component" and root.get("type") == "desktop-application"
+    assert root.findtext("id") == APP_ID
+    assert root.findtext("launchable[@type='desktop-id']") == DESKTOP.name
+    assert root.findtext("provides/binary") in _scripts()
+    assert root.findtext("project_license") == "MIT"
+    versions = [r.get("version") for r in root.iter("release")]
+    assert versions and versions[0] == artifact_viewer.__version__
+    assert root.findtext("name") == _desktop_entry()["Name"]
+
+
+@pytest.mark.skipif(not shutil.which("desktop-file-validate"), reason="desktop-file-utils absent")
+def test_desktop_entry_passes_desktop_file_validate() -> None:
+    result = subprocess.run(["desktop-file-validate", str(DESKTOP)], capture_output=True, text=True)
+    assert result.returncode == 0 and result.stdout == "", result.stdout + result.stderr
+
+
+@pytest.mark.skipif(not shutil.which("appstreamcli"), reason="appstream absent")
+def test_metainfo_passes_appstreamcli_validate() -> None:
+    result = subprocess.run(
+        ["appstreamcli", "validate", "--no-net", str(METAINFO)], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert not re.search(r"^[EW]:", result.stdout, re.MULTILINE), result.stdout
+
+
+def test_spec_keeps_every_qt_module_the_app_imports() -> None:
+    excluded = set(_spec_list("QT_UNUSED"))
+    used = set()
+    for path in (ROOT / "src" / "artifact_viewer").rglob("*.py"):
+        used.update(re.findall(r"PySide6\.(Qt\w+)", path.read_text(encoding="utf-8")))
+    assert {"QtCore", "QtGui", "QtWidgets", "QtSvg"} <= used
+    assert sorted(used & excluded) == []
+    assert {"QtPdf", "QtPdfWidgets"} <= set(_spec_list("QT_NEEDED"))
+
+
+def test_spec_leaves_out_webengine_quick_qml_and_3d() -> None:
+    excluded = set(_spec_list("QT_UNUSED"))
+    assert {"QtWebEngineCore", "QtWebEngineWidgets", "QtQml", "QtQuick", "Qt3DCore"} <= excluded
+    dropped = _spec_list("_DROP_BINARIES")
+    for library in ("libQt6WebEngineCore.so.6", "libQt6Qml.so.6", "libQt6Quick.so.6"):
+        assert any(part in library for part in dropped), library
+    for library in ("libQt6Pdf.so.6", "libQt6Svg.so.6", "libQt6Widgets.so.6"):
+        assert not any(part in library for part in dropped), library
