@@ -61,3 +61,24 @@ def test_bad_flag_value_is_a_clear_error_not_a_traceback() -> None:
     _out, err = proc.communicate(timeout=30)
     assert proc.returncode == 2
     assert "Invalid value for '--envelope'" in err and "Traceback" not in err
+
+
+def test_big_files_flag_generates_and_serves_a_benchmark_workflow(tmp_path) -> None:
+    proc = _start(
+        "--big-files", "csv_1g", "--big-scale", "0.0001", "--data-dir", str(tmp_path),
+        "--scale-artifacts", "300",
+    )  # fmt: skip
+    try:
+        assert proc.stdout is not None
+        base = proc.stdout.readline().strip().split("=", 1)[1]
+        key = proc.stdout.readline().strip().split("=", 1)[1]
+        listing = [proc.stdout.readline() for _ in range(10)]
+        assert any("Benchmark" in line for line in listing)
+        assert any("Bulk export" in line and "300 artifacts" in line for line in listing)
+        assert (tmp_path / "payroll_history_1GB.csv").stat().st_size > 100_000
+        headers = {"Authorization": f"Bearer {key}"}
+        assert httpx.get(f"{base}/artifacts", headers=headers).json()["pagination"]["total"] > 300
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=15)
+    assert proc.returncode == 0
