@@ -513,8 +513,10 @@ class Library:
         progress: ProgressFn | None = None,
         cancel: CancelToken | None = None,
     ) -> SyncReport:
-        """Fetch many artifacts in parallel (bounded), then bring the cache back under quota."""
-        self._api()
+        """Fetch many artifacts in parallel (bounded), then bring the cache back under quota.
+
+        Offline, cached ones count as cached and the rest land in ``failed``.
+        """
         fetched: set[str] = set()
 
         def keep(artifact: Artifact, _path: Path) -> None:
