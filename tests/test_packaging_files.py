@@ -104,3 +104,39 @@ def test_spec_leaves_out_webengine_quick_qml_and_3d() -> None:
         assert any(part in library for part in dropped), library
     for library in ("libQt6Pdf.so.6", "libQt6Svg.so.6", "libQt6Widgets.so.6"):
         assert not any(part in library for part in dropped), library
+
+
+def test_linux_install_puts_command_desktop_entry_metainfo_and_icons_under_the_prefix(
+    tmp_path: Path,
+) -> None:
+    bundle = tmp_path / "bundle"
+    bundle.mkdir()
+    (bundle / "artifact-viewer").write_text("#!/bin/sh\necho frozen\n")
+    (bundle / "artifact-viewer").chmod(0o755)
+    prefix = tmp_path / "prefix"
+    script = ROOT / "packaging" / "linux" / "install.sh"
+    result = subprocess.run(
+        ["bash", str(script), str(prefix), str(bundle)], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    command = subprocess.run([str(prefix / "bin" / "artifact-viewer")], capture_output=True)
+    assert command.stdout == b"frozen\n"
+    share = prefix / "share"
+    assert (share / "applications" / DESKTOP.name).read_bytes() == DESKTOP.read_bytes()
+    assert (share / "metainfo" / METAINFO.name).is_file()
+    assert (share / "icons" / "hicolor" / "scalable" / "apps" / f"{APP_ID}.svg").is_file()
+    for size in (16, 48, 256):
+        assert (share / "icons" / "hicolor" / f"{size}x{size}" / "apps" / f"{APP_ID}.png").is_file()
+
+
+def test_linux_install_without_a_bundle_changes_nothing(tmp_path: Path) -> None:
+    script = ROOT / "packaging" / "linux" / "install.sh"
+    prefix = tmp_path / "prefix"
+    result = subprocess.run(
+        ["bash", str(script), str(prefix), str(tmp_path / "missing")],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 1
+    assert "make package" in result.stderr
+    assert not prefix.exists()
