@@ -165,3 +165,23 @@ def test_opaque_url_hides_its_expiry_but_still_expires(
     assert storage.get(head + "token=" + token[::-1]).status_code == 403
     demo_server.config.clock_offset = 901
     assert "Request has expired" in storage.get(url).text
+
+
+def test_log_tells_when_a_storage_request_carried_an_api_key(
+    api: httpx.Client, storage: httpx.Client, demo_server: DemoServer
+) -> None:
+    url = _first(api)["signedUrl"]
+    storage.get(url)
+    api.get(url)  # the API client's Authorization header goes along: a leak
+    flags = [r.authorized for r in demo_server.config.requests if r.kind == "storage"]
+    assert flags == [False, True]
+
+
+def test_storage_can_refuse_an_authorization_header_like_s3(
+    api: httpx.Client, storage: httpx.Client, demo_server: DemoServer
+) -> None:
+    demo_server.config.storage_rejects_auth = True
+    url = _first(api)["signedUrl"]
+    response = api.get(url)
+    assert response.status_code == 400 and "<Code>InvalidArgument</Code>" in response.text
+    assert storage.get(url).status_code == 200

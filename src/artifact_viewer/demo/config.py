@@ -31,6 +31,9 @@ class RequestRecord:
     path: str
     status: int
     range: str | None = None
+    # Whether an Authorization header came along: on storage requests that means the
+    # client leaked its API key to the object store.
+    authorized: bool = False
 
 
 @dataclass
@@ -66,6 +69,8 @@ class ServerConfig:
     drop_next_downloads: int = 0
     drop_after_bytes: int = 64 * 1024
     cut_on_expiry: bool = False
+    # Like S3: a storage request with both a signed URL and an Authorization header is 400.
+    storage_rejects_auth: bool = False
     # Artifact ids whose served bytes differ from their fileHash (same length, one byte flipped).
     corrupt_ids: set[str] = field(default_factory=set)
     list_signed_url: ListUrl = "present"

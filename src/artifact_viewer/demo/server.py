@@ -63,8 +63,11 @@ class FaultFront:
         try:
             await self._handle(scope, receive, logged_send, kind)
         finally:
-            rng = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"range"), None)
-            self.config.record(RequestRecord(kind, scope["method"], path, status_box[0], rng))
+            headers = dict(scope["headers"])
+            rng = headers[b"range"].decode("latin-1") if b"range" in headers else None
+            authorized = b"authorization" in headers
+            record = RequestRecord(kind, scope["method"], path, status_box[0], rng, authorized)
+            self.config.record(record)
 
     async def _handle(self, scope: Scope, receive: Receive, send: Send, kind: str) -> None:
         config = self.config

@@ -89,6 +89,15 @@ class Storage:
                 send, 405, "MethodNotAllowed", "The specified method is not allowed.", resource
             )
             return
+        if self.config.storage_rejects_auth and any(
+            k == b"authorization" for k, _ in scope["headers"]
+        ):
+            message = (
+                "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, "
+                "Signature query string parameter or the Authorization header should be specified"
+            )
+            await self._xml(send, 400, "InvalidArgument", message, resource)
+            return
         now = self.config.now()
         verdict = self.signer.verify(raw, query, now)
         if not verdict.ok:
