@@ -2,29 +2,23 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import sqlite3
-import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable
 from datetime import datetime
-from pathlib import Path
 from typing import Any, TypeVar
 
 import orjson
 
-from artifact_viewer.core.errors import CacheError
+from artifact_viewer.core.catalog_cache import USABLE_STATES, CacheTables
 from artifact_viewer.core.models import Artifact, Job, JobRun, Resource, Workflow, WorkflowRun
-from artifact_viewer.core.paths import FILE_MODE, ensure_private_dir
-from artifact_viewer.core.schema import migrate
-from artifact_viewer.core.store_models import ArtifactQuery, CacheEntry, CacheState
+from artifact_viewer.core.store_models import ArtifactQuery, CacheState
 
 log = logging.getLogger("artifact_viewer.store")
 
 R = TypeVar("R", bound=Resource)
 
-BUSY_TIMEOUT_MS = 30_000
 OPTIMIZE_AFTER_ROWS = 1000
 _ORDER_SQL = {
     "created_at": "a.created_at",
@@ -34,7 +28,7 @@ _ORDER_SQL = {
     "file_size": "a.file_size",
     "workflow_run_id": "a.workflow_run_id",
 }
-_USABLE = (CacheState.VERIFIED.value, CacheState.NOT_VERIFIABLE.value)
+_USABLE = USABLE_STATES
 
 
 def _epoch(value: datetime | None) -> float | None:
@@ -47,81 +41,11 @@ def _dump(resource: Resource) -> str:
     return orjson.dumps(data, default=str).decode()
 
 
-class Catalog:
-    """The local catalog. Thread-safe: each thread gets its own connection.
+class Catalog(CacheTables):
+    """The local catalog: mirrored API resources (never signed URLs) plus cache bookkeeping.
 
-    WAL mode plus a busy timeout let two processes (say, two ``sync`` runs) write in turn.
-    Writes use ``BEGIN IMMEDIATE`` so a reader never has to upgrade to a writer mid-way.
+    Thread-safe and shared by processes; see :class:`CatalogDb`.
     """
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._local = threading.local()
-        self._all: list[sqlite3.Connection] = []
-        self._lock = threading.Lock()
-        self._closed = False
-        ensure_private_dir(path.parent)
-        if not path.exists():
-            # Create it 0600 before SQLite does, so the catalog is private from the start.
-            path.touch(mode=FILE_MODE)
-        try:
-            migrate(self._conn())
-        except sqlite3.DatabaseError as exc:
-            self.close()
-            raise CacheError(
-                f"The local catalog at {path} cannot be opened ({exc}).",
-                hint="Move it aside and start again; it is rebuilt from the API on the next sync.",
-            ) from exc
-
-    # -- connections ---------------------------------------------------------------------
-
-    def _conn(self) -> sqlite3.Connection:
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is not None:
-            return conn
-        if self._closed:
-            raise CacheError("The local catalog is closed.")
-        conn = sqlite3.connect(
-            self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
-        )
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = NORMAL")
-        conn.execute("PRAGMA foreign_keys = ON")
-        self._local.conn = conn
-        with self._lock:
-            self._all.append(conn)
-        return conn
-
-    @contextlib.contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        conn = self._conn()
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
-
-    def _read(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
-        conn = self._conn()
-        cur = conn.execute(sql, tuple(params))
-        cur.row_factory = sqlite3.Row
-        return cur.fetchall()
-
-    def close(self) -> None:
-        with self._lock:
-            self._closed = True
-            conns, self._all = self._all, []
-        for conn in conns:
-            with contextlib.suppress(sqlite3.Error):
-                conn.close()
-        self._local = threading.local()
-
-    def integrity_check(self) -> str:
-        row = self._conn().execute("PRAGMA integrity_check").fetchone()
-        return str(row[0]) if row else "no answer"
 
     # -- upserts --------------------------------------------------------------------------
 
@@ -425,168 +349,3 @@ class Catalog:
             f"SELECT id FROM artifacts WHERE {' AND '.join(clauses)} ORDER BY created_at, id", args
         )
         return [str(r["id"]) for r in rows]
-
-    # -- cache entries --------------------------------------------------------------------
-
-    @staticmethod
-    def _entry(row: sqlite3.Row) -> CacheEntry:
-        return CacheEntry(
-            artifact_id=row["artifact_id"],
-            state=CacheState(row["state"]),
-            sha256=row["sha256"],
-            size=row["size"],
-            expected=row["expected"],
-            actual=row["actual"],
-            fetched_at=row["fetched_at"],
-            verified_at=row["verified_at"],
-            last_opened_at=row["last_opened_at"],
-        )
-
-    def cache_entry(self, artifact_id: str) -> CacheEntry | None:
-        rows = self._read("SELECT * FROM cache_entries WHERE artifact_id = ?", (artifact_id,))
-        return self._entry(rows[0]) if rows else None
-
-    def cache_entries(self, artifact_ids: Sequence[str] | None = None) -> dict[str, CacheEntry]:
-        if artifact_ids is None:
-            return {
-                e.artifact_id: e
-                for e in map(self._entry, self._read("SELECT * FROM cache_entries"))
-            }
-        out: dict[str, CacheEntry] = {}
-        ids = list(artifact_ids)
-        for start in range(0, len(ids), 500):  # stay under SQLite's bound-parameter limit
-            chunk = ids[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            for row in self._read(
-                f"SELECT * FROM cache_entries WHERE artifact_id IN ({marks})", chunk
-            ):
-                out[row["artifact_id"]] = self._entry(row)
-        return out
-
-    def cache_entries_by_expected(self, expected: str) -> list[CacheEntry]:
-        """Entries whose expected hash is ``expected`` (e.g. ``md5:...``): same bytes, any artifact."""
-        rows = self._read("SELECT * FROM cache_entries WHERE expected = ?", (expected,))
-        return [self._entry(r) for r in rows]
-
-    def put_cache_entry(self, entry: CacheEntry) -> None:
-        with self._write() as conn:
-            conn.execute(
-                "INSERT INTO cache_entries (artifact_id, state, sha256, size, expected, actual, fetched_at,"
-                " verified_at, last_opened_at) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT(artifact_id) DO UPDATE"
-                " SET state=excluded.state, sha256=excluded.sha256, size=excluded.size,"
-                " expected=excluded.expected, actual=excluded.actual, fetched_at=excluded.fetched_at,"
-                " verified_at=excluded.verified_at, last_opened_at=excluded.last_opened_at",
-                (
-                    entry.artifact_id,
-                    entry.state.value,
-                    entry.sha256,
-                    entry.size,
-                    entry.expected,
-                    entry.actual,
-                    entry.fetched_at,
-                    entry.verified_at,
-                    entry.last_opened_at,
-                ),
-            )
-
-    def delete_cache_entry(self, artifact_id: str) -> None:
-        with self._write() as conn:
-            conn.execute("DELETE FROM cache_entries WHERE artifact_id = ?", (artifact_id,))
-
-    def touch(self, artifact_id: str, when: float | None = None) -> None:
-        """Record that an artifact was opened (drives LRU eviction)."""
-        with self._write() as conn:
-            conn.execute(
-                "UPDATE cache_entries SET last_opened_at = ? WHERE artifact_id = ?",
-                (when if when is not None else time.time(), artifact_id),
-            )
-
-    def entries_for_blob(self, sha256: str) -> list[CacheEntry]:
-        return [
-            self._entry(r)
-            for r in self._read("SELECT * FROM cache_entries WHERE sha256 = ?", (sha256,))
-        ]
-
-    def forget_blob(self, sha256: str) -> int:
-        """Drop every artifact's claim on a blob (after its file was removed)."""
-        with self._write() as conn:
-            return conn.execute("DELETE FROM cache_entries WHERE sha256 = ?", (sha256,)).rowcount
-
-    def blobs_by_age(self) -> list[tuple[str, int, float, bool]]:
-        """(sha256, size, last used, pinned) per cached blob, least recently used first."""
-        rows = self._read(
-            "SELECT c.sha256 AS sha256, max(coalesce(c.size, 0)) AS size,"
-            " max(coalesce(c.last_opened_at, c.fetched_at, 0)) AS used,"
-            " max(CASE WHEN p.run_id IS NULL THEN 0 ELSE 1 END) AS pinned"
-            " FROM cache_entries c LEFT JOIN artifacts a ON a.id = c.artifact_id"
-            " LEFT JOIN pins p ON p.run_id = a.workflow_run_id"
-            f" WHERE c.sha256 IS NOT NULL AND c.state IN {_USABLE!r}"
-            " GROUP BY c.sha256 ORDER BY used ASC, c.sha256"
-        )
-        return [(r["sha256"], int(r["size"]), float(r["used"]), bool(r["pinned"])) for r in rows]
-
-    def cached_bytes(self) -> int:
-        row = (
-            self._conn()
-            .execute(
-                "SELECT coalesce(sum(size), 0) FROM (SELECT max(coalesce(size, 0)) AS size FROM cache_entries"
-                f" WHERE sha256 IS NOT NULL AND state IN {_USABLE!r} GROUP BY sha256)"
-            )
-            .fetchone()
-        )
-        return int(row[0])
-
-    def state_counts(self) -> dict[str, int]:
-        rows = self._read("SELECT state, count(*) AS n FROM cache_entries GROUP BY state")
-        return {str(r["state"]): int(r["n"]) for r in rows}
-
-    def count_rows(self, table: str) -> int:
-        if table not in {"workflows", "jobs", "job_runs", "workflow_runs", "artifacts"}:
-            raise ValueError(table)
-        return int(
-            self._conn().execute(f"SELECT count(*) FROM {table} WHERE deleted = 0").fetchone()[0]
-        )
-
-    # -- pins and sync bookkeeping --------------------------------------------------------
-
-    def pin(self, run_id: str) -> None:
-        with self._write() as conn:
-            conn.execute(
-                "INSERT OR IGNORE INTO pins (run_id, pinned_at) VALUES (?, ?)",
-                (run_id, time.time()),
-            )
-
-    def unpin(self, run_id: str) -> bool:
-        with self._write() as conn:
-            return conn.execute("DELETE FROM pins WHERE run_id = ?", (run_id,)).rowcount > 0
-
-    def pinned_runs(self) -> list[str]:
-        return [str(r["run_id"]) for r in self._read("SELECT run_id FROM pins ORDER BY pinned_at")]
-
-    def is_pinned(self, run_id: str) -> bool:
-        return bool(self._read("SELECT 1 FROM pins WHERE run_id = ?", (run_id,)))
-
-    def pinned_bytes(self) -> int:
-        row = (
-            self._conn()
-            .execute(
-                "SELECT coalesce(sum(size), 0) FROM (SELECT max(coalesce(c.size, 0)) AS size"
-                " FROM cache_entries c JOIN artifacts a ON a.id = c.artifact_id"
-                " JOIN pins p ON p.run_id = a.workflow_run_id"
-                f" WHERE c.sha256 IS NOT NULL AND c.state IN {_USABLE!r} GROUP BY c.sha256)"
-            )
-            .fetchone()
-        )
-        return int(row[0])
-
-    def mark_synced(self, scope: str, when: float | None = None) -> None:
-        with self._write() as conn:
-            conn.execute(
-                "INSERT INTO sync_state (scope, last_synced_at) VALUES (?, ?) ON CONFLICT(scope)"
-                " DO UPDATE SET last_synced_at = excluded.last_synced_at",
-                (scope, when if when is not None else time.time()),
-            )
-
-    def last_synced(self, scope: str) -> float | None:
-        rows = self._read("SELECT last_synced_at FROM sync_state WHERE scope = ?", (scope,))
-        return float(rows[0]["last_synced_at"]) if rows else None
