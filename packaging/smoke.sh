@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 
 BUNDLE="${1:-dist/artifact-viewer}"
 BIN="$BUNDLE/artifact-viewer"
+[ -f "$BIN.exe" ] && BIN="$BIN.exe" # Windows
 SMOKE_TIMEOUT="${SMOKE_TIMEOUT:-240}"
 # Lines on stderr that mean trouble. Qt's own warnings go to the log file, not stderr, so
 # nothing is tolerated here: a font or plugin complaint on stderr is a packaging bug.
