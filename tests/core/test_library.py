@@ -191,3 +191,37 @@ def test_sync_reports_a_bad_artifact_and_keeps_going(library, fake_cloud):
     assert not report.ok and list(report.failed) == ["a1"]
     assert "do not match" in report.failed["a1"]
     assert report.downloaded == 1
+
+
+def test_disk_full_during_fetch_is_a_cache_error_with_nothing_left(
+    library, fake_cloud, monkeypatch
+):
+    import errno
+
+    from artifact_viewer.core import blobstore
+    from artifact_viewer.core.errors import CacheError
+
+    fake_cloud.add("a1", A, name="Big.csv")
+    library.refresh_artifacts()
+
+    def full(fd, data):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(blobstore, "_write_all", full)
+    with pytest.raises(CacheError, match="disk is full"):
+        library.fetch("a1")
+    assert not list(library.blobs.partial_dir.glob("*.part"))
+    assert library.cache_state("a1") is CacheState.NOT_CACHED
+    monkeypatch.undo()
+    assert library.fetch("a1").read_bytes() == A
+
+
+def test_unusable_app_folder_gives_a_cache_error(tmp_path, store_settings):
+    from artifact_viewer.core.errors import CacheError
+    from artifact_viewer.core.paths import AppPaths
+
+    blocker = tmp_path / "file-not-folder"
+    blocker.write_text("x")
+    paths = AppPaths(blocker / "c", blocker / "k", blocker / "d", blocker / "l")
+    with pytest.raises(CacheError, match="Cannot use the app folders"):
+        Library.open(paths, store_settings, None)

@@ -119,10 +119,21 @@ class Library:
 
         Leftover partial downloads from a killed process are removed here.
         """
-        paths.ensure()
-        catalog = Catalog(paths.catalog_path)
-        blobs = BlobStore(paths.blobs_dir, paths.partial_dir)
-        blobs.clean_partials()
+        try:
+            paths.ensure()
+            catalog = Catalog(paths.catalog_path)
+        except OSError as exc:
+            raise CacheError(
+                f"Cannot use the app folders ({exc.strerror or exc}: {exc.filename or ''})."
+            ) from None
+        try:
+            blobs = BlobStore(paths.blobs_dir, paths.partial_dir)
+            blobs.clean_partials()
+        except OSError as exc:
+            catalog.close()
+            raise CacheError(
+                f"Cannot use the cache folder {paths.cache_dir} ({exc.strerror or exc})."
+            ) from None
         owned: httpx.Client | None = None
         if http is None:
             from artifact_viewer.core.http import build_http_client
