@@ -1,0 +1,310 @@
+"""Parse a JSON or JSON Lines file off the GUI thread: orjson first, stdlib json for edge cases."""
+
+from __future__ import annotations
+
+import codecs
+import json
+import sys
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import orjson
+
+from artifact_viewer.core.cancel import CancelToken
+from artifact_viewer.core.errors import PreviewError
+
+JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson", ".jsonlines"})
+JSONL_MIMES = frozenset(
+    {"application/x-ndjson", "application/ndjson", "application/jsonl", "application/x-jsonlines"}
+)
+# The stdlib parser recurses once per nesting level; it runs on a thread with a big stack
+# and a raised recursion limit so that deep documents (10k+ levels) still open.
+MAX_DEPTH = 200_000
+_BIG_STACK = 512 * 1024 * 1024
+_READ_CHUNK = 8 * 1024 * 1024
+# orjson turns integers beyond 64 bits into floats silently; a digit run this long means
+# the file may hold one, and it is re-read exactly with the stdlib parser.
+_BIG_INT_DIGITS = 20
+
+
+class JsonSyntaxError(PreviewError):
+    """The file is not valid JSON; carries where (1-based line/column, 0-based char offset)."""
+
+    default_hint = "The raw text is shown at the error position."
+
+    def __init__(self, reason: str, *, line: int, column: int, pos: int, text: str) -> None:
+        self.reason = reason
+        self.line = line
+        self.column = column
+        self.pos = pos
+        #: the text around the error (all of it for files under ~400 KB) and the error's
+        #: offset inside that excerpt; a huge file's text is not kept in full
+        self.text, self.text_pos, self.first_line = excerpt(text, pos)
+        super().__init__(f"Invalid JSON: {reason} at line {line}, column {column}.")
+
+
+@dataclass(slots=True)
+class JsonDoc:
+    """A parsed document. ``lines`` is True for JSON Lines (value is then a list)."""
+
+    value: Any
+    lines: bool = False
+    size: int = 0
+    notes: list[str] = field(default_factory=list)
+    #: decoded text when cheap to keep (for the raw view); None for big files
+    text: str | None = None
+
+
+def excerpt(text: str, pos: int, radius: int = 200_000) -> tuple[str, int, int]:
+    """A window of ``text`` around ``pos`` cut at line ends: (excerpt, new_pos, first_line)."""
+    if len(text) <= 2 * radius:
+        return text, pos, 1
+    start = max(0, pos - radius)
+    if start:
+        nl = text.find("\n", start, pos)
+        start = nl + 1 if nl >= 0 else start
+    end = min(len(text), pos + radius)
+    nl = text.rfind("\n", pos, end)
+    end = nl if nl > pos else end
+    first_line = text.count("\n", 0, start) + 1
+    return text[start:end], pos - start, first_line
+
+
+def is_jsonl_hint(suffix: str, mime: str | None) -> bool:
+    return suffix.lower() in JSONL_SUFFIXES or (mime or "").split(";")[0].strip() in JSONL_MIMES
+
+
+def read_bytes(path: Path, progress: Any, cancel: CancelToken) -> bytearray:
+    """Read the whole file in chunks, reporting progress and honouring cancel."""
+    size = path.stat().st_size
+    buf = bytearray(size)
+    view = memoryview(buf)
+    done = 0
+    with path.open("rb") as fh:
+        while done < size:
+            cancel.raise_if_cancelled()
+            n = fh.readinto(view[done : done + _READ_CHUNK])
+            if not n:
+                break
+            done += n
+            progress(done, size)
+    del view
+    if done < size:  # the file shrank while we read it
+        del buf[done:]
+    return buf
+
+
+def _decode(data: bytes | bytearray, notes: list[str]) -> tuple[str | None, bytes | bytearray]:
+    """Strip/handle a BOM. Returns (text, data): text is set when the bytes were not UTF-8."""
+    if data.startswith(codecs.BOM_UTF8):
+        return None, data[3:]
+    for bom, enc in (
+        (codecs.BOM_UTF32_LE, "utf-32-le"),
+        (codecs.BOM_UTF32_BE, "utf-32-be"),
+        (codecs.BOM_UTF16_LE, "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be"),
+    ):
+        if data.startswith(bom):
+            notes.append(f"Encoding: {enc.upper()} (byte order mark).")
+            return bytes(data[len(bom) :]).decode(enc, errors="replace"), data
+    return None, data
+
+
+def _stdlib_loads(text: str) -> Any:
+    """``json.loads`` on a big-stack thread with a raised recursion limit (deep nesting)."""
+    out: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            out["value"] = json.loads(text)
+        except BaseException as exc:  # reported to the caller below
+            out["error"] = exc
+
+    old_limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(old_limit, MAX_DEPTH + 1000))
+    old_stack = threading.stack_size(_BIG_STACK)
+    try:
+        worker = threading.Thread(target=run, name="json-deep-parse", daemon=True)
+        worker.start()
+    finally:
+        threading.stack_size(old_stack)
+    worker.join()
+    sys.setrecursionlimit(old_limit)
+    if "error" in out:
+        raise out["error"]
+    return out["value"]
+
+
+def _syntax_error(reason: str, pos: int, text: str) -> JsonSyntaxError:
+    pos = max(0, min(pos, len(text)))
+    line = text.count("\n", 0, pos) + 1
+    column = pos - (text.rfind("\n", 0, pos) + 1) + 1
+    return JsonSyntaxError(reason, line=line, column=column, pos=pos, text=text)
+
+
+def _text_of(data: bytes | bytearray, notes: list[str]) -> str:
+    try:
+        return bytes(data).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        notes.append(f"Not valid UTF-8 (first bad byte at offset {exc.start}); read as Latin-1.")
+        return bytes(data).decode("latin-1")
+
+
+def _loads_lenient(text: str, orjson_reason: str, orjson_line: int, notes: list[str]) -> Any:
+    """Second chance with the stdlib parser; raises JsonSyntaxError when it fails too."""
+    try:
+        value = _stdlib_loads(text)
+    except json.JSONDecodeError as exc:
+        # orjson words most errors better ("trailing comma is not allowed"); use its
+        # reason when both parsers stopped on the same line.
+        reason = orjson_reason if orjson_line == exc.lineno else exc.msg
+        raise _syntax_error(reason, exc.pos, text) from None
+    except RecursionError:
+        raise PreviewError(
+            f"The JSON is nested more than {MAX_DEPTH} levels deep and cannot be shown as a tree."
+        ) from None
+    if orjson_reason.startswith("depth limit"):
+        notes.append("Deeply nested document (over 1024 levels).")
+    elif "infinity" in orjson_reason:
+        notes.append("Holds numbers beyond the range of a double.")
+    elif "surrogate" in orjson_reason and "UTF-8" not in orjson_reason:
+        notes.append("Holds lone UTF-16 surrogates (shown escaped).")
+    elif "UTF-8" not in orjson_reason:
+        notes.append(f"Not strict JSON ({orjson_reason}); read leniently.")
+    return value
+
+
+def parse_jsonl(
+    source: str | bytes | bytearray, cancel: CancelToken, exact: bool = False
+) -> list[Any]:
+    """One value per non-blank line; a bad line raises JsonSyntaxError with its position.
+
+    ``exact`` parses with the stdlib (keeps integers beyond 64 bits exact).
+    """
+    lines: list[Any] = source.split("\n") if isinstance(source, str) else bytes(source).split(b"\n")
+    values: list[Any] = []
+    for number, raw in enumerate(lines, start=1):
+        if number % 4096 == 0:
+            cancel.raise_if_cancelled()
+        if not raw.strip():
+            continue
+        try:
+            values.append(json.loads(raw) if exact else orjson.loads(raw))
+            continue
+        except (orjson.JSONDecodeError, json.JSONDecodeError) as exc:
+            first = exc
+        line_text = raw if isinstance(raw, str) else raw.decode("utf-8", "replace")
+        try:  # NaN, lone surrogates, huge numbers: the stdlib accepts them
+            values.append(json.loads(line_text))
+        except (json.JSONDecodeError, RecursionError):
+            full = source if isinstance(source, str) else bytes(source).decode("utf-8", "replace")
+            pos = _line_start(full, number) + first.pos
+            reason = f"{first.msg} (JSON Lines record {len(values) + 1})"
+            raise _syntax_error(reason, pos, full) from None
+    return values
+
+
+def _line_start(text: str, line: int) -> int:
+    pos = 0
+    for _ in range(line - 1):
+        pos = text.index("\n", pos) + 1
+    return pos
+
+
+def has_long_digit_run(data: bytes | bytearray, run: int = _BIG_INT_DIGITS) -> bool:
+    """True when ``data`` holds ``run`` or more consecutive ASCII digits (vectorised)."""
+    if len(data) < run:
+        return False
+    arr = np.frombuffer(data, dtype=np.uint8)
+    non_digit = np.flatnonzero((arr - np.uint8(48)) > 9)
+    if non_digit.size == 0:
+        return len(data) >= run
+    bounds = np.concatenate(([-1], non_digit, [len(data)]))
+    return bool((np.diff(bounds) > run).any())
+
+
+def parse_json_file(
+    path: Path,
+    jsonl_hint: bool,
+    progress: Any,
+    cancel: CancelToken,
+    keep_text_below: int = 1 << 20,
+) -> JsonDoc:
+    """Parse ``path``. Big files send the orjson result early via ``progress.partial``."""
+    raw = read_bytes(path, progress, cancel)
+    size = len(raw)
+    if not raw.strip():
+        raise PreviewError("The file is empty." if not raw else "The file holds only whitespace.")
+    notes: list[str] = []
+    text, data = _decode(raw, notes)
+    del raw
+    keep = size <= keep_text_below
+
+    if jsonl_hint:
+        src: str | bytes | bytearray = text if text is not None else data
+        values = parse_jsonl(src, cancel)
+        if text is None and has_long_digit_run(data):
+            values = parse_jsonl(src, cancel, exact=True)
+        return JsonDoc(values, True, size, notes, _keep_text(text, data, keep, notes))
+
+    try:
+        value = orjson.loads(text if text is not None else data)
+    except orjson.JSONDecodeError as exc:
+        cancel.raise_if_cancelled()
+        full = text if text is not None else _text_of(data, notes)
+        if exc.msg.startswith("unexpected content after document") and exc.lineno > 1:
+            values = parse_jsonl(full, cancel)
+            notes.append("JSON Lines: one value per line.")
+            return JsonDoc(values, True, size, notes, full if keep else None)
+        value = _loads_lenient(full, exc.msg, exc.lineno, notes)
+        return JsonDoc(value, False, size, notes, full if keep else None)
+
+    doc = JsonDoc(value, False, size, notes, _keep_text(text, data, keep, notes))
+    if size > 4 << 20:
+        # Big file: show the tree now, then make sure no >64-bit integer was rounded.
+        progress.partial(doc)
+    cancel.raise_if_cancelled()
+    utf8 = data if text is None else text.encode("utf-8", "surrogatepass")
+    if has_long_digit_run(utf8):
+        exact = _stdlib_loads(text if text is not None else bytes(data).decode("utf-8"))
+        return JsonDoc(exact, False, size, notes, doc.text)
+    return doc
+
+
+def _keep_text(
+    text: str | None, data: bytes | bytearray, keep: bool, notes: list[str]
+) -> str | None:
+    if not keep:
+        return None
+    return text if text is not None else _text_of(data, notes)
+
+
+#: the raw view shows at most this many characters (a text widget holds them all)
+RAW_CAP = 1 << 20
+_LONG_LINE = 10_000
+
+
+def raw_text(doc: JsonDoc, progress: Any, cancel: CancelToken) -> tuple[str, str]:
+    """Text for the raw view and a note: the file itself, or pretty-printed when it is
+    minified (one long line) or too big to keep."""
+    text = doc.text
+    if text is not None and max(map(len, text.split("\n"))) <= _LONG_LINE:
+        return text, ""
+    cancel.raise_if_cancelled()
+    from artifact_viewer.previews.json_paths import dump_value
+
+    try:
+        pretty = dump_value(doc.value)
+    except RecursionError:
+        if text is not None:
+            return text[:RAW_CAP], "Shown as in the file (too deeply nested to indent)."
+        raise PreviewError("Too deeply nested to show as text here; use the Text view.") from None
+    note = "Pretty-printed from the parsed data."
+    if len(pretty) > RAW_CAP:
+        cut = pretty.rfind("\n", 0, RAW_CAP)
+        pretty = pretty[: cut if cut > 0 else RAW_CAP]
+        note += f" Showing the first {RAW_CAP // (1 << 20)} MB; the Text view shows the whole file."
+    return pretty, note
