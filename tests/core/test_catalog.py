@@ -223,3 +223,52 @@ def test_corrupt_catalog_gives_a_clear_error(tmp_path):
     path.write_bytes(b"this is not a database" * 100)
     with pytest.raises(CacheError, match="cannot be opened"):
         Catalog(path)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("[draft]", {"a001"}),
+        ("*", {"a002"}),
+        ("?", {"a002"}),
+        ("W2", {"a001", "a003"}),  # two letters: the plain scan
+        ("STAR?", {"a002"}),  # trigram index
+        ("é", {"a003"}),
+        ("nothing-like-it", set()),
+    ],
+)
+def test_name_search_treats_every_character_literally(catalog, text, expected):
+    catalog.upsert_artifacts(
+        [art(1, name="[Draft] W2.pdf"), art(2, name="what*star?.txt"), art(3, name="Résumé_w2.PDF")]
+    )
+    assert {a.id for a in catalog.artifacts(ArtifactQuery(text=text))} == expected
+    assert catalog.count_artifacts(ArtifactQuery(text=text)) == len(expected)
+
+
+def test_renamed_artifact_is_found_by_its_new_name_only(catalog):
+    catalog.upsert_artifacts([art(1, name="quarterly_ledger.csv")])
+    catalog.upsert_artifacts([art(1, name="annual_summary.csv")])
+    assert catalog.count_artifacts(ArtifactQuery(text="ledger")) == 0
+    assert catalog.count_artifacts(ArtifactQuery(text="annual")) == 1
+
+
+def test_search_falls_back_to_a_scan_without_fts5(tmp_path):
+    conn = sqlite3.connect(tmp_path / "c.sqlite3", isolation_level=None)
+
+    class NoFts5:
+        """A connection whose SQLite was built without FTS5."""
+
+        def execute(self, sql, *args):
+            if "USING fts5" in sql:
+                raise sqlite3.OperationalError("no such module: fts5")
+            return conn.execute(sql, *args)
+
+    assert migrate(NoFts5()) == LATEST  # the search step records itself and moves on
+    conn.close()
+    cat = Catalog(tmp_path / "c.sqlite3")
+    try:
+        assert cat._has_name_search() is False
+        cat.upsert_artifacts([art(1, name="Payroll Ledger.csv"), art(2)])
+        assert [a.id for a in cat.artifacts(ArtifactQuery(text="ledger"))] == ["a001"]
+    finally:
+        cat.close()

@@ -13,6 +13,7 @@ import orjson
 
 from artifact_viewer.core.catalog_cache import USABLE_STATES, CacheTables
 from artifact_viewer.core.models import Artifact, Job, JobRun, Resource, Workflow, WorkflowRun
+from artifact_viewer.core.schema import NAME_SEARCH_TABLE
 from artifact_viewer.core.store_models import ArtifactQuery, CacheState
 
 log = logging.getLogger("artifact_viewer.store")
@@ -20,6 +21,7 @@ log = logging.getLogger("artifact_viewer.store")
 R = TypeVar("R", bound=Resource)
 
 OPTIMIZE_AFTER_ROWS = 1000
+TRIGRAM = 3  # shorter search text cannot use the trigram index
 _ORDER_SQL = {
     "created_at": "a.created_at",
     "name": "a.name_key",
@@ -46,6 +48,18 @@ class Catalog(CacheTables):
 
     Thread-safe and shared by processes; see :class:`CatalogDb`.
     """
+
+    _name_search: bool | None = None  # whether the trigram index exists (looked up once)
+
+    def _has_name_search(self) -> bool:
+        if self._name_search is None:
+            row = (
+                self._conn()
+                .execute("SELECT 1 FROM sqlite_master WHERE name = ?", (NAME_SEARCH_TABLE,))
+                .fetchone()
+            )
+            self._name_search = row is not None
+        return self._name_search
 
     # -- upserts --------------------------------------------------------------------------
 
@@ -274,11 +288,17 @@ class Catalog(CacheTables):
         # is looked up once and the artifact indexes keep driving the scan and the order.
         clauses: list[str] = [] if query.include_deleted else ["a.deleted = 0"]
         args: list[Any] = []
-        if query.text.strip():
-            escaped = query.text.strip().lower()
-            escaped = escaped.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            clauses.append("a.name_key LIKE ? ESCAPE '\\'")
-            args.append(f"%{escaped}%")
+        text = query.text.strip().lower()
+        if text:
+            # GLOB on the lower-cased name: only * ? [ are special, and they escape as [x].
+            pattern = "*" + "".join(f"[{c}]" if c in "*?[" else c for c in text) + "*"
+            if len(text) >= TRIGRAM and self._has_name_search():
+                clauses.append(
+                    f"a.rowid IN (SELECT rowid FROM {NAME_SEARCH_TABLE} WHERE name_key GLOB ?)"
+                )
+            else:
+                clauses.append("a.name_key GLOB ?")
+            args.append(pattern)
         for column, value in (
             ("a.type", query.type),
             ("a.mime_type", query.mime),

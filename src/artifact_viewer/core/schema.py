@@ -3,10 +3,52 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
+
+Step = str | Callable[[sqlite3.Connection], None]
+
+NAME_SEARCH_TABLE = "artifacts_fts"
+
+
+def _add_name_search(conn: sqlite3.Connection) -> None:
+    """v3: a trigram index over lower-cased names, so substring search skips the full scan.
+
+    FTS5 ships with practically every SQLite build, but not all: without it this step
+    records itself and search keeps using a plain scan.
+    """
+    try:
+        conn.execute("CREATE VIRTUAL TABLE temp.fts5_probe USING fts5(x, tokenize='trigram')")
+    except sqlite3.OperationalError:
+        return
+    conn.execute("DROP TABLE temp.fts5_probe")
+    for statement in _statements(
+        f"""
+        CREATE VIRTUAL TABLE {NAME_SEARCH_TABLE} USING fts5(
+            name_key, content='artifacts', content_rowid='rowid',
+            tokenize='trigram case_sensitive 1'
+        );
+        CREATE TRIGGER artifacts_fts_insert AFTER INSERT ON artifacts BEGIN
+            INSERT INTO {NAME_SEARCH_TABLE}(rowid, name_key) VALUES (new.rowid, new.name_key);
+        END;
+        CREATE TRIGGER artifacts_fts_delete AFTER DELETE ON artifacts BEGIN
+            INSERT INTO {NAME_SEARCH_TABLE}({NAME_SEARCH_TABLE}, rowid, name_key)
+                VALUES ('delete', old.rowid, old.name_key);
+        END;
+        CREATE TRIGGER artifacts_fts_rename AFTER UPDATE OF name_key ON artifacts
+        WHEN old.name_key IS NOT new.name_key BEGIN
+            INSERT INTO {NAME_SEARCH_TABLE}({NAME_SEARCH_TABLE}, rowid, name_key)
+                VALUES ('delete', old.rowid, old.name_key);
+            INSERT INTO {NAME_SEARCH_TABLE}(rowid, name_key) VALUES (new.rowid, new.name_key);
+        END;
+        INSERT INTO {NAME_SEARCH_TABLE}({NAME_SEARCH_TABLE}) VALUES ('rebuild');
+        """
+    ):
+        conn.execute(statement)
+
 
 # Step N (1-based) brings a database from version N-1 to N. Never edit a released step:
 # append a new one. Timestamps are epoch seconds (REAL) so they sort and compare exactly.
-MIGRATIONS: tuple[str, ...] = (
+MIGRATIONS: tuple[Step, ...] = (
     # v1: mirror of the API resources plus what we cached.
     """
     CREATE TABLE workflows (
@@ -75,6 +117,8 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX workflow_runs_status ON workflow_runs(status);
     CREATE INDEX cache_entries_opened ON cache_entries(last_opened_at);
     """,
+    # v3: substring search on names through a trigram index (when SQLite has FTS5).
+    _add_name_search,
 )
 
 LATEST = len(MIGRATIONS)
@@ -107,8 +151,11 @@ def migrate(conn: sqlite3.Connection, target: int = LATEST) -> int:
                 conn.execute("ROLLBACK")
                 version = current_version(conn)
                 continue
-            for statement in _statements(step):
-                conn.execute(statement)
+            if callable(step):
+                step(conn)
+            else:
+                for statement in _statements(step):
+                    conn.execute(statement)
             conn.execute("INSERT INTO schema_version (version) VALUES (?)", (version + 1,))
             conn.execute("COMMIT")
         except BaseException:
