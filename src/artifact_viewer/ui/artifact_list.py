@@ -21,7 +21,7 @@ from artifact_viewer.ui.artifact_model import (
 )
 
 # Starting widths that fit typical values (a user's own widths are restored over these).
-_WIDTHS = (280, 120, 150, 80, 130, 150)
+_WIDTHS = (260, 110, 130, 76, 112, 150)
 
 
 class ArtifactList(QWidget):
@@ -55,8 +55,9 @@ class ArtifactList(QWidget):
         header = self.view.horizontalHeader()
         header.setHighlightSections(False)
         header.setSectionsMovable(True)
-        header.setStretchLastSection(True)
+        header.setStretchLastSection(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setMinimumSectionSize(48)
         for col, width in enumerate(_WIDTHS):
             header.resizeSection(col, width)

@@ -191,6 +191,8 @@ class ArtifactTableModel(QAbstractTableModel):
                 return f"{artifact.file_size:,} bytes"
             if col == 0:
                 return artifact.name
+            if col == 4:
+                return fmt.local_time(artifact.created_at)
         if role == Qt.ItemDataRole.TextAlignmentRole and col == 3:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
@@ -205,7 +207,7 @@ class ArtifactTableModel(QAbstractTableModel):
         if col == 3:
             return fmt.human_size(artifact.file_size)
         if col == 4:
-            return fmt.local_time(artifact.created_at)
+            return fmt.short_time(artifact.created_at)
         if col == 5:
             return fmt.CACHE_LABELS.get(self.state_of(artifact.id), "")
         return None

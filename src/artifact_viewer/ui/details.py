@@ -8,7 +8,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QFontDatabase
-from PySide6.QtWidgets import QFormLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QScrollArea, QVBoxLayout, QWidget
 
 from artifact_viewer.core.models import Artifact, WorkflowRun
 from artifact_viewer.ui import formatting as fmt
@@ -49,11 +49,12 @@ class DetailsPanel(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setWidget(self._form_host)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addWidget(self._title)
         layout.addWidget(scroll, 1)
-        self._fields: dict[str, QLabel] = {}
+        self._fields: dict[str, QLabel | QLineEdit] = {}
         self.artifact: Artifact | None = None
 
     def field_text(self, label: str) -> str:
@@ -71,7 +72,20 @@ class DetailsPanel(QWidget):
             self._form.removeRow(0)
         self._fields.clear()
 
-    def _add(self, label: str, value: str, *, mono: bool = False, rich: bool = False) -> QLabel:
+    def _add(self, label: str, value: str, *, mono: bool = False, rich: bool = False) -> QWidget:
+        if mono:
+            # Ids and hashes are long unbroken tokens: a read-only line scrolls and copies whole.
+            line = QLineEdit(value, self._form_host)
+            line.setReadOnly(True)
+            line.setFrame(False)
+            line.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+            line.setCursorPosition(0)
+            line.setToolTip(value)
+            line.setAccessibleName(label)
+            line.setStyleSheet("QLineEdit { background: transparent; }")
+            self._form.addRow(f"{label}:", line)
+            self._fields[label] = line
+            return line
         widget = QLabel(self._form_host)
         widget.setWordWrap(True)
         flags = Qt.TextInteractionFlag.TextSelectableByMouse
@@ -81,8 +95,6 @@ class DetailsPanel(QWidget):
         widget.setTextFormat(Qt.TextFormat.RichText if rich else Qt.TextFormat.PlainText)
         if rich:
             widget.linkActivated.connect(self._on_link)
-        if mono:
-            widget.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         widget.setText(value)
         widget.setAccessibleName(label)
         self._form.addRow(f"{label}:", widget)

@@ -74,6 +74,17 @@ def local_time(value: datetime | None) -> str:
     return aware.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
+def short_time(value: datetime | None, now: datetime | None = None) -> str:
+    """Compact local time for narrow columns: "Nov 04 03:45" this year, else "2025-11-04"."""
+    if value is None:
+        return ""
+    aware = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone()
+    current = (now or datetime.now(UTC)).astimezone()
+    if aware.year == current.year:
+        return aware.strftime("%b %d %H:%M")
+    return aware.strftime("%Y-%m-%d")
+
+
 def duration(seconds: float | None) -> str:
     if seconds is None or seconds < 0:
         return ""

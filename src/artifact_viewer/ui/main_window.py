@@ -204,9 +204,9 @@ class MainWindow(QMainWindow):
         self.details.linkActivated.connect(self.go_to)
         self.viewer.pinChanged.connect(self._on_pin_changed)
         self.viewer.saveNeedsConfirmation.connect(self._confirm_overwrite)
-        for name in ("openExternallyRequested",):
-            getattr(self.preview, name).connect(self.viewer.open_path)
+        self.preview.openExternallyRequested.connect(self.viewer.open_path)
         self.preview.saveAsRequested.connect(self.save_as)
+        self.preview.failed.connect(self.show_status)
 
     # -- connection ----------------------------------------------------------------------
     def attach(self, connection: Connection) -> None:
@@ -383,9 +383,9 @@ class MainWindow(QMainWindow):
             for name, split in zip(_SPLITTERS, self._splitters(), strict=True)
         ]
         if not any(restored):
-            self.main_split.setSizes([420, 940])
-            self.right_split.setSizes([330, 470])
-            self.bottom_split.setSizes([640, 300])
+            self.main_split.setSizes([585, 855])
+            self.right_split.setSizes([300, 500])
+            self.bottom_split.setSizes([560, 295])
         self.state.restore_header("navigator", self.navigator.view.header())
         self.state.restore_header("artifacts", self.artifact_list.view.horizontalHeader())
         kind, ident = self.state.value("scope_kind"), self.state.value("scope_id")
@@ -415,6 +415,7 @@ class MainWindow(QMainWindow):
         """Stop timers and background work; safe to call twice."""
         self.filter_timer.stop()
         self.monitor.stop()
+        self.preview.cancel_loading()
         self.ops.shutdown()
 
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -115,10 +115,14 @@ class Navigator(QWidget):
         header = self.view.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for col, width in ((1, 150), (2, 120), (3, 120), (4, 70)):
+        for col, width in ((1, 165), (2, 100), (3, 100), (4, 62)):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(col, width)
         self.view.selectionModel().currentChanged.connect(self._on_current)
+        # Workflow and fixed rows span every column; re-apply whenever proxy rows move.
+        self.proxy.modelReset.connect(self._apply_spans)
+        self.proxy.layoutChanged.connect(self._apply_spans)
+        self.proxy.rowsInserted.connect(self._apply_spans)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view)
@@ -131,6 +135,7 @@ class Navigator(QWidget):
         self.view.selectionModel().blockSignals(True)
         try:
             self.model.set_tree(data)
+            self._apply_spans()
             self.set_expanded_ids(expanded)
             if current is not None:
                 self.select(current[0], current[1], emit=False)
@@ -179,9 +184,15 @@ class Navigator(QWidget):
             )
         return True
 
+    @Slot()
+    def _apply_spans(self) -> None:
+        for row in range(self.proxy.rowCount()):
+            self.view.setFirstColumnSpanned(row, QModelIndex(), True)
+
     @Slot(object)
     def set_filter(self, spec: FilterSpec) -> None:
         self.proxy.set_spec(spec)
+        self._apply_spans()
         if not spec.empty:
             self.view.expandAll()
 

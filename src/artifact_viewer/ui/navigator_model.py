@@ -173,11 +173,11 @@ class NavigatorModel(QAbstractItemModel):
     def _special_data(self, node: _Node, col: int, role: int) -> Any:
         offline = node.kind == OFFLINE
         if role == Qt.ItemDataRole.DisplayRole:
-            if col == 0:
-                return "Available offline" if offline else "All artifacts"
-            if col == 1 and offline:
+            if col == 0 and offline:
                 count = len(node.children)
-                return f"{count} run{'s' if count != 1 else ''}"
+                return f"Available offline  ·  {count} run{'s' if count != 1 else ''}"
+            if col == 0:
+                return "All artifacts"
             return None
         if role == Qt.ItemDataRole.DecorationRole and col == 0:
             return icon("offline" if offline else "all-artifacts")
@@ -204,14 +204,17 @@ class NavigatorModel(QAbstractItemModel):
         latest = self._latest_run(wf)
         if role == Qt.ItemDataRole.DisplayRole:
             if col == 0:
-                return wf.name or fmt.short_id(wf.id)
-            if col == 1:
+                # The view spans workflow rows across all columns, so the summary goes here.
                 count = len(node.children)
-                return f"{(wf.source_provider or '').capitalize()} · {count} run{'s' if count != 1 else ''}".strip(
-                    " ·"
-                )
+                parts = [wf.name or fmt.short_id(wf.id)]
+                if wf.source_provider:
+                    parts.append(wf.source_provider.capitalize())
+                parts.append(f"{count} run{'s' if count != 1 else ''}")
+                return "  ·  ".join(parts)
+            if col == 1 and latest is not None:
+                return fmt.status_label(latest.status)
             if col == 2 and latest is not None:
-                return fmt.local_time(latest.created_at)
+                return fmt.short_time(latest.created_at)
             return None
         if role == Qt.ItemDataRole.DecorationRole:
             if col == 0:
@@ -247,9 +250,9 @@ class NavigatorModel(QAbstractItemModel):
                     text = f"{text}: {fmt.state_label(run.current_state_name)}"
                 return text
             if col == 2:
-                return fmt.local_time(run.created_at)
+                return fmt.short_time(run.created_at)
             if col == 3:
-                return fmt.local_time(run.completed_at)
+                return fmt.short_time(run.completed_at)
             if col == 4:
                 return fmt.duration(run.duration_seconds)
             return None
