@@ -290,6 +290,7 @@ class DemoStore:
     client: object
     refreshes: list[str]
     sent: list[tuple[str, str | None, int]]
+    events: list[str]  # "refresh" / "request", in the order they happened
 
     def storage_requests(self, artifact_id: str) -> list[tuple[str, str | None, int]]:
         name = self.server.artifact(artifact_id).storage_path.rsplit("/", 1)[-1]  # type: ignore[attr-defined]
@@ -309,11 +310,13 @@ def open_demo_store() -> Iterator[object]:
         settings = settings or Settings(max_parallel_downloads=2)
         http = build_http_client(settings)
         sent: list[tuple[str, str | None, int]] = []
+        events: list[str] = []
 
         def on_response(response: httpx.Response) -> None:
             if "/storage/" in response.request.url.path:
                 name = response.request.url.path.rsplit("/", 1)[-1]
                 sent.append((name, response.request.headers.get("range"), response.status_code))
+                events.append("request")
 
         http.event_hooks["response"].append(on_response)
         client = AnonClient(
@@ -327,12 +330,13 @@ def open_demo_store() -> Iterator[object]:
 
         def spy(artifact_id: str) -> Artifact:
             refreshes.append(artifact_id)
+            events.append("refresh")
             return original(artifact_id)
 
         client.get_artifact = spy  # type: ignore[method-assign]
         lib = Library.open(app_paths(), settings, client, http=http)
         opened.append((lib, http))
-        return DemoStore(server, lib, client, refreshes, sent)
+        return DemoStore(server, lib, client, refreshes, sent, events)
 
     yield make
     for lib, http in opened:
