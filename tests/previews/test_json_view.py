@@ -193,3 +193,17 @@ def test_huge_file_loads_with_progress(qtbot, view, tmp_path):
     model = view.tree.model()
     assert len(model.value_of(model.root_index())) > 10_000
     assert ticks and ticks[-1][0] == ticks[-1][1]
+
+
+def test_highlighting_a_large_raw_text_does_not_abort(qtbot, view, tmp_path):
+    # Thousands of QSyntaxHighlighter.setFormat calls: PySide6 6.12 on Python 3.11 drops a
+    # reference to None on each, which aborted the process before None was pinned.
+    path = tmp_path / "wide.json"
+    path.write_text(json.dumps(samples.employees(400), indent=1))
+    load(qtbot, view, path)
+    view.tabs.setCurrentIndex(1)
+    qtbot.waitUntil(lambda: view.raw.highlighted, timeout=10_000)
+    view.raw.grab()
+    view.raw.verticalScrollBar().setValue(view.raw.verticalScrollBar().maximum())
+    view.raw.grab()
+    assert view.raw.document().blockCount() > 4000
