@@ -1,0 +1,38 @@
+"""Signal emit/disconnect must not eat references to True (PySide6 6.12 bug, patched)."""
+
+from __future__ import annotations
+
+import sys
+
+from PySide6.QtCore import QObject, Signal
+
+import artifact_viewer.previews  # noqa: F401  (installs the fix)
+from artifact_viewer.previews import qtfix
+
+
+class Emitter(QObject):
+    changed = Signal(int)
+
+
+def _noop(value: int) -> None:
+    pass
+
+
+def test_many_emits_and_disconnects_keep_true_alive() -> None:
+    emitter = Emitter()
+    before = sys.getrefcount(True)
+    for i in range(5000):
+        emitter.changed.emit(i)
+        emitter.changed.connect(_noop)
+        emitter.changed.disconnect(_noop)
+    # Unpatched, this loses 10,000 references (and aborts the interpreter at exit).
+    assert before - sys.getrefcount(True) < 100
+
+
+def test_install_is_idempotent_and_emit_still_delivers() -> None:
+    assert qtfix.install() is False
+    emitter = Emitter()
+    got: list[int] = []
+    emitter.changed.connect(got.append)
+    assert emitter.changed.emit(7) is True
+    assert got == [7]
