@@ -16,7 +16,8 @@ def open_preview(qtbot, path, cls=LogPreviewer, mime=None):
     previewer.resize(700, 400)
     previewer.show()
     qtbot.waitExposed(previewer)
-    with qtbot.waitSignal(previewer.finished, timeout=20_000):
+    signals = [previewer.finished] + ([previewer.errorsFound] if cls.levels else [])
+    with qtbot.waitSignals(signals, timeout=20_000):
         previewer.load(PreviewSource(path, mime))
     return previewer
 

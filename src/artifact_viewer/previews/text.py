@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -30,25 +30,14 @@ from artifact_viewer.previews.textview import TextView
 from artifact_viewer.previews.worker import Progress, Task, run_in_pool
 
 
-def open_and_index(path: Path, levels: bool, progress: Progress, cancel: CancelToken) -> object:
-    """Worker: map the file, hand it over, index newlines, then (logs) find error lines."""
+def open_and_index(path: Path, progress: Progress, cancel: CancelToken) -> None:
+    """Worker: map the file, hand it over at once, then index its newlines chunk by chunk."""
     try:
         doc = TextDocument.open(path)
     except OSError as exc:
         raise PreviewError(f"Cannot read the file: {exc.strerror or exc}.") from exc
     progress.partial(("doc", doc))
-    passes = 2 if levels else 1
-
-    def first_pass(done: int, total: int) -> None:
-        progress(done, total * passes)
-
-    def second_pass(done: int, total: int) -> None:
-        progress(total + done, total * 2)
-
-    doc.scan_newlines(
-        first_pass, cancel, lambda found, end: progress.partial(("lines", found, end))
-    )
-    return doc.scan_errors(second_pass, cancel) if levels else None
+    doc.scan_newlines(progress, cancel, lambda found, end: progress.partial(("lines", found, end)))
 
 
 def _next(offsets: np.ndarray, after: int) -> int | None:
@@ -73,11 +62,14 @@ class TextPreviewer(Previewer):
     kind = "text"
     title = "Raw text"
     levels = False
+    #: emitted with the number of error markers once the background scan is done (logs)
+    errorsFound = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._task: Task | None = None
         self._search_task: Task | None = None
+        self._errors_task: Task | None = None
         self._doc: TextDocument | None = None
         self._index: LineIndex | None = None
         self._errors: np.ndarray | None = None
@@ -91,6 +83,7 @@ class TextPreviewer(Previewer):
         self.find_edit.setPlaceholderText("Find (Ctrl+F)")
         self.find_edit.setClearButtonEnabled(True)
         self.case_box = QCheckBox("Match case", self)
+        self.case_box.setToolTip("Also on when the query has a capital letter")
         self.prev_hit = self._button("◀", "Previous match (Shift+F3)", self.previous_hit)
         self.next_hit = self._button("▶", "Next match (F3, Enter)", self.next_hit_)
         self.hits_label = QLabel(self)
@@ -169,7 +162,6 @@ class TextPreviewer(Previewer):
         self._task = run_in_pool(
             open_and_index,
             source.path,
-            self.levels,
             on_result=self._on_indexed,
             on_error=self._on_error,
             on_progress=self._on_progress,
@@ -177,10 +169,10 @@ class TextPreviewer(Previewer):
         )
 
     def cancel(self) -> None:
-        for task in (self._task, self._search_task):
+        for task in (self._task, self._search_task, self._errors_task):
             if task is not None:
                 task.cancel()
-        self._task = self._search_task = None
+        self._task = self._search_task = self._errors_task = None
 
     def document(self) -> TextDocument | None:
         return self._doc
@@ -212,18 +204,35 @@ class TextPreviewer(Previewer):
         self.progress.emit(done, total)
 
     @Slot(object)
-    def _on_indexed(self, errors: object) -> None:
+    def _on_indexed(self, _nothing: object) -> None:
         self._task = None
         self._progress_text = ""
-        if isinstance(errors, np.ndarray):
-            self._errors = errors
-            for button in (self.prev_error, self.next_error):
-                button.setEnabled(errors.size > 0)
-                button.setToolTip(
-                    f"{button.toolTip().split(' — ')[0]} — {count(errors.size, 'marker')}"
-                )
         self._update_status()
         self.finished.emit()
+        if self.levels and self._doc is not None:
+            # After "finished": the line view is complete; error markers are extra.
+            self._progress_text = "finding errors…"
+            self._update_status()
+            self._errors_task = run_in_pool(
+                self._doc.scan_errors, on_result=self._on_errors, on_error=self._on_errors_failed
+            )
+
+    @Slot(object)
+    def _on_errors(self, errors: object) -> None:
+        assert isinstance(errors, np.ndarray)
+        self._errors_task = None
+        self._errors = errors
+        self._progress_text = ""
+        for button in (self.prev_error, self.next_error):
+            button.setEnabled(errors.size > 0)
+        self._update_status()
+        self.errorsFound.emit(int(errors.size))
+
+    @Slot(object)
+    def _on_errors_failed(self, exc: BaseException) -> None:
+        self._errors_task = None
+        self._progress_text = f"error scan failed: {user_message(exc)}"
+        self._update_status()
 
     @Slot(object)
     def _on_error(self, exc: BaseException) -> None:
@@ -264,14 +273,16 @@ class TextPreviewer(Previewer):
             self._search_task = None
         self._hits = None
         self.hits_label.setText("")
-        self.view.set_highlight(self.find_edit.text(), self.case_box.isChecked())
+        query = self.find_edit.text()
+        self.view.set_highlight(query, self.case_box.isChecked() or query != query.lower())
 
     def start_search(self) -> None:
         query = self.find_edit.text()
         if self._doc is None or not query or self._search_task is not None:
             return
         self.hits_label.setText("Searching…")
-        self._hits_case = self.case_box.isChecked()
+        # Smart case: a capital letter in the query means the case matters.
+        self._hits_case = self.case_box.isChecked() or query != query.lower()
         self._search_task = run_in_pool(
             self._doc.search,
             query,

@@ -38,11 +38,21 @@ _TRACEBACK_RE = re.compile(
     r'^(?:Traceback \(most recent call last\):|\s+File ".*", line \d+|'
     r"[A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt): )"
 )
-# The same error levels, as bytes, for the whole-file scan behind "next error".
-_ERROR_SCAN_RE = re.compile(
-    rb"\b(?:ERROR|ERR|CRITICAL|CRIT|FATAL|SEVERE|EMERG|ALERT|EXCEPTION)\b"
-    rb"|\blevel=\"?(?:error|fatal|critical)\b|^Traceback \(most recent call last\)",
-    re.MULTILINE,
+# Markers of error lines for the whole-file scan behind "next error". Plain substrings:
+# bytes.find runs at memory speed, while one regex alternation over a 1 GB file would
+# take tens of seconds.
+_ERROR_MARKERS = (
+    b"ERROR",
+    b"CRITICAL",
+    b"FATAL",
+    b"SEVERE",
+    b"EMERG",
+    b"EXCEPTION",
+    b"level=error",
+    b"level=fatal",
+    b"level=critical",
+    b'level="error"',
+    b"Traceback (most recent call last)",
 )
 
 
@@ -261,17 +271,27 @@ class TextDocument:
             del view  # drop the exported buffer so the mmap can close
 
     def scan_errors(self, progress: Callable[[int, int], None], cancel: CancelToken) -> np.ndarray:
-        """Offsets of error-level markers (sorted); the view jumps between their lines."""
+        """Offsets of error markers (sorted); the view jumps between their lines."""
         found: list[int] = []
-        for pos in range(self.start, self.size, CHUNK):
+        span = max(1, self.size - self.start)
+        for number, marker in enumerate(_ERROR_MARKERS):
             cancel.raise_if_cancelled()
-            # Overlap a little so a marker split by the chunk edge is still found once.
-            end = min(self.size, pos + CHUNK + 64)
-            for match in _ERROR_SCAN_RE.finditer(self.buf, pos, end):
-                if match.start() < pos + CHUNK:
-                    found.append(match.start())
-            progress(min(self.size, pos + CHUNK) - self.start, self.size - self.start)
-        return np.asarray(found, dtype=np.int64)
+            found.extend(self._find_all(marker, self.buf, self.start, self.size, cancel))
+            progress((number + 1) * span // len(_ERROR_MARKERS), span)
+        return np.unique(np.asarray(found, dtype=np.int64))
+
+    @staticmethod
+    def _find_all(
+        needle: bytes, haystack: mmap.mmap | bytes, start: int, end: int, cancel: CancelToken
+    ) -> list[int]:
+        hits: list[int] = []
+        at = haystack.find(needle, start, end)
+        while at >= 0:
+            hits.append(at)
+            if len(hits) % 65536 == 0:
+                cancel.raise_if_cancelled()
+            at = haystack.find(needle, at + 1, end)
+        return hits
 
     def search(
         self,
@@ -288,17 +308,27 @@ class TextDocument:
             return SearchResult(query, np.empty(0, dtype=np.int64), 0)
         if not needle:
             return SearchResult(query, np.empty(0, dtype=np.int64), 0)
-        pattern = re.compile(re.escape(needle), 0 if case_sensitive else re.IGNORECASE)
+        if not case_sensitive:
+            needle = needle.lower()
         kept: list[int] = []
         total = 0
+        overlap = len(needle) - 1
         for pos in range(self.start, self.size, CHUNK):
             cancel.raise_if_cancelled()
-            end = min(self.size, pos + CHUNK + len(needle) - 1)
-            for match in pattern.finditer(self.buf, pos, end):
-                if match.start() >= pos + CHUNK:
-                    break
+            end = min(self.size, pos + CHUNK + overlap)
+            if case_sensitive:
+                window: mmap.mmap | bytes = self.buf
+                base, lo, hi = 0, pos, end
+            else:
+                # ASCII case folding of one chunk at a time: several times faster than a
+                # re.IGNORECASE scan, which gets no literal fast path.
+                window = self.buf[pos:end].lower()
+                base, lo, hi = pos, 0, end - pos
+            at = window.find(needle, lo, hi)
+            while at >= 0 and base + at < pos + CHUNK:
                 total += 1
                 if len(kept) < limit:
-                    kept.append(match.start())
+                    kept.append(base + at)
+                at = window.find(needle, at + 1, hi)
             progress(min(self.size, pos + CHUNK) - self.start, self.size - self.start)
         return SearchResult(query, np.asarray(kept, dtype=np.int64), total)
