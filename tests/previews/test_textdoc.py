@@ -114,7 +114,7 @@ def test_snap_and_previous_start(tmp_path) -> None:
 
 
 def test_search_counts_like_a_plain_count_and_honours_case(tmp_path, monkeypatch) -> None:
-    monkeypatch.setattr(textdoc, "CHUNK", 997)  # hits straddle chunk edges
+    monkeypatch.setattr(textdoc, "WINDOW", 997)  # hits straddle window edges
     path = samples.write_log(tmp_path / "a.log", 300)
     data = path.read_bytes()
     doc = TextDocument.open(path)
@@ -127,7 +127,8 @@ def test_search_counts_like_a_plain_count_and_honours_case(tmp_path, monkeypatch
     assert capped.offsets.size == 10 and capped.total == 300
 
 
-def test_error_scan_finds_every_error_line(tmp_path) -> None:
+def test_error_scan_finds_every_error_line(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(textdoc, "WINDOW", 101)  # markers straddle window edges
     path = samples.write_log(tmp_path / "a.log", 80)
     doc = TextDocument.open(path)
     index = indexed(doc)

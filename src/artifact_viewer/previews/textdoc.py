@@ -25,6 +25,9 @@ from artifact_viewer.previews.sniff import Encoding, detect_encoding, read_head
 MAX_LINE = 64 * 1024
 # Scans work in chunks this big, checking for cancellation between them.
 CHUNK = 16 * 1024 * 1024
+# bytes.find and bytes.lower hold the GIL for their whole run: keep each call to a few
+# milliseconds so the GUI thread gets its turn (a long find stalls the event loop).
+WINDOW = 2 * 1024 * 1024
 # UTF-16/32 files are converted to UTF-8 in memory; beyond this they go to the hex view.
 MAX_TRANSCODE = 256 * 1024 * 1024
 
@@ -272,26 +275,35 @@ class TextDocument:
 
     def scan_errors(self, progress: Callable[[int, int], None], cancel: CancelToken) -> np.ndarray:
         """Offsets of error markers (sorted); the view jumps between their lines."""
-        found: list[int] = []
+        parts: list[np.ndarray] = []
         span = max(1, self.size - self.start)
         for number, marker in enumerate(_ERROR_MARKERS):
-            cancel.raise_if_cancelled()
-            found.extend(self._find_all(marker, self.buf, self.start, self.size, cancel))
+            parts.extend(self._find_all(marker, self.buf, self.start, self.size, cancel))
             progress((number + 1) * span // len(_ERROR_MARKERS), span)
-        return np.unique(np.asarray(found, dtype=np.int64))
+        # Small arrays joined at the end: one np.asarray over a million-item list would
+        # hold the GIL (and stall the GUI) for a long moment.
+        found = np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
+        found.sort()
+        return found
 
     @staticmethod
     def _find_all(
         needle: bytes, haystack: mmap.mmap | bytes, start: int, end: int, cancel: CancelToken
-    ) -> list[int]:
-        hits: list[int] = []
-        at = haystack.find(needle, start, end)
-        while at >= 0:
-            hits.append(at)
-            if len(hits) % 65536 == 0:
-                cancel.raise_if_cancelled()
-            at = haystack.find(needle, at + 1, end)
-        return hits
+    ) -> list[np.ndarray]:
+        """Offsets of ``needle``, one small array per window."""
+        parts: list[np.ndarray] = []
+        overlap = len(needle) - 1
+        for pos in range(start, end, WINDOW):
+            cancel.raise_if_cancelled()
+            limit = min(end, pos + WINDOW + overlap)
+            hits: list[int] = []
+            at = haystack.find(needle, pos, limit)
+            while 0 <= at < pos + WINDOW:
+                hits.append(at)
+                at = haystack.find(needle, at + 1, limit)
+            if hits:
+                parts.append(np.array(hits, dtype=np.int64))
+        return parts
 
     def search(
         self,
@@ -313,9 +325,9 @@ class TextDocument:
         kept: list[int] = []
         total = 0
         overlap = len(needle) - 1
-        for pos in range(self.start, self.size, CHUNK):
+        for pos in range(self.start, self.size, WINDOW):
             cancel.raise_if_cancelled()
-            end = min(self.size, pos + CHUNK + overlap)
+            end = min(self.size, pos + WINDOW + overlap)
             if case_sensitive:
                 window: mmap.mmap | bytes = self.buf
                 base, lo, hi = 0, pos, end
@@ -325,10 +337,10 @@ class TextDocument:
                 window = self.buf[pos:end].lower()
                 base, lo, hi = pos, 0, end - pos
             at = window.find(needle, lo, hi)
-            while at >= 0 and base + at < pos + CHUNK:
+            while at >= 0 and base + at < pos + WINDOW:
                 total += 1
                 if len(kept) < limit:
                     kept.append(base + at)
                 at = window.find(needle, at + 1, hi)
-            progress(min(self.size, pos + CHUNK) - self.start, self.size - self.start)
+            progress(min(self.size, pos + WINDOW) - self.start, self.size - self.start)
         return SearchResult(query, np.asarray(kept, dtype=np.int64), total)
