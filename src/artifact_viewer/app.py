@@ -103,6 +103,29 @@ def _install_excepthook(window: Any) -> None:
     threading.excepthook = thread_hook
 
 
+def _quit_on_signals(qt_app: Any) -> Any:
+    """Ctrl+C / SIGTERM close the window cleanly (Qt's loop otherwise never lets Python see them)."""
+    import signal
+
+    from PySide6.QtCore import QTimer
+
+    def request_quit(_signum: int, _frame: object) -> None:
+        qt_app.closeAllWindows()
+        qt_app.quit()
+
+    signal.signal(signal.SIGINT, request_quit)
+    signal.signal(signal.SIGTERM, request_quit)
+    # Wake the interpreter regularly so the handlers above get to run.
+    ticker = QTimer()
+    ticker.timeout.connect(_noop)
+    ticker.start(250)
+    return ticker
+
+
+def _noop() -> None:
+    """Target of the signal ticker: returning to Python is all it needs to do."""
+
+
 def gui_main(demo: bool = False, verbose: bool = False) -> int:
     """Start the window (``demo``: against an in-process stand-in server). Returns the exit code."""
     if "--demo" in sys.argv[1:]:
@@ -126,12 +149,14 @@ def gui_main(demo: bool = False, verbose: bool = False) -> int:
     qt_app.setWindowIcon(app_icon())
     app = build_app(paths, settings)
     _install_excepthook(app.window)
+    ticker = _quit_on_signals(qt_app)
     app.window.show()
     app.flow.start(demo=demo)
     log.info("Window shown; entering the event loop")
     try:
         code = qt_app.exec()
     finally:
+        ticker.stop()
         app.close()
     log.info("Exited with code %s", code)
     return int(code)

@@ -35,7 +35,6 @@ class ConnectDialog(QDialog):
         *,
         base_url: str = DEFAULT_BASE_URL,
         note: str = "",
-        keyring_available: bool = True,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Connect to Anon")
@@ -47,11 +46,6 @@ class ConnectDialog(QDialog):
             self,
         )
         intro.setWordWrap(True)
-        if not keyring_available:
-            intro.setText(
-                "No system keyring is available: the key will be kept for this session only. "
-                "Set ANON_API_KEY to avoid typing it each time."
-            )
         self.base_url = QLineEdit(base_url, self)
         self.base_url.setAccessibleName("API base URL")
         self.api_key = QLineEdit(self)

@@ -85,6 +85,7 @@ class MainWindow(QMainWindow):
         self._pending_scope: tuple[str, str] | None = None
         self._pending_artifact = ""
         self._expanded: list[str] = []
+        self._overwrite_box: QMessageBox | None = None
         self._wire()
         self._restore()
 
@@ -372,8 +373,6 @@ class MainWindow(QMainWindow):
         self._overwrite_box = None
         if box is not None and result == QMessageBox.StandardButton.Yes:
             self.viewer.save_current(Path(str(box.property("targetPath"))), overwrite=True)
-
-    _overwrite_box: QMessageBox | None = None
 
     # -- state ---------------------------------------------------------------------------
     def _restore(self) -> None:

@@ -1,0 +1,132 @@
+"""Window actions: shortcuts, copy id, verify, download cancel, Settings, and a missing keyring."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import keyring
+from keyring.backends import fail
+from PySide6.QtGui import QGuiApplication, QKeySequence
+
+from artifact_viewer.core.blobstore import PART_SUFFIX
+from artifact_viewer.core.paths import app_paths
+from artifact_viewer.core.secrets import NO_KEYRING_MESSAGE
+from artifact_viewer.ui.actions import Actions
+from tests.ui.helpers import WAIT_MS, catalog_artifact, open_artifact, show_run, start_demo
+
+
+def test_every_action_has_its_documented_shortcut(qapp: Any) -> None:
+    acts = Actions()
+    keys = {
+        name: {s.toString() for s in getattr(acts, name).shortcuts()}
+        for name in (
+            "refresh",
+            "find",
+            "save_as",
+            "open_external",
+            "copy_id",
+            "pin",
+            "verify",
+            "settings",
+        )
+    }
+    assert {"F5", "Ctrl+R"} <= keys["refresh"]
+    assert "Ctrl+F" in keys["find"]
+    assert "Ctrl+S" in keys["save_as"]
+    assert all(keys.values()), keys
+    every = [s for a in acts.findChildren(type(acts.refresh)) for s in a.shortcuts()]
+    assert len(every) == len(set(every)), "two actions share a shortcut"
+    assert QKeySequence("Ctrl+E") in acts.open_external.shortcuts()
+
+
+def test_copy_id_and_verify_act_on_the_selected_artifact(qtbot: Any, make_ui_app: Any) -> None:
+    app = make_ui_app()
+    start_demo(qtbot, app)
+    png = catalog_artifact(app, "image/png")
+    open_artifact(qtbot, app, png)
+    window = app.window
+    assert window.acts.copy_id.isEnabled()
+    window.acts.copy_id.trigger()
+    assert QGuiApplication.clipboard().text() == png.id
+    with qtbot.waitSignal(window.viewer.stateChanged, timeout=WAIT_MS) as blocker:
+        window.acts.verify.trigger()
+    assert blocker.args == [png.id, "VERIFIED"]
+    qtbot.waitUntil(
+        lambda: window.statusBar().currentMessage().startswith("Verified"), timeout=WAIT_MS
+    )
+
+
+def test_cancelling_a_download_keeps_nothing_in_the_cache(
+    qtbot: Any, make_ui_app: Any, demo_server: Any
+) -> None:
+    app = make_ui_app()
+    start_demo(qtbot, app)
+    window = app.window
+    csv = catalog_artifact(app, "text/csv")
+    show_run(qtbot, app, csv.workflow_run_id)
+    qtbot.waitUntil(lambda: window.artifact_list.model.row_of(csv.id) is not None, timeout=WAIT_MS)
+    demo_server.config.chunk_size = 1024
+    demo_server.config.throttle_bps = 8 * 1024  # slow enough to cancel mid-way
+    window.artifact_list.select_id(csv.id)
+    qtbot.waitUntil(
+        lambda: window.downloads.isVisibleTo(window) and window.downloads.active, timeout=WAIT_MS
+    )
+    window.downloads.cancel_button.click()
+    assert not window.downloads.active
+    window.ops.wait_idle()
+    assert window.library.cache_state(csv.id).name == "NOT_CACHED"
+    leftovers = list(app_paths().cache_dir.rglob(f"*{PART_SUFFIX}"))
+    assert leftovers == []
+
+
+def test_settings_dialog_shows_cache_stats_and_saves_without_the_key(
+    qtbot: Any, make_ui_app: Any, demo_server: Any
+) -> None:
+    app = make_ui_app()
+    start_demo(qtbot, app)
+    open_artifact(qtbot, app, catalog_artifact(app, "text/csv"))
+    window = app.window
+    window.acts.settings.trigger()
+    qtbot.waitUntil(
+        lambda: app.flow.settings_dialog is not None and app.flow.settings_dialog.isVisible()
+    )
+    dialog = app.flow.settings_dialog
+    qtbot.waitUntil(lambda: "artifacts cached" in dialog.stats.text(), timeout=WAIT_MS)
+    assert dialog.stats.text().startswith("1 artifacts cached")
+    dialog.quota.setValue(2.0)
+    dialog.parallel.setValue(3)
+    dialog._on_ok()
+    qtbot.waitUntil(lambda: app.paths.settings_path.is_file(), timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: json.loads(app.paths.settings_path.read_text()).get("max_parallel_downloads") == 3,
+        timeout=WAIT_MS,
+    )
+    saved = app.paths.settings_path.read_text()
+    assert json.loads(saved)["cache_quota_bytes"] == 2 * 1024**3
+    assert demo_server.api_key not in saved
+    assert window.ops.download_pool.maxThreadCount() == 3
+
+
+def test_without_a_keyring_the_key_is_kept_for_the_session_and_the_user_is_told(
+    qtbot: Any, make_ui_app: Any, demo_server: Any, app_home: Any
+) -> None:
+    keyring.set_keyring(fail.Keyring())
+    app = make_ui_app()
+    app.window.show()
+    app.flow.start(demo=False)
+    qtbot.waitUntil(
+        lambda: app.flow.dialog is not None and app.flow.dialog.isVisible(), timeout=WAIT_MS
+    )
+    dialog = app.flow.dialog
+    dialog.base_url.setText(demo_server.base_url)
+    dialog.api_key.setText(demo_server.api_key)
+    with qtbot.waitSignal(app.flow.attached, timeout=WAIT_MS):
+        dialog.connect_button.click()
+    banner = app.window.banner
+    qtbot.waitUntil(lambda: banner.notice is not None, timeout=WAIT_MS)
+    assert banner.text == NO_KEYRING_MESSAGE
+    app.window.close()
+    for path in app_home.rglob("*"):
+        if path.is_file():
+            assert demo_server.api_key.encode() not in path.read_bytes(), path.name
