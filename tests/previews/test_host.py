@@ -135,3 +135,19 @@ def test_secrets_in_messages_are_redacted(qtbot, host) -> None:
     )
     text = host.message_panel.message.text()
     assert "abc123" not in text and "anon_secretkey1" not in text
+
+
+@pytest.mark.parametrize(
+    ("make", "mime", "kind"),
+    [
+        (lambda d: samples.write_png(d / "shot.csv"), "text/csv", "image"),
+        (lambda d: samples.write_xml(d / "data.bin"), "application/octet-stream", "xml"),
+        (lambda d: samples.write_animated_gif(d / "a.gif"), "image/gif", "image"),
+        (lambda d: samples.write_log(d / "out.txt", 40), None, "log"),
+    ],
+    ids=["png-labelled-csv", "xml-labelled-binary", "gif", "log-content"],
+)
+def test_content_picks_the_view_when_labels_lie(qtbot, host, tmp_path, make, mime, kind) -> None:
+    show(qtbot, host, make(tmp_path), mime)
+    assert host.current_kind() == kind
+    assert host.stack.currentWidget() is host.previewer()

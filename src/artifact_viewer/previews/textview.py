@@ -7,9 +7,10 @@ byte offsets, shifted to fit Qt's int range for files over 2 GiB.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRect, Qt, Signal, Slot
+from PySide6.QtCore import QPointF, QRect, QRectF, Qt, Signal, Slot
 from PySide6.QtGui import (
     QFontDatabase,
+    QFontMetricsF,
     QGuiApplication,
     QKeyEvent,
     QKeySequence,
@@ -215,7 +216,9 @@ class TextView(QAbstractScrollArea):
         palette = self.palette()
         metrics = self.fontMetrics()
         line_height = metrics.lineSpacing()
-        char_width = max(1, metrics.horizontalAdvance("0"))
+        # The true (fractional) advance of a monospace cell: integer rounding would make
+        # hit boxes drift away from the text over a long line.
+        char_width = max(1.0, QFontMetricsF(self.font()).horizontalAdvance("0" * 64) / 64)
         width, height = self.viewport().width(), self.viewport().height()
         gutter = self._gutter_width()
         painter.fillRect(QRect(0, 0, gutter - _PAD // 2, height), colors.gutter_background(palette))
@@ -229,8 +232,8 @@ class TextView(QAbstractScrollArea):
             )
             return
         x_shift = self.horizontalScrollBar().value()
-        first_col = x_shift // char_width
-        columns = (width - gutter) // char_width + 2
+        first_col = int(x_shift // char_width)
+        columns = int((width - gutter) // char_width) + 2
         selection = self._selection()
         longest = 0
         y, offset = 0, self._top
@@ -267,12 +270,12 @@ class TextView(QAbstractScrollArea):
                 painter.setPen(pen)
                 visible = text[first_col : first_col + columns]
                 x = gutter + first_col * char_width - x_shift
-                painter.drawText(x, y + metrics.ascent(), visible)
+                painter.drawText(QPointF(x, y + metrics.ascent()), visible)
             self._drawn.append((offset, y, y + rows * line_height))
             y += rows * line_height
             offset = following
         painter.end()
-        self._update_hbar(longest * char_width + gutter + _PAD - width)
+        self._update_hbar(int(longest * char_width) + gutter + _PAD - width)
 
     def _paint_number(
         self, painter: QPainter, offset: int, y: int, gutter: int, line_height: int
@@ -303,14 +306,14 @@ class TextView(QAbstractScrollArea):
 
     def _paint_hits(
         self, painter: QPainter, text: str, first_col: int, columns: int, gutter: int,
-        y: int, char_width: int, line_height: int, x_shift: int,
+        y: int, char_width: float, line_height: int, x_shift: int,
     ) -> None:  # fmt: skip
         color = colors.search_hit(self.palette())
         for col in self._hit_columns(text):
             if col + len(self._query) < first_col or col > first_col + columns:
                 continue
             x = gutter + col * char_width - x_shift
-            painter.fillRect(QRect(x, y, len(self._query) * char_width, line_height), color)
+            painter.fillRect(QRectF(x, y, len(self._query) * char_width, line_height), color)
 
     def _wrapped_layout(self, text: str, width: int, level: str | None) -> QTextLayout:
         layout = QTextLayout(text, self.font())
