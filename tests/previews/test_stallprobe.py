@@ -37,3 +37,28 @@ def test_probe_counts_a_stall_still_running_at_stop(qtbot) -> None:
 def test_probe_without_ticks_reports_zero() -> None:
     probe = StallProbe()
     assert probe.max_stall_ms == 0.0 and probe.stalls_over(0) == 0
+
+
+def test_measure_load_reports_ready_before_finished(qtbot, tmp_path) -> None:
+    from artifact_viewer.previews.base import PreviewSource
+    from artifact_viewer.previews.stallprobe import measure_load
+    from artifact_viewer.previews.text import TextPreviewer
+    from tests.previews import samples
+
+    previewer = TextPreviewer()
+    qtbot.addWidget(previewer)
+    timing = measure_load(previewer, PreviewSource(samples.write_log(tmp_path / "a.log", 50)))
+    assert timing.failed is None
+    assert timing.ready_s is not None and timing.finished_s is not None
+    assert timing.ready_s <= timing.finished_s and timing.max_stall_ms >= 0
+
+
+def test_measure_load_reports_failure(qtbot, tmp_path) -> None:
+    from artifact_viewer.previews.base import PreviewSource
+    from artifact_viewer.previews.stallprobe import measure_load
+    from artifact_viewer.previews.text import TextPreviewer
+
+    previewer = TextPreviewer()
+    qtbot.addWidget(previewer)
+    timing = measure_load(previewer, PreviewSource(tmp_path / "missing.log"))
+    assert timing.failed and timing.finished_s is None

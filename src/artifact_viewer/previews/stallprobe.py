@@ -13,8 +13,11 @@ Used by the benchmark suite around loading big files::
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, Qt, QTimer, Slot
+from PySide6.QtCore import QEventLoop, QObject, Qt, QTimer, Slot
+
+from artifact_viewer.previews.base import Previewer, PreviewSource
 
 
 class StallProbe(QObject):
@@ -63,3 +66,48 @@ class StallProbe(QObject):
 
     def stalls_over(self, threshold_ms: float) -> int:
         return sum(1 for gap in self.gaps_ms if gap - self.interval_ms > threshold_ms)
+
+
+@dataclass(frozen=True, slots=True)
+class LoadTiming:
+    """Seconds from ``load()`` to ``ready``/``finished`` (None if never), and the worst stall."""
+
+    ready_s: float | None
+    finished_s: float | None
+    failed: str | None
+    max_stall_ms: float
+
+
+def measure_load(
+    previewer: Previewer, source: PreviewSource, timeout_s: float = 60.0
+) -> LoadTiming:
+    """Load ``source`` into ``previewer`` under a probe and time it (for benchmarks)."""
+    marks: dict[str, float] = {}
+    failure: list[str] = []
+    loop = QEventLoop()
+
+    def mark(name: str) -> None:
+        marks.setdefault(name, time.perf_counter())
+
+    def on_failed(message: str) -> None:
+        failure.append(message)
+        loop.quit()
+
+    previewer.ready.connect(lambda: mark("ready"))
+    previewer.finished.connect(lambda: (mark("finished"), loop.quit()))
+    previewer.failed.connect(on_failed)
+    QTimer.singleShot(int(timeout_s * 1000), loop.quit)
+    probe = StallProbe()
+    probe.start()
+    start = time.perf_counter()
+    previewer.load(source)
+    if "finished" not in marks and not failure:
+        loop.exec()
+    probe.stop()
+
+    def since(name: str) -> float | None:
+        return marks[name] - start if name in marks else None
+
+    return LoadTiming(
+        since("ready"), since("finished"), failure[0] if failure else None, probe.max_stall_ms
+    )
