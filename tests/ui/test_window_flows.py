@@ -248,8 +248,8 @@ def test_layout_and_last_selection_are_restored_on_next_launch(
 ) -> None:
     first = make_ui_app()
     start_demo(qtbot, first)
-    run_id = catalog_artifact(first, "text/csv").workflow_run_id
-    show_run(qtbot, first, run_id)
+    csv = catalog_artifact(first, "text/csv")
+    open_artifact(qtbot, first, csv)
     first.window.resize(780, 560)  # fits the offscreen screen, so nothing gets clamped
     first.window.main_split.setSizes([250, 500])
     sizes = first.window.main_split.sizes()
@@ -258,6 +258,39 @@ def test_layout_and_last_selection_are_restored_on_next_launch(
 
     second = make_ui_app()
     start_demo(qtbot, second)
-    qtbot.waitUntil(lambda: second.window.navigator.current() == (RUN, run_id), timeout=WAIT_MS)
-    assert second.window.size() == first.window.size()
-    assert second.window.main_split.sizes() == sizes
+    window = second.window
+    qtbot.waitUntil(
+        lambda: window.navigator.current() == (RUN, csv.workflow_run_id), timeout=WAIT_MS
+    )
+    qtbot.waitUntil(
+        lambda: window.viewer.current is not None and window.viewer.current.id == csv.id,
+        timeout=WAIT_MS,
+    )
+    assert window.size() == first.window.size()
+    assert window.main_split.sizes() == sizes
+
+
+def test_remembered_selection_is_found_after_the_catalog_is_rebuilt(
+    qtbot: Any, make_ui_app: Any
+) -> None:
+    import shutil
+
+    first = make_ui_app()
+    start_demo(qtbot, first)
+    csv = catalog_artifact(first, "text/csv")
+    open_artifact(qtbot, first, csv)
+    first.window.close()
+    first.close()
+    shutil.rmtree(first.paths.data_dir / "demo")  # the next launch starts from an empty catalog
+
+    second = make_ui_app()
+    second.window.show()
+    second.flow.start(demo=True)
+    window = second.window
+    qtbot.waitUntil(
+        lambda: window.navigator.current() == (RUN, csv.workflow_run_id), timeout=WAIT_MS
+    )
+    qtbot.waitUntil(
+        lambda: window.viewer.current is not None and window.viewer.current.id == csv.id,
+        timeout=WAIT_MS,
+    )

@@ -84,6 +84,8 @@ class MainWindow(QMainWindow):
         self.monitor = OnlineMonitor(None, self.ops, self)
         self._pending_scope: tuple[str, str] | None = None
         self._pending_artifact = ""
+        self._restored_scope: tuple[str, str] | None = None
+        self._last_chance = False
         self._expanded: list[str] = []
         self._overwrite_box: QMessageBox | None = None
         self._wire()
@@ -197,7 +199,7 @@ class MainWindow(QMainWindow):
         self.browser.offlineDetected.connect(self.monitor.report_offline)
         self.browser.treeLoaded.connect(self._on_tree_loaded)
         self.browser.listLoaded.connect(self._on_list_loaded)
-        self.browser.scopeChanged.connect(self._update_actions)
+        self.browser.scopeChanged.connect(self._on_scope_changed)
         self.browser.refreshed.connect(self._on_refreshed)
         self.monitor.onlineChanged.connect(self._on_online_changed)
         self.monitor.problem.connect(self.bridge.error)
@@ -283,11 +285,22 @@ class MainWindow(QMainWindow):
             self._expanded = []
         if self._pending_scope and self.navigator.select(*self._pending_scope):
             self._pending_scope = None
+        if self._last_chance:
+            # Even the refreshed catalog lacks what was remembered: let it go.
+            self._pending_scope = None
+            self._last_chance = False
         self._update_actions()
 
     @Slot()
     def _on_refreshed(self) -> None:
-        self._pending_scope = None  # what was remembered is gone from the catalog: let it go
+        # The tree reload that follows a refresh is the last try for the remembered scope.
+        self._last_chance = self._pending_scope is not None
+
+    @Slot(str, str)
+    def _on_scope_changed(self, kind: str, ident: str) -> None:
+        if self._pending_scope is None and (kind, ident) != self._restored_scope:
+            self._pending_artifact = ""  # the user went elsewhere: forget the remembered artifact
+        self._update_actions()
 
     @Slot()
     def _on_list_loaded(self) -> None:
@@ -389,7 +402,7 @@ class MainWindow(QMainWindow):
         self.state.restore_header("artifacts", self.artifact_list.view.horizontalHeader())
         kind, ident = self.state.value("scope_kind"), self.state.value("scope_id")
         if kind in (ALL, RUN, WORKFLOW, "offline") and ident:
-            self._pending_scope = (kind, ident)
+            self._pending_scope = self._restored_scope = (kind, ident)
         self._pending_artifact = self.state.value("artifact")
         self._expanded = self.state.list_value("expanded")
 
