@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from artifact_viewer.core.settings import DEFAULT_BASE_URL
+from artifact_viewer.ui.formatting import is_dark
 
 
 class ConnectDialog(QDialog):
@@ -53,6 +54,7 @@ class ConnectDialog(QDialog):
         self.api_key.setPlaceholderText("anon_…")
         self.api_key.setAccessibleName("API key")
         form = QFormLayout()
+        form.setVerticalSpacing(8)
         form.addRow("&Base URL:", self.base_url)
         form.addRow("API &key:", self.api_key)
         self.message = QLabel(note, self)
@@ -73,6 +75,8 @@ class ConnectDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         self.demo_button.clicked.connect(self._on_demo)
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 16, 16, 12)
+        layout.setSpacing(12)
         layout.addWidget(intro)
         layout.addLayout(form)
         layout.addWidget(self.message)
@@ -101,6 +105,7 @@ class ConnectDialog(QDialog):
         for widget in (self.connect_button, self.demo_button, self.base_url, self.api_key):
             widget.setEnabled(not busy)
         if busy:
+            self.message.setStyleSheet("")
             self.message.setText("Connecting…")
             self.message.show()
 
@@ -108,6 +113,8 @@ class ConnectDialog(QDialog):
     def set_error(self, text: str) -> None:
         """Show why connecting failed; everything typed stays."""
         self.set_busy(False)
+        dark = is_dark(self.palette())
+        self.message.setStyleSheet(f"color: {'#ff8080' if dark else '#b42323'};")
         self.message.setText(text)
         self.message.show()
         self.api_key.setFocus()
