@@ -161,5 +161,9 @@ def test_huge_image_gets_a_low_zoom_copy(qtbot, tmp_path, monkeypatch) -> None:
     monkeypatch.setattr(image_mod, "PREVIEW_SIDE", 256)
     previewer = make(qtbot)
     load_ok(qtbot, previewer, samples.write_png(tmp_path / "big.png", 3000, 2000))
-    assert previewer.canvas._preview is not None and previewer.canvas._preview.width() == 256
+    preview = previewer.canvas._preview
+    assert preview is not None and (preview.width(), preview.height()) == (256, 171)
+    # Made strip by strip: no seams or gaps, every row carries the image colour.
+    for y in (0, 1, 85, 169, 170):
+        assert preview.pixelColor(128, y).getRgb()[:3] == (200, 30, 30)
     previewer.canvas.viewport().grab()

@@ -10,7 +10,7 @@ from pathlib import Path
 from PIL import ExifTags
 from PIL import Image as PilImage
 from PySide6.QtCore import QSize, Qt, Slot
-from PySide6.QtGui import QImage, QImageIOHandler, QImageReader, QMovie
+from PySide6.QtGui import QImage, QImageIOHandler, QImageReader, QMovie, QPainter
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from artifact_viewer.core.cancel import CancelToken
@@ -65,11 +65,21 @@ def _verify_with_pillow(path: Path) -> None:
 
 
 def _exif(path: Path) -> list[tuple[str, str]]:
+    """EXIF tags from the file header (never decodes pixels)."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             with PilImage.open(path) as image:
-                exif = image.getexif()
+                if image.format == "PNG":
+                    # Pillow's getexif() on a PNG decodes the whole image to look for a
+                    # late eXIf chunk; only use one that came before the pixel data.
+                    raw = image.info.get("exif")
+                    if not raw:
+                        return []
+                    exif = PilImage.Exif()
+                    exif.load(raw)
+                else:
+                    exif = image.getexif()
     except Exception:  # EXIF is a nicety: unreadable EXIF must not block the image
         return []
     out = []
@@ -77,6 +87,37 @@ def _exif(path: Path) -> list[tuple[str, str]]:
         name = ExifTags.TAGS.get(tag, f"Tag {tag:#06x}")
         text = value.decode("latin-1", "replace") if isinstance(value, bytes) else str(value)
         out.append((name, text[:80]))
+    return out
+
+
+def downscale(image: QImage, side: int, cancel: CancelToken) -> QImage:
+    """Smoothly scaled copy whose longer side is ``side``, made strip by strip.
+
+    QImage.scaled holds the GIL for the whole call; on a 64-megapixel image that is long
+    enough to stall the GUI thread, so each call here handles a few megapixels only.
+    """
+    width, height = image.width(), image.height()
+    scale = side / max(width, height)
+    out_w, out_h = max(1, round(width * scale)), max(1, round(height * scale))
+    out = QImage(out_w, out_h, QImage.Format.Format_ARGB32_Premultiplied)
+    out.fill(Qt.GlobalColor.transparent)
+    rows = max(1, 2_000_000 // width)
+    painter = QPainter(out)
+    try:
+        for y in range(0, height, rows):
+            cancel.raise_if_cancelled()
+            top, bottom = round(y * scale), round(min(height, y + rows) * scale)
+            if bottom <= top:
+                continue
+            strip = image.copy(0, y, width, min(rows, height - y)).scaled(
+                out_w,
+                bottom - top,
+                Qt.AspectRatioMode.IgnoreAspectRatio,
+                Qt.TransformationMode.SmoothTransformation,
+            )
+            painter.drawImage(0, top, strip)
+    finally:
+        painter.end()
     return out
 
 
@@ -141,12 +182,7 @@ def decode_image(path: Path, progress: Progress, cancel: CancelToken) -> QImage 
     progress.partial((image, info))
     cancel.raise_if_cancelled()
     if max(image.width(), image.height()) > PREVIEW_SIDE:
-        return image.scaled(
-            PREVIEW_SIDE,
-            PREVIEW_SIDE,
-            Qt.AspectRatioMode.KeepAspectRatio,
-            Qt.TransformationMode.SmoothTransformation,
-        )
+        return downscale(image, PREVIEW_SIDE, cancel)
     return None
 
 

@@ -78,12 +78,12 @@ class Progress:
         # Qt signals carry C ints: clamp so multi-gigabyte byte counts never overflow.
         if total > 2**31 - 1:
             done, total = int(done * 1000 // total), 1000
-        self._carrier.progress.emit(int(done), int(total))
+        _emit(self._carrier.progress, int(done), int(total))
 
     def partial(self, obj: object) -> None:
         """Send an intermediate result (e.g. the first screen) to ``on_partial``."""
         if not self._token.cancelled:
-            self._carrier.partial.emit(obj)
+            _emit(self._carrier.partial, obj)
 
 
 class Task(QObject):
@@ -175,12 +175,20 @@ class _Runnable(QRunnable):
         except BaseException as exc:  # every failure reaches the GUI as an error, never a crash
             if not token.cancelled:
                 log.debug("background task failed: %s", type(exc).__name__, exc_info=True)
-                carrier.error.emit(exc)
+                _emit(carrier.error, exc)
         else:
             if not token.cancelled:
-                carrier.result.emit(value)
+                _emit(carrier.result, value)
         finally:
-            carrier.done.emit()
+            _emit(carrier.done)
+
+
+def _emit(signal: Any, *args: Any) -> None:
+    """Emit from the worker; the receiving side may already be gone (e.g. at app exit)."""
+    try:
+        signal.emit(*args)
+    except RuntimeError:
+        log.debug("outcome dropped: its receiver no longer exists")
 
 
 def run_in_pool(
