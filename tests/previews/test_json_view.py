@@ -76,9 +76,12 @@ def test_jsonl_file_shows_records(qtbot, view, tmp_path):
 def test_invalid_json_shows_position_and_raw_text_at_the_error(qtbot, view, tmp_path):
     path = tmp_path / "bad.json"
     path.write_text('{\n  "a": 1,\n  "b": [1, 2,]\n}\n')
-    message = load_failing(qtbot, view, path)
+    with qtbot.assertNotEmitted(view.failed), qtbot.waitSignal(view.finished, timeout=20_000):
+        view.load(PreviewSource(path, "application/json"))
+    message = view.error_text
     assert "trailing comma" in message and "line 3, column 14" in message
     panel = view.error_panel
+    assert message in panel.message.text()
     assert view.stack.currentWidget() is panel
     assert panel.raw.toPlainText() == path.read_text()
     cursor = panel.raw.textCursor()
@@ -94,7 +97,7 @@ def test_empty_file_fails_with_a_clear_message(qtbot, view, tmp_path):
 def test_png_labelled_as_json_fails_cleanly(qtbot, view, tmp_path):
     path = samples.write_png(tmp_path / "shot.json")
     message = load_failing(qtbot, view, path)
-    assert message.startswith("Invalid JSON")
+    assert message.startswith("Invalid JSON") and "line 1, column 1" in message
 
 
 def test_search_steps_through_hits_and_selects_them(qtbot, view, tmp_path):

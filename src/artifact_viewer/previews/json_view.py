@@ -258,7 +258,13 @@ class JsonPreviewer(Previewer):
             self.error_panel.show_error(message)
         self.error_text = message
         self.info.setText(self._source.name or self._source.path.name if self._source else "")
-        self.failed.emit(message)
+        if isinstance(exc, JsonSyntaxError) and exc.pos > 0:
+            # Broken somewhere inside: the message, the position and the raw text there are
+            # the most useful view of the file, so this panel is the content.
+            self.ready.emit()
+            self.finished.emit()
+        else:
+            self.failed.emit(message)
 
     # --- raw tab ------------------------------------------------------------------------
     @Slot(int)
