@@ -1,0 +1,385 @@
+"""CSV/TSV previewer: virtual table, background load, sort, filter, column stats, copy."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import Qt, QTimer, Slot
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from artifact_viewer.core.errors import PreviewError, user_message
+from artifact_viewer.previews.base import Previewer, PreviewSource
+from artifact_viewer.previews.table_load import TableData, load_table
+from artifact_viewer.previews.table_model import ArrowTableModel
+from artifact_viewer.previews.table_panel import StatsPanel
+from artifact_viewer.previews.table_query import Query, cell_text, cells_tsv, run_query
+from artifact_viewer.previews.table_stats import table_stats
+from artifact_viewer.previews.worker import Task, run_in_pool
+
+log = logging.getLogger(__name__)
+
+#: selections up to this many cells are copied at once; bigger ones in the background
+_SYNC_COPY_CELLS = 2_000
+_MAX_COPY_CELLS = 2_000_000
+_PAGE_LOADING, _PAGE_TABLE, _PAGE_ERROR = range(3)
+
+
+class TablePreviewer(Previewer):
+    """Shows a delimited text file as a table; the first rows appear while the rest loads."""
+
+    kind = "table"
+    title = "Table"
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._source: PreviewSource | None = None
+        self._tasks: dict[str, Task] = {}
+        self._complete = False
+        self._sent_ready = False
+        self._query = Query()
+        self._applied = Query()
+        self._running = Query()
+        self.message = ""
+
+        self.info = QLabel()
+        self.info.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.filter_box = QLineEdit()
+        self.filter_box.setPlaceholderText("Filter rows (Ctrl+F)")
+        self.filter_box.setClearButtonEnabled(True)
+        self.filter_box.setMinimumWidth(200)
+        self.column_box = QComboBox()
+        self.column_box.setToolTip("Filter in one column or in all")
+        self.column_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.stats_button = QToolButton(text="Stats", checkable=True)
+        self.stats_button.setToolTip("Column statistics and histogram")
+        bar = QHBoxLayout()
+        bar.setContentsMargins(6, 4, 6, 2)
+        bar.addWidget(self.info, 1)
+        bar.addWidget(self.filter_box)
+        bar.addWidget(self.column_box)
+        bar.addWidget(self.stats_button)
+
+        self.model = ArrowTableModel(self)
+        self.view = QTableView()
+        self.view.setModel(self.model)
+        self.view.setWordWrap(False)
+        self.view.setAlternatingRowColors(True)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
+        # Fixed row heights: the view never measures rows it is not showing.
+        self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        header = self.view.horizontalHeader()
+        header.setSectionsClickable(True)
+        header.setSortIndicatorShown(False)
+        header.setResizeContentsPrecision(200)
+        header.sectionClicked.connect(self._header_clicked)
+        self.stats = StatsPanel()
+        self.stats.columnSelected.connect(self._stats_column)
+        self.stats.setVisible(False)
+        self.splitter = QSplitter()
+        self.splitter.addWidget(self.view)
+        self.splitter.addWidget(self.stats)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+
+        self.loading = QLabel("Loading…", alignment=Qt.AlignmentFlag.AlignCenter)
+        self.error_label = QLabel(alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
+        self.stack = QStackedWidget()
+        for page in (self.loading, self.splitter, self.error_label):
+            self.stack.addWidget(page)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(bar)
+        layout.addWidget(self.stack, 1)
+
+        self._filter_timer = QTimer(self, singleShot=True, interval=300)
+        self._filter_timer.timeout.connect(self._query_changed)
+        self.filter_box.textChanged.connect(self._filter_timer.start)
+        self.filter_box.returnPressed.connect(self._query_changed)
+        self.column_box.currentIndexChanged.connect(self._query_changed)
+        self.stats_button.toggled.connect(self._toggle_stats)
+        for text, keys, slot in (
+            ("Copy", QKeySequence.StandardKey.Copy, self.copy_selection),
+            ("Find", QKeySequence.StandardKey.Find, self._focus_filter),
+        ):
+            action = QAction(text, self)
+            action.setShortcut(keys)
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            action.triggered.connect(slot)
+            self.addAction(action)
+
+    # --- loading ------------------------------------------------------------------------
+    def load(self, source: PreviewSource) -> None:
+        self.cancel()
+        self._source = source
+        self._complete = False
+        self._sent_ready = False
+        self.message = ""
+        self._query = self._applied = Query()
+        self.stats.clear()
+        self.filter_box.blockSignals(True)
+        self.filter_box.clear()
+        self.filter_box.blockSignals(False)
+        self.view.horizontalHeader().setSortIndicatorShown(False)
+        self.stack.setCurrentIndex(_PAGE_LOADING)
+        self.info.setText(source.name or source.path.name)
+        self._tasks["load"] = run_in_pool(
+            load_table,
+            source.path,
+            source.suffix,
+            on_result=self._loaded,
+            on_error=self._load_failed,
+            on_progress=self._load_progress,
+            on_partial=self._show,
+        )
+
+    def cancel(self) -> None:
+        for task in self._tasks.values():
+            task.cancel()
+        self._tasks.clear()
+        self._filter_timer.stop()
+
+    @property
+    def complete(self) -> bool:
+        return self._complete
+
+    @Slot(int, int)
+    def _load_progress(self, done: int, total: int) -> None:
+        self.progress.emit(done, total)
+        if total and not self._complete and self.model.table_data is not None:
+            self._update_info(f"loading {100 * done // total}%")
+
+    @Slot(object)
+    def _show(self, data: TableData) -> None:
+        first = self.model.table_data is None or not self._sent_ready
+        self.model.set_data(data)
+        if first:
+            self._fill_column_box(data.names)
+            self.view.resizeColumnsToContents()
+            header = self.view.horizontalHeader()
+            for col in range(self.model.columnCount()):
+                header.resizeSection(col, min(max(header.sectionSize(col), 60), 320))
+            self.stack.setCurrentIndex(_PAGE_TABLE)
+        self._update_info()
+        if not self._sent_ready:
+            self._sent_ready = True
+            self.ready.emit()
+
+    @Slot(object)
+    def _loaded(self, data: TableData) -> None:
+        self._tasks.pop("load", None)
+        self._complete = True
+        self._show(data)
+        if self._query != self._applied:
+            self._run_query()
+        if self.stats_button.isChecked():
+            self._compute_stats()
+        self.finished.emit()
+
+    @Slot(object)
+    def _load_failed(self, exc: BaseException) -> None:
+        self._tasks.pop("load", None)
+        self.message = exc.user_message() if isinstance(exc, PreviewError) else user_message(exc)
+        self.error_label.setText(self.message)
+        self.stack.setCurrentIndex(_PAGE_ERROR)
+        self.failed.emit(self.message)
+
+    def _fill_column_box(self, names: list[str]) -> None:
+        self.column_box.blockSignals(True)
+        self.column_box.clear()
+        self.column_box.addItem("All columns")
+        for name in names:
+            self.column_box.addItem(name)
+        self.column_box.blockSignals(False)
+
+    def _update_info(self, extra: str = "") -> None:
+        data = self.model.table_data
+        if data is None:
+            return
+        total, shown = self.model.total_rows, self.model.rowCount()
+        rows = f"{total:,} rows" if shown == total else f"{total:,} rows ({shown:,} shown)"
+        fmt = data.fmt
+        parts = [
+            rows,
+            f"{len(data.names)} columns",
+            f"{fmt.delimiter_name}-separated",
+            fmt.encoding.upper(),
+            "header" if fmt.header else "no header",
+            *data.notes,
+        ]
+        if data.skipped_examples:
+            parts.append("e.g. " + "; ".join(data.skipped_examples[:2]))
+        if extra:
+            parts.append(extra)
+        self.info.setText(" · ".join(parts))
+
+    # --- sort & filter ------------------------------------------------------------------
+    @Slot(int)
+    def _header_clicked(self, column: int) -> None:
+        q = self._query
+        # ascending -> descending -> file order
+        if q.sort_column != column:
+            sort, desc = column, False
+        elif not q.descending:
+            sort, desc = column, True
+        else:
+            sort, desc = None, False
+        self._query = Query(q.text, q.column, sort, desc)
+        header = self.view.horizontalHeader()
+        header.setSortIndicatorShown(sort is not None)
+        if sort is not None:
+            order = Qt.SortOrder.DescendingOrder if desc else Qt.SortOrder.AscendingOrder
+            header.setSortIndicator(sort, order)
+        self._run_query()
+
+    @Slot()
+    def _query_changed(self) -> None:
+        self._filter_timer.stop()
+        idx = self.column_box.currentIndex()
+        column = idx - 1 if idx > 0 else None
+        q = self._query
+        self._query = Query(self.filter_box.text(), column, q.sort_column, q.descending)
+        if self._query != self._applied:
+            self._run_query()
+
+    def sort_by(self, column: int | None, descending: bool = False) -> None:
+        q = self._query
+        self._query = Query(q.text, q.column, column, descending)
+        self._run_query()
+
+    def _run_query(self) -> None:
+        old = self._tasks.pop("query", None)
+        if old is not None:
+            old.cancel()
+        data = self.model.table_data
+        if data is None or not self._complete:
+            self._update_info("sorting and filtering start when loading finishes")
+            return
+        self._update_info("working…")
+        self._running = self._query
+        self._tasks["query"] = run_in_pool(
+            run_query,
+            data.table(),
+            self._running,
+            on_result=self._query_done,
+            on_error=self._query_failed,
+        )
+
+    @Slot(object)
+    def _query_done(self, order: np.ndarray | None) -> None:
+        # Only the latest query's task is alive (older ones were cancelled), so the
+        # result belongs to ``_running``.
+        self._tasks.pop("query", None)
+        self._applied = self._running
+        self.model.set_order(order)
+        self._update_info()
+
+    @Slot(object)
+    def _query_failed(self, exc: BaseException) -> None:
+        self._tasks.pop("query", None)
+        self._update_info(f"could not filter: {user_message(exc)}")
+
+    @Slot()
+    def _focus_filter(self) -> None:
+        self.filter_box.setFocus()
+        self.filter_box.selectAll()
+
+    # --- stats --------------------------------------------------------------------------
+    @Slot(bool)
+    def _toggle_stats(self, on: bool) -> None:
+        self.stats.setVisible(on)
+        if on and self._complete and not self.stats.stats and "stats" not in self._tasks:
+            self._compute_stats()
+
+    def _compute_stats(self) -> None:
+        data = self.model.table_data
+        if data is None:
+            return
+        self.stats.set_status("Computing statistics…")
+        self._tasks["stats"] = run_in_pool(
+            table_stats,
+            data.table(),
+            list(data.names),
+            on_result=self._stats_ready,
+            on_error=self._stats_failed,
+        )
+
+    @Slot(object)
+    def _stats_ready(self, stats: list[Any]) -> None:
+        self._tasks.pop("stats", None)
+        self.stats.set_stats(stats)
+        current = self.view.currentIndex()
+        if current.isValid():
+            self.stats.show_column(current.column())
+
+    @Slot(object)
+    def _stats_failed(self, exc: BaseException) -> None:
+        self._tasks.pop("stats", None)
+        self.stats.set_status(f"Statistics failed: {user_message(exc)}")
+
+    @Slot(int)
+    def _stats_column(self, column: int) -> None:
+        self.view.scrollTo(self.model.index(max(self.view.rowAt(0), 0), column))
+
+    # --- copy ---------------------------------------------------------------------------
+    @Slot()
+    def copy_selection(self) -> None:
+        """Selected cells as TSV (their bounding box, in view order) to the clipboard."""
+        ranges = self.view.selectionModel().selection()
+        data = self.model.table_data
+        if data is None or ranges.isEmpty():
+            return
+        top = min(r.top() for r in ranges)
+        bottom = max(r.bottom() for r in ranges)
+        cols = sorted({c for r in ranges for c in range(r.left(), r.right() + 1)})
+        cells = (bottom - top + 1) * len(cols)
+        if cells > _MAX_COPY_CELLS:
+            self._update_info(f"selection too large to copy ({cells:,} cells)")
+            return
+        if cells <= _SYNC_COPY_CELLS:
+            lines = [
+                "\t".join(_tsv_field(cell_text(self.model.value(r, c))) for c in cols)
+                for r in range(top, bottom + 1)
+            ]
+            QGuiApplication.clipboard().setText("\n".join(lines) + "\n")
+            return
+        order = self.model.order
+        rows = np.arange(top, bottom + 1, dtype=np.int64)
+        if order is not None:
+            rows = order[top : bottom + 1]
+        self._tasks["copy"] = run_in_pool(
+            cells_tsv, data.table(), rows, cols, on_result=self._copied, on_error=self._copy_failed
+        )
+
+    @Slot(object)
+    def _copied(self, text: str) -> None:
+        self._tasks.pop("copy", None)
+        QGuiApplication.clipboard().setText(text)
+
+    @Slot(object)
+    def _copy_failed(self, exc: BaseException) -> None:
+        self._tasks.pop("copy", None)
+        self._update_info(f"could not copy: {user_message(exc)}")
+
+
+def _tsv_field(text: str) -> str:
+    """Quote a field the way spreadsheets expect when it holds a tab, newline or quote."""
+    if any(ch in text for ch in '\t\n\r"'):
+        return '"' + text.replace('"', '""') + '"'
+    return text

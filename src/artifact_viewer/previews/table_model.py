@@ -1,0 +1,163 @@
+"""Virtual table model over Arrow record batches: cells are formatted only when asked for."""
+
+from __future__ import annotations
+
+import datetime as dt
+from bisect import bisect_right
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+from artifact_viewer.previews.table_load import TableData
+
+Index = QModelIndex | QPersistentModelIndex
+
+#: the Python value of a cell (None for null)
+ValueRole = Qt.ItemDataRole.UserRole + 1
+_CELL_CHARS = 300
+
+
+def format_value(value: Any) -> str:
+    """Cell text: compact, one line, never the repr of a Python object."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(value) if value == value else "NaN"
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, bytes):
+        return value[:64].hex(" ")
+    text = str(value)
+    if len(text) > _CELL_CHARS:
+        text = text[:_CELL_CHARS] + "…"
+    if "\n" in text or "\r" in text:
+        text = text.replace("\r\n", "↵").replace("\n", "↵").replace("\r", "↵")
+    return text
+
+
+def _is_numeric(t: pa.DataType) -> bool:
+    return pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t)
+
+
+class ArrowTableModel(QAbstractTableModel):
+    """Rows of a :class:`TableData`, optionally through ``order`` (view row -> data row)."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._data: TableData | None = None
+        self._starts: list[int] = [0]
+        self._total = 0
+        self._order: np.ndarray | None = None
+        self._numeric: list[bool] = []
+
+    # --- state --------------------------------------------------------------------------
+    @property
+    def table_data(self) -> TableData | None:
+        return self._data
+
+    @property
+    def total_rows(self) -> int:
+        return self._total
+
+    @property
+    def order(self) -> np.ndarray | None:
+        return self._order
+
+    def set_data(self, data: TableData) -> None:
+        """Show ``data``; rows read since the last call are appended without a reset."""
+        old = self._data
+        grows = (
+            old is not None
+            and self._order is None
+            and old.schema.equals(data.schema)
+            and len(data.batches) >= len(old.batches)
+            and all(a is b for a, b in zip(old.batches, data.batches, strict=False))
+        )
+        starts = [0]
+        for batch in data.batches:
+            starts.append(starts[-1] + batch.num_rows)
+        if grows and starts[-1] > self._total:
+            self.beginInsertRows(QModelIndex(), self._total, starts[-1] - 1)
+            self._data, self._starts, self._total = data, starts, starts[-1]
+            self.endInsertRows()
+            return
+        if grows:
+            self._data, self._starts = data, starts
+            return
+        self.beginResetModel()
+        self._data, self._starts, self._total = data, starts, starts[-1]
+        self._order = None
+        self._numeric = [_is_numeric(f.type) for f in data.schema]
+        self.endResetModel()
+
+    def set_order(self, order: np.ndarray | None) -> None:
+        """Show only/also reordered rows (a sort and/or filter result); None: all, in order."""
+        self.beginResetModel()
+        self._order = order
+        self.endResetModel()
+
+    def source_row(self, row: int) -> int:
+        return int(self._order[row]) if self._order is not None else row
+
+    def value(self, row: int, column: int) -> Any:
+        """The Python value at a view position."""
+        assert self._data is not None
+        src = self.source_row(row)
+        k = bisect_right(self._starts, src) - 1
+        return self._data.batches[k].column(column)[src - self._starts[k]].as_py()
+
+    # --- Qt model -----------------------------------------------------------------------
+    def rowCount(self, parent: Index = QModelIndex()) -> int:
+        if parent.isValid() or self._data is None:
+            return 0
+        return len(self._order) if self._order is not None else self._total
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:
+        if parent.isValid() or self._data is None:
+            return 0
+        return len(self._data.schema)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or self._data is None:
+            return None
+        row, col = index.row(), index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return format_value(self.value(row, col))
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            if self._numeric[col]:
+                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            value = self.value(row, col)
+            if isinstance(value, str) and (len(value) > 40 or "\n" in value):
+                return value[:2000]
+            return None
+        if role == ValueRole:
+            return self.value(row, col)
+        return None
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if self._data is None:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            if not 0 <= section < len(self._data.names):
+                return None
+            if role == Qt.ItemDataRole.DisplayRole:
+                return self._data.names[section]
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return f"{self._data.names[section]} ({self._data.schema.field(section).type})"
+            return None
+        if role == Qt.ItemDataRole.DisplayRole and 0 <= section < self.rowCount():
+            return str(self.source_row(section) + 1)  # the row's number in the file's data
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable

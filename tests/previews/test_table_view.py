@@ -1,0 +1,191 @@
+"""Table previewer widget: virtual model, first screen, sort, filter, stats, copy, errors."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pytest
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt
+from PySide6.QtGui import QGuiApplication
+
+from artifact_viewer.core.cancel import CancelToken
+from artifact_viewer.previews.base import PreviewSource
+from artifact_viewer.previews.table import TablePreviewer
+from artifact_viewer.previews.table_load import TableData, load_table
+from artifact_viewer.previews.table_model import ArrowTableModel, ValueRole
+from tests.previews import samples
+
+
+@pytest.fixture
+def view(qtbot):
+    widget = TablePreviewer()
+    qtbot.addWidget(widget)
+    widget.resize(900, 500)
+    yield widget
+    widget.cancel()
+
+
+def load(qtbot, view, path, mime="text/csv"):
+    with qtbot.waitSignal(view.finished, timeout=30_000):
+        view.load(PreviewSource(path, mime))
+    return view.model
+
+
+def column(model, col: int) -> list:
+    return [model.data(model.index(r, col), ValueRole) for r in range(model.rowCount())]
+
+
+class _NoProgress:
+    def __call__(self, done: int, total: int = 0) -> None:
+        pass
+
+    def partial(self, obj: object) -> None:
+        pass
+
+
+def table_data(tmp_path, text: str) -> TableData:
+    path = tmp_path / "m.csv"
+    path.write_text(text)
+    return load_table(path, ".csv", _NoProgress(), CancelToken())
+
+
+def test_model_passes_the_model_tester(qtmodeltester, tmp_path):
+    model = ArrowTableModel()
+    model.set_data(table_data(tmp_path, "id,name,score\n1,Ann,2.5\n2,,\n3,Cara,1e3\n"))
+    qtmodeltester.check(model)
+    model.set_order(__import__("numpy").array([2, 0]))
+    qtmodeltester.check(model)
+
+
+def test_good_file_shows_rows_headers_and_info(qtbot, view, tmp_path):
+    model = load(qtbot, view, samples.write_csv(tmp_path / "e.csv", rows=5))
+    assert model.rowCount() == 5 and model.columnCount() == 4
+    assert [model.headerData(c, Qt.Orientation.Horizontal) for c in range(4)] == [
+        "id",
+        "name",
+        "salary",
+        "city",
+    ]
+    assert model.data(model.index(1, 1)) == "Doe, Jane 1"
+    assert model.data(model.index(1, 2)) == "50010.5"
+    right = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    assert model.data(model.index(1, 2), Qt.ItemDataRole.TextAlignmentRole) == right
+    assert "5 rows" in view.info.text() and "comma-separated" in view.info.text()
+
+
+def test_cells_are_formatted_lazily_not_stored(qtbot, view, tmp_path):
+    load(qtbot, view, samples.write_big_csv(tmp_path / "big.csv", 4))
+    data = view.model.table_data
+    # The model holds Arrow batches only; no per-cell Python objects exist.
+    assert all(isinstance(b, pa.RecordBatch) for b in data.batches)
+    assert view.model.rowCount() == data.rows > 50_000
+    assert view.model.data(view.model.index(data.rows - 1, 0)) != ""
+
+
+def test_first_screen_arrives_before_the_full_load(qtbot, view, tmp_path):
+    path = samples.write_big_csv(tmp_path / "big.csv", 24)
+    seen: list[tuple[int, bool]] = []
+    view.ready.connect(lambda: seen.append((view.model.rowCount(), view.complete)))
+    with qtbot.waitSignal(view.finished, timeout=60_000):
+        view.load(PreviewSource(path))
+    first_rows, complete_at_ready = seen[0]
+    assert first_rows > 0 and not complete_at_ready
+    assert view.model.rowCount() > first_rows
+
+
+def test_sort_by_header_clicks_cycles_ascending_descending_off(qtbot, view, tmp_path):
+    path = tmp_path / "s.csv"
+    path.write_text("name,score\nAnn,3\nBob,1\nCara,\nDan,2\n")
+    model = load(qtbot, view, path)
+    header = view.view.horizontalHeader()
+    with qtbot.waitSignal(model.modelReset, timeout=10_000):
+        header.sectionClicked.emit(1)
+    assert column(model, 1) == [1, 2, 3, None]  # nulls last
+    with qtbot.waitSignal(model.modelReset, timeout=10_000):
+        header.sectionClicked.emit(1)
+    assert column(model, 1) == [3, 2, 1, None]
+    assert model.headerData(0, Qt.Orientation.Vertical) == "1"  # Ann's row number in the file
+    with qtbot.waitSignal(model.modelReset, timeout=10_000):
+        header.sectionClicked.emit(1)
+    assert column(model, 0) == ["Ann", "Bob", "Cara", "Dan"]
+
+
+def test_filter_over_all_or_one_column_and_row_count(qtbot, view, tmp_path):
+    path = tmp_path / "f.csv"
+    path.write_text("name,city\nAnn,Boston\nBob,Austin\nbostonia,Chicago\n")
+    model = load(qtbot, view, path)
+    with qtbot.waitSignal(model.modelReset, timeout=10_000):
+        view.filter_box.setText("BOSTON")
+    assert column(model, 0) == ["Ann", "bostonia"]
+    assert "3 rows (2 shown)" in view.info.text()
+    with qtbot.waitSignal(model.modelReset, timeout=10_000):
+        view.column_box.setCurrentIndex(2)  # only "city"
+    assert column(model, 0) == ["Ann"]
+    with qtbot.waitSignal(model.modelReset, timeout=10_000):
+        view.filter_box.setText("")
+    assert model.rowCount() == 3
+
+
+def test_stats_panel_and_histogram(qtbot, view, tmp_path):
+    load(qtbot, view, samples.write_csv(tmp_path / "e.csv", rows=40))
+    view.stats_button.setChecked(True)
+    qtbot.waitUntil(lambda: len(view.stats.stats) == 4, timeout=10_000)
+    salary = view.stats.stats[2]
+    assert salary.kind == "decimal" and salary.distinct == 40
+    assert view.stats.grid.item(2, 1).text() == "decimal"
+    view.stats.show_column(2)
+    assert view.stats.histogram.bars > 1
+    view.stats.histogram.grab()  # paints without error
+    view.stats.show_column(1)
+    assert view.stats.histogram.bars == 0
+
+
+def test_copy_cells_as_tsv(qtbot, view, tmp_path):
+    path = tmp_path / "c.csv"
+    path.write_text('a,b,c\n1,"x\ty",3\n4,5,6\n')
+    model = load(qtbot, view, path)
+    selection = QItemSelection(model.index(0, 0), model.index(1, 1))
+    view.view.selectionModel().select(selection, QItemSelectionModel.SelectionFlag.Select)
+    view.copy_selection()
+    assert QGuiApplication.clipboard().text() == '1\t"x\ty"\n4\t5\n'
+
+
+def test_copy_of_a_big_selection_runs_in_the_background(qtbot, view, tmp_path):
+    model = load(qtbot, view, samples.write_csv(tmp_path / "e.csv", rows=3000))
+    QGuiApplication.clipboard().setText("")
+    view.view.selectAll()
+    view.copy_selection()
+    qtbot.waitUntil(lambda: QGuiApplication.clipboard().text().count("\n") == 3000, timeout=10_000)
+    assert QGuiApplication.clipboard().text().startswith("0\tPerson 0\t")
+    assert model.rowCount() == 3000
+
+
+def test_empty_file_fails_with_a_message(qtbot, view, tmp_path):
+    path = tmp_path / "empty.csv"
+    path.write_bytes(b"")
+    with qtbot.waitSignal(view.failed, timeout=10_000) as blocker:
+        view.load(PreviewSource(path, "text/csv"))
+    assert "empty" in blocker.args[0]
+    assert view.stack.currentWidget() is view.error_label
+
+
+def test_header_only_file_shows_columns(qtbot, view, tmp_path):
+    path = tmp_path / "h.csv"
+    path.write_text("id,name\n")
+    model = load(qtbot, view, path)
+    assert model.rowCount() == 0 and model.columnCount() == 2
+    assert "0 rows" in view.info.text()
+
+
+def test_png_labelled_csv_shows_something_without_crashing(qtbot, view, tmp_path):
+    model = load(qtbot, view, samples.write_png(tmp_path / "shot.csv"))
+    assert model.columnCount() >= 1
+
+
+def test_loading_another_file_cancels_the_first(qtbot, view, tmp_path):
+    big = samples.write_big_csv(tmp_path / "big.csv", 8)
+    small = samples.write_csv(tmp_path / "small.csv", rows=3)
+    view.load(PreviewSource(big))
+    with qtbot.waitSignal(view.finished, timeout=30_000):
+        view.load(PreviewSource(small))
+    qtbot.wait(50)
+    assert view.model.rowCount() == 3
