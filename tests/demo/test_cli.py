@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -82,3 +83,24 @@ def test_big_files_flag_generates_and_serves_a_benchmark_workflow(tmp_path) -> N
         proc.send_signal(signal.SIGINT)
         proc.communicate(timeout=15)
     assert proc.returncode == 0
+
+
+def test_port_in_use_is_a_clear_error() -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        code = "from artifact_viewer.cli import main; main()"
+        args = ["demo-server", "--port", str(busy.getsockname()[1])]
+        result = subprocess.run(
+            [sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=60
+        )
+    assert result.returncode == 1
+    assert "could not start the demo server" in result.stderr
+    assert "Traceback" not in result.stderr and result.stdout == ""
+
+
+@pytest.mark.parametrize("args", [["--fail-rate", "2"], ["--url-ttl", "-1"], ["--port", "70000"]])
+def test_out_of_range_values_are_refused(args: list[str]) -> None:
+    proc = _start(*args)
+    _out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 2 and "Invalid value" in err

@@ -49,30 +49,99 @@ class _StopSignal:
 
 @click.command("demo-server")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
-@click.option("--port", default=0, show_default=True, help="Port (0 picks a free one).")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=0,
+    show_default=True,
+    help="Port (0 picks a free one).",
+)
 @click.option("--seed", default=1, show_default=True, help="Seed of the generated data set.")
 @click.option("--api-key", default=None, help="Key to accept (default: derived from the seed).")
-@click.option("--url-ttl", default=900.0, show_default=True, help="Signed URL lifetime, seconds.")
+@click.option(
+    "--url-ttl",
+    type=click.FloatRange(min=0),
+    default=900.0,
+    show_default=True,
+    help="Signed URL lifetime, seconds.",
+)
 @click.option(
     "--url-style", type=click.Choice(URL_STYLES), default="s3", show_default=True,
     help="Signed URL style: s3, gcs (expired answers 400) or opaque (no readable expiry).",
 )  # fmt: skip
-@click.option("--latency", default=0.0, help="Delay added to every request, seconds.")
-@click.option("--throttle", type=int, default=0, help="Cap download speed, bytes per second.")
-@click.option("--fail-next", default=0, help="Answer the next N requests with --fail-status.")
-@click.option("--fail-rate", default=0.0, help="Fraction of requests answered with --fail-status.")
-@click.option("--fail-status", default=503, show_default=True, help="Status for failed requests.")
-@click.option("--rate-limit-next", default=0, help="Answer the next N requests with 429.")
-@click.option("--rate-limit-every", default=0, help="Answer every Nth request with 429.")
-@click.option("--retry-after", default=1, show_default=True, help="Retry-After seconds on 429.")
+@click.option(
+    "--latency",
+    type=click.FloatRange(min=0),
+    default=0.0,
+    help="Delay added to every request, seconds.",
+)
+@click.option(
+    "--throttle",
+    type=click.IntRange(min=0),
+    default=0,
+    help="Cap download speed, bytes per second.",
+)
+@click.option(
+    "--fail-next",
+    type=click.IntRange(min=0),
+    default=0,
+    help="Answer the next N requests with --fail-status.",
+)
+@click.option(
+    "--fail-rate",
+    type=click.FloatRange(0, 1),
+    default=0.0,
+    help="Fraction of requests answered with --fail-status.",
+)
+@click.option(
+    "--fail-status",
+    type=click.IntRange(400, 599),
+    default=503,
+    show_default=True,
+    help="Status for failed requests.",
+)
+@click.option(
+    "--rate-limit-next",
+    type=click.IntRange(min=0),
+    default=0,
+    help="Answer the next N requests with 429.",
+)
+@click.option(
+    "--rate-limit-every",
+    type=click.IntRange(min=0),
+    default=0,
+    help="Answer every Nth request with 429.",
+)
+@click.option(
+    "--retry-after",
+    type=click.IntRange(min=0),
+    default=1,
+    show_default=True,
+    help="Retry-After seconds on 429.",
+)
 @click.option(
     "--fault-scope", type=click.Choice(SCOPES), default="api", show_default=True,
     help="Which requests the 5xx/429 faults hit.",
 )  # fmt: skip
 @click.option("--fault-path", default="", help="Only fault requests whose path contains this.")
-@click.option("--drop-next", default=0, help="Cut the next N downloads mid-body (-1: all).")
-@click.option("--drop-after-bytes", default=65536, show_default=True, help="Where to cut.")
+@click.option(
+    "--drop-next",
+    type=click.IntRange(min=-1),
+    default=0,
+    help="Cut the next N downloads mid-body (-1: all).",
+)
+@click.option(
+    "--drop-after-bytes",
+    type=click.IntRange(min=0),
+    default=65536,
+    show_default=True,
+    help="Where to cut.",
+)
 @click.option("--cut-on-expiry", is_flag=True, help="End a download once its URL expires.")
+@click.option(
+    "--storage-rejects-auth", is_flag=True,
+    help="Answer 400 (like S3) when a download carries an Authorization header.",
+)  # fmt: skip
 @click.option("--corrupt", multiple=True, metavar="ARTIFACT_ID", help="Serve wrong bytes for it.")
 @click.option(
     "--list-signed-url", type=click.Choice(LIST_URL_MODES), default="present", show_default=True,
@@ -86,13 +155,22 @@ class _StopSignal:
     "--envelope", type=click.Choice(ENVELOPES), default="data", show_default=True,
     help="Shape of list responses.",
 )  # fmt: skip
-@click.option("--scale-artifacts", default=0, help="Add this many small artifacts (benchmarks).")
+@click.option(
+    "--scale-artifacts",
+    type=click.IntRange(min=0),
+    default=0,
+    help="Add this many small artifacts (benchmarks).",
+)
 @click.option(
     "--big-files", multiple=True, type=click.Choice(["all", *SPECS]),
     help="Serve big generated files in a Benchmark workflow (repeatable).",
 )  # fmt: skip
 @click.option(
-    "--big-scale", default=1.0, show_default=True, help="Shrink big files by this factor."
+    "--big-scale",
+    type=click.FloatRange(min=0, min_open=True),
+    default=1.0,
+    show_default=True,
+    help="Shrink big files by this factor.",
 )
 @click.option(
     "--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
@@ -118,6 +196,7 @@ def demo_server_command(
     drop_next: int,
     drop_after_bytes: int,
     cut_on_expiry: bool,
+    storage_rejects_auth: bool,
     corrupt: tuple[str, ...],
     list_signed_url: ListUrl,
     hash_style: HashStyle,
@@ -147,6 +226,7 @@ def demo_server_command(
         drop_next_downloads=drop_next,
         drop_after_bytes=drop_after_bytes,
         cut_on_expiry=cut_on_expiry,
+        storage_rejects_auth=storage_rejects_auth,
         corrupt_ids=set(corrupt),
         list_signed_url=list_signed_url,
         hash_style=hash_style,
