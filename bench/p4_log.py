@@ -1,4 +1,4 @@
-"""P4: a 1 GB log in the text previewer: first screen, jump to end, search vs ``grep -c``."""
+"""P4: a 1 GB log in the log previewer: first screen, jump to end, search vs ``grep -c``."""
 
 from __future__ import annotations
 
@@ -13,38 +13,32 @@ from bench import previewload
 from bench.qtrun import Waiter
 from bench.spec import Benchmark, FeatureMissing, Metrics, Row, at_most, throughput_at_least
 
-# A word that appears on a minority of lines of the demo log, so both sides must scan it all.
+# A word on a minority of the demo log's lines, so both sides must scan the whole file.
 SEARCH_TERM = "ERROR"
 STEP_TIMEOUT_S = 300.0
 
 
-def _jump_and_search(widget: Any, waiter: Waiter) -> Metrics:
-    """Time jump-to-end and a full search through whatever the log previewer offers."""
-    metrics: Metrics = {}
-    jump = getattr(widget, "jump_to_end", None) or getattr(widget, "scroll_to_end", None)
-    if jump is None:
-        raise FeatureMissing("log previewer has no jump_to_end()")
+def _jump_to_end(widget: Any, _waiter: Waiter) -> Metrics:
+    """Press End on the first screen, while the rest of the file is still being indexed."""
+    button = getattr(widget, "end_button", None)
+    if button is None:
+        raise FeatureMissing("log previewer has no End button")
     t0 = time.perf_counter()
-    jump()
-    for signal in ("jumped", "positioned"):
-        if hasattr(widget, signal):
-            waiter.hook(getattr(widget, signal), signal)
-            waiter.wait((signal,), STEP_TIMEOUT_S)
-            break
-    metrics["jump_to_end"] = time.perf_counter() - t0
-    search = getattr(widget, "search", None) or getattr(widget, "find_all", None)
-    done = getattr(widget, "search_finished", None)
-    if search is None or done is None:
-        raise FeatureMissing("log previewer has no search()/search_finished")
-    waiter.hook(done, "search_finished")
+    button.click()
+    widget.view.viewport().repaint()  # the jump counts once the last lines are drawn
+    return {"jump_to_end": time.perf_counter() - t0}
+
+
+def _search(widget: Any, waiter: Waiter) -> Metrics:
+    """Type the term and press Enter; done when the previewer holds the full hit list."""
+    if not hasattr(widget, "search_result") or not hasattr(widget, "find_edit"):
+        raise FeatureMissing("log previewer has no find box / search_result()")
+    widget.find_edit.setText(SEARCH_TERM)
     t0 = time.perf_counter()
-    search(SEARCH_TERM)
-    waiter.wait(("search_finished",), STEP_TIMEOUT_S, fail_on=("failed",))
-    metrics["search"] = waiter.times["search_finished"] - t0
-    found = waiter.values["search_finished"]
-    if found and isinstance(found[0], int):
-        metrics["matches"] = float(found[0])
-    return metrics
+    widget.find_edit.returnPressed.emit()
+    done = waiter.wait_until(lambda: widget.search_result() is not None, STEP_TIMEOUT_S)
+    result = widget.search_result()
+    return {"search": done - t0, "matches": float(getattr(result, "total", -1))}
 
 
 def ours(ctx: dict[str, Any]) -> Metrics:
@@ -52,8 +46,8 @@ def ours(ctx: dict[str, Any]) -> Metrics:
         Path(ctx["data"]["log_1g"]),
         "text/plain",
         "log",
-        want_finished=False,
-        after=_jump_and_search,
+        after_ready=_jump_to_end,
+        after_finished=_search,
     )
 
 
@@ -84,7 +78,8 @@ BENCH = Benchmark(
     check=previewload.checker("log"),
     rows=[
         Row("1 GB log: first screen", ("ours", "first_screen"), target=at_most(0.2)),
-        Row("1 GB log: jump to end", ("ours", "jump_to_end"), target=at_most(0.2)),
+        Row("1 GB log: jump to end (while indexing)", ("ours", "jump_to_end"), target=at_most(0.2)),
+        Row("1 GB log: full line index", ("ours", "full_load")),
         Row(
             f"1 GB log: search '{SEARCH_TERM}'",
             ("ours", "search"),

@@ -6,8 +6,6 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from bench.spec import FeatureMissing
-
 
 def qt_app() -> Any:
     from PySide6.QtWidgets import QApplication
@@ -59,36 +57,51 @@ class Waiter:
                 raise TimeoutError(f"none of {names} within {timeout_s:.0f} s")
             self._loop.exec()
 
+    def wait_until(
+        self, predicate: Callable[[], bool], timeout_s: float, poll_ms: int = 5
+    ) -> float:
+        """Run the event loop until ``predicate()`` holds; returns when (perf_counter).
+
+        For results the widget keeps without a signal; polling by timer costs no CPU.
+        """
+        from PySide6.QtCore import QTimer
+
+        deadline = QTimer()
+        deadline.setSingleShot(True)
+        deadline.timeout.connect(self._loop.quit)
+        ticker = QTimer()
+        ticker.setInterval(poll_ms)
+        ticker.timeout.connect(lambda: predicate() and self._loop.quit())
+        deadline.start(int(timeout_s * 1000))
+        ticker.start()
+        try:
+            while not predicate():
+                if not deadline.isActive():
+                    raise TimeoutError(f"condition not met within {timeout_s:.0f} s")
+                self._loop.exec()
+            return time.perf_counter()
+        finally:
+            ticker.stop()
+            deadline.stop()
+
 
 def stall_probe() -> Any | None:
     """The previewers' own stall probe, started; None while it does not exist."""
     try:
-        from artifact_viewer.previews import stallprobe
+        from artifact_viewer.previews.stallprobe import StallProbe
     except ImportError:
         return None
-    for name in ("StallProbe", "GuiStallProbe"):
-        cls = getattr(stallprobe, name, None)
-        if cls is not None:
-            probe = cls()
-            start: Callable[[], None] | None = getattr(probe, "start", None)
-            if start is not None:
-                start()
-            return probe
-    return None
+    probe = StallProbe()
+    probe.start()
+    return probe
 
 
 def stop_probe(probe: Any | None) -> dict[str, float]:
     """Stop the probe and return ``{"max_stall": seconds}`` (empty without a probe)."""
     if probe is None:
         return {}
-    stop = getattr(probe, "stop", None)
-    if stop is not None:
-        stop()
-    for attr in ("max_stall_s", "max_stall", "longest_s", "longest"):
-        value = getattr(probe, attr, None)
-        if callable(value):
-            value = value()
-        if isinstance(value, (int, float)):
-            seconds = float(value)
-            return {"max_stall": seconds / 1000 if attr.endswith("ms") else seconds}
-    raise FeatureMissing("stallprobe exposes no longest stall")
+    probe.stop()
+    return {
+        "max_stall": float(probe.max_stall_ms) / 1000.0,
+        "stalls_over_50ms": float(probe.stalls_over(50)),
+    }
