@@ -112,3 +112,28 @@ def test_broken_fragments_never_crash(qtbot, tmp_path, content) -> None:
     path.write_text(content)
     previewer = load(qtbot, path)
     assert not previewer.banner.isHidden()
+
+
+def test_giant_line_goes_to_the_text_view_with_the_problem_shown(qtbot, tmp_path) -> None:
+    path = tmp_path / "minified.xml"
+    path.write_text("<a>" + "x" * 300_000)  # not closed, one huge line
+    previewer = load(qtbot, path)
+    assert previewer.fallback() is not None
+    assert "line 1" in previewer.banner.text()
+
+
+def test_highlighter_is_linear_on_huge_words(qtbot) -> None:
+    from PySide6.QtGui import QTextDocument
+
+    from artifact_viewer.previews.xml import XmlHighlighter
+
+    host = XmlPreviewer()
+    qtbot.addWidget(host)
+    doc = QTextDocument()
+    highlighter = XmlHighlighter(doc, host)
+    doc.setPlainText("w" * 200_000 + ' <tag attr="v">')
+    highlighter.rehighlight()
+    # The patterns themselves: a backtracking name pattern would take hours here.
+    word = "w" * 200_000
+    assert XmlHighlighter._ATTR.search(word) is None
+    assert XmlHighlighter._ENTITY.search("&" + word) is None

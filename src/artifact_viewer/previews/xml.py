@@ -32,6 +32,9 @@ from artifact_viewer.previews.xmlfmt import XmlProblem, check, decode, pretty
 # Above this the file goes to the virtual text view: a QPlainTextEdit with highlighting
 # takes long enough on bigger documents to stall the GUI thread.
 MAX_PRETTY_BYTES = 1024 * 1024
+# Raw text with a longer line than this also goes to the text view (a text widget lays
+# out a whole line at once).
+MAX_LINE_CHARS = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,16 +57,22 @@ def load_xml(path: Path, progress: Progress, cancel: CancelToken) -> XmlResult:
         return XmlResult("", XmlProblem("The file is empty", 1, 0))
     problem = check(data)
     cancel.raise_if_cancelled()
-    text = decode(data)
-    return XmlResult(text if problem else pretty(text), problem)
+    text = decode(data) if problem else pretty(decode(data))
+    if max(map(len, text.splitlines()), default=0) > MAX_LINE_CHARS:
+        return XmlResult("", problem, too_big=True)
+    return XmlResult(text, problem)
 
 
 class XmlHighlighter(QSyntaxHighlighter):
     """Tags, attributes, values, comments (also across lines), CDATA and entities."""
 
-    _TAG = re.compile(r"</?[\w:.-]+|/?>|<\?[\w:.-]+|\?>")
-    _ATTR = re.compile(r"([\w:.-]+)\s*=\s*(\"[^\"]*\"|'[^']*')")
-    _ENTITY = re.compile(r"&[#\w]+;")
+    # Possessive quantifiers and a start guard keep every pattern linear: a backtracking
+    # name pattern on a 300k-character "word" would take hours.
+    _TAG = re.compile(r"</?[\w:.-]++|/?>|<\?[\w:.-]++|\?>")
+    _ATTR = re.compile(r"(?<![\w:.-])([\w:.-]++)\s*+=\s*+(\"[^\"]*+\"|'[^']*+')")
+    _ENTITY = re.compile(r"&[#\w]++;")
+    #: characters of a line that get colours; the rest of a giant line stays plain
+    MAX_HIGHLIGHT = 4000
 
     def __init__(self, document: QTextDocument, palette_source: QWidget) -> None:
         super().__init__(document)
@@ -78,6 +87,7 @@ class XmlHighlighter(QSyntaxHighlighter):
         return fmt
 
     def highlightBlock(self, text: str) -> None:
+        text = text[: self.MAX_HIGHLIGHT]
         for match in self._TAG.finditer(text):
             self.setFormat(match.start(), match.end() - match.start(), self._formats["tag"])
         for match in self._ATTR.finditer(text):
@@ -152,7 +162,7 @@ class XmlPreviewer(Previewer):
         self._task = None
         self._result = result
         if result.too_big:
-            self._use_text_view()
+            self._use_text_view(result.problem)
             return
         self.editor.setPlainText(result.text)
         if result.problem is not None:
@@ -182,11 +192,14 @@ class XmlPreviewer(Previewer):
         self.editor.setExtraSelections([mark])
         self.editor.centerCursor()
 
-    def _use_text_view(self) -> None:
+    def _use_text_view(self, problem: XmlProblem | None) -> None:
         fallback = TextPreviewer(self)
         self._fallback = fallback
         self.editor.hide()
-        self.banner.setText("Large XML: shown as plain text without indentation.")
+        if problem is not None:
+            self._show_problem(problem)
+        else:
+            self.banner.setText("Large XML: shown as plain text without indentation.")
         self.banner.setVisible(True)
         self._layout.addWidget(fallback, 1)
         fallback.progress.connect(self.progress)
