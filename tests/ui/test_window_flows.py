@@ -251,9 +251,11 @@ def test_layout_and_last_selection_are_restored_on_next_launch(
     csv = catalog_artifact(first, "text/csv")
     open_artifact(qtbot, first, csv)
     first.window.resize(780, 560)  # fits the offscreen screen, so nothing gets clamped
+    qtbot.waitUntil(lambda: first.window.main_split.width() < 780)
     first.window.main_split.setSizes([250, 500])
-    sizes = first.window.main_split.sizes()
     first.window.close()
+    sizes = first.window.main_split.sizes()  # what was saved on close
+    assert sizes[0] < sizes[1] / 1.5  # not the default proportions
     first.close()
 
     second = make_ui_app()

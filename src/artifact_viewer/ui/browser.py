@@ -57,9 +57,11 @@ def load_page(
     return Page(generation, query.offset, total, rows, dict(states))
 
 
-def refresh_tree(library: Any, _p: Any, _c: CancelToken) -> None:
+def refresh_tree(library: Any, _p: Any, _c: CancelToken) -> bool:
+    """Refresh workflows and runs; True when the catalog holds no artifacts yet."""
     library.refresh_workflows()
     library.refresh_runs()
+    return library.count_artifacts(ArtifactQuery()) == 0
 
 
 def refresh_scope(library: Any, kind: str, ident: str, _p: Any, _c: CancelToken) -> str:
@@ -81,6 +83,7 @@ class Browser(QObject):
         listLoaded(): the first page of the current query is in.
         scopeChanged(kind, id): a new scope is being listed.
         offlineDetected(): an API call failed for lack of a network.
+        reachable(): an API refresh just succeeded.
         refreshed(): an explicit refresh finished (successfully or not).
     """
 
@@ -88,6 +91,7 @@ class Browser(QObject):
     listLoaded = Signal()
     scopeChanged = Signal(str, str)
     offlineDetected = Signal()
+    reachable = Signal()
     refreshed = Signal()
 
     def __init__(
@@ -110,6 +114,7 @@ class Browser(QObject):
         self.order_by = "created_at"
         self.descending = True
         self._refreshed_scopes: set[str] = set()
+        self._everything = True
         self._query = ArtifactQuery()
         self.online = bool(getattr(library, "online", False))
         artifacts.model.pageWanted.connect(self._on_page_wanted)
@@ -131,8 +136,17 @@ class Browser(QObject):
     @Slot()
     def refresh(self) -> None:
         """F5: ask the API for workflows, runs and the current scope, then re-read everything."""
+        self._start_refresh(everything=True)
+
+    def refresh_at_start(self) -> None:
+        """Like F5, but the organisation-wide artifact list is only fetched into an empty
+        catalog (on a large organisation that is many pages; F5 asks for it on purpose)."""
+        self._start_refresh(everything=False)
+
+    def _start_refresh(self, *, everything: bool) -> None:
         if self.library is None:
             return
+        self._everything = everything
         self._refreshed_scopes.clear()
         self.bridge.show_status("Refreshing…")
         self.ops.run(
@@ -143,10 +157,15 @@ class Browser(QObject):
         )
 
     @Slot(object)
-    def _on_refreshed(self, _result: object) -> None:
+    def _on_refreshed(self, catalog_empty: bool) -> None:
         self.bridge.show_status("Up to date.")
+        self.set_online(True)
+        self.reachable.emit()
         self.reload_tree()
-        self._refresh_scope(force=True)
+        if self.scope[0] != ALL or self._everything or catalog_empty:
+            self._refresh_scope(force=True)
+        else:
+            self.requery()
         self.refreshed.emit()
 
     @Slot(object)

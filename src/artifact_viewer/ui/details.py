@@ -33,6 +33,7 @@ class DetailsPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("detailsPanel")
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._title = QLabel("No artifact selected", self)
         self._title.setObjectName("detailsTitle")
         self._title.setWordWrap(True)
@@ -56,6 +57,14 @@ class DetailsPanel(QWidget):
         layout.addWidget(scroll, 1)
         self._fields: dict[str, QLabel | QLineEdit] = {}
         self.artifact: Artifact | None = None
+
+    @Slot()
+    def focus_first(self) -> None:
+        """Keyboard entry point (Alt+3): the first field, so Tab walks the rest."""
+        if self._fields:
+            next(iter(self._fields.values())).setFocus(Qt.FocusReason.ShortcutFocusReason)
+        else:
+            self.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def field_text(self, label: str) -> str:
         """Plain text of one row (tests and accessibility)."""
@@ -88,11 +97,15 @@ class DetailsPanel(QWidget):
             return line
         widget = QLabel(self._form_host)
         widget.setWordWrap(True)
-        flags = Qt.TextInteractionFlag.TextSelectableByMouse
+        flags = (
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
         if rich:
             flags |= Qt.TextInteractionFlag.TextBrowserInteraction
         widget.setTextInteractionFlags(flags)
         widget.setTextFormat(Qt.TextFormat.RichText if rich else Qt.TextFormat.PlainText)
+        widget.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # reachable with Tab, text selectable
         if rich:
             widget.linkActivated.connect(self._on_link)
         widget.setText(value)

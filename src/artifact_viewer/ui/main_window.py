@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
@@ -88,6 +88,7 @@ class MainWindow(QMainWindow):
         self._last_chance = False
         self._expanded: list[str] = []
         self._overwrite_box: QMessageBox | None = None
+        self._shown_once = False
         self._wire()
         self._restore()
 
@@ -146,6 +147,12 @@ class MainWindow(QMainWindow):
         self.main_split.setStretchFactor(1, 5)
         for split in (self.main_split, self.right_split, self.bottom_split):
             split.setChildrenCollapsible(False)
+        # Explicit minimums: the panes' own hints (toolbars, forms) would otherwise force the
+        # window wider than a small screen.
+        self.navigator.setMinimumWidth(200)
+        self.preview.setMinimumWidth(240)
+        self.details.setMinimumWidth(180)
+        self.artifact_list.setMinimumHeight(120)
         central = QWidget(self)
         layout = QVBoxLayout(central)
         layout.setContentsMargins(6, 6, 6, 6)
@@ -190,13 +197,15 @@ class MainWindow(QMainWindow):
         a.quit.triggered.connect(self.close)
         a.focus_navigator.triggered.connect(self.navigator.view.setFocus)
         a.focus_list.triggered.connect(self.artifact_list.view.setFocus)
-        a.focus_details.triggered.connect(self.details.setFocus)
+        a.focus_details.triggered.connect(self.details.focus_first)
         self.filter_box.textChanged.connect(self.filter_timer.start)
         self.filter_timer.timeout.connect(self.apply_filter)
         self.bridge.notice.connect(self.banner.show_notice)
         self.bridge.status.connect(self.show_status)
         self.banner.actionRequested.connect(self._on_banner_action)
         self.browser.offlineDetected.connect(self.monitor.report_offline)
+        self.browser.reachable.connect(self.monitor.report_online)
+        self.viewer.offlineDetected.connect(self.monitor.report_offline)
         self.browser.treeLoaded.connect(self._on_tree_loaded)
         self.browser.listLoaded.connect(self._on_list_loaded)
         self.browser.scopeChanged.connect(self._on_scope_changed)
@@ -230,7 +239,7 @@ class MainWindow(QMainWindow):
         kind, ident = self._pending_scope or (ALL, ALL)
         self.browser.set_scope(kind, ident)
         if online:
-            self.browser.refresh()
+            self.browser.refresh_at_start()
 
     @property
     def library(self) -> Any:
@@ -390,14 +399,7 @@ class MainWindow(QMainWindow):
     # -- state ---------------------------------------------------------------------------
     def _restore(self) -> None:
         self.state.restore_window(self)
-        restored = [
-            self.state.restore_splitter(name, split)
-            for name, split in zip(_SPLITTERS, self._splitters(), strict=True)
-        ]
-        if not any(restored):
-            self.main_split.setSizes([585, 855])
-            self.right_split.setSizes([300, 500])
-            self.bottom_split.setSizes([560, 295])
+        self._restore_splitters()
         self.state.restore_header("navigator", self.navigator.view.header())
         self.state.restore_header("artifacts", self.artifact_list.view.horizontalHeader())
         kind, ident = self.state.value("scope_kind"), self.state.value("scope_id")
@@ -405,6 +407,25 @@ class MainWindow(QMainWindow):
             self._pending_scope = self._restored_scope = (kind, ident)
         self._pending_artifact = self.state.value("artifact")
         self._expanded = self.state.list_value("expanded")
+
+    @Slot()
+    def _restore_splitters(self) -> None:
+        restored = [
+            self.state.restore_splitter(name, split)
+            for name, split in zip(_SPLITTERS, self._splitters(), strict=True)
+        ]
+        if not any(restored):
+            self.main_split.setSizes([550, 890])
+            self.right_split.setSizes([260, 540])
+            self.bottom_split.setSizes([600, 290])
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._shown_once:
+            self._shown_once = True
+            # Splitters stretch while the window takes its final size; set them again once
+            # it has, so the restored proportions are exactly the saved ones.
+            QTimer.singleShot(0, self._restore_splitters)
 
     def _splitters(self) -> tuple[QSplitter, QSplitter, QSplitter]:
         return self.main_split, self.right_split, self.bottom_split

@@ -115,7 +115,7 @@ class Navigator(QWidget):
         header = self.view.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for col, width in ((1, 165), (2, 100), (3, 100), (4, 62)):
+        for col, width in ((1, 142), (2, 94), (3, 94), (4, 60)):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(col, width)
         self.view.selectionModel().currentChanged.connect(self._on_current)

@@ -72,6 +72,13 @@ class OnlineMonitor(QObject):
             self._set(False)
             self._schedule()
 
+    @Slot()
+    def report_online(self) -> None:
+        """Some call just reached the API: flip now and go back to the slow check interval."""
+        self.retry_ms = FIRST_RETRY_MS
+        self._set(True)
+        self._schedule()
+
     @Slot(object)
     def _on_result(self, online: bool) -> None:
         self._checking = False

@@ -106,6 +106,7 @@ class ArtifactController(QObject):
         saved(str): Save as wrote this path.
         saveNeedsConfirmation(str): the destination exists; ask before overwriting.
         pinChanged(str, bool): a run was pinned (True) or unpinned.
+        offlineDetected(): a download failed for lack of a network.
     """
 
     previewShown = Signal(str)
@@ -114,6 +115,7 @@ class ArtifactController(QObject):
     saved = Signal(str)
     saveNeedsConfirmation = Signal(str)
     pinChanged = Signal(str, bool)
+    offlineDetected = Signal()
 
     def __init__(
         self,
@@ -239,6 +241,7 @@ class ArtifactController(QObject):
             self._unavailable(self.current, user_message(exc))
         if isinstance(exc, (NetworkError, NotAvailableOffline)):
             self.bridge.show_status(user_message(exc))
+            self.offlineDetected.emit()
             return
         self.bridge.error(exc)
 
