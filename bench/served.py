@@ -54,18 +54,20 @@ def big_file_server(ctx: dict[str, Any], name: str) -> Iterator[dict[str, Any]]:
         }
 
 
-def open_library(ctx: dict[str, Any], *, online: bool = True) -> Any:
+def open_library(ctx: dict[str, Any], *, online: bool = True, page_size: int = 100) -> Any:
     """Our store under ARTIFACT_VIEWER_HOME, built the way the CLI builds it."""
     library_mod = require("artifact_viewer.core.library", "Library")
     paths_mod = require("artifact_viewer.core.paths", "app_paths")
     settings_mod = require("artifact_viewer.core.settings", "Settings")
-    settings = settings_mod.Settings()
+    settings = settings_mod.Settings(page_size=page_size)
     client = http = None
     if online:
         http_mod = require("artifact_viewer.core.http", "build_http_client")
         client_mod = require("artifact_viewer.core.client", "AnonClient")
         http = http_mod.build_http_client(settings)
-        client = client_mod.AnonClient(http, api_key=ctx["api_key"], base_url=ctx["base_url"])
+        client = client_mod.AnonClient(
+            http, api_key=ctx["api_key"], base_url=ctx["base_url"], page_size=page_size
+        )
     return library_mod.Library.open(paths_mod.app_paths(), settings, client, http=http)
 
 
