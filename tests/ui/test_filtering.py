@@ -30,3 +30,12 @@ def test_status_match_is_case_insensitive_and_accepts_spaces() -> None:
 def test_empty_filter_is_empty() -> None:
     assert parse_filter("  ").empty
     assert not parse_filter("x").empty
+
+
+def test_status_terms_resolve_to_the_api_status_for_the_catalog() -> None:
+    from artifact_viewer.ui.browser import _known_status
+
+    assert _known_status("failed") == "FAILED"
+    assert _known_status("awaiting") == "AWAITING_USER_INPUT"
+    assert _known_status("completed") == "COMPLETED"  # exact beats "COMPLETED_WITH_..."
+    assert _known_status("brand_new") == "BRAND_NEW"

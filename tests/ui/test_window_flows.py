@@ -296,3 +296,23 @@ def test_remembered_selection_is_found_after_the_catalog_is_rebuilt(
         lambda: window.viewer.current is not None and window.viewer.current.id == csv.id,
         timeout=WAIT_MS,
     )
+
+
+def test_cancelling_the_first_connect_leaves_a_browsable_window_that_offers_to_connect(
+    qtbot: Any, make_ui_app: Any
+) -> None:
+    app = make_ui_app()
+    app.window.show()
+    app.flow.start(demo=False)
+    qtbot.waitUntil(
+        lambda: app.flow.dialog is not None and app.flow.dialog.isVisible(), timeout=WAIT_MS
+    )
+    app.flow.dialog.reject()
+    window = app.window
+    qtbot.waitUntil(lambda: window.banner.notice is not None, timeout=WAIT_MS)
+    assert window.banner.notice.action == "reconnect"
+    assert window.online_label.text() == "Not connected"
+    assert not window.monitor.timer.isActive()
+    with qtbot.waitSignal(window.browser.listLoaded, timeout=WAIT_MS):
+        window.navigator.select("all", "all")
+    assert window.artifact_list.caption.text().endswith("No artifacts here yet.")

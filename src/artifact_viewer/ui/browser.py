@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.errors import NetworkError
+from artifact_viewer.core.models import WORKFLOW_RUN_STATUSES
 from artifact_viewer.core.store_models import ArtifactQuery
 from artifact_viewer.ui.artifact_list import ArtifactList
 from artifact_viewer.ui.artifact_model import PAGE_SIZE
@@ -73,6 +74,15 @@ def refresh_scope(library: Any, kind: str, ident: str, _p: Any, _c: CancelToken)
     elif kind == ALL:
         library.refresh_artifacts()
     return f"{kind}:{ident}"
+
+
+def _known_status(term: str) -> str:
+    """``failed`` -> ``FAILED``, ``awaiting`` -> ``AWAITING_USER_INPUT``; unknown terms as typed."""
+    wanted = term.upper().replace(" ", "_")
+    for status in WORKFLOW_RUN_STATUSES:
+        if status == wanted:
+            return status
+    return next((s for s in WORKFLOW_RUN_STATUSES if wanted in s), wanted)
 
 
 class Browser(QObject):
@@ -215,7 +225,7 @@ class Browser(QObject):
             text=spec.text,
             type=spec.types[0] if spec.types else None,
             mime=spec.mimes[0] if spec.mimes else None,
-            status=spec.statuses[0].upper() if spec.statuses else None,
+            status=_known_status(spec.statuses[0]) if spec.statuses else None,
             workflow_id=ident if kind == WORKFLOW else None,
             run_id=ident if kind == RUN else None,
             cached_only=kind == OFFLINE,

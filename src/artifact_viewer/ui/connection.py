@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtWidgets import QDialog
 
 from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.errors import user_message
@@ -125,8 +126,18 @@ class ConnectionFlow(QObject):
         dialog.open()
 
     @Slot(int)
-    def _on_dialog_finished(self, _result: int) -> None:
+    def _on_dialog_finished(self, result: int) -> None:
         self.dialog = None
+        connection = self.window.connection
+        if (
+            result != QDialog.DialogCode.Accepted
+            and connection is not None
+            and connection.mode == "offline"
+        ):
+            self.window.bridge.info(
+                "Not connected: showing what was synced before. Connect to reach the Anon API.",
+                action="reconnect",
+            )
 
     @Slot(str, str)
     def _on_connect_requested(self, base_url: str, key: str) -> None:

@@ -229,12 +229,17 @@ class MainWindow(QMainWindow):
             part.library = library
         online = bool(library.online)
         self.browser.online = self.viewer.online = online
-        title = {"demo": "demo data", "offline": "offline"}.get(connection.mode, "")
+        title = {"demo": "demo data", "offline": "not connected"}.get(connection.mode, "")
         self.setWindowTitle(f"Artifact Viewer — {title}" if title else "Artifact Viewer")
-        self._show_online(online)
+        if connection.mode == "offline":
+            # No key yet: nothing to watch; the catalog from earlier sessions still browses.
+            self.monitor.stop()
+            self._show_online(None)
+        else:
+            self._show_online(online)
+            self.monitor.start(initial=online)
         if connection.warning:
             self.bridge.info(connection.warning)
-        self.monitor.start(initial=online)
         self.browser.reload_tree()
         kind, ident = self._pending_scope or (ALL, ALL)
         self.browser.set_scope(kind, ident)

@@ -66,8 +66,8 @@ class MessageBridge(QObject):
             log.info("%s: %s", detail, redact(str(exc)))
         self.notice.emit(Notice(level, redact(text), detail, action))
 
-    def info(self, text: str) -> None:
-        self.notice.emit(Notice("info", redact(text)))
+    def info(self, text: str, action: str = "") -> None:
+        self.notice.emit(Notice("info", redact(text), action=action))
 
     def show_status(self, text: str) -> None:
         self.status.emit(redact(text))
@@ -124,7 +124,7 @@ class Banner(QFrame):
         self._label.setText(notice.text)
         self._label.setToolTip(notice.detail)
         self._action.setVisible(bool(notice.action))
-        self._action.setText("Reconnect…" if notice.action == "reconnect" else notice.action)
+        self._action.setText("Connect…" if notice.action == "reconnect" else notice.action)
         dark = self.palette().window().color().lightness() < 128
         bg, fg, dark_bg, _ = self._COLOURS.get(notice.level, self._COLOURS["info"])
         if dark:
