@@ -239,3 +239,16 @@ def write_big_csv(path: Path, megabytes: int) -> Path:
         for _ in range(max(1, megabytes * 1024 * 1024 // len(block))):
             fh.write(block)
     return path
+
+
+def write_encrypted_pdf(path: Path, password: str = "s3cret") -> Path:
+    """A one-page PDF that needs a password to open."""
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    pdf = canvas.Canvas(buf, encrypt=password)
+    pdf.drawString(72, 720, "Confidential payroll summary")
+    pdf.showPage()
+    pdf.save()
+    path.write_bytes(buf.getvalue())
+    return path

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMenu,
+    QSizePolicy,
     QStackedWidget,
     QTabWidget,
     QToolButton,
@@ -69,13 +70,16 @@ class JsonPreviewer(Previewer):
 
         self.info = QLabel()
         self.info.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # Long names and notes must not make the whole preview wider than its pane.
+        self.info.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.info.setMinimumWidth(40)
         self.search_box = QLineEdit()
         self.search_box.setPlaceholderText("Search keys and values (Ctrl+F)")
         self.search_box.setClearButtonEnabled(True)
         self.prev_button = QToolButton(text="▲", toolTip="Previous match (Shift+F3)")
         self.next_button = QToolButton(text="▼", toolTip="Next match (F3)")
         self.hit_label = QLabel()
-        self.search_box.setMinimumWidth(240)
+        self.search_box.setMinimumWidth(140)
         bar = QHBoxLayout()
         bar.setContentsMargins(6, 4, 6, 2)
         bar.addWidget(self.info, 1)

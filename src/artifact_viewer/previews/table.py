@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QSizePolicy,
     QSplitter,
     QStackedWidget,
     QTableView,
@@ -59,10 +60,13 @@ class TablePreviewer(Previewer):
 
         self.info = QLabel()
         self.info.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # Long names and notes must not make the whole preview wider than its pane.
+        self.info.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.info.setMinimumWidth(40)
         self.filter_box = QLineEdit()
         self.filter_box.setPlaceholderText("Filter rows (Ctrl+F)")
         self.filter_box.setClearButtonEnabled(True)
-        self.filter_box.setMinimumWidth(200)
+        self.filter_box.setMinimumWidth(120)
         self.column_box = QComboBox()
         self.column_box.setToolTip("Filter in one column or in all")
         self.column_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
