@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 
 import pytest
@@ -17,6 +18,24 @@ _IGNORED_QT_MESSAGES = ("This plugin does not support propagateSizeHints",)
 def pytest_configure(config: pytest.Config) -> None:
     for pattern in _IGNORED_QT_MESSAGES:
         config.addinivalue_line("qt_log_ignore", pattern)
+    # Cyclic garbage is collected on the main thread only (see main_thread_gc below): an
+    # automatic collection on a pool thread can destroy a Qt object there and crash.
+    gc.disable()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    gc.enable()
+
+
+@pytest.fixture(autouse=True)
+def main_thread_gc():
+    """Collect cyclic garbage between tests, on the main thread (as the app's timer does)."""
+    yield
+    counts, thresholds = gc.get_count(), gc.get_threshold()
+    for generation in (2, 1, 0):
+        if counts[generation] > thresholds[generation]:
+            gc.collect(generation)
+            break
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

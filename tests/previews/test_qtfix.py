@@ -36,3 +36,25 @@ def test_install_is_idempotent_and_emit_still_delivers() -> None:
     emitter.changed.connect(got.append)
     assert emitter.changed.emit(7) is True
     assert got == [7]
+
+
+def test_gc_runs_on_the_gui_thread_only(qtbot) -> None:
+    import gc
+
+    collector = qtfix.MainThreadGarbageCollector(interval_ms=10)
+    was_enabled = gc.isenabled()
+    collector.start()
+    try:
+        assert not gc.isenabled()
+
+        class Node:
+            pass
+
+        for _ in range(gc.get_threshold()[0] + 10):  # enough cyclic garbage to pass gen 0
+            node = Node()
+            node.me = node
+        del node
+        qtbot.waitUntil(lambda: gc.get_count()[0] < gc.get_threshold()[0], timeout=5000)
+    finally:
+        collector.stop()
+    assert gc.isenabled() == was_enabled

@@ -146,3 +146,20 @@ def test_run_in_pool_without_application_is_refused(monkeypatch) -> None:
     monkeypatch.setattr(worker.QCoreApplication, "instance", staticmethod(lambda: None))
     with pytest.raises(RuntimeError):
         run_in_pool(lambda p, c: None, on_result=print, on_error=print)
+
+
+def test_delivered_errors_carry_no_worker_frames(qtbot) -> None:
+    """Tracebacks would tie worker frames (and the carrier) into a GC cycle."""
+
+    def work(progress, cancel):
+        try:
+            raise OSError("disk")
+        except OSError as exc:
+            raise ValueError("wrapped") from exc
+
+    receiver = Receiver()
+    task = start(work, receiver=receiver)
+    qtbot.waitUntil(lambda: task.finished)
+    (error,) = receiver.errors
+    assert str(error) == "wrapped" and str(error.__cause__) == "disk"
+    assert error.__traceback__ is None and error.__cause__.__traceback__ is None

@@ -1,4 +1,4 @@
-"""Work around PySide6 6.12 dropping a reference to ``True`` on every signal emit/disconnect.
+"""Work around Qt-binding hazards: lost references to ``True``, and GC on worker threads.
 
 ``SignalInstance.emit()`` and ``.disconnect()`` return ``True`` without taking a reference
 for it, so each call from Python lowers ``True``'s reference count by one; after enough
@@ -11,11 +11,12 @@ missing reference. Call it once before any signal is emitted (importing
 from __future__ import annotations
 
 import ctypes
+import gc
 import sys
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal, SignalInstance
+from PySide6.QtCore import QObject, QTimer, Signal, SignalInstance
 
 _installed = False
 
@@ -69,3 +70,38 @@ def install() -> bool:
         patched = True
     probe.deleteLater()
     return patched
+
+
+class MainThreadGarbageCollector(QObject):
+    """Run Python's cyclic garbage collector on the GUI thread only.
+
+    Automatic collection runs in whichever thread happens to allocate; if it finds a cycle
+    holding a Qt object, that object is destroyed on a worker thread and Qt may crash.
+    :meth:`start` turns automatic collection off and collects from a GUI-thread timer
+    instead, a generation at a time, like the automatic collector would.
+    """
+
+    def __init__(self, interval_ms: int = 500, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._timer = QTimer(self)
+        self._timer.setInterval(interval_ms)
+        self._timer.timeout.connect(self.check)
+        self._was_enabled = True
+
+    def start(self) -> None:
+        self._was_enabled = gc.isenabled()
+        gc.disable()
+        self._timer.start()
+
+    def stop(self) -> None:
+        self._timer.stop()
+        if self._was_enabled:
+            gc.enable()
+
+    def check(self) -> int:
+        """Collect the oldest generation whose allocation count passed its threshold."""
+        counts, thresholds = gc.get_count(), gc.get_threshold()
+        for generation in (2, 1, 0):
+            if counts[generation] > thresholds[generation]:
+                return gc.collect(generation)
+        return 0

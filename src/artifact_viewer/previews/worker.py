@@ -175,12 +175,28 @@ class _Runnable(QRunnable):
         except BaseException as exc:  # every failure reaches the GUI as an error, never a crash
             if not token.cancelled:
                 log.debug("background task failed: %s", type(exc).__name__, exc_info=True)
-                _emit(carrier.error, exc)
+                _emit(carrier.error, _without_tracebacks(exc))
         else:
             if not token.cancelled:
                 _emit(carrier.result, value)
         finally:
             _emit(carrier.done)
+
+
+def _without_tracebacks(exc: BaseException) -> BaseException:
+    """Drop the tracebacks of ``exc`` and its causes before it leaves the worker.
+
+    A traceback holds this thread's frames, and through them the carrier: that reference
+    cycle would let the garbage collector destroy the carrier (a GUI-thread QObject) from
+    whichever thread happens to run the next collection, which crashes Qt.
+    """
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        current.__traceback__ = None
+        current = current.__cause__ or current.__context__
+    return exc
 
 
 def _emit(signal: Any, *args: Any) -> None:
