@@ -91,6 +91,10 @@ def preview(
     _route_qt_messages_to_log()
     app = QApplication.instance() or QApplication([sys.argv[0]])
     from artifact_viewer.previews.host import PreviewHost
+    from artifact_viewer.previews.qtfix import MainThreadGarbageCollector
+
+    collector = MainThreadGarbageCollector(parent=app)
+    collector.start()
 
     host = PreviewHost()
     host.setWindowTitle(f"{file.name} — artifact-viewer")
