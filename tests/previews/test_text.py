@@ -197,3 +197,13 @@ def test_loading_another_file_cancels_the_first(qtbot, tmp_path) -> None:
 @pytest.mark.parametrize("cls", [TextPreviewer, LogPreviewer])
 def test_kinds_and_titles(cls) -> None:
     assert cls.kind in {"text", "log"} and cls.title
+
+
+def test_wrapped_giant_line_fills_the_screen_without_laying_out_all_of_it(qtbot, tmp_path) -> None:
+    path = tmp_path / "min.json"
+    path.write_bytes(b'{"k": "' + b"v" * 200_000 + b'"}')
+    previewer = open_preview(qtbot, path, TextPreviewer)
+    previewer.wrap_box.setChecked(True)
+    view = previewer.view
+    view.viewport().grab()
+    assert view.visible_offsets() == [0]  # the first 64 KiB piece covers the whole screen

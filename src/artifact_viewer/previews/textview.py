@@ -244,7 +244,10 @@ class TextView(QAbstractScrollArea):
             level = classify(text) if self._levels else None
             layout = None
             if self._wrap:
-                layout = self._wrapped_layout(text, width - gutter - _PAD, level)
+                # Lay out no more than fits on the rest of the screen: a 64 KiB line
+                # would otherwise be wrapped in full on every paint.
+                fits = ((height - y) // line_height + 1) * (columns + 1)
+                layout = self._wrapped_layout(text[:fits], width - gutter - _PAD, level)
                 rows = max(1, layout.lineCount())
             else:
                 rows = 1
