@@ -207,3 +207,17 @@ def test_wrapped_giant_line_fills_the_screen_without_laying_out_all_of_it(qtbot,
     view = previewer.view
     view.viewport().grab()
     assert view.visible_offsets() == [0]  # the first 64 KiB piece covers the whole screen
+
+
+def test_arrow_keys_scroll_long_lines_sideways(qtbot, tmp_path) -> None:
+    path = tmp_path / "wide.txt"
+    path.write_text(("col," * 500 + "\n") * 3)
+    previewer = open_preview(qtbot, path, TextPreviewer)
+    view = previewer.view
+    view.viewport().grab()
+    bar = view.horizontalScrollBar()
+    assert bar.maximum() > 0
+    qtbot.keyClick(view, Qt.Key.Key_Right)
+    assert bar.value() > 0
+    qtbot.keyClick(view, Qt.Key.Key_Left)
+    assert bar.value() == 0

@@ -416,6 +416,10 @@ class TextView(QAbstractScrollArea):
             self.scroll_lines(max(1, self.rows() - 1))
         elif key == Qt.Key.Key_PageUp:
             self.scroll_lines(-max(1, self.rows() - 1))
+        elif key in (Qt.Key.Key_Left, Qt.Key.Key_Right):
+            bar = self.horizontalScrollBar()
+            step = self.fontMetrics().horizontalAdvance("0") * 4
+            bar.setValue(bar.value() + (step if key == Qt.Key.Key_Right else -step))
         elif key == Qt.Key.Key_End:
             self.scroll_to_end()
         elif key == Qt.Key.Key_Home:
