@@ -63,6 +63,29 @@ def test_zoom_keys_buttons_and_wheel(qtbot, tmp_path) -> None:
     assert canvas.horizontalScrollBar().maximum() > 0  # now pannable
     previewer.fit_button.click()
     assert canvas.zoom() == pytest.approx(fit) and canvas.is_fit()
+    _wheel(canvas, 120)
+    assert canvas.zoom() == pytest.approx(fit * 1.25)
+    _wheel(canvas, -240)
+    assert canvas.zoom() == pytest.approx(fit / 1.25)
+
+
+def _wheel(canvas, delta: int) -> None:
+    from PySide6.QtCore import QPointF
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    center = QPointF(canvas.viewport().rect().center())
+    event = QWheelEvent(
+        center,
+        canvas.viewport().mapToGlobal(center),
+        QPoint(0, 0),
+        QPoint(0, delta),
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
+    QApplication.sendEvent(canvas.viewport(), event)
 
 
 def test_drag_pans_when_zoomed_in(qtbot, tmp_path) -> None:
@@ -167,3 +190,19 @@ def test_huge_image_gets_a_low_zoom_copy(qtbot, tmp_path, monkeypatch) -> None:
     for y in (0, 1, 85, 169, 170):
         assert preview.pixelColor(128, y).getRgb()[:3] == (200, 30, 30)
     previewer.canvas.viewport().grab()
+
+
+def test_wheel_zoom_keeps_the_point_under_the_cursor(qtbot, tmp_path) -> None:
+    previewer = make(qtbot)
+    load_ok(qtbot, previewer, samples.write_png(tmp_path / "b.png", 1600, 1200))
+    canvas = previewer.canvas
+    canvas.actual_size()
+    canvas.horizontalScrollBar().setValue(300)
+    canvas.verticalScrollBar().setValue(200)
+    from PySide6.QtCore import QPointF
+
+    cursor = QPointF(100, 80)
+    before = (cursor - canvas._origin()) / canvas.zoom()
+    canvas._set_zoom(2.0, cursor)
+    after = (cursor - canvas._origin()) / canvas.zoom()
+    assert abs(after.x() - before.x()) < 1 and abs(after.y() - before.y()) < 1
