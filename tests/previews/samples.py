@@ -252,3 +252,17 @@ def write_encrypted_pdf(path: Path, password: str = "s3cret") -> Path:
     pdf.save()
     path.write_bytes(buf.getvalue())
     return path
+
+
+def write_big_xml(path: Path, megabytes: int) -> Path:
+    """A well-formed XML document of about ``megabytes`` MB, written in blocks."""
+    block = "".join(
+        f'<employee id="{i}"><name>Person {i}</name><salary>{1000 + i}</salary></employee>\n'
+        for i in range(1000)
+    ).encode()
+    with path.open("wb") as fh:
+        fh.write(b'<?xml version="1.0"?>\n<payroll>\n')
+        for _ in range(max(1, megabytes * 1024 * 1024 // len(block))):
+            fh.write(block)
+        fh.write(b"</payroll>\n")
+    return path

@@ -137,3 +137,11 @@ def test_highlighter_is_linear_on_huge_words(qtbot) -> None:
     word = "w" * 200_000
     assert XmlHighlighter._ATTR.search(word) is None
     assert XmlHighlighter._ENTITY.search("&" + word) is None
+
+
+def test_twenty_megabyte_xml_opens_in_the_text_view(qtbot, tmp_path) -> None:
+    path = samples.write_big_xml(tmp_path / "big.xml", 20)
+    previewer = load(qtbot, path, "application/xml")
+    fallback = previewer.fallback()
+    assert fallback is not None
+    assert fallback.line_index().line_count() == path.read_bytes().count(b"\n")
