@@ -1,1 +1,1 @@
-"""ui (Qt)."""
+"""The window (Qt): navigator, artifact list, details, dialogs, background work and messages."""

@@ -1,5 +1,4 @@
-"""What happens to the selected artifact: details, cache lookup, download with progress, preview,
-and the artifact actions (save as, open externally, verify, pin/unpin its run)."""
+"""The selected artifact: details, cached file or download with progress, preview and its actions."""
 
 from __future__ import annotations
 
