@@ -138,6 +138,8 @@ def gui_main(demo: bool = False, verbose: bool = False) -> int:
 
     from PySide6.QtWidgets import QApplication
 
+    # Importing previews patches the binding's signal-reference leak before any emit.
+    from artifact_viewer.previews.qtfix import MainThreadGarbageCollector
     from artifact_viewer.ui.icons import app_icon
 
     _install_qt_message_handler()
@@ -147,6 +149,9 @@ def gui_main(demo: bool = False, verbose: bool = False) -> int:
     qt_app.setApplicationVersion(__version__)
     qt_app.setDesktopFileName("artifact-viewer")
     qt_app.setWindowIcon(app_icon())
+    # Cycles holding Qt objects must be collected on the GUI thread, never a worker's.
+    collector = MainThreadGarbageCollector(parent=qt_app)
+    collector.start()
     app = build_app(paths, settings)
     _install_excepthook(app.window)
     ticker = _quit_on_signals(qt_app)
@@ -158,5 +163,6 @@ def gui_main(demo: bool = False, verbose: bool = False) -> int:
     finally:
         ticker.stop()
         app.close()
+        collector.stop()
     log.info("Exited with code %s", code)
     return int(code)
