@@ -162,3 +162,10 @@ def test_linux_install_without_a_bundle_changes_nothing(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "make package" in result.stderr
     assert not prefix.exists()
+
+
+def test_spec_drops_qt_translations_only_while_the_app_loads_none() -> None:
+    dropped = "PySide6/Qt/translations" in _spec_list("_DROP_FOLDERS")
+    sources = (ROOT / "src" / "artifact_viewer").rglob("*.py")
+    loads = any("QTranslator" in path.read_text(encoding="utf-8") for path in sources)
+    assert not (dropped and loads), "the app loads Qt translations: keep them in the bundle"
