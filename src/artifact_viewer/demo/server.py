@@ -53,21 +53,29 @@ class FaultFront:
             return
         path: str = scope["path"]
         kind = "storage" if path.startswith(STORAGE_PREFIX) else "api"
-        status_box = [0]
+        recorded = False
+
+        def record(status: int) -> None:
+            nonlocal recorded
+            if recorded:
+                return
+            recorded = True
+            headers = dict(scope["headers"])
+            rng = headers[b"range"].decode("latin-1") if b"range" in headers else None
+            authorized = b"authorization" in headers
+            self.config.record(RequestRecord(kind, scope["method"], path, status, rng, authorized))
 
         async def logged_send(message: MutableMapping[str, Any]) -> None:
+            # Logged before the status line leaves, so a client that has its answer always
+            # finds the request in the log (tests read it right after the response).
             if message["type"] == "http.response.start":
-                status_box[0] = message["status"]
+                record(message["status"])
             await send(message)
 
         try:
             await self._handle(scope, receive, logged_send, kind)
         finally:
-            headers = dict(scope["headers"])
-            rng = headers[b"range"].decode("latin-1") if b"range" in headers else None
-            authorized = b"authorization" in headers
-            record = RequestRecord(kind, scope["method"], path, status_box[0], rng, authorized)
-            self.config.record(record)
+            record(0)  # no response at all (the handler failed or was cancelled)
 
     async def _handle(self, scope: Scope, receive: Receive, send: Send, kind: str) -> None:
         config = self.config
