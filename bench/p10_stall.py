@@ -23,6 +23,7 @@ SOURCES: dict[str, tuple[str, str]] = {
 }
 
 BENCH = Benchmark(
+    about=" ".join((__doc__ or "").split()),
     id=ID,
     title="Longest GUI-thread stall during P2-P6 (QTimer probe)",
     roles={},
@@ -40,7 +41,13 @@ BENCH = Benchmark(
 
 def derive(benchmarks: dict[str, Any]) -> dict[str, Any]:
     """A result shaped like a measured one, borrowing the stall metric from P2-P6 runs."""
-    out: dict[str, Any] = {"id": ID, "title": BENCH.title, "runs": {}, "status": {}}
+    out: dict[str, Any] = {
+        "id": ID,
+        "title": BENCH.title,
+        "about": BENCH.about,
+        "runs": {},
+        "status": {},
+    }
     dates = []
     for src, (_label, role) in SOURCES.items():
         key = f"{src}:{role}"

@@ -1,7 +1,10 @@
 """P1: cold start to a usable window on demo data vs a bare PySide6 window.
 
-Both sides start a fresh interpreter and print ``READY`` once their window is up (ours:
-with the first workflows listed); the time from spawn to that line is the measurement.
+Both sides start a fresh interpreter and print ``READY`` once their window is up; the time
+from spawn to that line is the measurement. Ours runs the real entry point (``gui_main``,
+as ``artifact-viewer --demo``) in an empty app home, so it includes starting the demo
+server and the first sync, and is ready when the navigator lists workflows. Floor: a
+``QMainWindow`` shown, then its first event-loop turn.
 """
 
 from __future__ import annotations

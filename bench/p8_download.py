@@ -71,6 +71,7 @@ BENCH = Benchmark(
             ("floor", "curl"),
             throughput_at_least(0.8),
             floor_name="curl -o file",
+            size_of="csv_1g",
         ),
     ],
 )

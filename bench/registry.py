@@ -29,4 +29,6 @@ def all_benchmarks() -> list[Benchmark]:
         p8_download,
         p9_verify,
     )
+    for module in modules:
+        module.BENCH.about = " ".join((module.__doc__ or "").split())
     return [m.BENCH for m in modules]

@@ -38,6 +38,12 @@ def compute_row(bench: Benchmark, row: Row, result: dict[str, Any]) -> dict[str,
     notes = [n for n in (verdict.note,) if n]
     if row.worst and ours_values:
         notes.append(f"worst run {fmt_value(max(ours_values), row.unit)}")
+    size = result.get("data_sizes", {}).get(row.size_of)
+    if size and ours:
+        rates = [f"ours {fmt_rate(size / ours)}"]
+        if floor:
+            rates.append(f"floor {fmt_rate(size / floor)}")
+        notes.append(", ".join(rates))
     if floor_status:
         notes.append(f"floor {floor_status}")
     return {
@@ -57,6 +63,10 @@ def compute_row(bench: Benchmark, row: Row, result: dict[str, Any]) -> dict[str,
         "peak_rss_ours": _role_peak(result, role),
         "peak_rss_floor": _role_peak(result, row.floor[0]) if row.floor else None,
     }
+
+
+def fmt_rate(bytes_per_s: float) -> str:
+    return f"{bytes_per_s / 1024**2:,.0f} MiB/s"
 
 
 def _cell(text: str) -> str:
@@ -125,6 +135,13 @@ def render_markdown(doc: dict[str, Any]) -> str:
                 row["notes"],
             ]
             lines.append("| " + " | ".join(_cell(str(c)) for c in cells) + " |")
+    about = [
+        f"- **{bench_id}** {_cell(doc['benchmarks'][bench_id].get('about', ''))}"
+        for bench_id in sorted(doc["benchmarks"], key=_bench_key)
+        if doc["benchmarks"][bench_id].get("about")
+    ]
+    if about:
+        lines += ["", "## How each is measured", ""] + about
     details = _details(doc)
     if details:
         lines += ["", "## Not measured or failed", ""] + details

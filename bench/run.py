@@ -70,6 +70,7 @@ def measure(
         args.repeat,
         args.warmup,
     )
+    result["about"] = bench.about
     result["measured_at"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     result["data_sizes"] = {k: v.stat().st_size for k, v in paths.items()}
     result["rows"] = [report.compute_row(bench, row, result) for row in bench.rows]

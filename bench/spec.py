@@ -146,6 +146,8 @@ class Row:
     floor: tuple[str, str] | None = None
     target: Target = INFO
     floor_name: str = ""
+    # data file whose size turns both times into throughputs in the notes
+    size_of: str = ""
     unit: str = "s"
     worst: bool = False
 
@@ -180,6 +182,8 @@ class Benchmark:
     # role -> most measured rounds it gets (heavy roles such as the 1 GB JSON load); such
     # roles also skip the warm-up, since the inputs are already in the page cache.
     max_rounds: dict[str, int] = field(default_factory=dict)
+    # How it is measured, for the report (the registry fills it from the module docstring).
+    about: str = ""
 
     def our_roles(self) -> list[str]:
         return [r for r in self.roles if r not in self.floor_roles]

@@ -64,6 +64,17 @@ def test_smoke_rows_are_either_measured_or_say_why_not(smoke_run):
                 assert row["ours_status"].startswith(("not measured", "failed"))
 
 
+def test_smoke_runs_every_present_feature_without_failure(smoke_run):
+    _out, doc = smoke_run
+    failures = {
+        f"{bench_id} {role}": status
+        for bench_id, bench in doc["benchmarks"].items()
+        for role, status in bench["status"].items()
+        if status.startswith("failed")
+    }
+    assert failures == {}
+
+
 def test_smoke_measures_the_library_floors_on_generated_data(smoke_run):
     _out, doc = smoke_run
     for bench_id, role, metric in [
