@@ -152,3 +152,12 @@ def test_key_without_anon_prefix_is_accepted_with_a_warning(memory_keyring) -> N
     assert cleaned == "sk_live_other_format"
     assert warning is not None and "anon_" in warning
     assert save_api_key(BASE, "sk_live_other_format").persistent
+
+
+def test_keyring_available_only_with_a_real_backend(memory_keyring) -> None:
+    from artifact_viewer.core.secrets import keyring_available
+
+    assert keyring_available()
+    for backend in (keyring.backends.fail.Keyring(), keyring.backends.null.Keyring()):
+        keyring.set_keyring(backend)
+        assert not keyring_available()

@@ -85,6 +85,11 @@ def _keyring_usable() -> bool:
     return not module.startswith(("keyring.backends.fail", "keyring.backends.null"))
 
 
+def keyring_available() -> bool:
+    """True when a real OS keyring backend is present (so a saved key survives a restart)."""
+    return _keyring_usable()
+
+
 def resolve_api_key(base_url: str) -> ResolvedKey | None:
     """The key to use for ``base_url``: env first, then keyring, then session memory."""
     env = os.environ.get(API_KEY_ENV, "").strip()
