@@ -192,6 +192,16 @@ def test_long_digit_run_detection():
     assert has_long_digit_run(b'{"a": 12345678901234567890}')
     assert not has_long_digit_run(b'{"a": 1234567890123456789}')
     assert not has_long_digit_run(b"")
+    assert has_long_digit_run(b"12345678901234567890")
+
+
+@pytest.mark.parametrize("offset", [0, 5, 90, 99, 100, 101, 150])
+def test_long_digit_run_is_found_across_chunk_edges(offset):
+    data = bytearray(b"x" * 300)
+    data[offset : offset + 20] = b"9" * 20
+    assert has_long_digit_run(bytes(data), chunk_size=100)
+    data[offset + 10] = ord("x")
+    assert not has_long_digit_run(bytes(data), chunk_size=100)
 
 
 def test_raw_text_is_the_file_or_pretty_printed_when_minified(tmp_path):

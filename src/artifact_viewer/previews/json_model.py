@@ -18,7 +18,7 @@ ValueRole = Qt.ItemDataRole.UserRole + 1
 PathRole = Qt.ItemDataRole.UserRole + 2
 _PREVIEW_CHARS = 200
 #: rows handed to the view per fetchMore(); a view expanding a node touches each row
-FETCH_BATCH = 1000
+FETCH_BATCH = 256
 
 
 class _Node:

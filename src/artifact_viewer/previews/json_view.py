@@ -213,11 +213,15 @@ class JsonPreviewer(Previewer):
         if old is not None:
             old.deleteLater()
         header = self.tree.header()
+        # No ResizeToContents: it measures every loaded row on each change.
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         header.resizeSection(0, 260)
+        header.resizeSection(1, self.fontMetrics().horizontalAdvance("boolean") + 24)
         root = model.root_index()
+        if model.canFetchMore(root):  # the view fetches on expand only once laid out
+            model.fetchMore(root)
         self.tree.expand(root)
         self.tree.setCurrentIndex(root)
         if not expanded:
