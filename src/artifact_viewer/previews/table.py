@@ -175,15 +175,24 @@ class TablePreviewer(Previewer):
         self.model.set_data(data)
         if first:
             self._fill_column_box(data.names)
-            self.view.resizeColumnsToContents()
-            header = self.view.horizontalHeader()
-            for col in range(self.model.columnCount()):
-                header.resizeSection(col, min(max(header.sectionSize(col), 60), 320))
+            self._fit_columns()
             self.stack.setCurrentIndex(_PAGE_TABLE)
         self._update_info()
         if not self._sent_ready:
             self._sent_ready = True
             self.ready.emit()
+
+    def _fit_columns(self, sample: int = 40) -> None:
+        """Column widths from the header and the first rows (Qt's resizeColumnsToContents
+        asks the model for far more cells, and the vertical header for every row)."""
+        metrics = self.view.fontMetrics()
+        header = self.view.horizontalHeader()
+        rows = min(sample, self.model.rowCount())
+        for col in range(self.model.columnCount()):
+            texts = [str(self.model.headerData(col, Qt.Orientation.Horizontal))]
+            texts += [self.model.data(self.model.index(r, col)) for r in range(rows)]
+            width = max(metrics.horizontalAdvance(t) for t in texts) + 24
+            header.resizeSection(col, min(max(width, 60), 320))
 
     @Slot(object)
     def _loaded(self, data: TableData) -> None:
