@@ -43,3 +43,17 @@ def test_status_colours_switch_with_the_palette(qapp: Any) -> None:
     assert fmt.status_colour("SOMETHING_NEW", palette("#ffffff")) is None
     assert fmt.status_label("SOMETHING_NEW") == "Something new"
     assert fmt.status_label("COMPLETED_WITH_NO_ACTION_TAKEN") == "No action taken"
+
+
+def test_provider_names_are_spelled_as_the_providers_spell_them() -> None:
+    assert fmt.provider_label("quickbooks") == "QuickBooks"
+    assert fmt.provider_label("adp") == "ADP"
+    assert fmt.provider_label("gusto") == "Gusto"
+    assert fmt.provider_label("someNewVendor") == "someNewVendor"  # mixed case kept as given
+    assert fmt.provider_label(None) == ""
+
+
+def test_counts_use_the_singular_for_one() -> None:
+    assert fmt.plural(1, "artifact") == "1 artifact"
+    assert fmt.plural(0, "run") == "0 runs"
+    assert fmt.plural(1204, "run") == "1,204 runs"

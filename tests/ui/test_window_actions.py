@@ -92,8 +92,10 @@ def test_settings_dialog_shows_cache_stats_and_saves_without_the_key(
         lambda: app.flow.settings_dialog is not None and app.flow.settings_dialog.isVisible()
     )
     dialog = app.flow.settings_dialog
-    qtbot.waitUntil(lambda: "artifacts cached" in dialog.stats.text(), timeout=WAIT_MS)
-    assert dialog.stats.text().startswith("1 artifacts cached")
+    qtbot.waitUntil(lambda: "cached," in dialog.stats.text(), timeout=WAIT_MS)
+    assert dialog.stats.text().startswith("1 artifact cached,")
+    # Demo mode: the fields are for the real API, and the dialog says so.
+    assert dialog.note.isVisible() and "demo data" in dialog.note.text()
     dialog.quota.setValue(2.0)
     dialog.parallel.setValue(3)
     dialog._on_ok()
@@ -119,6 +121,9 @@ def test_without_a_keyring_the_key_is_kept_for_the_session_and_the_user_is_told(
         lambda: app.flow.dialog is not None and app.flow.dialog.isVisible(), timeout=WAIT_MS
     )
     dialog = app.flow.dialog
+    # Said before the key is typed, not only after connecting.
+    assert "No system keyring" in dialog.storage_note.text()
+    assert "ANON_API_KEY" in dialog.storage_note.text()
     dialog.base_url.setText(demo_server.base_url)
     dialog.api_key.setText(demo_server.api_key)
     with qtbot.waitSignal(app.flow.attached, timeout=WAIT_MS):
@@ -130,3 +135,16 @@ def test_without_a_keyring_the_key_is_kept_for_the_session_and_the_user_is_told(
     for path in app_home.rglob("*"):
         if path.is_file():
             assert demo_server.api_key.encode() not in path.read_bytes(), path.name
+
+
+def test_connect_dialog_with_a_keyring_says_the_key_goes_there(
+    qtbot: Any, make_ui_app: Any, memory_keyring: Any
+) -> None:
+    app = make_ui_app()
+    app.window.show()
+    app.flow.start(demo=False)
+    qtbot.waitUntil(
+        lambda: app.flow.dialog is not None and app.flow.dialog.isVisible(), timeout=WAIT_MS
+    )
+    note = app.flow.dialog.storage_note.text()
+    assert "system keyring" in note and "No system keyring" not in note

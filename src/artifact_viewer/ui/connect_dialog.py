@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from artifact_viewer.core.settings import DEFAULT_BASE_URL
-from artifact_viewer.ui.formatting import is_dark
+from artifact_viewer.ui.formatting import error_colour, warning_colour
 
 
 class ConnectDialog(QDialog):
@@ -36,17 +36,31 @@ class ConnectDialog(QDialog):
         *,
         base_url: str = DEFAULT_BASE_URL,
         note: str = "",
+        keyring_available: bool = True,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Connect to Anon")
         self.setModal(True)
-        self.setMinimumWidth(480)
+        self.setMinimumWidth(520)
         intro = QLabel(
-            "Enter your organisation's Anon API key. It is kept in the system keyring, "
-            "never in a file.",
+            "Enter your organisation's Anon API key (it starts with anon_ and is shown once "
+            "when the key is created).",
             self,
         )
         intro.setWordWrap(True)
+        # Where the key will live, said before the user types it, not after.
+        self.storage_note = QLabel(self)
+        self.storage_note.setObjectName("keyStorageNote")
+        self.storage_note.setWordWrap(True)
+        self.storage_note.setTextFormat(Qt.TextFormat.PlainText)
+        if keyring_available:
+            self.storage_note.setText("The key is kept in the system keyring, never in a file.")
+        else:
+            self.storage_note.setText(
+                "No system keyring is available: the key is kept for this session only and "
+                "never written to a file. Set ANON_API_KEY to avoid typing it each time."
+            )
+            self.storage_note.setStyleSheet(f"color: {warning_colour(self.palette())};")
         self.base_url = QLineEdit(base_url, self)
         self.base_url.setAccessibleName("API base URL")
         self.api_key = QLineEdit(self)
@@ -79,6 +93,7 @@ class ConnectDialog(QDialog):
         layout.setSpacing(12)
         layout.addWidget(intro)
         layout.addLayout(form)
+        layout.addWidget(self.storage_note)
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)
         self.api_key.setFocus()
@@ -113,8 +128,7 @@ class ConnectDialog(QDialog):
     def set_error(self, text: str) -> None:
         """Show why connecting failed; everything typed stays."""
         self.set_busy(False)
-        dark = is_dark(self.palette())
-        self.message.setStyleSheet(f"color: {'#ff8080' if dark else '#b42323'};")
+        self.message.setStyleSheet(f"color: {error_colour(self.palette())};")
         self.message.setText(text)
         self.message.show()
         self.api_key.setFocus()

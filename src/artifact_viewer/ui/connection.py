@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QDialog
 
 from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.errors import user_message
-from artifact_viewer.core.secrets import resolve_api_key
+from artifact_viewer.core.secrets import keyring_available, resolve_api_key
 from artifact_viewer.core.settings import save_settings
+from artifact_viewer.previews.worker import Task
 from artifact_viewer.ui.connect_dialog import ConnectDialog
 from artifact_viewer.ui.main_window import MainWindow
 from artifact_viewer.ui.session import Connection, Sessions
@@ -19,14 +20,23 @@ from artifact_viewer.ui.settings_dialog import SettingsChange, SettingsDialog
 
 log = logging.getLogger(__name__)
 
+_RETIRE_POLL_MS = 200
+
 
 # -- work functions (pool threads) --------------------------------------------------------
-def open_saved_or_offline(sessions: Sessions, _p: Any, _c: CancelToken) -> tuple[Connection, bool]:
-    """(connection, has_key): the saved key's connection, else the catalog alone."""
+def open_saved_or_offline(
+    sessions: Sessions, _p: Any, _c: CancelToken
+) -> tuple[Connection, bool, bool]:
+    """(connection, has_key, keyring_ok): the saved key's connection, else the catalog alone."""
+    keyring_ok = keyring_available()  # asked here: probing backends may touch D-Bus
     saved = sessions.open_saved()
     if saved is not None:
-        return saved, True
-    return sessions.open_offline(), False
+        return saved, True, keyring_ok
+    return sessions.open_offline(), False, keyring_ok
+
+
+def probe_keyring(_p: Any, _c: CancelToken) -> bool:
+    return keyring_available()
 
 
 def connect(sessions: Sessions, base_url: str, key: str, _p: Any, _c: CancelToken) -> Connection:
@@ -58,6 +68,22 @@ def library_stats(library: Any, _p: Any, _c: CancelToken) -> object:
     return library.stats()
 
 
+def release_library(sessions: Sessions, library: Any, _p: Any, _c: CancelToken) -> None:
+    sessions.release(library)
+
+
+def _ignore(_exc: BaseException) -> None:
+    """A failed keyring probe changes nothing: saving the key will report it."""
+
+
+def _ignore_result(_result: object) -> None:
+    """Releasing a library has no result to show."""
+
+
+def _log_release_error(exc: BaseException) -> None:
+    log.warning("Closing the previous library failed: %s", user_message(exc))
+
+
 class ConnectionFlow(QObject):
     """Opens the first connection and handles Connect…/Settings… for the window.
 
@@ -73,12 +99,19 @@ class ConnectionFlow(QObject):
         self.sessions = sessions
         self.dialog: ConnectDialog | None = None
         self.settings_dialog: SettingsDialog | None = None
+        self.keyring_ok = True  # until the probe at start says otherwise
+        # Libraries replaced by a reconnect, each with the tasks that may still be using it.
+        self._retiring: list[tuple[set[Task], Any]] = []
+        self._retire_timer = QTimer(self)
+        self._retire_timer.setInterval(_RETIRE_POLL_MS)
+        self._retire_timer.timeout.connect(self._release_idle_libraries)
         window.connectWanted.connect(self.show_connect)
         window.settingsWanted.connect(self.show_settings)
 
     def start(self, *, demo: bool = False) -> None:
         """Open the demo, or the saved key's connection, or the catalog plus the connect dialog."""
         if demo:
+            self.window.ops.run(probe_keyring, on_result=self._on_keyring_probed, on_error=_ignore)
             self.window.show_status("Starting the demo server…")
             self.window.ops.run(
                 start_demo,
@@ -95,17 +128,50 @@ class ConnectionFlow(QObject):
             )
 
     @Slot(object)
-    def _on_opened(self, result: tuple[Connection, bool]) -> None:
-        connection, has_key = result
+    def _on_keyring_probed(self, available: bool) -> None:
+        self.keyring_ok = available
+
+    @Slot(object)
+    def _on_opened(self, result: tuple[Connection, bool, bool]) -> None:
+        connection, has_key, self.keyring_ok = result
         self._on_connection(connection)
         if not has_key:
             self.show_connect()
 
     @Slot(object)
     def _on_connection(self, connection: Connection) -> None:
+        previous = self.window.connection
         self.sessions.settings.last_mode = connection.mode
         self.window.attach(connection)
         self.attached.emit(connection)
+        if previous is not None and previous.library is not connection.library:
+            self._retire(previous.library)
+
+    def _retire(self, library: Any) -> None:
+        """Close a replaced library once the work started before the switch has finished
+        (a page load or download may still be reading it)."""
+        self._retiring.append((self.window.ops.live_tasks(), library))
+        self._release_idle_libraries()
+
+    @Slot()
+    def _release_idle_libraries(self) -> None:
+        waiting: list[tuple[set[Task], Any]] = []
+        for tasks, library in self._retiring:
+            if all(task.finished for task in tasks):
+                self.window.ops.run(
+                    release_library,
+                    self.sessions,
+                    library,
+                    on_result=_ignore_result,
+                    on_error=_log_release_error,
+                )
+            else:
+                waiting.append((tasks, library))
+        self._retiring = waiting
+        if waiting and not self._retire_timer.isActive():
+            self._retire_timer.start()
+        elif not waiting:
+            self._retire_timer.stop()
 
     @Slot(object)
     def _on_start_failed(self, exc: BaseException) -> None:
@@ -117,7 +183,11 @@ class ConnectionFlow(QObject):
         if self.dialog is not None:
             self.dialog.raise_()
             return
-        dialog = ConnectDialog(self.window, base_url=self.sessions.settings.effective_base_url())
+        dialog = ConnectDialog(
+            self.window,
+            base_url=self.sessions.settings.effective_base_url(),
+            keyring_available=self.keyring_ok,
+        )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.connectRequested.connect(self._on_connect_requested)
         dialog.demoRequested.connect(self._on_demo_requested)

@@ -33,6 +33,31 @@ CACHE_LABELS = {
 }
 
 
+# Providers whose names are not simply capitalised; others get a capital first letter.
+_PROVIDER_NAMES = {
+    "adp": "ADP",
+    "quickbooks": "QuickBooks",
+    "bamboohr": "BambooHR",
+    "paychex": "Paychex",
+    "netsuite": "NetSuite",
+    "justworks": "Justworks",
+    "trinet": "TriNet",
+    "paylocity": "Paylocity",
+    "workday": "Workday",
+}
+
+
+def provider_label(provider: str | None) -> str:
+    """``quickbooks`` -> ``QuickBooks``, ``adp`` -> ``ADP``, ``gusto`` -> ``Gusto``."""
+    name = (provider or "").strip()
+    if not name:
+        return ""
+    known = _PROVIDER_NAMES.get(name.lower().replace(" ", "").replace("_", ""))
+    if known:
+        return known
+    return name[0].upper() + name[1:] if name.islower() else name
+
+
 def status_label(status: str | None) -> str:
     if not status:
         return "Unknown"
@@ -46,6 +71,16 @@ def state_label(name: str | None) -> str:
 
 def is_dark(palette: QPalette) -> bool:
     return palette.color(QPalette.ColorRole.Base).lightness() < 128
+
+
+def error_colour(palette: QPalette) -> str:
+    """A red that reads on this palette's window background."""
+    return "#ff8080" if is_dark(palette) else "#b42323"
+
+
+def warning_colour(palette: QPalette) -> str:
+    """An amber that reads on this palette's window background."""
+    return "#f2bd5a" if is_dark(palette) else "#93600a"
 
 
 def status_colour(status: str | None, palette: QPalette) -> QColor | None:
@@ -96,6 +131,11 @@ def duration(seconds: float | None) -> str:
     if minutes:
         return f"{minutes}m {secs:02d}s"
     return f"{secs}s"
+
+
+def plural(count: int, word: str) -> str:
+    """``1 artifact``, ``2 artifacts``, ``1,204 runs`` (regular English plurals only)."""
+    return f"{count:,} {word}" if count == 1 else f"{count:,} {word}s"
 
 
 def short_id(value: str | None) -> str:

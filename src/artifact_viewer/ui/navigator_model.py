@@ -208,7 +208,7 @@ class NavigatorModel(QAbstractItemModel):
                 count = len(node.children)
                 parts = [wf.name or fmt.short_id(wf.id)]
                 if wf.source_provider:
-                    parts.append(wf.source_provider.capitalize())
+                    parts.append(fmt.provider_label(wf.source_provider))
                 parts.append(f"{count} run{'s' if count != 1 else ''}")
                 return "  ·  ".join(parts)
             if col == 1 and latest is not None:
@@ -222,7 +222,10 @@ class NavigatorModel(QAbstractItemModel):
             if col == 1 and latest is not None:
                 return status_icon(latest.status)
         if role == Qt.ItemDataRole.ToolTipRole:
-            parts = [wf.name or wf.id, f"Provider: {wf.source_provider or 'unknown'}"]
+            parts = [
+                wf.name or wf.id,
+                f"Provider: {fmt.provider_label(wf.source_provider) or 'unknown'}",
+            ]
             if wf.type:
                 parts.append(f"Type: {wf.type}")
             if latest is not None:

@@ -67,6 +67,11 @@ class Ops(QObject):
     def _prune(self) -> None:
         self._tasks = {t for t in self._tasks if not t.finished}
 
+    def live_tasks(self) -> set[Task]:
+        """The tasks started and not yet finished (a snapshot)."""
+        self._prune()
+        return set(self._tasks)
+
     @property
     def busy(self) -> bool:
         self._prune()

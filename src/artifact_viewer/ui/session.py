@@ -126,6 +126,21 @@ class Sessions:
         log.info("Connected to the demo server at %s", demo_server.base_url)
         return Connection(self._keep(library), demo_server.base_url, "demo", "demo")
 
+    @property
+    def open_libraries(self) -> list[Library]:
+        """Libraries opened here and not yet released or closed."""
+        with self._lock:
+            return list(self._libraries)
+
+    def release(self, library: Library) -> None:
+        """Close one library that the window no longer shows (after a reconnect)."""
+        with self._lock:
+            if library not in self._libraries:
+                return
+            self._libraries.remove(library)
+        library.close()
+        log.info("Closed the previous connection's library")
+
     def close(self) -> None:
         """Close every library, then stop demo servers this object started."""
         with self._lock:

@@ -47,7 +47,7 @@ class SettingsDialog(QDialog):
     def __init__(self, settings: Settings, *, key_source: str = "", parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle("Settings")
-        self.setMinimumWidth(460)
+        self.setMinimumWidth(520)
         self.base_url = QLineEdit(settings.base_url, self)
         self.base_url.setAccessibleName("API base URL")
         self.api_key = QLineEdit(self)
@@ -71,6 +71,7 @@ class SettingsDialog(QDialog):
         self.parallel.setValue(settings.max_parallel_downloads)
         self.parallel.setAccessibleName("Maximum parallel downloads")
         form = QFormLayout()
+        form.setVerticalSpacing(8)
         form.addRow("&Base URL:", self.base_url)
         form.addRow("API &key:", self.api_key)
         form.addRow("Cache &quota:", self.quota)
@@ -82,8 +83,22 @@ class SettingsDialog(QDialog):
         box = QGroupBox("Cache", self)
         box_layout = QVBoxLayout(box)
         box_layout.addWidget(self.stats)
+        # In demo mode the fields still describe the real API, which is easy to misread.
+        self.note = QLabel(self)
+        self.note.setObjectName("settingsNote")
+        self.note.setWordWrap(True)
+        self.note.setTextFormat(Qt.TextFormat.PlainText)
+        if key_source == "demo":
+            self.note.setText(
+                "You are exploring demo data from a local stand-in server. The URL and key "
+                "below are for the real Anon API and are used at the next Connect."
+            )
+        self.note.setVisible(bool(self.note.text()))
         self.error = QLabel(self)
+        self.error.setObjectName("settingsError")
         self.error.setWordWrap(True)
+        self.error.setTextFormat(Qt.TextFormat.PlainText)
+        self.error.setStyleSheet(f"color: {fmt.error_colour(self.palette())};")
         self.error.hide()
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
@@ -91,6 +106,9 @@ class SettingsDialog(QDialog):
         buttons.accepted.connect(self._on_ok)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 16, 16, 12)
+        layout.setSpacing(12)
+        layout.addWidget(self.note)
         layout.addLayout(form)
         layout.addWidget(box)
         layout.addWidget(self.error)
@@ -102,15 +120,16 @@ class SettingsDialog(QDialog):
         total = getattr(stats, "total_bytes", 0)
         quota = getattr(stats, "quota_bytes", 0)
         lines = [
-            f"{getattr(stats, 'artifact_count', 0):,} artifacts cached, "
+            f"{fmt.plural(getattr(stats, 'artifact_count', 0), 'artifact')} cached, "
             f"{fmt.human_size(total)} of {fmt.human_size(quota)}",
-            f"{getattr(stats, 'pinned_runs', 0):,} runs pinned for offline use "
+            f"{fmt.plural(getattr(stats, 'pinned_runs', 0), 'run')} pinned for offline use "
             f"({fmt.human_size(getattr(stats, 'pinned_bytes', 0))})",
-            f"{getattr(stats, 'catalog_artifacts', 0):,} artifacts in the local catalog",
+            f"{fmt.plural(getattr(stats, 'catalog_artifacts', 0), 'artifact')} "
+            "in the local catalog",
         ]
         bad = getattr(stats, "mismatched", 0)
         if bad:
-            lines.append(f"{bad:,} failed verification")
+            lines.append(f"{fmt.plural(bad, 'artifact')} failed verification")
         self.stats.setText("\n".join(lines))
 
     @Slot(str)
