@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from artifact_viewer.core.catalog import Catalog
+from artifact_viewer.core.errors import CacheError
 from artifact_viewer.core.models import Artifact, WorkflowRun
 from artifact_viewer.core.schema import LATEST, MIGRATIONS, migrate
 from artifact_viewer.core.store_models import ArtifactQuery, CacheEntry, CacheState
@@ -272,3 +273,38 @@ def test_search_falls_back_to_a_scan_without_fts5(tmp_path):
         assert [a.id for a in cat.artifacts(ArtifactQuery(text="ledger"))] == ["a001"]
     finally:
         cat.close()
+
+
+def test_full_disk_during_a_write_is_a_clear_cache_error_and_loses_nothing(catalog):
+    catalog.upsert_artifacts([art(1)])
+    conn = catalog._conn()
+    pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    conn.execute(f"PRAGMA max_page_count = {pages}")  # SQLite's own "disk is full"
+    with pytest.raises(CacheError, match="The disk is full") as info:
+        catalog.upsert_artifacts([art(i, name="x" * 2000) for i in range(2, 200)])
+    assert "Traceback" not in info.value.user_message()
+    conn.execute("PRAGMA max_page_count = 1073741823")
+    assert [a.id for a in catalog.artifacts(ArtifactQuery())] == ["a001"]  # rolled back whole
+    assert catalog.integrity_check() == "ok"
+    catalog.upsert_artifacts([art(2)])
+    assert catalog.count_artifacts(ArtifactQuery()) == 2
+
+
+def test_a_catalog_locked_too_long_by_another_process_is_a_clear_cache_error(
+    catalog, tmp_path, monkeypatch
+):
+    monkeypatch.setattr("artifact_viewer.core.catalog_db.BUSY_TIMEOUT_MS", 50)
+    other = Catalog(tmp_path / "catalog.sqlite3")
+    try:
+        holder = sqlite3.connect(tmp_path / "catalog.sqlite3", isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")  # another writer that does not let go
+        try:
+            with pytest.raises(CacheError, match="locked by another"):
+                other.upsert_artifacts([art(1)])
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        other.upsert_artifacts([art(1)])
+        assert catalog.artifact("a001") is not None
+    finally:
+        other.close()

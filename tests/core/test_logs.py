@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import logging
 import stat
 from pathlib import Path
@@ -141,3 +142,23 @@ def test_log_rotates_into_private_files(monkeypatch) -> None:
     rotated = sorted(path.parent.glob("artifact-viewer.log*"))
     assert len(rotated) >= 2
     assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in rotated)
+
+
+class _FullDisk(io.StringIO):
+    """A log stream on a full disk: every write fails."""
+
+    def write(self, _text: str) -> int:
+        raise OSError(28, "No space left on device")
+
+
+def test_full_disk_under_the_log_costs_one_line_never_a_traceback(capsys) -> None:
+    setup_logging(verbose=False)
+    get_logger("store").info("opens the file")
+    (handler,) = [h for h in ours() if isinstance(h, PrivateRotatingFileHandler)]
+    handler.stream = _FullDisk()
+    for i in range(3):
+        get_logger("store").warning("lost line %d", i)
+    err = capsys.readouterr().err
+    assert err.splitlines() == [
+        "artifact-viewer: could not write the log file (No space left on device)"
+    ]

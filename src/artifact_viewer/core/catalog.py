@@ -53,12 +53,8 @@ class Catalog(CacheTables):
 
     def _has_name_search(self) -> bool:
         if self._name_search is None:
-            row = (
-                self._conn()
-                .execute("SELECT 1 FROM sqlite_master WHERE name = ?", (NAME_SEARCH_TABLE,))
-                .fetchone()
-            )
-            self._name_search = row is not None
+            found = self._scalar("SELECT 1 FROM sqlite_master WHERE name = ?", (NAME_SEARCH_TABLE,))
+            self._name_search = found is not None
         return self._name_search
 
     # -- upserts --------------------------------------------------------------------------
@@ -210,9 +206,8 @@ class Catalog(CacheTables):
         if len(rows) >= OPTIMIZE_AFTER_ROWS:
             # Without statistics SQLite drives every query from the (deleted, created_at)
             # index; a sampled ANALYZE (milliseconds) lets it pick the run/type/name ones.
-            conn = self._conn()
-            conn.execute("PRAGMA analysis_limit = 1000")
-            conn.execute("ANALYZE")
+            self._scalar("PRAGMA analysis_limit = 1000")
+            self._scalar("ANALYZE")
         return len(rows)
 
     # -- resource reads -------------------------------------------------------------------
@@ -349,10 +344,7 @@ class Catalog(CacheTables):
 
     def count_artifacts(self, query: ArtifactQuery) -> int:
         where, args = self._artifact_where(query)
-        row = (
-            self._conn().execute(f"SELECT count(*) FROM artifacts a WHERE {where}", args).fetchone()
-        )
-        return int(row[0])
+        return int(self._scalar(f"SELECT count(*) FROM artifacts a WHERE {where}", args))
 
     def artifact_ids(
         self, *, run_id: str | None = None, workflow_id: str | None = None

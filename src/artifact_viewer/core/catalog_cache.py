@@ -116,15 +116,12 @@ class CacheTables(CatalogDb):
         return [(r["sha256"], int(r["size"]), float(r["used"]), bool(r["pinned"])) for r in rows]
 
     def cached_bytes(self) -> int:
-        row = (
-            self._conn()
-            .execute(
+        return int(
+            self._scalar(
                 "SELECT coalesce(sum(size), 0) FROM (SELECT max(coalesce(size, 0)) AS size FROM cache_entries"
                 f" WHERE sha256 IS NOT NULL AND state IN {_USABLE!r} GROUP BY sha256)"
             )
-            .fetchone()
         )
-        return int(row[0])
 
     def state_counts(self) -> dict[str, int]:
         rows = self._read("SELECT state, count(*) AS n FROM cache_entries GROUP BY state")
@@ -133,9 +130,7 @@ class CacheTables(CatalogDb):
     def count_rows(self, table: str) -> int:
         if table not in {"workflows", "jobs", "job_runs", "workflow_runs", "artifacts"}:
             raise ValueError(table)
-        return int(
-            self._conn().execute(f"SELECT count(*) FROM {table} WHERE deleted = 0").fetchone()[0]
-        )
+        return int(self._scalar(f"SELECT count(*) FROM {table} WHERE deleted = 0"))
 
     # -- pins and sync bookkeeping --------------------------------------------------------
 
@@ -157,17 +152,14 @@ class CacheTables(CatalogDb):
         return bool(self._read("SELECT 1 FROM pins WHERE run_id = ?", (run_id,)))
 
     def pinned_bytes(self) -> int:
-        row = (
-            self._conn()
-            .execute(
+        return int(
+            self._scalar(
                 "SELECT coalesce(sum(size), 0) FROM (SELECT max(coalesce(c.size, 0)) AS size"
                 " FROM cache_entries c JOIN artifacts a ON a.id = c.artifact_id"
                 " JOIN pins p ON p.run_id = a.workflow_run_id"
                 f" WHERE c.sha256 IS NOT NULL AND c.state IN {_USABLE!r} GROUP BY c.sha256)"
             )
-            .fetchone()
         )
-        return int(row[0])
 
     def mark_synced(self, scope: str, when: float | None = None) -> None:
         with self._write() as conn:

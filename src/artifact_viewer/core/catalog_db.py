@@ -36,10 +36,11 @@ class CatalogDb:
             path.touch(mode=FILE_MODE)
         try:
             migrate(self._conn())
-        except sqlite3.DatabaseError as exc:
+        except (sqlite3.DatabaseError, CacheError) as exc:
             self.close()
+            reason = exc.__cause__ if isinstance(exc, CacheError) and exc.__cause__ else exc
             raise CacheError(
-                f"The local catalog at {path} cannot be opened ({exc}).",
+                f"The local catalog at {path} cannot be opened ({reason}).",
                 hint="Move it aside and start again; it is rebuilt from the API on the next sync.",
             ) from exc
 
@@ -51,34 +52,60 @@ class CatalogDb:
             return conn
         if self._closed:
             raise CacheError("The local catalog is closed.")
-        conn = sqlite3.connect(
-            self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
-        )
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = NORMAL")
-        conn.execute("PRAGMA foreign_keys = ON")
+        with self._errors():
+            conn = sqlite3.connect(
+                self.path,
+                timeout=BUSY_TIMEOUT_MS / 1000,
+                isolation_level=None,
+                check_same_thread=False,
+            )
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = ON")
         self._local.conn = conn
         with self._lock:
             self._all.append(conn)
         return conn
 
     @contextlib.contextmanager
+    def _errors(self) -> Iterator[None]:
+        """SQLite failures (disk full, locked too long, damaged file) as a :class:`CacheError`."""
+        try:
+            yield
+        except sqlite3.Error as exc:
+            raise catalog_error(exc, self.path) from exc
+
+    @contextlib.contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         conn = self._conn()
-        conn.execute("BEGIN IMMEDIATE")
+        with self._errors():
+            conn.execute("BEGIN IMMEDIATE")
         try:
             yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
+            with self._errors():
+                conn.execute("COMMIT")
+        except BaseException as exc:
+            with contextlib.suppress(sqlite3.Error):
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
+                raise catalog_error(exc, self.path) from exc
             raise
-        conn.execute("COMMIT")
 
     def _read(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
         conn = self._conn()
-        cur = conn.execute(sql, tuple(params))
-        cur.row_factory = sqlite3.Row
-        return cur.fetchall()
+        with self._errors():
+            cur = conn.execute(sql, tuple(params))
+            cur.row_factory = sqlite3.Row
+            return cur.fetchall()
+
+    def _scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        """The first column of the first row (None when there is no row)."""
+        conn = self._conn()
+        with self._errors():
+            row = conn.execute(sql, tuple(params)).fetchone()
+        return row[0] if row else None
 
     def close(self) -> None:
         with self._lock:
@@ -90,5 +117,28 @@ class CatalogDb:
         self._local = threading.local()
 
     def integrity_check(self) -> str:
-        row = self._conn().execute("PRAGMA integrity_check").fetchone()
-        return str(row[0]) if row else "no answer"
+        return str(self._scalar("PRAGMA integrity_check") or "no answer")
+
+
+def catalog_error(exc: sqlite3.Error, path: Path) -> CacheError:
+    """What a person should read for an SQLite failure (the raw text goes to the log)."""
+    text = str(exc).lower()
+    if "full" in text:  # SQLITE_FULL: "database or disk is full"
+        return CacheError(
+            "The disk is full: the local catalog could not be updated.",
+            hint="Free some disk space or lower the cache quota in Settings, then try again.",
+        )
+    if "locked" in text or "busy" in text:
+        return CacheError(
+            "The local catalog stayed locked by another artifact-viewer process.",
+            hint="Wait for the other sync or window to finish, then try again.",
+        )
+    if "readonly" in text or "read-only" in text:
+        return CacheError(
+            f"The local catalog at {path} is read-only.",
+            hint="Check the permissions of the app's data folder.",
+        )
+    return CacheError(
+        f"The local catalog at {path} failed ({exc}).",
+        hint="If it persists, move it aside; it is rebuilt from the API on the next sync.",
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import logging.handlers
@@ -32,9 +33,21 @@ def get_logger(subsystem: str) -> logging.Logger:
 class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
     """A rotating log whose files are created 0600 (the log may name runs and artifacts)."""
 
+    _warned = False
+
     def _open(self) -> io.TextIOWrapper:
         handle = open_private(Path(self.baseFilename), "a", encoding=self.encoding or "utf-8")
         return cast(io.TextIOWrapper, handle)
+
+    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 - logging's name
+        """A log file that cannot be written (disk full) costs the log, never a traceback."""
+        if self._warned:
+            return
+        self._warned = True
+        reason = sys.exc_info()[1]
+        detail = getattr(reason, "strerror", None) or type(reason).__name__
+        with contextlib.suppress(Exception):
+            print(f"artifact-viewer: could not write the log file ({detail})", file=sys.stderr)
 
 
 class StderrHandler(logging.StreamHandler[IO[str]]):
