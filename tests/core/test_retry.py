@@ -15,6 +15,7 @@ from artifact_viewer.core.errors import (
     ApiError,
     AuthError,
     Cancelled,
+    ConnectFailed,
     NetworkError,
     RateLimited,
     ServerError,
@@ -153,9 +154,27 @@ def test_gives_up_after_max_attempts_with_a_clear_message() -> None:
 
 def test_network_give_up_message_names_the_attempts() -> None:
     fake = FakeTime()
-    handler, calls = scripted(httpx.ConnectError("refused"))
+    handler, calls = scripted(httpx.ReadTimeout("slow"))
     with pytest.raises(NetworkError, match="gave up after 4 attempts"):
         client_with(handler, fake, max_attempts=4).get_workflow("w1")
+    assert len(calls) == 4
+
+
+def test_refused_connection_gives_up_after_one_quick_retry() -> None:
+    fake = FakeTime()
+    handler, calls = scripted(httpx.ConnectError("[Errno 111] Connection refused"))
+    with pytest.raises(ConnectFailed, match="gave up after 2 attempts"):
+        client_with(handler, fake, max_attempts=5).get_workflow("w1")
+    assert len(calls) == 2
+    assert len(fake.sleeps) == 1 and fake.sleeps[0] < 2
+
+
+def test_refusals_cap_counts_only_connection_failures() -> None:
+    fake = FakeTime()
+    handler, calls = scripted(
+        httpx.Response(503), httpx.ConnectError("refused"), httpx.Response(503), OK
+    )
+    assert client_with(handler, fake, max_attempts=5).get_workflow("w1").id == "w1"
     assert len(calls) == 4
 
 

@@ -17,6 +17,7 @@ from artifact_viewer.core.errors import (
     AuthError,
     BadRequest,
     ConfigError,
+    ConnectFailed,
     NetworkError,
     NotFound,
     RateLimited,
@@ -149,7 +150,7 @@ def _network_error(exc: httpx.HTTPError, host: str) -> NetworkError:
         }.get(type(exc), "talking to")
         return NetworkError(f"Timed out {kind} {host}.")
     if isinstance(exc, httpx.ConnectError):
-        return NetworkError(f"Could not connect to {host} ({exc}).")
+        return ConnectFailed(f"Could not connect to {host} ({exc}).")
     return NetworkError(f"The connection to {host} failed ({type(exc).__name__}: {exc}).")
 
 

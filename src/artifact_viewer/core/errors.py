@@ -11,6 +11,7 @@
     │   ├── RateLimited                 429 (carries retry_after)
     │   └── ServerError                 5xx
     ├── NetworkError                    connect/read failure, timeout, DNS
+    │   ├── ConnectFailed               no connection at all (refused, DNS): likely offline
     │   └── OfflineError                the API cannot be reached; cached data only
     ├── NotAvailableOffline             uncached artifact asked for while offline
     ├── SignedUrlExpired                storage refused a signed URL as expired
@@ -96,6 +97,10 @@ class ServerError(ApiError):
 
 class NetworkError(ArtifactViewerError):
     default_hint = "Check your network connection; cached artifacts still open."
+
+
+class ConnectFailed(NetworkError):
+    """No connection could be made (refused, DNS); retrying long rarely helps."""
 
 
 class OfflineError(NetworkError):

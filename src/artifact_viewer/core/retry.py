@@ -16,6 +16,7 @@ from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.errors import (
     ArtifactViewerError,
     Cancelled,
+    ConnectFailed,
     NetworkError,
     RateLimited,
     ServerError,
@@ -63,6 +64,9 @@ class RetryPolicy:
     so tests never really wait."""
 
     max_attempts: int = 5
+    # Refused connections and DNS failures mean "offline" far more often than "blip": one
+    # quick retry, so a dead network is reported in about a second, not after every backoff.
+    max_connect_attempts: int = 2
     max_total_seconds: float = 60.0
     initial_delay: float = 0.5
     max_delay: float = 15.0
@@ -108,11 +112,15 @@ class RetryPolicy:
             return fn()
         start = self.clock()
         attempts = 0
+        connect_failed = 0  # consecutive or not: any refusal counts toward the short cap
 
         def stop(state: tenacity.RetryCallState) -> bool:
             if cancel is not None and cancel.cancelled:
                 return True
             if state.attempt_number >= self.max_attempts:
+                return True
+            failed = state.outcome.exception() if state.outcome else None
+            if isinstance(failed, ConnectFailed) and connect_failed >= self.max_connect_attempts:
                 return True
             return (self.clock() - start) + state.upcoming_sleep > self.max_total_seconds
 
@@ -137,11 +145,15 @@ class RetryPolicy:
                 remaining -= step
 
         def attempt() -> T:
-            nonlocal attempts
+            nonlocal attempts, connect_failed
             attempts += 1
             if cancel is not None:
                 cancel.raise_if_cancelled()
-            return fn()
+            try:
+                return fn()
+            except ConnectFailed:
+                connect_failed += 1
+                raise
 
         retrying = tenacity.Retrying(
             sleep=sleep,
