@@ -7,7 +7,13 @@ import time
 
 import pytest
 
-from artifact_viewer.core.errors import ArtifactViewerError, NotAvailableOffline, OfflineError
+from artifact_viewer.core.errors import (
+    ArtifactViewerError,
+    CacheError,
+    NotAvailableOffline,
+    NotFound,
+    OfflineError,
+)
 from artifact_viewer.core.library import Library
 from artifact_viewer.core.paths import app_paths
 from artifact_viewer.core.settings import Settings
@@ -142,6 +148,21 @@ def test_pin_while_offline_is_remembered_and_reports_what_is_missing(library, fa
     assert library.cache_state("a1") is CacheState.VERIFIED
 
 
+def test_pinning_a_run_the_api_does_not_know_fails_and_pins_nothing(library, fake_cloud):
+    fake_cloud.add("a1", A, run_id="run-1")
+    with pytest.raises(NotFound):
+        library.pin_run("no-such-run")
+    assert library.pinned_runs() == []
+
+
+def test_pinning_an_unknown_run_offline_fails_and_pins_nothing(library, fake_cloud):
+    fake_cloud.add("a1", A, run_id="run-1")
+    fake_cloud.offline = True
+    with pytest.raises(NotAvailableOffline, match="not in the local catalog"):
+        library.pin_run("run-1")
+    assert library.pinned_runs() == []
+
+
 def test_save_as_refuses_to_overwrite_unless_asked(synced, tmp_path):
     target = synced.save_as("a1", tmp_path)
     assert target == tmp_path / "Alpha.csv" and target.read_bytes() == A
@@ -151,6 +172,34 @@ def test_save_as_refuses_to_overwrite_unless_asked(synced, tmp_path):
     synced.save_as("a2", target, overwrite=True)
     assert target.read_bytes() == B
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_save_as_into_a_missing_folder_fails_before_downloading(library, fake_cloud, tmp_path):
+    fake_cloud.add("a1", A)
+    library.refresh_artifacts()
+    with pytest.raises(CacheError, match="does not exist"):
+        library.save_as("a1", tmp_path / "missing" / "a1.bin")
+    assert fake_cloud.requests == []
+
+
+def test_save_as_fetches_again_when_the_cached_file_vanishes_before_the_copy(
+    synced, tmp_path, monkeypatch
+):
+    real_fetch = synced.fetch
+    fetched = []
+
+    def fetch_then_lose_it(artifact_id, *args, **kwargs):
+        path = real_fetch(artifact_id, *args, **kwargs)
+        fetched.append(path)
+        if len(fetched) == 1:
+            path.unlink()  # what another process's eviction does
+        return path
+
+    monkeypatch.setattr(synced, "fetch", fetch_then_lose_it)
+    target = synced.save_as("a1", tmp_path / "out.csv")
+    assert target.read_bytes() == A
+    assert len(fetched) == 2
+    assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
 
 
 def test_purge_keeps_pinned_unless_included(synced):

@@ -67,8 +67,30 @@ log = logging.getLogger("artifact_viewer.store")
 
 T = TypeVar("T")
 
+
+def _copy_atomically(source: Path, target: Path) -> Path:
+    """Copy through a temp file beside ``target``; FileNotFoundError if ``source`` is gone."""
+    handle = source.open("rb")  # once open, the bytes stay readable even if evicted
+    temp = target.with_name(f".{target.name}.{threading.get_ident()}.tmp")
+    try:
+        with handle, temp.open("wb") as out:
+            shutil.copyfileobj(handle, out, COPY_CHUNK)
+        temp.replace(target)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        raise CacheError(f"Could not save {target.name}: {exc.strerror or exc}.") from None
+    return target
+
+
+def _clause(message: str) -> str:
+    """An error message set inside another sentence: without its own closing full stop."""
+    return message.rstrip().rstrip(".")
+
+
 # A file modified after we verified it gets re-hashed before it is handed out again.
 _MTIME_SLACK = 1.0
+COPY_CHUNK = 1024 * 1024
 
 
 class ApiClient(CatalogSource, Protocol):
@@ -193,7 +215,7 @@ class Library:
             raise
         except NetworkError as exc:
             self.online = False
-            raise OfflineError(f"The API cannot be reached ({exc.message})") from None
+            raise OfflineError(f"The API cannot be reached: {_clause(exc.message)}.") from None
         self.online = True
         return result
 
@@ -205,6 +227,12 @@ class Library:
 
     def refresh_runs(self, workflow_id: str | None = None) -> int:
         return self._online_call(lambda api: refresh_runs(api, self.catalog, workflow_id))
+
+    def refresh_run(self, run_id: str) -> WorkflowRun:
+        """Get one run from the API into the catalog (NotFound if the API does not know it)."""
+        run = self._online_call(lambda api: api.get_workflow_run(run_id))
+        self.catalog.upsert_runs([run])
+        return run
 
     def refresh_artifacts(
         self, *, run_id: str | None = None, workflow_id: str | None = None
@@ -326,7 +354,7 @@ class Library:
                 raise  # the API answers: storage trouble, not offline
             raise NotAvailableOffline(
                 f"{artifact.name} is not available offline: it is not cached and the download"
-                f" failed ({exc.message})"
+                f" failed ({_clause(exc.message)})."
             ) from None
         self.online = True
         entry = self.catalog.cache_entry(artifact.id)
@@ -420,28 +448,38 @@ class Library:
     def save_as(self, artifact_id: str, dest: Path, *, overwrite: bool = False) -> Path:
         """Copy the verified file to ``dest`` (a folder gets a safe name from the display name).
 
-        Refuses to replace an existing file unless ``overwrite``; the copy is atomic.
+        Refuses to replace an existing file unless ``overwrite``; the copy is atomic. A file
+        path is checked before anything is downloaded.
         """
-        source = self.fetch(artifact_id)
-        artifact = self.catalog.artifact(artifact_id)
-        target = Path(dest).expanduser()
-        if target.is_dir():
-            target = target / safe_file_name(artifact.name if artifact else artifact_id, artifact)
+        requested = Path(dest).expanduser()
+        if not requested.is_dir():
+            self._check_destination(requested, overwrite)
+        for attempt in (1, 2):
+            source = self.fetch(artifact_id)
+            target = requested
+            if target.is_dir():
+                artifact = self.catalog.artifact(artifact_id)
+                name = safe_file_name(artifact.name if artifact else artifact_id, artifact)
+                target = target / name
+                self._check_destination(target, overwrite)
+            try:
+                return _copy_atomically(source, target)
+            except FileNotFoundError:
+                # Evicted or purged by another process between fetch and copy: fetch again.
+                if attempt == 2:
+                    raise CacheError(
+                        f"Could not save {target.name}: its cached file vanished."
+                    ) from None
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    @staticmethod
+    def _check_destination(target: Path, overwrite: bool) -> None:
         if target.exists() and not overwrite:
             raise ArtifactViewerError(
                 f"{target} already exists.", hint="Choose another name, or allow overwriting."
             )
         if not target.parent.is_dir():
             raise CacheError(f"The folder {target.parent} does not exist.", hint="Create it first.")
-        temp = target.with_name(f".{target.name}.{threading.get_ident()}.tmp")
-        try:
-            shutil.copyfile(source, temp)
-            temp.replace(target)
-        except OSError as exc:
-            with contextlib.suppress(OSError):
-                temp.unlink()
-            raise CacheError(f"Could not save {target.name}: {exc.strerror or exc}.") from None
-        return target
 
     def stats(self) -> CacheStats:
         counts = self.catalog.state_counts()
@@ -496,8 +534,7 @@ class Library:
         with contextlib.suppress(NotFound):
             self.refresh_jobs()
         if run_id:
-            run = self._online_call(lambda api: api.get_workflow_run(run_id))
-            self.catalog.upsert_runs([run])
+            self.refresh_run(run_id)
             self.refresh_artifacts(run_id=run_id)
             targets = self.catalog.artifacts(ArtifactQuery(run_id=run_id, order_by="created_at"))
             runs = 1
