@@ -18,6 +18,7 @@ import orjson
 
 from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.errors import PreviewError
+from artifact_viewer.previews.json_paths import dump_value
 from artifact_viewer.previews.json_pieces import PIECE, loads_array_in_pieces
 
 JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson", ".jsonlines"})
@@ -340,8 +341,9 @@ def _keep_text(
     return text if text is not None else _text_of(data, notes)
 
 
-#: the raw view shows at most this many characters (a text widget holds them all)
-RAW_CAP = 1 << 20
+#: the raw tab shows at most this many characters: a text widget lays out and colours
+#: all of it on the GUI thread (the virtualised Raw text view shows any size)
+RAW_CAP = 64 * 1024
 _LONG_LINE = 10_000
 
 
@@ -349,13 +351,11 @@ def raw_text(doc: JsonDoc, progress: Any, cancel: CancelToken) -> tuple[str, str
     """Text for the raw view and a note: the file itself, or pretty-printed when it is
     minified (one long line) or too big to keep."""
     text = doc.text
-    if text is not None and max(map(len, text.split("\n"))) <= _LONG_LINE:
+    if text is not None and len(text) <= RAW_CAP and max(map(len, text.split("\n"))) <= _LONG_LINE:
         return text, ""
     cancel.raise_if_cancelled()
-    from artifact_viewer.previews.json_paths import dump_value
-
     try:
-        pretty = dump_value(doc.value)
+        pretty = _pretty_head(doc.value, RAW_CAP + 1, cancel)
     except RecursionError:
         if text is not None:
             return text[:RAW_CAP], "Shown as in the file (too deeply nested to indent)."
@@ -364,5 +364,31 @@ def raw_text(doc: JsonDoc, progress: Any, cancel: CancelToken) -> tuple[str, str
     if len(pretty) > RAW_CAP:
         cut = pretty.rfind("\n", 0, RAW_CAP)
         pretty = pretty[: cut if cut > 0 else RAW_CAP]
-        note += f" Showing the first {RAW_CAP // (1 << 20)} MB; the Text view shows the whole file."
+        note += f" Showing the first {RAW_CAP // 1024} KB; the Raw text view shows the whole file."
     return pretty, note
+
+
+def _pretty_head(value: Any, cap: int, cancel: CancelToken) -> str:
+    """Indented JSON of ``value``, stopping soon after ``cap`` characters.
+
+    A container is dumped child by child, so a 100 MB document never becomes one
+    100 MB string (which would also hold the GIL for the whole dump).
+    """
+    if not isinstance(value, dict | list) or not value:
+        return dump_value(value)
+    is_dict = isinstance(value, dict)
+    items = iter(value.items()) if is_dict else ((None, v) for v in value)
+    parts = ["{" if is_dict else "["]
+    size = 1
+    for n, (key, child) in enumerate(items):
+        if n % 256 == 0:
+            cancel.raise_if_cancelled()
+        text = dump_value(child).replace("\n", "\n  ")
+        if is_dict:
+            text = f"{json.dumps(key, ensure_ascii=False)}: {text}"
+        parts.append(("\n  " if n == 0 else ",\n  ") + text)
+        size += len(text) + 4
+        if size > cap:
+            return "".join(parts)
+    parts.append("\n}" if is_dict else "\n]")
+    return "".join(parts)

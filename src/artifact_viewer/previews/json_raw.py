@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRegularExpression, Qt
+from PySide6.QtCore import QObject, QRegularExpression, Qt, QTimer, Slot
 from PySide6.QtGui import (
     QColor,
     QFont,
     QFontDatabase,
     QPalette,
-    QSyntaxHighlighter,
     QTextCharFormat,
     QTextCursor,
-    QTextDocument,
+    QTextLayout,
 )
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QTextEdit, QVBoxLayout, QWidget
-
-#: texts longer than this are shown without colours: highlighting runs on the GUI thread
-HIGHLIGHT_LIMIT = 256 * 1024
 
 
 def _is_dark(widget: QWidget) -> bool:
@@ -31,31 +27,80 @@ def _fmt(colour: str, bold: bool = False) -> QTextCharFormat:
     return fmt
 
 
-class JsonHighlighter(QSyntaxHighlighter):
-    """Colours keys, strings, numbers and literals; one line at a time (no state)."""
+def _rules(dark: bool) -> list[tuple[QRegularExpression, QTextCharFormat]]:
+    if dark:
+        colours = ("#9cdcfe", "#8fd18f", "#8cc4ff", "#e6a0ff", "#b0b0b0")
+    else:
+        colours = ("#0b4f8a", "#1d7a1d", "#1750a8", "#8a1fa8", "#707070")
+    key, string, number, literal, punct = colours
+    # Later rules win, so strings override numbers found inside them.
+    return [
+        (QRegularExpression(r"[{}\[\],:]"), _fmt(punct)),
+        (QRegularExpression(r"-?\b\d+(?:\.\d+)?(?:[eE][+-]?\d+)?\b"), _fmt(number)),
+        (QRegularExpression(r"\b(?:true|false|null|NaN|Infinity)\b"), _fmt(literal, True)),
+        (QRegularExpression(r'"(?:[^"\\]|\\.)*"'), _fmt(string)),
+        (QRegularExpression(r'"(?:[^"\\]|\\.)*"(?=\s*:)'), _fmt(key, True)),
+    ]
 
-    def __init__(self, document: QTextDocument, dark: bool) -> None:
-        super().__init__(document)
-        if dark:
-            colours = ("#9cdcfe", "#8fd18f", "#8cc4ff", "#e6a0ff", "#b0b0b0")
-        else:
-            colours = ("#0b4f8a", "#1d7a1d", "#1750a8", "#8a1fa8", "#707070")
-        key, string, number, literal, punct = colours
-        self._rules = [
-            (QRegularExpression(r"[{}\[\],:]"), _fmt(punct)),
-            (QRegularExpression(r"-?\b\d+(?:\.\d+)?(?:[eE][+-]?\d+)?\b"), _fmt(number)),
-            (QRegularExpression(r"\b(?:true|false|null|NaN|Infinity)\b"), _fmt(literal, True)),
-            (QRegularExpression(r'"(?:[^"\\]|\\.)*"'), _fmt(string)),
-            (QRegularExpression(r'"(?:[^"\\]|\\.)*"(?=\s*:)'), _fmt(key, True)),
-        ]
 
-    def highlightBlock(self, text: str) -> None:
-        # Later rules win, so strings override numbers found inside them.
-        for pattern, fmt in self._rules:
-            matches = pattern.globalMatch(text)
-            while matches.hasNext():
-                m = matches.next()
-                self.setFormat(m.capturedStart(), m.capturedLength(), fmt)
+def line_formats(
+    text: str, rules: list[tuple[QRegularExpression, QTextCharFormat]]
+) -> list[QTextLayout.FormatRange]:
+    """Colour ranges for one line of JSON (no state carried between lines)."""
+    ranges = []
+    for pattern, fmt in rules:
+        matches = pattern.globalMatch(text)
+        while matches.hasNext():
+            m = matches.next()
+            r = QTextLayout.FormatRange()
+            r.start, r.length, r.format = m.capturedStart(), m.capturedLength(), fmt
+            ranges.append(r)
+    return ranges
+
+
+class VisibleLinesHighlighter(QObject):
+    """Colours the lines of a QPlainTextEdit as they scroll into view.
+
+    QSyntaxHighlighter colours every line of a document up front on the GUI thread
+    (hundreds of milliseconds for a big text); here only the lines on screen cost.
+    """
+
+    def __init__(self, edit: QPlainTextEdit, dark: bool) -> None:
+        super().__init__(edit)
+        self._edit = edit
+        self._rules = _rules(dark)
+        self._done: set[int] = set()
+        self._timer = QTimer(self, singleShot=True, interval=0)
+        self._timer.timeout.connect(self.colour_visible)
+        edit.updateRequest.connect(self._timer.start)
+        self._timer.start()
+
+    @property
+    def coloured_lines(self) -> int:
+        return len(self._done)
+
+    def detach(self) -> None:
+        self._timer.stop()
+        self._edit.updateRequest.disconnect(self._timer.start)
+
+    @Slot()
+    def colour_visible(self) -> None:
+        edit = self._edit
+        doc = edit.document()
+        offset = edit.contentOffset()
+        bottom = edit.viewport().height()
+        block = edit.firstVisibleBlock()
+        while block.isValid():
+            if edit.blockBoundingGeometry(block).translated(offset).top() > bottom:
+                break
+            number = block.blockNumber()
+            if number not in self._done:
+                self._done.add(number)
+                ranges = line_formats(block.text(), self._rules)
+                if ranges:
+                    block.layout().setFormats(ranges)
+                    doc.markContentsDirty(block.position(), block.length())
+            block = block.next()
 
 
 class RawTextView(QPlainTextEdit):
@@ -70,15 +115,16 @@ class RawTextView(QPlainTextEdit):
             Qt.TextInteractionFlag.TextSelectableByMouse
             | Qt.TextInteractionFlag.TextSelectableByKeyboard
         )
-        self._highlighter: JsonHighlighter | None = None
+        self._highlighter: VisibleLinesHighlighter | None = None
 
     def show_text(self, text: str, highlight: bool = True) -> None:
         if self._highlighter is not None:
-            self._highlighter.setDocument(None)
+            self._highlighter.detach()
+            self._highlighter.deleteLater()
             self._highlighter = None
         self.setPlainText(text)
-        if highlight and len(text) <= HIGHLIGHT_LIMIT:
-            self._highlighter = JsonHighlighter(self.document(), _is_dark(self))
+        if highlight:
+            self._highlighter = VisibleLinesHighlighter(self, _is_dark(self))
 
     @property
     def highlighted(self) -> bool:
