@@ -6,6 +6,8 @@ import errno
 import fcntl
 import hashlib
 import os
+import subprocess
+import sys
 
 import pytest
 
@@ -192,3 +194,50 @@ def test_blob_shared_by_two_artifacts_counts_once(store, catalog):
     catalog.pin("run-2")
     assert enforce_quota(catalog, store, quota_bytes=10) == []  # a pinned artifact shares it
     assert store.exists(sha)
+
+
+HOLD_LOCK = """
+import sys
+from pathlib import Path
+from artifact_viewer.core.blobstore import BlobStore
+store = BlobStore(Path(sys.argv[1]), Path(sys.argv[2]))
+with store.lock(sys.argv[3]):
+    print("locked", flush=True)
+    sys.stdin.readline()
+"""
+
+
+def test_eviction_skips_a_blob_another_process_is_downloading(store, catalog, tmp_path):
+    busy = cache_blob(store, catalog, "a1", "run", b"1" * 400, opened=1.0)
+    idle = cache_blob(store, catalog, "a2", "run", b"2" * 400, opened=2.0)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            HOLD_LOCK,
+            str(store.root),
+            str(store.partial_dir),
+            f"sha256-{busy}",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        assert enforce_quota(catalog, store, quota_bytes=100) == [idle]
+        assert store.exists(busy) and catalog.cache_entry("a1") is not None
+    finally:
+        holder.communicate("done\n", timeout=30)
+    assert enforce_quota(catalog, store, quota_bytes=100) == [busy]  # free again: evicted
+    assert not store.exists(busy) and catalog.cache_entry("a1") is None
+
+
+def test_eviction_takes_the_lock_of_every_artifact_sharing_the_blob(store, catalog):
+    sha = cache_blob(store, catalog, "a1", "run", b"shared" * 100, opened=1.0)
+    cache_blob(store, catalog, "a2", "run-2", b"shared" * 100, opened=2.0)
+    # a2's download is keyed by the artifact (no usable hash), not by the bytes
+    with store.lock("artifact-a2"):
+        assert enforce_quota(catalog, store, quota_bytes=10) == []
+        assert store.exists(sha)
+    assert enforce_quota(catalog, store, quota_bytes=10) == [sha]

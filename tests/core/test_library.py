@@ -211,6 +211,16 @@ def test_purge_keeps_pinned_unless_included(synced):
     assert stats.total_bytes == 0 and stats.blob_count == 0 and stats.catalog_artifacts == 3
 
 
+def test_purge_leaves_a_file_a_download_is_using(synced):
+    import hashlib
+
+    with synced.blobs.lock(f"sha256-{hashlib.sha256(A).hexdigest()}"):
+        assert synced.purge() == 2
+        assert synced.cache_state("a1") is CacheState.VERIFIED
+    assert synced.purge() == 1
+    assert synced.cache_state("a1") is CacheState.NOT_CACHED
+
+
 def test_stats_count_bytes_once_per_blob(library, fake_cloud):
     fake_cloud.add("a1", A, run_id="run-1")
     fake_cloud.add("a2", A, run_id="run-2")
@@ -274,3 +284,15 @@ def test_unusable_app_folder_gives_a_cache_error(tmp_path, store_settings):
     paths = AppPaths(blocker / "c", blocker / "k", blocker / "d", blocker / "l")
     with pytest.raises(CacheError, match="Cannot use the app folders"):
         Library.open(paths, store_settings, None)
+
+
+def test_artifacts_synced_at_tracks_run_and_organisation_listings(library, fake_cloud):
+    fake_cloud.add("a1", A, name="Alpha.csv", run_id="run-1")
+    assert library.artifacts_synced_at(run_id="run-1") is None
+    library.refresh_artifacts(run_id="run-1")
+    one_run = library.artifacts_synced_at(run_id="run-1")
+    assert one_run is not None
+    assert library.artifacts_synced_at(run_id="run-2") is None
+    library.refresh_artifacts()  # organisation-wide: covers every run
+    assert library.artifacts_synced_at(run_id="run-2") is not None
+    assert library.artifacts_synced_at(run_id="run-1") >= one_run

@@ -10,7 +10,7 @@ import os
 import re
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from artifact_viewer.core.cancel import CancelToken
@@ -135,6 +135,12 @@ class BlobWriter:
             self.discard()
 
 
+def fetch_lock_key(expected: ExpectedHash | None, artifact_id: str) -> str:
+    """The lock a download holds: per expected hash (artifacts with the same bytes share
+    one download), else per artifact. Eviction takes the same locks before deleting."""
+    return f"{expected.algo}-{expected.hex}" if expected is not None else f"artifact-{artifact_id}"
+
+
 def _fsync_dir(path: Path) -> None:
     """Make the rename durable (a crash right after must not lose the entry)."""
     with contextlib.suppress(OSError):
@@ -216,14 +222,37 @@ class BlobStore:
             log.info("Removed %d unfinished download(s) left from an earlier run", removed)
         return removed
 
+    def _lock_fd(self, key: str) -> int:
+        name = _LOCK_KEY_RE.sub("_", key)[:200] + ".lock"
+        return os.open(self.locks_dir / name, os.O_RDWR | os.O_CREAT, FILE_MODE)
+
+    @contextlib.contextmanager
+    def try_locks(self, keys: Iterable[str]) -> Iterator[bool]:
+        """Take every lock in ``keys`` without waiting; yields False (holding none) if any is
+        busy, e.g. a download in this or another process. Eviction uses it to skip blobs in use.
+        """
+        fds: list[int] = []
+        try:
+            for key in sorted(set(keys)):
+                fd = self._lock_fd(key)
+                fds.append(fd)
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    yield False
+                    return
+            yield True
+        finally:
+            for fd in fds:
+                os.close(fd)  # closing releases the lock
+
     @contextlib.contextmanager
     def lock(self, key: str, cancel: CancelToken | None = None) -> Iterator[None]:
         """An exclusive lock on ``key`` across processes (``flock`` on a lock file).
 
         Polls rather than blocking so a waiting download can still be cancelled.
         """
-        name = _LOCK_KEY_RE.sub("_", key)[:200] + ".lock"
-        fd = os.open(self.locks_dir / name, os.O_RDWR | os.O_CREAT, FILE_MODE)
+        fd = self._lock_fd(key)
         try:
             while True:
                 try:

@@ -14,7 +14,7 @@ from typing import Protocol
 
 import httpx
 
-from artifact_viewer.core.blobstore import BlobStore, BlobWriter
+from artifact_viewer.core.blobstore import BlobStore, BlobWriter, fetch_lock_key
 from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.catalog import Catalog
 from artifact_viewer.core.errors import (
@@ -205,7 +205,7 @@ class Fetcher:
         SignedUrlExpired, StorageError, NetworkError, CacheError or Cancelled.
         """
         expected = parse_file_hash(artifact.file_hash)
-        key = f"{expected.algo}-{expected.hex}" if expected else f"artifact-{artifact.id}"
+        key = fetch_lock_key(expected, artifact.id)
         while True:
             if cancel is not None:
                 cancel.raise_if_cancelled()

@@ -33,7 +33,7 @@ from artifact_viewer.core.models import Artifact, Workflow, WorkflowRun
 from artifact_viewer.core.paths import AppPaths
 from artifact_viewer.core.pins import PinManager
 from artifact_viewer.core.progress import ProgressFn, report
-from artifact_viewer.core.quota import enforce_quota
+from artifact_viewer.core.quota import enforce_quota, remove_blob_unless_busy
 from artifact_viewer.core.settings import Settings
 from artifact_viewer.core.store_models import (
     ArtifactQuery,
@@ -45,6 +45,7 @@ from artifact_viewer.core.store_models import (
 )
 from artifact_viewer.core.sync import (
     CatalogSource,
+    _scope,
     created_since,
     download_many,
     refresh_artifacts,
@@ -242,6 +243,15 @@ class Library:
                 api, self.catalog, self.fetcher, run_id=run_id, workflow_id=workflow_id
             )
         )
+
+    def artifacts_synced_at(self, *, run_id: str | None = None) -> float | None:
+        """When the API last listed this run's artifacts (epoch seconds), counting an
+        organisation-wide listing; None if never."""
+        marks = [self.catalog.last_synced(_scope("artifacts"))]
+        if run_id:
+            marks.append(self.catalog.last_synced(_scope("artifacts", run=run_id)))
+        known = [m for m in marks if m is not None]
+        return max(known) if known else None
 
     def check_online(self) -> bool:
         if self.client is None:
@@ -498,14 +508,15 @@ class Library:
         )
 
     def purge(self, *, include_pinned: bool = False) -> int:
-        """Delete cached files (pinned runs' files too only if asked); return how many."""
+        """Delete cached files (pinned runs' files too only if asked); return how many.
+
+        Files a download is using right now (here or in another process) stay.
+        """
         removed = 0
         for sha256, _size, _used, pinned in self.catalog.blobs_by_age():
             if pinned and not include_pinned:
                 continue
-            self.blobs.remove(sha256)
-            self.catalog.forget_blob(sha256)
-            removed += 1
+            removed += remove_blob_unless_busy(self.catalog, self.blobs, sha256)
         for entry in self.catalog.cache_entries().values():
             if entry.state is CacheState.MISMATCH:
                 self.catalog.delete_cache_entry(entry.artifact_id)
