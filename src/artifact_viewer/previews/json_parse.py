@@ -47,7 +47,7 @@ class JsonSyntaxError(PreviewError):
         self.line = line
         self.column = column
         self.pos = pos
-        #: the text around the error (all of it for files under ~400 KB) and the error's
+        #: the text around the error (all of it for files under ~64 KB) and the error's
         #: offset inside that excerpt; a huge file's text is not kept in full
         self.text, self.text_pos, self.first_line = excerpt(text, pos)
         super().__init__(f"Invalid JSON: {reason} at line {line}, column {column}.")
@@ -65,7 +65,7 @@ class JsonDoc:
     text: str | None = None
 
 
-def excerpt(text: str, pos: int, radius: int = 200_000) -> tuple[str, int, int]:
+def excerpt(text: str, pos: int, radius: int = 32_000) -> tuple[str, int, int]:
     """A window of ``text`` around ``pos`` cut at line ends: (excerpt, new_pos, first_line)."""
     if len(text) <= 2 * radius:
         return text, pos, 1
