@@ -16,6 +16,7 @@ from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.errors import NetworkError
 from artifact_viewer.core.models import WORKFLOW_RUN_STATUSES
 from artifact_viewer.core.store_models import ArtifactQuery
+from artifact_viewer.ui import formatting as fmt
 from artifact_viewer.ui.artifact_list import ArtifactList
 from artifact_viewer.ui.artifact_model import PAGE_SIZE
 from artifact_viewer.ui.filtering import FilterSpec
@@ -25,6 +26,9 @@ from artifact_viewer.ui.navigator_model import ALL, OFFLINE, RUN, WORKFLOW, Tree
 from artifact_viewer.ui.ops import Ops
 
 log = logging.getLogger(__name__)
+
+# Runs in these states produce no more artifacts: once listed, they need no new listing.
+_FINISHED = frozenset({"COMPLETED", "FAILED", "COMPLETED_WITH_NO_ACTION_TAKEN"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,11 +62,44 @@ def load_page(
     return Page(generation, query.offset, total, rows, dict(states))
 
 
-def refresh_tree(library: Any, _p: Any, _c: CancelToken) -> bool:
-    """Refresh workflows and runs; True when the catalog holds no artifacts yet."""
+@dataclass(frozen=True, slots=True)
+class TreeRefresh:
+    """Outcome of refreshing workflows and runs: which runs may have new artifacts."""
+
+    catalog_empty: bool
+    stale_runs: list[str]
+
+
+def _run_mark(run: Any) -> tuple[Any, ...]:
+    return (run.status, run.updated_at, run.completed_at, run.current_state_name)
+
+
+def refresh_tree(library: Any, _p: Any, _c: CancelToken) -> TreeRefresh:
+    """Refresh workflows and runs, and name the runs whose artifact lists may be out of date:
+    new or changed since the last refresh, still running, or never listed."""
+    before = {run.id: _run_mark(run) for run in library.runs()}
     library.refresh_workflows()
     library.refresh_runs()
-    return library.count_artifacts(ArtifactQuery()) == 0
+    stale = [
+        run.id
+        for run in library.runs()
+        if before.get(run.id) != _run_mark(run)
+        or run.status not in _FINISHED
+        or library.artifacts_synced_at(run_id=run.id) is None
+    ]
+    return TreeRefresh(library.count_artifacts(ArtifactQuery()) == 0, stale)
+
+
+def refresh_runs_artifacts(
+    library: Any, run_ids: list[str], progress: Any, cancel: CancelToken
+) -> str:
+    """List the artifacts of each given run (one request or a few pages each)."""
+    for done, run_id in enumerate(run_ids):
+        cancel.raise_if_cancelled()
+        progress(done, len(run_ids))
+        library.refresh_artifacts(run_id=run_id)
+    progress(len(run_ids), len(run_ids))
+    return f"{ALL}:{ALL}"
 
 
 def refresh_scope(library: Any, kind: str, ident: str, _p: Any, _c: CancelToken) -> str:
@@ -126,6 +163,7 @@ class Browser(QObject):
         self._refreshed_scopes: set[str] = set()
         self._everything = True
         self._query = ArtifactQuery()
+        self._runs_task: Any = None
         self.online = bool(getattr(library, "online", False))
         artifacts.model.pageWanted.connect(self._on_page_wanted)
         artifacts.model.sortWanted.connect(self._on_sort_wanted)
@@ -145,12 +183,13 @@ class Browser(QObject):
 
     @Slot()
     def refresh(self) -> None:
-        """F5: ask the API for workflows, runs and the current scope, then re-read everything."""
+        """F5: ask the API for workflows, runs and the current scope, then re-read everything.
+        In "All artifacts" only the runs that are new, changed or unfinished are listed again,
+        so a large organisation is not fetched whole each time."""
         self._start_refresh(everything=True)
 
     def refresh_at_start(self) -> None:
-        """Like F5, but the organisation-wide artifact list is only fetched into an empty
-        catalog (on a large organisation that is many pages; F5 asks for it on purpose)."""
+        """Like F5, but artifacts are only fetched organisation-wide into an empty catalog."""
         self._start_refresh(everything=False)
 
     def _start_refresh(self, *, everything: bool) -> None:
@@ -158,6 +197,9 @@ class Browser(QObject):
             return
         self._everything = everything
         self._refreshed_scopes.clear()
+        if self._runs_task is not None:
+            self._runs_task.cancel()
+            self._runs_task = None
         self.bridge.show_status("Refreshing…")
         self.ops.run(
             refresh_tree,
@@ -167,16 +209,38 @@ class Browser(QObject):
         )
 
     @Slot(object)
-    def _on_refreshed(self, catalog_empty: bool) -> None:
+    def _on_refreshed(self, result: TreeRefresh) -> None:
         self.bridge.show_status("Up to date.")
         self.set_online(True)
         self.reachable.emit()
         self.reload_tree()
-        if self.scope[0] != ALL or self._everything or catalog_empty:
+        if result.catalog_empty:
+            self._refresh_scope(force=True, whole=True)  # one organisation-wide listing
+        elif self.scope[0] != ALL:
             self._refresh_scope(force=True)
+        elif self._everything and result.stale_runs:
+            self._refresh_runs(result.stale_runs)
         else:
             self.requery()
         self.refreshed.emit()
+
+    def _refresh_runs(self, run_ids: list[str]) -> None:
+        self.bridge.show_status(f"Refreshing artifacts of {fmt.plural(len(run_ids), 'run')}…")
+        self._runs_task = self.ops.run(
+            refresh_runs_artifacts,
+            self.library,
+            run_ids,
+            on_result=self._on_scope_refreshed,
+            on_error=self._on_scope_refresh_failed,
+            on_progress=self._on_runs_progress,
+        )
+
+    @Slot(int, int)
+    def _on_runs_progress(self, done: int, total: int) -> None:
+        if total and done < total:
+            self.bridge.show_status(f"Refreshing artifacts: {done} of {total} runs…")
+        elif total:
+            self.bridge.show_status("Up to date.")
 
     @Slot(object)
     def _on_refresh_failed(self, exc: BaseException) -> None:
@@ -282,13 +346,15 @@ class Browser(QObject):
         self._on_error(exc)
 
     # -- background refresh of the scope ------------------------------------------------
-    def _refresh_scope(self, *, force: bool) -> None:
+    def _refresh_scope(self, *, force: bool, whole: bool = False) -> None:
         kind, ident = self.scope
+        if whole:
+            kind = ident = ALL
         key = f"{kind}:{ident}"
         if kind == OFFLINE or not self.online or self.library is None:
             return
-        if kind == ALL and not force:
-            return  # the whole organisation is only fetched on an explicit refresh
+        if kind == ALL and not whole:
+            return  # the whole organisation is only listed into an empty catalog
         if key in self._refreshed_scopes and not force:
             return
         self._refreshed_scopes.add(key)
@@ -303,8 +369,8 @@ class Browser(QObject):
 
     @Slot(object)
     def _on_scope_refreshed(self, key: str) -> None:
-        if key == f"{self.scope[0]}:{self.scope[1]}":
-            self.requery()
+        if key == f"{self.scope[0]}:{self.scope[1]}" or key == f"{ALL}:{ALL}":
+            self.requery()  # an organisation-wide listing can change any scope's list
         if key.startswith(WORKFLOW):
             self.reload_tree()
 
