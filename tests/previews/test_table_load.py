@@ -30,7 +30,7 @@ class Recorder:
 
 
 def load(path: Path, rec: Recorder | None = None):
-    return load_table(path, path.suffix, rec or Recorder(), CancelToken())
+    return load_table(path, path.suffix, None, rec or Recorder(), CancelToken())
 
 
 def rows_of(data) -> list[dict]:
@@ -153,7 +153,7 @@ def test_cancel_stops_loading(tmp_path):
     token = CancelToken()
     token.cancel()
     with pytest.raises(Cancelled):
-        load_table(samples.write_csv(tmp_path / "t.csv"), ".csv", Recorder(), token)
+        load_table(samples.write_csv(tmp_path / "t.csv"), ".csv", None, Recorder(), token)
 
 
 def test_big_file_sends_the_first_screen_before_the_end(tmp_path):
@@ -203,3 +203,12 @@ def test_cells_tsv_quotes_tabs_and_newlines():
     table = pa.table({"a": [1, 2], "b": ["x\ty", 'say "hi"\n']})
     text = cells_tsv(table, np.array([1, 0]), [1, 0], None, CancelToken())
     assert text == '"say ""hi""\n"\t2\n"x\ty"\t1\n'
+
+
+def test_header_can_be_forced_either_way(tmp_path):
+    path = write(tmp_path, "id,name\n1,Ann\n")
+    forced_off = load_table(path, ".csv", False, Recorder(), CancelToken())
+    assert forced_off.names == ["column 1", "column 2"] and forced_off.rows == 2
+    path2 = write(tmp_path, "1,Ann\n2,Bob\n", "n.csv")
+    forced_on = load_table(path2, ".csv", True, Recorder(), CancelToken())
+    assert forced_on.names == ["1", "Ann"] and forced_on.rows == 1

@@ -45,7 +45,7 @@ class _NoProgress:
 def table_data(tmp_path, text: str) -> TableData:
     path = tmp_path / "m.csv"
     path.write_text(text)
-    return load_table(path, ".csv", _NoProgress(), CancelToken())
+    return load_table(path, ".csv", None, _NoProgress(), CancelToken())
 
 
 def test_model_passes_the_model_tester(qtmodeltester, tmp_path):
@@ -189,3 +189,19 @@ def test_loading_another_file_cancels_the_first(qtbot, view, tmp_path):
         view.load(PreviewSource(small))
     qtbot.wait(50)
     assert view.model.rowCount() == 3
+
+
+def test_header_row_can_be_switched_off_and_on(qtbot, view, tmp_path):
+    path = tmp_path / "names.csv"
+    path.write_text("Ann,Austin\nBob,Boston\n")  # all text: read as a header at first
+    model = load(qtbot, view, path)
+    assert view.header_button.isChecked()
+    assert model.headerData(0, Qt.Orientation.Horizontal) == "Ann" and model.rowCount() == 1
+    with qtbot.waitSignal(view.finished, timeout=10_000):
+        view.header_button.click()
+    assert not view.header_button.isChecked()
+    assert model.headerData(0, Qt.Orientation.Horizontal) == "column 1"
+    assert column(model, 0) == ["Ann", "Bob"]
+    with qtbot.waitSignal(view.finished, timeout=10_000):
+        view.header_button.click()
+    assert model.rowCount() == 1 and "header" in view.info.text()

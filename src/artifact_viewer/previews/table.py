@@ -70,6 +70,9 @@ class TablePreviewer(Previewer):
         self.column_box = QComboBox()
         self.column_box.setToolTip("Filter in one column or in all")
         self.column_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.header_button = QToolButton(text="Header row", checkable=True)
+        self.header_button.setToolTip("Use the first row as column names")
+        self.header_button.setEnabled(False)
         self.stats_button = QToolButton(text="Stats", checkable=True)
         self.stats_button.setToolTip("Column statistics and histogram")
         bar = QHBoxLayout()
@@ -77,6 +80,7 @@ class TablePreviewer(Previewer):
         bar.addWidget(self.info, 1)
         bar.addWidget(self.filter_box)
         bar.addWidget(self.column_box)
+        bar.addWidget(self.header_button)
         bar.addWidget(self.stats_button)
 
         self.model = ArrowTableModel(self)
@@ -118,6 +122,7 @@ class TablePreviewer(Previewer):
         self.filter_box.returnPressed.connect(self._query_changed)
         self.column_box.currentIndexChanged.connect(self._query_changed)
         self.stats_button.toggled.connect(self._toggle_stats)
+        self.header_button.clicked.connect(self._header_toggled)
         for text, keys, slot in (
             ("Copy", QKeySequence.StandardKey.Copy, self.copy_selection),
             ("Find", QKeySequence.StandardKey.Find, self._focus_filter),
@@ -130,8 +135,13 @@ class TablePreviewer(Previewer):
 
     # --- loading ------------------------------------------------------------------------
     def load(self, source: PreviewSource) -> None:
+        self._load(source, None)
+
+    def _load(self, source: PreviewSource, header: bool | None) -> None:
         self.cancel()
         self._source = source
+        self.header_button.setEnabled(False)
+        self.model.clear()
         self._complete = False
         self._sent_ready = False
         self.message = ""
@@ -147,6 +157,7 @@ class TablePreviewer(Previewer):
             load_table,
             source.path,
             source.suffix,
+            header,
             on_result=self._loaded,
             on_error=self._load_failed,
             on_progress=self._load_progress,
@@ -175,6 +186,8 @@ class TablePreviewer(Previewer):
         self.model.set_data(data)
         if first:
             self._fill_column_box(data.names)
+            self.header_button.setChecked(data.fmt.header)
+            self.header_button.setEnabled(True)
             self._fit_columns()
             self.stack.setCurrentIndex(_PAGE_TABLE)
         self._update_info()
@@ -241,6 +254,12 @@ class TablePreviewer(Previewer):
         if extra:
             parts.append(extra)
         self.info.setText(" · ".join(parts))
+
+    @Slot(bool)
+    def _header_toggled(self, on: bool) -> None:
+        """Read the file again with (or without) its first row as column names."""
+        if self._source is not None:
+            self._load(self._source, on)
 
     # --- sort & filter ------------------------------------------------------------------
     @Slot(int)

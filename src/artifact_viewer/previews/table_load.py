@@ -128,14 +128,19 @@ def _fallback(path: Path, fmt: CsvFormat, size: int, reason: str) -> TableData:
     return data
 
 
-def load_table(path: Path, suffix: str, progress: Any, cancel: CancelToken) -> TableData:
-    """Worker function: sniff, stream batches (first one sent via ``progress.partial``)."""
+def load_table(
+    path: Path, suffix: str, header: bool | None, progress: Any, cancel: CancelToken
+) -> TableData:
+    """Worker function: sniff, stream batches (first one sent via ``progress.partial``).
+
+    ``header`` None sniffs whether the first row names the columns; True/False decide.
+    """
     size = path.stat().st_size
     with path.open("rb") as fh:
         head = fh.read(HEAD_BYTES)
     if not head.strip():
         raise PreviewError("The file is empty." if not head else "The file holds only whitespace.")
-    fmt = sniff_format(head, suffix, whole_file=len(head) >= size)
+    fmt = sniff_format(head, suffix, whole_file=len(head) >= size, header=header)
     types: dict[str, pa.DataType] = {}
     for _attempt in range(64):
         cancel.raise_if_cancelled()

@@ -94,6 +94,13 @@ class ArrowTableModel(QAbstractTableModel):
         self._numeric = [_is_numeric(f.type) for f in data.schema]
         self.endResetModel()
 
+    def clear(self) -> None:
+        """Show nothing (while another file loads)."""
+        self.beginResetModel()
+        self._data, self._starts, self._total, self._order = None, [0], 0, None
+        self._numeric = []
+        self.endResetModel()
+
     def set_order(self, order: np.ndarray | None) -> None:
         """Show only/also reordered rows (a sort and/or filter result); None: all, in order."""
         self.beginResetModel()

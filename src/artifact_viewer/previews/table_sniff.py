@@ -139,13 +139,16 @@ def sniff_header(rows: list[list[str]]) -> bool:
     return True
 
 
-def sniff_format(head: bytes, suffix: str = "", whole_file: bool = False) -> CsvFormat:
-    """Encoding, dialect and header of a file from its first bytes."""
+def sniff_format(
+    head: bytes, suffix: str = "", whole_file: bool = False, header: bool | None = None
+) -> CsvFormat:
+    """Encoding, dialect and header of a file from its first bytes (``header`` overrides)."""
     encoding, bom, note = sniff_encoding(head)
     text = _complete_lines(decode_head(head, encoding, bom), whole_file)
     delimiter = sniff_delimiter(text, suffix)
     rows = _rows(text, delimiter, '"')
-    header = sniff_header(rows)
+    if header is None:
+        header = sniff_header(rows)
     width = Counter(len(r) for r in rows).most_common(1)[0][0] if rows else 1
     if header:
         names = [c.strip() or f"column {i + 1}" for i, c in enumerate(rows[0])]
