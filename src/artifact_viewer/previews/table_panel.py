@@ -79,7 +79,7 @@ class HistogramWidget(QWidget):
         below = QRectF(plot.left(), plot.bottom() + 2, plot.width(), line)
         painter.drawText(below, Qt.AlignmentFlag.AlignLeft, f"{self._edges[0]:.6g}")
         painter.drawText(below, Qt.AlignmentFlag.AlignRight, f"{self._edges[-1]:.6g}")
-        painter.drawText(below, Qt.AlignmentFlag.AlignHCenter, f"max bar {peak}")
+        painter.drawText(below, Qt.AlignmentFlag.AlignHCenter, f"tallest bar: {peak} rows")
         painter.end()
 
 
@@ -100,6 +100,7 @@ class StatsPanel(QWidget):
         self.grid = QTableWidget(0, len(STAT_COLUMNS))
         self.grid.setHorizontalHeaderLabels(STAT_COLUMNS)
         self.grid.verticalHeader().setVisible(False)
+        self.grid.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
         self.grid.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.grid.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.grid.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
