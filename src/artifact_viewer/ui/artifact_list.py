@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, Qt, Signal, Slot
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal, Slot
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -73,6 +74,16 @@ class ArtifactList(QWidget):
         layout.setSpacing(4)
         layout.addWidget(self.caption)
         layout.addWidget(self.view)
+        # Shown over the empty table: why it is empty and what to do about it.
+        self.empty_label = QLabel(self.view.viewport())
+        self.empty_label.setObjectName("emptyListHint")
+        self.empty_label.setWordWrap(True)
+        self.empty_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.empty_label.hide()
+        self.view.viewport().installEventFilter(self)
+        self.empty_hint = ""
         self.scope_title = ""
         # The artifact that was current before a re-query; selected again if it is still listed.
         self._keep_id = ""
@@ -102,6 +113,25 @@ class ArtifactList(QWidget):
             if shown < model.total:
                 text += f" (showing {shown:,}; scroll for more)"
         self.caption.setText(f"{self.scope_title}  —  {text}" if self.scope_title else text)
+        empty = not model.loading and not model.total and bool(self.empty_hint)
+        self.empty_label.setText(self.empty_hint if empty else "")
+        self.empty_label.setVisible(empty)
+        if empty:
+            self._place_empty_label()
+
+    def set_empty_hint(self, text: str) -> None:
+        """What the empty table says (set per scope and filter by the browser)."""
+        self.empty_hint = text
+        self.update_caption()
+
+    def _place_empty_label(self) -> None:
+        area = self.view.viewport().rect().adjusted(24, 12, -24, -12)
+        self.empty_label.setGeometry(area)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.view.viewport() and event.type() == QEvent.Type.Resize:
+            self._place_empty_label()
+        return super().eventFilter(watched, event)
 
     @Slot()
     def _on_about_to_reset(self) -> None:

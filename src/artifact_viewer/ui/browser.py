@@ -164,6 +164,7 @@ class Browser(QObject):
         self._everything = True
         self._query = ArtifactQuery()
         self._runs_task: Any = None
+        self.connected = True  # False while only the local catalog is open (no key yet)
         self.online = bool(getattr(library, "online", False))
         artifacts.model.pageWanted.connect(self._on_page_wanted)
         artifacts.model.sortWanted.connect(self._on_sort_wanted)
@@ -299,10 +300,32 @@ class Browser(QObject):
             offset=0,
         )
 
+    def empty_hint(self) -> str:
+        """Why the list would be empty, and the next step, for the current scope and filter."""
+        kind, _ident = self.scope
+        if not self.spec.empty:
+            return f"No artifacts match “{self.spec.raw.strip()}”. Change or clear the filter."
+        if kind == OFFLINE:
+            return (
+                "Nothing is available offline yet. Pin a run (Ctrl+P) to keep all its "
+                "artifacts, or open artifacts to cache them."
+            )
+        if kind == RUN:
+            return "This run has no artifacts in the local catalog."
+        if kind == WORKFLOW:
+            return "No artifacts of this workflow are in the local catalog."
+        if not self.connected:
+            return (
+                "Nothing has been synced yet. Connect to the Anon API (Ctrl+Shift+K), "
+                "or explore the demo data from the Connect dialog."
+            )
+        return "No artifacts in the local catalog yet. Refresh (F5) to ask the API."
+
     @Slot()
     def requery(self) -> None:
         if self.library is None:
             return
+        self.artifacts.empty_hint = self.empty_hint()
         self._query = self.current_query()
         generation = self.artifacts.model.begin_query()
         self.artifacts.update_caption()

@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QFontDatabase
+from PySide6.QtGui import QFontDatabase, QPalette
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QScrollArea, QVBoxLayout, QWidget
 
 from artifact_viewer.core.models import Artifact, WorkflowRun
@@ -19,6 +19,13 @@ _VERIFY_TEXT = {
     "MISMATCH": "The bytes did not match the API's hash; nothing unverified is kept.",
     "NOT_VERIFIABLE": "Cached, but the hash format is not one we can check.",
 }
+
+
+_EMPTY_TITLE = "Details"
+_EMPTY_HINT = (
+    "Select an artifact to see every field, its hash, whether the cached copy is verified, "
+    "and links to its workflow and run."
+)
 
 
 class DetailsPanel(QWidget):
@@ -34,13 +41,17 @@ class DetailsPanel(QWidget):
         super().__init__(parent)
         self.setObjectName("detailsPanel")
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self._title = QLabel("No artifact selected", self)
+        self._title = QLabel(_EMPTY_TITLE, self)
         self._title.setObjectName("detailsTitle")
         self._title.setWordWrap(True)
         font = self._title.font()
         font.setPointSizeF(font.pointSizeF() * 1.15)
         font.setBold(True)
         self._title.setFont(font)
+        self._hint = QLabel(_EMPTY_HINT, self)
+        self._hint.setObjectName("detailsHint")
+        self._hint.setWordWrap(True)
+        self._hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self._form_host = QWidget(self)
         self._form = QFormLayout(self._form_host)
         self._form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
@@ -54,6 +65,7 @@ class DetailsPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addWidget(self._title)
+        layout.addWidget(self._hint)
         layout.addWidget(scroll, 1)
         self._fields: dict[str, QLabel | QLineEdit] = {}
         self.artifact: Artifact | None = None
@@ -73,7 +85,8 @@ class DetailsPanel(QWidget):
 
     def clear(self) -> None:
         self.artifact = None
-        self._title.setText("No artifact selected")
+        self._title.setText(_EMPTY_TITLE)
+        self._hint.show()
         self._reset_rows()
 
     def _reset_rows(self) -> None:
@@ -124,6 +137,7 @@ class DetailsPanel(QWidget):
     ) -> None:
         self.artifact = artifact
         self._title.setText(artifact.name)
+        self._hint.hide()
         self._reset_rows()
         self._add("Type", artifact.type or "—")
         self._add("MIME type", artifact.mime_type or "—")

@@ -229,6 +229,7 @@ class MainWindow(QMainWindow):
             part.library = library
         online = bool(library.online)
         self.browser.online = self.viewer.online = online
+        self.browser.connected = connection.mode != "offline"
         title = {"demo": "demo data", "offline": "not connected"}.get(connection.mode, "")
         self.setWindowTitle(f"Artifact Viewer — {title}" if title else "Artifact Viewer")
         if connection.mode == "offline":
