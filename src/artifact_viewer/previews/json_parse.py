@@ -191,9 +191,8 @@ def parse_jsonl(
 
     ``exact`` parses with the stdlib (keeps integers beyond 64 bits exact).
     """
-    lines: list[Any] = source.split("\n") if isinstance(source, str) else bytes(source).split(b"\n")
     values: list[Any] = []
-    for number, raw in enumerate(lines, start=1):
+    for number, raw in enumerate(_lines(source), start=1):
         if number % 4096 == 0:
             cancel.raise_if_cancelled()
         if not raw or raw.isspace():  # isspace() stops at the first other byte; strip() copies
@@ -212,6 +211,18 @@ def parse_jsonl(
             reason = f"{first.msg} (JSON Lines record {len(values) + 1})"
             raise _syntax_error(reason, pos, full) from None
     return values
+
+
+def _lines(source: Any) -> Iterator[Any]:
+    """Lines one at a time: ``split()`` would build every line in one GIL-holding call."""
+    newline = "\n" if isinstance(source, str) else b"\n"
+    start, size = 0, len(source)
+    while start < size:
+        end = source.find(newline, start)
+        if end < 0:
+            end = size
+        yield source[start:end]
+        start = end + 1
 
 
 def _line_start(text: str, line: int) -> int:
@@ -295,9 +306,10 @@ def _parse(
 
     if jsonl_hint:
         src: str | bytes | bytearray = text if text is not None else data
-        values = parse_jsonl(src, cancel)
-        if text is None and has_long_digit_run(data):
-            values = parse_jsonl(src, cancel, exact=True)
+        with _gc_paused(freeze=size > _FREEZE_ABOVE):
+            values = parse_jsonl(src, cancel)
+            if text is None and has_long_digit_run(data):
+                values = parse_jsonl(src, cancel, exact=True)
         return JsonDoc(values, True, size, notes, _keep_text(text, data, keep, notes))
 
     try:
@@ -315,7 +327,8 @@ def _parse(
         cancel.raise_if_cancelled()
         full = text if text is not None else _text_of(data, notes)
         if exc.msg.startswith("unexpected content after document") and exc.lineno > 1:
-            values = parse_jsonl(full, cancel)
+            with _gc_paused(freeze=size > _FREEZE_ABOVE):
+                values = parse_jsonl(full, cancel)
             notes.append("JSON Lines: one value per line.")
             return JsonDoc(values, True, size, notes, full if keep else None)
         value = _loads_lenient(full, exc.msg, exc.lineno, notes)
