@@ -32,10 +32,14 @@ def worker_env(home: str) -> dict[str, str]:
     return env
 
 
-def run_role(target: str, ctx: dict[str, Any], timeout_s: float) -> dict[str, Any]:
-    """Run one role once in a fresh interpreter; returns metrics, missing or error."""
+def run_role(target: str, ctx: dict[str, Any], timeout_s: float, role: str = "") -> dict[str, Any]:
+    """Run one role once in a fresh interpreter; returns metrics, missing or error.
+
+    The app home is ``ctx["homes"][role]``, else ``ctx["home"]`` (prepared by a session),
+    else an empty folder made for this run alone.
+    """
     with tempfile.TemporaryDirectory(prefix="bench-home-") as fresh:
-        home = str(ctx.get("home") or fresh)
+        home = str(ctx.get("homes", {}).get(role) or ctx.get("home") or fresh)
         cmd = [sys.executable, "-m", "bench.worker", target, json.dumps(ctx)]
         started = time.perf_counter()
         try:
@@ -97,7 +101,7 @@ def run_benchmark(
                         continue
                     measured = round_no >= warmup or role in bench.max_rounds
                     label = f"run {len(out['runs'][role]) + 1}" if measured else "warm-up"
-                    result = run_role(bench.roles[role], ctx, bench.timeout_s)
+                    result = run_role(bench.roles[role], ctx, bench.timeout_s, role)
                     log(f"  {bench.id} {role:<14} {label}: {_summary(result)}")
                     if "missing" in result:
                         out["status"][role] = f"not measured (feature missing: {result['missing']})"

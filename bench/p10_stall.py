@@ -23,7 +23,7 @@ SOURCES: dict[str, tuple[str, str]] = {
 }
 
 BENCH = Benchmark(
-    about=" ".join((__doc__ or "").split()),
+    about=" ".join((__doc__ or "").split()).removeprefix(f"{ID}: "),
     id=ID,
     title="Longest GUI-thread stall during P2-P6 (QTimer probe)",
     roles={},

@@ -30,5 +30,6 @@ def all_benchmarks() -> list[Benchmark]:
         p9_verify,
     )
     for module in modules:
-        module.BENCH.about = " ".join((module.__doc__ or "").split())
+        text = " ".join((module.__doc__ or "").split())
+        module.BENCH.about = text.removeprefix(f"{module.BENCH.id}: ")
     return [m.BENCH for m in modules]

@@ -107,7 +107,9 @@ def render_markdown(doc: dict[str, Any]) -> str:
         f"- Method: every measurement runs in a fresh subprocess; {cfg['warmup']} warm-up "
         f"round(s), then {cfg['repeat']} measured rounds in which ours and the floor run "
         "interleaved (order alternating), so machine noise hits both. Values are medians; "
-        "peak memory is the worker's peak RSS (`ru_maxrss`). Files are read from the page cache.",
+        "peak memory is the peak RSS of the process doing the work (`VmHWM`; for curl and "
+        "the app start-up, the child's `ru_maxrss`). Input files are in the page cache."
+        + (f" The whole run took {doc['elapsed_s'] / 60:.1f} min." if doc.get("elapsed_s") else ""),
         "",
         "| # | Work | Ours (median) | Floor (median) | Ratio | Target | Met | Peak RSS ours / floor | Notes |",
         "|---|---|---|---|---|---|---|---|---|",

@@ -20,7 +20,18 @@ MARKER = "BENCH-RESULT "
 
 
 def peak_rss_self() -> float:
-    """Peak resident set size of this process in bytes (Linux reports KiB)."""
+    """Peak resident set size of this process in bytes.
+
+    ``VmHWM`` first: Linux carries ``ru_maxrss`` across exec from the (v)forked parent, so a
+    worker spawned by a big harness would report the harness's size instead of its own.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return float(int(line.split()[1]) * 1024)
+    except (OSError, ValueError, IndexError):
+        pass
     return float(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
 
 
