@@ -166,20 +166,28 @@ def test_big_file_sends_the_first_screen_before_the_end(tmp_path):
     assert len({t[0] for t in rec.ticks}) > 3  # progress moved in steps
 
 
+def test_filter_cache_keeps_lowercased_columns():
+    table = pa.table({"n": [10, 21], "s": ["ANN", "bob"]})
+    cache: dict = {}
+    assert run_query(table, Query("ann"), cache, None, CancelToken()).tolist() == [0]
+    assert sorted(cache) == [0, 1] and cache[1].to_pylist() == ["ann", "bob"]
+    assert run_query(table, Query("1"), cache, None, CancelToken()).tolist() == [0, 1]
+
+
 def test_filter_and_sort_give_row_permutations():
     table = pa.table({"n": [3, 1, None, 2], "s": ["Ann", "bob", "Cara", "anna"]})
     cancel = CancelToken()
-    assert run_query(table, Query(), None, cancel) is None
-    assert run_query(table, Query("ann"), None, cancel).tolist() == [0, 3]
-    assert run_query(table, Query("1", column=0), None, cancel).tolist() == [1]
-    assert run_query(table, Query(sort_column=0), None, cancel).tolist() == [1, 3, 0, 2]
-    assert run_query(table, Query(sort_column=0, descending=True), None, cancel).tolist() == [
+    assert run_query(table, Query(), None, None, cancel) is None
+    assert run_query(table, Query("ann"), None, None, cancel).tolist() == [0, 3]
+    assert run_query(table, Query("1", column=0), None, None, cancel).tolist() == [1]
+    assert run_query(table, Query(sort_column=0), None, None, cancel).tolist() == [1, 3, 0, 2]
+    assert run_query(table, Query(sort_column=0, descending=True), None, None, cancel).tolist() == [
         0,
         3,
         1,
         2,
     ]
-    assert run_query(table, Query("a", sort_column=1), None, cancel).tolist() == [0, 2, 3]
+    assert run_query(table, Query("a", sort_column=1), None, None, cancel).tolist() == [0, 2, 3]
 
 
 def test_stats_per_column():

@@ -56,6 +56,8 @@ class TablePreviewer(Previewer):
         self._query = Query()
         self._applied = Query()
         self._running = Query()
+        # lower-cased text columns of the loaded table, filled by filter queries
+        self._text_cache: dict[int, Any] = {}
         self.message = ""
 
         self.info = QLabel()
@@ -211,6 +213,7 @@ class TablePreviewer(Previewer):
     def _loaded(self, data: TableData) -> None:
         self._tasks.pop("load", None)
         self._complete = True
+        self._text_cache = {}  # a fresh dict: a running query may still fill the old one
         self._show(data)
         if self._query != self._applied:
             self._run_query()
@@ -309,6 +312,7 @@ class TablePreviewer(Previewer):
             run_query,
             data.table(),
             self._running,
+            self._text_cache,
             on_result=self._query_done,
             on_error=self._query_failed,
         )

@@ -36,15 +36,32 @@ def _as_text(column: pa.ChunkedArray) -> pa.ChunkedArray:
     return pc.cast(column, pa.string())
 
 
-def filter_rows(table: pa.Table, text: str, column: int | None, cancel: CancelToken) -> np.ndarray:
+def _folded(
+    table: pa.Table, column: int, cache: dict[int, pa.ChunkedArray] | None
+) -> pa.ChunkedArray:
+    """The column as lower-case text, kept in ``cache`` for the next filter."""
+    if cache is not None and column in cache:
+        return cache[column]
+    folded = pc.utf8_lower(_as_text(table.column(column)))
+    if cache is not None:
+        cache[column] = folded
+    return folded
+
+
+def filter_rows(
+    table: pa.Table,
+    text: str,
+    column: int | None,
+    cancel: CancelToken,
+    cache: dict[int, pa.ChunkedArray] | None = None,
+) -> np.ndarray:
     """Indices of rows where ``text`` occurs (case-insensitive) in the column(s)."""
     columns = [column] if column is not None else range(table.num_columns)
+    needle = text.lower()
     mask: Any = None
     for c in columns:
         cancel.raise_if_cancelled()
-        hit = pc.fill_null(
-            pc.match_substring(_as_text(table.column(c)), text, ignore_case=True), False
-        )
+        hit = pc.fill_null(pc.match_substring(_folded(table, c, cache), needle), False)
         mask = hit if mask is None else pc.or_(mask, hit)
     if mask is None:
         return np.arange(table.num_rows, dtype=np.int64)
@@ -66,12 +83,19 @@ def sort_rows(
 
 
 def run_query(
-    table: pa.Table, query: Query, progress: Any, cancel: CancelToken
+    table: pa.Table,
+    query: Query,
+    cache: dict[int, pa.ChunkedArray] | None,
+    progress: Any,
+    cancel: CancelToken,
 ) -> np.ndarray | None:
-    """Worker function: the view's row order for ``query`` (None: every row, file order)."""
+    """Worker function: the view's row order for ``query`` (None: every row, file order).
+
+    ``cache`` keeps lower-cased text columns between queries on the same table.
+    """
     if query.is_identity:
         return None
-    rows = filter_rows(table, query.text, query.column, cancel) if query.text else None
+    rows = filter_rows(table, query.text, query.column, cancel, cache) if query.text else None
     cancel.raise_if_cancelled()
     if query.sort_column is not None:
         rows = sort_rows(table, query.sort_column, query.descending, rows)
