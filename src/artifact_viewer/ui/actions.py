@@ -86,6 +86,9 @@ class Actions(QObject):
         action.setStatusTip(tip)
         return action
 
+    def all_actions(self) -> list[QAction]:
+        return [a for a in vars(self).values() if isinstance(a, QAction)]
+
     def set_artifact_enabled(self, enabled: bool) -> None:
         for action in self.artifact_actions:
             action.setEnabled(enabled)

@@ -36,6 +36,7 @@ from artifact_viewer.ui.online_monitor import OnlineMonitor
 from artifact_viewer.ui.ops import Ops
 from artifact_viewer.ui.preview_pane import make_preview
 from artifact_viewer.ui.session import Connection
+from artifact_viewer.ui.shortcuts import ShortcutYield
 from artifact_viewer.ui.viewer import ArtifactController
 from artifact_viewer.ui.window_state import WindowState
 
@@ -170,6 +171,8 @@ class MainWindow(QMainWindow):
         QWidget.setTabOrder(self.navigator.view, self.artifact_list.view)
         QWidget.setTabOrder(self.artifact_list.view, self.preview)
         QWidget.setTabOrder(self.preview, self.details)
+        # Inside the preview, its own Find/Copy keys win over the window's.
+        self.shortcut_yield = ShortcutYield(self.preview, self.acts.all_actions(), self)
         self.artifact_list.view.addActions(
             [
                 self.acts.open_external,

@@ -1,0 +1,84 @@
+"""Keyboard: pane shortcuts, Tab order, and window keys that yield to the preview's own."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QApplication, QWidget
+
+from tests.ui.helpers import WAIT_MS, catalog_artifact, open_artifact, start_demo
+
+
+def _press(qtbot: Any, keys: str) -> None:
+    seq = QKeySequence(keys)[0]
+    qtbot.keyClick(QApplication.focusWidget(), seq.key(), seq.keyboardModifiers())
+
+
+def _focus(qtbot: Any, widget: QWidget) -> None:
+    widget.setFocus(Qt.FocusReason.OtherFocusReason)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is widget, timeout=WAIT_MS)
+
+
+def test_ctrl_f_filters_the_lists_outside_the_preview_and_searches_inside_it(
+    qtbot: Any, make_ui_app: Any
+) -> None:
+    app = make_ui_app()
+    start_demo(qtbot, app)
+    window = app.window
+    window.activateWindow()
+    open_artifact(qtbot, app, catalog_artifact(app, "text/csv"))
+    qtbot.waitUntil(lambda: not window.preview.is_loading(), timeout=WAIT_MS)
+    table = window.preview.previewer()
+
+    _focus(qtbot, window.artifact_list.view)
+    _press(qtbot, "Ctrl+F")
+    qtbot.waitUntil(lambda: window.filter_box.hasFocus(), timeout=WAIT_MS)
+
+    _focus(qtbot, table.view)
+    _press(qtbot, "Ctrl+F")  # would be ambiguous (and do nothing) if both kept Ctrl+F
+    qtbot.waitUntil(lambda: table.filter_box.hasFocus(), timeout=WAIT_MS)
+
+    _focus(qtbot, window.navigator.view)
+    assert "Ctrl+F" in {s.toString() for s in window.acts.find.shortcuts()}
+
+
+def test_alt_digits_move_between_panes(qtbot: Any, make_ui_app: Any) -> None:
+    app = make_ui_app()
+    start_demo(qtbot, app)
+    window = app.window
+    window.activateWindow()
+    open_artifact(qtbot, app, catalog_artifact(app, "image/png"))
+    _focus(qtbot, window.filter_box)
+    _press(qtbot, "Alt+1")
+    qtbot.waitUntil(lambda: window.navigator.view.hasFocus(), timeout=WAIT_MS)
+    _press(qtbot, "Alt+2")
+    qtbot.waitUntil(lambda: window.artifact_list.view.hasFocus(), timeout=WAIT_MS)
+    _press(qtbot, "Alt+3")
+    qtbot.waitUntil(
+        lambda: window.details.isAncestorOf(QApplication.focusWidget()), timeout=WAIT_MS
+    )
+
+
+def test_tab_walks_filter_then_navigator_then_artifact_list(qtbot: Any, make_ui_app: Any) -> None:
+    app = make_ui_app()
+    start_demo(qtbot, app)
+    window = app.window
+    window.activateWindow()
+    _focus(qtbot, window.filter_box)
+    _press(qtbot, "Tab")
+    qtbot.waitUntil(lambda: window.navigator.view.hasFocus(), timeout=WAIT_MS)
+    _press(qtbot, "Tab")
+    qtbot.waitUntil(lambda: window.artifact_list.view.hasFocus(), timeout=WAIT_MS)
+
+
+def test_every_action_is_in_a_menu(qapp: Any, make_ui_app: Any) -> None:
+    window = make_ui_app().window
+    in_menus = {
+        action
+        for menu_action in window.menuBar().actions()
+        for action in menu_action.menu().actions()
+    }
+    missing = [a.text() for a in window.acts.all_actions() if a not in in_menus]
+    assert missing == []
