@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from artifact_viewer.core.errors import PreviewError, user_message
 from artifact_viewer.previews.base import Previewer, PreviewSource
+from artifact_viewer.previews.fmt import human_size
 from artifact_viewer.previews.json_model import JsonTreeModel
 from artifact_viewer.previews.json_parse import (
     JsonDoc,
@@ -42,14 +43,6 @@ log = logging.getLogger(__name__)
 _PAGE_LOADING, _PAGE_DOC, _PAGE_ERROR = range(3)
 #: a search hit deeper than this many levels is shown in a subtree view
 DEEP_VIEW = 32
-
-
-def _size_text(n: int) -> str:
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if n < 1024 or unit == "GB":
-            return f"{n} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
-        n /= 1024  # type: ignore[assignment]
-    return str(n)
 
 
 class JsonPreviewer(Previewer):
@@ -248,7 +241,7 @@ class JsonPreviewer(Previewer):
             shape = f"array, {len(value)} items"
         else:
             shape = "single value"
-        parts = [name, shape, _size_text(doc.size), *doc.notes]
+        parts = [name, shape, human_size(doc.size), *doc.notes]
         return " · ".join(p for p in parts if p)
 
     @Slot(object)

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import logging
-from bisect import bisect_right
 
 from PySide6.QtCore import QEvent, QObject, QPointF, Qt, QTimer, Slot
-from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtPdf import QPdfDocument, QPdfSearchModel
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtWidgets import (
@@ -26,6 +25,8 @@ from PySide6.QtWidgets import (
 
 from artifact_viewer.core.errors import PreviewError, user_message
 from artifact_viewer.previews.base import Previewer, PreviewSource
+from artifact_viewer.previews.fmt import human_size
+from artifact_viewer.previews.pdf_layout import PageLayout
 from artifact_viewer.previews.pdf_search import (
     MAX_HITS,
     PdfCheck,
@@ -42,15 +43,6 @@ ZOOM_MIN, ZOOM_MAX, ZOOM_STEP = 0.1, 8.0, 1.25
 _PAGE_LOADING, _PAGE_VIEW, _PAGE_ERROR = range(3)
 
 
-def _size_text(n: int) -> str:
-    value = float(n)
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            return f"{n} bytes" if unit == "bytes" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{n} bytes"
-
-
 class PdfPreviewer(Previewer):
     """Pages of a PDF. Zoom is always QPdfView's Custom mode: fit width is computed here,
     because its FitToWidth/FitInView modes can loop forever as scrollbars come and go."""
@@ -65,9 +57,6 @@ class PdfPreviewer(Previewer):
         self._tasks: dict[str, Task] = {}
         self._hits: list[PdfHit] = []
         self._fit_width = True
-        self._heights: list[float] = []
-        self._tops: list[int] = []
-        self._tops_key: tuple[float, int, int, int] | None = None
         self.message = ""
 
         self.document = QPdfDocument(self)
@@ -83,6 +72,7 @@ class PdfPreviewer(Previewer):
         self.view.setSearchModel(self.search_model)
         self.view.installEventFilter(self)
         self.navigator = self.view.pageNavigator()
+        self.page_layout = PageLayout(self.view)
         self.view.verticalScrollBar().valueChanged.connect(self._scrolled)
 
         self.prev_button = QToolButton(text="◀", toolTip="Previous page (PgUp)")
@@ -176,7 +166,6 @@ class PdfPreviewer(Previewer):
         self.cancel()
         self._source = source
         self._check = None
-        self._heights = []
         self.message = ""
         self._clear_hits()
         self.search_box.blockSignals(True)
@@ -184,6 +173,7 @@ class PdfPreviewer(Previewer):
         self.search_box.blockSignals(False)
         self.search_model.setSearchString("")
         self.document.close()
+        self.page_layout.reset()
         self._set_controls_enabled(False)
         self.stack.setCurrentIndex(_PAGE_LOADING)
         self.info.setText(source.name or source.path.name)
@@ -216,7 +206,7 @@ class PdfPreviewer(Previewer):
                 self._fail(load_error_message(error, check))
             return
         pages = self.document.pageCount()
-        self._heights = [self.document.pagePointSize(i).height() for i in range(pages)]
+        self.page_layout.reset(self.document)
         self.page_box.blockSignals(True)
         self.page_box.setRange(1, pages)
         self.page_box.setValue(1)
@@ -226,7 +216,7 @@ class PdfPreviewer(Previewer):
         self.stack.setCurrentIndex(_PAGE_VIEW)
         self.info.setText(self._info_text())
         self._set_fit(True)
-        self._scroll_to(0)
+        self.page_layout.scroll_to(0)
         self.progress.emit(check.size, check.size)
         self.ready.emit()
         self.finished.emit()
@@ -241,7 +231,7 @@ class PdfPreviewer(Previewer):
         pages = self.document.pageCount()
         parts.append(f"{pages} page{'s' if pages != 1 else ''}")
         if self._check is not None:
-            parts.append(_size_text(self._check.size))
+            parts.append(human_size(self._check.size))
             if not self._check.has_eof:
                 parts.append("looks truncated: later pages may be missing")
         return " · ".join(parts)
@@ -273,46 +263,11 @@ class PdfPreviewer(Previewer):
     # --- pages --------------------------------------------------------------------------
     @property
     def current_page(self) -> int:
-        return self._position()[0] if self._heights else 0
+        return self.page_layout.position()[0]
 
     def go_to_page(self, page: int, location: QPointF | None = None) -> None:
         """Scroll so that ``location`` (points from the page's top-left) is at the top."""
-        pages = self.document.pageCount()
-        if pages:
-            page = max(0, min(page, pages - 1))
-            self._scroll_to(page, location.y() if location is not None else 0.0)
-
-    # QPdfView scrolls only when the navigator's page changes and ignores the location,
-    # so positions are set on the scrollbar directly, using the view's own layout rule:
-    # each page is its point size * dpi/72 * zoom (rounded), pages spaced pageSpacing().
-    def _scale(self) -> float:
-        screen = QGuiApplication.primaryScreen()
-        dpi = screen.logicalDotsPerInch() if screen is not None else 96.0
-        return dpi / 72.0 * self.view.zoomFactor()
-
-    def _page_tops(self) -> list[int]:
-        scale, spacing = self._scale(), self.view.pageSpacing()
-        key = (scale, spacing, self.view.documentMargins().top(), len(self._heights))
-        if self._tops_key != key:
-            tops = [key[2]]
-            for height in self._heights:
-                tops.append(tops[-1] + round(height * scale) + spacing)
-            self._tops, self._tops_key = tops, key
-        return self._tops
-
-    def _position(self) -> tuple[int, float]:
-        """(page, points below its top) at the top edge of the viewport."""
-        if not self._heights:
-            return 0, 0.0
-        tops = self._page_tops()
-        value = self.view.verticalScrollBar().value()
-        page = max(0, min(bisect_right(tops, value) - 1, len(self._heights) - 1))
-        return page, max(0.0, (value - tops[page]) / self._scale())
-
-    def _scroll_to(self, page: int, y_pts: float = 0.0) -> None:
-        tops = self._page_tops()
-        value = tops[page] + round(y_pts * self._scale())
-        self.view.verticalScrollBar().setValue(value)
+        self.page_layout.scroll_to(page, location.y() if location is not None else 0.0)
 
     @Slot()
     def next_page(self) -> None:
@@ -324,8 +279,8 @@ class PdfPreviewer(Previewer):
 
     @Slot(int)
     def _scrolled(self, value: int) -> None:
-        if self._heights:
-            self._page_changed(self._position()[0])
+        if self.page_layout.pages:
+            self._page_changed(self.page_layout.position()[0])
 
     @Slot(int)
     def _page_changed(self, page: int) -> None:
@@ -356,10 +311,9 @@ class PdfPreviewer(Previewer):
         if abs(factor - self.view.zoomFactor()) > 1e-4:
             # QPdfView keeps the scroll offset in pixels across a zoom change, which
             # would land on another page: go back to the same spot at the new zoom.
-            page, y_pts = self._position()
+            page, y_pts = self.page_layout.position()
             self.view.setZoomFactor(factor)
-            if self.document.pageCount():
-                self._scroll_to(page, y_pts)
+            self.page_layout.scroll_to(page, y_pts)
         self.zoom_label.setText(f"{round(factor * 100)}%")
 
     @Slot()
@@ -394,16 +348,7 @@ class PdfPreviewer(Previewer):
 
     def fit_width_zoom(self) -> float:
         """The zoom that makes the current page exactly as wide as the viewport."""
-        if self.document.pageCount() == 0:
-            return 1.0
-        page_pts = self.document.pagePointSize(max(self.current_page, 0)).width()
-        screen = QGuiApplication.primaryScreen()
-        dpi = screen.logicalDotsPerInch() if screen is not None else 96.0
-        margins = self.view.documentMargins()
-        avail = self.view.viewport().width() - margins.left() - margins.right()
-        if page_pts <= 0 or avail <= 0:
-            return 1.0
-        return avail / (page_pts * dpi / 72.0)
+        return self.page_layout.fit_width_zoom(self.current_page)
 
     @Slot()
     def _apply_fit(self) -> None:
