@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -20,6 +21,27 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/ui/" in str(item.fspath).replace("\\", "/"):
             item.add_marker(pytest.mark.qt_log_ignore(*_BENIGN_QT_MESSAGES))
+
+
+@pytest.fixture(autouse=True)
+def _no_background_work_left() -> Iterator[None]:
+    """After each window test (and its windows' teardown): no pool work and no new threads."""
+    from PySide6.QtCore import QThreadPool
+
+    before = {t.ident for t in threading.enumerate()}
+    yield
+    pool = QThreadPool.globalInstance()
+    assert pool.waitForDone(10_000), "preview work still running after the test"
+    # Python threads the test started (servers, helpers) must be gone; pool threads that
+    # merely ran Python code show up as dummy threads and are Qt's to keep.
+    left = [
+        t
+        for t in threading.enumerate()
+        if t.ident not in before and t.is_alive() and not t.name.startswith("Dummy-")
+    ]
+    for thread in left:
+        thread.join(timeout=5)
+    assert [t.name for t in left if t.is_alive()] == []
 
 
 T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
