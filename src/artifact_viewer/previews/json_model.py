@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from itertools import islice
 from typing import Any
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
@@ -96,14 +97,44 @@ def _display_safe(text: str) -> str:
     return text
 
 
+def _scalar_preview(value: Any, limit: int = 24) -> str:
+    if isinstance(value, dict):
+        return "{…}"
+    if isinstance(value, list):
+        return "[…]"
+    if isinstance(value, str):
+        text = json.dumps(value[:limit], ensure_ascii=False)
+        return text if len(value) <= limit else text[:-1] + '…"'
+    return scalar_text(value)
+
+
+def _summary(value: dict[Any, Any] | list[Any], width: int = 80) -> str:
+    """The first few members, e.g. ``id: 7, name: "Ann", …`` (never walks the whole value)."""
+    parts: list[str] = []
+    size = 0
+    pairs = islice(value.items(), 6) if isinstance(value, dict) else enumerate(islice(value, 6))
+    for key, child in pairs:
+        text = _scalar_preview(child)
+        part = f"{key}: {text}" if isinstance(value, dict) else text
+        parts.append(part)
+        size += len(part) + 2
+        if size > width:
+            break
+    more = len(parts) < len(value) or size > width
+    return ", ".join(parts) + (", …" if more else "")
+
+
 def preview_text(value: Any) -> str:
-    """The Value column: ``{12 keys}``, ``[3 items]``, a quoted string, or a literal."""
+    """The Value column: ``{12 keys} id: 7, …``, ``[3 items] 1, 2, 3``, a quoted string,
+    or a literal."""
     if isinstance(value, dict):
         n = len(value)
-        return f"{{{n} key{'s' if n != 1 else ''}}}"
+        head = f"{{{n} key{'s' if n != 1 else ''}}}"
+        return _display_safe(f"{head}  {_summary(value)}") if n else head
     if isinstance(value, list):
         n = len(value)
-        return f"[{n} item{'s' if n != 1 else ''}]"
+        head = f"[{n} item{'s' if n != 1 else ''}]"
+        return _display_safe(f"{head}  {_summary(value)}") if n else head
     if isinstance(value, str):
         cut = value[:_PREVIEW_CHARS]
         quoted = json.dumps(cut, ensure_ascii=False)
