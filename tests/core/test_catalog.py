@@ -308,3 +308,33 @@ def test_a_catalog_locked_too_long_by_another_process_is_a_clear_cache_error(
         assert catalog.artifact("a001") is not None
     finally:
         other.close()
+
+
+def test_cache_listing_filters_and_pages_in_sql_over_a_large_catalog(catalog):
+    catalog.upsert_artifacts(
+        [
+            art(
+                i,
+                run="run-1" if i % 2 else "run-2",
+                created=f"2025-01-01T00:{i // 60:02d}:{i % 60:02d}Z",
+            )
+            for i in range(3000)
+        ]
+    )
+    for i in (10, 11, 12, 13, 2999):
+        catalog.put_cache_entry(
+            CacheEntry(f"a{i:03d}", CacheState.VERIFIED, sha256=f"{i:064d}", size=i)
+        )
+    catalog.put_cache_entry(CacheEntry("a014", CacheState.MISMATCH))
+    catalog.pin("run-1")
+    everything = catalog.cache_listing()
+    assert [c.artifact_id for c in everything] == ["a2999", "a014", "a013", "a012", "a011", "a010"]
+    assert [c.pinned for c in everything] == [True, False, True, False, True, False]
+    assert catalog.cache_listing(limit=2, offset=1) == everything[1:3]
+    assert [c.artifact_id for c in catalog.cache_listing(run_id="run-2")] == [
+        "a014",
+        "a012",
+        "a010",
+    ]
+    failed = catalog.cache_listing(state=CacheState.MISMATCH)
+    assert [(c.artifact_id, c.size, c.name) for c in failed] == [("a014", None, "Report 14.csv")]

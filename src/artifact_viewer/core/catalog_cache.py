@@ -5,9 +5,10 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections.abc import Sequence
+from typing import Any
 
 from artifact_viewer.core.catalog_db import CatalogDb
-from artifact_viewer.core.store_models import CacheEntry, CacheState
+from artifact_viewer.core.store_models import CachedArtifact, CacheEntry, CacheState
 
 USABLE_STATES = (CacheState.VERIFIED.value, CacheState.NOT_VERIFIABLE.value)
 _USABLE = USABLE_STATES
@@ -52,6 +53,46 @@ class CacheTables(CatalogDb):
             ):
                 out[row["artifact_id"]] = self._entry(row)
         return out
+
+    def cache_listing(
+        self,
+        *,
+        run_id: str | None = None,
+        state: CacheState | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[CachedArtifact]:
+        """A page of cached (or failed) artifacts, newest first, filtered and paged in SQL:
+        the cost follows the cache's size, never the catalog's."""
+        clauses: list[str] = []
+        args: list[Any] = []
+        if run_id:
+            clauses.append("a.workflow_run_id = ?")
+            args.append(run_id)
+        if state is not None:
+            clauses.append("c.state = ?")
+            args.append(state.value)
+        where = " AND ".join(clauses) or "1"
+        rows = self._read(
+            "SELECT c.artifact_id, coalesce(a.display_name, c.artifact_id) AS name,"
+            " a.workflow_run_id AS run_id, c.state, c.size, c.last_opened_at,"
+            " EXISTS (SELECT 1 FROM pins p WHERE p.run_id = a.workflow_run_id) AS pinned"
+            f" FROM cache_entries c JOIN artifacts a ON a.id = c.artifact_id WHERE {where}"
+            " ORDER BY a.created_at DESC, c.artifact_id DESC LIMIT ? OFFSET ?",
+            [*args, limit if limit is not None else -1, max(offset, 0)],
+        )
+        return [
+            CachedArtifact(
+                artifact_id=r["artifact_id"],
+                name=r["name"],
+                run_id=r["run_id"],
+                state=CacheState(r["state"]),
+                size=r["size"],
+                pinned=bool(r["pinned"]),
+                last_opened_at=r["last_opened_at"],
+            )
+            for r in rows
+        ]
 
     def cache_entries_by_expected(self, expected: str) -> list[CacheEntry]:
         """Entries whose expected hash is ``expected`` (e.g. ``md5:...``): same bytes, any artifact."""

@@ -37,6 +37,7 @@ from artifact_viewer.core.quota import enforce_quota, remove_blob_unless_busy
 from artifact_viewer.core.settings import Settings
 from artifact_viewer.core.store_models import (
     ArtifactQuery,
+    CachedArtifact,
     CacheEntry,
     CacheState,
     CacheStats,
@@ -56,6 +57,7 @@ from artifact_viewer.core.sync import (
 
 __all__ = [
     "ArtifactQuery",
+    "CachedArtifact",
     "CacheState",
     "CacheStats",
     "Library",
@@ -82,6 +84,17 @@ def _copy_atomically(source: Path, target: Path) -> Path:
             temp.unlink()
         raise CacheError(f"Could not save {target.name}: {exc.strerror or exc}.") from None
     return target
+
+
+def check_destination(target: Path, overwrite: bool, *, hint: str | None = None) -> None:
+    """Refuse an existing ``target`` (unless ``overwrite``) and a missing parent folder."""
+    if target.exists() and not overwrite:
+        raise ArtifactViewerError(
+            f"{target} already exists.",
+            hint=hint or "Choose another name, or allow overwriting.",
+        )
+    if not target.parent.is_dir():
+        raise CacheError(f"The folder {target.parent} does not exist.", hint="Create it first.")
 
 
 def _clause(message: str) -> str:
@@ -298,6 +311,17 @@ class Library:
             i: (entries[i].state if i in entries else CacheState.NOT_CACHED) for i in artifact_ids
         }
 
+    def cache_listing(
+        self,
+        *,
+        run_id: str | None = None,
+        state: CacheState | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[CachedArtifact]:
+        """A page of the artifacts that have a local file (or failed verification)."""
+        return self.catalog.cache_listing(run_id=run_id, state=state, limit=limit, offset=offset)
+
     def offline_runs(self) -> list[WorkflowRun]:
         return self.catalog.offline_runs()
 
@@ -463,7 +487,7 @@ class Library:
         """
         requested = Path(dest).expanduser()
         if not requested.is_dir():
-            self._check_destination(requested, overwrite)
+            check_destination(requested, overwrite)
         for attempt in (1, 2):
             source = self.fetch(artifact_id)
             target = requested
@@ -471,7 +495,7 @@ class Library:
                 artifact = self.catalog.artifact(artifact_id)
                 name = safe_file_name(artifact.name if artifact else artifact_id, artifact)
                 target = target / name
-                self._check_destination(target, overwrite)
+                check_destination(target, overwrite)
             try:
                 return _copy_atomically(source, target)
             except FileNotFoundError:
@@ -481,15 +505,6 @@ class Library:
                         f"Could not save {target.name}: its cached file vanished."
                     ) from None
         raise AssertionError("unreachable")  # pragma: no cover
-
-    @staticmethod
-    def _check_destination(target: Path, overwrite: bool) -> None:
-        if target.exists() and not overwrite:
-            raise ArtifactViewerError(
-                f"{target} already exists.", hint="Choose another name, or allow overwriting."
-            )
-        if not target.parent.is_dir():
-            raise CacheError(f"The folder {target.parent} does not exist.", hint="Create it first.")
 
     def stats(self) -> CacheStats:
         counts = self.catalog.state_counts()

@@ -64,6 +64,19 @@ class CacheEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class CachedArtifact:
+    """One row of the cache listing: an artifact with a local file, or one that failed."""
+
+    artifact_id: str
+    name: str
+    run_id: str | None
+    state: CacheState
+    size: int | None
+    pinned: bool
+    last_opened_at: float | None
+
+
+@dataclass(frozen=True, slots=True)
 class CacheStats:
     """How much is cached, against the quota."""
 
