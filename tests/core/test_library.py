@@ -275,6 +275,24 @@ def test_disk_full_during_fetch_is_a_cache_error_with_nothing_left(
     assert library.fetch("a1").read_bytes() == A
 
 
+def test_catalog_full_after_download_keeps_no_unaccounted_file(library, fake_cloud, monkeypatch):
+    from artifact_viewer.core.errors import CacheError
+
+    fake_cloud.add("a1", A, name="Big.csv", file_hash="md5-unknown-format")
+    library.refresh_artifacts()
+
+    def full(entry):
+        raise CacheError("The disk is full: the local catalog could not be updated.")
+
+    monkeypatch.setattr(library.catalog, "put_cache_entry", full)
+    with pytest.raises(CacheError, match="disk is full"):
+        library.fetch("a1")
+    assert list(library.blobs.all_blobs()) == []  # nothing on disk that nobody accounts for
+    assert not list(library.blobs.partial_dir.glob("*.part"))
+    monkeypatch.undo()
+    assert library.fetch("a1").read_bytes() == A
+
+
 def test_unusable_app_folder_gives_a_cache_error(tmp_path, store_settings):
     from artifact_viewer.core.errors import CacheError
     from artifact_viewer.core.paths import AppPaths

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import threading
@@ -18,6 +19,7 @@ from artifact_viewer.core.blobstore import BlobStore, BlobWriter, fetch_lock_key
 from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.catalog import Catalog
 from artifact_viewer.core.errors import (
+    CacheError,
     Cancelled,
     IntegrityError,
     NetworkError,
@@ -286,19 +288,26 @@ class Fetcher:
                 ) from None
         now = time.time()
         state = CacheState.VERIFIED if verified else CacheState.NOT_VERIFIABLE
-        self.catalog.put_cache_entry(
-            CacheEntry(
-                artifact.id,
-                state,
-                sha256=sha256,
-                size=size,
-                expected=str(expected) if expected else artifact.file_hash,
-                actual=str(expected) if verified else f"sha256:{sha256}",
-                fetched_at=now,
-                verified_at=now if verified else None,
-                last_opened_at=now,
+        try:
+            self.catalog.put_cache_entry(
+                CacheEntry(
+                    artifact.id,
+                    state,
+                    sha256=sha256,
+                    size=size,
+                    expected=str(expected) if expected else artifact.file_hash,
+                    actual=str(expected) if verified else f"sha256:{sha256}",
+                    fetched_at=now,
+                    verified_at=now if verified else None,
+                    last_opened_at=now,
+                )
             )
-        )
+        except CacheError:
+            # Not recorded (disk full): a file nobody accounts for would never be evicted.
+            with contextlib.suppress(CacheError, OSError):
+                if not self.catalog.entries_for_blob(sha256):
+                    self.blobs.remove(sha256)
+            raise
         log.info(
             "Stored artifact %s (%d bytes of %s, %s) in %.2fs",
             artifact.id,
