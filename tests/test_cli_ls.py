@@ -152,10 +152,44 @@ def test_filters_reach_the_api_as_query_parameters() -> None:
     api = FakeApi()
     run(["ls", "runs", "--workflow", "wf-1", "--status", "FAILED"], api)
     run(["ls", "artifacts", "--workflow", "wf-1", "--run", "r-9"], api)
-    assert api.requests[0].url.params["workflowId"] == "wf-1"
-    assert api.requests[0].url.params["status"] == "FAILED"
-    assert api.requests[1].url.params["workflowRunId"] == "r-9"
-    assert api.requests[1].headers["Authorization"] == f"Bearer {KEY}"
+    runs, artifacts = (
+        [r for r in api.requests if r.url.path.endswith(end)]
+        for end in ("/workflow-runs", "/artifacts")
+    )
+    assert runs[0].url.params["workflowId"] == "wf-1"
+    assert runs[0].url.params["status"] == "FAILED"
+    assert artifacts[0].url.params["workflowRunId"] == "r-9"
+    assert artifacts[0].headers["Authorization"] == f"Bearer {KEY}"
+
+
+def test_runs_table_names_the_workflow_and_json_keeps_the_id() -> None:
+    table = run(["ls", "runs"], FakeApi())
+    assert table.stdout.splitlines()[1].split()[1] == "Payroll"
+    rows = [
+        json.loads(line) for line in run(["ls", "runs", "--json"], FakeApi()).stdout.splitlines()
+    ]
+    assert rows[0]["workflowId"] == "wf-1"
+
+
+def test_runs_table_falls_back_to_ids_when_names_cannot_be_listed() -> None:
+    api = FakeApi()
+
+    def no_workflow_list(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/workflows"):
+            return httpx.Response(503)
+        return api(request)
+
+    result = run(["ls", "runs"], no_workflow_list)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[1].split()[1] == "wf-1"
+
+
+def test_status_filter_on_a_kind_without_status_is_a_usage_error() -> None:
+    api = FakeApi()
+    result = run(["ls", "artifacts", "--status", "FAILED"], api)
+    assert result.exit_code == 2
+    assert "--status applies to `runs` and `job-runs` only" in result.output
+    assert api.requests == []
 
 
 def test_limit_stops_early() -> None:
@@ -192,7 +226,9 @@ def test_dead_network_is_one_line_and_exit_4() -> None:
         raise httpx.ConnectError("[Errno 111] Connection refused")
 
     result = run(["ls", "artifacts"], dead)
-    assert_one_line_error(result, 4, "Could not connect to api.example.test", "gave up after 2")
+    assert_one_line_error(
+        result, 4, "Could not connect to api.example.test", "gave up after 2", "--offline"
+    )
 
 
 def test_unknown_run_id_is_exit_5() -> None:

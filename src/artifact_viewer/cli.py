@@ -74,7 +74,19 @@ class AppGroup(click.Group):
             raise click.exceptions.Exit(EXIT_FAILURE) from None
 
 
-@click.group(cls=AppGroup, invoke_without_command=True)
+EPILOG = """\b
+Environment:
+  ANON_BASE_URL         API address (default https://worker.anon.com/api/v2)
+  ANON_API_KEY          API key (else the one saved in the system keyring)
+  ARTIFACT_VIEWER_HOME  keep config, cache, catalog and logs under one folder
+
+\b
+Exit codes: 0 ok, 1 failed, 2 bad usage, 3 API key or settings, 4 network,
+5 not found or not available offline, 130 interrupted.
+"""
+
+
+@click.group(cls=AppGroup, invoke_without_command=True, epilog=EPILOG)
 @click.option(
     "--demo", is_flag=True, help="Start the stand-in server in-process and connect to it."
 )
@@ -87,6 +99,8 @@ def cli(ctx: click.Context, demo: bool, verbose: bool) -> None:
     ctx.obj["verbose"] = verbose
     ctx.obj["demo"] = demo
     setup_logging(verbose=verbose)
+    # The subcommand's name only: its arguments may hold ids a user would rather not log.
+    log.info("artifact-viewer %s: %s", __version__, ctx.invoked_subcommand or "window")
     if ctx.invoked_subcommand is None:
         from artifact_viewer.app import gui_main
 

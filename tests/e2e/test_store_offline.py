@@ -92,7 +92,7 @@ def test_cache_commands_report_pins_and_json(demo_server, run_cli):
     assert {r["id"] for r in rows} == {a.id for a in arts}
     assert all(r["pinned"] and r["state"] == "verified" for r in rows)
     stats = json.loads(run_cli("cache", "stats", "--json").output)
-    assert stats["pinned_runs"] == 1 and stats["total_bytes"] == sum(a.size for a in arts)
+    assert stats["pinnedRuns"] == 1 and stats["totalBytes"] == sum(a.size for a in arts)
     assert run_cli("cache", "purge").output.startswith("Removed 0")
     assert run_cli("cache", "unpin", run_id).exit_code == 0
     assert run_cli("cache", "purge").output.startswith(f"Removed {len({a.sha256 for a in arts})}")

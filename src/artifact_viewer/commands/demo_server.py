@@ -47,7 +47,7 @@ class _StopSignal:
                 raise click.ClickException("the demo server stopped unexpectedly")
 
 
-@click.command("demo-server")
+@click.command("demo-server", short_help="Serve a stand-in Anon V2 API with demo data.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option(
     "--port",
@@ -206,7 +206,10 @@ def demo_server_command(
     big_scale: float,
     data_dir: Path | None,
 ) -> None:
-    """Serve a seeded stand-in of the Anon V2 API (and its signed-URL storage) until Ctrl-C."""
+    """Serve a seeded stand-in of the Anon V2 API (and its signed-URL storage) until Ctrl-C.
+
+    Prints ANON_BASE_URL=... and ANON_API_KEY=... lines first, ready for `export`.
+    """
     from artifact_viewer.demo.bigfiles import ensure_big_files
     from artifact_viewer.demo.runner import DemoServer
 

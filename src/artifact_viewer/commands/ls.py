@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable, Sequence
+import logging
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -12,23 +13,34 @@ import httpx
 import orjson
 
 from artifact_viewer.core.client import AnonClient
+from artifact_viewer.core.errors import ArtifactViewerError, NetworkError
 from artifact_viewer.core.http import build_http_client
 from artifact_viewer.core.models import Artifact, Job, JobRun, Resource, Workflow, WorkflowRun
 from artifact_viewer.core.retry import RetryPolicy
 from artifact_viewer.core.secrets import require_api_key
-from artifact_viewer.core.settings import load_settings
+from artifact_viewer.core.settings import Settings, load_settings
+
+log = logging.getLogger("artifact_viewer.cli")
 
 KINDS = ("workflows", "runs", "artifacts", "jobs", "job-runs")
+PARENTS = ("runs", "job-runs")  # kinds whose table names their workflow or job
 
 # Key in the root context's ``obj`` under which tests (or --demo) hand in an httpx transport.
 TRANSPORT_KEY = "http_transport"
 RETRY_KEY = "retry_policy"
 
 
-def make_client(ctx: click.Context) -> AnonClient:
-    """An API client from settings + env + keyring; its httpx client closes with the command."""
+_CLIENT_META = "artifact_viewer.client"
+
+
+def make_client(ctx: click.Context, settings: Settings | None = None) -> AnonClient:
+    """The command's API client from settings + env + keyring, made once per command (its
+    httpx client, and with ``--demo`` its stand-in server, close with the command)."""
+    cached: AnonClient | None = ctx.meta.get(_CLIENT_META)
+    if cached is not None:
+        return cached
     obj = ctx.find_root().obj or {}
-    settings = load_settings()
+    settings = settings or load_settings()
     if obj.get("demo"):
         # `artifact-viewer --demo ls ...`: a stand-in server for the life of this command.
         from artifact_viewer.demo.runner import DemoServer
@@ -41,9 +53,11 @@ def make_client(ctx: click.Context) -> AnonClient:
     transport: httpx.BaseTransport | None = obj.get(TRANSPORT_KEY)
     http = ctx.with_resource(build_http_client(settings, transport=transport))
     retry: RetryPolicy | None = obj.get(RETRY_KEY)
-    return AnonClient(
+    client = AnonClient(
         http, api_key=api_key, base_url=base_url, retry=retry, page_size=settings.page_size
     )
+    ctx.meta[_CLIENT_META] = client
+    return client
 
 
 def online_source(
@@ -103,11 +117,12 @@ def human_duration(seconds: float | None) -> str:
     return f"{secs}s"
 
 
-def _row(item: Resource) -> tuple[str, ...]:
+def _row(item: Resource, names: Mapping[str, str]) -> tuple[str, ...]:
+    """Table cells; ``names`` turns workflow/job ids into their names where known."""
     if isinstance(item, WorkflowRun):
         return (
             item.id,
-            item.workflow_id or "-",
+            names.get(item.workflow_id or "", item.workflow_id or "-"),
             item.status or "-",
             _when(item.created_at),
             _when(item.completed_at),
@@ -132,7 +147,8 @@ def _row(item: Resource) -> tuple[str, ...]:
             _when(item.created_at),
         )
     if isinstance(item, JobRun):
-        return (item.id, item.job_id or "-", item.status or "-", _when(item.created_at))
+        job = names.get(item.job_id or "", item.job_id or "-")
+        return (item.id, job, item.status or "-", _when(item.created_at))
     if isinstance(item, Job):
         return (item.id, item.name or "-", item.source_provider or "-", _when(item.created_at))
     return (item.id,)
@@ -165,18 +181,42 @@ def format_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     return "\n".join(lines)
 
 
+def parent_names(ctx: click.Context, kind: str, *, offline: bool) -> dict[str, str]:
+    """Workflow names (for runs) or job names (for job runs) by id, to make tables readable.
+
+    Best effort: without them the table shows ids, as ``--json`` always does.
+    """
+    try:
+        if offline:
+            from artifact_viewer.commands.store import open_library  # store imports this module
+
+            library = open_library(ctx, offline=True)
+            parents: list[Workflow] | list[Job] = (
+                library.workflows() if kind == "runs" else library.catalog.jobs()
+            )
+        else:
+            client = make_client(ctx)
+            parents = list(client.list_workflows()) if kind == "runs" else list(client.list_jobs())
+    except ArtifactViewerError as exc:
+        log.info("Showing ids instead of names: %s", exc.user_message())
+        return {}
+    return {p.id: p.name for p in parents if p.name}
+
+
 def register(group: click.Group) -> None:
     """Add this module's commands to the top-level group."""
     group.add_command(ls_command)
 
 
-@click.command("ls")
+@click.command("ls", short_help="List workflows, runs, artifacts, jobs or job runs.")
 @click.argument("kind", type=click.Choice(KINDS))
 @click.option(
     "--workflow", "workflow_id", metavar="ID", help="Only this workflow's runs/artifacts."
 )
 @click.option("--run", "run_id", metavar="ID", help="Only this workflow run (or its artifacts).")
-@click.option("--status", metavar="STATUS", help="Only runs in this status, e.g. FAILED.")
+@click.option(
+    "--status", metavar="STATUS", help="Only runs or job runs in this status, e.g. FAILED."
+)
 @click.option("--limit", type=click.IntRange(min=1), help="Stop after this many rows.")
 @click.option(
     "--json",
@@ -200,28 +240,38 @@ def ls_command(
 ) -> None:
     """List workflows, workflow runs, artifacts, jobs or job runs.
 
-    Reads ANON_BASE_URL and ANON_API_KEY (or the key saved in the system keyring).
+    Reads ANON_BASE_URL and ANON_API_KEY (or the key saved in the system keyring);
+    with --offline, reads the local catalog that `sync` keeps instead.
     """
+    if status and kind not in PARENTS:
+        raise click.UsageError("--status applies to `runs` and `job-runs` only.")
     source = _source
     if offline:
         from artifact_viewer.commands.store import catalog_source  # store imports this module
 
         source = catalog_source
-    items: Iterable[Resource] = source(
-        ctx, kind, workflow_id=workflow_id, run_id=run_id, status=status
-    )
-    if limit is not None:
-        items = itertools.islice(items, limit)
-    if as_json:
-        # Streamed line by line so a long listing shows up (and can be piped) as it arrives.
-        for item in items:
-            click.echo(orjson.dumps(item.to_json(), default=_json_default).decode())
-        return
-    rows = [_row(item) for item in items]
-    if not rows:
+    try:
+        items: Iterable[Resource] = source(
+            ctx, kind, workflow_id=workflow_id, run_id=run_id, status=status
+        )
+        if limit is not None:
+            items = itertools.islice(items, limit)
+        if as_json:
+            # Streamed line by line so a long listing shows up (and can be piped) as it arrives.
+            for item in items:
+                click.echo(orjson.dumps(item.to_json(), default=_json_default).decode())
+            return
+        found = list(items)
+        names = parent_names(ctx, kind, offline=offline) if found and kind in PARENTS else {}
+    except NetworkError as exc:
+        if offline:
+            raise
+        hint = f"{exc.hint} Add --offline to list what the last sync saw."
+        raise NetworkError(exc.message, hint=hint) from None
+    if not found:
         click.echo(f"No {kind.replace('-', ' ')} found.", err=True)
         return
-    click.echo(format_table(HEADERS[kind], rows))
+    click.echo(format_table(HEADERS[kind], [_row(item, names) for item in found]))
 
 
 def _json_default(value: Any) -> Any:

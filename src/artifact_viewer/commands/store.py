@@ -5,12 +5,11 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Iterable, Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import click
-import httpx
 import orjson
 from rich.console import Console
 from rich.progress import (
@@ -22,50 +21,34 @@ from rich.progress import (
     TransferSpeedColumn,
 )
 
-from artifact_viewer.commands.ls import RETRY_KEY, TRANSPORT_KEY, format_table, human_size
+from artifact_viewer.commands.ls import format_table, human_size, make_client
 from artifact_viewer.core.cancel import CancelToken
-from artifact_viewer.core.client import AnonClient
 from artifact_viewer.core.errors import ArtifactViewerError
 from artifact_viewer.core.filenames import safe_file_name
-from artifact_viewer.core.http import build_http_client
-from artifact_viewer.core.library import Library
+from artifact_viewer.core.library import Library, check_destination
 from artifact_viewer.core.models import Resource, parse_timestamp
 from artifact_viewer.core.paths import app_paths
 from artifact_viewer.core.progress import ProgressFn
-from artifact_viewer.core.secrets import require_api_key
 from artifact_viewer.core.settings import load_settings
-from artifact_viewer.core.store_models import ArtifactQuery, CacheState
+from artifact_viewer.core.store_models import ArtifactQuery, CachedArtifact, CacheState
 
 EXIT_FAILURE = 1
 
 
-def open_library(ctx: click.Context, *, offline: bool = False) -> Library:
-    """The store under the app home; with an API client unless ``offline``. Closes with ``ctx``."""
-    obj = ctx.find_root().obj or {}
-    settings = load_settings()
-    client: AnonClient | None = None
-    http: httpx.Client | None = None
-    if not offline:
-        if obj.get("demo"):
-            # `artifact-viewer --demo sync ...`: a stand-in server for the life of this command.
-            from artifact_viewer.demo.runner import DemoServer
+_LIBRARY_META = "artifact_viewer.library"
 
-            server = ctx.with_resource(DemoServer())
-            base_url, api_key = server.base_url, server.api_key
-        else:
-            base_url = settings.effective_base_url()
-            api_key = require_api_key(base_url)
-        transport: httpx.BaseTransport | None = obj.get(TRANSPORT_KEY)
-        http = ctx.with_resource(build_http_client(settings, transport=transport))
-        client = AnonClient(
-            http,
-            api_key=api_key,
-            base_url=base_url,
-            retry=obj.get(RETRY_KEY),
-            page_size=settings.page_size,
-        )
-    library = Library.open(app_paths(), settings, client, http=http)
+
+def open_library(ctx: click.Context, *, offline: bool = False) -> Library:
+    """The store under the app home, opened once per command and closed with it; with the
+    command's API client unless ``offline``."""
+    cached: Library | None = ctx.meta.get(_LIBRARY_META)
+    if cached is not None and (offline or cached.client is not None):
+        return cached
+    settings = load_settings()
+    client = None if offline else make_client(ctx, settings)
+    library = Library.open(app_paths(), settings, client, http=client.http if client else None)
     ctx.call_on_close(library.close)
+    ctx.meta[_LIBRARY_META] = library
     return library
 
 
@@ -98,10 +81,20 @@ def _parse_since(
 ) -> datetime | None:
     if value is None:
         return None
-    parsed = parse_timestamp(value if "T" in value else f"{value}T00:00:00Z")
+    text = value.strip().replace(" ", "T", 1)
+    parsed = parse_timestamp(text if "T" in text else f"{text}T00:00:00Z")
     if parsed is None:
-        raise click.BadParameter("use a date like 2025-01-31 or 2025-01-31T12:00:00Z")
+        raise click.BadParameter(
+            f"{value!r} is not a date; use one like 2025-01-31 or 2025-01-31T12:00:00Z (UTC"
+            " unless an offset is given)"
+        )
     return parsed
+
+
+def _iso(epoch: float | None) -> str | None:
+    return (
+        datetime.fromtimestamp(epoch, tz=UTC).isoformat().replace("+00:00", "Z") if epoch else None
+    )
 
 
 def _echo_json(rows: Iterable[dict[str, Any]]) -> None:
@@ -112,14 +105,17 @@ def _echo_json(rows: Iterable[dict[str, Any]]) -> None:
 # -- sync / get -----------------------------------------------------------------------------
 
 
-@click.command("sync")
+@click.command("sync", short_help="Refresh the local catalog and download artifacts.")
 @click.option("--run", "run_id", metavar="ID", help="Download every artifact of this run.")
 @click.option("--workflow", "workflow_id", metavar="ID", help="Every run of this workflow.")
 @click.option("--all", "everything", is_flag=True, help="Every artifact the API lists.")
 @click.option(
-    "--since", callback=_parse_since, metavar="DATE", help="Only artifacts created since."
+    "--since",
+    callback=_parse_since,
+    metavar="DATE",
+    help="Only download artifacts created since DATE (2025-01-31 or 2025-01-31T12:00:00Z).",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
 @click.pass_context
 def sync_command(
     ctx: click.Context,
@@ -131,7 +127,9 @@ def sync_command(
 ) -> None:
     """Refresh the local catalog and download artifacts into the verified cache.
 
-    Without --run/--workflow/--all, refreshes the catalog (no downloads) and completes pinned runs.
+    Without --run/--workflow/--all, refreshes the whole catalog (so everything can be
+    browsed offline) and completes pinned runs; nothing else is downloaded. Exits 1 if
+    any download failed (each failure is listed on stderr).
     """
     if sum(bool(x) for x in (run_id, workflow_id, everything)) > 1:
         raise click.UsageError("choose one of --run, --workflow or --all")
@@ -152,6 +150,7 @@ def sync_command(
             token.cancel()
             raise
     elapsed = time.monotonic() - started
+    scoped = bool(run_id or workflow_id or everything)
     if as_json:
         _echo_json(
             [
@@ -162,41 +161,57 @@ def sync_command(
                     "alreadyCached": report.already_cached,
                     "bytesDownloaded": report.bytes_downloaded,
                     "failed": report.failed,
+                    "catalogArtifacts": library.stats().catalog_artifacts,
                     "seconds": round(elapsed, 3),
                 }
             ]
         )
     else:
-        click.echo(
-            f"{report.artifacts} artifact(s) in scope: {report.downloaded} downloaded"
-            f" ({human_size(report.bytes_downloaded)}), {report.already_cached} already cached,"
-            f" {len(report.failed)} failed ({elapsed:.1f} s)."
-        )
+        if not scoped:
+            click.echo(
+                f"Catalog refreshed: {len(library.workflows())} workflow(s),"
+                f" {report.runs} run(s), {library.stats().catalog_artifacts} artifact(s)."
+            )
+        if scoped or report.artifacts:
+            scope = "in scope" if scoped else "in pinned runs"
+            click.echo(
+                f"{report.artifacts} artifact(s) {scope}: {report.downloaded} downloaded"
+                f" ({human_size(report.bytes_downloaded)}), {report.already_cached} already"
+                f" cached, {len(report.failed)} failed ({elapsed:.1f} s)."
+            )
         for artifact_id, reason in report.failed.items():
             click.echo(f"  {artifact_id}: {reason}", err=True)
     if not report.ok:
         ctx.exit(EXIT_FAILURE)
 
 
-@click.command("get")
+@click.command("get", short_help="Save an artifact through the verified cache.")
 @click.argument("artifact_id")
-@click.option("-o", "--output", type=click.Path(path_type=Path), help="File or folder to write to.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="File or existing folder to write to (default: the current folder).",
+)
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
 @click.option("--offline", is_flag=True, help="Use only the local cache; never the network.")
 @click.pass_context
 def get_command(
     ctx: click.Context, artifact_id: str, output: Path | None, force: bool, offline: bool
 ) -> None:
-    """Save an artifact through the verified cache (downloading it if needed)."""
+    """Save an artifact through the verified cache, downloading it if needed.
+
+    The file is checked against the artifact's hash before it is written; an existing
+    file is never replaced without --force.
+    """
     library = open_library(ctx, offline=offline)
     artifact = library.artifact(artifact_id)
-    dest = output if output is not None else Path.cwd()
+    dest = (output if output is not None else Path.cwd()).expanduser()
     if dest.is_dir() and artifact is not None:
         dest = dest / safe_file_name(artifact.name, artifact)
-    if dest.exists() and not dest.is_dir() and not force:
-        raise ArtifactViewerError(
-            f"{dest} already exists.",
-            hint="Use --force to overwrite it, or -o to choose another name.",
+    if not dest.is_dir():  # checked before downloading anything
+        check_destination(
+            dest, force, hint="Use --force to overwrite it, or -o to choose another name."
         )
     with progress_bar(artifact.name if artifact else artifact_id) as progress:
         library.fetch(artifact_id, progress=progress)
@@ -213,19 +228,33 @@ def get_command(
 # -- cache ----------------------------------------------------------------------------------
 
 
-@click.group("cache")
+@click.group("cache", short_help="Inspect and manage the local cache of artifact files.")
 def cache_group() -> None:
-    """Inspect and manage the local cache of artifact files."""
+    """Inspect and manage the local cache of artifact files (works offline)."""
 
 
 @cache_group.command("stats")
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.pass_context
 def cache_stats(ctx: click.Context, as_json: bool) -> None:
     """How much is cached, against the quota."""
     stats = open_library(ctx, offline=True).stats()
     if as_json:
-        _echo_json([{k: getattr(stats, k) for k in stats.__dataclass_fields__}])
+        _echo_json(
+            [
+                {
+                    "blobCount": stats.blob_count,
+                    "artifactCount": stats.artifact_count,
+                    "totalBytes": stats.total_bytes,
+                    "quotaBytes": stats.quota_bytes,
+                    "pinnedRuns": stats.pinned_runs,
+                    "pinnedBytes": stats.pinned_bytes,
+                    "mismatched": stats.mismatched,
+                    "notVerifiable": stats.not_verifiable,
+                    "catalogArtifacts": stats.catalog_artifacts,
+                }
+            ]
+        )
         return
     pct = 100 * stats.total_bytes / stats.quota_bytes if stats.quota_bytes else 0
     click.echo(
@@ -237,53 +266,74 @@ def cache_stats(ctx: click.Context, as_json: bool) -> None:
     )
 
 
-@cache_group.command("ls")
+LISTING_PAGE = 1000
+
+
+@cache_group.command("ls", short_help="List cached artifacts and ones that failed verification.")
 @click.option("--run", "run_id", metavar="ID", help="Only this run's artifacts.")
 @click.option(
-    "--state", type=click.Choice([s.value for s in CacheState if s is not CacheState.NOT_CACHED])
+    "--state",
+    type=click.Choice([s.value for s in CacheState if s is not CacheState.NOT_CACHED]),
+    help="Only artifacts in this state.",
 )
-@click.option("--json", "as_json", is_flag=True, help="JSON lines.")
+@click.option("--limit", type=click.IntRange(min=1), help="Stop after this many rows.")
+@click.option("--json", "as_json", is_flag=True, help="JSON lines, one artifact per line.")
 @click.pass_context
-def cache_ls(ctx: click.Context, run_id: str | None, state: str | None, as_json: bool) -> None:
-    """List cached artifacts (and ones that failed verification)."""
+def cache_ls(
+    ctx: click.Context, run_id: str | None, state: str | None, limit: int | None, as_json: bool
+) -> None:
+    """List cached artifacts (and ones that failed verification), newest first."""
     library = open_library(ctx, offline=True)
-    entries = library.catalog.cache_entries()
-    if state:
-        entries = {k: v for k, v in entries.items() if v.state.value == state}
-    pinned = set(library.pinned_runs())
-    rows: list[dict[str, Any]] = []
-    for artifact in library.artifacts(ArtifactQuery(run_id=run_id, include_deleted=True)):
-        entry = entries.get(artifact.id)
-        if entry is None:
-            continue
-        rows.append(
-            {
-                "id": artifact.id,
-                "name": artifact.name,
-                "runId": artifact.workflow_run_id,
-                "state": entry.state.value,
-                "size": entry.size,
-                "pinned": artifact.workflow_run_id in pinned,
-                "lastOpenedAt": entry.last_opened_at,
-            }
-        )
+    wanted = CacheState(state) if state else None
+    rows: list[CachedArtifact] = []
+    offset = 0
+    while limit is None or offset < limit:
+        size = LISTING_PAGE if limit is None else min(LISTING_PAGE, limit - offset)
+        page = library.cache_listing(run_id=run_id, state=wanted, limit=size, offset=offset)
+        if as_json:  # streamed page by page
+            _echo_json(
+                {
+                    "id": c.artifact_id,
+                    "name": c.name,
+                    "runId": c.run_id,
+                    "state": c.state.value,
+                    "size": c.size,
+                    "pinned": c.pinned,
+                    "lastOpenedAt": _iso(c.last_opened_at),
+                }
+                for c in page
+            )
+        else:
+            rows += page
+        offset += len(page)
+        if len(page) < size:
+            break
     if as_json:
-        _echo_json(rows)
         return
     if not rows:
         click.echo("Nothing cached.", err=True)
         return
     table = [
-        (r["id"], r["name"], r["state"], human_size(r["size"]), "pinned" if r["pinned"] else "")
-        for r in rows
+        (
+            c.artifact_id,
+            c.name,
+            c.state.value,
+            human_size(c.size),
+            "pinned" if c.pinned else "",
+            (_iso(c.last_opened_at) or "-").replace("T", " ")[:16],
+        )
+        for c in rows
     ]
-    click.echo(format_table(("ID", "NAME", "STATE", "SIZE", "PIN"), table))
+    click.echo(format_table(("ID", "NAME", "STATE", "SIZE", "PIN", "OPENED"), table))
 
 
-@cache_group.command("verify")
+@cache_group.command("verify", short_help="Re-hash cached files; exit 1 if any fails.")
 @click.pass_context
 def cache_verify(ctx: click.Context) -> None:
-    """Re-hash every cached file; exits non-zero if any file no longer matches."""
+    """Re-hash every cached file; exits 1 if any file no longer matches or has vanished.
+
+    A file that fails is removed; it is downloaded again the next time it is opened.
+    """
     library = open_library(ctx, offline=True)
     with progress_bar("Verifying") as progress:
         report = library.verify_all(progress)
@@ -304,16 +354,16 @@ def cache_verify(ctx: click.Context) -> None:
         ctx.exit(EXIT_FAILURE)
 
 
-@cache_group.command("purge")
+@cache_group.command("purge", short_help="Delete cached files (the catalog stays).")
 @click.option("--include-pinned", is_flag=True, help="Also delete pinned runs' files.")
 @click.pass_context
 def cache_purge(ctx: click.Context, include_pinned: bool) -> None:
-    """Delete cached files (the catalog stays)."""
+    """Delete cached files; the catalog stays, so lists still work offline."""
     removed = open_library(ctx, offline=True).purge(include_pinned=include_pinned)
     click.echo(f"Removed {removed} cached file(s).")
 
 
-@cache_group.command("pin")
+@cache_group.command("pin", short_help="Download a run's artifacts and keep them through eviction.")
 @click.argument("run_id")
 @click.pass_context
 def cache_pin(ctx: click.Context, run_id: str) -> None:
@@ -330,7 +380,7 @@ def cache_pin(ctx: click.Context, run_id: str) -> None:
     click.echo(f"Pinned run {run_id}: {count} artifact(s) cached and verified.")
 
 
-@cache_group.command("unpin")
+@cache_group.command("unpin", short_help="Let a pinned run's files be evicted again.")
 @click.argument("run_id")
 @click.pass_context
 def cache_unpin(ctx: click.Context, run_id: str) -> None:
