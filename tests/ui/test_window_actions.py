@@ -7,6 +7,7 @@ from typing import Any
 
 import keyring
 from keyring.backends import fail
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication, QKeySequence
 
 from artifact_viewer.core.blobstore import PART_SUFFIX
@@ -72,8 +73,12 @@ def test_cancelling_a_download_keeps_nothing_in_the_cache(
     qtbot.waitUntil(
         lambda: window.downloads.isVisibleTo(window) and window.downloads.active, timeout=WAIT_MS
     )
-    window.downloads.cancel_button.click()
+    assert window.acts.cancel_download.isEnabled()
+    window.activateWindow()
+    window.artifact_list.view.setFocus()
+    qtbot.keyClick(window.artifact_list.view, Qt.Key.Key_Escape)  # the Cancel button's key
     assert not window.downloads.active
+    assert not window.acts.cancel_download.isEnabled()
     window.ops.wait_idle()
     assert window.library.cache_state(csv.id).name == "NOT_CACHED"
     leftovers = list(app_paths().cache_dir.rglob(f"*{PART_SUFFIX}"))

@@ -55,6 +55,10 @@ class Actions(QObject):
         self.quit = self._make(
             "&Quit", [QKeySequence.StandardKey.Quit, "Ctrl+Q"], "Close the window"
         )
+        self.cancel_download = self._make(
+            "C&ancel download", ["Esc"], "Stop the transfer shown in the status bar"
+        )
+        self.cancel_download.setEnabled(False)  # only while a transfer runs, so Esc is free
         self.focus_navigator = self._make(
             "Go to &workflows", ["Alt+1"], "Move the focus to the workflow tree"
         )
@@ -112,3 +116,5 @@ class Actions(QObject):
         view_menu.addActions([self.focus_navigator, self.focus_list, self.focus_details])
         artifact_menu = bar.addMenu("&Artifact")
         artifact_menu.addActions([self.verify, self.pin, self.unpin])
+        artifact_menu.addSeparator()
+        artifact_menu.addAction(self.cancel_download)

@@ -14,9 +14,11 @@ class DownloadIndicator(QWidget):
 
     Signals:
         cancelled(): the user pressed Cancel.
+        activeChanged(bool): a transfer started showing, or none is shown any more.
     """
 
     cancelled = Signal()
+    activeChanged = Signal(bool)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -28,6 +30,7 @@ class DownloadIndicator(QWidget):
         self.cancel_button = QToolButton(self)
         self.cancel_button.setText("Cancel")
         self.cancel_button.setAccessibleName("Cancel download")
+        self.cancel_button.setToolTip("Stop this download (Esc)")
         self.cancel_button.clicked.connect(self.cancel)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -48,6 +51,7 @@ class DownloadIndicator(QWidget):
         self.bar.setRange(0, 0)  # busy until the first progress tick
         self.label.setText(f"Downloading {name}" + (f" ({fmt.human_size(size)})" if size else ""))
         self.show()
+        self.activeChanged.emit(True)
 
     @Slot(int, int)
     def set_progress(self, done: int, total: int) -> None:
@@ -65,6 +69,7 @@ class DownloadIndicator(QWidget):
             return
         self._token = None
         self.hide()
+        self.activeChanged.emit(False)
 
     @Slot()
     def cancel(self) -> None:

@@ -198,6 +198,8 @@ class MainWindow(QMainWindow):
         a.settings.triggered.connect(self.settingsWanted)
         a.connect.triggered.connect(self.connectWanted)
         a.quit.triggered.connect(self.close)
+        a.cancel_download.triggered.connect(self.downloads.cancel)
+        self.downloads.activeChanged.connect(a.cancel_download.setEnabled)
         a.focus_navigator.triggered.connect(self.navigator.view.setFocus)
         a.focus_list.triggered.connect(self.artifact_list.view.setFocus)
         a.focus_details.triggered.connect(self.details.focus_first)
