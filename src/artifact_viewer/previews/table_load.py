@@ -170,6 +170,7 @@ def _stream(
 ) -> TableData:
     skipped = _Skipped()
     source = _Counting(path)
+    reader = None
     try:
         reader = pacsv.open_csv(
             pa.PythonFile(io.BufferedReader(source, BLOCK_SIZE), mode="r"),
@@ -189,6 +190,9 @@ def _stream(
                 sent_first, last_sent = True, now
                 progress.partial(_snapshot(data, source.count, skipped))
     finally:
+        # Stop Arrow's read-ahead before the file under it goes away.
+        if reader is not None:
+            reader.close()
         source.close()
     data = _snapshot(data, size, skipped)
     data.complete = True
