@@ -220,3 +220,18 @@ def test_header_can_be_forced_either_way(tmp_path):
     path2 = write(tmp_path, "1,Ann\n2,Bob\n", "n.csv")
     forced_on = load_table(path2, ".csv", True, Recorder(), CancelToken())
     assert forced_on.names == ["1", "Ann"] and forced_on.rows == 1
+
+
+def test_cancel_in_the_middle_of_streaming_stops_cleanly(tmp_path):
+    path = samples.write_big_csv(tmp_path / "big.csv", 8)
+    token = CancelToken()
+
+    class CancelAfterFirstScreen(Recorder):
+        def partial(self, obj: object) -> None:
+            super().partial(obj)
+            token.cancel()
+
+    rec = CancelAfterFirstScreen()
+    with pytest.raises(Cancelled):
+        load_table(path, ".csv", None, rec, token)
+    assert len(rec.partials) == 1
