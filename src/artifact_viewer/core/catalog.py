@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -37,6 +37,12 @@ def _epoch(value: datetime | None) -> float | None:
     return value.timestamp() if value is not None else None
 
 
+def _equals(pairs: Mapping[str, Any]) -> tuple[str, tuple[Any, ...]]:
+    """``col = ? AND ...`` for the pairs whose value is set (``1`` when none is) and its args."""
+    used = [(column, value) for column, value in pairs.items() if value]
+    return " AND ".join(f"{c} = ?" for c, _ in used) or "1", tuple(v for _, v in used)
+
+
 def _dump(resource: Resource) -> str:
     data = resource.to_json()
     data.pop("signedUrl", None)  # a secret: never written to disk
@@ -62,70 +68,37 @@ class Catalog(CacheTables):
     def upsert_workflows(self, items: Iterable[Workflow], *, full: bool = False) -> int:
         rows = [
             (
-                w.id,
-                w.name,
-                w.source_provider,
-                w.type,
-                _epoch(w.created_at),
-                _epoch(w.updated_at),
-                _dump(w),
+                *(w.id, w.name, w.source_provider, w.type),
+                *(_epoch(w.created_at), _epoch(w.updated_at), _dump(w)),
             )
             for w in items
         ]
-        sql = (
-            "INSERT INTO workflows (id, name, source_provider, type, created_at, updated_at, json, seen_at, deleted)"
-            " VALUES (?,?,?,?,?,?,?,?,0) ON CONFLICT(id) DO UPDATE SET name=excluded.name,"
-            " source_provider=excluded.source_provider, type=excluded.type, created_at=excluded.created_at,"
-            " updated_at=excluded.updated_at, json=excluded.json, seen_at=excluded.seen_at, deleted=0"
-        )
-        return self._upsert("workflows", sql, rows, full=full, scope_sql="1", scope_args=())
+        columns = ("id", "name", "source_provider", "type", "created_at", "updated_at")
+        return self._upsert("workflows", columns, rows, full=full, scope={})
 
     def upsert_jobs(self, items: Iterable[Job], *, full: bool = False) -> int:
         rows = [(j.id, j.name, j.source_provider, _epoch(j.created_at), _dump(j)) for j in items]
-        sql = (
-            "INSERT INTO jobs (id, name, source_provider, created_at, json, seen_at, deleted)"
-            " VALUES (?,?,?,?,?,?,0) ON CONFLICT(id) DO UPDATE SET name=excluded.name,"
-            " source_provider=excluded.source_provider, created_at=excluded.created_at,"
-            " json=excluded.json, seen_at=excluded.seen_at, deleted=0"
-        )
-        return self._upsert("jobs", sql, rows, full=full, scope_sql="1", scope_args=())
+        columns = ("id", "name", "source_provider", "created_at")
+        return self._upsert("jobs", columns, rows, full=full, scope={})
 
     def upsert_job_runs(self, items: Iterable[JobRun], *, full: bool = False) -> int:
         rows = [(r.id, r.job_id, r.status, _epoch(r.created_at), _dump(r)) for r in items]
-        sql = (
-            "INSERT INTO job_runs (id, job_id, status, created_at, json, seen_at, deleted)"
-            " VALUES (?,?,?,?,?,?,0) ON CONFLICT(id) DO UPDATE SET job_id=excluded.job_id,"
-            " status=excluded.status, created_at=excluded.created_at, json=excluded.json,"
-            " seen_at=excluded.seen_at, deleted=0"
-        )
-        return self._upsert("job_runs", sql, rows, full=full, scope_sql="1", scope_args=())
+        columns = ("id", "job_id", "status", "created_at")
+        return self._upsert("job_runs", columns, rows, full=full, scope={})
 
     def upsert_runs(
         self, items: Iterable[WorkflowRun], *, full: bool = False, workflow_id: str | None = None
     ) -> int:
         rows = [
             (
-                r.id,
-                r.workflow_id,
-                r.job_run_id,
-                r.status,
-                _epoch(r.created_at),
-                _epoch(r.completed_at),
-                _dump(r),
+                *(r.id, r.workflow_id, r.job_run_id, r.status),
+                *(_epoch(r.created_at), _epoch(r.completed_at), _dump(r)),
             )
             for r in items
         ]
-        sql = (
-            "INSERT INTO workflow_runs (id, workflow_id, job_run_id, status, created_at, completed_at,"
-            " json, seen_at, deleted) VALUES (?,?,?,?,?,?,?,?,0) ON CONFLICT(id) DO UPDATE SET"
-            " workflow_id=excluded.workflow_id, job_run_id=excluded.job_run_id, status=excluded.status,"
-            " created_at=excluded.created_at, completed_at=excluded.completed_at, json=excluded.json,"
-            " seen_at=excluded.seen_at, deleted=0"
-        )
-        scope_sql, args = ("workflow_id = ?", (workflow_id,)) if workflow_id else ("1", ())
-        return self._upsert(
-            "workflow_runs", sql, rows, full=full, scope_sql=scope_sql, scope_args=args
-        )
+        columns = ("id", "workflow_id", "job_run_id", "status", "created_at", "completed_at")
+        scope = {"workflow_id": workflow_id}
+        return self._upsert("workflow_runs", columns, rows, full=full, scope=scope)
 
     def upsert_artifacts(
         self,
@@ -137,56 +110,39 @@ class Catalog(CacheTables):
     ) -> int:
         rows = [
             (
-                a.id,
-                a.workflow_id,
-                a.workflow_run_id,
-                a.type,
-                a.display_name,
-                (a.display_name or a.id).lower(),
-                a.mime_type,
-                a.file_size,
-                a.file_hash,
-                _epoch(a.created_at),
-                _dump(a),
+                *(a.id, a.workflow_id, a.workflow_run_id, a.type, a.display_name),
+                *((a.display_name or a.id).lower(), a.mime_type, a.file_size, a.file_hash),
+                *(_epoch(a.created_at), _dump(a)),
             )
             for a in items
         ]
-        sql = (
-            "INSERT INTO artifacts (id, workflow_id, workflow_run_id, type, display_name, name_key,"
-            " mime_type, file_size, file_hash, created_at, json, seen_at, deleted)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,0) ON CONFLICT(id) DO UPDATE SET"
-            " workflow_id=excluded.workflow_id, workflow_run_id=excluded.workflow_run_id,"
-            " type=excluded.type, display_name=excluded.display_name, name_key=excluded.name_key,"
-            " mime_type=excluded.mime_type, file_size=excluded.file_size, file_hash=excluded.file_hash,"
-            " created_at=excluded.created_at, json=excluded.json, seen_at=excluded.seen_at, deleted=0"
-        )
-        clauses: list[str] = []
-        args: list[str] = []
-        if run_id:
-            clauses.append("workflow_run_id = ?")
-            args.append(run_id)
-        if workflow_id:
-            clauses.append("workflow_id = ?")
-            args.append(workflow_id)
-        scope_sql = " AND ".join(clauses) or "1"
-        return self._upsert(
-            "artifacts", sql, rows, full=full, scope_sql=scope_sql, scope_args=tuple(args)
-        )
+        columns = (
+            "id", "workflow_id", "workflow_run_id", "type", "display_name",
+            "name_key", "mime_type", "file_size", "file_hash", "created_at",
+        )  # fmt: skip
+        scope = {"workflow_run_id": run_id, "workflow_id": workflow_id}
+        return self._upsert("artifacts", columns, rows, full=full, scope=scope)
 
     def _upsert(
         self,
         table: str,
-        sql: str,
+        columns: Sequence[str],
         rows: list[tuple[Any, ...]],
         *,
         full: bool,
-        scope_sql: str,
-        scope_args: tuple[Any, ...],
+        scope: Mapping[str, str | None],
     ) -> int:
         """Insert or update ``rows``; on a full refresh, mark rows of the scope not seen as deleted.
 
         Deleted rows keep their cached files: the user decides (purge) or eviction does.
         """
+        every = [*columns, "json", "seen_at"]  # each row: the columns, then json; seen_at added
+        sql = (
+            f"INSERT INTO {table} ({', '.join(every)}, deleted) VALUES ({', '.join('?' * len(every))}, 0)"
+            f" ON CONFLICT(id) DO UPDATE SET {', '.join(f'{c}=excluded.{c}' for c in every[1:])},"
+            " deleted=0"
+        )
+        scope_sql, scope_args = _equals(scope)
         with self._write() as conn:
             seen = time.time()
             conn.executemany(sql, [(*row, seen) for row in rows])
@@ -246,15 +202,8 @@ class Catalog(CacheTables):
         )
 
     def runs(self, workflow_id: str | None = None, status: str | None = None) -> list[WorkflowRun]:
-        clauses = ["deleted = 0"]
-        args: list[str] = []
-        if workflow_id:
-            clauses.append("workflow_id = ?")
-            args.append(workflow_id)
-        if status:
-            clauses.append("status = ?")
-            args.append(status)
-        sql = f"SELECT json FROM workflow_runs WHERE {' AND '.join(clauses)} ORDER BY created_at DESC, id"
+        where, args = _equals({"workflow_id": workflow_id, "status": status})
+        sql = f"SELECT json FROM workflow_runs WHERE deleted = 0 AND {where} ORDER BY created_at DESC, id"
         return self._load(WorkflowRun, self._read(sql, args))
 
     def run(self, run_id: str) -> WorkflowRun | None:
@@ -349,15 +298,8 @@ class Catalog(CacheTables):
     def artifact_ids(
         self, *, run_id: str | None = None, workflow_id: str | None = None
     ) -> list[str]:
-        clauses = ["deleted = 0"]
-        args: list[str] = []
-        if run_id:
-            clauses.append("workflow_run_id = ?")
-            args.append(run_id)
-        if workflow_id:
-            clauses.append("workflow_id = ?")
-            args.append(workflow_id)
+        where, args = _equals({"workflow_run_id": run_id, "workflow_id": workflow_id})
         rows = self._read(
-            f"SELECT id FROM artifacts WHERE {' AND '.join(clauses)} ORDER BY created_at, id", args
+            f"SELECT id FROM artifacts WHERE deleted = 0 AND {where} ORDER BY created_at, id", args
         )
         return [str(r["id"]) for r in rows]

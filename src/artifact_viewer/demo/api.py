@@ -129,13 +129,20 @@ async def get_job(request: Request) -> Response:
     return _get(request, "job")
 
 
-async def list_job_runs(request: Request) -> Response:
-    ds, *_ = _state(request)
-    wanted = _filters(request, ["jobId"], JOB_RUN_STATUSES)
+def _filtered_runs(
+    request: Request, runs: Sequence[dict[str, Any]], keys: list[str], statuses: Sequence[str]
+) -> Response:
+    """A run listing narrowed by exact-match filters (and a checked ``status``)."""
+    wanted = _filters(request, keys, statuses)
     if isinstance(wanted, Response):
         return wanted
-    items = [r for r in ds.job_runs if all(r.get(k) == v for k, v in wanted.items())]
+    items = [r for r in runs if all(r.get(k) == v for k, v in wanted.items())]
     return _listing(request, items, public)
+
+
+async def list_job_runs(request: Request) -> Response:
+    ds, *_ = _state(request)
+    return _filtered_runs(request, ds.job_runs, ["jobId"], JOB_RUN_STATUSES)
 
 
 async def get_job_run(request: Request) -> Response:
@@ -144,11 +151,8 @@ async def get_job_run(request: Request) -> Response:
 
 async def list_workflow_runs(request: Request) -> Response:
     ds, *_ = _state(request)
-    wanted = _filters(request, ["workflowId", "jobRunId"], WORKFLOW_RUN_STATUSES)
-    if isinstance(wanted, Response):
-        return wanted
-    items = [r for r in ds.workflow_runs if all(r.get(k) == v for k, v in wanted.items())]
-    return _listing(request, items, public)
+    keys = ["workflowId", "jobRunId"]
+    return _filtered_runs(request, ds.workflow_runs, keys, WORKFLOW_RUN_STATUSES)
 
 
 async def get_workflow_run(request: Request) -> Response:
