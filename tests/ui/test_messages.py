@@ -57,3 +57,24 @@ def test_banner_shows_the_notice_and_its_action(qtbot: Any) -> None:
         banner._action.click()
     assert blocker.args == ["reconnect"]
     assert banner.isHidden()
+
+
+def test_banner_recolours_when_the_palette_turns_dark(qtbot: Any) -> None:
+    from PySide6.QtGui import QColor, QPalette
+    from PySide6.QtWidgets import QApplication, QWidget
+
+    host = QWidget()
+    qtbot.addWidget(host)
+    banner = Banner(host)
+    banner.show_notice(Notice("warning", "The API cannot be reached."))
+    assert not banner._icon.pixmap().isNull()
+    light = banner.styleSheet()
+    system = QApplication.palette()
+    dark = QPalette(system)
+    dark.setColor(QPalette.ColorRole.Window, QColor("#202020"))
+    QApplication.setPalette(dark)  # as when the system switches to a dark palette
+    try:
+        qtbot.waitUntil(lambda: banner.styleSheet() != light)
+        assert "#f2f2f2" in banner.styleSheet()  # light text on the dark strip
+    finally:
+        QApplication.setPalette(system)

@@ -10,8 +10,17 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton, QWidget
+from PySide6.QtCore import QEvent, QObject, Qt, Signal, Slot
+from PySide6.QtWidgets import (
+    QApplication,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QStyle,
+    QToolButton,
+    QWidget,
+)
 
 from artifact_viewer.core.errors import (
     ArtifactViewerError,
@@ -74,7 +83,7 @@ class MessageBridge(QObject):
 
 
 class Banner(QFrame):
-    """An inline strip above the content: icon-less text, an optional action, a close button.
+    """An inline strip above the content: level icon, text, an optional action, a close button.
 
     Signals:
         actionRequested(str): the user pressed the action button (e.g. "reconnect").
@@ -92,6 +101,8 @@ class Banner(QFrame):
         super().__init__(parent)
         self.setObjectName("banner")
         self.setFrameShape(QFrame.Shape.StyledPanel)
+        self._icon = QLabel(self)
+        self._icon.setObjectName("bannerIcon")
         self._label = QLabel(self)
         self._label.setWordWrap(True)
         self._label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -104,10 +115,16 @@ class Banner(QFrame):
         self._close.clicked.connect(self.hide)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(10, 6, 6, 6)
+        layout.addWidget(self._icon)
         layout.addWidget(self._label, 1)
         layout.addWidget(self._action)
         layout.addWidget(self._close)
         self._notice: Notice | None = None
+        self._styled: tuple[str, bool] | None = None
+        # Kept even if a layout reparents us: the window the banner was made for.
+        self._palette_source = parent
+        if parent is not None:
+            parent.installEventFilter(self)
         self.hide()
 
     @property
@@ -125,7 +142,39 @@ class Banner(QFrame):
         self._label.setToolTip(notice.detail)
         self._action.setVisible(bool(notice.action))
         self._action.setText("Connect…" if notice.action == "reconnect" else notice.action)
-        dark = self.palette().window().color().lightness() < 128
+        pixmap = {
+            "warning": QStyle.StandardPixmap.SP_MessageBoxWarning,
+            "error": QStyle.StandardPixmap.SP_MessageBoxCritical,
+        }.get(notice.level, QStyle.StandardPixmap.SP_MessageBoxInformation)
+        self._icon.setPixmap(self.style().standardIcon(pixmap).pixmap(16, 16))
+        self._apply_colours()
+        self.show()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # The system switched light/dark: our style sheet pins our own palette, so the
+        # change shows on the parent, not here.
+        if (
+            watched is self._palette_source
+            and event.type() == QEvent.Type.PaletteChange
+            and self._notice is not None
+        ):
+            self._apply_colours()
+        return super().eventFilter(watched, event)
+
+    def _surroundings_dark(self) -> bool:
+        # Our own palette reflects our style sheet; the parent's is the system's.
+        parent = self.parentWidget()
+        palette = parent.palette() if parent is not None else QApplication.palette()
+        return palette.window().color().lightness() < 128
+
+    def _apply_colours(self) -> None:
+        notice = self._notice
+        if notice is None:
+            return
+        dark = self._surroundings_dark()
+        if (notice.level, dark) == self._styled:
+            return  # setting the style sheet sends another PaletteChange
+        self._styled = (notice.level, dark)
         bg, fg, dark_bg, _ = self._COLOURS.get(notice.level, self._COLOURS["info"])
         if dark:
             bg, fg = dark_bg, "#f2f2f2"
@@ -133,7 +182,6 @@ class Banner(QFrame):
             f"QFrame#banner {{ background: {bg}; border: none; border-radius: 4px; }}"
             f"QFrame#banner QLabel {{ color: {fg}; }}"
         )
-        self.show()
 
     @Slot()
     def _on_action(self) -> None:
