@@ -2,6 +2,8 @@
 
 Ours is the whole user path: ask the API for the artifact, stream it into the cache while
 hashing, check the hash, commit. curl just writes the bytes of a signed URL to a file.
+Both read from the same stand-in server (Python, in the harness process), so neither
+can go faster than it serves.
 """
 
 from __future__ import annotations

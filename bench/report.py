@@ -138,9 +138,9 @@ def render_markdown(doc: dict[str, Any]) -> str:
             ]
             lines.append("| " + " | ".join(_cell(str(c)) for c in cells) + " |")
     about = [
-        f"- **{bench_id}** {_cell(doc['benchmarks'][bench_id].get('about', ''))}"
-        for bench_id in sorted(doc["benchmarks"], key=_bench_key)
-        if doc["benchmarks"][bench_id].get("about")
+        f"- **{bench_id}** {_cell(bench['about'])} _(measured {bench.get('measured_at', '?')})_"
+        for bench_id, bench in sorted(doc["benchmarks"].items(), key=lambda kv: _bench_key(kv[0]))
+        if bench.get("about")
     ]
     if about:
         lines += ["", "## How each is measured", ""] + about
