@@ -113,14 +113,18 @@ def _summary(value: dict[Any, Any] | list[Any], width: int = 80) -> str:
     parts: list[str] = []
     size = 0
     pairs = islice(value.items(), 6) if isinstance(value, dict) else enumerate(islice(value, 6))
-    for key, child in pairs:
-        text = _scalar_preview(child)
+    for n, (key, child) in enumerate(pairs):
+        # The first record of a list of records shows a little of what is inside.
+        if n == 0 and isinstance(value, list) and isinstance(child, dict) and child:
+            text = "{" + _summary(child, width // 2) + "}"
+        else:
+            text = _scalar_preview(child)
         part = f"{key}: {text}" if isinstance(value, dict) else text
         parts.append(part)
         size += len(part) + 2
         if size > width:
             break
-    more = len(parts) < len(value) or size > width
+    more = len(parts) < len(value)
     return ", ".join(parts) + (", …" if more else "")
 
 
