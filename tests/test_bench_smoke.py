@@ -10,7 +10,15 @@ from pathlib import Path
 
 import pytest
 from bench import p10_stall, registry, report
-from bench.spec import Row, at_most, ratio_at_most, throughput_at_least
+from bench.harness import run_benchmark
+from bench.spec import (
+    Benchmark,
+    FeatureMissing,
+    Row,
+    at_most,
+    ratio_at_most,
+    throughput_at_least,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 EXPECTED_IDS = {f"P{i}" for i in range(1, 11)}
@@ -133,3 +141,75 @@ def test_row_without_floor_run_is_not_judged_against_a_ratio():
     assert computed["ours"] == 1.0
     assert computed["met"] is None
     assert "floor not measured" in computed["notes"]
+
+
+# -- roles for the harness tests below (run in worker subprocesses) ------------------------
+
+
+def fake_floor(ctx):
+    return {"t": 0.010}
+
+
+def fake_ours(ctx):
+    return {"t": 0.012}
+
+
+def fake_leaky(ctx):
+    raise RuntimeError(
+        "GET http://127.0.0.1:9/storage/a.csv?X-Amz-Signature=deadbeefcafe0123 answered 500"
+    )
+
+
+def fake_absent(ctx):
+    raise FeatureMissing("artifact_viewer.previews.widget not importable")
+
+
+def _bench(check=None, ours="tests.test_bench_smoke:fake_ours"):
+    return Benchmark(
+        id="PX",
+        title="fake",
+        roles={"ours": ours, "floor": "tests.test_bench_smoke:fake_floor"},
+        floor_roles=frozenset({"floor"}),
+        check=check,
+        rows=[
+            Row("fake work", ("ours", "t"), ("floor", "t"), ratio_at_most(1.5), floor_name="lib")
+        ],
+    )
+
+
+def test_harness_interleaves_roles_and_judges_medians():
+    bench = _bench()
+    result = run_benchmark(bench, {}, {}, None, repeat=2, warmup=1)
+    assert [len(result["runs"][r]) for r in ("ours", "floor")] == [2, 2]
+    row = report.compute_row(bench, bench.rows[0], result)
+    assert row["ours"] == pytest.approx(0.012)
+    assert row["ratio"] == pytest.approx(1.2)
+    assert row["met"] is True
+
+
+def test_missing_feature_is_reported_while_the_floor_is_still_measured():
+    def check():
+        raise FeatureMissing("no table previewer yet")
+
+    bench = _bench(check=check)
+    result = run_benchmark(bench, {}, {}, None, repeat=1, warmup=0)
+    assert result["status"]["ours"] == "not measured (feature missing: no table previewer yet)"
+    assert result["runs"]["ours"] == []
+    assert len(result["runs"]["floor"]) == 1
+    row = report.compute_row(bench, bench.rows[0], result)
+    assert row["ours"] is None and row["met"] is None
+
+
+def test_feature_found_missing_inside_the_worker_is_not_a_failure():
+    bench = _bench(ours="tests.test_bench_smoke:fake_absent")
+    result = run_benchmark(bench, {}, {}, None, repeat=1, warmup=0)
+    assert result["status"]["ours"].startswith("not measured (feature missing: ")
+
+
+def test_failed_run_is_reported_without_the_signed_url_secret():
+    bench = _bench(ours="tests.test_bench_smoke:fake_leaky")
+    result = run_benchmark(bench, {}, {}, None, repeat=1, warmup=0)
+    status = result["status"]["ours"]
+    assert status.startswith("failed: RuntimeError")
+    assert "deadbeefcafe0123" not in status
+    assert "deadbeefcafe0123" not in json.dumps(result)
