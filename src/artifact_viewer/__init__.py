@@ -4,14 +4,15 @@ __version__ = "0.1.0"
 APP_NAME = "artifact-viewer"
 
 
-def _pin_none() -> None:
-    """Give ``None`` a huge reference count on CPython < 3.12.
+def _pin_singletons() -> None:
+    """Give ``None``, ``True`` and ``False`` huge reference counts on CPython < 3.12.
 
-    PySide6 6.12 drops one reference to ``None`` on every wrapped call that returns
-    nothing (``label.setText(...)``, ``QSyntaxHighlighter.setFormat(...)``). From 3.12 on
-    ``None`` is immortal and this is harmless; before, the count reaches zero after a few
-    thousand such calls and the interpreter aborts ("deallocating None"). Pinning it as
-    3.12 does keeps every entry point (window, CLI, tests) safe; no Qt import needed.
+    PySide6 6.12.0 drops one reference to ``None`` on every wrapped call that returns
+    nothing (``label.setText(...)``, ``QSyntaxHighlighter.setFormat(...)``) and one to
+    ``True`` on every ``signal.emit()``. From 3.12 on these objects are immortal and this is
+    harmless; before, a count reaches zero after a few thousand such calls and the
+    interpreter aborts ("deallocating None"). Pinning them, as 3.12 does, keeps every entry
+    point (window, CLI, tests) safe without importing Qt. 6.11.3 does not have the bug.
     """
     import sys
 
@@ -19,9 +20,11 @@ def _pin_none() -> None:
         return
     import ctypes
 
-    refcnt = ctypes.c_ssize_t.from_address(id(None))
-    if refcnt.value < 1 << 40:
-        refcnt.value += 1 << 48
+    for singleton in (None, True, False):
+        # ob_refcnt is the first field of every CPython object.
+        refcnt = ctypes.c_ssize_t.from_address(id(singleton))
+        if refcnt.value < 1 << 40:
+            refcnt.value += 1 << 48
 
 
-_pin_none()
+_pin_singletons()
