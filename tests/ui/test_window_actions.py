@@ -76,13 +76,21 @@ def test_cancelling_a_download_keeps_nothing_in_the_cache(
     assert window.acts.cancel_download.isEnabled()
     window.activateWindow()
     window.artifact_list.view.setFocus()
-    qtbot.keyClick(window.artifact_list.view, Qt.Key.Key_Escape)  # the Cancel button's key
+    with qtbot.waitSignal(window.viewer.previewUnavailable, timeout=WAIT_MS) as blocker:
+        qtbot.keyClick(window.artifact_list.view, Qt.Key.Key_Escape)  # the Cancel key
+    assert blocker.args[0] == csv.id and "cancelled" in blocker.args[1]
     assert not window.downloads.active
     assert not window.acts.cancel_download.isEnabled()
     window.ops.wait_idle()
     assert window.library.cache_state(csv.id).name == "NOT_CACHED"
     leftovers = list(app_paths().cache_dir.rglob(f"*{PART_SUFFIX}"))
     assert leftovers == []
+
+    # Enter on the artifact tries again, and this time it arrives.
+    demo_server.config.throttle_bps = None
+    with qtbot.waitSignal(window.viewer.previewShown, timeout=WAIT_MS) as shown:
+        qtbot.keyClick(window.artifact_list.view, Qt.Key.Key_Return)
+    assert shown.args == [csv.id]
 
 
 def test_settings_dialog_shows_cache_stats_and_saves_without_the_key(

@@ -218,6 +218,7 @@ class MainWindow(QMainWindow):
         self.monitor.onlineChanged.connect(self._on_online_changed)
         self.monitor.problem.connect(self.bridge.error)
         self.artifact_list.artifactSelected.connect(self._on_artifact_selected)
+        self.artifact_list.view.activated.connect(self.viewer.retry_current)
         self.details.linkActivated.connect(self.go_to)
         self.viewer.pinChanged.connect(self._on_pin_changed)
         self.viewer.saveNeedsConfirmation.connect(self._confirm_overwrite)

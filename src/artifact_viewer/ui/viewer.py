@@ -136,8 +136,10 @@ class ArtifactController(QObject):
         self.online = bool(getattr(library, "online", False))
         self._fetch_token: CancelToken | None = None
         self._pin_token: CancelToken | None = None
+        self._shown_id = ""  # the artifact whose file the preview shows, if any
         artifacts.artifactSelected.connect(self.select)
         self.stateChanged.connect(self._on_state_changed)
+        downloads.cancelled.connect(self._on_download_cancelled)
 
     # -- selection -----------------------------------------------------------------------
     @Slot(object)
@@ -146,6 +148,7 @@ class ArtifactController(QObject):
             return  # the same artifact again after a list refresh: keep what is showing
         self._cancel_fetch()
         self.current = artifact
+        self._shown_id = ""
         if artifact is None:
             self.details.clear()
             self.preview.clear()
@@ -194,7 +197,32 @@ class ArtifactController(QObject):
         if artifact is None or artifact.id != artifact_id:
             return
         self.preview.show_file(path, artifact.mime_type, artifact.name)
+        self._shown_id = artifact_id
         self.previewShown.emit(artifact_id)
+
+    @Slot()
+    def retry_current(self) -> None:
+        """Enter on the list: try again to show an artifact whose preview did not come
+        (cancelled, failed, offline); a shown preview is left as it is."""
+        artifact = self.current
+        if artifact is None or self._fetch_token is not None or self._shown_id == artifact.id:
+            return
+        self.current = None
+        self.select(artifact)
+
+    @Slot()
+    def _on_download_cancelled(self) -> None:
+        # A cancelled task delivers nothing, so say here what happened to it.
+        if self._fetch_token is not None and self._fetch_token.cancelled:
+            self._fetch_token = None
+            if self.current is not None:
+                self._unavailable(
+                    self.current, "Download cancelled. Press Enter in the list to try again."
+                )
+            self.bridge.show_status("Download cancelled; nothing was kept.")
+        if self._pin_token is not None and self._pin_token.cancelled:
+            self._pin_token = None
+            self.bridge.show_status("Pinning cancelled.")
 
     def _start_fetch(self, artifact: Artifact, purpose: str) -> None:
         token = CancelToken()
