@@ -1,6 +1,7 @@
 """P5: first page of a 500-page PDF in our previewer vs QtPdf rendering that page itself.
 
-Ours: ``load()`` to ``ready`` in the PDF previewer. Floor: ``QPdfDocument.load`` plus
+Ours: ``load()`` in the PDF previewer until page 1 is painted (its text shows in the
+view; ``ready`` alone only means the document is open). Floor: ``QPdfDocument.load`` plus
 ``render`` of page 1 at 1200 px wide, on the GUI thread, nothing else.
 """
 
@@ -20,7 +21,11 @@ PAGE_WIDTH_PX = 1200
 
 def ours(ctx: dict[str, Any]) -> Metrics:
     return previewload.load(
-        Path(ctx["data"]["pdf_500p"]), "application/pdf", "pdf", want_finished=False
+        Path(ctx["data"]["pdf_500p"]),
+        "application/pdf",
+        "pdf",
+        want_finished=False,
+        painted_in=lambda widget: widget.view.viewport(),
     )
 
 
@@ -52,8 +57,8 @@ BENCH = Benchmark(
     check=previewload.checker("pdf"),
     rows=[
         Row(
-            "500-page PDF: first page shown",
-            ("ours", "first_screen"),
+            "500-page PDF: first page painted",
+            ("ours", "painted"),
             ("floor", "first_page"),
             ratio_at_most(2.0, plus=0.050),
             floor_name="QPdfDocument load + render page 1",

@@ -1,6 +1,7 @@
 """P6: an 8k x 8k PNG visible in our image previewer vs a plain QImage decode.
 
-Ours: ``load()`` to ``ready`` (the image drawn). Floor: ``QImageReader.read`` of the file.
+Ours: ``load()`` until the image canvas paints it (``ready`` alone means decoded and
+handed over). Floor: ``QImageReader.read`` of the file.
 """
 
 from __future__ import annotations
@@ -15,7 +16,13 @@ from bench.spec import Benchmark, Metrics, Row, ratio_at_most
 
 
 def ours(ctx: dict[str, Any]) -> Metrics:
-    return previewload.load(Path(ctx["data"]["png_8k"]), "image/png", "image", want_finished=False)
+    return previewload.load(
+        Path(ctx["data"]["png_8k"]),
+        "image/png",
+        "image",
+        want_finished=False,
+        painted_in=lambda widget: widget.canvas,
+    )
 
 
 def floor(ctx: dict[str, Any]) -> Metrics:
@@ -35,15 +42,15 @@ def floor(ctx: dict[str, Any]) -> Metrics:
 
 BENCH = Benchmark(
     id="P6",
-    title="8k x 8k PNG: visible",
+    title="8k x 8k PNG: visible (painted)",
     roles={"ours": "bench.p6_image:ours", "floor": "bench.p6_image:floor"},
     floor_roles=frozenset({"floor"}),
     data=("png_8k",),
     check=previewload.checker("image"),
     rows=[
         Row(
-            "8k x 8k PNG: visible",
-            ("ours", "first_screen"),
+            "8k x 8k PNG: visible (painted)",
+            ("ours", "painted"),
             ("floor", "decode"),
             ratio_at_most(1.2),
             floor_name="QImageReader.read",

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench.qtrun import Waiter, qt_app, stall_probe, stop_probe
+from bench.qtrun import Waiter, qt_app, shows_ink, stall_probe, stop_probe
 from bench.spec import FeatureMissing, Metrics, require
 
 LOAD_TIMEOUT_S = 300.0
@@ -35,12 +35,15 @@ def load(
     kind: str,
     *,
     want_finished: bool = True,
+    painted_in: Callable[[Any], Any] | None = None,
     after_ready: Callable[[Any, Waiter], Metrics] | None = None,
     after_finished: Callable[[Any, Waiter], Metrics] | None = None,
 ) -> Metrics:
     """Show the previewer, load ``path``, and report first screen, full load and stalls.
 
     ``first_screen`` is load() -> ``ready``; ``full_load`` is load() -> ``finished``.
+    With ``painted_in`` (widget -> the child that draws the content), ``painted`` is
+    load() -> that child first paints real content (some previewers render after ready).
     ``after_ready`` times steps a user can take on the first screen (while the rest
     loads); ``after_finished`` times steps on the fully loaded file.
     """
@@ -55,15 +58,21 @@ def load(
 
     QTest.qWaitForWindowExposed(widget, 5000)
     QCoreApplication.processEvents()
+    if painted_in is not None:
+        shows_ink(painted_in(widget))  # the empty view has been on screen once already
     waiter = Waiter()
     for signal in ("ready", "finished", "failed"):
         waiter.hook(getattr(widget, signal), signal)
     probe = stall_probe()
     metrics: Metrics = {}
-    t0 = time.perf_counter()
+    t0 = waiter.t0 = time.perf_counter()
     widget.load(source)
     waiter.wait(("ready",), LOAD_TIMEOUT_S, fail_on=("failed",))
     metrics["first_screen"] = waiter.times["ready"] - t0
+    if painted_in is not None:
+        target = painted_in(widget)
+        done = waiter.wait_until(lambda: shows_ink(target), LOAD_TIMEOUT_S, poll_ms=10)
+        metrics["painted"] = done - t0
     if after_ready is not None:
         metrics.update(after_ready(widget, waiter))
     if want_finished or after_finished is not None:

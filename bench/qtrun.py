@@ -6,6 +6,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np  # here, not in shows_ink: importing it mid-measurement would stall the loop
+
 
 def qt_app() -> Any:
     from PySide6.QtWidgets import QApplication
@@ -27,6 +29,7 @@ class Waiter:
         self.values: dict[str, tuple[Any, ...]] = {}
         self._loop = QEventLoop()
         self._wanted: tuple[str, ...] = ()
+        self.t0 = 0.0  # when the measured action started (set by the caller)
 
     def hook(self, signal: Any, name: str) -> None:
         def _fired(*args: Any) -> None:
@@ -83,6 +86,22 @@ class Waiter:
         finally:
             ticker.stop()
             deadline.stop()
+
+
+def shows_ink(widget: Any, threshold: int = 64) -> bool:
+    """True once ``widget`` paints some near-black pixels (text or lines), i.e. real content.
+
+    Grabbing forces a paint, as a user's screen would; placeholders and backgrounds are
+    lighter than printed text.
+    """
+    from PySide6.QtGui import QImage
+
+    image = widget.grab().toImage().convertToFormat(QImage.Format.Format_Grayscale8)
+    if image.isNull() or image.width() == 0:
+        return False
+    pixels = np.frombuffer(image.constBits(), dtype=np.uint8, count=image.sizeInBytes())
+    rows = pixels.reshape(image.height(), image.bytesPerLine())[:, : image.width()]
+    return bool((rows < threshold).any())
 
 
 def stall_probe() -> Any | None:
