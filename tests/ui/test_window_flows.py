@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import QStandardPaths
 from PySide6.QtWidgets import QMessageBox
 
 from artifact_viewer.core.redact import REDACTED
@@ -85,6 +86,31 @@ def test_save_as_writes_the_file_and_never_overwrites_silently(
     with qtbot.waitSignal(window.viewer.saved, timeout=WAIT_MS):
         box.done(QMessageBox.StandardButton.Yes)
     assert dest.read_bytes() == demo_server.true_bytes(png.id)
+
+
+def test_save_as_dialog_offers_a_safe_name_and_starts_where_the_last_save_went(
+    qtbot: Any, make_ui_app: Any, tmp_path: Path
+) -> None:
+    app = make_ui_app()
+    start_demo(qtbot, app)
+    csv = catalog_artifact(app, "text/csv")
+    open_artifact(qtbot, app, csv)
+    window = app.window
+    window.acts.save_as.trigger()
+    dialog = window.save_dialog
+    assert dialog is not None and dialog.isVisible()
+    offered = Path(dialog.selectedFiles()[0]).name
+    assert offered == csv.name  # already a safe name: kept as given
+    downloads = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DownloadLocation)
+    assert Path(dialog.directory().absolutePath()) in {Path(downloads), Path.home()}
+    dialog.reject()
+
+    with qtbot.waitSignal(window.viewer.saved, timeout=WAIT_MS):
+        window.save_to(str(tmp_path / "copy.csv"))
+    window.acts.save_as.trigger()
+    dialog = window.save_dialog
+    assert Path(dialog.directory().absolutePath()) == tmp_path
+    dialog.reject()
 
 
 def test_declining_overwrite_keeps_the_existing_file(

@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QDir, QStandardPaths, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -89,6 +89,7 @@ class MainWindow(QMainWindow):
         self._last_chance = False
         self._expanded: list[str] = []
         self._overwrite_box: QMessageBox | None = None
+        self.save_dialog: QFileDialog | None = None
         self._shown_once = False
         self._wire()
         self._restore()
@@ -377,12 +378,27 @@ class MainWindow(QMainWindow):
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         # We ask about overwriting ourselves, after checking off the GUI thread.
         dialog.setOption(QFileDialog.Option.DontConfirmOverwrite, True)
+        # Start where the last artifact was saved, else in Downloads or home (the process's
+        # working directory means nothing to the user).
+        candidates = [
+            self.state.value("save_dir"),
+            QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DownloadLocation),
+            QDir.homePath(),
+        ]
+        dialog.setDirectory(next(c for c in candidates if c and QDir(c).exists()))
         dialog.selectFile(safe_file_name(artifact.name, artifact))
         dialog.fileSelected.connect(self.save_to)
+        self.save_dialog = dialog
+        dialog.destroyed.connect(self._forget_save_dialog)
         dialog.open()
+
+    @Slot()
+    def _forget_save_dialog(self) -> None:
+        self.save_dialog = None
 
     @Slot(str)
     def save_to(self, path: str) -> None:
+        self.state.set_value("save_dir", str(Path(path).parent))
         self.viewer.save_current(Path(path))
 
     @Slot(str)
