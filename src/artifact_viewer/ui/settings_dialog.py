@@ -80,7 +80,7 @@ class SettingsDialog(QDialog):
         self.stats.setObjectName("cacheStats")
         self.stats.setTextFormat(Qt.TextFormat.PlainText)
         self.stats.setWordWrap(True)
-        box = QGroupBox("Cache", self)
+        box = QGroupBox("Cache (demo data)" if key_source == "demo" else "Cache", self)
         box_layout = QVBoxLayout(box)
         box_layout.addWidget(self.stats)
         # In demo mode the fields still describe the real API, which is easy to misread.
@@ -91,7 +91,7 @@ class SettingsDialog(QDialog):
         if key_source == "demo":
             self.note.setText(
                 "You are exploring demo data from a local stand-in server. The URL and key "
-                "below are for the real Anon API and are used at the next Connect."
+                "below are for the real Anon API: entering a key here connects to it."
             )
         self.note.setVisible(bool(self.note.text()))
         self.error = QLabel(self)
