@@ -158,3 +158,30 @@ def test_every_command_leaves_a_private_log_under_the_home(run_cli, app_home):
     assert run_cli("cache", "stats").exit_code == 0
     logs = list((app_home / "logs").glob("artifact-viewer.log*"))
     assert logs and all(p.stat().st_mode & 0o777 == 0o600 for p in logs)
+
+
+def test_artifact_search_gives_the_same_rows_online_and_offline(demo_server, run_cli):
+    assert run_cli("sync").exit_code == 0
+    args = ["ls", "artifacts", "--name", "RUN", "--type", "log_file", "--since", "2000-01-01"]
+    online = run_cli(*args, "--json")
+    offline = run_cli(*args, "--json", "--offline")
+    assert online.exit_code == offline.exit_code == 0, online.output + offline.output
+    ids = {json.loads(line)["id"] for line in online.stdout.splitlines()}
+    assert ids == {json.loads(line)["id"] for line in offline.stdout.splitlines()}
+    expected = {
+        a.id
+        for a in demo_server.dataset.artifacts
+        if "run" in a.display_name.lower() and a.type == "log_file"
+    }
+    assert ids == expected and ids
+    mime = run_cli("ls", "artifacts", "--mime", "application/pdf", "--offline", "--json")
+    rows = [json.loads(line) for line in mime.stdout.splitlines()]
+    assert rows and all(r["mimeType"] == "application/pdf" for r in rows)
+    assert run_cli("ls", "artifacts", "--until", "2000-01-01", "--offline").stderr.strip() == (
+        "No artifacts found."
+    )
+
+
+def test_artifact_search_options_on_other_kinds_are_a_usage_error(run_cli):
+    result = run_cli("ls", "runs", "--name", "x")
+    assert result.exit_code == 2 and "apply to artifacts" in result.output

@@ -338,3 +338,33 @@ def test_cache_listing_filters_and_pages_in_sql_over_a_large_catalog(catalog):
     ]
     failed = catalog.cache_listing(state=CacheState.MISMATCH)
     assert [(c.artifact_id, c.size, c.name) for c in failed] == [("a014", None, "Report 14.csv")]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        ArtifactQuery(text="REPORT 1"),
+        ArtifactQuery(type="screenshot"),
+        ArtifactQuery(mime="text/csv", run_id="run-2"),
+        ArtifactQuery(workflow_id="wf-1"),
+        ArtifactQuery(
+            since=datetime(2025, 1, 10, tzinfo=UTC), until=datetime(2025, 1, 20, tzinfo=UTC)
+        ),
+        ArtifactQuery(text="5", type="extracted_data", since=datetime(2025, 1, 5, tzinfo=UTC)),
+    ],
+)
+def test_query_matches_in_python_exactly_what_the_catalog_finds_in_sql(catalog, query):
+    arts = [
+        art(
+            i,
+            run=f"run-{i % 3}",
+            wf=f"wf-{i % 2}",
+            type="screenshot" if i % 4 == 0 else "extracted_data",
+            mime="image/png" if i % 4 == 0 else "text/csv",
+        )
+        for i in range(60)
+    ]
+    catalog.upsert_artifacts(arts)
+    found = {a.id for a in catalog.artifacts(query)}
+    assert found == {a.id for a in arts if query.matches(a)}
+    assert found  # every query here matches something

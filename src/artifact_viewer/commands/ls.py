@@ -15,15 +15,25 @@ import orjson
 from artifact_viewer.core.client import AnonClient
 from artifact_viewer.core.errors import ArtifactViewerError, NetworkError
 from artifact_viewer.core.http import build_http_client
-from artifact_viewer.core.models import Artifact, Job, JobRun, Resource, Workflow, WorkflowRun
+from artifact_viewer.core.models import (
+    Artifact,
+    Job,
+    JobRun,
+    Resource,
+    Workflow,
+    WorkflowRun,
+    parse_timestamp,
+)
 from artifact_viewer.core.retry import RetryPolicy
 from artifact_viewer.core.secrets import require_api_key
 from artifact_viewer.core.settings import Settings, load_settings
+from artifact_viewer.core.store_models import ArtifactQuery
 
 log = logging.getLogger("artifact_viewer.cli")
 
 KINDS = ("workflows", "runs", "artifacts", "jobs", "job-runs")
 PARENTS = ("runs", "job-runs")  # kinds whose table names their workflow or job
+SEARCH_META = "artifact_viewer.search"  # the ls command's ArtifactQuery, for its data source
 
 # Key in the root context's ``obj`` under which tests (or --demo) hand in an httpx transport.
 TRANSPORT_KEY = "http_transport"
@@ -87,6 +97,22 @@ def online_source(
 
 # The data source for `ls`. An offline/catalog-backed source replaces this with the same signature.
 _source: Callable[..., Iterable[Resource]] = online_source
+
+
+def parse_date_option(
+    _ctx: click.Context, _param: click.Parameter, value: str | None
+) -> datetime | None:
+    """A click callback: ``2025-01-31``, ``2025-01-31T12:00:00Z`` or ``2025-01-31 12:00``."""
+    if value is None:
+        return None
+    text = value.strip().replace(" ", "T", 1)
+    parsed = parse_timestamp(text if "T" in text else f"{text}T00:00:00Z")
+    if parsed is None:
+        raise click.BadParameter(
+            f"{value!r} is not a date; use one like 2025-01-31 or 2025-01-31T12:00:00Z (UTC"
+            " unless an offset is given)"
+        )
+    return parsed
 
 
 def _when(value: datetime | None) -> str:
@@ -217,6 +243,15 @@ def register(group: click.Group) -> None:
 @click.option(
     "--status", metavar="STATUS", help="Only runs or job runs in this status, e.g. FAILED."
 )
+@click.option("--name", metavar="TEXT", help="Artifacts whose name contains TEXT (any case).")
+@click.option("--type", "type_", metavar="TYPE", help="Artifacts of this type, e.g. log_file.")
+@click.option("--mime", metavar="TYPE", help="Artifacts of this MIME type, e.g. text/csv.")
+@click.option(
+    "--since", callback=parse_date_option, metavar="DATE", help="Artifacts created since DATE."
+)
+@click.option(
+    "--until", callback=parse_date_option, metavar="DATE", help="Artifacts created before DATE."
+)
 @click.option("--limit", type=click.IntRange(min=1), help="Stop after this many rows.")
 @click.option(
     "--json",
@@ -234,6 +269,11 @@ def ls_command(
     workflow_id: str | None,
     run_id: str | None,
     status: str | None,
+    name: str | None,
+    type_: str | None,
+    mime: str | None,
+    since: datetime | None,
+    until: datetime | None,
     limit: int | None,
     as_json: bool,
     offline: bool,
@@ -241,10 +281,15 @@ def ls_command(
     """List workflows, workflow runs, artifacts, jobs or job runs.
 
     Reads ANON_BASE_URL and ANON_API_KEY (or the key saved in the system keyring);
-    with --offline, reads the local catalog that `sync` keeps instead.
+    with --offline, reads the local catalog that `sync` keeps instead (artifact
+    searches then run in the catalog).
     """
     if status and kind not in PARENTS:
         raise click.UsageError("--status applies to `runs` and `job-runs` only.")
+    search = ArtifactQuery(text=name or "", type=type_, mime=mime, since=since, until=until)
+    if search != ArtifactQuery() and kind != "artifacts":
+        raise click.UsageError("--name, --type, --mime, --since and --until apply to artifacts.")
+    ctx.meta[SEARCH_META] = search
     source = _source
     if offline:
         from artifact_viewer.commands.store import catalog_source  # store imports this module
@@ -254,6 +299,9 @@ def ls_command(
         items: Iterable[Resource] = source(
             ctx, kind, workflow_id=workflow_id, run_id=run_id, status=status
         )
+        if kind == "artifacts" and not offline and search != ArtifactQuery():
+            # The API has no such filters: the same test the catalog runs, on the stream.
+            items = (a for a in items if isinstance(a, Artifact) and search.matches(a))
         if limit is not None:
             items = itertools.islice(items, limit)
         if as_json:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import time
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
@@ -21,12 +22,18 @@ from rich.progress import (
     TransferSpeedColumn,
 )
 
-from artifact_viewer.commands.ls import format_table, human_size, make_client
+from artifact_viewer.commands.ls import (
+    SEARCH_META,
+    format_table,
+    human_size,
+    make_client,
+    parse_date_option,
+)
 from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.errors import ArtifactViewerError
 from artifact_viewer.core.filenames import safe_file_name
 from artifact_viewer.core.library import Library, check_destination
-from artifact_viewer.core.models import Resource, parse_timestamp
+from artifact_viewer.core.models import Resource
 from artifact_viewer.core.paths import app_paths
 from artifact_viewer.core.progress import ProgressFn
 from artifact_viewer.core.settings import load_settings
@@ -76,21 +83,6 @@ def progress_bar(label: str, *, quiet: bool = False) -> Iterator[ProgressFn]:
         yield update
 
 
-def _parse_since(
-    _ctx: click.Context, _param: click.Parameter, value: str | None
-) -> datetime | None:
-    if value is None:
-        return None
-    text = value.strip().replace(" ", "T", 1)
-    parsed = parse_timestamp(text if "T" in text else f"{text}T00:00:00Z")
-    if parsed is None:
-        raise click.BadParameter(
-            f"{value!r} is not a date; use one like 2025-01-31 or 2025-01-31T12:00:00Z (UTC"
-            " unless an offset is given)"
-        )
-    return parsed
-
-
 def _iso(epoch: float | None) -> str | None:
     return (
         datetime.fromtimestamp(epoch, tz=UTC).isoformat().replace("+00:00", "Z") if epoch else None
@@ -111,7 +103,7 @@ def _echo_json(rows: Iterable[dict[str, Any]]) -> None:
 @click.option("--all", "everything", is_flag=True, help="Every artifact the API lists.")
 @click.option(
     "--since",
-    callback=_parse_since,
+    callback=parse_date_option,
     metavar="DATE",
     help="Only download artifacts created since DATE (2025-01-31 or 2025-01-31T12:00:00Z).",
 )
@@ -414,7 +406,9 @@ def catalog_source(
             return [run] if run is not None else []
         return library.runs(workflow_id, status)
     if kind == "artifacts":
-        return library.artifacts(ArtifactQuery(workflow_id=workflow_id, run_id=run_id))
+        search: ArtifactQuery = ctx.meta.get(SEARCH_META, ArtifactQuery())
+        query = dataclasses.replace(search, workflow_id=workflow_id, run_id=run_id)
+        return library.artifacts(query)  # searched in SQL
     if kind == "jobs":
         return library.catalog.jobs()
     return [r for r in library.catalog.job_runs() if status in (None, r.status)]

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from artifact_viewer.core.models import Artifact
+
 
 class CacheState(StrEnum):
     """What we know about an artifact's local copy."""
@@ -46,6 +48,30 @@ class ArtifactQuery:
     offset: int = 0
     cache_state: CacheState | None = None
     include_deleted: bool = False
+
+    def matches(self, artifact: Artifact) -> bool:
+        """The same test the catalog runs in SQL, for artifacts straight from the API.
+
+        Covers name text, type, MIME, workflow, run and dates; ``status`` and the cache
+        filters need the catalog and are not checked here.
+        """
+        if (
+            self.text.strip()
+            and self.text.strip().lower() not in (artifact.display_name or artifact.id).lower()
+        ):
+            return False
+        for wanted, actual in (
+            (self.type, artifact.type),
+            (self.mime, artifact.mime_type),
+            (self.workflow_id, artifact.workflow_id),
+            (self.run_id, artifact.workflow_run_id),
+        ):
+            if wanted and wanted != actual:
+                return False
+        created = artifact.created_at
+        if self.since is not None and (created is None or created < self.since):
+            return False
+        return self.until is None or (created is not None and created < self.until)
 
 
 @dataclass(frozen=True, slots=True)
