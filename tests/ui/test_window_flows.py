@@ -346,3 +346,23 @@ def test_cancelling_the_first_connect_leaves_a_browsable_window_that_offers_to_c
     with qtbot.waitSignal(window.browser.listLoaded, timeout=WAIT_MS):
         window.navigator.select("all", "all")
     assert window.artifact_list.caption.text().endswith("No artifacts here yet.")
+
+
+def test_refresh_without_a_connection_offers_to_connect_and_stays_not_connected(
+    qtbot: Any, make_ui_app: Any
+) -> None:
+    app = make_ui_app()
+    app.window.show()
+    app.flow.start(demo=False)
+    qtbot.waitUntil(lambda: app.flow.dialog is not None, timeout=WAIT_MS)
+    app.flow.dialog.reject()
+    window = app.window
+    qtbot.waitUntil(lambda: window.banner.notice is not None, timeout=WAIT_MS)
+    window.banner.hide()
+    window.acts.refresh.trigger()
+    qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=WAIT_MS)
+    assert window.banner.notice.action == "reconnect"
+    assert "Not connected" in window.banner.text
+    qtbot.waitUntil(lambda: not window.ops.busy, timeout=WAIT_MS)  # every outcome delivered
+    assert window.online_label.text() == "Not connected"
+    assert not window.monitor.timer.isActive()

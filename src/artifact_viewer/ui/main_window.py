@@ -188,7 +188,7 @@ class MainWindow(QMainWindow):
 
     def _wire(self) -> None:
         a = self.acts
-        a.refresh.triggered.connect(self.browser.refresh)
+        a.refresh.triggered.connect(self.refresh)
         a.find.triggered.connect(self.focus_filter)
         a.save_as.triggered.connect(self.save_as)
         a.open_external.triggered.connect(self.viewer.open_current_externally)
@@ -209,9 +209,9 @@ class MainWindow(QMainWindow):
         self.bridge.notice.connect(self.banner.show_notice)
         self.bridge.status.connect(self.show_status)
         self.banner.actionRequested.connect(self._on_banner_action)
-        self.browser.offlineDetected.connect(self.monitor.report_offline)
+        self.browser.offlineDetected.connect(self._on_offline_detected)
         self.browser.reachable.connect(self.monitor.report_online)
-        self.viewer.offlineDetected.connect(self.monitor.report_offline)
+        self.viewer.offlineDetected.connect(self._on_offline_detected)
         self.browser.treeLoaded.connect(self._on_tree_loaded)
         self.browser.listLoaded.connect(self._on_list_loaded)
         self.browser.scopeChanged.connect(self._on_scope_changed)
@@ -259,6 +259,29 @@ class MainWindow(QMainWindow):
         return self.connection.library if self.connection else None
 
     # -- slots ---------------------------------------------------------------------------
+    @property
+    def connected(self) -> bool:
+        """True when an API connection is configured (demo or a key), reachable or not."""
+        return self.connection is not None and self.connection.mode != "offline"
+
+    @Slot()
+    def refresh(self) -> None:
+        """F5: refresh from the API; without a connection, offer to connect instead."""
+        if self.connection is not None and not self.connected:
+            self.bridge.info(
+                "Not connected: there is no API to refresh from. Connect to the Anon API "
+                "(Ctrl+Shift+K) or explore the demo data.",
+                action="reconnect",
+            )
+            return
+        self.browser.refresh()
+
+    @Slot()
+    def _on_offline_detected(self) -> None:
+        # Without a connection there is nothing to watch: "Not connected" stays.
+        if self.connected:
+            self.monitor.report_offline()
+
     @Slot()
     def focus_filter(self) -> None:
         self.filter_box.setFocus(Qt.FocusReason.ShortcutFocusReason)
