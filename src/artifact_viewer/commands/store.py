@@ -83,6 +83,11 @@ def progress_bar(label: str, *, quiet: bool = False) -> Iterator[ProgressFn]:
         yield update
 
 
+def _opened(epoch: float | None) -> str:
+    """Minutes precision, UTC, like the times in `ls` tables."""
+    return datetime.fromtimestamp(epoch, tz=UTC).strftime("%Y-%m-%d %H:%MZ") if epoch else "-"
+
+
 def _iso(epoch: float | None) -> str | None:
     return (
         datetime.fromtimestamp(epoch, tz=UTC).isoformat().replace("+00:00", "Z") if epoch else None
@@ -312,7 +317,7 @@ def cache_ls(
             c.state.value,
             human_size(c.size),
             "pinned" if c.pinned else "",
-            (_iso(c.last_opened_at) or "-").replace("T", " ")[:16],
+            _opened(c.last_opened_at),
         )
         for c in rows
     ]
