@@ -82,3 +82,35 @@ def test_every_action_is_in_a_menu(qapp: Any, make_ui_app: Any) -> None:
     }
     missing = [a.text() for a in window.acts.all_actions() if a not in in_menus]
     assert missing == []
+
+
+def test_workflow_then_run_then_artifact_by_keyboard_alone(qtbot: Any, make_ui_app: Any) -> None:
+    from artifact_viewer.ui.navigator_model import RUN, WORKFLOW
+
+    app = make_ui_app()
+    start_demo(qtbot, app)
+    window = app.window
+    window.activateWindow()
+    workflow = window.navigator.model.tree.workflows[0]
+    _focus(qtbot, window.navigator.view)
+    with qtbot.waitSignal(window.browser.listLoaded, timeout=WAIT_MS):
+        assert window.navigator.select(WORKFLOW, workflow.id)
+    assert window.browser.scope == (WORKFLOW, workflow.id)
+    model = window.artifact_list.model
+    assert {model.artifact_at(r).workflow_id for r in range(model.rowCount())} == {workflow.id}
+
+    _press(qtbot, "Right")  # expand the workflow
+    with qtbot.waitSignal(window.browser.listLoaded, timeout=WAIT_MS):
+        _press(qtbot, "Down")  # its newest run
+    kind, run_id = window.browser.scope
+    assert kind == RUN
+    assert window.navigator.model.tree.runs[workflow.id][0].id == run_id
+    qtbot.waitUntil(lambda: model.rowCount() > 0, timeout=WAIT_MS)
+
+    _press(qtbot, "Alt+2")
+    qtbot.waitUntil(lambda: window.artifact_list.view.hasFocus(), timeout=WAIT_MS)
+    with qtbot.waitSignal(window.viewer.previewShown, timeout=WAIT_MS) as shown:
+        _press(qtbot, "Down")
+    artifact = window.viewer.current
+    assert artifact is not None and shown.args == [artifact.id]
+    assert artifact.workflow_run_id == run_id
