@@ -268,9 +268,9 @@ class NavigatorModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.ForegroundRole and col == 1:
             return fmt.status_colour(run.status, QApplication.palette())
         if role == Qt.ItemDataRole.ToolTipRole:
-            lines = [f"Run {run.id}", f"Status: {run.status or 'unknown'}"]
+            lines = [f"Run {run.id}", f"Status: {fmt.status_label(run.status)}"]
             if run.current_state_name:
-                lines.append(f"State: {run.current_state_name}")
+                lines.append(f"State: {fmt.state_label(run.current_state_name)}")
             if run.id in self._data.pinned:
                 lines.append("Pinned for offline use")
             return "\n".join(lines)
