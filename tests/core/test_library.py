@@ -71,9 +71,11 @@ def test_uncached_artifact_offline_raises_not_available_offline(library, fake_cl
     fake_cloud.add("a1", A, name="Payroll.csv")
     library.refresh_artifacts()
     fake_cloud.offline = True
-    with pytest.raises(NotAvailableOffline, match="Payroll.csv is not available offline"):
+    with pytest.raises(NotAvailableOffline, match="Payroll.csv is not available offline") as info:
         library.fetch("a1")
     assert library.online is False
+    text = info.value.user_message()
+    assert ".)" not in text and ".." not in text  # nested messages read as one sentence
 
 
 def test_library_without_client_is_offline_and_reads_the_catalog(synced, store_settings):
