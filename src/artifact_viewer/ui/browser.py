@@ -161,7 +161,6 @@ class Browser(QObject):
         self.order_by = "created_at"
         self.descending = True
         self._refreshed_scopes: set[str] = set()
-        self._everything = True
         self._query = ArtifactQuery()
         self._runs_task: Any = None
         self.connected = True  # False while only the local catalog is open (no key yet)
@@ -171,6 +170,10 @@ class Browser(QObject):
         navigator.scopeSelected.connect(self._on_scope_selected)
 
     # -- tree --------------------------------------------------------------------------
+    def refresh_at_start(self) -> None:
+        """The refresh a new connection starts with (the same as F5)."""
+        self.refresh()
+
     @Slot()
     def reload_tree(self) -> None:
         if self.library is None:
@@ -185,18 +188,11 @@ class Browser(QObject):
     @Slot()
     def refresh(self) -> None:
         """F5: ask the API for workflows, runs and the current scope, then re-read everything.
-        In "All artifacts" only the runs that are new, changed or unfinished are listed again,
+        Artifacts are listed organisation-wide only into an empty catalog; after that, "All
+        artifacts" lists again only the runs that are new, changed, unfinished or never listed,
         so a large organisation is not fetched whole each time."""
-        self._start_refresh(everything=True)
-
-    def refresh_at_start(self) -> None:
-        """Like F5, but artifacts are only fetched organisation-wide into an empty catalog."""
-        self._start_refresh(everything=False)
-
-    def _start_refresh(self, *, everything: bool) -> None:
         if self.library is None:
             return
-        self._everything = everything
         self._refreshed_scopes.clear()
         if self._runs_task is not None:
             self._runs_task.cancel()
@@ -219,7 +215,7 @@ class Browser(QObject):
             self._refresh_scope(force=True, whole=True)  # one organisation-wide listing
         elif self.scope[0] != ALL:
             self._refresh_scope(force=True)
-        elif self._everything and result.stale_runs:
+        elif result.stale_runs:
             self._refresh_runs(result.stale_runs)
         else:
             self.requery()
