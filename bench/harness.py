@@ -104,7 +104,8 @@ def run_benchmark(
                     result = run_role(bench.roles[role], ctx, bench.timeout_s, role)
                     log(f"  {bench.id} {role:<14} {label}: {_summary(result)}")
                     if "missing" in result:
-                        out["status"][role] = f"not measured (feature missing: {result['missing']})"
+                        what = result.get("what", "feature")
+                        out["status"][role] = f"not measured ({what} missing: {result['missing']})"
                     elif "error" in result:
                         out["status"][role] = f"failed: {result['error']}"
                         out["runs"][role].append(result)

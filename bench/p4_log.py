@@ -16,7 +16,15 @@ from typing import Any
 
 from bench import previewload
 from bench.qtrun import Waiter
-from bench.spec import Benchmark, FeatureMissing, Metrics, Row, at_most, throughput_at_least
+from bench.spec import (
+    Benchmark,
+    FeatureMissing,
+    Metrics,
+    Row,
+    ToolMissing,
+    at_most,
+    throughput_at_least,
+)
 
 # A word on a minority of the demo log's lines, so both sides must scan the whole file.
 SEARCH_TERM = "ERROR"
@@ -59,7 +67,7 @@ def ours(ctx: dict[str, Any]) -> Metrics:
 def floor(ctx: dict[str, Any]) -> Metrics:
     grep = shutil.which("grep")
     if grep is None:
-        raise FeatureMissing("grep is not installed")
+        raise ToolMissing("grep is not installed")
     t0 = time.perf_counter()
     proc = subprocess.run(
         [grep, "-c", "-F", SEARCH_TERM, ctx["data"]["log_1g"]],

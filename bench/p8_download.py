@@ -16,7 +16,7 @@ import time
 from typing import Any
 
 from bench import served
-from bench.spec import Benchmark, FeatureMissing, Metrics, Row, require, throughput_at_least
+from bench.spec import Benchmark, Metrics, Row, ToolMissing, require, throughput_at_least
 from bench.worker import peak_rss_children
 
 
@@ -40,7 +40,7 @@ def ours(ctx: dict[str, Any]) -> Metrics:
 def floor(ctx: dict[str, Any]) -> Metrics:
     curl = shutil.which("curl")
     if curl is None:
-        raise FeatureMissing("curl is not installed (apt-get install curl)")
+        raise ToolMissing("curl is not installed (apt-get install curl)")
     url = served.signed_url(ctx)
     # Same filesystem as our cache (the run's home), so both pay the same write cost.
     with tempfile.TemporaryDirectory(dir=os.environ.get("ARTIFACT_VIEWER_HOME")) as folder:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,6 +14,14 @@ RoleFn = Callable[[dict[str, Any]], Metrics]
 
 class FeatureMissing(Exception):
     """The app feature a benchmark measures is not there (yet): report, never fake."""
+
+    what = "feature"
+
+
+class ToolMissing(FeatureMissing):
+    """A system tool a floor needs (curl, grep) is not installed."""
+
+    what = "tool"
 
 
 def require(module: str, *attrs: str) -> Any:
@@ -153,8 +161,6 @@ class Row:
 
 
 def _no_session(ctx: dict[str, Any]) -> AbstractContextManager[dict[str, Any]]:
-    from contextlib import nullcontext
-
     return nullcontext({})
 
 
@@ -184,9 +190,6 @@ class Benchmark:
     max_rounds: dict[str, int] = field(default_factory=dict)
     # How it is measured, for the report (the registry fills it from the module docstring).
     about: str = ""
-
-    def our_roles(self) -> list[str]:
-        return [r for r in self.roles if r not in self.floor_roles]
 
 
 def fmt_seconds(value: float) -> str:

@@ -46,7 +46,7 @@ def run(target: str, ctx: dict[str, Any]) -> dict[str, Any]:
         func = getattr(importlib.import_module(module_name), func_name)
         metrics = dict(func(ctx))
     except FeatureMissing as exc:
-        return {"missing": str(exc)}
+        return {"missing": str(exc), "what": exc.what}
     except Exception as exc:
         tail = traceback.format_exc(limit=6)
         return {"error": f"{type(exc).__name__}: {exc}", "trace": tail}

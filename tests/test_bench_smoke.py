@@ -15,6 +15,7 @@ from bench.spec import (
     Benchmark,
     FeatureMissing,
     Row,
+    ToolMissing,
     at_most,
     ratio_at_most,
     throughput_at_least,
@@ -213,3 +214,18 @@ def test_failed_run_is_reported_without_the_signed_url_secret():
     assert status.startswith("failed: RuntimeError")
     assert "deadbeefcafe0123" not in status
     assert "deadbeefcafe0123" not in json.dumps(result)
+
+
+def fake_no_curl(ctx):
+    raise ToolMissing("curl is not installed (apt-get install curl)")
+
+
+def test_missing_tool_for_a_floor_is_named_as_such():
+    bench = _bench()
+    bench.roles["floor"] = "tests.test_bench_smoke:fake_no_curl"
+    result = run_benchmark(bench, {}, {}, None, repeat=1, warmup=0)
+    assert result["status"]["floor"] == (
+        "not measured (tool missing: curl is not installed (apt-get install curl))"
+    )
+    row = report.compute_row(bench, bench.rows[0], result)
+    assert row["met"] is None and "floor not measured (tool missing" in row["notes"]
