@@ -106,7 +106,7 @@ class ConnectDialog(QDialog):
             self.set_error("Enter an API key, or explore the demo data.")
             return
         if not url.startswith(("http://", "https://")):
-            self.set_error("The base URL must start with https://.")
+            self.set_error("The base URL must start with https:// (or http:// for a local server).")
             return
         self.set_busy(True)
         self.connectRequested.emit(url, key)

@@ -140,7 +140,9 @@ class SettingsDialog(QDialog):
     def _on_ok(self) -> None:
         url = self.base_url.text().strip().rstrip("/")
         if not url.startswith(("http://", "https://")):
-            self.error.setText("The base URL must start with https://.")
+            self.error.setText(
+                "The base URL must start with https:// (or http:// for a local server)."
+            )
             self.error.show()
             return
         key = self.api_key.text().strip() or None

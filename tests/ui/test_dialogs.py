@@ -1,0 +1,53 @@
+"""Connect and Settings dialogs: what they refuse before anything is sent, and what they emit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from artifact_viewer.core.settings import Settings
+from artifact_viewer.ui.connect_dialog import ConnectDialog
+from artifact_viewer.ui.settings_dialog import SettingsDialog
+
+
+def test_connect_dialog_refuses_an_empty_key_and_a_non_http_url(qtbot: Any) -> None:
+    dialog = ConnectDialog(base_url="https://worker.anon.com/api/v2")
+    qtbot.addWidget(dialog)
+    sent: list[tuple[str, str]] = []
+    dialog.connectRequested.connect(lambda url, key: sent.append((url, key)))
+    dialog.connect_button.click()
+    assert "Enter an API key" in dialog.message.text()
+    dialog.api_key.setText("anon_abc")
+    dialog.base_url.setText("ftp://example.com")
+    dialog.connect_button.click()
+    assert "https://" in dialog.message.text()
+    assert sent == []
+    assert dialog.api_key.text() == "anon_abc"  # nothing typed is lost
+    dialog.base_url.setText("http://127.0.0.1:8000/api/v2")
+    dialog.connect_button.click()
+    assert sent == [("http://127.0.0.1:8000/api/v2", "anon_abc")]
+    assert not dialog.connect_button.isEnabled()  # busy until the window answers
+    dialog.set_error("The API refused the key.")
+    assert dialog.connect_button.isEnabled()
+    assert dialog.message.text() == "The API refused the key."
+
+
+def test_settings_dialog_refuses_a_bad_url_and_never_shows_the_key_in_a_repr(
+    qtbot: Any,
+) -> None:
+    dialog = SettingsDialog(Settings(), key_source="keyring")
+    qtbot.addWidget(dialog)
+    assert "keyring" in dialog.api_key.placeholderText()
+    changes: list[Any] = []
+    dialog.applied.connect(changes.append)
+    dialog.base_url.setText("worker.anon.com")
+    dialog._on_ok()
+    assert changes == [] and not dialog.error.isHidden()
+    dialog.base_url.setText("https://worker.anon.com/api/v2/")
+    dialog.api_key.setText("anon_secret_value_1")
+    dialog._on_ok()
+    assert len(changes) == 1
+    change = changes[0]
+    assert change.base_url == "https://worker.anon.com/api/v2"
+    assert change.api_key == "anon_secret_value_1"
+    assert "anon_secret_value_1" not in repr(change)
+    assert dialog.api_key.text() == ""  # not kept in the widget after OK
