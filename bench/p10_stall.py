@@ -2,6 +2,7 @@
 
 The previewer benchmarks run ``previews.stallprobe`` (a QTimer that measures how late it
 fires) during each load and report ``max_stall``; this module gathers those into rows.
+The goal is that no stall exceeds 50 ms, so each row shows the worst run, not the median.
 """
 
 from __future__ import annotations

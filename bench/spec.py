@@ -145,8 +145,8 @@ INFO = Target("info")
 class Row:
     """One line of the table: ``ours``/``floor`` are ``(role, metric)`` pairs.
 
-    ``unit`` is "s" (seconds) or "B" (bytes). ``worst`` reports the maximum over runs
-    in the notes too (used for stalls, where one bad run matters).
+    ``unit`` is "s" (seconds) or "B" (bytes). With ``worst`` the row reports and judges
+    the maximum over runs instead of the median (stalls: the goal is that none is long).
     """
 
     work: str

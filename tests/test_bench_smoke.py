@@ -229,3 +229,13 @@ def test_missing_tool_for_a_floor_is_named_as_such():
     )
     row = report.compute_row(bench, bench.rows[0], result)
     assert row["met"] is None and "floor not measured (tool missing" in row["notes"]
+
+
+def test_stall_rows_are_judged_on_the_worst_run():
+    stall_row = p10_stall.BENCH.rows[0]
+    key = stall_row.ours[0]
+    runs = [{"metrics": {"max_stall": s}} for s in (0.010, 0.020, 0.090)]
+    computed = report.compute_row(p10_stall.BENCH, stall_row, {"runs": {key: runs}, "status": {}})
+    assert computed["ours"] == pytest.approx(0.090)
+    assert computed["met"] is False
+    assert "median 20 ms" in computed["notes"]
