@@ -185,3 +185,12 @@ def test_artifact_search_gives_the_same_rows_online_and_offline(demo_server, run
 def test_artifact_search_options_on_other_kinds_are_a_usage_error(run_cli):
     result = run_cli("ls", "runs", "--name", "x")
     assert result.exit_code == 2 and "apply to artifacts" in result.output
+
+
+@pytest.mark.parametrize(("kind", "flag"), [("runs", "--run"), ("workflows", "--workflow")])
+def test_offline_lookup_of_an_unknown_id_is_not_found_like_online(run_cli, kind, flag):
+    assert run_cli("sync").exit_code == 0
+    offline = run_cli("ls", kind, flag, UNKNOWN_RUN, "--offline")
+    online = run_cli("ls", kind, flag, UNKNOWN_RUN)
+    assert offline.exit_code == online.exit_code == EXIT_NOT_FOUND
+    assert "not in the local catalog" in offline.stderr

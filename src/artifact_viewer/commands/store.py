@@ -8,7 +8,7 @@ import time
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 import orjson
@@ -30,7 +30,7 @@ from artifact_viewer.commands.ls import (
     parse_date_option,
 )
 from artifact_viewer.core.cancel import CancelToken
-from artifact_viewer.core.errors import ArtifactViewerError
+from artifact_viewer.core.errors import ArtifactViewerError, NotFound
 from artifact_viewer.core.filenames import safe_file_name
 from artifact_viewer.core.library import Library, check_destination
 from artifact_viewer.core.models import Resource
@@ -40,6 +40,7 @@ from artifact_viewer.core.settings import load_settings
 from artifact_viewer.core.store_models import ArtifactQuery, CachedArtifact, CacheState
 
 EXIT_FAILURE = 1
+R = TypeVar("R", bound=Resource)
 
 
 _LIBRARY_META = "artifact_viewer.library"
@@ -403,12 +404,12 @@ def catalog_source(
     """`ls` rows from the local catalog only (what the last sync saw)."""
     library = open_library(ctx, offline=True)
     if kind == "workflows":
-        found = library.workflows()
-        return [w for w in found if workflow_id in (None, w.id)]
+        if workflow_id:
+            return [_known(library.workflow(workflow_id), "workflow", workflow_id)]
+        return library.workflows()
     if kind == "runs":
         if run_id:
-            run = library.run(run_id)
-            return [run] if run is not None else []
+            return [_known(library.run(run_id), "workflow run", run_id)]
         return library.runs(workflow_id, status)
     if kind == "artifacts":
         search: ArtifactQuery = ctx.meta.get(SEARCH_META, ArtifactQuery())
@@ -417,6 +418,16 @@ def catalog_source(
     if kind == "jobs":
         return library.catalog.jobs()
     return [r for r in library.catalog.job_runs() if status in (None, r.status)]
+
+
+def _known(item: R | None, what: str, item_id: str) -> R:
+    """Like the API's get-by-id: an id the catalog does not hold is NotFound (exit 5)."""
+    if item is None:
+        raise NotFound(
+            f"The {what} {item_id} is not in the local catalog.",
+            hint="Run `artifact-viewer sync` while online to bring the catalog up to date.",
+        )
+    return item
 
 
 def register(group: click.Group) -> None:
