@@ -1,7 +1,7 @@
 """P2: a 1 GB CSV in the table previewer (first screen, full load) vs pyarrow.csv.read_csv.
 
-Ours: the previewer the registry picks, shown at 1280x800; first screen is ``load()`` to
-its ``ready`` signal, full load is ``load()`` to ``finished``. Floor: ``read_csv`` of the
+Ours: the previewer the registry picks, shown at 1280x800; first screen is ``load()`` until
+the first rows are painted, full load is ``load()`` to ``finished``. Floor: ``read_csv`` of the
 same file into an Arrow table.
 """
 
@@ -16,7 +16,12 @@ from bench.spec import Benchmark, Metrics, Row, at_most, ratio_at_most
 
 
 def ours(ctx: dict[str, Any]) -> Metrics:
-    return previewload.load(Path(ctx["data"]["csv_1g"]), "text/csv", "table")
+    return previewload.load(
+        Path(ctx["data"]["csv_1g"]),
+        "text/csv",
+        "table",
+        painted_in=lambda widget: widget.view.viewport(),
+    )
 
 
 def floor(ctx: dict[str, Any]) -> Metrics:
@@ -36,7 +41,7 @@ BENCH = Benchmark(
     data=("csv_1g",),
     check=previewload.checker("table"),
     rows=[
-        Row("1 GB CSV: first screen", ("ours", "first_screen"), target=at_most(0.3)),
+        Row("1 GB CSV: first screen (painted)", ("ours", "painted"), target=at_most(0.3)),
         Row(
             "1 GB CSV: full load",
             ("ours", "full_load"),

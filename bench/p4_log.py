@@ -1,6 +1,6 @@
 """P4: a 1 GB log in the log previewer: first screen, jump to end, search vs ``grep -c``.
 
-Ours: ``load()`` to ``ready``; End pressed at once (while lines are still being indexed)
+Ours: ``load()`` until the first lines are painted; End pressed at once (while lines are still being indexed)
 until the last lines are painted; after the index is complete, the term typed into the
 find box and Enter until all hits are known. Floor: ``grep -c -F`` on the same file.
 """
@@ -59,6 +59,7 @@ def ours(ctx: dict[str, Any]) -> Metrics:
         Path(ctx["data"]["log_1g"]),
         "text/plain",
         "log",
+        painted_in=lambda widget: widget.view.viewport(),
         after_ready=_jump_to_end,
         after_finished=_search,
     )
@@ -90,7 +91,7 @@ BENCH = Benchmark(
     data=("log_1g",),
     check=previewload.checker("log"),
     rows=[
-        Row("1 GB log: first screen", ("ours", "first_screen"), target=at_most(0.2)),
+        Row("1 GB log: first screen (painted)", ("ours", "painted"), target=at_most(0.2)),
         Row("1 GB log: jump to end (while indexing)", ("ours", "jump_to_end"), target=at_most(0.2)),
         Row("1 GB log: full line index", ("ours", "full_load")),
         Row(
