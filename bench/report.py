@@ -112,7 +112,8 @@ def render_markdown(doc: dict[str, Any]) -> str:
         "(P10 stall rows: the worst run); "
         "peak memory is the peak RSS of the process doing the work (`VmHWM`; for curl and "
         "the app start-up, the child's `ru_maxrss`). Input files are in the page cache."
-        + (f" The whole run took {doc['elapsed_s'] / 60:.1f} min." if doc.get("elapsed_s") else ""),
+        + _elapsed(doc),
+        f"- Targets: {_tally(doc)}.",
         "",
         "| # | Work | Ours | Floor | Ratio | Target | Met | Peak RSS ours / floor | Notes |",
         "|---|---|---|---|---|---|---|---|---|",
@@ -160,6 +161,28 @@ def render_markdown(doc: dict[str, Any]) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _elapsed(doc: dict[str, Any]) -> str:
+    if not doc.get("elapsed_s"):
+        return ""
+    minutes = f"{doc['elapsed_s'] / 60:.1f} min"
+    ran = doc.get("ran") or []
+    if ran and set(ran) | {"P10"} != set(doc["benchmarks"]):
+        return (
+            f" The last run ({', '.join(ran)} only) took {minutes}; other rows keep the"
+            " numbers of the run noted under each benchmark below."
+        )
+    return f" The whole run took {minutes}."
+
+
+def _tally(doc: dict[str, Any]) -> str:
+    rows = [r for b in doc["benchmarks"].values() for r in b["rows"] if r["target"] != "-"]
+    met = sum(1 for r in rows if r["met"] is True and not r["ours_status"])
+    missed = sum(1 for r in rows if r["met"] is False and not r["ours_status"])
+    other = len(rows) - met - missed
+    text = f"{met} met, {missed} missed"
+    return text + (f", {other} not judged (not measured or no floor)" if other else "")
 
 
 def _short_version(text: str | None) -> str:

@@ -99,6 +99,7 @@ def main(argv: list[str] | None = None) -> int:
             doc["benchmarks"][bench.id] = measure(bench, ctx, data_dir, args)
         doc["benchmarks"][p10_stall.ID] = p10_stall.derive(doc["benchmarks"])
         doc["elapsed_s"] = round(time.perf_counter() - started, 1)
+        doc["ran"] = [bench.id for bench in benches]
         md, js = report.write(doc, out_dir)
     finally:
         if scratch is not None and args.data_dir is None:
