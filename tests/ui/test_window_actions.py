@@ -161,3 +161,27 @@ def test_connect_dialog_with_a_keyring_says_the_key_goes_there(
     )
     note = app.flow.dialog.storage_note.text()
     assert "system keyring" in note and "No system keyring" not in note
+
+
+def test_cancelled_pin_leaves_the_run_pinned_and_shown_as_pinned(
+    qtbot: Any, make_ui_app: Any, demo_server: Any
+) -> None:
+    app = make_ui_app()
+    start_demo(qtbot, app)
+    window = app.window
+    run_id = catalog_artifact(app, "text/csv").workflow_run_id
+    show_run(qtbot, app, run_id)
+    qtbot.waitUntil(lambda: window.acts.pin.isEnabled(), timeout=WAIT_MS)
+    demo_server.config.chunk_size = 1024
+    demo_server.config.throttle_bps = 8 * 1024  # slow enough to cancel mid-way
+    window.acts.pin.trigger()
+    qtbot.waitUntil(lambda: window.downloads.active, timeout=WAIT_MS)
+    with qtbot.waitSignal(window.viewer.pinChanged, timeout=WAIT_MS) as blocker:
+        window.acts.cancel_download.trigger()
+    assert blocker.args == [run_id, True]
+    qtbot.waitUntil(lambda: run_id in window.navigator.model.tree.pinned, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: window.acts.unpin.isEnabled(), timeout=WAIT_MS)
+    assert not window.acts.pin.isEnabled()
+    assert "stays pinned" in window.statusBar().currentMessage()
+    demo_server.config.throttle_bps = None
+    window.ops.wait_idle()

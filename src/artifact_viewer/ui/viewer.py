@@ -19,6 +19,7 @@ from artifact_viewer.core.errors import (
     user_message,
 )
 from artifact_viewer.core.models import Artifact
+from artifact_viewer.core.pins import PinError
 from artifact_viewer.ui.artifact_list import ArtifactList
 from artifact_viewer.ui.artifact_model import state_name
 from artifact_viewer.ui.details import DetailsPanel
@@ -85,9 +86,40 @@ def save(
     return SaveOutcome(Path(written) if written else dest, True)
 
 
-def pin(library: Any, run_id: str, progress: Any, cancel: CancelToken) -> str:
-    library.pin_run(run_id, _progress_fn(progress), cancel)
-    return run_id
+class StopToken(CancelToken):
+    """The user's Cancel for one transfer, separate from the task's own token: stopping it
+    still lets the task report how it ended; cancelling the task (shutdown) stops it too."""
+
+    __slots__ = ("_task_token",)
+
+    def __init__(self, task_token: CancelToken) -> None:
+        super().__init__()
+        self._task_token = task_token
+
+    @property
+    def cancelled(self) -> bool:
+        return super().cancelled or self._task_token.cancelled
+
+    def raise_if_cancelled(self) -> None:
+        if self._task_token.cancelled:
+            self._task_token.raise_if_cancelled()
+        super().raise_if_cancelled()
+
+
+@dataclass(frozen=True, slots=True)
+class Pinned:
+    run_id: str
+    stopped: bool  # the user stopped the downloads part-way; the run stays pinned
+
+
+def pin(library: Any, run_id: str, stop: CancelToken, progress: Any, task: CancelToken) -> Pinned:
+    try:
+        library.pin_run(run_id, _progress_fn(progress), stop)
+    except Cancelled:
+        if task.cancelled:
+            raise  # shutdown: nobody is waiting for the outcome
+        return Pinned(run_id, stopped=True)  # a result, since the pool drops Cancelled
+    return Pinned(run_id, stopped=False)
 
 
 def unpin(library: Any, run_id: str, _p: Any, _c: CancelToken) -> str:
@@ -104,7 +136,8 @@ class ArtifactController(QObject):
         stateChanged(str, str): an artifact's cache state changed (id, state name).
         saved(str): Save as wrote this path.
         saveNeedsConfirmation(str): the destination exists; ask before overwriting.
-        pinChanged(str, bool): a run was pinned (True) or unpinned.
+        pinChanged(str, bool): a run was pinned (True) or unpinned; also True when pinning
+            stopped part-way (cancelled or a file failed), since the run stays pinned.
         offlineDetected(): a download failed for lack of a network.
     """
 
@@ -136,6 +169,7 @@ class ArtifactController(QObject):
         self.online = bool(getattr(library, "online", False))
         self._fetch_token: CancelToken | None = None
         self._pin_token: CancelToken | None = None
+        self._pin_run_id = ""
         self._shown_id = ""  # the artifact whose file the preview shows, if any
         artifacts.artifactSelected.connect(self.select)
         self.stateChanged.connect(self._on_state_changed)
@@ -221,8 +255,7 @@ class ArtifactController(QObject):
                 )
             self.bridge.show_status("Download cancelled; nothing was kept.")
         if self._pin_token is not None and self._pin_token.cancelled:
-            self._pin_token = None
-            self.bridge.show_status("Pinning cancelled.")
+            self.bridge.show_status("Stopping the downloads of the run…")  # the outcome follows
 
     def _start_fetch(self, artifact: Artifact, purpose: str) -> None:
         token = CancelToken()
@@ -365,30 +398,48 @@ class ArtifactController(QObject):
         self.saved.emit(str(outcome.dest))
 
     def pin_run(self, run_id: str) -> None:
-        token = CancelToken()
-        self._pin_token = token
-        self.downloads.begin("run for offline use", token)
+        task_token = CancelToken()
+        stop = StopToken(task_token)  # Cancel stops the downloads; the outcome still arrives
+        self._pin_token = stop
+        self._pin_run_id = run_id
+        self.downloads.begin("run for offline use", stop)
         self.ops.run(
             pin,
             self.library,
             run_id,
+            stop,
             on_result=self._on_pinned,
             on_error=self._on_pin_failed,
             on_progress=self.downloads.set_progress,
             download=True,
-            cancel=token,
+            cancel=task_token,
         )
 
     @Slot(object)
-    def _on_pinned(self, run_id: str) -> None:
+    def _on_pinned(self, outcome: Pinned) -> None:
         self.downloads.finish(self._pin_token)
-        self.bridge.show_status("Run pinned: its artifacts are available offline.")
-        self.pinChanged.emit(run_id, True)
+        self._pin_token = None
+        if outcome.stopped:
+            self.bridge.show_status(
+                "Pinning stopped: the run stays pinned with what arrived; "
+                "pin it again to fetch the rest, or unpin it."
+            )
+        else:
+            self.bridge.show_status("Run pinned: its artifacts are available offline.")
+        self.pinChanged.emit(outcome.run_id, True)
 
     @Slot(object)
     def _on_pin_failed(self, exc: BaseException) -> None:
         self.downloads.finish(self._pin_token)
+        self._pin_token = None
         self._on_error(exc)
+        if isinstance(exc, PinError):
+            self._pin_stopped()
+
+    def _pin_stopped(self) -> None:
+        """The run was pinned before its downloads began, so it stays pinned: show it so."""
+        if self._pin_run_id:
+            self.pinChanged.emit(self._pin_run_id, True)
 
     def unpin_run(self, run_id: str) -> None:
         self.ops.run(
