@@ -368,3 +368,28 @@ def test_query_matches_in_python_exactly_what_the_catalog_finds_in_sql(catalog, 
     found = {a.id for a in catalog.artifacts(query)}
     assert found == {a.id for a in arts if query.matches(a)}
     assert found  # every query here matches something
+
+
+def test_opening_while_another_process_creates_the_file_waits_instead_of_failing(tmp_path):
+    path = tmp_path / "catalog.sqlite3"
+    path.touch()
+    # Another process has just created the file and holds its write lock (before WAL):
+    # SQLite answers "database is locked" at once to switching this file to WAL.
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+    holder.execute("CREATE TABLE other_process (x)")
+    opened = threading.Event()
+    release = threading.Timer(0.3, lambda: (holder.execute("COMMIT"), opened.set()))
+    release.start()
+    try:
+        catalog = Catalog(path)
+    finally:
+        release.join()
+        holder.close()
+    try:
+        assert opened.is_set()
+        assert catalog.integrity_check() == "ok"
+        catalog.upsert_artifacts([art(1)])
+        assert catalog.artifact("a001") is not None
+    finally:
+        catalog.close()

@@ -5,15 +5,18 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from artifact_viewer.core.errors import CacheError
 from artifact_viewer.core.paths import FILE_MODE, ensure_private_dir
 from artifact_viewer.core.schema import migrate
 
 BUSY_TIMEOUT_MS = 30_000
+
+T = TypeVar("T")
 
 
 class CatalogDb:
@@ -35,7 +38,8 @@ class CatalogDb:
             # Create it 0600 before SQLite does, so the catalog is private from the start.
             path.touch(mode=FILE_MODE)
         try:
-            migrate(self._conn())
+            # Another process may be creating or migrating the same file right now.
+            retry_while_locked(lambda: migrate(self._conn()), BUSY_TIMEOUT_MS / 1000)
         except (sqlite3.DatabaseError, CacheError) as exc:
             self.close()
             reason = exc.__cause__ if isinstance(exc, CacheError) and exc.__cause__ else exc
@@ -59,10 +63,11 @@ class CatalogDb:
                 isolation_level=None,
                 check_same_thread=False,
             )
-            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = NORMAL")
-            conn.execute("PRAGMA foreign_keys = ON")
+            try:
+                retry_while_locked(lambda: _configure(conn), BUSY_TIMEOUT_MS / 1000)
+            except BaseException:
+                conn.close()
+                raise
         self._local.conn = conn
         with self._lock:
             self._all.append(conn)
@@ -118,6 +123,32 @@ class CatalogDb:
 
     def integrity_check(self) -> str:
         return str(self._scalar("PRAGMA integrity_check") or "no answer")
+
+
+def _configure(conn: sqlite3.Connection) -> None:
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA foreign_keys = ON")
+
+
+def retry_while_locked(action: Callable[[], T], timeout: float) -> T:
+    """Run ``action``, retrying while another process holds the file.
+
+    SQLite's busy timeout does not cover everything: switching a new file to WAL while
+    another process holds a write lock on it answers "database is locked" at once.
+    """
+    deadline = time.monotonic() + timeout
+    delay = 0.01
+    while True:
+        try:
+            return action()
+        except sqlite3.OperationalError as exc:
+            text = str(exc).lower()
+            if ("locked" not in text and "busy" not in text) or time.monotonic() >= deadline:
+                raise
+        time.sleep(delay)
+        delay = min(delay * 2, 0.25)
 
 
 def catalog_error(exc: sqlite3.Error, path: Path) -> CacheError:
