@@ -66,6 +66,8 @@ def test_repr_names_the_class() -> None:
 
 def test_user_message_for_foreign_exceptions_is_safe() -> None:
     assert "disk" in e.user_message(OSError(28, "No space left on device")).lower()
+    missing = e.user_message(FileNotFoundError(2, "No such file or directory", "/data/x.csv"))
+    assert missing.startswith("A file operation failed on /data/x.csv: No such file")
     text = e.user_message(KeyError("anon_secret_in_key_error"))
     assert text.startswith("Unexpected error (KeyError)")
     assert "anon_secret_in_key_error" not in text

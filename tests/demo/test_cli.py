@@ -104,3 +104,16 @@ def test_out_of_range_values_are_refused(args: list[str]) -> None:
     proc = _start(*args)
     _out, err = proc.communicate(timeout=30)
     assert proc.returncode == 2 and "Invalid value" in err
+
+
+def test_unusable_big_file_folder_is_one_line_naming_it(tmp_path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    proc = _start(
+        "--big-files", "png_8k", "--big-scale", "0.01", "--data-dir", str(blocker / "sub")
+    )
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 1 and out == ""
+    assert err.strip().splitlines() == [
+        f"Error: could not prepare the big files in {blocker / 'sub'}: Not a directory"
+    ]

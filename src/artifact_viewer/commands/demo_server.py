@@ -239,9 +239,15 @@ def demo_server_command(
     big = None
     if big_files:
         which = list(SPECS) if "all" in big_files else list(big_files)
-        big = ensure_big_files(
-            data_dir, which, scale=big_scale, progress=lambda text: click.echo(text, err=True)
-        )
+        try:
+            big = ensure_big_files(
+                data_dir, which, scale=big_scale, progress=lambda text: click.echo(text, err=True)
+            )
+        except OSError as exc:
+            where = exc.filename or data_dir or "the app cache"
+            raise click.ClickException(
+                f"could not prepare the big files in {where}: {exc.strerror or exc}"
+            ) from None
     server = DemoServer(
         config,
         seed=seed,

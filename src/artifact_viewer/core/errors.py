@@ -157,5 +157,8 @@ def user_message(exc: BaseException) -> str:
         return exc.user_message()
     if isinstance(exc, OSError):
         reason = exc.strerror or type(exc).__name__
-        return redact(f"A file operation failed: {reason}. Check disk space and permissions.")
+        where = f" on {exc.filename}" if exc.filename else ""
+        return redact(
+            f"A file operation failed{where}: {reason}. Check disk space and permissions."
+        )
     return redact(f"Unexpected error ({type(exc).__name__}). Details are in the log file.")
