@@ -234,6 +234,13 @@ def test_stats_count_bytes_once_per_blob(library, fake_cloud):
     assert stats.quota_bytes == Settings().cache_quota_bytes
 
 
+def test_sync_of_an_unknown_workflow_is_not_found(library, fake_cloud):
+    fake_cloud.add("a1", A, workflow_id="wf-1")
+    with pytest.raises(NotFound, match="workflow wf-404 was not found"):
+        library.sync(workflow_id="wf-404")
+    assert fake_cloud.requests == []
+
+
 def test_sync_since_skips_older_artifacts(library, fake_cloud):
     from datetime import UTC, datetime
 

@@ -565,6 +565,9 @@ class Library:
             targets = self.catalog.artifacts(ArtifactQuery(run_id=run_id, order_by="created_at"))
             runs = 1
         elif workflow_id or all:
+            if workflow_id and self.catalog.workflow(workflow_id) is None:
+                # The full workflow list was just refreshed: an id missing from it is unknown.
+                raise NotFound(f"The workflow {workflow_id} was not found.")
             runs = self.refresh_runs(workflow_id)
             self.refresh_artifacts(workflow_id=workflow_id)
             targets = self.catalog.artifacts(ArtifactQuery(workflow_id=workflow_id))
