@@ -194,3 +194,36 @@ def test_offline_lookup_of_an_unknown_id_is_not_found_like_online(run_cli, kind,
     online = run_cli("ls", kind, flag, UNKNOWN_RUN)
     assert offline.exit_code == online.exit_code == EXIT_NOT_FOUND
     assert "not in the local catalog" in offline.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "size"),
+    [("1000", 1000), ("500MB", 500_000_000), ("500M", 500 * 1024**2), ("2GiB", 2 * 1024**3)],
+)
+def test_sizes_read_decimal_with_b_and_binary_without(text, size) -> None:
+    from artifact_viewer.commands.store import parse_size
+
+    assert parse_size(text) == size
+
+
+def test_cache_quota_shows_sets_and_evicts_down_to_it(demo_server, run_cli, app_home):
+    run_id, arts = first_run(demo_server)
+    assert run_cli("cache", "pin", run_id).exit_code == 0
+    assert run_cli("sync", "--all").exit_code == 0
+    before = json.loads(run_cli("cache", "stats", "--json").stdout)
+    assert run_cli("cache", "quota").stdout.startswith("Cache quota: 5.0 GiB (")
+    result = run_cli("cache", "quota", "1MiB")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("Cache quota set to 1.0 MiB;")
+    after = json.loads(run_cli("cache", "stats", "--json").stdout)
+    assert after["quotaBytes"] == 1024**2
+    assert after["totalBytes"] <= max(1024**2, after["pinnedBytes"]) < before["totalBytes"]
+    assert after["pinnedBytes"] == before["pinnedBytes"]  # the pinned run stayed
+    saved = json.loads((app_home / "config" / "settings.json").read_text())
+    assert saved["cache_quota_bytes"] == 1024**2
+
+
+@pytest.mark.parametrize("size", ["lots", "1ib", "10KiB"])
+def test_unreadable_or_tiny_quota_is_a_usage_error(run_cli, size) -> None:
+    result = run_cli("cache", "quota", size)
+    assert result.exit_code == 2 and "Traceback" not in result.output

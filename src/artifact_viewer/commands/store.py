@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import re
 import time
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
@@ -36,7 +37,7 @@ from artifact_viewer.core.library import Library, check_destination
 from artifact_viewer.core.models import Resource
 from artifact_viewer.core.paths import app_paths
 from artifact_viewer.core.progress import ProgressFn
-from artifact_viewer.core.settings import load_settings
+from artifact_viewer.core.settings import load_settings, save_settings
 from artifact_viewer.core.store_models import ArtifactQuery, CachedArtifact, CacheState
 
 EXIT_FAILURE = 1
@@ -359,6 +360,49 @@ def cache_purge(ctx: click.Context, include_pinned: bool) -> None:
     """Delete cached files; the catalog stays, so lists still work offline."""
     removed = open_library(ctx, offline=True).purge(include_pinned=include_pinned)
     click.echo(f"Removed {removed} cached file(s).")
+
+
+_SIZE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(i?)(b?)\s*$", re.IGNORECASE)
+
+
+def parse_size(text: str) -> int:
+    """``500MB``/``2GB`` (powers of 1000), ``500M``/``2GiB`` (powers of 1024), ``1000`` bytes."""
+    match = _SIZE_RE.match(text)
+    if not match:
+        raise ValueError(text)
+    number, prefix, binary, byte = match.groups()
+    if binary and not prefix:
+        raise ValueError(text)
+    power = "kmgt".find(prefix.lower()) + 1 if prefix else 0
+    base = 1000 if prefix and byte and not binary else 1024
+    return int(float(number) * base**power)
+
+
+@cache_group.command("quota", short_help="Show or set the cache quota.")
+@click.argument("size", required=False)
+@click.pass_context
+def cache_quota(ctx: click.Context, size: str | None) -> None:
+    """Show the cache quota, or set it to SIZE (e.g. 2GiB, 500MB); a smaller quota evicts
+    the least recently opened files right away. Pinned runs are kept whatever the quota."""
+    settings = load_settings()
+    if size is None:
+        used = open_library(ctx, offline=True).stats().total_bytes
+        click.echo(
+            f"Cache quota: {human_size(settings.cache_quota_bytes)} ({human_size(used)} used)."
+        )
+        return
+    try:
+        quota = parse_size(size)
+    except ValueError:
+        raise click.BadParameter(
+            f"{size!r} is not a size; use one like 2GiB, 500MB or 750M", param_hint="SIZE"
+        ) from None
+    if quota < 1024**2:
+        raise click.BadParameter("the quota must be at least 1 MiB", param_hint="SIZE")
+    settings.cache_quota_bytes = quota
+    save_settings(settings)
+    evicted = open_library(ctx, offline=True).enforce_quota()
+    click.echo(f"Cache quota set to {human_size(quota)}; {len(evicted)} file(s) evicted.")
 
 
 @cache_group.command("pin", short_help="Download a run's artifacts and keep them through eviction.")
