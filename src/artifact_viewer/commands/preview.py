@@ -50,7 +50,7 @@ def _fail(file: Path, reason: str) -> None:
     raise SystemExit(EXIT_NOT_SHOWN)
 
 
-@click.command("preview")
+@click.command("preview", short_help="Show a local file in the previewers, or render it to PNG.")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--mime", help="MIME label to pretend the file came with (labels can lie).")
 @click.option("--kind", help="Force a view: json, table, image, pdf, xml, log, text or hex.")
