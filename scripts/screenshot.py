@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 _REEXEC_FLAG = "ARTIFACT_VIEWER_SCREENSHOT_CHILD"
-WIDTH, HEIGHT = 1440, 900
+WIDTH, HEIGHT = 1600, 1000
 
 
 def _maybe_reexec_under_xvfb() -> int | None:

@@ -97,6 +97,8 @@ def test_workflow_then_run_then_artifact_by_keyboard_alone(qtbot: Any, make_ui_a
         assert window.navigator.select(WORKFLOW, workflow.id)
     assert window.browser.scope == (WORKFLOW, workflow.id)
     model = window.artifact_list.model
+    # The scope's background refresh may list it again: wait for a settled list.
+    qtbot.waitUntil(lambda: model.rowCount() > 0 and not model.loading, timeout=WAIT_MS)
     assert {model.artifact_at(r).workflow_id for r in range(model.rowCount())} == {workflow.id}
 
     _press(qtbot, "Right")  # expand the workflow
@@ -114,3 +116,16 @@ def test_workflow_then_run_then_artifact_by_keyboard_alone(qtbot: Any, make_ui_a
     artifact = window.viewer.current
     assert artifact is not None and shown.args == [artifact.id]
     assert artifact.workflow_run_id == run_id
+
+
+def test_ctrl_f_reaches_the_filter_box_on_a_narrow_window(qtbot: Any, make_ui_app: Any) -> None:
+    app = make_ui_app()
+    window = app.window
+    window.resize(760, 560)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    assert window.filter_box.isVisible()  # not pushed into the toolbar's overflow menu
+    _focus(qtbot, window.navigator.view)
+    _press(qtbot, "Ctrl+F")
+    qtbot.waitUntil(lambda: window.filter_box.hasFocus(), timeout=WAIT_MS)

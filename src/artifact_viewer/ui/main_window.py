@@ -6,8 +6,8 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDir, QStandardPaths, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QCloseEvent, QShowEvent
+from PySide6.QtCore import QDir, QSize, QStandardPaths, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QShowEvent
 from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
@@ -44,6 +44,15 @@ log = logging.getLogger(__name__)
 
 _FILTER_DELAY_MS = 250
 _SPLITTERS = ("main", "right", "bottom")
+
+
+def _first_size(widget: QWidget) -> QSize:
+    """Before any size was saved: most of the screen, up to 1600 x 1000."""
+    screen = widget.screen() or QGuiApplication.primaryScreen()
+    if screen is None:
+        return QSize(1360, 860)
+    free = screen.availableGeometry()
+    return QSize(min(1600, int(free.width() * 0.9)), min(1000, int(free.height() * 0.9)))
 
 
 class MainWindow(QMainWindow):
@@ -103,7 +112,8 @@ class MainWindow(QMainWindow):
             "Filter  (words, type:screenshot, mime:csv, status:failed)"
         )
         self.filter_box.setAccessibleName("Filter")
-        self.filter_box.setMinimumWidth(360)
+        self.filter_box.setMinimumWidth(220)  # stays in the toolbar on narrow windows
+        self.filter_box.setMaximumWidth(520)
         self.filter_timer = QTimer(self)
         self.filter_timer.setSingleShot(True)
         self.filter_timer.setInterval(_FILTER_DELAY_MS)
@@ -184,7 +194,7 @@ class MainWindow(QMainWindow):
                 self.acts.unpin,
             ]
         )
-        self.resize(1360, 860)
+        self.resize(_first_size(self))
 
     def _wire(self) -> None:
         a = self.acts
@@ -466,9 +476,14 @@ class MainWindow(QMainWindow):
             for name, split in zip(_SPLITTERS, self._splitters(), strict=True)
         ]
         if not any(restored):
-            self.main_split.setSizes([550, 890])
-            self.right_split.setSizes([260, 540])
-            self.bottom_split.setSizes([600, 290])
+            # First launch: the navigator needs about 550 px for all its columns and the
+            # details about 300; whatever else the window has goes to the preview.
+            width, height = max(self.width(), 900), max(self.height(), 600)
+            navigator = min(550, int(width * 0.38))
+            right = width - navigator
+            self.main_split.setSizes([navigator, right])
+            self.right_split.setSizes([int(height * 0.3), height - int(height * 0.3)])
+            self.bottom_split.setSizes([right - 300, 300])
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
