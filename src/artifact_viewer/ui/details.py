@@ -56,6 +56,8 @@ class DetailsPanel(QWidget):
         self._form = QFormLayout(self._form_host)
         self._form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
         self._form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        # In a narrow pane a value goes under its label instead of being cut off.
+        self._form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self._form.setContentsMargins(0, 4, 0, 0)
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)

@@ -477,13 +477,14 @@ class MainWindow(QMainWindow):
         ]
         if not any(restored):
             # First launch: the navigator needs about 550 px for all its columns and the
-            # details about 300; whatever else the window has goes to the preview.
+            # details about 300 (less on a small screen); the rest goes to the preview.
             width, height = max(self.width(), 900), max(self.height(), 600)
             navigator = min(550, int(width * 0.38))
             right = width - navigator
             self.main_split.setSizes([navigator, right])
             self.right_split.setSizes([int(height * 0.3), height - int(height * 0.3)])
-            self.bottom_split.setSizes([right - 300, 300])
+            details = min(300, int(right * 0.35))
+            self.bottom_split.setSizes([right - details, details])
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
