@@ -185,3 +185,39 @@ def test_cancelled_pin_leaves_the_run_pinned_and_shown_as_pinned(
     assert "stays pinned" in window.statusBar().currentMessage()
     demo_server.config.throttle_bps = None
     window.ops.wait_idle()
+
+
+def test_open_externally_hands_the_verified_cached_file_to_the_system(
+    qtbot: Any, make_ui_app: Any, demo_server: Any
+) -> None:
+    from pathlib import Path
+
+    from PySide6.QtCore import QObject, QUrl, Slot
+    from PySide6.QtGui import QDesktopServices
+
+    class Catcher(QObject):
+        def __init__(self) -> None:
+            super().__init__()
+            self.urls: list[QUrl] = []
+
+        @Slot(QUrl)
+        def handle(self, url: QUrl) -> None:
+            self.urls.append(url)
+
+    catcher = Catcher()
+    QDesktopServices.setUrlHandler("file", catcher, "handle")
+    try:
+        app = make_ui_app()
+        start_demo(qtbot, app)
+        png = catalog_artifact(app, "image/png")
+        show_run(qtbot, app, png.workflow_run_id)
+        qtbot.waitUntil(
+            lambda: app.window.artifact_list.model.row_of(png.id) is not None, timeout=WAIT_MS
+        )
+        app.window.artifact_list.select_id(png.id)  # not cached yet: Ctrl+E downloads first
+        app.window.acts.open_external.trigger()
+        qtbot.waitUntil(lambda: bool(catcher.urls), timeout=WAIT_MS)
+        opened = Path(catcher.urls[0].toLocalFile())
+        assert opened.read_bytes() == demo_server.true_bytes(png.id)
+    finally:
+        QDesktopServices.unsetUrlHandler("file")

@@ -368,7 +368,10 @@ class ArtifactController(QObject):
 
     def _open_path(self, path: Path) -> None:
         if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
-            self.bridge.info("No application is registered to open this kind of file.")
+            self.bridge.info(
+                "No application is registered to open this kind of file. "
+                "Save it (Ctrl+S) and open it from there."
+            )
 
     @Slot()
     def copy_current_id(self) -> None:
