@@ -228,6 +228,7 @@ def test_bad_key_in_connect_dialog_gives_a_clear_message_and_keeps_the_dialog(
     with qtbot.waitSignal(app.flow.attached, timeout=WAIT_MS):
         dialog.connect_button.click()
     assert list(memory_keyring.store.values()) == [demo_server.api_key]
+    assert app.window.windowTitle() == "Artifact Viewer — 127.0.0.1"  # the host, nothing more
     app.window.close()
     for path in app_home.rglob("*"):
         if path.is_file() and path.suffix in (".ini", ".json", ".log"):

@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDir, QSize, QStandardPaths, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QDir, QSize, QStandardPaths, Qt, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QShowEvent
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -247,7 +247,9 @@ class MainWindow(QMainWindow):
         online = bool(library.online)
         self.browser.online = self.viewer.online = online
         self.browser.connected = connection.mode != "offline"
-        title = {"demo": "demo data", "offline": "not connected"}.get(connection.mode, "")
+        # The host says which organisation's API this is; never the path or query.
+        host = QUrl(connection.base_url).host()
+        title = {"demo": "demo data", "offline": "not connected"}.get(connection.mode, host)
         self.setWindowTitle(f"Artifact Viewer — {title}" if title else "Artifact Viewer")
         if connection.mode == "offline":
             # No key yet: nothing to watch; the catalog from earlier sessions still browses.
