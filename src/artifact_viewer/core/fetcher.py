@@ -38,6 +38,8 @@ MAX_TRANSPORT_RETRIES = 5  # consecutive failures without a single new byte
 MAX_CONNECT_RETRIES = 2  # consecutive connection refusals (offline, DNS)
 MAX_EXPIRED_IN_A_ROW = 2  # a fresh URL refused at once twice: the clock or the store is wrong
 RETRY_BACKOFF = (0.2, 0.5, 1.0, 2.0, 4.0)
+PROGRESS_INTERVAL = 0.05  # seconds between progress reports while bytes stream in
+_progress_clock = time.monotonic  # replaceable in tests
 _CONTENT_RANGE_RE = re.compile(r"bytes\s+(\d+)-(\d+)/(\d+|\*)")
 
 
@@ -276,6 +278,9 @@ class Fetcher:
         started = time.monotonic()
         with self.blobs.writer(expected) as writer:
             total = self._transfer(artifact, writer, progress, cancel)
+            # A cancel that lands with the last bytes still wins: nothing is committed.
+            if cancel is not None:
+                cancel.raise_if_cancelled()
             try:
                 sha256, size, verified = writer.commit()
             except IntegrityError as exc:
@@ -343,7 +348,12 @@ class Fetcher:
         progress: ProgressFn,
         cancel: CancelToken | None,
     ) -> int | None:
-        """Stream the bytes into ``writer``, resuming after expiry or a dropped connection."""
+        """Stream the bytes into ``writer``, resuming after expiry or a dropped connection.
+
+        One thread receives, writes and hashes each chunk while it is still in the CPU
+        cache: measured on a busy 2-core machine, handing chunks to a second thread cost
+        more (page faults, cross-core copies, wake-ups) than the overlap won.
+        """
         signed = self._url_for(artifact)
         total: int | None = artifact.file_size
         transport_failures = 0
@@ -404,11 +414,17 @@ class Fetcher:
                         raise StorageError(
                             f"Storage refused the download of {artifact.name} (HTTP {status})."
                         )
+                    next_report = 0.0
+                    # No chunk_size: httpx would re-slice every chunk (half the throughput).
                     for chunk in response.iter_bytes():
                         if cancel is not None:
                             cancel.raise_if_cancelled()
                         writer.write(chunk)
-                        report(progress, writer.size, total)
+                        now = _progress_clock()
+                        if now >= next_report:  # observers see ~20 updates a second at most
+                            next_report = now + PROGRESS_INTERVAL
+                            report(progress, writer.size, total)
+                report(progress, writer.size, total)
                 if total is not None and writer.size < total:
                     raise _Transient("connection ended early")
                 return total

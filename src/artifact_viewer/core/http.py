@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+import httpcore
 import httpx
 
 from artifact_viewer import APP_NAME, __version__
@@ -24,6 +25,19 @@ def quiet_http_loggers() -> None:
             logger.setLevel(logging.WARNING)
         if not any(isinstance(f, RedactingFilter) for f in logger.filters):
             logger.addFilter(RedactingFilter())
+
+
+# httpcore reads a response body 64 KiB per socket read; a 1 GB download then spends more
+# time in that Python loop than on the wire. Reads return whatever has arrived, so a larger
+# ceiling only changes big bodies (measured on loopback: about a quarter less CPU per GB).
+READ_SIZE = 1024 * 1024
+
+
+def widen_socket_reads() -> None:
+    """Let each HTTP/1.1 socket read take up to READ_SIZE bytes. Idempotent."""
+    connection = getattr(httpcore, "HTTP11Connection", None)
+    if connection is not None and getattr(connection, "READ_NUM_BYTES", READ_SIZE) < READ_SIZE:
+        connection.READ_NUM_BYTES = READ_SIZE
 
 
 def timeout_from(settings: Settings) -> httpx.Timeout:
@@ -48,6 +62,7 @@ def build_http_client(
     """
     settings = settings or Settings()
     quiet_http_loggers()
+    widen_socket_reads()
     parallel = max(1, settings.max_parallel_downloads)
     limits = httpx.Limits(
         max_connections=parallel + 4,  # downloads plus a few API calls at once
