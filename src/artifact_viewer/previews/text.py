@@ -6,6 +6,8 @@ scan then indexes newlines (line numbers, line count) and, for logs, error marke
 
 from __future__ import annotations
 
+import threading
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -76,6 +78,10 @@ class TextPreviewer(Previewer):
         self._hits: SearchResult | None = None
         self._hits_case = False
         self._progress_text = ""
+        # Cleared while a search runs: the background error scan waits for it, so the
+        # search the user asked for gets the CPU first.
+        self._no_search = threading.Event()
+        self._no_search.set()
 
         self.view = TextView(self)
         self.view.set_levels(self.levels)
@@ -173,6 +179,7 @@ class TextPreviewer(Previewer):
             if task is not None:
                 task.cancel()
         self._task = self._search_task = self._errors_task = None
+        self._no_search.set()
 
     def document(self) -> TextDocument | None:
         return self._doc
@@ -214,7 +221,9 @@ class TextPreviewer(Previewer):
             self._progress_text = "finding errors…"
             self._update_status()
             self._errors_task = run_in_pool(
-                self._doc.scan_errors, on_result=self._on_errors, on_error=self._on_errors_failed
+                partial(self._doc.scan_errors, may_run=self._no_search),
+                on_result=self._on_errors,
+                on_error=self._on_errors_failed,
             )
 
     @Slot(object)
@@ -271,6 +280,7 @@ class TextPreviewer(Previewer):
         if self._search_task is not None:
             self._search_task.cancel()
             self._search_task = None
+            self._no_search.set()
         self._hits = None
         self.hits_label.setText("")
         query = self.find_edit.text()
@@ -283,6 +293,7 @@ class TextPreviewer(Previewer):
         self.hits_label.setText("Searching…")
         # Smart case: a capital letter in the query means the case matters.
         self._hits_case = self.case_box.isChecked() or query != query.lower()
+        self._no_search.clear()
         self._search_task = run_in_pool(
             self._doc.search,
             query,
@@ -295,6 +306,7 @@ class TextPreviewer(Previewer):
     def _on_search_done(self, result: object) -> None:
         assert isinstance(result, SearchResult)
         self._search_task = None
+        self._no_search.set()
         self._hits = result
         if result.total == 0:
             self.hits_label.setText("No matches")
@@ -304,6 +316,7 @@ class TextPreviewer(Previewer):
     @Slot(object)
     def _on_search_failed(self, exc: BaseException) -> None:
         self._search_task = None
+        self._no_search.set()
         self.hits_label.setText(user_message(exc))
 
     def search_result(self) -> SearchResult | None:

@@ -10,6 +10,7 @@ import bisect
 import contextlib
 import mmap
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,14 +20,16 @@ import numpy as np
 from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.errors import PreviewError
 from artifact_viewer.previews.sniff import Encoding, detect_encoding, read_head
+from artifact_viewer.previews.textscan import Needle, NeedleSet, byte_counts
 
 # A display line never holds more than this many bytes: a 100 MB single-line file is
 # shown as consecutive 64 KiB pieces instead of one string the painter chokes on.
 MAX_LINE = 64 * 1024
 # Scans work in chunks this big, checking for cancellation between them.
 CHUNK = 16 * 1024 * 1024
-# bytes.find and bytes.lower hold the GIL for their whole run: keep each call to a few
-# milliseconds so the GUI thread gets its turn (a long find stalls the event loop).
+# Searches work in steps this big: each numpy call in a step releases the GIL, and each
+# call that holds it (bytes.find over a step) lasts a millisecond or so, so the GUI
+# thread gets its turn.
 WINDOW = 2 * 1024 * 1024
 # UTF-16/32 files are converted to UTF-8 in memory; beyond this they go to the hex view.
 MAX_TRANSCODE = 256 * 1024 * 1024
@@ -41,9 +44,9 @@ _TRACEBACK_RE = re.compile(
     r'^(?:Traceback \(most recent call last\):|\s+File ".*", line \d+|'
     r"[A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt): )"
 )
-# Markers of error lines for the whole-file scan behind "next error". Plain substrings:
-# bytes.find runs at memory speed, while one regex alternation over a 1 GB file would
-# take tens of seconds.
+# Markers of error lines for the whole-file scan behind "next error". Plain substrings,
+# found by their rarest byte (textscan), while one regex alternation over a 1 GB file
+# would take tens of seconds.
 _ERROR_MARKERS = (
     b"ERROR",
     b"CRITICAL",
@@ -157,6 +160,7 @@ class TextDocument:
         self.start = start
         self.codec = codec
         self.encoding_label = label
+        self._counts: np.ndarray | None = None
 
     @classmethod
     def open(cls, path: Path) -> TextDocument:
@@ -273,37 +277,42 @@ class TextDocument:
         finally:
             del view  # drop the exported buffer so the mmap can close
 
-    def scan_errors(self, progress: Callable[[int, int], None], cancel: CancelToken) -> np.ndarray:
-        """Offsets of error markers (sorted); the view jumps between their lines."""
-        parts: list[np.ndarray] = []
-        span = max(1, self.size - self.start)
-        for number, marker in enumerate(_ERROR_MARKERS):
-            parts.extend(self._find_all(marker, self.buf, self.start, self.size, cancel))
-            progress((number + 1) * span // len(_ERROR_MARKERS), span)
-        # Small arrays joined at the end: one np.asarray over a million-item list would
-        # hold the GIL (and stall the GUI) for a long moment.
-        found = np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
-        found.sort()
-        return found
+    def byte_counts(self) -> np.ndarray:
+        """Byte frequencies from samples of the text (to pick rare anchors for searching)."""
+        if self._counts is None:
+            self._counts = byte_counts(self.buf, self.start, self.size)
+        return self._counts
 
-    @staticmethod
-    def _find_all(
-        needle: bytes, haystack: mmap.mmap | bytes, start: int, end: int, cancel: CancelToken
-    ) -> list[np.ndarray]:
-        """Offsets of ``needle``, one small array per window."""
+    def scan_errors(
+        self,
+        progress: Callable[[int, int], None],
+        cancel: CancelToken,
+        may_run: threading.Event | None = None,
+    ) -> np.ndarray:
+        """Offsets of error markers (sorted); the view jumps between their lines.
+
+        While ``may_run`` is cleared (a search the user asked for is running) the scan
+        waits between steps, leaving the CPU to that search.
+        """
+        if self.size <= self.start:
+            return np.empty(0, dtype=np.int64)
+        markers = NeedleSet(list(_ERROR_MARKERS), self.byte_counts())
         parts: list[np.ndarray] = []
-        overlap = len(needle) - 1
-        for pos in range(start, end, WINDOW):
-            cancel.raise_if_cancelled()
-            limit = min(end, pos + WINDOW + overlap)
-            hits: list[int] = []
-            at = haystack.find(needle, pos, limit)
-            while 0 <= at < pos + WINDOW:
-                hits.append(at)
-                at = haystack.find(needle, at + 1, limit)
-            if hits:
-                parts.append(np.array(hits, dtype=np.int64))
-        return parts
+        view = np.frombuffer(self.buf, dtype=np.uint8)
+        try:
+            for pos in range(self.start, self.size, WINDOW):
+                while may_run is not None and not may_run.wait(0.05):
+                    cancel.raise_if_cancelled()
+                cancel.raise_if_cancelled()
+                end = min(self.size, pos + WINDOW)
+                found = markers.find(view, self.buf, pos, end)
+                if found.size:
+                    parts.append(found)
+                progress(end - self.start, self.size - self.start)
+        finally:
+            del view  # drop the exported buffer so the mmap can close
+        # Small arrays joined at the end: steps come in order, so the whole is sorted.
+        return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
 
     def search(
         self,
@@ -313,34 +322,32 @@ class TextDocument:
         cancel: CancelToken,
         limit: int = 100_000,
     ) -> SearchResult:
-        """Every occurrence of ``query`` (literal), first ``limit`` offsets kept."""
+        """Every occurrence of ``query`` (literal), first ``limit`` offsets kept.
+
+        Without ``case_sensitive`` ASCII letters match in either case (like bytes.lower()).
+        """
         try:
             needle = query.encode(self.codec)
         except (UnicodeEncodeError, LookupError):
             return SearchResult(query, np.empty(0, dtype=np.int64), 0)
-        if not needle:
+        if not needle or self.size <= self.start:
             return SearchResult(query, np.empty(0, dtype=np.int64), 0)
-        if not case_sensitive:
-            needle = needle.lower()
-        kept: list[int] = []
+        finder = Needle(needle, not case_sensitive, self.byte_counts())
+        kept: list[np.ndarray] = []
+        room = limit
         total = 0
-        overlap = len(needle) - 1
-        for pos in range(self.start, self.size, WINDOW):
-            cancel.raise_if_cancelled()
-            end = min(self.size, pos + WINDOW + overlap)
-            if case_sensitive:
-                window: mmap.mmap | bytes = self.buf
-                base, lo, hi = 0, pos, end
-            else:
-                # ASCII case folding of one chunk at a time: several times faster than a
-                # re.IGNORECASE scan, which gets no literal fast path.
-                window = self.buf[pos:end].lower()
-                base, lo, hi = pos, 0, end - pos
-            at = window.find(needle, lo, hi)
-            while at >= 0 and base + at < pos + WINDOW:
-                total += 1
-                if len(kept) < limit:
-                    kept.append(base + at)
-                at = window.find(needle, at + 1, hi)
-            progress(min(self.size, pos + WINDOW) - self.start, self.size - self.start)
-        return SearchResult(query, np.asarray(kept, dtype=np.int64), total)
+        view = np.frombuffer(self.buf, dtype=np.uint8)
+        try:
+            for pos in range(self.start, self.size, WINDOW):
+                cancel.raise_if_cancelled()
+                end = min(self.size, pos + WINDOW)
+                hits = finder.find(view, self.buf, pos, end)
+                total += int(hits.size)
+                if room > 0 and hits.size:
+                    kept.append(hits[:room])
+                    room -= kept[-1].size
+                progress(end - self.start, self.size - self.start)
+        finally:
+            del view  # drop the exported buffer so the mmap can close
+        offsets = np.concatenate(kept) if kept else np.empty(0, dtype=np.int64)
+        return SearchResult(query, offsets, total)
