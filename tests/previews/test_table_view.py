@@ -205,3 +205,38 @@ def test_header_row_can_be_switched_off_and_on(qtbot, view, tmp_path):
     with qtbot.waitSignal(view.finished, timeout=10_000):
         view.header_button.click()
     assert model.rowCount() == 1 and "header" in view.info.text()
+
+
+def test_cell_texts_follow_new_rows_and_a_new_file(tmp_path):
+    model = ArrowTableModel()
+    first = table_data(tmp_path, "id,name\n1,Ann\n2,Bo\n")
+    model.set_data(first)
+    assert model.data(model.index(1, 1)) == "Bo"
+    other = tmp_path / "other"
+    other.mkdir()
+    # Same columns, different rows: the texts shown before must not linger.
+    model.set_data(table_data(other, "id,name\n7,Cy\n8,Di\n"))
+    assert [model.data(model.index(r, 1)) for r in range(2)] == ["Cy", "Di"]
+    model.set_order(__import__("numpy").array([1, 0]))
+    assert [model.data(model.index(r, 1)) for r in range(2)] == ["Di", "Cy"]
+
+
+def test_first_rows_texts_match_the_cells_in_view_order(tmp_path):
+    model = ArrowTableModel()
+    model.set_data(table_data(tmp_path, "id,score\n1,2.5\n2,\n3,1e3\n"))
+    cells = [model.data(model.index(r, 1)) for r in range(3)]
+    assert model.head_texts(1, 10) == cells == ["2.5", "", "1000.0"]
+    model.set_order(__import__("numpy").array([2, 0]))
+    assert model.head_texts(1, 10) == ["1000.0", "2.5"]
+
+
+def test_headers_answer_only_the_roles_they_have(tmp_path):
+    model = ArrowTableModel()
+    model.set_data(table_data(tmp_path, "id,name\n1,Ann\n"))
+    horizontal, vertical = Qt.Orientation.Horizontal, Qt.Orientation.Vertical
+    assert model.headerData(1, horizontal) == "name"
+    assert "name (" in model.headerData(1, horizontal, Qt.ItemDataRole.ToolTipRole)
+    assert model.headerData(0, vertical) == "1"
+    assert model.headerData(0, vertical, Qt.ItemDataRole.ToolTipRole) is None
+    assert model.headerData(1, horizontal, Qt.ItemDataRole.FontRole) is None
+    assert model.data(model.index(0, 1), Qt.ItemDataRole.FontRole) is None

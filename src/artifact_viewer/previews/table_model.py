@@ -17,6 +17,19 @@ Index = QModelIndex | QPersistentModelIndex
 #: the Python value of a cell (None for null)
 ValueRole = Qt.ItemDataRole.UserRole + 1
 _CELL_CHARS = 300
+# Roles as plain ints: data() runs for every role of every visible cell on each paint,
+# and comparing ints is much cheaper than looking enum members up each time.
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_VALUE = int(ValueRole)
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+_HORIZONTAL = Qt.Orientation.Horizontal
+_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+# Cell texts kept for repaints (a few screenfuls): while rows stream in, the view
+# repaints the same cells every second, and a dict lookup beats an Arrow conversion.
+_TEXT_CACHE = 4096
 
 
 def format_value(value: Any) -> str:
@@ -53,6 +66,7 @@ class ArrowTableModel(QAbstractTableModel):
         self._total = 0
         self._order: np.ndarray | None = None
         self._numeric: list[bool] = []
+        self._texts: dict[tuple[int, int], str] = {}  # (data row, column) -> cell text
 
     # --- state --------------------------------------------------------------------------
     @property
@@ -92,6 +106,7 @@ class ArrowTableModel(QAbstractTableModel):
         self._data, self._starts, self._total = data, starts, starts[-1]
         self._order = None
         self._numeric = [_is_numeric(f.type) for f in data.schema]
+        self._texts = {}
         self.endResetModel()
 
     def clear(self) -> None:
@@ -99,6 +114,7 @@ class ArrowTableModel(QAbstractTableModel):
         self.beginResetModel()
         self._data, self._starts, self._total, self._order = None, [0], 0, None
         self._numeric = []
+        self._texts = {}
         self.endResetModel()
 
     def set_order(self, order: np.ndarray | None) -> None:
@@ -112,10 +128,35 @@ class ArrowTableModel(QAbstractTableModel):
 
     def value(self, row: int, column: int) -> Any:
         """The Python value at a view position."""
+        return self._value_at(self.source_row(row), column)
+
+    def _value_at(self, src: int, column: int) -> Any:
         assert self._data is not None
-        src = self.source_row(row)
         k = bisect_right(self._starts, src) - 1
         return self._data.batches[k].column(column)[src - self._starts[k]].as_py()
+
+    def head_texts(self, column: int, rows: int) -> list[str]:
+        """Texts of the first ``rows`` cells of ``column`` in view order (in one Arrow call
+        when the view shows the file's order)."""
+        data = self._data
+        if data is None:
+            return []
+        rows = min(rows, self.rowCount())
+        if self._order is not None or not data.batches or data.batches[0].num_rows < rows:
+            return [self.text(r, column) for r in range(rows)]
+        values = data.batches[0].column(column).slice(0, rows).to_pylist()
+        return [format_value(v) for v in values]
+
+    def text(self, row: int, column: int) -> str:
+        """The cell's display text (kept for the next paint of the same cell)."""
+        src = self.source_row(row)
+        key = (src, column)
+        text = self._texts.get(key)
+        if text is None:
+            if len(self._texts) >= _TEXT_CACHE:
+                self._texts.clear()
+            text = self._texts[key] = format_value(self._value_at(src, column))
+        return text
 
     # --- Qt model -----------------------------------------------------------------------
     def rowCount(self, parent: Index = QModelIndex()) -> int:
@@ -128,43 +169,42 @@ class ArrowTableModel(QAbstractTableModel):
             return 0
         return len(self._data.schema)
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or self._data is None:
-            return None
-        row, col = index.row(), index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return format_value(self.value(row, col))
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            if self._numeric[col]:
-                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            value = self.value(row, col)
+    def data(self, index: Index, role: int = _DISPLAY) -> Any:
+        # Unused roles first and fast: a paint asks for about seven roles per cell.
+        if role == _DISPLAY:
+            if self._data is None or not index.isValid():
+                return None
+            return self.text(index.row(), index.column())
+        if role == _ALIGNMENT:
+            if self._data is None or not index.isValid():
+                return None
+            return _RIGHT if self._numeric[index.column()] else _LEFT
+        if role == _TOOLTIP:
+            if self._data is None or not index.isValid():
+                return None
+            value = self.value(index.row(), index.column())
             if isinstance(value, str) and (len(value) > 40 or "\n" in value):
                 return value[:2000]
             return None
-        if role == ValueRole:
-            return self.value(row, col)
+        if role == _VALUE and self._data is not None and index.isValid():
+            return self.value(index.row(), index.column())
         return None
 
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if self._data is None:
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:
+        # Roles first: the headers ask for about eight roles per section they measure.
+        if (role != _DISPLAY and role != _TOOLTIP) or self._data is None:
             return None
-        if orientation == Qt.Orientation.Horizontal:
+        if orientation == _HORIZONTAL:
             if not 0 <= section < len(self._data.names):
                 return None
-            if role == Qt.ItemDataRole.DisplayRole:
+            if role == _DISPLAY:
                 return self._data.names[section]
-            if role == Qt.ItemDataRole.ToolTipRole:
-                return f"{self._data.names[section]} ({self._data.schema.field(section).type})"
-            return None
-        if role == Qt.ItemDataRole.DisplayRole and 0 <= section < self.rowCount():
+            return f"{self._data.names[section]} ({self._data.schema.field(section).type})"
+        if role == _DISPLAY and 0 <= section < self.rowCount():
             return str(self.source_row(section) + 1)  # the row's number in the file's data
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        return _FLAGS
