@@ -129,3 +129,29 @@ def test_ctrl_f_reaches_the_filter_box_on_a_narrow_window(qtbot: Any, make_ui_ap
     _focus(qtbot, window.navigator.view)
     _press(qtbot, "Ctrl+F")
     qtbot.waitUntil(lambda: window.filter_box.hasFocus(), timeout=WAIT_MS)
+
+
+def test_details_links_are_reached_with_tab_and_followed_with_enter(
+    qtbot: Any, make_ui_app: Any
+) -> None:
+    from artifact_viewer.ui.navigator_model import RUN
+
+    app = make_ui_app()
+    start_demo(qtbot, app)
+    window = app.window
+    window.activateWindow()
+    csv = catalog_artifact(app, "text/csv")
+    open_artifact(qtbot, app, csv)
+    _focus(qtbot, window.artifact_list.view)
+    _press(qtbot, "Alt+3")
+    for _ in range(20):  # walk the fields down to the run link
+        if QApplication.focusWidget().accessibleName() == "Run":
+            break
+        _press(qtbot, "Tab")
+    assert QApplication.focusWidget().accessibleName() == "Run"
+    _press(qtbot, "Tab")  # from the label's text to its link
+    assert QApplication.focusWidget().accessibleName() == "Run"
+    with qtbot.waitSignal(window.details.linkActivated, timeout=WAIT_MS) as blocker:
+        _press(qtbot, "Return")
+    assert blocker.args == [RUN, csv.workflow_run_id]
+    assert window.navigator.current() == (RUN, csv.workflow_run_id)
