@@ -27,8 +27,9 @@ from artifact_viewer.ui.ops import Ops
 
 log = logging.getLogger(__name__)
 
-# Runs in these states produce no more artifacts: once listed, they need no new listing.
-_FINISHED = frozenset({"COMPLETED", "FAILED", "COMPLETED_WITH_NO_ACTION_TAKEN"})
+# Runs in these states produce no artifacts until their status changes (which a refresh
+# notices): once listed, they need no new listing. Any other status may be adding files.
+_QUIET = frozenset({"PENDING", "COMPLETED", "FAILED", "COMPLETED_WITH_NO_ACTION_TAKEN"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +77,7 @@ def _run_mark(run: Any) -> tuple[Any, ...]:
 
 def refresh_tree(library: Any, _p: Any, _c: CancelToken) -> TreeRefresh:
     """Refresh workflows and runs, and name the runs whose artifact lists may be out of date:
-    new or changed since the last refresh, still running, or never listed."""
+    new or changed since the last refresh, running or awaiting input, or never listed."""
     before = {run.id: _run_mark(run) for run in library.runs()}
     library.refresh_workflows()
     library.refresh_runs()
@@ -84,7 +85,7 @@ def refresh_tree(library: Any, _p: Any, _c: CancelToken) -> TreeRefresh:
         run.id
         for run in library.runs()
         if before.get(run.id) != _run_mark(run)
-        or run.status not in _FINISHED
+        or run.status not in _QUIET
         or library.artifacts_synced_at(run_id=run.id) is None
     ]
     return TreeRefresh(library.count_artifacts(ArtifactQuery()) == 0, stale)
@@ -189,7 +190,7 @@ class Browser(QObject):
     def refresh(self) -> None:
         """F5: ask the API for workflows, runs and the current scope, then re-read everything.
         Artifacts are listed organisation-wide only into an empty catalog; after that, "All
-        artifacts" lists again only the runs that are new, changed, unfinished or never listed,
+        artifacts" lists again only the runs that are new, changed, active or never listed,
         so a large organisation is not fetched whole each time."""
         if self.library is None:
             return
