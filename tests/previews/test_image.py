@@ -206,3 +206,90 @@ def test_wheel_zoom_keeps_the_point_under_the_cursor(qtbot, tmp_path) -> None:
     canvas._set_zoom(2.0, cursor)
     after = (cursor - canvas._origin()) / canvas.zoom()
     assert abs(after.x() - before.x()) < 1 and abs(after.y() - before.y()) < 1
+
+
+def test_canvas_announces_the_first_paint_of_each_new_image(qtbot, tmp_path) -> None:
+    previewer = make(qtbot)
+    load_ok(qtbot, previewer, samples.write_png(tmp_path / "a.png", 64, 48))
+    canvas = previewer.canvas
+    canvas.viewport().repaint()  # the loaded image's own first paint
+    seen: list[int] = []
+    canvas.painted.connect(lambda: seen.append(1))
+    canvas.viewport().repaint()
+    assert seen == []  # a repaint of the same image is not news
+    canvas.set_image(previewer.canvas.image().copy())
+    canvas.viewport().repaint()
+    canvas.viewport().repaint()
+    assert seen == [1]
+
+
+class _Partials:
+    def __init__(self) -> None:
+        self.sent: list[object] = []
+
+    def __call__(self, done: int, total: int = 0) -> None:
+        pass
+
+    def partial(self, obj: object) -> None:
+        self.sent.append(obj)
+
+
+def test_low_zoom_copy_waits_until_the_image_is_on_screen(qtbot, tmp_path, monkeypatch) -> None:
+    import threading
+
+    from artifact_viewer.core.cancel import CancelToken
+
+    monkeypatch.setattr(image_mod, "PREVIEW_SIDE", 64)
+    monkeypatch.setattr(image_mod, "FIRST_PAINT_WAIT_S", 600.0)
+    path = samples.write_png(tmp_path / "big.png", 400, 200)
+    shown, progress, out = threading.Event(), _Partials(), []
+    worker = threading.Thread(
+        target=lambda: out.append(image_mod.decode_image(path, progress, CancelToken(), shown))
+    )
+    worker.start()
+    qtbot.waitUntil(lambda: len(progress.sent) == 1)
+    worker.join(0.3)
+    assert worker.is_alive() and not out  # full image handed over, copy held back
+    shown.set()
+    worker.join(10)
+    assert out and out[0].width() == 64
+
+
+def test_waiting_for_the_first_paint_stops_on_cancel(qtbot, tmp_path, monkeypatch) -> None:
+    import threading
+
+    from artifact_viewer.core.cancel import CancelToken
+    from artifact_viewer.core.errors import Cancelled
+
+    monkeypatch.setattr(image_mod, "PREVIEW_SIDE", 64)
+    monkeypatch.setattr(image_mod, "FIRST_PAINT_WAIT_S", 600.0)
+    path = samples.write_png(tmp_path / "big.png", 400, 200)
+    token, progress, raised = CancelToken(), _Partials(), []
+
+    def run() -> None:
+        try:
+            image_mod.decode_image(path, progress, token, threading.Event())
+        except Cancelled as exc:
+            raised.append(exc)
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    qtbot.waitUntil(lambda: len(progress.sent) == 1)
+    token.cancel()
+    worker.join(10)
+    assert not worker.is_alive() and raised
+
+
+@pytest.mark.parametrize("shown", [True, False], ids=["on-screen", "hidden"])
+def test_low_zoom_copy_arrives_whether_or_not_the_preview_is_shown(
+    qtbot, tmp_path, monkeypatch, shown
+) -> None:
+    monkeypatch.setattr(image_mod, "PREVIEW_SIDE", 64)
+    monkeypatch.setattr(image_mod, "FIRST_PAINT_WAIT_S", 600.0)  # only a paint (or hiding) frees it
+    if shown:
+        previewer = make(qtbot)
+    else:
+        previewer = ImagePreviewer()
+        qtbot.addWidget(previewer)
+    load_ok(qtbot, previewer, samples.write_png(tmp_path / "big.png", 400, 200))
+    assert previewer.canvas._preview is not None and previewer.canvas._preview.width() == 64

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import math
+import threading
+import time
 import warnings
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from PIL import ExifTags
 from PIL import Image as PilImage
-from PySide6.QtCore import QSize, Qt, Slot
+from PySide6.QtCore import QSize, Qt, QTimer, Slot
 from PySide6.QtGui import QImage, QImageIOHandler, QImageReader, QMovie, QPainter
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
@@ -28,6 +31,9 @@ MAX_PIXELS = 500_000_000
 ALLOCATION_CAP_MB = 1024
 # Images whose longer side exceeds this get a smooth downscaled copy for low zoom levels.
 PREVIEW_SIDE = 2048
+# The low-zoom copy waits (at most this long) until the full image has been painted once:
+# made at the same time, its copying and scaling would slow that first paint down.
+FIRST_PAINT_WAIT_S = 2.0
 # Animations are played by QMovie on the GUI thread; only for reasonably small files.
 MAX_ANIMATION_BYTES = 64 * 2**20
 _EXIF_SHOWN = 8
@@ -140,8 +146,13 @@ def plan_decode(width: int, height: int, can_scale: bool) -> tuple[int, tuple[in
     )
 
 
-def decode_image(path: Path, progress: Progress, cancel: CancelToken) -> QImage | None:
-    """Worker: check the header, decode, hand the image over, then make the low-zoom copy."""
+def decode_image(
+    path: Path, progress: Progress, cancel: CancelToken, shown: threading.Event | None = None
+) -> QImage | None:
+    """Worker: check the header, decode, hand the image over, then make the low-zoom copy.
+
+    The copy is made once ``shown`` is set (the image is on screen), or after a while.
+    """
     reader = QImageReader(str(path))
     reader.setAutoTransform(True)  # honour EXIF orientation
     if not reader.canRead():
@@ -182,8 +193,17 @@ def decode_image(path: Path, progress: Progress, cancel: CancelToken) -> QImage 
     progress.partial((image, info))
     cancel.raise_if_cancelled()
     if max(image.width(), image.height()) > PREVIEW_SIDE:
+        if shown is not None:
+            _wait_for(shown, cancel, FIRST_PAINT_WAIT_S)
         return downscale(image, PREVIEW_SIDE, cancel)
     return None
+
+
+def _wait_for(event: threading.Event, cancel: CancelToken, timeout_s: float) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not event.wait(0.02) and time.monotonic() < deadline:
+        cancel.raise_if_cancelled()
+    cancel.raise_if_cancelled()
 
 
 def _ends_with_eoi(path: Path) -> bool:
@@ -204,8 +224,10 @@ class ImagePreviewer(Previewer):
         self._info: ImageInfo | None = None
         self._movie: QMovie | None = None
         self._source: PreviewSource | None = None
+        self._shown = threading.Event()  # set once the decoded image has been painted
         self.canvas = ImageCanvas(self)
         self.canvas.zoomChanged.connect(self._update_info)
+        self.canvas.painted.connect(self._on_painted)
         self.zoom_out_button = self._button("−", "Zoom out (-)", self.canvas.zoom_out)
         self.zoom_in_button = self._button("+", "Zoom in (+)", self.canvas.zoom_in)
         self.fit_button = self._button("Fit", "Fit to the window (0)", self.canvas.fit)
@@ -248,8 +270,9 @@ class ImagePreviewer(Previewer):
         self._source = source
         self._info = None
         self.info.setText("Decoding…")
+        self._shown = threading.Event()
         self._task = run_in_pool(
-            decode_image,
+            partial(decode_image, shown=self._shown),
             source.path,
             on_result=self._on_preview,
             on_error=self._on_error,
@@ -275,11 +298,19 @@ class ImagePreviewer(Previewer):
         image, info = payload
         self._info = info
         self.canvas.set_image(image)
+        if not self.canvas.isVisible():
+            self._shown.set()  # no paint is coming: make the low-zoom copy now
         self._update_info()
         self.ready.emit()
         source = self._source
         if info.animated and source is not None and info.file_size <= MAX_ANIMATION_BYTES:
             self._start_movie(source.path)
+
+    @Slot()
+    def _on_painted(self) -> None:
+        # On the next turn of the event loop: what the paint was part of (a window
+        # showing up, a grab) finishes before the copying starts.
+        QTimer.singleShot(0, self._shown.set)
 
     @Slot(object)
     def _on_preview(self, preview: object) -> None:

@@ -26,9 +26,11 @@ _STEP = 1.25
 
 
 class ImageCanvas(QAbstractScrollArea):
-    """Shows one image. Emits ``zoomChanged(zoom)``; starts in fit mode."""
+    """Shows one image. Emits ``zoomChanged(zoom)``, and ``painted`` once a newly set image
+    has been drawn; starts in fit mode."""
 
     zoomChanged = Signal(float)
+    painted = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -43,12 +45,14 @@ class ImageCanvas(QAbstractScrollArea):
         self._zoom = 1.0
         self._fit = True
         self._drag_from: QPoint | None = None
+        self._announce = False  # emit ``painted`` after the next paint that draws the image
         self.horizontalScrollBar().valueChanged.connect(self.viewport().update)
         self.verticalScrollBar().valueChanged.connect(self.viewport().update)
 
     def set_image(self, image: QImage, *, keep_view: bool = False) -> None:
         same_size = image.size() == self._image.size()
         self._image = image
+        self._announce = not image.isNull()
         if not (keep_view and same_size):
             self._preview = None
             if self._fit:
@@ -182,6 +186,9 @@ class ImageCanvas(QAbstractScrollArea):
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, smooth and self._zoom < 4)
         painter.drawImage(target, image, source)
         painter.end()
+        if self._announce:
+            self._announce = False
+            self.painted.emit()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
