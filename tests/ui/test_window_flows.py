@@ -254,6 +254,10 @@ def test_revoked_saved_key_shows_a_banner_that_offers_reconnect(
     assert banner.notice.action == "reconnect"
     assert "API key" in banner.text
     assert REDACTED not in banner.text and "anon_revoked" not in banner.text
+    # The API is there; it refused the key: the status bar says that, not "Offline".
+    qtbot.waitUntil(
+        lambda: app.window.online_label.text().startswith("API key refused"), timeout=WAIT_MS
+    )
     with qtbot.waitSignal(app.window.connectWanted, timeout=WAIT_MS):
         banner._action.click()
     qtbot.waitUntil(lambda: app.flow.dialog is not None and app.flow.dialog.isVisible())

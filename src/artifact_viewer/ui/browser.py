@@ -243,6 +243,8 @@ class Browser(QObject):
     @Slot(object)
     def _on_refresh_failed(self, exc: BaseException) -> None:
         self._on_error(exc)
+        if not isinstance(exc, NetworkError):
+            self.bridge.show_status("Could not refresh; showing the local catalog.")
         self.reload_tree()
         self.requery()
         self.refreshed.emit()

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from artifact_viewer.core.errors import AuthError
 from artifact_viewer.core.filenames import safe_file_name
 from artifact_viewer.ui.actions import Actions
 from artifact_viewer.ui.artifact_list import ArtifactList
@@ -72,6 +73,7 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(app_icon())
         self.state = state
         self.connection: Connection | None = None
+        self._key_refused = False  # the API answered but refused the key
         self.ops = Ops(self, max_downloads=max_downloads)
         self.bridge = MessageBridge(self)
         self.acts = Actions(self)
@@ -227,7 +229,7 @@ class MainWindow(QMainWindow):
         self.browser.scopeChanged.connect(self._on_scope_changed)
         self.browser.refreshed.connect(self._on_refreshed)
         self.monitor.onlineChanged.connect(self._on_online_changed)
-        self.monitor.problem.connect(self.bridge.error)
+        self.monitor.problem.connect(self._on_api_problem)
         self.artifact_list.artifactSelected.connect(self._on_artifact_selected)
         self.artifact_list.view.activated.connect(self.viewer.retry_current)
         self.details.linkActivated.connect(self.go_to)
@@ -241,6 +243,7 @@ class MainWindow(QMainWindow):
     def attach(self, connection: Connection) -> None:
         """Show this connection's data (replacing any earlier one)."""
         self.connection = connection
+        self._key_refused = False
         library = connection.library
         for part in (self.browser, self.viewer, self.monitor):
             part.library = library
@@ -313,8 +316,18 @@ class MainWindow(QMainWindow):
         if action == "reconnect":
             self.connectWanted.emit()
 
+    @Slot(object)
+    def _on_api_problem(self, exc: BaseException) -> None:
+        """The API answered but refused us: say so, rather than "Offline"."""
+        if isinstance(exc, AuthError):
+            self._key_refused = True
+            self._show_online(False)
+        self.bridge.error(exc)
+
     @Slot(bool)
     def _on_online_changed(self, online: bool) -> None:
+        if online:
+            self._key_refused = False
         self.browser.set_online(online)
         self.viewer.set_online(online)
         self._show_online(online)
@@ -328,6 +341,9 @@ class MainWindow(QMainWindow):
         elif online:
             text = "Online · demo server" if demo else "Online"
             stem, tip = "online", "The API is reachable."
+        elif self._key_refused:
+            text, stem = "API key refused — cached data only", "disconnected"
+            tip = "The API answered but refused the key. Connect… (Ctrl+Shift+K) to enter another."
         else:
             text, stem = "Offline — cached data only", "disconnected"
             tip = "The API cannot be reached; lists come from the local catalog. Retrying…"
