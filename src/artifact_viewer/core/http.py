@@ -2,29 +2,24 @@
 
 from __future__ import annotations
 
-import logging
-
 import httpcore
 import httpx
 
 from artifact_viewer import APP_NAME, __version__
-from artifact_viewer.core.redact import RedactingFilter
+from artifact_viewer.core.logs import NOISY_LOGGERS, quiet_http_loggers
 from artifact_viewer.core.settings import Settings
 
+__all__ = [
+    "NOISY_LOGGERS",
+    "READ_SIZE",
+    "USER_AGENT",
+    "build_http_client",
+    "quiet_http_loggers",
+    "timeout_from",
+    "widen_socket_reads",
+]
+
 USER_AGENT = f"{APP_NAME}/{__version__}"
-
-# httpx/httpcore log full request URLs (signed URLs included) at INFO/DEBUG.
-NOISY_LOGGERS = ("httpx", "httpcore", "hpack", "uvicorn", "uvicorn.access", "uvicorn.error")
-
-
-def quiet_http_loggers() -> None:
-    """Keep third-party HTTP loggers at WARNING and redact whatever they still emit. Idempotent."""
-    for name in NOISY_LOGGERS:
-        logger = logging.getLogger(name)
-        if logger.level == logging.NOTSET or logger.level < logging.WARNING:
-            logger.setLevel(logging.WARNING)
-        if not any(isinstance(f, RedactingFilter) for f in logger.filters):
-            logger.addFilter(RedactingFilter())
 
 
 # httpcore reads a response body 64 KiB per socket read; a 1 GB download then spends more

@@ -11,7 +11,6 @@ import time
 from pathlib import Path
 from typing import IO, cast
 
-from artifact_viewer.core.http import quiet_http_loggers
 from artifact_viewer.core.paths import AppPaths, app_paths, ensure_private_dir, open_private
 from artifact_viewer.core.redact import RedactingFilter
 
@@ -23,6 +22,20 @@ MAX_BYTES = 2 * 1024 * 1024
 BACKUPS = 5
 
 _MARK = "_artifact_viewer_handler"
+
+# httpx/httpcore log full request URLs (signed URLs included) at INFO/DEBUG. Kept here, not
+# beside the HTTP client, so setting up logging does not import httpx (start-up time).
+NOISY_LOGGERS = ("httpx", "httpcore", "hpack", "uvicorn", "uvicorn.access", "uvicorn.error")
+
+
+def quiet_http_loggers() -> None:
+    """Keep third-party HTTP loggers at WARNING and redact whatever they still emit. Idempotent."""
+    for name in NOISY_LOGGERS:
+        logger = logging.getLogger(name)
+        if logger.level == logging.NOTSET or logger.level < logging.WARNING:
+            logger.setLevel(logging.WARNING)
+        if not any(isinstance(f, RedactingFilter) for f in logger.filters):
+            logger.addFilter(RedactingFilter())
 
 
 def get_logger(subsystem: str) -> logging.Logger:
