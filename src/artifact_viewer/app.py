@@ -7,16 +7,18 @@ import sys
 import threading
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from artifact_viewer import __version__
-from artifact_viewer.core.errors import user_message
-from artifact_viewer.core.http import build_http_client
 from artifact_viewer.core.logs import setup_logging
 from artifact_viewer.core.paths import AppPaths, app_paths
 from artifact_viewer.core.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    import httpx
+
+# Start-up time matters (the window should appear at once): modules that only the window's
+# later work needs (httpx, the previews, the stand-in server) are imported where used.
 
 log = logging.getLogger("artifact_viewer.ui")
 
@@ -31,12 +33,15 @@ class App:
     sessions: Any
     window: Any
     flow: Any
+    demo_process: Any = None  # a stand-in server in a child process, stopped on close
 
     def close(self) -> None:
         """Stop background work, close libraries and demo servers, then the HTTP client."""
         log.info("Shutting down")
         self.window.shutdown()
         self.sessions.close()
+        if self.demo_process is not None:
+            self.demo_process.stop()
         self.http.close()
 
 
@@ -49,6 +54,7 @@ def build_app(
 ) -> App:
     """Build the window and its services (needs a QApplication). Nothing connects yet:
     call ``app.flow.start(demo=...)``."""
+    from artifact_viewer.core.http import build_http_client
     from artifact_viewer.ui.connection import ConnectionFlow
     from artifact_viewer.ui.main_window import MainWindow
     from artifact_viewer.ui.session import Sessions
@@ -88,6 +94,8 @@ def _install_qt_message_handler() -> None:
 def _install_excepthook(window: Any) -> None:
     """An exception escaping a slot is logged and shown as one line, never as a traceback."""
 
+    from artifact_viewer.core.errors import user_message
+
     def hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
         log.error("Unhandled error", exc_info=(kind, exc, tb))
         try:
@@ -126,13 +134,28 @@ def _noop() -> None:
     """Target of the signal ticker: returning to Python is all it needs to do."""
 
 
+def _start_demo_process() -> Any:
+    """The stand-in server in a child process, or None (then it starts in this process)."""
+    from artifact_viewer.demo.process import DemoProcess, DemoProcessError
+
+    try:
+        return DemoProcess().start()
+    except DemoProcessError as exc:
+        log.warning("Demo server in a child process unavailable (%s); starting it here", exc)
+        return None
+
+
 def gui_main(demo: bool = False, verbose: bool = False) -> int:
     """Start the window (``demo``: against an in-process stand-in server). Returns the exit code."""
     if "--demo" in sys.argv[1:]:
         demo = True  # also honoured when started as the gui-script entry point
+    # First of all, so the server starts on another core while this process builds the window.
+    demo_process = _start_demo_process() if demo else None
     paths = app_paths().ensure()
     log_file = setup_logging(paths, verbose)
     log.info("artifact-viewer %s starting (demo=%s); log at %s", __version__, demo, log_file)
+    if demo_process is not None:
+        log.info("Demo server starting in a child process (pid %s)", demo_process.pid)
     settings = load_settings(paths)
     log.info("Settings loaded")
 
@@ -152,7 +175,8 @@ def gui_main(demo: bool = False, verbose: bool = False) -> int:
     # Cycles holding Qt objects must be collected on the GUI thread, never a worker's.
     collector = MainThreadGarbageCollector(parent=qt_app)
     collector.start()
-    app = build_app(paths, settings)
+    app = build_app(paths, settings, demo_server=demo_process)
+    app.demo_process = demo_process
     _install_excepthook(app.window)
     ticker = _quit_on_signals(qt_app)
     app.window.show()
