@@ -6,10 +6,10 @@ import logging
 import os
 import threading
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import keyring
-import keyring.errors
+if TYPE_CHECKING:
+    from types import ModuleType
 
 from artifact_viewer.core.errors import ConfigError
 from artifact_viewer.core.redact import register_secret
@@ -75,10 +75,18 @@ def check_api_key(key: str) -> tuple[str, str | None]:
     return cleaned, None
 
 
+def _keyring() -> ModuleType:
+    """The keyring package, imported on first use: it is slow to import and the window (or a
+    demo session) often starts without touching a key."""
+    import keyring
+
+    return keyring
+
+
 def _keyring_usable() -> bool:
     """False for keyring's 'fail' and 'null' backends, which exist when no real one does."""
     try:
-        backend = keyring.get_keyring()
+        backend = _keyring().get_keyring()
     except Exception:
         return False
     module = type(backend).__module__
@@ -99,7 +107,7 @@ def resolve_api_key(base_url: str) -> ResolvedKey | None:
     account = normalize_base_url(base_url)
     if _keyring_usable():
         try:
-            stored = keyring.get_password(KEYRING_SERVICE, account)
+            stored = _keyring().get_password(KEYRING_SERVICE, account)
         except Exception as exc:
             log.warning("Keyring lookup failed (%s); trying session memory", type(exc).__name__)
             stored = None
@@ -133,7 +141,7 @@ def save_api_key(base_url: str, key: str) -> SaveResult:
     account = normalize_base_url(base_url)
     if _keyring_usable():
         try:
-            keyring.set_password(KEYRING_SERVICE, account, cleaned)
+            _keyring().set_password(KEYRING_SERVICE, account, cleaned)
         except Exception as exc:
             log.warning(
                 "Keyring refused the key (%s); keeping it for this session", type(exc).__name__
@@ -154,9 +162,11 @@ def forget_api_key(base_url: str) -> None:
         _session_keys.pop(account, None)
     if not _keyring_usable():
         return
+    from keyring.errors import PasswordDeleteError
+
     try:
-        keyring.delete_password(KEYRING_SERVICE, account)
-    except keyring.errors.PasswordDeleteError:
+        _keyring().delete_password(KEYRING_SERVICE, account)
+    except PasswordDeleteError:
         pass  # nothing stored: already forgotten
     except Exception as exc:
         log.warning("Keyring could not delete the key (%s)", type(exc).__name__)

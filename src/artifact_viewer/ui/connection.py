@@ -21,6 +21,10 @@ from artifact_viewer.ui.settings_dialog import SettingsChange, SettingsDialog
 log = logging.getLogger(__name__)
 
 _RETIRE_POLL_MS = 200
+# In demo mode the keyring (only needed once someone opens Connect…) is probed this long
+# after the demo is shown: importing and probing it costs ~0.1 s of CPU that the first
+# listing needs more.
+_DEMO_KEYRING_PROBE_DELAY_MS = 2000
 
 
 # -- work functions (pool threads) --------------------------------------------------------
@@ -111,7 +115,6 @@ class ConnectionFlow(QObject):
     def start(self, *, demo: bool = False) -> None:
         """Open the demo, or the saved key's connection, or the catalog plus the connect dialog."""
         if demo:
-            self.window.ops.run(probe_keyring, on_result=self._on_keyring_probed, on_error=_ignore)
             self.window.show_status("Starting the demo server…")
             self.window.ops.run(
                 start_demo,
@@ -119,6 +122,7 @@ class ConnectionFlow(QObject):
                 on_result=self._on_connection,
                 on_error=self._on_start_failed,
             )
+            QTimer.singleShot(_DEMO_KEYRING_PROBE_DELAY_MS, self, self._probe_keyring)
         else:
             self.window.ops.run(
                 open_saved_or_offline,
@@ -126,6 +130,10 @@ class ConnectionFlow(QObject):
                 on_result=self._on_opened,
                 on_error=self._on_start_failed,
             )
+
+    @Slot()
+    def _probe_keyring(self) -> None:
+        self.window.ops.run(probe_keyring, on_result=self._on_keyring_probed, on_error=_ignore)
 
     @Slot(object)
     def _on_keyring_probed(self, available: bool) -> None:
