@@ -9,7 +9,6 @@ from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QButtonGroup,
     QHBoxLayout,
-    QLabel,
     QProgressBar,
     QStackedWidget,
     QToolButton,
@@ -22,6 +21,7 @@ from artifact_viewer.core.errors import PreviewError, user_message
 from artifact_viewer.previews import registry
 from artifact_viewer.previews import sniff as sn
 from artifact_viewer.previews.base import Previewer, PreviewSource
+from artifact_viewer.previews.elided import ElidedLabel
 from artifact_viewer.previews.errorpanel import ErrorPanel
 from artifact_viewer.previews.worker import Progress, Task, run_in_pool
 
@@ -81,8 +81,7 @@ class PreviewHost(QWidget):
         self.cancel_button.setText("Cancel")
         self.cancel_button.setToolTip("Stop loading this preview")
         self.cancel_button.clicked.connect(self.cancel_loading)
-        self.name_label = QLabel(self)
-        self.name_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.name_label = ElidedLabel(parent=self, mode=Qt.TextElideMode.ElideMiddle)
 
         self.stack = QStackedWidget(self)
         self.message_panel = ErrorPanel(self)
@@ -160,6 +159,10 @@ class PreviewHost(QWidget):
 
     def last_error(self) -> str:
         return self._last_error
+
+    def problem(self) -> str:
+        """What the current view found wrong in content it shows anyway ("" when none)."""
+        return self._previewer.problem() if self._previewer is not None else ""
 
     def set_kind(self, kind: str) -> None:
         """Switch the current file to another view (any registered kind)."""

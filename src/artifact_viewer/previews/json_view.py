@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMenu,
-    QSizePolicy,
     QStackedWidget,
     QTabWidget,
     QToolButton,
@@ -25,7 +24,8 @@ from PySide6.QtWidgets import (
 
 from artifact_viewer.core.errors import PreviewError, user_message
 from artifact_viewer.previews.base import Previewer, PreviewSource
-from artifact_viewer.previews.fmt import human_size
+from artifact_viewer.previews.elided import ElidedLabel
+from artifact_viewer.previews.fmt import count, human_size
 from artifact_viewer.previews.json_model import JsonTreeModel
 from artifact_viewer.previews.json_parse import (
     JsonDoc,
@@ -60,11 +60,11 @@ class JsonPreviewer(Previewer):
         self._hit = -1
         self._ready_sent = False
         self.error_text = ""
+        self._problem = ""
 
-        self.info = QLabel()
-        self.info.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        # Long names and notes must not make the whole preview wider than its pane.
-        self.info.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        # Long names and notes must not make the whole preview wider than its pane:
+        # they end in an ellipsis, whole in the tooltip.
+        self.info = ElidedLabel()
         self.info.setMinimumWidth(40)
         self.search_box = QLineEdit()
         self.search_box.setPlaceholderText("Search keys and values (Ctrl+F)")
@@ -160,7 +160,7 @@ class JsonPreviewer(Previewer):
         self._source = source
         self._doc = None
         self._ready_sent = False
-        self.error_text = ""
+        self.error_text = self._problem = ""
         self._hits, self._hit = [], -1
         self._set_view_root(QModelIndex())
         self.tree.setModel(None)
@@ -234,11 +234,11 @@ class JsonPreviewer(Previewer):
         name = self._source.name or self._source.path.name if self._source else ""
         value = doc.value
         if doc.lines:
-            shape = f"JSON Lines, {len(value)} records"
+            shape = f"JSON Lines, {count(len(value), 'record')}"
         elif isinstance(value, dict):
-            shape = f"object, {len(value)} keys"
+            shape = f"object, {count(len(value), 'key')}"
         elif isinstance(value, list):
-            shape = f"array, {len(value)} items"
+            shape = f"array, {count(len(value), 'item')}"
         else:
             shape = "single value"
         parts = [name, shape, human_size(doc.size), *doc.notes]
@@ -262,10 +262,14 @@ class JsonPreviewer(Previewer):
         if isinstance(exc, JsonSyntaxError) and exc.pos > 0:
             # Broken somewhere inside: the message, the position and the raw text there are
             # the most useful view of the file, so this panel is the content.
+            self._problem = exc.message
             self.ready.emit()
             self.finished.emit()
         else:
             self.failed.emit(message)
+
+    def problem(self) -> str:
+        return self._problem
 
     # --- raw tab ------------------------------------------------------------------------
     @Slot(int)

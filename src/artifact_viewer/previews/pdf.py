@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import QEvent, QObject, QPointF, Qt, QTimer, Slot
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence, QResizeEvent
 from PySide6.QtPdf import QPdfDocument, QPdfSearchModel
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtWidgets import (
@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QSizePolicy,
+    QSpacerItem,
     QSpinBox,
     QSplitter,
     QStackedWidget,
@@ -40,6 +41,11 @@ from artifact_viewer.previews.worker import Task, run_in_pool
 log = logging.getLogger(__name__)
 
 ZOOM_MIN, ZOOM_MAX, ZOOM_STEP = 0.1, 8.0, 1.25
+# Toolbar widths (px) under which it drops the file info, then shortens labels, then
+# hides what has a shortcut anyway: a narrow pane keeps every control readable.
+COMPACT_WIDTH, NARROW_WIDTH, TINY_WIDTH = 660, 560, 440
+FULL_CONTROLS_WIDTH = 600  # every control at full size, search box included
+_FULL, _COMPACT, _NARROW, _TINY = range(4)
 _PAGE_LOADING, _PAGE_VIEW, _PAGE_ERROR = range(3)
 
 
@@ -84,11 +90,14 @@ class PdfPreviewer(Previewer):
         self.zoom_label = QLabel("100%")
         self.zoom_in_button = QToolButton(text="+", toolTip="Zoom in (Ctrl++)")
         self.actual_button = QToolButton(text="100%", toolTip="Actual size (Ctrl+0)")
-        self.fit_button = QToolButton(text="Fit width", checkable=True, checked=True)
-        self.search_box = QLineEdit()
+        self.fit_button = QToolButton(
+            text="Fit width", checkable=True, checked=True, toolTip="Fit the page width"
+        )
+        self.search_box = QLineEdit(toolTip="Search the text of all pages (Ctrl+F)")
         self.search_box.setPlaceholderText("Search text (Ctrl+F)")
         self.search_box.setClearButtonEnabled(True)
-        self.search_box.setMinimumWidth(120)
+        self.search_box.setMinimumWidth(160)
+        self._toolbar_level = _FULL
         self.hit_label = QLabel()
         self.info = QLabel()
         self.info.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -99,7 +108,8 @@ class PdfPreviewer(Previewer):
         bar.setContentsMargins(6, 4, 6, 2)
         for w in (self.prev_button, self.page_box, self.page_count_label, self.next_button):
             bar.addWidget(w)
-        bar.addSpacing(12)
+        self._gaps = [QSpacerItem(12, 0), QSpacerItem(12, 0)]
+        bar.addItem(self._gaps[0])
         for w in (
             self.zoom_out_button,
             self.zoom_label,
@@ -108,7 +118,7 @@ class PdfPreviewer(Previewer):
             self.fit_button,
         ):
             bar.addWidget(w)
-        bar.addSpacing(12)
+        bar.addItem(self._gaps[1])
         bar.addWidget(self.info, 1)
         bar.addWidget(self.search_box)
         bar.addWidget(self.hit_label)
@@ -128,7 +138,12 @@ class PdfPreviewer(Previewer):
             self.stack.addWidget(page)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(bar)
+        # The toolbar never sets the preview's minimum width: on a narrow pane it is
+        # squeezed, and _fit_toolbar() drops or shortens its parts to fit.
+        self.toolbar = QWidget()
+        self.toolbar.setLayout(bar)
+        self.toolbar.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        layout.addWidget(self.toolbar)
         layout.addWidget(self.stack, 1)
 
         self._fit_timer = QTimer(self, singleShot=True, interval=0)
@@ -161,6 +176,45 @@ class PdfPreviewer(Previewer):
             self.addAction(action)
         self._set_controls_enabled(False)
 
+    # --- toolbar on narrow panes --------------------------------------------------------
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self._fit_toolbar(event.size().width())
+        super().resizeEvent(event)
+
+    @property
+    def toolbar_level(self) -> int:
+        """0 full, 1 without the file info, 2 short labels, 3 only the essential controls."""
+        return self._toolbar_level
+
+    def _fit_toolbar(self, width: int) -> None:
+        # The file info stays only while it fits whole next to the full-size controls.
+        info_width = self.info.fontMetrics().horizontalAdvance(self.info.text()) + 12
+        full_width = max(COMPACT_WIDTH, FULL_CONTROLS_WIDTH + info_width)
+        level = sum(width < limit for limit in (full_width, NARROW_WIDTH, TINY_WIDTH))
+        if level == self._toolbar_level:
+            return
+        self._toolbar_level = level
+        # The file info moves to a tooltip rather than being cut mid-word.
+        self.info.setVisible(level == _FULL)
+        short = level >= _NARROW
+        self.fit_button.setText("Fit" if short else "Fit width")
+        self.actual_button.setText("1:1" if short else "100%")
+        self.search_box.setPlaceholderText("Search" if short else "Search text (Ctrl+F)")
+        self.search_box.setMinimumWidth(70 if short else 160)
+        # Zoom steps stay reachable through the buttons; the exact figure and the
+        # 1:1 button (Ctrl+0) go first.
+        self.zoom_label.setVisible(level < _TINY)
+        self.actual_button.setVisible(level < _TINY)
+        for gap in self._gaps:
+            gap.changeSize(4 if level >= _TINY else 12, 0)
+        self.toolbar.layout().invalidate()
+
+    def _set_info(self, text: str) -> None:
+        self.info.setText(text)
+        for w in (self.page_count_label, self.page_box):
+            w.setToolTip(text)
+        self._fit_toolbar(self.width())
+
     # --- loading ------------------------------------------------------------------------
     def load(self, source: PreviewSource) -> None:
         self.cancel()
@@ -176,7 +230,7 @@ class PdfPreviewer(Previewer):
         self.page_layout.reset()
         self._set_controls_enabled(False)
         self.stack.setCurrentIndex(_PAGE_LOADING)
-        self.info.setText(source.name or source.path.name)
+        self._set_info(source.name or source.path.name)
         self._tasks["check"] = run_in_pool(
             check_pdf, source.path, on_result=self._checked, on_error=self._check_failed
         )
@@ -214,7 +268,7 @@ class PdfPreviewer(Previewer):
         self.page_count_label.setText(f"/ {pages}")
         self._set_controls_enabled(True)
         self.stack.setCurrentIndex(_PAGE_VIEW)
-        self.info.setText(self._info_text())
+        self._set_info(self._info_text())
         self._set_fit(True)
         self.page_layout.scroll_to(0)
         self.progress.emit(check.size, check.size)
@@ -314,7 +368,11 @@ class PdfPreviewer(Previewer):
             page, y_pts = self.page_layout.position()
             self.view.setZoomFactor(factor)
             self.page_layout.scroll_to(page, y_pts)
-        self.zoom_label.setText(f"{round(factor * 100)}%")
+        percent = f"{round(factor * 100)}%"
+        self.zoom_label.setText(percent)
+        # The figure is hidden on tiny panes: the buttons still tell it.
+        self.zoom_in_button.setToolTip(f"Zoom in (Ctrl++), now {percent}")
+        self.zoom_out_button.setToolTip(f"Zoom out (Ctrl+-), now {percent}")
 
     @Slot()
     def zoom_in(self) -> None:
