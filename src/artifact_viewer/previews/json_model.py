@@ -14,6 +14,8 @@ from artifact_viewer.previews.json_paths import Path, json_path, scalar_text
 Index = QModelIndex | QPersistentModelIndex
 
 COLUMNS = ("Key", "Type", "Value")
+_NCOLUMNS = len(COLUMNS)
+_ITEM_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 #: custom roles: the Python value under a node, and its path from the root
 ValueRole = Qt.ItemDataRole.UserRole + 1
 PathRole = Qt.ItemDataRole.UserRole + 2
@@ -175,10 +177,22 @@ class JsonTreeModel(QAbstractItemModel):
             return node
         return self._holder
 
+    # index(), hasChildren() and flags() run once per row whenever the view lays out an
+    # expanded node (100k calls for a 100k-element array), so they stay lean.
     def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:
-        if not self.hasIndex(row, column, parent):
+        if row < 0 or not 0 <= column < _NCOLUMNS:
             return QModelIndex()
-        return self.createIndex(row, column, self._node(parent).child(row))
+        if parent.isValid():
+            if parent.column() != 0:
+                return QModelIndex()
+            node: _Node = parent.internalPointer()
+        else:
+            node = self._holder
+        if row >= node.loaded:
+            return QModelIndex()
+        children = node.children
+        child = children.get(row) if children is not None else None
+        return self.createIndex(row, column, child if child is not None else node.child(row))
 
     def parent(self, index: Index = QModelIndex()) -> QModelIndex:  # type: ignore[override]
         if not index.isValid():
@@ -197,9 +211,12 @@ class JsonTreeModel(QAbstractItemModel):
         return len(COLUMNS)
 
     def hasChildren(self, parent: Index = QModelIndex()) -> bool:
-        if parent.isValid() and parent.column() != 0:
+        if not parent.isValid():
+            return True
+        if parent.column() != 0:
             return False
-        return self._node(parent).count() > 0
+        value = parent.internalPointer().value
+        return isinstance(value, dict | list) and len(value) > 0
 
     def canFetchMore(self, parent: Index) -> bool:
         if parent.isValid() and parent.column() != 0:
@@ -223,9 +240,7 @@ class JsonTreeModel(QAbstractItemModel):
         return QModelIndex() if node is self._holder else self.createIndex(node.row, 0, node)
 
     def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        return _ITEM_FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
 
     # --- data --------------------------------------------------------------------------
     def headerData(
