@@ -317,6 +317,10 @@ def sniff_bytes(
         content_kind, found_mime = _text_kind(text)
         description = f"{found_mime} text, {encoding.label()}"
     kind = label_kind or ext_kind or content_kind or TEXT
+    # PDFs and the images we know always carry their magic: a label or name claiming one on
+    # what reads as plain text is wrong, and the text is worth more than a refusal.
+    if kind in (PDF, IMAGE) and content_kind in TEXT_KINDS:
+        kind = content_kind
     # A generic text label on something clearly structured: show the structure.
     if kind == TEXT and content_kind not in (None, TEXT, HEX):
         kind = content_kind
