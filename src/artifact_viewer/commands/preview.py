@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import stat
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -43,15 +46,74 @@ def _parse_size(text: str) -> tuple[int, int]:
     return width, height
 
 
+def _one_line(file: Path, text: str) -> str:
+    return f"artifact-viewer preview: {file.name}: {' '.join(redact(text).split())}"
+
+
 def _fail(file: Path, reason: str) -> None:
     """One line on stderr, then a non-zero exit."""
-    line = " ".join(redact(reason).split())
-    click.echo(f"artifact-viewer preview: {file.name}: {line}", err=True)
+    click.echo(_one_line(file, reason), err=True)
     raise SystemExit(EXIT_NOT_SHOWN)
 
 
-@click.command("preview", short_help="Show a local file in the previewers, or render it to PNG.")
-@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+def _unreadable_reason(file: Path) -> str | None:
+    """Why ``file`` cannot be previewed at all, before any window is made."""
+    try:
+        mode = file.stat().st_mode
+    except FileNotFoundError:
+        return "no such file"
+    except OSError as exc:
+        return f"cannot read it ({exc.strerror or exc})"
+    if stat.S_ISDIR(mode):
+        return "is a directory, not a file"
+    if not stat.S_ISREG(mode):
+        return "is not a regular file (a pipe, socket or device cannot be previewed)"
+    try:
+        with file.open("rb") as fh:
+            fh.read(1)
+    except OSError as exc:
+        return f"cannot read it ({exc.strerror or exc})"
+    return None
+
+
+@contextlib.contextmanager
+def _native_stderr_silenced() -> Iterator[None]:
+    """Image and PDF libraries print straight to file descriptor 2 (e.g. "libpng error: ...");
+    while rendering headless that noise is dropped, so stderr carries only our one line.
+    Python's own stderr keeps the real terminal."""
+    sys.stderr.flush()
+    try:
+        saved = os.dup(2)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+    except OSError:
+        yield
+        return
+    previous = sys.stderr
+    try:
+        sys.stderr = open(saved, "w", closefd=False, encoding="utf-8", errors="replace")  # noqa: SIM115
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        sys.stderr.close()
+        sys.stderr = previous
+        os.close(devnull)
+        os.close(saved)
+
+
+@click.command(
+    "preview",
+    short_help="Show a local file in the previewers, or render it to PNG.",
+    epilog=(
+        "Exit status with --screenshot: 0 when the preview rendered, also when it shows "
+        "invalid content as text with the parser's message (broken JSON or XML; that "
+        "message is then printed as a one-line note on stderr); 1 when the file could not "
+        "be shown (missing, unreadable, damaged beyond display), with a one-line reason on "
+        "stderr; 2 for a usage error."
+    ),
+)
+@click.argument("file", type=click.Path(path_type=Path))
 @click.option("--mime", help="MIME label to pretend the file came with (labels can lie).")
 @click.option("--kind", help="Force a view: json, table, image, pdf, xml, log, text or hex.")
 @click.option(
@@ -71,8 +133,9 @@ def preview(
 ) -> None:
     """Open FILE in the artifact previewers (exit 0 when it rendered, 1 when it could not)."""
     width, height = _parse_size(size)
-    if not file.is_file():
-        _fail(file, "no such file")
+    reason = _unreadable_reason(file)
+    if reason is not None:
+        _fail(file, reason)
     if screenshot is not None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     elif sys.platform.startswith("linux") and not (
@@ -105,7 +168,8 @@ def preview(
         code = app.exec()
         host.clear()
         raise SystemExit(code)
-    _render(app, host, file, screenshot, timeout)
+    with _native_stderr_silenced():
+        _render(app, host, file, screenshot, timeout)
 
 
 def _render(app: object, host: object, file: Path, out: Path, timeout: float) -> None:
@@ -139,6 +203,8 @@ def _render(app: object, host: object, file: Path, out: Path, timeout: float) ->
         host.cancel_loading()
         wait_for_pool(10_000)
     click.echo(f"{out} ({host.current_kind()} view)")
+    if host.problem():  # shown, as text, with what the parser found wrong
+        click.echo(_one_line(file, f"shown with a problem: {host.problem()}"), err=True)
 
 
 def register(group: click.Group) -> None:

@@ -54,3 +54,8 @@ class Previewer(QWidget):
 
     def cancel(self) -> None:
         """Stop any background work; safe to call more than once."""
+
+    def problem(self) -> str:
+        """What is wrong with content that is shown anyway (e.g. invalid JSON shown as text
+        with the parser's position); empty when the content is fine."""
+        return ""

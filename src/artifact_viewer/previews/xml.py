@@ -139,6 +139,7 @@ class XmlPreviewer(Previewer):
     def load(self, source: PreviewSource) -> None:
         self.cancel()
         self._source = source
+        self._result = None
         self._task = run_in_pool(
             load_xml, source.path, on_result=self._on_loaded, on_error=self._on_error
         )
@@ -155,6 +156,10 @@ class XmlPreviewer(Previewer):
 
     def fallback(self) -> TextPreviewer | None:
         return self._fallback
+
+    def problem(self) -> str:
+        problem = self._result.problem if self._result is not None else None
+        return f"Not well-formed XML: {problem.describe()}" if problem is not None else ""
 
     @Slot(object)
     def _on_loaded(self, result: object) -> None:
