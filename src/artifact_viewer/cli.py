@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import importlib
 import logging
 import os
 import sys
@@ -11,7 +12,6 @@ from typing import Any
 import click
 
 from artifact_viewer import __version__
-from artifact_viewer.commands import demo_server, ls, preview, store
 from artifact_viewer.core.errors import (
     ArtifactViewerError,
     AuthError,
@@ -44,8 +44,33 @@ def exit_code_for(exc: BaseException) -> int:
     return EXIT_FAILURE
 
 
+# Subcommand -> the module in ``artifact_viewer.commands`` whose ``register(group)`` adds it.
+# A module is imported only when one of its commands runs (or --help lists them all): they
+# pull in httpx, rich and the stand-in server, which opening the window does not need yet.
+COMMAND_MODULES = {
+    "cache": "store",
+    "demo-server": "demo_server",
+    "get": "store",
+    "ls": "ls",
+    "preview": "preview",
+    "sync": "store",
+}
+
+
 class AppGroup(click.Group):
-    """The top-level group: any error below it becomes one line on stderr and an exit code."""
+    """The top-level group: any error below it becomes one line on stderr and an exit code.
+
+    Subcommands are loaded on first use (see ``COMMAND_MODULES``).
+    """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(COMMAND_MODULES))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module = COMMAND_MODULES.get(cmd_name)
+        if cmd_name not in self.commands and module is not None:
+            importlib.import_module(f"artifact_viewer.commands.{module}").register(self)
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -88,7 +113,7 @@ Exit codes: 0 ok, 1 failed, 2 bad usage, 3 API key or settings, 4 network,
 
 @click.group(cls=AppGroup, invoke_without_command=True, epilog=EPILOG)
 @click.option(
-    "--demo", is_flag=True, help="Start the stand-in server in-process and connect to it."
+    "--demo", is_flag=True, help="Start the stand-in server (a child process) and connect to it."
 )
 @click.option("-v", "--verbose", is_flag=True, help="Also log to the console (debug level).")
 @click.version_option(__version__, prog_name="artifact-viewer")
@@ -105,10 +130,6 @@ def cli(ctx: click.Context, demo: bool, verbose: bool) -> None:
         from artifact_viewer.app import gui_main
 
         raise SystemExit(gui_main(demo=demo, verbose=verbose))
-
-
-for _module in (demo_server, ls, store, preview):
-    _module.register(cli)
 
 
 def main() -> None:
