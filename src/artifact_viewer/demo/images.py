@@ -6,10 +6,12 @@ import io
 import random
 import unicodedata
 from functools import lru_cache
-
-from PIL import Image, ImageDraw, ImageFont
+from typing import TYPE_CHECKING
 
 from artifact_viewer.demo.content import DEPARTMENTS, person_name
+
+if TYPE_CHECKING:  # Pillow is imported when a picture is drawn, not when the server starts
+    from PIL import ImageDraw, ImageFont
 
 BRAND = {
     "gusto": (244, 93, 72),
@@ -30,6 +32,8 @@ def _ascii(text: str) -> str:
 
 @lru_cache(maxsize=8)
 def _font(size: int) -> ImageFont.ImageFont | ImageFont.FreeTypeFont:
+    from PIL import ImageFont
+
     # The embedded default font (not a system one) keeps bytes identical across machines.
     return ImageFont.load_default(size=size)
 
@@ -84,6 +88,8 @@ def screenshot_png(
     seed: int, provider: str, title: str, size: tuple[int, int] = (1280, 800)
 ) -> bytes:
     """A full screenshot as PNG bytes."""
+    from PIL import Image, ImageDraw
+
     image = Image.new("RGB", size, "white")
     draw_page(ImageDraw.Draw(image), size[0], size[1], provider, title, seed)
     out = io.BytesIO()

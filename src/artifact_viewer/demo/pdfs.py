@@ -5,12 +5,14 @@ from __future__ import annotations
 import io
 import random
 from pathlib import Path
-from typing import BinaryIO
-
-from reportlab.lib.pagesizes import letter  # type: ignore[import-untyped]
-from reportlab.pdfgen.canvas import Canvas  # type: ignore[import-untyped]
+from typing import TYPE_CHECKING, BinaryIO
 
 from artifact_viewer.demo.content import person_name
+
+if TYPE_CHECKING:  # reportlab is imported when a PDF is drawn, not when the server starts
+    from reportlab.pdfgen.canvas import Canvas  # type: ignore[import-untyped]
+
+LETTER = (612.0, 792.0)  # US Letter in points (reportlab's ``letter``)
 
 _FORM_TITLES = {
     "941": "Form 941 - Employer's QUARTERLY Federal Tax Return",
@@ -19,7 +21,7 @@ _FORM_TITLES = {
 
 
 def _page(canvas: Canvas, rng: random.Random, form: str, page: int, pages: int) -> None:
-    width, height = letter
+    width, height = LETTER
     canvas.setFont("Helvetica-Bold", 15)
     canvas.drawString(48, height - 60, _FORM_TITLES.get(form, form))
     canvas.setFont("Helvetica", 9)
@@ -58,10 +60,12 @@ def _page(canvas: Canvas, rng: random.Random, form: str, page: int, pages: int) 
 
 def write_tax_pdf(target: BinaryIO | Path, seed: int, form: str = "941", pages: int = 3) -> None:
     """Write a ``pages``-page form to a file object or path."""
+    from reportlab.pdfgen.canvas import Canvas
+
     rng = random.Random(seed)
     # invariant=1 fixes the creation date and document id: same seed, same bytes, same hash.
     canvas = Canvas(
-        str(target) if isinstance(target, Path) else target, pagesize=letter, invariant=1
+        str(target) if isinstance(target, Path) else target, pagesize=LETTER, invariant=1
     )
     canvas.setTitle(_FORM_TITLES.get(form, form))
     canvas.setAuthor("Acme Robotics, Inc.")
