@@ -151,3 +151,27 @@ def test_content_picks_the_view_when_labels_lie(qtbot, host, tmp_path, make, mim
     show(qtbot, host, make(tmp_path), mime)
     assert host.current_kind() == kind
     assert host.stack.currentWidget() is host.previewer()
+
+
+def test_invalid_json_is_shown_with_its_problem_named(qtbot, host, tmp_path) -> None:
+    path = tmp_path / "broken.json"
+    path.write_text('{"a": [1, 2,]}')
+    show(qtbot, host, path)
+    assert host.stack.currentWidget() is host.previewer() and not host.last_error()
+    assert "trailing comma" in host.problem() and "column 13" in host.problem()
+    show(qtbot, host, samples.write_json(tmp_path / "good.json"))
+    assert host.problem() == ""
+
+
+def test_long_file_name_is_shortened_not_widening_the_pane(qtbot, host, tmp_path) -> None:
+    path = samples.write_log(tmp_path / "x.log", 5)
+    host.resize(360, 300)
+    host.show()
+    qtbot.waitExposed(host)
+    show(qtbot, host, path, name="x.log")
+    narrowest = host.minimumSizeHint().width()
+    name = "Form W-2 Wage and Tax Statement 2026, employee 1234567 " * 3 + "final.log"
+    show(qtbot, host, path, name=name)
+    label = host.name_label
+    assert label.text() == name and label.toolTip() == name
+    assert label.is_elided() and host.minimumSizeHint().width() == narrowest

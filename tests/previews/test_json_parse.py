@@ -253,3 +253,10 @@ def test_dump_value_falls_back_for_values_orjson_refuses():
     assert json.loads(dump_value({"n": 10**30})) == {"n": 10**30}
     assert dump_value("a\ud800") == '"a\\ud800"'
     assert dump_value(None) == "null"
+
+
+def test_binary_bytes_say_where_json_breaks_not_how_utf8_failed(tmp_path):
+    with pytest.raises(JsonSyntaxError) as info:
+        parse(write(tmp_path, b"\x89PNG\r\n\x1a\n\x00\x00\xff", "blob.json"))
+    assert "UTF-8" not in info.value.message
+    assert "expecting value" in info.value.message and info.value.line == 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtPdf import QPdfDocument
+from PySide6.QtWidgets import QLineEdit, QWidget
 
 from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.previews.base import PreviewSource
@@ -215,3 +216,40 @@ def test_a_new_load_replaces_the_previous_document(qtbot, view, tmp_path):
     load(qtbot, view, samples.write_pdf(tmp_path / "b.pdf", pages=2))
     assert view.document.pageCount() == 2
     assert not view.hits and view.search_box.text() == ""
+
+
+@pytest.mark.parametrize("width", [900, 600, 480, 330])
+def test_toolbar_fits_narrow_panes_without_cutting_labels(qtbot, tmp_path, width):
+    widget = PdfPreviewer()
+    qtbot.addWidget(widget)
+    widget.resize(width, 400)
+    widget.show()
+    qtbot.waitExposed(widget)
+    load(qtbot, widget, samples.write_pdf(tmp_path / "Form W-2 for employee 1234567.pdf", 3))
+    assert widget.minimumSizeHint().width() <= 330  # the toolbar never widens the pane
+    bar = widget.toolbar
+    for child in bar.findChildren(QWidget):
+        if child.isVisibleTo(bar) and child.parent() is bar:
+            # Every shown control lies fully inside the toolbar and shows its whole text.
+            geometry = child.geometry()
+            assert geometry.right() <= bar.width(), (width, child)
+            text = child.text() if hasattr(child, "text") else ""
+            if text and not isinstance(child, QLineEdit):
+                needed = child.fontMetrics().horizontalAdvance(text)
+                assert needed <= child.contentsRect().width(), (width, text)
+    assert widget.info.isVisible() == (widget.toolbar_level == 0)
+    assert "3 pages" in widget.page_box.toolTip()  # the info is never lost
+
+
+def test_narrow_toolbar_keeps_zoom_reachable(qtbot, tmp_path):
+    widget = PdfPreviewer()
+    qtbot.addWidget(widget)
+    widget.resize(330, 400)
+    widget.show()
+    load(qtbot, widget, samples.write_pdf(tmp_path / "w2.pdf", 1))
+    assert widget.toolbar_level == 3 and not widget.zoom_label.isVisible()
+    widget.zoom_in_button.click()
+    assert widget.zoom_label.text() in widget.zoom_in_button.toolTip()
+    widget.resize(1000, 400)
+    qtbot.waitUntil(lambda: widget.toolbar_level == 0)
+    assert widget.zoom_label.isVisible() and widget.fit_button.text() == "Fit width"

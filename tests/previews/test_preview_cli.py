@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -56,9 +57,14 @@ def test_kind_option_forces_a_view(tmp_path) -> None:
     ("make", "reason"),
     [
         (lambda d: samples.write_truncated_png(d / "bad.png"), "corrupt or truncated"),
+        # libpng prints its own complaint straight to stderr; only our line may show.
+        (lambda d: samples.write_corrupt_png(d / "corrupt.png"), "corrupt or truncated"),
         (lambda d: d / "missing.log", "no such file"),
+        (lambda d: _mkdir(d / "a-folder"), "is a directory"),
+        (lambda d: _fifo(d / "pipe"), "not a regular file"),
+        (lambda d: _truncated_pdf(d), "truncated"),
     ],
-    ids=["truncated-png", "missing"],
+    ids=["truncated-png", "corrupt-png", "missing", "directory", "pipe", "truncated-pdf"],
 )
 def test_unshowable_input_exits_nonzero_with_one_line(tmp_path, make, reason) -> None:
     path = make(tmp_path)
@@ -67,6 +73,75 @@ def test_unshowable_input_exits_nonzero_with_one_line(tmp_path, make, reason) ->
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and reason in lines[0] and path.name in lines[0]
     assert "Traceback" not in result.stderr
+
+
+def _mkdir(path):
+    path.mkdir()
+    return path
+
+
+def _fifo(path):
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no named pipes here")
+    os.mkfifo(path)
+    return path
+
+
+def _truncated_pdf(directory):
+    data = samples.pdf_bytes(4)
+    path = directory / "w2.pdf"
+    path.write_bytes(data[: len(data) // 2])
+    return path
+
+
+def test_unreadable_file_exits_nonzero_with_one_line(tmp_path, monkeypatch) -> None:
+    # Tests run as root, for whom chmod 000 changes nothing: the refusal is simulated.
+    from click.testing import CliRunner
+
+    from artifact_viewer.commands import preview as command
+
+    path = samples.write_log(tmp_path / "secret.log", 3)
+    real_open = Path.open
+
+    def refuse(self, *args, **kwargs):
+        if self == path:
+            raise PermissionError(13, "Permission denied")
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", refuse)
+    result = CliRunner().invoke(
+        command.preview, [str(path), "--screenshot", str(tmp_path / "shot.png")]
+    )
+    assert result.exit_code == command.EXIT_NOT_SHOWN
+    lines = result.output.strip().splitlines()
+    assert lines == ["artifact-viewer preview: secret.log: cannot read it (Permission denied)"]
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "problem"),
+    [
+        ("broken.json", b'{"a": 1,\n "b": [1, 2,],\n}\n', "trailing comma"),
+        ("broken.xml", b"<a><b>text</c></a>", "Not well-formed XML"),
+    ],
+)
+def test_invalid_content_shown_as_text_exits_zero_with_a_note(tmp_path, name, data, problem):
+    path = tmp_path / name
+    path.write_bytes(data)
+    out = tmp_path / "shot.png"
+    result = run_preview(str(path), "--screenshot", str(out), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert out.is_file()
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and problem in lines[0] and "line" in lines[0], lines
+    assert lines[0].startswith(f"artifact-viewer preview: {name}: shown with a problem:")
+
+
+def test_help_states_the_exit_codes(tmp_path) -> None:
+    result = run_preview("--help", cwd=tmp_path)
+    text = " ".join(result.stdout.split())
+    assert result.returncode == 0
+    assert "0 when the preview rendered" in text and "invalid content" in text
+    assert "1 when the file could not be shown" in text
 
 
 def test_bad_size_is_a_usage_error(tmp_path) -> None:

@@ -127,3 +127,21 @@ def test_mime_parameters_and_suffixes() -> None:
     assert s.kind_for_mime("text/markdown") == s.TEXT
     assert s.kind_for_mime("application/octet-stream") is None
     assert s.kind_for_mime("") is None
+
+
+@pytest.mark.parametrize(
+    ("name", "mime"),
+    [("report.pdf", "application/pdf"), ("shot.png", "image/png"), ("shot.png", None)],
+)
+def test_text_labelled_as_pdf_or_image_opens_as_text(tmp_path, name, mime) -> None:
+    path = samples.write_log(tmp_path / name, 20)
+    result = s.sniff(path, mime=mime)
+    assert result.kind == s.LOG
+    assert (result.label_kind or result.ext_kind) in (s.PDF, s.IMAGE)  # still offered
+
+
+def test_binary_labelled_as_image_keeps_the_image_view(tmp_path) -> None:
+    # Formats without a magic we know (ICO here) must still reach the image view.
+    path = tmp_path / "favicon.ico"
+    path.write_bytes(b"\x00\x00\x01\x00\x01\x00\x10\x10" + bytes(range(256)) * 4)
+    assert s.sniff(path, mime="image/x-icon").kind == s.IMAGE

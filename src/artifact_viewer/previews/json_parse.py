@@ -167,7 +167,10 @@ def _loads_lenient(text: str, orjson_reason: str, orjson_line: int, notes: list[
     except json.JSONDecodeError as exc:
         # orjson words most errors better ("trailing comma is not allowed"); use its
         # reason when both parsers stopped on the same line.
-        reason = orjson_reason if orjson_line == exc.lineno else exc.msg
+        # Its UTF-8 complaint is about bytes already read as Latin-1 here, so it is not
+        # the reason this text fails.
+        same_spot = orjson_line == exc.lineno and "UTF-8" not in orjson_reason
+        reason = orjson_reason if same_spot else exc.msg[:1].lower() + exc.msg[1:]
         raise _syntax_error(reason, exc.pos, text) from None
     except RecursionError:
         raise PreviewError(
