@@ -8,9 +8,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import charset_normalizer
-import puremagic
-
 HEAD_BYTES = 64 * 1024
 
 # Preview kinds (the registry maps each to a previewer class).
@@ -160,6 +157,8 @@ def detect_encoding(head: bytes) -> Encoding | None:
         pass
     if _control_ratio(head) > 0.1:
         return None
+    import charset_normalizer  # ~50 ms to import: only for text that is not UTF-8
+
     best = charset_normalizer.from_bytes(head[:16384]).best()
     if best is not None and best.encoding and best.encoding not in ("utf_8", "ascii"):
         return Encoding(codecs.lookup(best.encoding).name, 0, "detected")
@@ -224,6 +223,8 @@ def _magic(head: bytes) -> tuple[str, str] | None:
 
 
 def _describe_binary(head: bytes) -> str:
+    import puremagic  # imported on first use: the window starts without it
+
     try:
         matches = puremagic.magic_string(head[:8192])
     except (puremagic.PureError, ValueError):
