@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -32,6 +34,12 @@ def worker_env(home: str) -> dict[str, str]:
     return env
 
 
+def kill_group(proc: subprocess.Popen[str]) -> None:
+    """SIGKILL the process group led by ``proc`` (started with ``start_new_session``)."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
 def run_role(target: str, ctx: dict[str, Any], timeout_s: float, role: str = "") -> dict[str, Any]:
     """Run one role once in a fresh interpreter; returns metrics, missing or error.
 
@@ -42,24 +50,35 @@ def run_role(target: str, ctx: dict[str, Any], timeout_s: float, role: str = "")
         home = str(ctx.get("homes", {}).get(role) or ctx.get("home") or fresh)
         cmd = [sys.executable, "-m", "bench.worker", target, json.dumps(ctx)]
         started = time.perf_counter()
+        # Its own process group, so a worker that hangs goes together with what it spawned.
+        proc = subprocess.Popen(
+            cmd,
+            cwd=REPO,
+            env=worker_env(home),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
+        stdout: str | None = None
+        stderr = ""
         try:
-            proc = subprocess.run(
-                cmd,
-                cwd=REPO,
-                env=worker_env(home),
-                capture_output=True,
-                text=True,
-                timeout=timeout_s,
-            )
+            stdout, stderr = proc.communicate(timeout=timeout_s)
         except subprocess.TimeoutExpired:
+            pass
+        finally:
+            kill_group(proc)  # a hung worker, or anything a finished one left behind
+            if proc.returncode is None:
+                proc.communicate()
+        if stdout is None:
             return {"error": f"timed out after {timeout_s:.0f} s"}
         wall = time.perf_counter() - started
-    for line in reversed(proc.stdout.splitlines()):
+    for line in reversed(stdout.splitlines()):
         if line.startswith(MARKER):
             result: dict[str, Any] = json.loads(line[len(MARKER) :])
             result["wall_s"] = wall
             return result
-    tail = (proc.stderr or proc.stdout).strip().splitlines()[-5:]
+    tail = (stderr or stdout).strip().splitlines()[-5:]
     return {"error": f"worker exited {proc.returncode} without a result: {' | '.join(tail)}"}
 
 

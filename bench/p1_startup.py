@@ -20,7 +20,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from bench.harness import worker_env
+from bench.harness import kill_group, worker_env
 from bench.spec import Benchmark, FeatureMissing, Metrics, Row, ratio_at_most, require
 
 READY = "READY"
@@ -83,7 +83,14 @@ def time_to_ready(cmd: list[str], env: dict[str, str] | None = None) -> Metrics:
     the app's orderly shutdown); what it saved by then is committed SQLite state.
     """
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    proc = subprocess.Popen(
+        cmd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        start_new_session=True,  # so the kill below also ends a demo server it started
+    )
     ready_at: list[float] = []
     said = threading.Event()
 
@@ -98,11 +105,11 @@ def time_to_ready(cmd: list[str], env: dict[str, str] | None = None) -> Metrics:
     reader.start()
     said.wait(START_TIMEOUT_S)
     if ready_at:
-        proc.kill()
+        kill_group(proc)
     try:
         _out, err = proc.communicate(timeout=START_TIMEOUT_S if ready_at else 0.5)
     except subprocess.TimeoutExpired:
-        proc.kill()
+        kill_group(proc)
         _out, err = proc.communicate()
     reader.join(timeout=5)
     if not ready_at:

@@ -239,3 +239,27 @@ def test_stall_rows_are_judged_on_the_worst_run():
     assert computed["ours"] == pytest.approx(0.090)
     assert computed["met"] is False
     assert "median 20 ms" in computed["notes"]
+
+
+def fake_hang(ctx):
+    import subprocess
+    import time
+
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    Path(ctx["pid_file"]).write_text(str(child.pid))
+    time.sleep(60)
+
+
+def test_a_hung_worker_is_stopped_with_everything_it_started(tmp_path):
+    bench = _bench(ours="tests.test_bench_smoke:fake_hang")
+    bench.timeout_s = 5.0
+    pid_file = tmp_path / "child.pid"
+    result = run_benchmark(bench, {"pid_file": str(pid_file)}, {}, None, repeat=1, warmup=0)
+    assert result["status"]["ours"] == "failed: timed out after 5 s"
+    child = int(pid_file.read_text())
+    # The grandchild was killed with its group; it is gone or a zombie awaiting its reaper.
+    try:
+        state = Path(f"/proc/{child}/stat").read_text().split()[2]
+    except FileNotFoundError:
+        state = "gone"
+    assert state in ("gone", "Z")
