@@ -18,6 +18,7 @@ import orjson
 
 from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.errors import PreviewError
+from artifact_viewer.previews.json_bigint import restore_big_ints
 from artifact_viewer.previews.json_paths import dump_value
 from artifact_viewer.previews.json_pieces import PIECE, loads_array_in_pieces
 
@@ -31,8 +32,9 @@ MAX_DEPTH = 200_000
 _BIG_STACK = 512 * 1024 * 1024
 _READ_CHUNK = 2 * 1024 * 1024
 # orjson turns integers beyond 64 bits into floats silently; a digit run this long means
-# the file may hold one, and it is re-read exactly with the stdlib parser.
-_BIG_INT_DIGITS = 20
+# the file may hold one (19 digits: -9223372036854775809 is one), and the exact integers
+# are put back (json_bigint) or, failing that, the file is re-read with the stdlib parser.
+_BIG_INT_DIGITS = 19
 #: parsed documents bigger than this are moved out of the cyclic GC's reach
 _FREEZE_ABOVE = 8 << 20
 
@@ -311,7 +313,11 @@ def _parse(
         src: str | bytes | bytearray = text if text is not None else data
         with _gc_paused(freeze=size > _FREEZE_ABOVE):
             values = parse_jsonl(src, cancel)
-            if text is None and has_long_digit_run(data):
+            if (
+                text is None
+                and has_long_digit_run(data)
+                and not restore_big_ints(values, data, cancel)
+            ):
                 values = parse_jsonl(src, cancel, exact=True)
         return JsonDoc(values, True, size, notes, _keep_text(text, data, keep, notes))
 
@@ -344,6 +350,8 @@ def _parse(
     cancel.raise_if_cancelled()
     utf8 = data if text is None else text.encode("utf-8", "surrogatepass")
     if has_long_digit_run(utf8):
+        if text is None and restore_big_ints(value, data, cancel):
+            return JsonDoc(value, False, size, notes, doc.text)  # a new doc: views redraw
         exact = _stdlib_loads(text if text is not None else bytes(data).decode("utf-8"))
         return JsonDoc(exact, False, size, notes, doc.text)
     return doc
