@@ -63,8 +63,9 @@ def test_kind_option_forces_a_view(tmp_path) -> None:
         (lambda d: _mkdir(d / "a-folder"), "is a directory"),
         (lambda d: _fifo(d / "pipe"), "not a regular file"),
         (lambda d: _truncated_pdf(d), "truncated"),
+        (lambda d: _empty(d / "empty.json"), "empty. Try --kind text or --kind hex."),
     ],
-    ids=["truncated-png", "corrupt-png", "missing", "directory", "pipe", "truncated-pdf"],
+    ids=["truncated-png", "corrupt-png", "missing", "directory", "pipe", "truncated-pdf", "empty"],
 )
 def test_unshowable_input_exits_nonzero_with_one_line(tmp_path, make, reason) -> None:
     path = make(tmp_path)
@@ -72,7 +73,7 @@ def test_unshowable_input_exits_nonzero_with_one_line(tmp_path, make, reason) ->
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and reason in lines[0] and path.name in lines[0]
-    assert "Traceback" not in result.stderr
+    assert "Traceback" not in result.stderr and "View raw" not in result.stderr
 
 
 def _mkdir(path):
@@ -84,6 +85,11 @@ def _fifo(path):
     if not hasattr(os, "mkfifo"):
         pytest.skip("no named pipes here")
     os.mkfifo(path)
+    return path
+
+
+def _empty(path):
+    path.write_bytes(b"")
     return path
 
 

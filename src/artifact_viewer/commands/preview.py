@@ -52,6 +52,10 @@ def _one_line(file: Path, text: str) -> str:
 
 def _fail(file: Path, reason: str) -> None:
     """One line on stderr, then a non-zero exit."""
+    from artifact_viewer.core.errors import PreviewError
+
+    # The window's hint names its buttons; here the same ways on are options.
+    reason = reason.replace(PreviewError.default_hint, "Try --kind text or --kind hex.")
     click.echo(_one_line(file, reason), err=True)
     raise SystemExit(EXIT_NOT_SHOWN)
 
