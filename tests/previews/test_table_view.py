@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 import pytest
-from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt
+from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, QObject, Qt
 from PySide6.QtGui import QGuiApplication
 
 from artifact_viewer.core.cancel import CancelToken
@@ -240,3 +240,59 @@ def test_headers_answer_only_the_roles_they_have(tmp_path):
     assert model.headerData(0, vertical, Qt.ItemDataRole.ToolTipRole) is None
     assert model.headerData(1, horizontal, Qt.ItemDataRole.FontRole) is None
     assert model.data(model.index(0, 1), Qt.ItemDataRole.FontRole) is None
+
+
+class _PaintCounter(QObject):
+    def __init__(self) -> None:
+        super().__init__()
+        self.paints = 0
+
+    def eventFilter(self, obj, event) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self.paints += 1
+        return False
+
+
+def _growing_view(qtbot, tmp_path, rows: int):
+    from dataclasses import replace
+
+    from artifact_viewer.previews.table import _TableView
+
+    data = table_data(tmp_path, "id,name\n" + "".join(f"{i},n{i}\n" for i in range(rows)))
+    model = ArrowTableModel()
+    model.set_data(data)
+    view = _TableView()
+    qtbot.addWidget(view)
+    view.setModel(model)
+    view.resize(400, 300)
+    view.show()
+    qtbot.waitExposed(view)
+    counter = _PaintCounter()
+    view.viewport().installEventFilter(counter)
+    more = replace(data, batches=[*data.batches, *data.batches])
+    return view, model, more, counter
+
+
+def test_rows_appended_below_a_full_screen_update_the_scrollbar_without_a_repaint(qtbot, tmp_path):
+    # 2000 -> 4000 rows: the row numbers keep their width, so nothing on screen moves.
+    view, model, more, counter = _growing_view(qtbot, tmp_path, 2000)
+    qtbot.waitUntil(lambda: counter.paints > 0)
+    qtbot.wait(50)
+    before, painted = view.verticalScrollBar().maximum(), counter.paints
+    view.append_rows(lambda: model.set_data(more))
+    qtbot.wait(50)
+    assert model.rowCount() == 4000
+    assert view.verticalScrollBar().maximum() > before
+    assert counter.paints == painted  # the cells on screen did not change
+    view.scrollToBottom()
+    qtbot.waitUntil(lambda: view.rowAt(view.viewport().height() - 1) == 3999)
+    assert model.data(model.index(3999, 1)) == "n1999"
+
+
+def test_rows_appended_into_empty_room_are_painted(qtbot, tmp_path):
+    view, model, more, counter = _growing_view(qtbot, tmp_path, 3)
+    qtbot.waitUntil(lambda: counter.paints > 0)
+    painted = counter.paints
+    view.append_rows(lambda: model.set_data(more))
+    qtbot.waitUntil(lambda: counter.paints > painted)
+    assert model.rowCount() == 6 and view.rowAt(view.rowViewportPosition(5) + 1) == 5

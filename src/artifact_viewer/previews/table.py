@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -39,6 +40,29 @@ log = logging.getLogger(__name__)
 _SYNC_COPY_CELLS = 2_000
 _MAX_COPY_CELLS = 2_000_000
 _PAGE_LOADING, _PAGE_TABLE, _PAGE_ERROR = range(3)
+
+
+class _TableView(QTableView):
+    """A table view that takes rows appended below a full screen without repainting it."""
+
+    def append_rows(self, append: Callable[[], None]) -> None:
+        """Run ``append``, which adds rows at the end of the model.
+
+        Qt lays the whole view out again, repainting every visible cell, whenever the row
+        count changes; while a big file streams in that is a GUI stall every second. Rows
+        added below a full screen change only the scrollbars, so the header's count signal
+        is held back and just the geometry is updated.
+        """
+        if self.rowAt(self.viewport().height() - 1) < 0:  # room left: new rows show
+            append()
+            return
+        header = self.verticalHeader()
+        was_blocked = header.blockSignals(True)
+        try:
+            append()
+        finally:
+            header.blockSignals(was_blocked)
+        self.updateGeometries()
 
 
 class TablePreviewer(Previewer):
@@ -86,7 +110,7 @@ class TablePreviewer(Previewer):
         bar.addWidget(self.stats_button)
 
         self.model = ArrowTableModel(self)
-        self.view = QTableView()
+        self.view = _TableView()
         self.view.setModel(self.model)
         self.view.setWordWrap(False)
         self.view.setAlternatingRowColors(True)
@@ -185,7 +209,10 @@ class TablePreviewer(Previewer):
     @Slot(object)
     def _show(self, data: TableData) -> None:
         first = self.model.table_data is None or not self._sent_ready
-        self.model.set_data(data)
+        if not first and self.model.appends(data):
+            self.view.append_rows(lambda: self.model.set_data(data))
+        else:
+            self.model.set_data(data)
         if first:
             self._fill_column_box(data.names)
             self.header_button.setChecked(data.fmt.header)

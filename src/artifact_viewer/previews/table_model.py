@@ -81,16 +81,20 @@ class ArrowTableModel(QAbstractTableModel):
     def order(self) -> np.ndarray | None:
         return self._order
 
-    def set_data(self, data: TableData) -> None:
-        """Show ``data``; rows read since the last call are appended without a reset."""
+    def appends(self, data: TableData) -> bool:
+        """True when ``data`` is the shown data plus rows read since (no reset needed)."""
         old = self._data
-        grows = (
+        return (
             old is not None
             and self._order is None
             and old.schema.equals(data.schema)
             and len(data.batches) >= len(old.batches)
             and all(a is b for a, b in zip(old.batches, data.batches, strict=False))
         )
+
+    def set_data(self, data: TableData) -> None:
+        """Show ``data``; rows read since the last call are appended without a reset."""
+        grows = self.appends(data)
         starts = [0]
         for batch in data.batches:
             starts.append(starts[-1] + batch.num_rows)
