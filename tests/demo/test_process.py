@@ -93,6 +93,12 @@ def test_an_interpreter_that_cannot_be_started_raises_at_start(monkeypatch, tmp_
         DemoProcess().start()
 
 
+def test_without_an_interpreter_path_the_child_is_refused_at_start(monkeypatch) -> None:
+    monkeypatch.setattr(sys, "executable", "")  # embedded Python: nothing to spawn
+    with pytest.raises(DemoProcessError, match="cannot run in a child process"):
+        DemoProcess().start()
+
+
 def test_child_reports_a_start_failure_as_one_json_line(capsys) -> None:
     assert _child_main(["not-a-seed"]) == 1
     out = capsys.readouterr().out.strip().splitlines()

@@ -53,6 +53,9 @@ class DemoProcess:
         """Spawn the child (does not wait for it). Raises DemoProcessError if it cannot run."""
         if self._proc is not None:
             return self
+        if not sys.executable or sys.platform == "win32":
+            # No interpreter to run (embedded), or pipes that selectors cannot wait on.
+            raise DemoProcessError("The demo server cannot run in a child process here.")
         try:
             self._proc = subprocess.Popen(
                 [sys.executable, "-m", "artifact_viewer.demo.process", str(self.seed)],
