@@ -261,3 +261,14 @@ def test_binary_bytes_say_where_json_breaks_not_how_utf8_failed(tmp_path):
         parse(write(tmp_path, b"\x89PNG\r\n\x1a\n\x00\x00\xff", "blob.json"))
     assert "UTF-8" not in info.value.message
     assert "expecting value" in info.value.message and info.value.line == 1
+
+
+def test_numbers_beyond_a_double_keep_their_literal(tmp_path):
+    doc = parse(write(tmp_path, b'{"x": [1.5e400, -2E+999, 0.5]}'))
+    huge, negative, plain = doc.value["x"]
+    assert repr(huge) == "1.5e400" and huge == float("inf")
+    assert repr(negative) == "-2E+999" and negative == float("-inf")
+    assert type(plain) is float and plain == 0.5
+    assert dump_value(huge) == "1.5e400"
+    assert any("beyond the range of a double" in note for note in doc.notes)
+    assert search(doc.value, "1.5e400", CancelToken()) == [("x", 0)]

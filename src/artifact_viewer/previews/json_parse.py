@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import gc
 import json
+import math
 import sys
 import threading
 from collections.abc import Iterator
@@ -122,13 +123,36 @@ def _decode(data: bytes | bytearray, notes: list[str]) -> tuple[str | None, byte
     return None, data
 
 
-def _stdlib_loads(text: str) -> Any:
-    """``json.loads`` on a big-stack thread with a raised recursion limit (deep nesting)."""
+class HugeNumber(float):
+    """A number literal beyond a double's range (``1e400``): the float is ±inf, the tree and
+    search show the literal as written."""
+
+    literal: str
+
+    def __new__(cls, literal: str) -> HugeNumber:
+        number = super().__new__(cls, literal)
+        number.literal = literal
+        return number
+
+    def __repr__(self) -> str:
+        return self.literal
+
+    __str__ = __repr__
+
+
+def _keep_huge(literal: str) -> float:
+    number = float(literal)
+    return number if math.isfinite(number) else HugeNumber(literal)
+
+
+def _stdlib_loads(text: str, *, keep_huge: bool = False) -> Any:
+    """``json.loads`` on a big-stack thread with a raised recursion limit (deep nesting);
+    ``keep_huge`` keeps the text of numbers a double cannot hold (slower: a call per float)."""
     out: dict[str, Any] = {}
 
     def run() -> None:
         try:
-            out["value"] = json.loads(text)
+            out["value"] = json.loads(text, parse_float=_keep_huge if keep_huge else None)
         except BaseException as exc:  # reported to the caller below
             out["error"] = exc
 
@@ -165,7 +189,7 @@ def _text_of(data: bytes | bytearray, notes: list[str]) -> str:
 def _loads_lenient(text: str, orjson_reason: str, orjson_line: int, notes: list[str]) -> Any:
     """Second chance with the stdlib parser; raises JsonSyntaxError when it fails too."""
     try:
-        value = _stdlib_loads(text)
+        value = _stdlib_loads(text, keep_huge="infinity" in orjson_reason)
     except json.JSONDecodeError as exc:
         # orjson words most errors better ("trailing comma is not allowed"); use its
         # reason when both parsers stopped on the same line.

@@ -59,6 +59,8 @@ def resolve(value: Any, path: Path) -> Any:
 
 def dump_value(value: Any) -> str:
     """Pretty JSON text of a subtree, for the clipboard; scalars as JSON literals."""
+    if isinstance(value, float) and hasattr(value, "literal"):
+        return str(value.literal)  # beyond a double: the number as the file wrote it
     try:
         return orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode()
     except (orjson.JSONEncodeError, TypeError):
