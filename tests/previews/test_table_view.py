@@ -296,3 +296,28 @@ def test_rows_appended_into_empty_room_are_painted(qtbot, tmp_path):
     view.append_rows(lambda: model.set_data(more))
     qtbot.waitUntil(lambda: counter.paints > painted)
     assert model.rowCount() == 6 and view.rowAt(view.rowViewportPosition(5) + 1) == 5
+
+
+def test_row_numbers_get_their_final_width_from_the_first_screen(qtbot, tmp_path):
+    # The first screen holds thousands of rows, the file ~10x more: a digit more.
+    path = samples.write_big_csv(tmp_path / "big.csv", 24)
+    view = TablePreviewer()
+    qtbot.addWidget(view)
+    view.resize(900, 500)
+    view.show()
+    qtbot.waitExposed(view)
+    widths: list[tuple[int, int]] = []
+
+    def note() -> None:
+        header = view.view.verticalHeader()
+        widths.append((view.model.rowCount(), max(header.width(), header.minimumWidth())))
+
+    view.ready.connect(note)
+    with qtbot.waitSignal(view.finished, timeout=60_000):
+        view.load(PreviewSource(path))
+    qtbot.wait(20)
+    note()
+    view.cancel()
+    (first_rows, first_width), (last_rows, last_width) = widths[0], widths[-1]
+    assert len(str(last_rows)) > len(str(first_rows))
+    assert first_width >= last_width

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from artifact_viewer.core.errors import PreviewError, user_message
 from artifact_viewer.previews.base import Previewer, PreviewSource
-from artifact_viewer.previews.table_load import TableData, load_table
+from artifact_viewer.previews.table_load import BLOCK_SIZE, TableData, load_table
 from artifact_viewer.previews.table_model import ArrowTableModel
 from artifact_viewer.previews.table_panel import StatsPanel
 from artifact_viewer.previews.table_query import Query, cell_text, cells_tsv, run_query
@@ -168,6 +168,7 @@ class TablePreviewer(Previewer):
         self._source = source
         self.header_button.setEnabled(False)
         self.model.clear()
+        self.view.verticalHeader().setMinimumWidth(0)
         self._complete = False
         self._sent_ready = False
         self.message = ""
@@ -218,11 +219,31 @@ class TablePreviewer(Previewer):
             self.header_button.setChecked(data.fmt.header)
             self.header_button.setEnabled(True)
             self._fit_columns()
+            self._fit_row_numbers(data)
             self.stack.setCurrentIndex(_PAGE_TABLE)
         self._update_info()
         if not self._sent_ready:
             self._sent_ready = True
             self.ready.emit()
+
+    def _fit_row_numbers(self, data: TableData) -> None:
+        """Make the row-number column as wide as the whole file's row count will need.
+
+        Estimated from the bytes read so far: each time the numbers grew a digit, the
+        view would move sideways and repaint every cell while the file streams in.
+        """
+        rows = data.rows
+        if data.complete or rows == 0 or not data.batches:
+            return
+        # Each batch stands for about one input block (the bytes read so far include
+        # the reader's read-ahead, which would make the estimate far too low).
+        estimate = 3 * rows * data.size // (2 * len(data.batches) * BLOCK_SIZE)
+        extra = len(str(estimate)) - len(str(rows))
+        if extra > 0:
+            header = self.view.verticalHeader()
+            metrics = header.fontMetrics()
+            digit = max(metrics.horizontalAdvance(d) for d in "0123456789")
+            header.setMinimumWidth(header.sizeHint().width() + extra * digit)
 
     def _fit_columns(self, sample: int = 40, measured: int = 4) -> None:
         """Column widths from the header and the first rows (Qt's resizeColumnsToContents
