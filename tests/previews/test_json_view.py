@@ -235,3 +235,33 @@ def test_value_previews_summarise_the_first_members():
     assert preview_text([]) == "[0 items]" and preview_text({}) == "{0 keys}"
     assert preview_text({"s": "x" * 100}).endswith('…"')
     assert preview_text("lone \ud800") == '"lone \\ud800"'
+
+
+def test_hit_far_down_a_huge_array_opens_in_its_own_subtree(qtbot, view, tmp_path):
+    path = tmp_path / "many.json"
+    path.write_text(json.dumps([{"id": i, "name": f"n{i}"} for i in range(20_000)]))
+    model = load(qtbot, view, path)
+    top = model.root_index()
+    assert view.select_path((15_000, "name"))
+    # The record is the view's root: the 15,000 rows before it are never laid out.
+    assert model.path_of(view.tree.rootIndex()) == (15_000,)
+    assert view.subtree_bar.isVisibleTo(view)
+    assert model.path_of(view.tree.currentIndex()) == (15_000, "name")
+    # Back near the top: the whole document again, without the rows the far hit added.
+    assert view.select_path((2, "id"))
+    assert not view.tree.rootIndex().isValid() and not view.subtree_bar.isVisibleTo(view)
+    assert model.path_of(view.tree.currentIndex()) == (2, "id")
+    assert model.rowCount(top) < 5_000
+    while model.canFetchMore(top):  # and scrolling still reaches every row
+        model.fetchMore(top)
+    assert model.rowCount(top) == 20_000
+
+
+def test_model_trim_hides_rows_until_fetched_again(qtmodeltester):
+    model = JsonTreeModel(list(range(1000)))
+    top = model.root_index()
+    while model.canFetchMore(top):
+        model.fetchMore(top)
+    model.trim(top, 300)
+    assert model.rowCount(top) == 300 and model.canFetchMore(top)
+    qtmodeltester.check(model)

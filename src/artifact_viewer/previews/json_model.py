@@ -236,6 +236,15 @@ class JsonTreeModel(QAbstractItemModel):
             node.loaded = rows
             self.endInsertRows()
 
+    def trim(self, parent: Index, rows: int) -> None:
+        """Hide the rows of ``parent`` from ``rows`` on (fetchMore brings them back)."""
+        node = self._node(parent)
+        rows = max(0, rows)
+        if rows < node.loaded:
+            self.beginRemoveRows(parent, rows, node.loaded - 1)
+            node.loaded = rows
+            self.endRemoveRows()
+
     def _index_of(self, node: _Node) -> QModelIndex:
         return QModelIndex() if node is self._holder else self.createIndex(node.row, 0, node)
 

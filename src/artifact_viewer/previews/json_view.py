@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer, Slot
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -26,7 +26,7 @@ from artifact_viewer.core.errors import PreviewError, user_message
 from artifact_viewer.previews.base import Previewer, PreviewSource
 from artifact_viewer.previews.elided import ElidedLabel
 from artifact_viewer.previews.fmt import count, human_size
-from artifact_viewer.previews.json_model import JsonTreeModel
+from artifact_viewer.previews.json_model import FETCH_BATCH, JsonTreeModel
 from artifact_viewer.previews.json_parse import (
     JsonDoc,
     JsonSyntaxError,
@@ -43,6 +43,8 @@ log = logging.getLogger(__name__)
 _PAGE_LOADING, _PAGE_DOC, _PAGE_ERROR = range(3)
 #: a search hit deeper than this many levels is shown in a subtree view
 DEEP_VIEW = 32
+#: hits this many rows down an array or object are shown in a subtree of their own
+FAR_ROW = 5_000
 
 
 class JsonPreviewer(Previewer):
@@ -61,6 +63,8 @@ class JsonPreviewer(Previewer):
         self._ready_sent = False
         self.error_text = ""
         self._problem = ""
+        # the parent whose rows a far jump grew (trimmed again on the way back)
+        self._far_parent: QPersistentModelIndex | None = None
 
         # Long names and notes must not make the whole preview wider than its pane:
         # they end in an ellipsis, whole in the tooltip.
@@ -162,6 +166,7 @@ class JsonPreviewer(Previewer):
         self._ready_sent = False
         self.error_text = self._problem = ""
         self._hits, self._hit = [], -1
+        self._far_parent = None
         self._set_view_root(QModelIndex())
         self.tree.setModel(None)
         self.raw.clear()
@@ -385,16 +390,45 @@ class JsonPreviewer(Previewer):
             parent = parent.parent()
         # Expanding thousands of nested levels costs the view quadratic time: deep hits
         # are shown inside their nearest ancestors, as a subtree with its own root.
+        far = self._far_member(index, chain)
         if len(chain) > DEEP_VIEW:
             self._set_view_root(chain[DEEP_VIEW - 1])
             chain = chain[: DEEP_VIEW - 1]
+        elif far is not None:
+            # Laying out every row before a hit far down a huge array stalls the window
+            # (each row is a call into Python): the member holding it becomes the root.
+            self._set_view_root(far)
+            self._far_parent = QPersistentModelIndex(far.parent())
+            chain = chain[: chain.index(far)] if far in chain else []
         elif self.tree.rootIndex().isValid():
-            self._set_view_root(QModelIndex())
+            self._set_view_root(QModelIndex())  # laid out lazily, after the trim below
+            self._trim_far_rows(model, [index, *chain])
         for ancestor in reversed(chain):
             self.tree.expand(ancestor)
         self.tree.setCurrentIndex(index)
         self.tree.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
         return True
+
+    def _trim_far_rows(self, model: JsonTreeModel, chain: list[QModelIndex]) -> None:
+        """Back in the whole document: drop the rows a far hit had added, keeping those the
+        new selection needs, so the view does not lay them all out."""
+        parent, self._far_parent = self._far_parent, None
+        if parent is None or not parent.isValid():
+            return
+        keep = FETCH_BATCH
+        for ancestor in chain:
+            if ancestor.parent() == QModelIndex(parent):
+                keep = max(keep, (ancestor.row() // FETCH_BATCH + 1) * FETCH_BATCH)
+        model.trim(QModelIndex(parent), keep)
+
+    @staticmethod
+    def _far_member(index: QModelIndex, chain: list[QModelIndex]) -> QModelIndex | None:
+        """The outermost container on the way to ``index`` (itself included) that sits
+        FAR_ROW or more rows down its parent; None when every step is near the top."""
+        for node in [*reversed(chain), index]:
+            if node.row() >= FAR_ROW and node.model().hasChildren(node):
+                return node
+        return None
 
     def _set_view_root(self, index: QModelIndex) -> None:
         model = self.tree.model()
