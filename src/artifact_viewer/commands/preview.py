@@ -94,14 +94,20 @@ def _native_stderr_silenced() -> Iterator[None]:
         return
     previous = sys.stderr
     try:
-        sys.stderr = open(saved, "w", closefd=False, encoding="utf-8", errors="replace")  # noqa: SIM115
+        on_fd2 = previous.fileno() == 2
+    except (AttributeError, OSError, ValueError):
+        on_fd2 = False  # captured (e.g. by a test runner): it keeps working as it is
+    try:
+        if on_fd2:
+            sys.stderr = open(saved, "w", closefd=False, encoding="utf-8", errors="replace")  # noqa: SIM115
         os.dup2(devnull, 2)
         yield
     finally:
         sys.stderr.flush()
         os.dup2(saved, 2)
-        sys.stderr.close()
-        sys.stderr = previous
+        if on_fd2:
+            sys.stderr.close()
+            sys.stderr = previous
         os.close(devnull)
         os.close(saved)
 
