@@ -407,7 +407,9 @@ def raw_text(doc: JsonDoc, progress: Any, cancel: CancelToken) -> tuple[str, str
     except RecursionError:
         if text is not None:
             return text[:RAW_CAP], "Shown as in the file (too deeply nested to indent)."
-        raise PreviewError("Too deeply nested to show as text here; use the Text view.") from None
+        raise PreviewError(
+            "Too deeply nested to show as text here; use the Raw text view."
+        ) from None
     note = "Pretty-printed from the parsed data."
     if len(pretty) > RAW_CAP:
         cut = pretty.rfind("\n", 0, RAW_CAP)

@@ -116,7 +116,11 @@ class JsonPreviewer(Previewer):
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(tree_page, "Tree")
-        self.tabs.addTab(raw_page, "Raw")
+        # "Source", not "Raw": the window's switcher already has a "Raw text" view (the
+        # whole file, plain); this tab is the JSON highlighted, indented when minified.
+        self.tabs.addTab(raw_page, "Source")
+        self.tabs.setTabToolTip(0, "Keys, types and values as a tree")
+        self.tabs.setTabToolTip(1, "The JSON text, highlighted (indented when minified)")
         self.tabs.currentChanged.connect(self._tab_changed)
 
         self.loading = QLabel("Loading…", alignment=Qt.AlignmentFlag.AlignCenter)
