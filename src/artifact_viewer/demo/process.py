@@ -190,6 +190,10 @@ def _child_main(argv: list[str]) -> int:
         print(json.dumps({"error": str(exc) or type(exc).__name__}), flush=True)
         return 1
     print(json.dumps({"baseUrl": server.base_url, "apiKey": server.api_key}), flush=True)
+    # Nobody reads our stdout after that line: anything printed later must not fill the pipe.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
     try:
         while os.read(sys.stdin.fileno(), 4096):
             pass  # the parent writes nothing; EOF means it closed the pipe or died
