@@ -293,3 +293,40 @@ def test_low_zoom_copy_arrives_whether_or_not_the_preview_is_shown(
         qtbot.addWidget(previewer)
     load_ok(qtbot, previewer, samples.write_png(tmp_path / "big.png", 400, 200))
     assert previewer.canvas._preview is not None and previewer.canvas._preview.width() == 64
+
+
+def test_structure_check_runs_beside_the_decode(qtbot, tmp_path, monkeypatch) -> None:
+    import threading
+
+    from PySide6.QtGui import QImageReader
+
+    decoding = threading.Event()
+    overlapped: list[bool] = []
+
+    class Reader(QImageReader):
+        def read(self):  # type: ignore[override]
+            decoding.set()
+            return super().read()
+
+    def check(path):
+        overlapped.append(decoding.wait(10))  # sequential code would wait in vain
+        return []
+
+    monkeypatch.setattr(image_mod, "QImageReader", Reader)
+    monkeypatch.setattr(image_mod, "_check_with_pillow", check)
+    previewer = make(qtbot)
+    load_ok(qtbot, previewer, samples.write_png(tmp_path / "s.png", 64, 48))
+    assert overlapped == [True]
+
+
+def test_structure_check_verdict_wins_over_a_successful_decode(qtbot, tmp_path, monkeypatch):
+    from artifact_viewer.core.errors import PreviewError
+
+    def check(path):
+        raise PreviewError("The image data is corrupt or truncated (bad chunk).")
+
+    monkeypatch.setattr(image_mod, "_check_with_pillow", check)
+    previewer = make(qtbot)
+    message = load_failing(qtbot, previewer, samples.write_png(tmp_path / "s.png", 64, 48))
+    assert "bad chunk" in message
+    assert previewer.canvas.image().isNull()  # nothing of the damaged file was shown

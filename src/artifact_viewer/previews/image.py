@@ -6,6 +6,7 @@ import math
 import threading
 import time
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -68,6 +69,12 @@ def _verify_with_pillow(path: Path) -> None:
         return  # a format Pillow does not know; Qt may still read it
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         raise PreviewError(f"The image data is corrupt or truncated ({exc}).") from exc
+
+
+def _check_with_pillow(path: Path) -> list[tuple[str, str]]:
+    """Raise PreviewError for corrupt or truncated data; else the EXIF tags."""
+    _verify_with_pillow(path)
+    return _exif(path)
 
 
 def _exif(path: Path) -> list[tuple[str, str]]:
@@ -168,28 +175,32 @@ def decode_image(
             "not decoded (it may be a decompression bomb).",
             hint="Open it externally only if you trust the file.",
         )
-    _verify_with_pillow(path)
+    # Pillow checks the structure (and reads EXIF) on a side thread while Qt decodes:
+    # the decode releases the GIL, and Pillow's first use alone costs tens of ms.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="image-check") as side:
+        checked = side.submit(_check_with_pillow, path)
+        if width > 0 and height > 0:
+            can_scale = reader.supportsOption(QImageIOHandler.ImageOption.ScaledSize)
+            limit_mb, scaled = plan_decode(width, height, can_scale)
+            reader.setAllocationLimit(limit_mb)
+            if scaled is not None:
+                reader.setScaledSize(QSize(*scaled))
+                info.notes.append(
+                    f"shown downscaled to {scaled[0] / width:.0%} (too large to decode in full)"
+                )
+        info.frames = max(1, reader.imageCount())
+        info.animated = reader.supportsAnimation() and info.frames > 1
+        if fmt == "JPEG" and not _ends_with_eoi(path):
+            info.notes.append("the file appears truncated; the image may be incomplete")
+        cancel.raise_if_cancelled()
+        image = reader.read()
+        info.exif = checked.result()  # Pillow's verdict on corrupt data comes first
     cancel.raise_if_cancelled()
-    if width > 0 and height > 0:
-        can_scale = reader.supportsOption(QImageIOHandler.ImageOption.ScaledSize)
-        limit_mb, scaled = plan_decode(width, height, can_scale)
-        reader.setAllocationLimit(limit_mb)
-        if scaled is not None:
-            reader.setScaledSize(QSize(*scaled))
-            info.notes.append(
-                f"shown downscaled to {scaled[0] / width:.0%} (too large to decode in full)"
-            )
-    info.frames = max(1, reader.imageCount())
-    info.animated = reader.supportsAnimation() and info.frames > 1
-    if fmt == "JPEG" and not _ends_with_eoi(path):
-        info.notes.append("the file appears truncated; the image may be incomplete")
-    image = reader.read()
     if image.isNull():
         # The header was readable (canRead passed), so the pixel data is what is broken.
         raise PreviewError(f"The image data is corrupt or truncated ({reader.errorString()}).")
     info.depth = image.depth()
     info.decoded = image.size()
-    info.exif = _exif(path)
     progress.partial((image, info))
     cancel.raise_if_cancelled()
     if max(image.width(), image.height()) > PREVIEW_SIDE:
