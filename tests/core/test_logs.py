@@ -113,9 +113,15 @@ def test_tracebacks_are_redacted() -> None:
 
 
 @pytest.mark.parametrize("name", ["httpx", "httpcore", "uvicorn.access", "uvicorn.error"])
-def test_third_party_http_loggers_are_quiet_and_redacted(name: str) -> None:
-    setup_logging(verbose=True)
+def test_third_party_http_loggers_are_quiet_and_redacted(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     lib = logging.getLogger(name)
+    # An in-process stand-in server started earlier in this session turns its access
+    # logger off (propagate=False); start from a fresh process's state.
+    monkeypatch.setattr(lib, "propagate", True)
+    monkeypatch.setattr(lib, "handlers", [])
+    setup_logging(verbose=True)
     lib.info('HTTP Request: GET %s "HTTP/1.1 200 OK"', SIGNED)
     assert "HTTP Request" not in log_text()  # INFO from HTTP libraries is silenced
     lib.warning("odd answer from %s", SIGNED)

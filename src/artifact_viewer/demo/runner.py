@@ -80,6 +80,9 @@ class DemoServer:
             lifespan="off",
             log_level="warning",
             access_log=False,
+            # Keep uvicorn from installing its own stderr handlers: its records must reach
+            # ours, which redact signed URLs and keys.
+            log_config=None,
             timeout_graceful_shutdown=1,
         )
         return uvicorn.Server(config)
