@@ -145,8 +145,10 @@ def _start_demo_process() -> Any:
         return None
 
 
-def gui_main(demo: bool = False, verbose: bool = False) -> int:
-    """Start the window (``demo``: against an in-process stand-in server). Returns the exit code."""
+def gui_main(demo: bool = False, verbose: bool = False, smoke: bool = False) -> int:
+    """Start the window (``demo``: against an in-process stand-in server). Returns the exit code.
+
+    ``smoke``: open one artifact of each kind, then quit (0 only if all rendered)."""
     if "--demo" in sys.argv[1:]:
         demo = True  # also honoured when started as the gui-script entry point
     # First of all, so the server starts on another core while this process builds the window.
@@ -180,6 +182,10 @@ def gui_main(demo: bool = False, verbose: bool = False) -> int:
     _install_excepthook(app.window)
     ticker = _quit_on_signals(qt_app)
     app.window.show()
+    if smoke:
+        from artifact_viewer.ui.smoke import start_smoke
+
+        app.smoke_run = start_smoke(app)  # quits the event loop with its verdict
     app.flow.start(demo=demo)
     log.info("Window shown; entering the event loop")
     try:

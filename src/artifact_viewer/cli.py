@@ -116,9 +116,15 @@ Exit codes: 0 ok, 1 failed, 2 bad usage, 3 API key or settings, 4 network,
     "--demo", is_flag=True, help="Start the stand-in server (a child process) and connect to it."
 )
 @click.option("-v", "--verbose", is_flag=True, help="Also log to the console (debug level).")
+@click.option(
+    "--smoke",
+    is_flag=True,
+    help="With --demo: open one artifact of each kind in the window, then quit "
+    "(exit 0 only if every kind rendered). Checks a build.",
+)
 @click.version_option(__version__, prog_name="artifact-viewer")
 @click.pass_context
-def cli(ctx: click.Context, demo: bool, verbose: bool) -> None:
+def cli(ctx: click.Context, demo: bool, verbose: bool, smoke: bool) -> None:
     """Browse Anon V2 workflow runs and their artifacts. Without a subcommand, opens the window."""
     ctx.ensure_object(dict)
     ctx.obj["verbose"] = verbose
@@ -126,10 +132,12 @@ def cli(ctx: click.Context, demo: bool, verbose: bool) -> None:
     setup_logging(verbose=verbose)
     # The subcommand's name only: its arguments may hold ids a user would rather not log.
     log.info("artifact-viewer %s: %s", __version__, ctx.invoked_subcommand or "window")
+    if smoke and not demo:
+        raise click.UsageError("--smoke needs --demo (it opens the sample artifacts).")
     if ctx.invoked_subcommand is None:
         from artifact_viewer.app import gui_main
 
-        raise SystemExit(gui_main(demo=demo, verbose=verbose))
+        raise SystemExit(gui_main(demo=demo, verbose=verbose, smoke=smoke))
 
 
 def main() -> None:
