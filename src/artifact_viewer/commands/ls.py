@@ -12,6 +12,7 @@ import click
 import httpx
 import orjson
 
+from artifact_viewer.core import units
 from artifact_viewer.core.client import AnonClient
 from artifact_viewer.core.errors import ArtifactViewerError, NetworkError
 from artifact_viewer.core.http import build_http_client
@@ -120,22 +121,13 @@ def _when(value: datetime | None) -> str:
 
 
 def human_size(size: int | None) -> str:
-    if size is None:
-        return "-"
-    value = float(size)
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if value < 1024 or unit == "TiB":
-            return f"{size} B" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{size} B"  # pragma: no cover - loop always returns
+    return "-" if size is None else units.human_size(size)
 
 
 def human_duration(seconds: float | None) -> str:
     if seconds is None or seconds < 0:
         return "-"
-    total = int(round(seconds))
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
+    hours, minutes, secs = units.split_duration(seconds)
     if hours:
         return f"{hours}h{minutes:02d}m{secs:02d}s"
     if minutes:

@@ -2,17 +2,9 @@
 
 from __future__ import annotations
 
+from artifact_viewer.core.units import human_size
 
-def human_size(size: int) -> str:
-    """``1536`` -> ``"1.5 KiB"``; exact bytes below 1 KiB."""
-    if size < 1024:
-        return f"{size} B"
-    value = float(size)
-    for unit in ("KiB", "MiB", "GiB", "TiB"):
-        value /= 1024
-        if value < 1024 or unit == "TiB":
-            return f"{value:.1f} {unit}"
-    return f"{size} B"  # unreachable; keeps type checkers content
+__all__ = ["count", "human_size"]
 
 
 def count(n: int, noun: str) -> str:

@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 
 from PySide6.QtGui import QColor, QPalette
 
+from artifact_viewer.core.units import split_duration
+
 _STATUS_LABELS = {
     "PENDING": "Pending",
     "IN_PROGRESS": "Running",
@@ -123,9 +125,7 @@ def short_time(value: datetime | None, now: datetime | None = None) -> str:
 def duration(seconds: float | None) -> str:
     if seconds is None or seconds < 0:
         return ""
-    whole = int(round(seconds))
-    hours, rest = divmod(whole, 3600)
-    minutes, secs = divmod(rest, 60)
+    hours, minutes, secs = split_duration(seconds)
     if hours:
         return f"{hours}h {minutes:02d}m"
     if minutes:
