@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QWidget
 
 
@@ -54,6 +57,24 @@ class Previewer(QWidget):
 
     def cancel(self) -> None:
         """Stop any background work; safe to call more than once."""
+
+    def add_action(
+        self,
+        text: str,
+        keys: QKeySequence | QKeySequence.StandardKey | None,
+        slot: Callable[..., Any],
+        owner: QWidget | None = None,
+    ) -> QAction:
+        """An action on ``owner`` (default: this previewer) whose shortcut works only while
+        focus is inside it, so two previews in one window never fight over a key."""
+        owner = owner or self
+        action = QAction(text, owner)
+        if keys is not None:
+            action.setShortcut(keys)
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        action.triggered.connect(slot)
+        owner.addAction(action)
+        return action
 
     def problem(self) -> str:
         """What is wrong with content that is shown anyway (e.g. invalid JSON shown as text

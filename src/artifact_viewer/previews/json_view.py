@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, Qt, QTimer, Slot
-from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtGui import QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -141,26 +141,17 @@ class JsonPreviewer(Previewer):
         self.search_box.returnPressed.connect(self.next_hit)
         self.next_button.clicked.connect(self.next_hit)
         self.prev_button.clicked.connect(self.previous_hit)
-        self._add_action("Find", QKeySequence.StandardKey.Find, self._focus_search)
-        self._add_action("Next match", QKeySequence.StandardKey.FindNext, self.next_hit)
-        self._add_action("Previous match", QKeySequence.StandardKey.FindPrevious, self.previous_hit)
-        self.copy_value_action = self._add_action(
+        self.add_action("Find", QKeySequence.StandardKey.Find, self._focus_search)
+        self.add_action("Next match", QKeySequence.StandardKey.FindNext, self.next_hit)
+        self.add_action("Previous match", QKeySequence.StandardKey.FindPrevious, self.previous_hit)
+        self.copy_value_action = self.add_action(
             "Copy value", QKeySequence.StandardKey.Copy, self.copy_value, self.tree
         )
-        self.copy_path_action = self._add_action(
+        self.copy_path_action = self.add_action(
             "Copy path", QKeySequence("Ctrl+Shift+C"), self.copy_path, self.tree
         )
-        self.copy_jq_action = self._add_action("Copy jq path", None, self.copy_jq_path, self.tree)
+        self.copy_jq_action = self.add_action("Copy jq path", None, self.copy_jq_path, self.tree)
         self._set_search_enabled(False)
-
-    def _add_action(self, text: str, keys: Any, slot: Any, owner: QWidget | None = None) -> QAction:
-        action = QAction(text, owner or self)
-        if keys is not None:
-            action.setShortcut(keys)
-            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        action.triggered.connect(slot)
-        (owner or self).addAction(action)
-        return action
 
     # --- loading -------------------------------------------------------------------------
     def load(self, source: PreviewSource) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import QEvent, QObject, QPointF, Qt, QTimer, Slot
-from PySide6.QtGui import QAction, QKeySequence, QResizeEvent
+from PySide6.QtGui import QKeySequence, QResizeEvent
 from PySide6.QtPdf import QPdfDocument, QPdfSearchModel
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtWidgets import (
@@ -169,11 +169,7 @@ class PdfPreviewer(Previewer):
             ("Next match", QKeySequence.StandardKey.FindNext, self.next_hit),
             ("Previous match", QKeySequence.StandardKey.FindPrevious, self.previous_hit),
         ):
-            action = QAction(text, self)
-            action.setShortcut(keys)
-            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            action.triggered.connect(slot)
-            self.addAction(action)
+            self.add_action(text, keys, slot)
         self._set_controls_enabled(False)
 
     # --- toolbar on narrow panes --------------------------------------------------------
