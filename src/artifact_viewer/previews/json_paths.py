@@ -22,23 +22,8 @@ def _quote(key: str) -> str:
     return json.dumps(key, ensure_ascii=False)
 
 
-def json_path(path: Path) -> str:
-    """JSONPath-style text: ``$.employees[3].name``, ``$["first name"]``."""
-    parts = ["$"]
-    for step in path:
-        if isinstance(step, int):
-            parts.append(f"[{step}]")
-        elif _IDENT.match(step):
-            parts.append(f".{step}")
-        else:
-            parts.append(f"[{_quote(step)}]")
-    return "".join(parts)
-
-
-def jq_path(path: Path) -> str:
-    """jq filter text: ``.employees[3].name``, ``."first name"``; the root is ``.``."""
-    if not path:
-        return "."
+def _steps(path: Path, quoted: str) -> str:
+    """Indexes as ``[3]``, plain keys as ``.name``, other keys JSON-quoted into ``quoted``."""
     parts = []
     for step in path:
         if isinstance(step, int):
@@ -46,8 +31,18 @@ def jq_path(path: Path) -> str:
         elif _IDENT.match(step):
             parts.append(f".{step}")
         else:
-            parts.append(f".{_quote(step)}")
+            parts.append(quoted.format(_quote(step)))
     return "".join(parts)
+
+
+def json_path(path: Path) -> str:
+    """JSONPath-style text: ``$.employees[3].name``, ``$["first name"]``."""
+    return "$" + _steps(path, "[{}]")
+
+
+def jq_path(path: Path) -> str:
+    """jq filter text: ``.employees[3].name``, ``."first name"``; the root is ``.``."""
+    return _steps(path, ".{}") or "."
 
 
 def resolve(value: Any, path: Path) -> Any:
