@@ -100,25 +100,15 @@ class JsonPreviewer(Previewer):
         sub_layout.addWidget(self.subtree_label, 1)
         sub_layout.addWidget(whole)
         self.subtree_bar.setVisible(False)
-        tree_page = QWidget()
-        tree_layout = QVBoxLayout(tree_page)
-        tree_layout.setContentsMargins(0, 0, 0, 0)
-        tree_layout.addWidget(self.subtree_bar)
-        tree_layout.addWidget(self.tree, 1)
         self.raw = RawTextView()
         self.raw_note = QLabel()
         self.raw_note.setVisible(False)
-        raw_page = QWidget()
-        raw_layout = QVBoxLayout(raw_page)
-        raw_layout.setContentsMargins(0, 0, 0, 0)
-        raw_layout.addWidget(self.raw_note)
-        raw_layout.addWidget(self.raw, 1)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
-        self.tabs.addTab(tree_page, "Tree")
+        self.tabs.addTab(_tab_page(self.subtree_bar, self.tree), "Tree")
         # "Source", not "Raw": the window's switcher already has a "Raw text" view (the
         # whole file, plain); this tab is the JSON highlighted, indented when minified.
-        self.tabs.addTab(raw_page, "Source")
+        self.tabs.addTab(_tab_page(self.raw_note, self.raw), "Source")
         self.tabs.setTabToolTip(0, "Keys, types and values as a tree")
         self.tabs.setTabToolTip(1, "The JSON text, highlighted (indented when minified)")
         self.tabs.currentChanged.connect(self._tab_changed)
@@ -495,6 +485,16 @@ class JsonPreviewer(Previewer):
         menu.addAction(self.copy_path_action)
         menu.addAction(self.copy_jq_action)
         menu.popup(self.tree.viewport().mapToGlobal(pos))
+
+
+def _tab_page(note: QWidget, view: QWidget) -> QWidget:
+    """A tab: a (usually hidden) note line above the view, which takes all the height."""
+    page = QWidget()
+    layout = QVBoxLayout(page)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(note)
+    layout.addWidget(view, 1)
+    return page
 
 
 def _dump_task(value: Any, progress: Any, cancel: Any) -> str:
