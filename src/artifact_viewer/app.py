@@ -172,7 +172,7 @@ def gui_main(demo: bool = False, verbose: bool = False, smoke: bool = False) -> 
     assert isinstance(qt_app, QApplication)
     qt_app.setApplicationName("Artifact Viewer")
     qt_app.setApplicationVersion(__version__)
-    qt_app.setDesktopFileName("artifact-viewer")
+    qt_app.setDesktopFileName("com.anon.ArtifactViewer")  # the .desktop entry's id
     qt_app.setWindowIcon(app_icon())
     # Cycles holding Qt objects must be collected on the GUI thread, never a worker's.
     collector = MainThreadGarbageCollector(parent=qt_app)
