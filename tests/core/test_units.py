@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from artifact_viewer.core.units import human_size, split_duration
+from artifact_viewer.core.units import human_size, plural, split_duration
 
 
 @pytest.mark.parametrize(
@@ -29,3 +29,11 @@ def test_human_size_uses_binary_units_and_exact_bytes_below_one_kib(size, text) 
 )
 def test_split_duration_rounds_to_the_second_then_splits(seconds, parts) -> None:
     assert split_duration(seconds) == parts
+
+
+@pytest.mark.parametrize(
+    ("n", "text"),
+    [(0, "0 runs"), (1, "1 run"), (2, "2 runs"), (12345, "12,345 runs")],
+)
+def test_plural_adds_s_except_for_one_and_groups_thousands(n, text) -> None:
+    assert plural(n, "run") == text

@@ -1,4 +1,4 @@
-"""Byte sizes and durations as text: one arithmetic for the CLI, the window and the previews."""
+"""Byte sizes, durations and counts as text: one arithmetic for the CLI, window and previews."""
 
 from __future__ import annotations
 
@@ -20,3 +20,8 @@ def split_duration(seconds: float) -> tuple[int, int, int]:
     hours, rest = divmod(int(round(seconds)), 3600)
     minutes, secs = divmod(rest, 60)
     return hours, minutes, secs
+
+
+def plural(count: int, word: str) -> str:
+    """``1 artifact``, ``2 artifacts``, ``1,204 runs`` (regular English plurals only)."""
+    return f"{count:,} {word}" if count == 1 else f"{count:,} {word}s"

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from PySide6.QtGui import QColor, QPalette
 
+from artifact_viewer.core.units import plural as plural
 from artifact_viewer.core.units import split_duration
 
 _STATUS_LABELS = {
@@ -131,11 +132,6 @@ def duration(seconds: float | None) -> str:
     if minutes:
         return f"{minutes}m {secs:02d}s"
     return f"{secs}s"
-
-
-def plural(count: int, word: str) -> str:
-    """``1 artifact``, ``2 artifacts``, ``1,204 runs`` (regular English plurals only)."""
-    return f"{count:,} {word}" if count == 1 else f"{count:,} {word}s"
 
 
 def short_id(value: str | None) -> str:
