@@ -235,3 +235,55 @@ def test_cancel_in_the_middle_of_streaming_stops_cleanly(tmp_path):
     with pytest.raises(Cancelled):
         load_table(path, ".csv", None, rec, token)
     assert len(rec.partials) == 1
+
+
+def test_whole_file_keeps_the_first_screen_batches_in_front(tmp_path):
+    path = samples.write_big_csv(tmp_path / "big.csv", 6)
+    rec = Recorder()
+    data = load(path, rec)
+    first = rec.partials[0]
+    # The first screen's rows stay where they are: the view appends the rest below them.
+    assert data.schema.equals(first.schema)
+    assert all(a is b for a, b in zip(first.batches, data.batches, strict=False))
+    assert data.rows > first.rows
+    assert data.table().slice(0, first.rows).equals(first.table())
+
+
+def test_rows_of_the_whole_file_arrive_in_order_once(tmp_path):
+    lines = ["id,name"] + [f"{i},n{i}" for i in range(150_000)]
+    data = load(write(tmp_path, "\n".join(lines) + "\n"))
+    assert data.table().column(0).to_pylist() == list(range(150_000))
+
+
+def test_column_empty_in_the_head_gets_its_type_from_later_rows(tmp_path):
+    lines = ["id,later"] + [f"{i}," for i in range(150_000)] + [f"{i},{i * 2}" for i in range(10)]
+    data = load(write(tmp_path, "\n".join(lines) + "\n"))
+    assert data.rows == 150_010
+    assert pa.types.is_integer(data.schema.field(1).type)
+    assert data.table().column(1).to_pylist()[-2:] == [16, 18]
+
+
+def test_ragged_rows_in_head_and_tail_are_counted_once(tmp_path):
+    lines = ["a,b", "0,0", "1,2,3"] + [f"{i},{i}" for i in range(1, 150_000)] + ["9", "8,8,8"]
+    data = load(write(tmp_path, "\n".join(lines) + "\n"))
+    assert data.rows == 150_000
+    assert data.skipped == 3
+    assert any(n.startswith("3 malformed") for n in data.notes)
+
+
+def test_cancel_during_the_whole_file_read_stops_it_early(tmp_path):
+    path = samples.write_big_csv(tmp_path / "big.csv", 8)
+    size = path.stat().st_size
+    token = CancelToken()
+
+    class CancelOnProgress(Recorder):
+        def __call__(self, done: int, total: int = 0) -> None:
+            super().__call__(done, total)
+            if self.partials and done > 3 * 1024 * 1024:
+                token.cancel()
+
+    rec = CancelOnProgress()
+    with pytest.raises(Cancelled):
+        load_table(path, ".csv", None, rec, token)
+    assert len(rec.partials) == 1
+    assert max(done for done, _ in rec.ticks) < size

@@ -92,6 +92,19 @@ def test_first_screen_arrives_before_the_full_load(qtbot, view, tmp_path):
     assert view.model.rowCount() > first_rows
 
 
+def test_rest_of_the_file_is_appended_below_the_first_screen_without_a_reset(qtbot, view, tmp_path):
+    path = samples.write_big_csv(tmp_path / "big.csv", 6)
+    events: list[str] = []
+    view.ready.connect(lambda: events.append("ready"))
+    view.model.modelReset.connect(lambda: events.append("reset"))
+    view.model.rowsInserted.connect(lambda *_: events.append("inserted"))
+    with qtbot.waitSignal(view.finished, timeout=60_000):
+        view.load(PreviewSource(path))
+    after_ready = events[events.index("ready") + 1 :]
+    # The scroll position and selection on the first screen survive the full load.
+    assert "inserted" in after_ready and "reset" not in after_ready
+
+
 def test_sort_by_header_clicks_cycles_ascending_descending_off(qtbot, view, tmp_path):
     path = tmp_path / "s.csv"
     path.write_text("name,score\nAnn,3\nBob,1\nCara,\nDan,2\n")

@@ -1,11 +1,12 @@
-"""Stream a CSV/TSV file into Arrow record batches: first screen early, the rest with progress."""
+"""Read a CSV/TSV file into Arrow: the first screen from its head, then the whole file."""
 
 from __future__ import annotations
 
 import csv
 import io
 import re
-import time
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -17,10 +18,10 @@ from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.errors import PreviewError
 from artifact_viewer.previews.table_sniff import HEAD_BYTES, CsvFormat, sniff_format
 
-#: a snapshot of the rows read so far goes to the GUI at most this often while loading
-PARTIAL_INTERVAL_S = 1.0
+#: Arrow parses the file in blocks of this size; the first screen is the first block's rows
 BLOCK_SIZE = 1 << 20
 _MAX_EXAMPLES = 5
+_MAX_RETYPES = 64
 _CONVERSION_RE = re.compile(r"column #(\d+)")
 
 
@@ -48,19 +49,34 @@ class TableData:
 
 
 class _Counting(io.RawIOBase):
-    """A file reader that counts bytes handed to pyarrow (for progress)."""
+    """A file reader that tells ``on_read`` how many bytes pyarrow has taken so far.
 
-    def __init__(self, path: Path) -> None:
-        self._fh = path.open("rb")
+    ``on_read`` may raise (e.g. :class:`Cancelled`): pyarrow stops reading and passes the
+    exception on to its caller, which is how a multi-threaded read is cancelled.
+    """
+
+    def __init__(self, path: Path, on_read: Callable[[int], None]) -> None:
+        self._fh = path.open("rb", buffering=0)
+        self._on_read = on_read
         self.count = 0
 
     def readable(self) -> bool:
         return True
 
+    def read(self, size: int = -1) -> bytes:
+        # pyarrow asks for whole blocks through read(); one copy fewer than readinto.
+        data = self._fh.read(size) or b""
+        self._counted(len(data))
+        return data
+
     def readinto(self, buffer: Any) -> int:
-        n = self._fh.readinto(buffer)
-        self.count += n or 0
-        return n or 0
+        n = self._fh.readinto(buffer) or 0
+        self._counted(n)
+        return n
+
+    def _counted(self, n: int) -> None:
+        self.count += n
+        self._on_read(self.count)
 
     def close(self) -> None:
         self._fh.close()
@@ -68,19 +84,24 @@ class _Counting(io.RawIOBase):
 
 
 class _Skipped:
-    """pyarrow's invalid-row handler: skip rows with the wrong field count, remember some."""
+    """pyarrow's invalid-row handler: skip rows with the wrong field count, remember some.
+
+    Arrow calls it from several parsing threads at once, hence the lock.
+    """
 
     def __init__(self) -> None:
         self.count = 0
         self.examples: list[str] = []
+        self._lock = threading.Lock()
 
     def __call__(self, row: Any) -> str:
-        self.count += 1
-        if len(self.examples) < _MAX_EXAMPLES:
-            where = f"row {row.number}" if row.number is not None else "a row"
-            self.examples.append(
-                f"{where}: {row.actual_columns} fields, expected {row.expected_columns}"
-            )
+        with self._lock:
+            self.count += 1
+            if len(self.examples) < _MAX_EXAMPLES:
+                where = f"row {row.number}" if row.number is not None else "a row"
+                self.examples.append(
+                    f"{where}: {row.actual_columns} fields, expected {row.expected_columns}"
+                )
         return "skip"
 
 
@@ -128,10 +149,14 @@ def _fallback(path: Path, fmt: CsvFormat, size: int, reason: str) -> TableData:
     return data
 
 
+def _first_line(exc: BaseException) -> str:
+    return str(exc).splitlines()[0][:120]
+
+
 def load_table(
     path: Path, suffix: str, header: bool | None, progress: Any, cancel: CancelToken
 ) -> TableData:
-    """Worker function: sniff, stream batches (first one sent via ``progress.partial``).
+    """Worker function: sniff, send the first screen via ``progress.partial``, read the rest.
 
     ``header`` None sniffs whether the first row names the columns; True/False decide.
     """
@@ -141,59 +166,97 @@ def load_table(
     if not head.strip():
         raise PreviewError("The file is empty." if not head else "The file holds only whitespace.")
     fmt = sniff_format(head, suffix, whole_file=len(head) >= size, header=header)
-    types: dict[str, pa.DataType] = {}
-    for _attempt in range(64):
+    cancel.raise_if_cancelled()
+    try:
+        first, whole = _read_head(path, fmt, size, progress)
+    except pa.ArrowInvalid as exc:
+        if "Empty CSV file" in str(exc):
+            return _empty(fmt, size)
+        return _fallback(path, fmt, size, _first_line(exc))
+    if whole:
+        progress(size, size)
+        return replace(first, complete=True, bytes_read=size)
+    # The head's types, so the whole file's columns agree with the first screen; columns
+    # with no value in the head are left for Arrow to infer over the whole file.
+    types = {f.name: f.type for f in first.schema if not pa.types.is_null(f.type)}
+    for _attempt in range(_MAX_RETYPES):
         cancel.raise_if_cancelled()
         try:
-            return _stream(path, fmt, types, size, progress, cancel)
+            return _read_all(path, fmt, types, first, progress, cancel)
         except pa.ArrowInvalid as exc:
             text = str(exc)
-            if "Empty CSV file" in text:
-                return _empty(fmt, size)
             match = _CONVERSION_RE.search(text)
             if "conversion error" in text and match:
-                # Types come from the first block; a later value that does not fit
-                # makes that column text, and the file is read again.
+                # A later value that does not fit the head's type makes that column
+                # text, and the file is read again.
                 types[f"f{match.group(1)}"] = pa.string()
                 continue
-            return _fallback(path, fmt, size, text.splitlines()[0][:120])
+            return _fallback(path, fmt, size, _first_line(exc))
     return _fallback(path, fmt, size, "too many type changes")
 
 
-def _stream(
+def _read_head(path: Path, fmt: CsvFormat, size: int, progress: Any) -> tuple[TableData, bool]:
+    """Send the first block's rows (the first screen); return them and whether that was all."""
+    skipped = _Skipped()
+    reader = pacsv.open_csv(str(path), *_options(fmt, {}, skipped))
+    try:
+        data = TableData(fmt, [], reader.schema, _names_for(reader.schema, fmt), size)
+        try:
+            data.batches.append(reader.read_next_batch())
+        except StopIteration:
+            return _snapshot(data, size, skipped), True
+        first = _snapshot(data, min(BLOCK_SIZE, size), skipped)
+        progress(first.bytes_read, size)
+        progress.partial(first)
+        try:
+            reader.read_next_batch()
+        except StopIteration:
+            return replace(first, bytes_read=size), True
+        except pa.ArrowInvalid:
+            pass  # reading the whole file meets (and handles) what went wrong further on
+        return first, False
+    finally:
+        # Stop Arrow's read-ahead before the file under it goes away.
+        reader.close()
+
+
+def _read_all(
     path: Path,
     fmt: CsvFormat,
     types: dict[str, pa.DataType],
-    size: int,
+    first: TableData,
     progress: Any,
     cancel: CancelToken,
 ) -> TableData:
+    """The whole file in one multi-threaded read (every core parses and converts blocks).
+
+    The first screen's batches stay the first batches when the rows agree, so the view
+    takes the rest as rows appended below them instead of starting over.
+    """
+    size = first.size
     skipped = _Skipped()
-    source = _Counting(path)
-    reader = None
+
+    def on_read(count: int) -> None:
+        cancel.raise_if_cancelled()
+        progress(min(count, size), size)
+
+    source = _Counting(path, on_read)
     try:
-        reader = pacsv.open_csv(
-            pa.PythonFile(io.BufferedReader(source, BLOCK_SIZE), mode="r"),
-            *_options(fmt, types, skipped),
-        )
-        names = _names_for(reader.schema, fmt)
-        data = TableData(fmt, [], reader.schema, names, size)
-        sent_first = False
-        last_sent = time.monotonic()
-        for batch in reader:
-            cancel.raise_if_cancelled()
-            data.batches.append(batch)
-            # pyarrow reads ahead of parsing; each batch stands for about one input block.
-            progress(min(source.count, len(data.batches) * BLOCK_SIZE, size), size)
-            now = time.monotonic()
-            if not sent_first or now - last_sent >= PARTIAL_INTERVAL_S:
-                sent_first, last_sent = True, now
-                progress.partial(_snapshot(data, source.count, skipped))
+        table = pacsv.read_csv(pa.PythonFile(source, mode="r"), *_options(fmt, types, skipped))
     finally:
-        # Stop Arrow's read-ahead before the file under it goes away.
-        if reader is not None:
-            reader.close()
         source.close()
+    cancel.raise_if_cancelled()
+    head_rows = first.rows
+    if (
+        table.schema.equals(first.schema)
+        and table.num_rows >= head_rows
+        and table.slice(0, head_rows).equals(first.table())
+    ):
+        rest = table.slice(head_rows).to_batches()
+        batches = [*first.batches, *(b for b in rest if b.num_rows)]
+    else:
+        batches = table.to_batches()
+    data = TableData(fmt, batches, table.schema, _names_for(table.schema, fmt), size)
     data = _snapshot(data, size, skipped)
     data.complete = True
     progress(size, size)
@@ -201,7 +264,7 @@ def _stream(
 
 
 def _snapshot(data: TableData, done: int, skipped: _Skipped) -> TableData:
-    """A copy the GUI thread may keep while the worker goes on appending."""
+    """A copy with the skipped-row count and notes, which the GUI thread may keep."""
     notes = list(data.fmt.notes)
     if skipped.count:
         notes.append(f"{skipped.count} malformed row(s) skipped")
