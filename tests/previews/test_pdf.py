@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtPdf import QPdfDocument
+from PySide6.QtGui import QImage
+from PySide6.QtPdf import QPdfDocument, QPdfPageRenderer
 from PySide6.QtWidgets import QLineEdit, QWidget
 
 from artifact_viewer.core.cancel import CancelToken
@@ -253,3 +254,54 @@ def test_narrow_toolbar_keeps_zoom_reachable(qtbot, tmp_path):
     widget.resize(1000, 400)
     qtbot.waitUntil(lambda: widget.toolbar_level == 0)
     assert widget.zoom_label.isVisible() and widget.fit_button.text() == "Fit width"
+
+
+def _shows_text(widget: QWidget) -> bool:
+    """True when ``widget`` paints near-black pixels (printed text), not just blank pages."""
+    image = widget.grab().toImage().convertToFormat(QImage.Format.Format_Grayscale8)
+    return any(
+        min(image.constScanLine(y).tobytes()[: image.width()]) < 64 for y in range(image.height())
+    )
+
+
+def test_ready_comes_with_the_first_page_already_rendered(qtbot, view, tmp_path):
+    path = samples.write_pdf(tmp_path / "w2.pdf", pages=40)
+    seen: list[bool] = []
+    # Grabbing right at ``ready`` paints from the view's page cache, as a user's screen would.
+    view.ready.connect(lambda: seen.append(_shows_text(view.view.viewport())))
+    load(qtbot, view, path)
+    assert seen == [True]
+
+
+def test_ready_comes_even_when_no_page_image_arrives(qtbot, view, tmp_path):
+    renderer = view.view.findChild(QPdfPageRenderer)
+    renderer.blockSignals(True)
+    try:
+        load(qtbot, view, samples.write_pdf(tmp_path / "w2.pdf", pages=2))
+    finally:
+        renderer.blockSignals(False)
+    assert view.document.pageCount() == 2
+
+
+def test_hidden_previewer_is_ready_without_a_paint(qtbot, tmp_path):
+    widget = PdfPreviewer()
+    qtbot.addWidget(widget)
+    with qtbot.waitSignal(widget.ready, timeout=20_000):
+        widget.load(
+            PreviewSource(samples.write_pdf(tmp_path / "w2.pdf", pages=2), "application/pdf")
+        )
+    assert not widget._first_page_timer.isActive()
+    widget.cancel()
+
+
+def test_loading_another_pdf_drops_the_first_ones_pending_ready(qtbot, view, tmp_path):
+    first = samples.write_pdf(tmp_path / "a.pdf", pages=3)
+    second = samples.write_pdf(tmp_path / "b.pdf", pages=5)
+    readies: list[int] = []
+    view.ready.connect(lambda: readies.append(view.document.pageCount()))
+    view.load(PreviewSource(first, "application/pdf"))
+    qtbot.waitUntil(lambda: view.document.pageCount() == 3, timeout=20_000)
+    before = len(readies)
+    load(qtbot, view, second)
+    qtbot.wait(50)  # anything still queued for the first file would arrive now
+    assert readies[before:] == [5]

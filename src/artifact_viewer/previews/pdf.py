@@ -6,7 +6,7 @@ import logging
 
 from PySide6.QtCore import QEvent, QObject, QPointF, Qt, QTimer, Slot
 from PySide6.QtGui import QKeySequence, QResizeEvent
-from PySide6.QtPdf import QPdfDocument, QPdfSearchModel
+from PySide6.QtPdf import QPdfDocument, QPdfPageRenderer, QPdfSearchModel
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -47,6 +47,8 @@ COMPACT_WIDTH, NARROW_WIDTH, TINY_WIDTH = 660, 560, 440
 FULL_CONTROLS_WIDTH = 600  # every control at full size, search box included
 _FULL, _COMPACT, _NARROW, _TINY = range(4)
 _PAGE_LOADING, _PAGE_VIEW, _PAGE_ERROR = range(3)
+# Longest wait for the view's first rendered page before ``ready`` is sent anyway.
+_FIRST_PAGE_WAIT_MS = 500
 
 
 class PdfPreviewer(Previewer):
@@ -63,6 +65,7 @@ class PdfPreviewer(Previewer):
         self._tasks: dict[str, Task] = {}
         self._hits: list[PdfHit] = []
         self._fit_width = True
+        self._awaiting_first_page = False
         self.message = ""
 
         self.document = QPdfDocument(self)
@@ -149,6 +152,13 @@ class PdfPreviewer(Previewer):
         self._fit_timer = QTimer(self, singleShot=True, interval=0)
         self._fit_timer.timeout.connect(self._apply_fit)
         self._search_timer = QTimer(self, singleShot=True, interval=300)
+        self._first_page_timer = QTimer(self, singleShot=True, interval=_FIRST_PAGE_WAIT_MS)
+        self._first_page_timer.timeout.connect(self._first_page_shown)
+        # QPdfView renders pages on its own renderer's thread; the first image back
+        # (after the view has cached it) is the moment the first page can be seen.
+        renderer = self.view.findChild(QPdfPageRenderer)
+        if renderer is not None:
+            renderer.pageRendered.connect(self._page_rendered)
         self._search_timer.timeout.connect(self._start_search)
         self.prev_button.clicked.connect(self.previous_page)
         self.next_button.clicked.connect(self.next_page)
@@ -236,6 +246,8 @@ class PdfPreviewer(Previewer):
             task.cancel()
         self._tasks.clear()
         self._search_timer.stop()
+        self._awaiting_first_page = False
+        self._first_page_timer.stop()
 
     @Slot(object)
     def _checked(self, check: PdfCheck) -> None:
@@ -268,6 +280,25 @@ class PdfPreviewer(Previewer):
         self._set_fit(True)
         self.page_layout.scroll_to(0)
         self.progress.emit(check.size, check.size)
+        # ``ready`` waits for the first page's image: a paint before it would show a
+        # blank page. A hidden view paints nothing, so it is ready at once.
+        self._awaiting_first_page = True
+        if self.view.isVisible():
+            self._first_page_timer.start()
+        else:
+            self._first_page_shown()
+
+    @Slot()
+    def _page_rendered(self) -> None:
+        if self._awaiting_first_page:
+            self._first_page_shown()
+
+    @Slot()
+    def _first_page_shown(self) -> None:
+        if not self._awaiting_first_page:
+            return
+        self._awaiting_first_page = False
+        self._first_page_timer.stop()
         self.ready.emit()
         self.finished.emit()
 
