@@ -21,12 +21,21 @@ and the :class:`CancelToken` it should poll between chunks. Raising
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import (
+    QCoreApplication,
+    QObject,
+    QRunnable,
+    QThreadPool,
+    QTimer,
+    Signal,
+    Slot,
+)
 
 from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.errors import Cancelled
@@ -64,12 +73,13 @@ class Progress:
     __slots__ = ("_carrier", "_last", "_token")
 
     def __init__(self, carrier: _Carrier, token: CancelToken) -> None:
-        self._carrier = carrier
+        self._carrier: _Carrier | None = carrier
         self._token = token
         self._last = 0.0
 
     def __call__(self, done: int, total: int = 0) -> None:
-        if self._token.cancelled:
+        carrier = self._carrier
+        if carrier is None or self._token.cancelled:
             return
         now = time.monotonic()
         if now - self._last < _PROGRESS_INTERVAL_S and not (total and done >= total):
@@ -78,19 +88,33 @@ class Progress:
         # Qt signals carry C ints: clamp so multi-gigabyte byte counts never overflow.
         if total > 2**31 - 1:
             done, total = int(done * 1000 // total), 1000
-        _emit(self._carrier.progress, int(done), int(total))
+        _emit(carrier.progress, int(done), int(total))
 
     def partial(self, obj: object) -> None:
         """Send an intermediate result (e.g. the first screen) to ``on_partial``."""
-        if not self._token.cancelled:
-            _emit(self._carrier.partial, obj)
+        carrier = self._carrier
+        if carrier is not None and not self._token.cancelled:
+            _emit(carrier.partial, obj)
+
+    def detach(self) -> None:
+        """Forget the carrier: called by the worker once the work function has returned."""
+        self._carrier = None
 
 
 class Task(QObject):
-    """Handle of one background job; lives on the GUI thread and relays outcomes."""
+    """Handle of one background job; lives on the GUI thread and relays outcomes.
+
+    Every Python reference the worker holds (the carrier, the work function and its
+    arguments, which may be bound methods of widgets) is also held here, and the task is
+    only released once the worker has dropped its own: the last reference to a Qt object
+    is then always dropped on the GUI thread. A QObject destroyed from a pool thread while
+    the GUI thread still dispatches its queued signals crashes Qt.
+    """
 
     def __init__(
         self,
+        fn: Callable[..., Any],
+        args: tuple[Any, ...],
         on_result: Callable[[Any], None],
         on_error: Callable[[BaseException], None],
         on_progress: Callable[[int, int], None] | None,
@@ -99,6 +123,9 @@ class Task(QObject):
     ) -> None:
         super().__init__()
         self.token = token
+        self.fn = fn
+        self.args = args
+        self.worker_let_go = threading.Event()
         self._on_result = on_result
         self._on_error = on_error
         self._on_progress = on_progress
@@ -153,23 +180,31 @@ class Task(QObject):
     @Slot()
     def _release(self) -> None:
         self._finished = True
+        if not self.worker_let_go.wait(0.001):
+            # The worker is between its last emit and dropping its references: ask again
+            # shortly rather than risk the worker holding the last one.
+            QTimer.singleShot(1, self._release)
+            return
         _live.discard(self)
 
 
 class _Runnable(QRunnable):
-    def __init__(self, fn: Callable[..., Any], args: tuple[Any, ...], task: Task) -> None:
+    def __init__(self, task: Task) -> None:
         super().__init__()
         self.setAutoDelete(True)
-        self._fn = fn
-        self._args = args
-        self._carrier = task.carrier
-        self._token = task.token
+        self._task: Task | None = task
 
     def run(self) -> None:
-        carrier, token = self._carrier, self._token
+        task = self._task
+        self._task = None
+        assert task is not None
+        carrier, token, let_go = task.carrier, task.token, task.worker_let_go
+        fn, args = task.fn, task.args
+        del task
+        progress = Progress(carrier, token)
         try:
             token.raise_if_cancelled()
-            value = self._fn(*self._args, Progress(carrier, token), token)
+            value = fn(*args, progress, token)
         except Cancelled:
             pass
         except BaseException as exc:  # every failure reaches the GUI as an error, never a crash
@@ -179,8 +214,13 @@ class _Runnable(QRunnable):
         else:
             if not token.cancelled:
                 _emit(carrier.result, value)
+            del value
         finally:
+            progress.detach()
             _emit(carrier.done)
+            # Drop every reference before telling the GUI thread it may release the task.
+            del carrier, progress, fn, args
+            let_go.set()
 
 
 def _without_tracebacks(exc: BaseException) -> BaseException:
@@ -225,9 +265,9 @@ def run_in_pool(
     if app is None:
         raise RuntimeError("run_in_pool needs a running QCoreApplication")
     token = cancel if cancel is not None else CancelToken()
-    task = Task(on_result, on_error, on_progress, on_partial, token)
+    task = Task(fn, args, on_result, on_error, on_progress, on_partial, token)
     _live.add(task)
-    (pool or QThreadPool.globalInstance()).start(_Runnable(fn, args, task))
+    (pool or QThreadPool.globalInstance()).start(_Runnable(task))
     return task
 
 
