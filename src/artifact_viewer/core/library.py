@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import logging
-import shutil
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -18,8 +17,8 @@ import httpx
 from artifact_viewer.core.blobstore import BlobStore
 from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.catalog import Catalog
+from artifact_viewer.core.destinations import check_destination, copy_atomically
 from artifact_viewer.core.errors import (
-    ArtifactViewerError,
     CacheError,
     NetworkError,
     NotAvailableOffline,
@@ -71,32 +70,6 @@ log = logging.getLogger("artifact_viewer.store")
 T = TypeVar("T")
 
 
-def _copy_atomically(source: Path, target: Path) -> Path:
-    """Copy through a temp file beside ``target``; FileNotFoundError if ``source`` is gone."""
-    handle = source.open("rb")  # once open, the bytes stay readable even if evicted
-    temp = target.with_name(f".{target.name}.{threading.get_ident()}.tmp")
-    try:
-        with handle, temp.open("wb") as out:
-            shutil.copyfileobj(handle, out, COPY_CHUNK)
-        temp.replace(target)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            temp.unlink()
-        raise CacheError(f"Could not save {target.name}: {exc.strerror or exc}.") from None
-    return target
-
-
-def check_destination(target: Path, overwrite: bool, *, hint: str | None = None) -> None:
-    """Refuse an existing ``target`` (unless ``overwrite``) and a missing parent folder."""
-    if target.exists() and not overwrite:
-        raise ArtifactViewerError(
-            f"{target} already exists.",
-            hint=hint or "Choose another name, or allow overwriting.",
-        )
-    if not target.parent.is_dir():
-        raise CacheError(f"The folder {target.parent} does not exist.", hint="Create it first.")
-
-
 def _clause(message: str) -> str:
     """An error message set inside another sentence: without its own closing full stop."""
     return message.rstrip().rstrip(".")
@@ -104,7 +77,6 @@ def _clause(message: str) -> str:
 
 # A file modified after we verified it gets re-hashed before it is handed out again.
 _MTIME_SLACK = 1.0
-COPY_CHUNK = 1024 * 1024
 
 
 class ApiClient(CatalogSource, Protocol):
@@ -497,7 +469,7 @@ class Library:
                 target = target / name
                 check_destination(target, overwrite)
             try:
-                return _copy_atomically(source, target)
+                return copy_atomically(source, target)
             except FileNotFoundError:
                 # Evicted or purged by another process between fetch and copy: fetch again.
                 if attempt == 2:
