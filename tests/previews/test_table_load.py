@@ -287,3 +287,72 @@ def test_cancel_during_the_whole_file_read_stops_it_early(tmp_path):
         load_table(path, ".csv", None, rec, token)
     assert len(rec.partials) == 1
     assert max(done for done, _ in rec.ticks) < size
+
+
+def _load_in_thread(path: Path, rec: Recorder, token: CancelToken, shown):
+    import threading
+
+    out: dict[str, object] = {}
+
+    def run() -> None:
+        try:
+            out["data"] = load_table(path, ".csv", None, rec, token, shown=shown)
+        except BaseException as exc:  # noqa: BLE001 (handed to the test)
+            out["error"] = exc
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, out
+
+
+def test_whole_file_read_waits_until_the_first_screen_is_shown(tmp_path, monkeypatch):
+    import threading
+
+    from artifact_viewer.previews import table_load
+
+    monkeypatch.setattr(table_load, "SHOWN_WAIT_S", 30.0)
+    path = samples.write_big_csv(tmp_path / "big.csv", 8)
+    shown = threading.Event()
+
+    class Noting(Recorder):
+        def partial(self, obj: object) -> None:
+            super().partial(obj)
+            partial_sent.set()
+
+    partial_sent = threading.Event()
+    rec = Noting()
+    thread, out = _load_in_thread(path, rec, CancelToken(), shown)
+    try:
+        assert partial_sent.wait(30)
+        thread.join(0.3)
+        # Still waiting: nothing past the first screen's block has been read.
+        assert thread.is_alive()
+        first_bytes = rec.partials[0].bytes_read
+        assert max(done for done, _ in rec.ticks) == first_bytes < path.stat().st_size
+    finally:
+        shown.set()
+        thread.join(60)
+    data = out["data"]
+    assert data.complete and data.rows > rec.partials[0].rows
+
+
+def test_cancel_while_waiting_for_the_first_screen_stops_the_load(tmp_path, monkeypatch):
+    import threading
+
+    from artifact_viewer.previews import table_load
+
+    monkeypatch.setattr(table_load, "SHOWN_WAIT_S", 30.0)
+    path = samples.write_big_csv(tmp_path / "big.csv", 8)
+    token = CancelToken()
+
+    class CancelAfterFirstScreen(Recorder):
+        def partial(self, obj: object) -> None:
+            super().partial(obj)
+            token.cancel()
+
+    rec = CancelAfterFirstScreen()
+    thread, out = _load_in_thread(path, rec, token, threading.Event())
+    thread.join(20)  # well before the 30 s wait would have run out
+    assert not thread.is_alive()
+    assert isinstance(out.get("error"), Cancelled)
+    assert len(rec.partials) == 1

@@ -334,3 +334,95 @@ def test_row_numbers_get_their_final_width_from_the_first_screen(qtbot, tmp_path
     (first_rows, first_width), (last_rows, last_width) = widths[0], widths[-1]
     assert len(str(last_rows)) > len(str(first_rows))
     assert first_width >= last_width
+
+
+def _shown_previewer(qtbot) -> TablePreviewer:
+    view = TablePreviewer()
+    qtbot.addWidget(view)
+    view.resize(900, 500)
+    view.show()
+    qtbot.waitExposed(view)
+    return view
+
+
+def test_first_screen_is_painted_once_before_the_rest_of_the_file_is_read(
+    qtbot, tmp_path, monkeypatch
+):
+    import threading
+
+    from artifact_viewer.previews import table_load
+
+    # The whole-file read is held until the checks are done, so nothing else repaints.
+    release = threading.Event()
+    read_all = table_load._read_all
+
+    def held_read_all(*args, **kwargs):
+        release.wait(30)
+        return read_all(*args, **kwargs)
+
+    monkeypatch.setattr(table_load, "_read_all", held_read_all)
+    path = samples.write_big_csv(tmp_path / "big.csv", 8)
+    view = _shown_previewer(qtbot)
+    counter = _PaintCounter()
+    view.view.viewport().installEventFilter(counter)
+    at_ready: list = []
+    view.ready.connect(lambda: at_ready.append((view.view.shown, counter.paints)))
+    try:
+        with qtbot.waitSignal(view.ready, timeout=30_000):
+            view.load(PreviewSource(path))
+        qtbot.waitUntil(lambda: counter.paints > 0)
+        # The loader waits on this event; the first paint of rows sets it, nothing before.
+        ((shown, paints_at_ready),) = at_ready
+        assert shown is not None and paints_at_ready == 0
+        qtbot.waitUntil(shown.is_set)
+        assert view.view.shown is None
+        painted = counter.paints
+        qtbot.wait(50)
+        # Setting the column widths did not schedule a second paint of the same screen.
+        assert counter.paints == painted == 1
+        assert not view.complete
+    finally:
+        release.set()
+    qtbot.waitUntil(lambda: view.complete, timeout=60_000)
+    view.cancel()
+
+
+def test_hidden_previewer_does_not_hold_the_load_back(qtbot, view, tmp_path):
+    # ``view`` is never shown, so it never paints: the whole file is read at once.
+    path = samples.write_big_csv(tmp_path / "big.csv", 8)
+    seen: list[bool] = []
+    view.ready.connect(lambda: seen.append(view.view.shown is None or view.view.shown.is_set()))
+    load(qtbot, view, path)
+    assert seen == [True]
+    assert view.complete and view.model.rowCount() == view.model.table_data.rows
+
+
+def test_first_screen_texts_come_ready_from_the_loader(tmp_path):
+    from dataclasses import replace
+
+    rows = "".join(f"{i},name {i},{i * 1.5},{i % 2 == 0}\n" for i in range(300))
+    data = table_data(tmp_path, "id,name,score,flag\n" + rows)
+    # A small file is read at once; the loader's head batch carries the same texts.
+    path = samples.write_big_csv(tmp_path / "big.csv", 2)
+    rec_data: list[TableData] = []
+
+    class Keep(_NoProgress):
+        def partial(self, obj: object) -> None:
+            rec_data.append(obj)
+
+    load_table(path, ".csv", None, Keep(), CancelToken())
+    for d in (data, rec_data[0]):
+        assert len(d.first_texts) == len(d.schema)
+        ready, plain = ArrowTableModel(), ArrowTableModel()
+        ready.set_data(d)
+        plain.set_data(replace(d, first_texts=[]))
+        shown_rows = len(d.first_texts[0])
+        assert 0 < shown_rows < d.rows
+
+        def no_arrow(*_args):
+            raise AssertionError("cell converted from Arrow on the GUI thread")
+
+        ready._value_at = no_arrow  # the first rows' texts are only looked up
+        for r in range(shown_rows):
+            for c in range(ready.columnCount()):
+                assert ready.data(ready.index(r, c)) == plain.data(plain.index(r, c))

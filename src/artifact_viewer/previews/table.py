@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import logging
+import threading
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer, Slot
-from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QPaintEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -44,6 +46,21 @@ _PAGE_LOADING, _PAGE_TABLE, _PAGE_ERROR = range(3)
 
 class _TableView(QTableView):
     """A table view that takes rows appended below a full screen without repainting it."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        #: set after the next paint that shows rows (the loader waits for it)
+        self.shown: threading.Event | None = None
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt's name)
+        super().paintEvent(event)
+        shown = self.shown
+        if shown is not None and self.model() is not None and self.model().rowCount():
+            self.shown = None
+            # Set once the events already queued ran: a paint into a pixmap (a grab) is
+            # followed by the window's own paint of the same screen, which should not
+            # compete with the whole-file read either.
+            QTimer.singleShot(0, shown.set)
 
     def append_rows(self, append: Callable[[], None]) -> None:
         """Run ``append``, which adds rows at the end of the model.
@@ -180,8 +197,10 @@ class TablePreviewer(Previewer):
         self.view.horizontalHeader().setSortIndicatorShown(False)
         self.stack.setCurrentIndex(_PAGE_LOADING)
         self.info.setText(source.name or source.path.name)
+        # The whole-file read starts once the first screen is painted (see load_table).
+        shown = self.view.shown = threading.Event()
         self._tasks["load"] = run_in_pool(
-            load_table,
+            functools.partial(load_table, shown=shown),
             source.path,
             source.suffix,
             header,
@@ -221,6 +240,8 @@ class TablePreviewer(Previewer):
             self._fit_columns()
             self._fit_row_numbers(data)
             self.stack.setCurrentIndex(_PAGE_TABLE)
+            if not self.view.isVisible() and self.view.shown is not None:
+                self.view.shown.set()  # a hidden view never paints: nothing to wait for
         self._update_info()
         if not self._sent_ready:
             self._sent_ready = True
@@ -254,12 +275,19 @@ class TablePreviewer(Previewer):
         """
         metrics = self.view.fontMetrics()
         header = self.view.horizontalHeader()
-        for col in range(self.model.columnCount()):
-            texts = self.model.head_texts(col, sample)
-            texts.sort(key=len, reverse=True)
-            texts = [str(self.model.headerData(col, Qt.Orientation.Horizontal)), *texts[:measured]]
-            width = max(metrics.horizontalAdvance(t) for t in texts) + 24
-            header.resizeSection(col, min(max(width, 60), 320))
+        # Each resize would tell the view, which then schedules a second full repaint of
+        # the first screen; the widths are set before that screen is painted at all.
+        was_blocked = header.blockSignals(True)
+        try:
+            for col in range(self.model.columnCount()):
+                texts = self.model.head_texts(col, sample)
+                texts.sort(key=len, reverse=True)
+                name = str(self.model.headerData(col, Qt.Orientation.Horizontal))
+                width = max(metrics.horizontalAdvance(t) for t in [name, *texts[:measured]]) + 24
+                header.resizeSection(col, min(max(width, 60), 320))
+        finally:
+            header.blockSignals(was_blocked)
+        self.view.updateGeometries()
 
     @Slot(object)
     def _loaded(self, data: TableData) -> None:

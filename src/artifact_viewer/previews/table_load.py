@@ -6,6 +6,7 @@ import csv
 import io
 import re
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -20,6 +21,10 @@ from artifact_viewer.previews.table_sniff import HEAD_BYTES, CsvFormat, sniff_fo
 
 #: Arrow parses the file in blocks of this size; the first screen is the first block's rows
 BLOCK_SIZE = 1 << 20
+#: the longest the whole-file read waits for the first screen to be painted
+SHOWN_WAIT_S = 0.5
+#: cell texts of this many first rows are made on the worker, ready for the first paint
+FIRST_TEXT_ROWS = 100
 _MAX_EXAMPLES = 5
 _MAX_RETYPES = 64
 _CONVERSION_RE = re.compile(r"column #(\d+)")
@@ -39,6 +44,8 @@ class TableData:
     skipped: int = 0
     skipped_examples: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: display texts of the first rows, per column (made off the GUI thread)
+    first_texts: list[list[str]] = field(default_factory=list)
 
     @property
     def rows(self) -> int:
@@ -154,11 +161,20 @@ def _first_line(exc: BaseException) -> str:
 
 
 def load_table(
-    path: Path, suffix: str, header: bool | None, progress: Any, cancel: CancelToken
+    path: Path,
+    suffix: str,
+    header: bool | None,
+    progress: Any,
+    cancel: CancelToken,
+    *,
+    shown: threading.Event | None = None,
 ) -> TableData:
     """Worker function: sniff, send the first screen via ``progress.partial``, read the rest.
 
     ``header`` None sniffs whether the first row names the columns; True/False decide.
+    ``shown``, when given, is set once the first screen is on screen: the whole-file read,
+    which keeps every core busy, waits for it (at most ``SHOWN_WAIT_S``) so the GUI
+    thread paints that screen without competing for a core.
     """
     size = path.stat().st_size
     with path.open("rb") as fh:
@@ -168,7 +184,7 @@ def load_table(
     fmt = sniff_format(head, suffix, whole_file=len(head) >= size, header=header)
     cancel.raise_if_cancelled()
     try:
-        first, whole = _read_head(path, fmt, size, progress)
+        first, whole = _read_head(path, fmt, size, progress, shown, cancel)
     except pa.ArrowInvalid as exc:
         if "Empty CSV file" in str(exc):
             return _empty(fmt, size)
@@ -195,8 +211,36 @@ def load_table(
     return _fallback(path, fmt, size, "too many type changes")
 
 
-def _read_head(path: Path, fmt: CsvFormat, size: int, progress: Any) -> tuple[TableData, bool]:
-    """Send the first block's rows (the first screen); return them and whether that was all."""
+def _first_texts(batch: pa.RecordBatch) -> list[list[str]]:
+    """The first rows' cell texts, one list per column, as the view will show them."""
+    # Imported here: the table model imports this module for TableData.
+    from artifact_viewer.previews.table_model import format_value
+
+    head = batch.slice(0, FIRST_TEXT_ROWS)
+    return [[format_value(v) for v in col.to_pylist()] for col in head.columns]
+
+
+def _wait_shown(shown: threading.Event, cancel: CancelToken) -> None:
+    """Wait until the first screen is painted, a cancel, or ``SHOWN_WAIT_S`` passes."""
+    deadline = time.monotonic() + SHOWN_WAIT_S
+    while not shown.wait(0.02):
+        cancel.raise_if_cancelled()
+        if time.monotonic() >= deadline:
+            return
+
+
+def _read_head(
+    path: Path,
+    fmt: CsvFormat,
+    size: int,
+    progress: Any,
+    shown: threading.Event | None,
+    cancel: CancelToken,
+) -> tuple[TableData, bool]:
+    """Send the first block's rows (the first screen); return them and whether that was all.
+
+    Reading on waits for ``shown`` (see :func:`load_table`).
+    """
     skipped = _Skipped()
     reader = pacsv.open_csv(str(path), *_options(fmt, {}, skipped))
     try:
@@ -206,8 +250,11 @@ def _read_head(path: Path, fmt: CsvFormat, size: int, progress: Any) -> tuple[Ta
         except StopIteration:
             return _snapshot(data, size, skipped), True
         first = _snapshot(data, min(BLOCK_SIZE, size), skipped)
+        first.first_texts = _first_texts(data.batches[0])
         progress(first.bytes_read, size)
         progress.partial(first)
+        if shown is not None:
+            _wait_shown(shown, cancel)
         try:
             reader.read_next_batch()
         except StopIteration:

@@ -110,7 +110,12 @@ class ArrowTableModel(QAbstractTableModel):
         self._data, self._starts, self._total = data, starts, starts[-1]
         self._order = None
         self._numeric = [_is_numeric(f.type) for f in data.schema]
-        self._texts = {}
+        # The first screen's texts were made by the loader: its first paint only looks up.
+        self._texts = {
+            (row, col): text
+            for col, texts in enumerate(data.first_texts)
+            for row, text in enumerate(texts)
+        }
         self.endResetModel()
 
     def clear(self) -> None:
