@@ -365,17 +365,18 @@ def test_first_screen_is_painted_once_before_the_rest_of_the_file_is_read(
     view = _shown_previewer(qtbot)
     counter = _PaintCounter()
     view.view.viewport().installEventFilter(counter)
-    at_ready: list = []
-    view.ready.connect(lambda: at_ready.append((view.view.shown, counter.paints)))
+    order: list[str] = []
+    view.ready.connect(lambda: order.append(f"ready after {counter.paints} paint(s)"))
+    view.finished.connect(lambda: order.append("finished"))
     try:
+        view.load(PreviewSource(path))
+        shown = view.view.shown  # the event the loader waits on
+        assert shown is not None and not shown.is_set()
         with qtbot.waitSignal(view.ready, timeout=30_000):
-            view.load(PreviewSource(path))
-        qtbot.waitUntil(lambda: counter.paints > 0)
-        # The loader waits on this event; the first paint of rows sets it, nothing before.
-        ((shown, paints_at_ready),) = at_ready
-        assert shown is not None and paints_at_ready == 0
-        qtbot.waitUntil(shown.is_set)
-        assert view.view.shown is None
+            pass
+        # ready follows the first paint of rows, which also let the loader go on.
+        assert order == ["ready after 1 paint(s)"]
+        assert shown.is_set() and view.view.shown is None
         painted = counter.paints
         qtbot.wait(50)
         # Setting the column widths did not schedule a second paint of the same screen.
@@ -383,7 +384,22 @@ def test_first_screen_is_painted_once_before_the_rest_of_the_file_is_read(
         assert not view.complete
     finally:
         release.set()
-    qtbot.waitUntil(lambda: view.complete, timeout=60_000)
+    qtbot.waitUntil(lambda: order[-1] == "finished", timeout=60_000)
+    assert order == ["ready after 1 paint(s)", "finished"]
+    view.cancel()
+
+
+def test_small_file_in_a_shown_previewer_sends_ready_before_finished(qtbot, tmp_path):
+    view = _shown_previewer(qtbot)
+    counter = _PaintCounter()
+    view.view.viewport().installEventFilter(counter)
+    order: list[str] = []
+    view.ready.connect(lambda: order.append(f"ready after {counter.paints} paint(s)"))
+    view.finished.connect(lambda: order.append("finished"))
+    with qtbot.waitSignal(view.finished, timeout=30_000):
+        view.load(PreviewSource(samples.write_csv(tmp_path / "e.csv", rows=5)))
+    assert order == ["ready after 1 paint(s)", "finished"]
+    assert view.model.rowCount() == 5
     view.cancel()
 
 

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer, Slot
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QPaintEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -47,10 +47,17 @@ _PAGE_LOADING, _PAGE_TABLE, _PAGE_ERROR = range(3)
 class _TableView(QTableView):
     """A table view that takes rows appended below a full screen without repainting it."""
 
+    #: the first screen of rows has been painted (and the events queued by then ran)
+    firstPainted = Signal()  # noqa: N815 (Qt's naming)
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         #: set after the next paint that shows rows (the loader waits for it)
         self.shown: threading.Event | None = None
+        self._painted: threading.Event | None = None
+        # A child timer, not QTimer.singleShot: it dies with the view, never firing late.
+        self._paint_timer = QTimer(self, singleShot=True, interval=0)
+        self._paint_timer.timeout.connect(self._after_first_paint)
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt's name)
         super().paintEvent(event)
@@ -60,7 +67,15 @@ class _TableView(QTableView):
             # Set once the events already queued ran: a paint into a pixmap (a grab) is
             # followed by the window's own paint of the same screen, which should not
             # compete with the whole-file read either.
-            QTimer.singleShot(0, shown.set)
+            self._painted = shown
+            self._paint_timer.start()
+
+    @Slot()
+    def _after_first_paint(self) -> None:
+        if self._painted is not None:
+            self._painted.set()
+            self._painted = None
+            self.firstPainted.emit()
 
     def append_rows(self, append: Callable[[], None]) -> None:
         """Run ``append``, which adds rows at the end of the model.
@@ -94,6 +109,8 @@ class TablePreviewer(Previewer):
         self._tasks: dict[str, Task] = {}
         self._complete = False
         self._sent_ready = False
+        self._first_shown = False
+        self._finish_pending = False
         self._query = Query()
         self._applied = Query()
         self._running = Query()
@@ -128,6 +145,10 @@ class TablePreviewer(Previewer):
 
         self.model = ArrowTableModel(self)
         self.view = _TableView()
+        self.view.firstPainted.connect(self._send_ready)
+        # ready is sent after the first screen is painted; this covers a view never painted
+        self._ready_timer = QTimer(self, singleShot=True, interval=500)
+        self._ready_timer.timeout.connect(self._send_ready)
         self.view.setModel(self.model)
         self.view.setWordWrap(False)
         self.view.setAlternatingRowColors(True)
@@ -188,6 +209,8 @@ class TablePreviewer(Previewer):
         self.view.verticalHeader().setMinimumWidth(0)
         self._complete = False
         self._sent_ready = False
+        self._first_shown = False
+        self._finish_pending = False
         self.message = ""
         self._query = self._applied = Query()
         self.stats.clear()
@@ -215,6 +238,7 @@ class TablePreviewer(Previewer):
             task.cancel()
         self._tasks.clear()
         self._filter_timer.stop()
+        self._ready_timer.stop()
 
     @property
     def complete(self) -> bool:
@@ -228,7 +252,7 @@ class TablePreviewer(Previewer):
 
     @Slot(object)
     def _show(self, data: TableData) -> None:
-        first = self.model.table_data is None or not self._sent_ready
+        first = self.model.table_data is None or not self._first_shown
         if not first and self.model.appends(data):
             self.view.append_rows(lambda: self.model.set_data(data))
         else:
@@ -243,9 +267,25 @@ class TablePreviewer(Previewer):
             if not self.view.isVisible() and self.view.shown is not None:
                 self.view.shown.set()  # a hidden view never paints: nothing to wait for
         self._update_info()
-        if not self._sent_ready:
-            self._sent_ready = True
-            self.ready.emit()
+        if first:
+            self._first_shown = True
+            if self.view.isVisible():
+                # Sent after that paint, so the first screen's layout and its paint are
+                # separate turns of the event loop, and whoever waits sees rows at once.
+                self._ready_timer.start()
+            else:
+                self._send_ready()
+
+    @Slot()
+    def _send_ready(self) -> None:
+        self._ready_timer.stop()
+        if self._sent_ready or not self._first_shown:
+            return
+        self._sent_ready = True
+        self.ready.emit()
+        if self._finish_pending:
+            self._finish_pending = False
+            self.finished.emit()
 
     def _fit_row_numbers(self, data: TableData) -> None:
         """Make the row-number column as wide as the whole file's row count will need.
@@ -299,7 +339,10 @@ class TablePreviewer(Previewer):
             self._run_query()
         if self.stats_button.isChecked():
             self._compute_stats()
-        self.finished.emit()
+        if self._sent_ready:
+            self.finished.emit()
+        else:
+            self._finish_pending = True  # finished follows ready
 
     @Slot(object)
     def _load_failed(self, exc: BaseException) -> None:
