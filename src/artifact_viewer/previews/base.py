@@ -9,7 +9,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QLabel, QStackedWidget, QWidget
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,3 +80,12 @@ class Previewer(QWidget):
         """What is wrong with content that is shown anyway (e.g. invalid JSON shown as text
         with the parser's position); empty when the content is fine."""
         return ""
+
+
+def loading_stack(content: QWidget, error: QWidget) -> tuple[QLabel, QStackedWidget]:
+    """The pages every previewer switches between: a "Loading…" label, then content or error."""
+    loading = QLabel("Loading…", alignment=Qt.AlignmentFlag.AlignCenter)
+    stack = QStackedWidget()
+    for page in (loading, content, error):
+        stack.addWidget(page)
+    return loading, stack

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMenu,
-    QStackedWidget,
     QTabWidget,
     QToolButton,
     QTreeView,
@@ -23,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from artifact_viewer.core.errors import PreviewError, user_message
-from artifact_viewer.previews.base import Previewer, PreviewSource
+from artifact_viewer.previews.base import Previewer, PreviewSource, loading_stack
 from artifact_viewer.previews.elided import ElidedLabel
 from artifact_viewer.previews.fmt import count, human_size
 from artifact_viewer.previews.json_model import FETCH_BATCH, JsonTreeModel
@@ -113,12 +112,8 @@ class JsonPreviewer(Previewer):
         self.tabs.setTabToolTip(1, "The JSON text, highlighted (indented when minified)")
         self.tabs.currentChanged.connect(self._tab_changed)
 
-        self.loading = QLabel("Loading…", alignment=Qt.AlignmentFlag.AlignCenter)
         self.error_panel = JsonErrorPanel()
-        self.stack = QStackedWidget()
-        self.stack.addWidget(self.loading)
-        self.stack.addWidget(self.tabs)
-        self.stack.addWidget(self.error_panel)
+        self.loading, self.stack = loading_stack(self.tabs, self.error_panel)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

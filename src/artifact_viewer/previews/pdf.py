@@ -18,14 +18,13 @@ from PySide6.QtWidgets import (
     QSpacerItem,
     QSpinBox,
     QSplitter,
-    QStackedWidget,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from artifact_viewer.core.errors import PreviewError, user_message
-from artifact_viewer.previews.base import Previewer, PreviewSource
+from artifact_viewer.previews.base import Previewer, PreviewSource, loading_stack
 from artifact_viewer.previews.fmt import human_size
 from artifact_viewer.previews.pdf_layout import PageLayout
 from artifact_viewer.previews.pdf_search import (
@@ -134,11 +133,8 @@ class PdfPreviewer(Previewer):
         self.splitter.addWidget(self.hit_list)
         self.splitter.setStretchFactor(0, 4)
         self.splitter.setStretchFactor(1, 1)
-        self.loading = QLabel("Loading…", alignment=Qt.AlignmentFlag.AlignCenter)
         self.error_label = QLabel(alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
-        self.stack = QStackedWidget()
-        for page in (self.loading, self.splitter, self.error_label):
-            self.stack.addWidget(page)
+        self.loading, self.stack = loading_stack(self.splitter, self.error_label)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         # The toolbar never sets the preview's minimum width: on a narrow pane it is

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QSizePolicy,
     QSplitter,
-    QStackedWidget,
     QTableView,
     QToolButton,
     QVBoxLayout,
@@ -28,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from artifact_viewer.core.errors import PreviewError, user_message
-from artifact_viewer.previews.base import Previewer, PreviewSource
+from artifact_viewer.previews.base import Previewer, PreviewSource, loading_stack
 from artifact_viewer.previews.table_load import BLOCK_SIZE, TableData, load_table
 from artifact_viewer.previews.table_model import ArrowTableModel
 from artifact_viewer.previews.table_panel import StatsPanel
@@ -170,11 +169,8 @@ class TablePreviewer(Previewer):
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
 
-        self.loading = QLabel("Loading…", alignment=Qt.AlignmentFlag.AlignCenter)
         self.error_label = QLabel(alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
-        self.stack = QStackedWidget()
-        for page in (self.loading, self.splitter, self.error_label):
-            self.stack.addWidget(page)
+        self.loading, self.stack = loading_stack(self.splitter, self.error_label)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(bar)
