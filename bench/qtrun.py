@@ -107,7 +107,7 @@ def shows_ink(widget: Any, threshold: int = 64) -> bool:
 def stall_probe() -> Any | None:
     """The previewers' own stall probe, started; None while it does not exist."""
     try:
-        from artifact_viewer.previews.stallprobe import StallProbe
+        from bench.stallprobe import StallProbe
     except ImportError:
         return None
     probe = StallProbe()

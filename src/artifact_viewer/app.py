@@ -55,9 +55,9 @@ def build_app(
     """Build the window and its services (needs a QApplication). Nothing connects yet:
     call ``app.flow.start(demo=...)``."""
     from artifact_viewer.core.http import build_http_client
-    from artifact_viewer.ui.connection import ConnectionFlow
+    from artifact_viewer.ui.controllers.connection_flow import ConnectionFlow
+    from artifact_viewer.ui.controllers.sessions import Sessions
     from artifact_viewer.ui.main_window import MainWindow
-    from artifact_viewer.ui.session import Sessions
     from artifact_viewer.ui.window_state import WindowState
 
     log.info("Building the HTTP client")
@@ -164,7 +164,7 @@ def gui_main(demo: bool = False, verbose: bool = False, smoke: bool = False) -> 
     from PySide6.QtWidgets import QApplication
 
     # Importing previews patches the binding's signal-reference leak before any emit.
-    from artifact_viewer.previews.qtfix import MainThreadGarbageCollector
+    from artifact_viewer.qt.binding import MainThreadGarbageCollector
     from artifact_viewer.ui.icons import app_icon
 
     _install_qt_message_handler()

@@ -7,13 +7,13 @@ from typing import Any
 import pytest
 
 from artifact_viewer.core.errors import AuthError
-from artifact_viewer.ui.online_monitor import (
+from artifact_viewer.ui.controllers.online_monitor import (
     FIRST_RETRY_MS,
     MAX_RETRY_MS,
     ONLINE_INTERVAL_MS,
     OnlineMonitor,
 )
-from artifact_viewer.ui.ops import Ops
+from artifact_viewer.ui.controllers.ops import Ops
 from tests.ui.conftest import FakeLibrary
 
 

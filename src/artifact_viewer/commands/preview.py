@@ -164,7 +164,7 @@ def preview(
     _route_qt_messages_to_log()
     app = QApplication.instance() or QApplication([sys.argv[0]])
     from artifact_viewer.previews.host import PreviewHost
-    from artifact_viewer.previews.qtfix import MainThreadGarbageCollector
+    from artifact_viewer.qt.binding import MainThreadGarbageCollector
 
     collector = MainThreadGarbageCollector(parent=app)
     collector.start()
@@ -186,7 +186,7 @@ def _render(app: object, host: object, file: Path, out: Path, timeout: float) ->
     from PySide6.QtCore import QDeadlineTimer, QEventLoop, QTimer
 
     from artifact_viewer.previews.host import PreviewHost
-    from artifact_viewer.previews.worker import wait_for_pool
+    from artifact_viewer.qt.worker import wait_for_pool
 
     assert isinstance(host, PreviewHost)
     loop = QEventLoop()

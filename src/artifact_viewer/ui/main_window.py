@@ -24,21 +24,21 @@ from PySide6.QtWidgets import (
 from artifact_viewer.core.errors import AuthError
 from artifact_viewer.core.filenames import safe_file_name
 from artifact_viewer.ui.actions import Actions
-from artifact_viewer.ui.artifact_list import ArtifactList
-from artifact_viewer.ui.browser import Browser
-from artifact_viewer.ui.details import DetailsPanel
-from artifact_viewer.ui.downloads import DownloadIndicator
-from artifact_viewer.ui.filtering import parse_filter
+from artifact_viewer.ui.controllers.artifact_controller import ArtifactController
+from artifact_viewer.ui.controllers.browser import Browser
+from artifact_viewer.ui.controllers.online_monitor import OnlineMonitor
+from artifact_viewer.ui.controllers.ops import Ops
+from artifact_viewer.ui.controllers.sessions import Connection
 from artifact_viewer.ui.icons import app_icon, icon
 from artifact_viewer.ui.messages import Banner, MessageBridge
-from artifact_viewer.ui.navigator import Navigator
-from artifact_viewer.ui.navigator_model import ALL, RUN, WORKFLOW
-from artifact_viewer.ui.online_monitor import OnlineMonitor
-from artifact_viewer.ui.ops import Ops
-from artifact_viewer.ui.preview_pane import make_preview
-from artifact_viewer.ui.session import Connection
+from artifact_viewer.ui.models.filter_spec import parse_filter
+from artifact_viewer.ui.models.navigator_model import ALL, RUN, WORKFLOW
+from artifact_viewer.ui.panes.artifact_list import ArtifactList
+from artifact_viewer.ui.panes.details_panel import DetailsPanel
+from artifact_viewer.ui.panes.download_indicator import DownloadIndicator
+from artifact_viewer.ui.panes.navigator import Navigator
+from artifact_viewer.ui.panes.preview_pane import make_preview
 from artifact_viewer.ui.shortcuts import ShortcutYield
-from artifact_viewer.ui.viewer import ArtifactController
 from artifact_viewer.ui.window_state import WindowState
 
 log = logging.getLogger(__name__)
