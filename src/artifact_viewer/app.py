@@ -171,9 +171,10 @@ def gui_main(demo: bool = False, verbose: bool = False, smoke: bool = False) -> 
 
     from PySide6.QtWidgets import QApplication
 
-    # Importing previews patches the binding's signal-reference leak before any emit.
-    from artifact_viewer.qt.binding import MainThreadGarbageCollector
+    from artifact_viewer.qt import binding
     from artifact_viewer.ui.icons import app_icon
+
+    binding.install()  # before any signal is emitted
 
     _install_qt_message_handler()
     qt_app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -183,7 +184,7 @@ def gui_main(demo: bool = False, verbose: bool = False, smoke: bool = False) -> 
     qt_app.setDesktopFileName("com.anon.ArtifactViewer")  # the .desktop entry's id
     qt_app.setWindowIcon(app_icon())
     # Cycles holding Qt objects must be collected on the GUI thread, never a worker's.
-    collector = MainThreadGarbageCollector(parent=qt_app)
+    collector = binding.MainThreadGarbageCollector(parent=qt_app)
     collector.start()
     app = build_app(paths, settings, demo_server=demo_process)
     app.demo_process = demo_process

@@ -17,6 +17,7 @@ import pyarrow.csv as pacsv
 
 from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.errors import PreviewError
+from artifact_viewer.previews.table.cells import format_value
 from artifact_viewer.previews.table.dialect import HEAD_BYTES, CsvFormat, sniff_format
 
 #: Arrow parses the file in blocks of this size; the first screen is the first block's rows
@@ -213,9 +214,6 @@ def load_table(
 
 def _first_texts(batch: pa.RecordBatch) -> list[list[str]]:
     """The first rows' cell texts, one list per column, as the view will show them."""
-    # Imported here: the table model imports this module for TableData.
-    from artifact_viewer.previews.table.model import format_value
-
     head = batch.slice(0, FIRST_TEXT_ROWS)
     return [[format_value(v) for v in col.to_pylist()] for col in head.columns]
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from bisect import bisect_right
 from typing import Any
 
@@ -10,13 +9,13 @@ import numpy as np
 import pyarrow as pa
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
+from artifact_viewer.previews.table.cells import format_value
 from artifact_viewer.previews.table.load import TableData
 
 Index = QModelIndex | QPersistentModelIndex
 
 #: the Python value of a cell (None for null)
 ValueRole = Qt.ItemDataRole.UserRole + 1
-_CELL_CHARS = 300
 # Roles as plain ints: data() runs for every role of every visible cell on each paint,
 # and comparing ints is much cheaper than looking enum members up each time.
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole)
@@ -30,26 +29,6 @@ _FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 # Cell texts kept for repaints (a few screenfuls): while rows stream in, the view
 # repaints the same cells every second, and a dict lookup beats an Arrow conversion.
 _TEXT_CACHE = 4096
-
-
-def format_value(value: Any) -> str:
-    """Cell text: compact, one line, never the repr of a Python object."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return repr(value) if value == value else "NaN"
-    if isinstance(value, dt.datetime):
-        return value.isoformat(sep=" ")
-    if isinstance(value, bytes):
-        return value[:64].hex(" ")
-    text = str(value)
-    if len(text) > _CELL_CHARS:
-        text = text[:_CELL_CHARS] + "…"
-    if "\n" in text or "\r" in text:
-        text = text.replace("\r\n", "↵").replace("\n", "↵").replace("\r", "↵")
-    return text
 
 
 def _is_numeric(t: pa.DataType) -> bool:

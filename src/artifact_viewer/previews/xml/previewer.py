@@ -23,8 +23,9 @@ from PySide6.QtWidgets import QLabel, QPlainTextEdit, QTextEdit, QVBoxLayout, QW
 
 from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.errors import PreviewError, user_message
+from artifact_viewer.previews import registry
+from artifact_viewer.previews import sniff as sn
 from artifact_viewer.previews.base import Previewer, PreviewSource
-from artifact_viewer.previews.text.previewer import TextPreviewer
 from artifact_viewer.previews.xml.format import XmlProblem, check, decode, pretty
 from artifact_viewer.qt import colors
 from artifact_viewer.qt.worker import Progress, Task, run_in_pool
@@ -121,7 +122,7 @@ class XmlPreviewer(Previewer):
         super().__init__(parent)
         self._task: Task | None = None
         self._result: XmlResult | None = None
-        self._fallback: TextPreviewer | None = None
+        self._fallback: Previewer | None = None
         self.banner = QLabel(self)
         self.banner.setWordWrap(True)
         self.banner.setContentsMargins(6, 4, 6, 4)
@@ -154,7 +155,8 @@ class XmlPreviewer(Previewer):
     def result(self) -> XmlResult | None:
         return self._result
 
-    def fallback(self) -> TextPreviewer | None:
+    def fallback(self) -> Previewer | None:
+        """The raw-text view a big file went to, or None."""
         return self._fallback
 
     def problem(self) -> str:
@@ -198,7 +200,13 @@ class XmlPreviewer(Previewer):
         self.editor.centerCursor()
 
     def _use_text_view(self, problem: XmlProblem | None) -> None:
-        fallback = TextPreviewer(self)
+        # Through the registry, not the text kind's class: preview kinds never import each
+        # other, and a missing text view only costs this fallback.
+        if not registry.available(sn.TEXT):
+            self.failed.emit("The file is too big for the XML view, and no text view is available.")
+            return
+        fallback = registry.create(sn.TEXT)
+        fallback.setParent(self)
         self._fallback = fallback
         self.editor.hide()
         if problem is not None:
