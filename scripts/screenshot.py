@@ -118,10 +118,16 @@ def take(out: Path, scene: str = "csv") -> None:
         )
         window.ops.wait_idle()
         qt_app.processEvents()
-        window.artifact_list.select_id(artifact.id)
         shown: list[str] = []
         window.viewer.previewShown.connect(shown.append)
-        _wait(qt_app, lambda: artifact.id in shown or window.viewer.current is None, "the preview")
+
+        def selected() -> bool:
+            # A late list refresh can clear the selection: select again until it is shown.
+            if window.viewer.current is None or window.viewer.current.id != artifact.id:
+                window.artifact_list.select_id(artifact.id)
+            return artifact.id in shown
+
+        _wait(qt_app, selected, "the preview")
         _wait(qt_app, lambda: not window.preview.is_loading(), "the preview to render")
         window.artifact_list.view.setFocus()
         if scene == "focus":

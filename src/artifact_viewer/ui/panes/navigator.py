@@ -116,6 +116,7 @@ class Navigator(QWidget):
         self.view.setAccessibleName("Workflows and runs")
         self.view.setModel(self.proxy)
         self.view.setUniformRowHeights(True)
+        self.view.setIndentation(14)
         self.view.setAlternatingRowColors(True)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setSortingEnabled(True)
@@ -123,7 +124,7 @@ class Navigator(QWidget):
         header = self.view.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for col, width in ((1, 150), (2, 94), (3, 94), (4, 60)):
+        for col, width in ((1, 112), (2, 94), (3, 94), (4, 60)):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(col, width)
         header.setMinimumSectionSize(40)
