@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 import pytest
 
 from artifact_viewer.core.catalog import Catalog
+from artifact_viewer.core.catalog.schema import LATEST, MIGRATIONS, migrate
 from artifact_viewer.core.errors import CacheError
 from artifact_viewer.core.models import Artifact, WorkflowRun
-from artifact_viewer.core.catalog.schema import LATEST, MIGRATIONS, migrate
 from artifact_viewer.core.store_models import ArtifactQuery, CacheEntry, CacheState
 
 
