@@ -51,9 +51,10 @@ def build_app(
     *,
     http: httpx.Client | None = None,
     demo_server: Any = None,
+    extensions: list[Any] | None = None,
 ) -> App:
     """Build the window and its services (needs a QApplication). Nothing connects yet:
-    call ``app.flow.start(demo=...)``."""
+    call ``app.flow.start(demo=...)``. ``extensions`` replaces the default features."""
     from artifact_viewer.core.http import build_http_client
     from artifact_viewer.ui.controllers.connection_flow import ConnectionFlow
     from artifact_viewer.ui.controllers.sessions import Sessions
@@ -66,10 +67,17 @@ def build_app(
     sessions = Sessions(paths, settings, client, demo_server=demo_server)
     log.info("Building the main window")
     window = MainWindow(
-        WindowState(paths.config_dir), max_downloads=settings.max_parallel_downloads
+        state=WindowState(paths.config_dir),
+        max_downloads=settings.max_parallel_downloads,
+        extensions=window_extensions() if extensions is None else extensions,
     )
     flow = ConnectionFlow(window, sessions)
     return App(paths, settings, client, sessions, window, flow)
+
+
+def window_extensions() -> list[Any]:
+    """The features that add views, panes and actions to the window (ui.extensions)."""
+    return []
 
 
 def _install_qt_message_handler() -> None:

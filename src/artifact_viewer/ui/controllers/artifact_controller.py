@@ -151,7 +151,7 @@ class ArtifactController(QObject):
 
     def __init__(
         self,
-        library: Any,
+        *,
         ops: Ops,
         bridge: MessageBridge,
         artifacts: ArtifactList,
@@ -159,6 +159,7 @@ class ArtifactController(QObject):
         preview: Any,
         downloads: DownloadIndicator,
         tree: NavigatorModel,
+        library: Any = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -174,6 +175,11 @@ class ArtifactController(QObject):
         artifacts.artifactSelected.connect(self.select)
         self.stateChanged.connect(self._on_state_changed)
         downloads.cancelled.connect(self._on_download_cancelled)
+
+    def set_library(self, library: Any, *, online: bool) -> None:
+        """Fetch and preview from this library from now on."""
+        self.library = library
+        self.online = online
 
     # -- selection -----------------------------------------------------------------------
     @Slot(object)

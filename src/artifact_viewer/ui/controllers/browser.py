@@ -144,11 +144,12 @@ class Browser(QObject):
 
     def __init__(
         self,
-        library: Any,
+        *,
         ops: Ops,
         bridge: MessageBridge,
         navigator: Navigator,
         artifacts: ArtifactList,
+        library: Any = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -169,6 +170,12 @@ class Browser(QObject):
         artifacts.model.pageWanted.connect(self._on_page_wanted)
         artifacts.model.sortWanted.connect(self._on_sort_wanted)
         navigator.scopeSelected.connect(self._on_scope_selected)
+
+    def set_library(self, library: Any, *, online: bool, connected: bool) -> None:
+        """Show this library's catalog (a new connection replaces the old one)."""
+        self.library = library
+        self.online = online
+        self.connected = connected
 
     # -- tree --------------------------------------------------------------------------
     def refresh_at_start(self) -> None:

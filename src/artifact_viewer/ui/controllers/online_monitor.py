@@ -33,7 +33,7 @@ class OnlineMonitor(QObject):
     onlineChanged = Signal(bool)
     problem = Signal(object)
 
-    def __init__(self, library: Any, ops: Ops, parent: QObject | None = None) -> None:
+    def __init__(self, *, ops: Ops, library: Any = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.library = library
         self.ops = ops
@@ -44,6 +44,10 @@ class OnlineMonitor(QObject):
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.timeout.connect(self.check_now)
+
+    def set_library(self, library: Any) -> None:
+        """Watch this library's API from now on (``start`` begins the checks)."""
+        self.library = library
 
     def start(self, *, initial: bool | None = None) -> None:
         if initial is not None:
