@@ -49,7 +49,7 @@ class Actions(QObject):
             [QKeySequence.StandardKey.Preferences, "Ctrl+,"],
             "Base URL, API key, cache quota, downloads",
         )
-        self.connect = self._make(
+        self.connect_api = self._make(
             "&Connect…", ["Ctrl+Shift+K"], "Enter an API key or explore the demo data"
         )
         self.quit = self._make(
@@ -106,7 +106,7 @@ class Actions(QObject):
         file_menu = bar.addMenu("&File")
         file_menu.addActions([self.save_as, self.open_external])
         file_menu.addSeparator()
-        file_menu.addActions([self.connect, self.settings])
+        file_menu.addActions([self.connect_api, self.settings])
         file_menu.addSeparator()
         file_menu.addAction(self.quit)
         edit_menu = bar.addMenu("&Edit")

@@ -244,7 +244,7 @@ class MainWindow(QMainWindow):
         a.pin.triggered.connect(self.pin_current_run)
         a.unpin.triggered.connect(self.unpin_current_run)
         a.settings.triggered.connect(self.settingsWanted)
-        a.connect.triggered.connect(self.connectWanted)
+        a.connect_api.triggered.connect(self.connectWanted)
         a.quit.triggered.connect(self.close)
         a.cancel_download.triggered.connect(self.downloads.cancel)
         self.downloads.activeChanged.connect(a.cancel_download.setEnabled)
