@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDir, QSize, QStandardPaths, Qt, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QShowEvent
@@ -48,6 +48,9 @@ from artifact_viewer.ui.panes.navigator import Navigator
 from artifact_viewer.ui.panes.preview_pane import make_preview
 from artifact_viewer.ui.shortcuts import ShortcutYield
 from artifact_viewer.ui.window_state import WindowState
+
+if TYPE_CHECKING:
+    from artifact_viewer.core.library import Library
 
 log = logging.getLogger(__name__)
 
@@ -305,7 +308,7 @@ class MainWindow(QMainWindow):
             self.browser.refresh_at_start()
 
     @property
-    def library(self) -> Any:
+    def library(self) -> Library | None:
         return self.connection.library if self.connection else None
 
     # -- slots ---------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QUrl, Signal, Slot
 from PySide6.QtGui import QDesktopServices, QGuiApplication
@@ -27,6 +27,11 @@ from artifact_viewer.ui.models.navigator_model import NavigatorModel
 from artifact_viewer.ui.panes.artifact_list import ArtifactList
 from artifact_viewer.ui.panes.details_panel import DetailsPanel
 from artifact_viewer.ui.panes.download_indicator import DownloadIndicator
+
+if TYPE_CHECKING:
+    from artifact_viewer.core.library import Library
+    from artifact_viewer.core.progress import ProgressFn
+    from artifact_viewer.qt.worker import Progress
 
 log = logging.getLogger(__name__)
 
@@ -52,33 +57,33 @@ class SaveOutcome:
     written: bool  # False: dest exists and overwrite was not allowed
 
 
-def _progress_fn(progress: Any) -> Any:
+def _progress_fn(progress: Progress) -> ProgressFn:
     def report(done: int, total: int | None) -> None:
         progress(done, total or 0)
 
     return report
 
 
-def locate(library: Any, artifact_id: str, _p: Any, _c: CancelToken) -> Located:
+def locate(library: Library, artifact_id: str, _p: Progress, _c: CancelToken) -> Located:
     state = state_name(library.cache_state(artifact_id))
     path = library.cached_path(artifact_id) if state in ("VERIFIED", "NOT_VERIFIABLE") else None
     return Located(artifact_id, state, path)
 
 
 def fetch(
-    library: Any, artifact_id: str, purpose: str, progress: Any, cancel: CancelToken
+    library: Library, artifact_id: str, purpose: str, progress: Progress, cancel: CancelToken
 ) -> Fetched:
     path = library.fetch(artifact_id, _progress_fn(progress), cancel)
     return Fetched(artifact_id, state_name(library.cache_state(artifact_id)), Path(path), purpose)
 
 
-def verify(library: Any, artifact_id: str, _p: Any, _c: CancelToken) -> tuple[str, str]:
+def verify(library: Library, artifact_id: str, _p: Progress, _c: CancelToken) -> tuple[str, str]:
     library.verify(artifact_id)
     return artifact_id, state_name(library.cache_state(artifact_id))
 
 
 def save(
-    library: Any, artifact_id: str, dest: Path, overwrite: bool, _p: Any, _c: CancelToken
+    library: Library, artifact_id: str, dest: Path, overwrite: bool, _p: Progress, _c: CancelToken
 ) -> SaveOutcome:
     if dest.exists() and not overwrite:
         return SaveOutcome(dest, False)
@@ -112,7 +117,9 @@ class Pinned:
     stopped: bool  # the user stopped the downloads part-way; the run stays pinned
 
 
-def pin(library: Any, run_id: str, stop: CancelToken, progress: Any, task: CancelToken) -> Pinned:
+def pin(
+    library: Library, run_id: str, stop: CancelToken, progress: Progress, task: CancelToken
+) -> Pinned:
     try:
         library.pin_run(run_id, _progress_fn(progress), stop)
     except Cancelled:
@@ -122,7 +129,7 @@ def pin(library: Any, run_id: str, stop: CancelToken, progress: Any, task: Cance
     return Pinned(run_id, stopped=False)
 
 
-def unpin(library: Any, run_id: str, _p: Any, _c: CancelToken) -> str:
+def unpin(library: Library, run_id: str, _p: Progress, _c: CancelToken) -> str:
     library.unpin_run(run_id)
     return run_id
 
@@ -159,7 +166,7 @@ class ArtifactController(QObject):
         preview: Any,
         downloads: DownloadIndicator,
         tree: NavigatorModel,
-        library: Any = None,
+        library: Library | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -176,7 +183,7 @@ class ArtifactController(QObject):
         self.stateChanged.connect(self._on_state_changed)
         downloads.cancelled.connect(self._on_download_cancelled)
 
-    def set_library(self, library: Any, *, online: bool) -> None:
+    def set_library(self, library: Library | None, *, online: bool) -> None:
         """Fetch and preview from this library from now on."""
         self.library = library
         self.online = online
