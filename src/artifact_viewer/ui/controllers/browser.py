@@ -15,7 +15,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.errors import NetworkError
 from artifact_viewer.core.models import WORKFLOW_RUN_STATUSES
-from artifact_viewer.core.store_models import ArtifactQuery
+from artifact_viewer.core.store_models import ArtifactQuery, CacheState
 from artifact_viewer.ui import formatting as fmt
 from artifact_viewer.ui.controllers.ops import Ops
 from artifact_viewer.ui.messages import MessageBridge
@@ -42,7 +42,7 @@ class Page:
     offset: int
     total: int
     rows: list[Any]
-    states: dict[str, Any]
+    states: dict[str, CacheState]
 
 
 # -- work functions (run on the pool; they only touch the library) -------------------------
