@@ -93,7 +93,7 @@ def write_app_icon_pngs(folder: Path) -> list[Path]:
     written = []
     for size in APP_ICON_SIZES:
         path = folder / f"app-{size}.png"
-        if not render_svg("app", size).save(str(path), "PNG"):
+        if not render_svg("app", size).save(str(path)):  # PNG, from the suffix
             raise OSError(f"could not write {path.name}")
         written.append(path)
     return written
