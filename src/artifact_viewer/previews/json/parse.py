@@ -1,4 +1,7 @@
-"""Parse a JSON or JSON Lines file off the GUI thread: orjson first, stdlib json for edge cases."""
+"""Parse a JSON or JSON Lines file off the GUI thread: orjson first, stdlib json for edge cases.
+
+Qt-free: no PySide6 here or in what it imports (an import contract in pyproject.toml).
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""Filter and sort an Arrow table off the GUI thread; the result is a row-index permutation."""
+"""Filter and sort an Arrow table off the GUI thread; the result is a row-index permutation.
+
+Qt-free: no PySide6 here or in what it imports (an import contract in pyproject.toml).
+"""
 
 from __future__ import annotations
 

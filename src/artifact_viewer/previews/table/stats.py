@@ -1,4 +1,7 @@
-"""Per-column statistics of an Arrow table (type, nulls, distinct, min/max, mean, histogram)."""
+"""Per-column statistics of an Arrow table (type, nulls, distinct, min/max, mean, histogram).
+
+Qt-free: no PySide6 here or in what it imports (an import contract in pyproject.toml).
+"""
 
 from __future__ import annotations
 
