@@ -77,6 +77,7 @@ def build_app(
         state=WindowState(paths.config_dir),
         max_downloads=settings.max_parallel_downloads,
         extensions=window_extensions() if extensions is None else extensions,
+        log_dir=paths.log_dir,
     )
     flow = ConnectionFlow(window, sessions)
     return App(paths, settings, client, sessions, window, flow)

@@ -159,7 +159,14 @@ class WindowSlots:
         for name, menu in self._menus.items():
             if name.replace("&", "").lower() == wanted:
                 return menu
-        menu = self._menu_bar.addMenu(title)
+        menu = QMenu(title, self._menu_bar)
+        help_menu = next(
+            (m for name, m in self._menus.items() if name.replace("&", "").lower() == "help"), None
+        )
+        if help_menu is not None:  # Help stays last
+            self._menu_bar.insertMenu(help_menu.menuAction(), menu)
+        else:
+            self._menu_bar.addMenu(menu)
         self._menus[title] = menu
         return menu
 
