@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from artifact_viewer.demo.process import DemoProcess
     from artifact_viewer.ui.controllers.connection_flow import ConnectionFlow
     from artifact_viewer.ui.controllers.sessions import Sessions
+    from artifact_viewer.ui.extensions import WindowExtension
     from artifact_viewer.ui.main_window import MainWindow
     from artifact_viewer.ui.smoke import SmokeRun
 
@@ -58,7 +59,7 @@ def build_app(
     *,
     http: httpx.Client | None = None,
     demo_server: Any = None,
-    extensions: list[Any] | None = None,
+    extensions: list[WindowExtension] | None = None,
 ) -> App:
     """Build the window and its services (needs a QApplication). Nothing connects yet:
     call ``app.flow.start(demo=...)``. ``extensions`` replaces the default features."""
@@ -83,7 +84,7 @@ def build_app(
     return App(paths, settings, client, sessions, window, flow)
 
 
-def window_extensions() -> list[Any]:
+def window_extensions() -> list[WindowExtension]:
     """The features that add views, panes and actions to the window (ui.extensions)."""
     return []
 
