@@ -21,6 +21,7 @@ Work runs through ``services.ops``; widgets only show results (see docs/architec
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -29,6 +30,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDockWidget, QMenu, QMenuBar, QStackedWidget, QWidget
 
 if TYPE_CHECKING:
+    from artifact_viewer.core.library import Library
     from artifact_viewer.ui.controllers.ops import Ops
     from artifact_viewer.ui.messages import MessageBridge
     from artifact_viewer.ui.window_state import WindowState
@@ -57,9 +59,9 @@ class WindowServices:
     ops: Ops
     bridge: MessageBridge
     state: WindowState
-    library_source: Any  # callable returning the current library or None
+    library_source: Callable[[], Library | None]  # the current library, None before a connection
 
-    def library(self) -> Any:
+    def library(self) -> Library | None:
         return self.library_source()
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDir, QEvent, QSize, QStandardPaths, Qt, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QDesktopServices, QGuiApplication, QShowEvent
@@ -49,6 +49,9 @@ from artifact_viewer.ui.panes.navigator import Navigator
 from artifact_viewer.ui.panes.preview_pane import make_preview
 from artifact_viewer.ui.shortcuts import ShortcutYield
 from artifact_viewer.ui.window_state import WindowState
+
+if TYPE_CHECKING:
+    from artifact_viewer.core.library import Library
 
 log = logging.getLogger(__name__)
 
@@ -335,7 +338,7 @@ class MainWindow(QMainWindow):
             self.browser.refresh_at_start()
 
     @property
-    def library(self) -> Any:
+    def library(self) -> Library | None:
         return self.connection.library if self.connection else None
 
     # -- slots ---------------------------------------------------------------------------
@@ -541,6 +544,8 @@ class MainWindow(QMainWindow):
     def focus_preview(self) -> None:
         """Alt+4: into the current centre view (the preview's own focus target)."""
         current = self.views.currentWidget()
+        if current is None:
+            return
         target = current.focusProxy() or current
         if current is self.preview:
             self.preview.focus_content()

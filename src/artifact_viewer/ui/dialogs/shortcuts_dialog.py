@@ -103,7 +103,10 @@ class ShortcutsDialog(QDialog):
         out: list[tuple[str, str]] = []
         for i in range(self.tree.topLevelItemCount()):
             group = self.tree.topLevelItem(i)
+            if group is None:
+                continue
             for j in range(group.childCount()):
                 item = group.child(j)
-                out.append((item.text(0), item.text(1)))
+                if item is not None:
+                    out.append((item.text(0), item.text(1)))
         return out
