@@ -490,5 +490,8 @@ def _known(item: R | None, what: str, item_id: str) -> R:
 
 def register(group: click.Group) -> None:
     """Add this module's commands to the top-level group."""
+    from artifact_viewer.commands.encrypt import cache_encrypt
+
+    cache_group.add_command(cache_encrypt)
     for command in (sync_command, get_command, cache_group):
         group.add_command(command)
