@@ -329,10 +329,11 @@ class BlobStore:
             raise FileNotFoundError(str(self.path_for(sha256)))
         if not is_encrypted(path):
             return hash_file(path, expected)
+        from artifact_viewer.core.crypto.chunks import hash_plaintext, open_checked
+
         hasher = Hasher(expected)
-        with self.open_path(path) as handle:
-            while data := handle.read(1024 * 1024):
-                hasher.update(data)
+        with open_checked(path, self.master_key()) as reader:
+            hash_plaintext(reader, hasher.update)
         return hasher
 
     def all_blobs(self) -> Iterator[tuple[str, Path]]:

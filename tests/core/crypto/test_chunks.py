@@ -132,3 +132,34 @@ def test_each_file_gets_its_own_key_and_nonces(tmp_path: Path) -> None:
     encrypt_to(one, data)
     encrypt_to(two, data)
     assert one.read_bytes()[HEADER:] != two.read_bytes()[HEADER:]
+
+
+def test_whole_file_readers_get_every_chunk_in_order_from_any_position(tmp_path: Path) -> None:
+    import hashlib
+
+    from artifact_viewer.core.crypto.chunks import hash_plaintext
+
+    data = os.urandom(6 * SMALL + 9)
+    path = tmp_path / "blob.enc"
+    encrypt_to(path, data)
+    with DecryptingReader(path, MASTER) as reader:
+        reader.seek(SMALL + 3)
+        assert b"".join(reader.iter_chunks()) == data[SMALL + 3 :]
+        reader.seek(0)
+        digest = hashlib.sha256()
+        hash_plaintext(reader, digest.update)
+    assert digest.hexdigest() == hashlib.sha256(data).hexdigest()
+
+
+def test_hashing_stops_with_the_error_of_a_damaged_chunk(tmp_path: Path) -> None:
+    from artifact_viewer.core.crypto.chunks import hash_plaintext
+
+    path = tmp_path / "blob.enc"
+    encrypt_to(path, os.urandom(5 * SMALL))
+    raw = bytearray(path.read_bytes())
+    raw[_chunk_offset(3)] ^= 0x80
+    path.write_bytes(bytes(raw))
+    seen: list[bytes] = []
+    with DecryptingReader(path, MASTER) as reader, pytest.raises(IntegrityError, match="chunk 3"):
+        hash_plaintext(reader, seen.append)
+    assert len(seen) == 3

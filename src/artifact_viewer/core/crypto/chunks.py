@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import io
 import os
+import queue
 import struct
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -96,7 +98,7 @@ class ChunkEncryptor:
 
     def _emit(self, data: bytes | bytearray | memoryview, final: bool) -> None:
         sealed = self._aes.encrypt(
-            _nonce(self.header, self._index), bytes(data), _aad(self._packed, self._index, final)
+            _nonce(self.header, self._index), data, _aad(self._packed, self._index, final)
         )
         self._write(sealed)
         self._index += 1
@@ -107,10 +109,9 @@ class ChunkEncryptor:
         # Keep the last (possibly full) chunk back: only finish() knows it is the final one.
         if len(self._buffer) > size:
             whole = (len(self._buffer) - 1) // size * size
-            view = memoryview(self._buffer)
-            for start in range(0, whole, size):
-                self._emit(view[start : start + size], final=False)
-            view.release()
+            with memoryview(self._buffer) as view:
+                for start in range(0, whole, size):
+                    self._emit(view[start : start + size], final=False)
             del self._buffer[:whole]
 
     def finish(self) -> None:
@@ -193,6 +194,18 @@ class DecryptingReader(io.RawIOBase):
         self._cached_index, self._cached = index, plain
         return plain
 
+    def iter_chunks(self) -> Iterator[bytes]:
+        """Every chunk's plaintext in order, from the current position's chunk on (for
+        whole-file readers: hashing, copying; fewer copies than :meth:`read`)."""
+        size = self.header.chunk_size
+        first, skip = divmod(self._pos, size)
+        for index in range(first, self._chunks):
+            plain = self.chunk(index)
+            self._cached_index, self._cached = -1, b""  # sequential: nothing to keep
+            self._pos = min(self._size, (index + 1) * size)
+            yield plain[skip:] if skip else plain
+            skip = 0
+
     def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
         view = memoryview(buffer).cast("B")
         wanted = min(len(view), max(0, self._size - self._pos))
@@ -210,6 +223,11 @@ class DecryptingReader(io.RawIOBase):
     def read(self, size: int = -1) -> bytes:
         if size is None or size < 0:
             size = max(0, self._size - self._pos)
+        index, offset = divmod(self._pos, self.header.chunk_size)
+        if offset + size <= self.header.chunk_size and self._pos < self._size:
+            piece = self.chunk(index)[offset : offset + size]  # within one chunk: one copy
+            self._pos += len(piece)
+            return piece
         buffer = bytearray(min(size, max(0, self._size - self._pos)))
         got = self.readinto(buffer)
         return bytes(buffer[:got])
@@ -222,6 +240,37 @@ class DecryptingReader(io.RawIOBase):
             self._file.close()
             self._cached = b""
         super().close()
+
+
+def hash_plaintext(reader: DecryptingReader, update: Callable[[bytes], None]) -> None:
+    """Feed every chunk's plaintext to ``update`` (a hash's), hashing on a second thread
+    while the next chunk is read and decrypted: hashlib lets go of the GIL for large
+    updates, so the two overlap and verifying an encrypted file costs little more than
+    hashing a plain one."""
+    pending: queue.Queue[bytes | None] = queue.Queue(maxsize=2)
+    failure: list[BaseException] = []
+
+    def consume() -> None:
+        try:
+            while (piece := pending.get()) is not None:
+                update(piece)
+        except BaseException as exc:  # re-raised on the caller's thread
+            failure.append(exc)
+            while pending.get() is not None:  # drain so the producer never blocks
+                pass
+
+    worker = threading.Thread(target=consume, name="hash-plaintext", daemon=True)
+    worker.start()
+    try:
+        for piece in reader.iter_chunks():
+            if failure:
+                break
+            pending.put(piece)
+    finally:
+        pending.put(None)
+        worker.join()
+    if failure:
+        raise failure[0]
 
 
 def open_checked(path: Path, master: bytes) -> DecryptingReader:

@@ -36,10 +36,10 @@ def plaintext_memfd(source: BinaryIO, name: str = "artifact") -> int:
         )
     fd = os.memfd_create(name, os.MFD_CLOEXEC)
     try:
-        buffer = bytearray(COPY_CHUNK)
-        view = memoryview(buffer)
-        while got := source.readinto(view):  # type: ignore[attr-defined]
-            part = view[:got]
+        chunks = getattr(source, "iter_chunks", None)
+        pieces = chunks() if chunks is not None else iter(lambda: source.read(COPY_CHUNK), b"")
+        for piece in pieces:
+            part = memoryview(piece)
             while part:
                 part = part[os.write(fd, part) :]
         os.lseek(fd, 0, os.SEEK_SET)
