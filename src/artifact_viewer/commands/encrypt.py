@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from artifact_viewer.commands.ls import human_size
+from artifact_viewer.commands.common import human_size
 from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.paths import app_paths
 
@@ -20,7 +20,7 @@ def cache_encrypt(ctx: click.Context, state: str) -> None:
     (every file stays readable meanwhile). While it is on, derived data such as the content
     search index is kept in memory only. Exits 1 if some files were in use and still need
     converting."""
-    from artifact_viewer.commands.store import open_library, progress_bar
+    from artifact_viewer.commands.common import open_library, progress_bar
     from artifact_viewer.core.crypto.convert import convert_cache
 
     library = open_library(ctx, offline=True)

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import click
 
-from artifact_viewer.commands.ls import human_size
+from artifact_viewer.commands.common import human_size
 from artifact_viewer.core.library import Library
 from artifact_viewer.core.retention import format_duration, parse_duration, purge_older_than
 

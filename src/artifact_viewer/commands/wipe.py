@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from artifact_viewer.commands.ls import human_size
+from artifact_viewer.commands.common import human_size
 from artifact_viewer.core.crypto.keys import MASTER_KEY_ACCOUNT
 from artifact_viewer.core.paths import app_paths
 from artifact_viewer.core.wipe import WipePlan, wipe, wipe_plan

@@ -97,7 +97,9 @@ def open_derived_db(paths: AppPaths, path: Path, purpose: str) -> DerivedDb:
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except Exception:  # written under another key (e.g. the keyring was reset)
         conn.close()
-        log.info("Derived database %s cannot be read with the current key; starting over", path.name)
+        log.info(
+            "Derived database %s cannot be read with the current key; starting over", path.name
+        )
         _remove_db(path)
         conn = module.connect(str(path), check_same_thread=False)
         conn.execute(f"PRAGMA key = \"x'{_db_key(purpose).hex()}'\"")
