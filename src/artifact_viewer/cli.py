@@ -54,6 +54,7 @@ COMMAND_MODULES = {
     "ls": "ls",
     "preview": "preview",
     "sync": "sync",
+    "wipe": "wipe",
 }
 
 
