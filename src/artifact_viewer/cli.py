@@ -50,8 +50,11 @@ def exit_code_for(exc: BaseException) -> int:
 COMMAND_MODULES = {
     "cache": "store",
     "demo-server": "demo_server",
+    "export": "bundle",
     "get": "store",
+    "import": "bundle",
     "ls": "ls",
+    "note": "note",
     "preview": "preview",
     "sync": "store",
 }
