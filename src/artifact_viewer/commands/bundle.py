@@ -8,14 +8,11 @@ from pathlib import Path
 
 import click
 
-from artifact_viewer.commands.ls import human_size
-from artifact_viewer.commands.store import open_library, progress_bar
+from artifact_viewer.commands.common import EXIT_FAILURE, human_size, open_library, progress_bar
 from artifact_viewer.core.bundle import export_runs, import_bundle
 from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.errors import BundleError, ConfigError
 from artifact_viewer.core.library import Library
-
-EXIT_FAILURE = 1
 
 
 def _library(ctx: click.Context) -> Library:

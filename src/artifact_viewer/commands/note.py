@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import click
 
-from artifact_viewer.commands.store import open_library
+from artifact_viewer.commands.common import open_library
 from artifact_viewer.core.library import Library
 from artifact_viewer.core.notes import note_kind
 
