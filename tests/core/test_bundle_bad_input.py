@@ -20,12 +20,14 @@ from artifact_viewer.core.settings import Settings
 
 CSV = b"id,amount\n" + b"".join(b"%d,%d.00\n" % (i, i) for i in range(500))
 LOG = b"step 1 ok\nstep 2 failed\n"
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 20
 
 
 @pytest.fixture
 def bundle(library, fake_cloud, tmp_path) -> Path:
     fake_cloud.add("a-csv", CSV, name="payroll.csv", mime="text/csv")
     fake_cloud.add("a-log", LOG, name="run.log", mime="text/plain")
+    fake_cloud.add("a-png", PNG, name="screen.png", mime="image/png")
     library.sync(run_id="run-1")
     library.set_note("run-1", "see log")
     target = tmp_path / "good.zip"
@@ -80,7 +82,8 @@ def refused(lib: Library, path: Path) -> str:
 
 
 def test_the_untouched_bundle_imports(bundle, fresh) -> None:
-    assert import_bundle(fresh, bundle).new_files == 2
+    assert import_bundle(fresh, bundle).new_files == 3
+    assert fresh.fetch("a-png").read_bytes() == PNG
 
 
 def test_a_truncated_bundle_is_refused(bundle, fresh, tmp_path) -> None:
@@ -212,16 +215,29 @@ def test_bytes_that_match_the_manifest_but_not_the_api_hash_are_refused(
     assert "runs/run-1/payroll.csv does not match the API's fileHash" in message
 
 
-def test_damaged_bytes_inside_the_zip_are_refused(bundle, fresh, tmp_path) -> None:
+@pytest.mark.parametrize("name", ["run.log", "screen.png"])  # deflated, stored
+def test_damaged_bytes_inside_the_zip_are_refused(bundle, fresh, tmp_path, name) -> None:
     raw = bytearray(bundle.read_bytes())
     with zipfile.ZipFile(bundle) as archive:
-        info = next(i for i in archive.infolist() if i.filename.endswith("run.log"))
+        info = next(i for i in archive.infolist() if i.filename.endswith(name))
         start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
     raw[start + 2] ^= 0xFF
     damaged = tmp_path / "damaged.zip"
     damaged.write_bytes(bytes(raw))
     message = refused(fresh, damaged)
-    assert "run.log" in message and ("damaged" in message or "does not match" in message)
+    assert f"runs/run-1/{name}" in message
+    assert "damaged" in message or "does not match its SHA-256" in message
+
+
+def test_a_local_header_naming_another_file_is_refused(bundle, fresh, tmp_path) -> None:
+    raw = bytearray(bundle.read_bytes())
+    with zipfile.ZipFile(bundle) as archive:
+        info = next(i for i in archive.infolist() if i.filename.endswith("screen.png"))
+    name_at = info.header_offset + 30
+    raw[name_at : name_at + 4] = b"xxxx"  # the central directory still says runs/...
+    damaged = tmp_path / "renamed.zip"
+    damaged.write_bytes(bytes(raw))
+    assert "runs/run-1/screen.png is damaged" in refused(fresh, damaged)
 
 
 def test_a_record_that_carries_a_signed_url_is_imported_without_it(bundle, fresh, tmp_path) -> None:
