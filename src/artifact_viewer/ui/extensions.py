@@ -11,6 +11,8 @@ calls :meth:`WindowExtension.install` once, after its own panes exist, with a
 - ``add_pane(key, title, widget)``: a dock pane, toggled from the View menu.
 - ``menu(title)``: an existing menu (File, Edit, View, Artifact, Help) or a new one, to add
   actions to; ``add_list_action(action)`` puts an action on the artifact list's context menu.
+- ``current_run_id()``: the run in view; ``reload_lists()``: re-read tree and list from
+  the catalog after a feature changed it.
 - ``services``: the window's thread pools (``ops.run``), message bridge, saved state and the
   current library (``library()``: ``None`` before a connection).
 - signals on ``events``: ``libraryChanged(object)``, ``onlineChanged(bool)``,
@@ -163,6 +165,17 @@ class WindowSlots:
 
     def add_list_action(self, action: QAction) -> None:
         self._list_view.addAction(action)
+
+    def current_run_id(self) -> str | None:
+        """The run in view: the navigator's run, else the selected artifact's run."""
+        run_id: str | None = self.window.current_run_id()
+        return run_id
+
+    def reload_lists(self) -> None:
+        """Read the navigator tree and the artifact list again from the catalog (after a
+        feature changed it, e.g. an import)."""
+        self.window.browser.reload_tree()
+        self.window.browser.requery()
 
 
 class WindowExtension(Protocol):
