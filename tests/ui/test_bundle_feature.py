@@ -102,6 +102,10 @@ def test_import_from_the_menu_path_shows_the_run_in_the_navigator(
     )
     assert window.navigator.select("run", "ext-run")
     assert window.library.import_mark("ext-run").source == "foreign.zip"
+    index = window.navigator.model.find("run", "ext-run")
+    tip = index.data(Qt.ItemDataRole.ToolTipRole)
+    assert "Imported from foreign.zip (exported " in tip
+    assert index.data(Qt.ItemDataRole.DecorationRole) is not None
 
 
 def test_a_bad_bundle_dropped_on_the_window_is_one_line_and_adds_nothing(
@@ -149,6 +153,10 @@ def test_the_notes_pane_reads_edits_and_saves_the_selected_artifacts_note(
     open_artifact(qtbot, app, first)
     qtbot.waitUntil(lambda: notes.pane.editor.isEnabled(), timeout=WAIT_MS)
     assert notes.pane.editor.toPlainText() == "already here"
+    model = app.window.artifact_list.model
+    assert model.has_note(first.id)  # the list marks artifacts with a note
+    row = model.row_of(first.id)
+    assert model.index(row, 0).data(Qt.ItemDataRole.DecorationRole) is not None
     assert first.name in notes.pane.title.text()
     notes.pane.editor.setPlainText("line one\nline two")
     notes.pane.save_button.click()
@@ -158,9 +166,14 @@ def test_the_notes_pane_reads_edits_and_saves_the_selected_artifacts_note(
     qtbot.keyClicks(notes.pane.editor, "edited, then left")  # typed, so not saved yet
     open_artifact(qtbot, app, second)
     qtbot.waitUntil(lambda: library.note(first.id).text == "edited, then left", timeout=WAIT_MS)
+    notes.pane.editor.selectAll()
+    qtbot.keyClicks(notes.pane.editor, "second note")
+    notes.pane.save_button.click()
+    qtbot.waitUntil(lambda: model.has_note(second.id), timeout=WAIT_MS)
     notes.pane.clear_button.click()
     qtbot.waitUntil(lambda: notes.pane.when.text() == "Note cleared.", timeout=WAIT_MS)
     assert library.note(second.id) is None
+    assert not model.has_note(second.id)
 
 
 def _mime(paths: list[Path]) -> QMimeData:

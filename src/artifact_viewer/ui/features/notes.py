@@ -175,6 +175,8 @@ class NotesFeature(QObject):
     @Slot(object)
     def _on_saved(self, result: tuple[str, Note | None]) -> None:
         target_id, note = result
+        assert self.slots is not None
+        self.slots.mark_note(target_id, note is not None)
         if self.target is not None and self.target[1] == target_id:
             self.pane.when.setText(describe(note) if note else "Note cleared.")
 
