@@ -16,7 +16,7 @@ import pytest
 
 from artifact_viewer.core.bundle import FORMAT_NAME, FORMAT_VERSION, export_runs, import_bundle
 from artifact_viewer.core.cancel import CancelToken
-from artifact_viewer.core.catalog_notes import NoteKind
+from artifact_viewer.core.catalog.notes import NoteKind
 from artifact_viewer.core.errors import ArtifactViewerError, BundleError, Cancelled
 from artifact_viewer.core.library import Library
 from artifact_viewer.core.paths import app_paths

@@ -7,9 +7,9 @@ import sqlite3
 import pytest
 
 from artifact_viewer.core.catalog import Catalog
-from artifact_viewer.core.catalog_notes import NoteKind
+from artifact_viewer.core.catalog.notes import NoteKind
+from artifact_viewer.core.catalog.schema import migrate
 from artifact_viewer.core.errors import NotFound
-from artifact_viewer.core.schema import migrate
 from artifact_viewer.core.store_models import ArtifactQuery
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from artifact_viewer.core.catalog import Catalog
-from artifact_viewer.core.catalog_notes import Note, NoteKind
+from artifact_viewer.core.catalog.notes import Note, NoteKind
 from artifact_viewer.core.errors import ArtifactViewerError, NotFound
 
 

@@ -157,6 +157,16 @@ class PreviewHost(QWidget):
     def is_loading(self) -> bool:
         return self._loading
 
+    def focus_content(self) -> None:
+        """Put the keyboard focus inside what is shown (the previewer, or the message)."""
+        shown = self.stack.currentWidget()
+        target = shown.focusProxy() or shown if shown is not None else self
+        if target.focusPolicy() == Qt.FocusPolicy.NoFocus:
+            child = target.nextInFocusChain()
+            if child is not None and target.isAncestorOf(child):
+                target = child
+        target.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
     def last_error(self) -> str:
         return self._last_error
 

@@ -24,6 +24,7 @@ Work runs through ``services.ops``; widgets only show results (see docs/architec
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -32,6 +33,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDockWidget, QMenu, QMenuBar, QStackedWidget, QWidget
 
 if TYPE_CHECKING:
+    from artifact_viewer.core.library import Library
     from artifact_viewer.ui.controllers.ops import Ops
     from artifact_viewer.ui.messages import MessageBridge
     from artifact_viewer.ui.window_state import WindowState
@@ -60,9 +62,9 @@ class WindowServices:
     ops: Ops
     bridge: MessageBridge
     state: WindowState
-    library_source: Any  # callable returning the current library or None
+    library_source: Callable[[], Library | None]  # the current library, None before a connection
 
-    def library(self) -> Any:
+    def library(self) -> Library | None:
         return self.library_source()
 
 
@@ -160,7 +162,14 @@ class WindowSlots:
         for name, menu in self._menus.items():
             if name.replace("&", "").lower() == wanted:
                 return menu
-        menu = self._menu_bar.addMenu(title)
+        menu = QMenu(title, self._menu_bar)
+        help_menu = next(
+            (m for name, m in self._menus.items() if name.replace("&", "").lower() == "help"), None
+        )
+        if help_menu is not None:  # Help stays last
+            self._menu_bar.insertMenu(help_menu.menuAction(), menu)
+        else:
+            self._menu_bar.addMenu(menu)
         self._menus[title] = menu
         return menu
 

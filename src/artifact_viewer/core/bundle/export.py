@@ -23,7 +23,7 @@ from artifact_viewer.core.bundle.manifest import (
 from artifact_viewer.core.bundle.target import PrivateTarget
 from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.catalog import Catalog
-from artifact_viewer.core.catalog_notes import Note, NoteKind
+from artifact_viewer.core.catalog.notes import Note, NoteKind
 from artifact_viewer.core.destinations import check_destination
 from artifact_viewer.core.errors import BundleError, NotFound, OfflineError
 from artifact_viewer.core.filenames import safe_file_name
@@ -55,8 +55,10 @@ STORED_MIME_TYPES = frozenset(
 class ExportSource(Protocol):
     """The parts of :class:`artifact_viewer.core.library.Library` an export uses."""
 
-    catalog: Catalog
-    client: object | None
+    @property
+    def catalog(self) -> Catalog: ...
+    @property
+    def client(self) -> object | None: ...
 
     def refresh_run(self, run_id: str) -> WorkflowRun: ...
     def refresh_artifacts(

@@ -43,8 +43,10 @@ _ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, ValueError, NotImplemen
 class ImportTarget(Protocol):
     """The parts of :class:`artifact_viewer.core.library.Library` an import uses."""
 
-    catalog: Catalog
-    blobs: BlobStore
+    @property
+    def catalog(self) -> Catalog: ...
+    @property
+    def blobs(self) -> BlobStore: ...
 
 
 @dataclass(slots=True)

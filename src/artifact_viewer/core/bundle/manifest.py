@@ -8,7 +8,7 @@ from typing import Any
 
 import orjson
 
-from artifact_viewer.core.catalog_notes import MAX_NOTE_CHARS, Note, NoteKind, clean_note_text
+from artifact_viewer.core.catalog.notes import MAX_NOTE_CHARS, Note, NoteKind, clean_note_text
 from artifact_viewer.core.errors import BundleError
 from artifact_viewer.core.models import Artifact, Workflow, WorkflowRun, parse_timestamp
 

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from artifact_viewer.core.bundle.manifest import Manifest
-from artifact_viewer.core.catalog import (
+from artifact_viewer.core.catalog.cache_tables import USABLE_STATES
+from artifact_viewer.core.catalog.catalog import (
     ARTIFACT_COLUMNS,
     RUN_COLUMNS,
     WORKFLOW_COLUMNS,
@@ -18,7 +19,6 @@ from artifact_viewer.core.catalog import (
     run_row,
     workflow_row,
 )
-from artifact_viewer.core.catalog_cache import USABLE_STATES
 from artifact_viewer.core.models import Resource
 from artifact_viewer.core.store_models import CacheEntry
 

@@ -162,7 +162,7 @@ class HexView(QAbstractScrollArea):
         event.accept()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        moves = {
+        moves: dict[int, int] = {
             Qt.Key.Key_Down: 1,
             Qt.Key.Key_Up: -1,
             Qt.Key.Key_PageDown: self.visible_rows() - 1,

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMenu,
     QTabWidget,
-    QToolButton,
     QTreeView,
     QVBoxLayout,
     QWidget,
@@ -34,6 +33,7 @@ from artifact_viewer.previews.json.parse import (
 )
 from artifact_viewer.previews.json.paths import Path, dump_value, jq_path, json_path, search
 from artifact_viewer.previews.json.raw import JsonErrorPanel, RawTextView
+from artifact_viewer.qt.buttons import tool_button
 from artifact_viewer.qt.elided import ElidedLabel
 from artifact_viewer.qt.worker import Task, run_in_pool
 
@@ -72,8 +72,8 @@ class JsonPreviewer(Previewer):
         self.search_box = QLineEdit()
         self.search_box.setPlaceholderText("Search keys and values (Ctrl+F)")
         self.search_box.setClearButtonEnabled(True)
-        self.prev_button = QToolButton(text="▲", toolTip="Previous match (Shift+F3)")
-        self.next_button = QToolButton(text="▼", toolTip="Next match (F3)")
+        self.prev_button = tool_button("▲", "Previous match (Shift+F3)")
+        self.next_button = tool_button("▼", "Next match (F3)")
         self.hit_label = QLabel()
         self.search_box.setMinimumWidth(140)
         bar = QHBoxLayout()
@@ -91,7 +91,7 @@ class JsonPreviewer(Previewer):
         self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.tree.customContextMenuRequested.connect(self._context_menu)
         self.subtree_label = QLabel()
-        whole = QToolButton(text="Show whole document")
+        whole = tool_button("Show whole document")
         whole.clicked.connect(self.show_whole_document)
         self.subtree_bar = QWidget()
         sub_layout = QHBoxLayout(self.subtree_bar)
@@ -397,9 +397,10 @@ class JsonPreviewer(Previewer):
             return
         keep = FETCH_BATCH
         for ancestor in chain:
-            if ancestor.parent() == QModelIndex(parent):
+            # PySide6's stubs lack QModelIndex(QPersistentModelIndex), which the binding has.
+            if ancestor.parent() == QModelIndex(parent):  # type: ignore[call-overload]
                 keep = max(keep, (ancestor.row() // FETCH_BATCH + 1) * FETCH_BATCH)
-        model.trim(QModelIndex(parent), keep)
+        model.trim(QModelIndex(parent), keep)  # type: ignore[call-overload]  # as above
 
     @staticmethod
     def _far_member(index: QModelIndex, chain: list[QModelIndex]) -> QModelIndex | None:

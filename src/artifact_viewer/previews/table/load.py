@@ -1,4 +1,7 @@
-"""Read a CSV/TSV file into Arrow: the first screen from its head, then the whole file."""
+"""Read a CSV/TSV file into Arrow: the first screen from its head, then the whole file.
+
+Qt-free: no PySide6 here or in what it imports (an import contract in pyproject.toml).
+"""
 
 from __future__ import annotations
 

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QSplitter,
     QTableView,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -33,6 +32,7 @@ from artifact_viewer.previews.table.model import ArrowTableModel
 from artifact_viewer.previews.table.panel import StatsPanel
 from artifact_viewer.previews.table.query import Query, cell_text, cells_tsv, run_query
 from artifact_viewer.previews.table.stats import table_stats
+from artifact_viewer.qt.buttons import tool_button
 from artifact_viewer.qt.worker import Task, run_in_pool
 
 log = logging.getLogger(__name__)
@@ -129,10 +129,10 @@ class TablePreviewer(Previewer):
         self.column_box = QComboBox()
         self.column_box.setToolTip("Filter in one column or in all")
         self.column_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.header_button = QToolButton(text="Header row", checkable=True)
+        self.header_button = tool_button("Header row", checkable=True)
         self.header_button.setToolTip("Use the first row as column names")
         self.header_button.setEnabled(False)
-        self.stats_button = QToolButton(text="Stats", checkable=True)
+        self.stats_button = tool_button("Stats", checkable=True)
         self.stats_button.setToolTip("Column statistics and histogram")
         bar = QHBoxLayout()
         bar.setContentsMargins(6, 4, 6, 2)
@@ -500,9 +500,10 @@ class TablePreviewer(Previewer):
         data = self.model.table_data
         if data is None or ranges.isEmpty():
             return
-        top = min(r.top() for r in ranges)
-        bottom = max(r.bottom() for r in ranges)
-        cols = sorted({c for r in ranges for c in range(r.left(), r.right() + 1)})
+        spans = [ranges.at(i) for i in range(ranges.count())]
+        top = min(r.top() for r in spans)
+        bottom = max(r.bottom() for r in spans)
+        cols = sorted({c for r in spans for c in range(r.left(), r.right() + 1)})
         cells = (bottom - top + 1) * len(cols)
         if cells > _MAX_COPY_CELLS:
             self._update_info(f"selection too large to copy ({cells:,} cells)")

@@ -1,7 +1,9 @@
 """A text file of any size, memory-mapped: bounded line reads, a newline index, scans and search.
 
-Nothing here imports Qt: the previewer runs the scans on the thread pool and the view reads
+The previewer runs the scans on the thread pool and the view reads
 a screenful of lines at a time, so opening a 1 GB log costs one ``mmap`` call.
+
+Qt-free: no PySide6 here or in what it imports (an import contract in pyproject.toml).
 """
 
 from __future__ import annotations

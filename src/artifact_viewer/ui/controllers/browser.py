@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
 from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.errors import NetworkError
 from artifact_viewer.core.models import WORKFLOW_RUN_STATUSES
-from artifact_viewer.core.store_models import ArtifactQuery
+from artifact_viewer.core.store_models import ArtifactQuery, CacheState
 from artifact_viewer.ui import formatting as fmt
 from artifact_viewer.ui.controllers.ops import Ops
 from artifact_viewer.ui.messages import MessageBridge
@@ -24,6 +24,10 @@ from artifact_viewer.ui.models.filter_spec import FilterSpec
 from artifact_viewer.ui.models.navigator_model import ALL, OFFLINE, RUN, WORKFLOW, TreeData
 from artifact_viewer.ui.panes.artifact_list import ArtifactList
 from artifact_viewer.ui.panes.navigator import Navigator
+
+if TYPE_CHECKING:
+    from artifact_viewer.core.library import Library
+    from artifact_viewer.qt.worker import Progress
 
 log = logging.getLogger(__name__)
 
@@ -38,12 +42,12 @@ class Page:
     offset: int
     total: int
     rows: list[Any]
-    states: dict[str, Any]
+    states: dict[str, CacheState]
     noted: frozenset[str] = frozenset()  # artifacts with a note
 
 
 # -- work functions (run on the pool; they only touch the library) -------------------------
-def load_tree(library: Any, _progress: Any, _cancel: CancelToken) -> TreeData:
+def load_tree(library: Library, _progress: Progress, _cancel: CancelToken) -> TreeData:
     workflows = list(library.workflows())
     runs: dict[str, list[Any]] = {}
     for run in library.runs():
@@ -58,7 +62,7 @@ def load_tree(library: Any, _progress: Any, _cancel: CancelToken) -> TreeData:
 
 def _imported_runs(library: Any) -> dict[str, str]:
     """Run id -> a line saying which bundle it came from (runs imported from a bundle)."""
-    catalog = getattr(library, "catalog", None)
+    catalog: Any = getattr(library, "catalog", None)
     marks = catalog.import_marks("workflow_runs") if hasattr(catalog, "import_marks") else {}
     return {
         run_id: f"Imported from {m.source}"
@@ -69,16 +73,21 @@ def _imported_runs(library: Any) -> dict[str, str]:
 
 def _noted(library: Any, artifact_ids: list[str]) -> frozenset[str]:
     """The artifacts among ``artifact_ids`` that have a note."""
-    catalog = getattr(library, "catalog", None)
+    catalog: Any = getattr(library, "catalog", None)
     if not artifact_ids or not hasattr(catalog, "notes"):
         return frozenset()
-    from artifact_viewer.core.catalog_notes import NoteKind
+    from artifact_viewer.core.catalog.notes import NoteKind
 
     return frozenset(catalog.notes(NoteKind.ARTIFACT, artifact_ids))
 
 
 def load_page(
-    library: Any, query: ArtifactQuery, generation: int, first: bool, _p: Any, _c: CancelToken
+    library: Library,
+    query: ArtifactQuery,
+    generation: int,
+    first: bool,
+    _p: Progress,
+    _c: CancelToken,
 ) -> Page:
     total = library.count_artifacts(replace(query, limit=None, offset=0)) if first else -1
     rows = list(library.artifacts(query))
@@ -99,7 +108,7 @@ def _run_mark(run: Any) -> tuple[Any, ...]:
     return (run.status, run.updated_at, run.completed_at, run.current_state_name)
 
 
-def refresh_tree(library: Any, _p: Any, _c: CancelToken) -> TreeRefresh:
+def refresh_tree(library: Library, _p: Progress, _c: CancelToken) -> TreeRefresh:
     """Refresh workflows and runs, and name the runs whose artifact lists may be out of date:
     new or changed since the last refresh, running or awaiting input, or never listed."""
     before = {run.id: _run_mark(run) for run in library.runs()}
@@ -116,7 +125,7 @@ def refresh_tree(library: Any, _p: Any, _c: CancelToken) -> TreeRefresh:
 
 
 def refresh_runs_artifacts(
-    library: Any, run_ids: list[str], progress: Any, cancel: CancelToken
+    library: Library, run_ids: list[str], progress: Progress, cancel: CancelToken
 ) -> str:
     """List the artifacts of each given run (one request or a few pages each)."""
     for done, run_id in enumerate(run_ids):
@@ -127,7 +136,7 @@ def refresh_runs_artifacts(
     return f"{ALL}:{ALL}"
 
 
-def refresh_scope(library: Any, kind: str, ident: str, _p: Any, _c: CancelToken) -> str:
+def refresh_scope(library: Library, kind: str, ident: str, _p: Progress, _c: CancelToken) -> str:
     if kind == RUN:
         library.refresh_artifacts(run_id=ident)
     elif kind == WORKFLOW:
@@ -173,7 +182,7 @@ class Browser(QObject):
         bridge: MessageBridge,
         navigator: Navigator,
         artifacts: ArtifactList,
-        library: Any = None,
+        library: Library | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -195,7 +204,7 @@ class Browser(QObject):
         artifacts.model.sortWanted.connect(self._on_sort_wanted)
         navigator.scopeSelected.connect(self._on_scope_selected)
 
-    def set_library(self, library: Any, *, online: bool, connected: bool) -> None:
+    def set_library(self, library: Library | None, *, online: bool, connected: bool) -> None:
         """Show this library's catalog (a new connection replaces the old one)."""
         self.library = library
         self.online = online

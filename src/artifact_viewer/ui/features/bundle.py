@@ -123,9 +123,12 @@ class BundleFeature(QObject):
         self.import_action.setStatusTip("Add the runs of a bundle (works offline)")
         self.import_action.triggered.connect(self.ask_import)
         file_menu = slots.menu("&File")
-        first = file_menu.actions()[0] if file_menu.actions() else None
-        file_menu.insertActions(first, [self.export_action, self.import_action])
-        file_menu.insertSeparator(first)
+        existing = file_menu.actions()
+        if existing:
+            file_menu.insertActions(existing[0], [self.export_action, self.import_action])
+            file_menu.insertSeparator(existing[0])
+        else:
+            file_menu.addActions([self.export_action, self.import_action])
         window.setAcceptDrops(True)
         window.installEventFilter(self)
         slots.events.scopeChanged.connect(self.update_actions)

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from artifact_viewer.core.catalog_notes import Note
+from artifact_viewer.core.catalog.notes import Note
 from artifact_viewer.core.models import Artifact
 from artifact_viewer.core.progress import ProgressFn
 from artifact_viewer.ui.extensions import WindowSlots

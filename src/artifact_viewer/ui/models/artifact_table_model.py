@@ -7,11 +7,13 @@ new query bumps a generation number so late pages of an old query are dropped.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
 from artifact_viewer.core.models import Artifact
+from artifact_viewer.core.store_models import CacheState
 from artifact_viewer.ui import formatting as fmt
 from artifact_viewer.ui.icons import cache_icon, icon
 
@@ -25,12 +27,6 @@ ORDER_BY: tuple[str | None, ...] = ("name", "type", "mime_type", "file_size", "c
 CREATED_COLUMN = 4
 PAGE_SIZE = 200
 AnyIndex = QModelIndex | QPersistentModelIndex
-
-
-def state_name(state: Any) -> str:
-    """A CacheState (or its text) as its upper-case name: VERIFIED, MISMATCH..."""
-    name = getattr(state, "name", None)
-    return str(name if name else state or "NOT_CACHED").upper()
 
 
 class ArtifactTableModel(QAbstractTableModel):
@@ -49,7 +45,7 @@ class ArtifactTableModel(QAbstractTableModel):
         self._generation = 0
         self._rows: list[Artifact] = []
         self._row_of: dict[str, int] = {}
-        self._states: dict[str, str] = {}
+        self._states: dict[str, CacheState] = {}
         self._noted: set[str] = set()  # artifacts with a note (a marker by the name)
         self._total = 0
         self._pending = False
@@ -85,7 +81,7 @@ class ArtifactTableModel(QAbstractTableModel):
         generation: int,
         total: int,
         rows: list[Artifact],
-        states: dict[str, Any],
+        states: Mapping[str, CacheState],
         noted: frozenset[str] = frozenset(),
     ) -> bool:
         if generation != self._generation:
@@ -93,7 +89,7 @@ class ArtifactTableModel(QAbstractTableModel):
         self.beginResetModel()
         self._rows = list(rows)
         self._row_of = {a.id: i for i, a in enumerate(self._rows)}
-        self._states = {k: state_name(v) for k, v in states.items()}
+        self._states = dict(states)
         self._noted = set(noted)
         self._total = max(total, len(self._rows))
         self._pending = False
@@ -105,7 +101,7 @@ class ArtifactTableModel(QAbstractTableModel):
         generation: int,
         offset: int,
         rows: list[Artifact],
-        states: dict[str, Any],
+        states: Mapping[str, CacheState],
         noted: frozenset[str] = frozenset(),
     ) -> bool:
         """Append a page; False (and nothing changes) when it belongs to an older query."""
@@ -122,7 +118,7 @@ class ArtifactTableModel(QAbstractTableModel):
         for i, artifact in enumerate(fresh):
             self._row_of[artifact.id] = first + i
         self._rows.extend(fresh)
-        self._states.update({k: state_name(v) for k, v in states.items()})
+        self._states.update(states)
         self._noted.update(noted)
         self._total = max(self._total, len(self._rows))
         self.endInsertRows()
@@ -133,11 +129,11 @@ class ArtifactTableModel(QAbstractTableModel):
             self._pending = False
             self._total = len(self._rows)  # stop fetching until the next query
 
-    def set_states(self, states: dict[str, Any]) -> None:
+    def set_states(self, states: Mapping[str, CacheState]) -> None:
         """Update cache badges of rows that are loaded."""
         for artifact_id, state in states.items():
             row = self._row_of.get(artifact_id)
-            self._states[artifact_id] = state_name(state)
+            self._states[artifact_id] = state
             if row is not None:
                 index = self.index(row, len(COLUMNS) - 1)
                 self.dataChanged.emit(index, index)
@@ -159,8 +155,12 @@ class ArtifactTableModel(QAbstractTableModel):
     def row_of(self, artifact_id: str) -> int | None:
         return self._row_of.get(artifact_id)
 
+    def cache_state(self, artifact_id: str) -> CacheState:
+        return self._states.get(artifact_id, CacheState.NOT_CACHED)
+
     def state_of(self, artifact_id: str) -> str:
-        return self._states.get(artifact_id, "NOT_CACHED")
+        """The cache state's name (``VERIFIED``...), as :data:`CACHE_ROLE` gives it."""
+        return self.cache_state(artifact_id).name
 
     # -- Qt model API --------------------------------------------------------------------
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:
@@ -208,12 +208,12 @@ class ArtifactTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(artifact, col)
         if role == Qt.ItemDataRole.DecorationRole and col == 5:
-            return cache_icon(self.state_of(artifact.id))
+            return cache_icon(self.cache_state(artifact.id))
         if role == Qt.ItemDataRole.DecorationRole and col == 0 and artifact.id in self._noted:
             return icon("note")
         if role == Qt.ItemDataRole.ToolTipRole:
             if col == 5:
-                return fmt.CACHE_LABELS.get(self.state_of(artifact.id), "")
+                return fmt.CACHE_LABELS[self.cache_state(artifact.id)]
             if col == 3 and artifact.file_size is not None:
                 return f"{artifact.file_size:,} bytes"
             if col == 0:
@@ -238,7 +238,7 @@ class ArtifactTableModel(QAbstractTableModel):
         if col == 4:
             return fmt.short_time(artifact.created_at)
         if col == 5:
-            return fmt.CACHE_LABELS.get(self.state_of(artifact.id), "")
+            return fmt.CACHE_LABELS[self.cache_state(artifact.id)]
         return None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal, Slot
-from PySide6.QtGui import QPalette
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, Signal, Slot
+from PySide6.QtGui import QKeyEvent, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -83,6 +83,7 @@ class ArtifactList(QWidget):
         self.empty_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self.empty_label.hide()
         self.view.viewport().installEventFilter(self)
+        self.view.installEventFilter(self)
         self.empty_hint = ""
         self.scope_title = ""
         # The artifact that was current before a re-query; selected again if it is still listed.
@@ -131,6 +132,26 @@ class ArtifactList(QWidget):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.view.viewport() and event.type() == QEvent.Type.Resize:
             self._place_empty_label()
+        if (
+            watched is self.view
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Home, Qt.Key.Key_End)
+            and self.model.rowCount() > 0
+        ):
+            # A row list: Home and End go to the first and last row (Qt's table moves
+            # between columns of one row instead).
+            row = 0 if event.key() == Qt.Key.Key_Home else self.model.rowCount() - 1
+            column = max(self.view.currentIndex().column(), 0)
+            index = self.model.index(row, column)
+            flags = QItemSelectionModel.SelectionFlag.ClearAndSelect
+            if event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+                flags = QItemSelectionModel.SelectionFlag.Select
+            self.view.selectionModel().setCurrentIndex(
+                index, flags | QItemSelectionModel.SelectionFlag.Rows
+            )
+            self.view.scrollTo(index)
+            return True
         return super().eventFilter(watched, event)
 
     @Slot()

@@ -11,10 +11,10 @@ from typing import Any, TypeVar
 
 import orjson
 
-from artifact_viewer.core.catalog_cache import USABLE_STATES, CacheTables
-from artifact_viewer.core.catalog_notes import NoteTables
+from artifact_viewer.core.catalog.cache_tables import USABLE_STATES, CacheTables
+from artifact_viewer.core.catalog.notes import NoteTables
+from artifact_viewer.core.catalog.schema import NAME_SEARCH_TABLE
 from artifact_viewer.core.models import Artifact, Job, JobRun, Resource, Workflow, WorkflowRun
-from artifact_viewer.core.schema import NAME_SEARCH_TABLE
 from artifact_viewer.core.store_models import ArtifactQuery, CacheState
 
 log = logging.getLogger("artifact_viewer.store")

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from artifact_viewer.core.catalog_db import CatalogDb
+from artifact_viewer.core.catalog.db import CatalogDb
 
 MAX_NOTE_CHARS = 100_000  # a note is a remark, not a document; keeps bundles and lists small
 
