@@ -7,7 +7,7 @@ from importlib import resources
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QRectF, Qt
-from PySide6.QtGui import QIcon, QImage, QPainter, QPixmap
+from PySide6.QtGui import QColor, QIcon, QImage, QPainter, QPalette, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 
 from artifact_viewer.core.store_models import CacheState
@@ -97,3 +97,42 @@ def write_app_icon_pngs(folder: Path) -> list[Path]:
             raise OSError(f"could not write {path.name}")
         written.append(path)
     return written
+
+
+# Toolbar action -> (freedesktop theme name, bundled fallback stem).
+ACTION_ICONS = {
+    "refresh": ("view-refresh", "action-refresh"),
+    "save_as": ("document-save-as", "action-save"),
+    "open_external": ("document-open", "action-open-external"),
+    "pin": ("", "action-pin"),
+    "verify": ("", "action-verify"),
+    "focus_mode": ("view-fullscreen", "action-focus"),
+    "compare": ("", "action-compare"),
+    "search": ("edit-find", "action-search"),
+}
+_STROKE = b"#1f1f1f"
+
+
+def tinted_icon(stem: str, colour: QColor) -> QIcon:
+    """A bundled line icon drawn in ``colour`` (the palette's text colour: readable in light
+    and dark themes alike)."""
+    source = svg_bytes(stem).replace(_STROKE, colour.name().encode())
+    result = QIcon()
+    for size in (16, 20, 24, 32):
+        renderer = QSvgRenderer(QByteArray(source))
+        image = QImage(size, size, QImage.Format.Format_ARGB32_Premultiplied)
+        image.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(image)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        renderer.render(painter, QRectF(0, 0, size, size))
+        painter.end()
+        result.addPixmap(QPixmap.fromImage(image))
+    return result
+
+
+def action_icon(name: str, palette: QPalette) -> QIcon:
+    """The desktop theme's icon for a toolbar action where it has one, else ours, tinted."""
+    theme, stem = ACTION_ICONS[name]
+    if theme and QIcon.hasThemeIcon(theme):
+        return QIcon.fromTheme(theme)
+    return tinted_icon(stem, palette.color(QPalette.ColorRole.WindowText))

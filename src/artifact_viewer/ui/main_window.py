@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDir, QSize, QStandardPaths, Qt, QTimer, QUrl, Signal, Slot
+from PySide6.QtCore import QDir, QEvent, QSize, QStandardPaths, Qt, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QDesktopServices, QGuiApplication, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -38,7 +38,7 @@ from artifact_viewer.ui.extensions import (
     WindowServices,
     WindowSlots,
 )
-from artifact_viewer.ui.icons import app_icon, icon
+from artifact_viewer.ui.icons import action_icon, app_icon, icon
 from artifact_viewer.ui.messages import Banner, MessageBridge
 from artifact_viewer.ui.models.filter_spec import parse_filter
 from artifact_viewer.ui.models.navigator_model import ALL, RUN, WORKFLOW
@@ -176,10 +176,15 @@ class MainWindow(QMainWindow):
         toolbar = QToolBar("Main", self)
         toolbar.setObjectName("mainToolbar")
         toolbar.setMovable(False)
-        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        toolbar.setIconSize(QSize(18, 18))
         toolbar.addActions([self.acts.refresh, self.acts.save_as, self.acts.open_external])
         toolbar.addSeparator()
         toolbar.addActions([self.acts.pin, self.acts.verify])
+        toolbar.addSeparator()
+        toolbar.addAction(self.acts.focus_mode)
+        self.toolbar = toolbar
+        self._tint_action_icons()
         spacer = QWidget(toolbar)
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         toolbar.addWidget(spacer)
@@ -485,6 +490,16 @@ class MainWindow(QMainWindow):
     def _on_pin_changed(self, _run_id: str, _pinned: bool) -> None:
         self.browser.reload_tree()
         self.browser.requery()
+
+    def _tint_action_icons(self) -> None:
+        palette = self.palette()
+        for name in ("refresh", "save_as", "open_external", "pin", "verify", "focus_mode"):
+            getattr(self.acts, name).setIcon(action_icon(name, palette))
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and hasattr(self, "toolbar"):
+            self._tint_action_icons()  # light <-> dark: icons follow the text colour
 
     # -- space and keyboard --------------------------------------------------------------
     def panes(self) -> list[QWidget]:

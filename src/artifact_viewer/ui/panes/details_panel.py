@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QScrollArea, QVBox
 
 from artifact_viewer.core.models import Artifact, WorkflowRun
 from artifact_viewer.core.store_models import CacheState
+from artifact_viewer.qt.elided import ElidedField
 from artifact_viewer.ui import formatting as fmt
 
 _VERIFY_TEXT = {
@@ -84,6 +85,8 @@ class DetailsPanel(QWidget):
     def field_text(self, label: str) -> str:
         """Plain text of one row (tests and accessibility)."""
         widget = self._fields.get(label)
+        if isinstance(widget, ElidedField):
+            return widget.value()
         return widget.text() if widget else ""
 
     def clear(self) -> None:
@@ -100,12 +103,10 @@ class DetailsPanel(QWidget):
     def _add(self, label: str, value: str, *, mono: bool = False, rich: bool = False) -> QWidget:
         if mono:
             # Ids and hashes are long unbroken tokens: a read-only line scrolls and copies whole.
-            line = QLineEdit(value, self._form_host)
-            line.setReadOnly(True)
+            # Shortened in the middle with an ellipsis until it has the focus (then whole).
+            line = ElidedField(value, self._form_host)
             line.setFrame(False)
             line.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-            line.setCursorPosition(0)
-            line.setToolTip(value)
             line.setAccessibleName(label)
             line.setStyleSheet("QLineEdit { background: transparent; }")
             self._form.addRow(f"{label}:", line)

@@ -7,12 +7,20 @@ from typing import Any
 from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
+    QPoint,
     QSortFilterProxyModel,
     Qt,
     Signal,
     Slot,
 )
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QMenu,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from artifact_viewer.ui.models.filter_spec import FilterSpec
 from artifact_viewer.ui.models.navigator_model import (
@@ -108,6 +116,7 @@ class Navigator(QWidget):
         self.view.setAccessibleName("Workflows and runs")
         self.view.setModel(self.proxy)
         self.view.setUniformRowHeights(True)
+        self.view.setIndentation(14)
         self.view.setAlternatingRowColors(True)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setSortingEnabled(True)
@@ -115,9 +124,16 @@ class Navigator(QWidget):
         header = self.view.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for col, width in ((1, 142), (2, 94), (3, 94), (4, 60)):
+        for col, width in ((1, 112), (2, 94), (3, 94), (4, 60)):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(col, width)
+        header.setMinimumSectionSize(40)
+        # The run's time is in its name; Started, Ended and Duration are there to add from the
+        # header's menu (they are remembered with the header).
+        for col in (2, 3, 4):
+            header.setSectionHidden(col, True)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._header_menu)
         self.view.selectionModel().currentChanged.connect(self._on_current)
         # Workflow and fixed rows span every column; re-apply whenever proxy rows move.
         self.proxy.modelReset.connect(self._apply_spans)
@@ -126,6 +142,22 @@ class Navigator(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view)
+
+    @Slot(QPoint)
+    def _header_menu(self, pos: QPoint) -> None:
+        header = self.view.header()
+        menu = QMenu(self)
+        model = self.view.model()
+        for col in range(1, model.columnCount()):
+            title = str(model.headerData(col, Qt.Orientation.Horizontal))
+            action = menu.addAction(title)
+            action.setCheckable(True)
+            action.setChecked(not header.isSectionHidden(col))
+            action.toggled.connect(
+                lambda on, c=col: header.setSectionHidden(c, not on)  # noqa: B023
+            )
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.popup(header.mapToGlobal(pos))
 
     # -- state ---------------------------------------------------------------------------
     def set_tree(self, data: TreeData) -> None:
