@@ -82,7 +82,7 @@ class MainWindow(QMainWindow):
     :mod:`artifact_viewer.ui.extensions`), never by editing this class.
 
     Signals:
-        connectWanted(): the user asked to (re)connect; the dialogs live in ``ui.connection``.
+        connectWanted(): the user asked to (re)connect (``ConnectionFlow`` runs the dialogs).
         settingsWanted(): the user asked for Settings.
     """
 
