@@ -288,6 +288,10 @@ class Library:
     def count_artifacts(self, query: ArtifactQuery) -> int:
         return self.catalog.count_artifacts(query)
 
+    def run_ids_matching(self, query: ArtifactQuery) -> set[str]:
+        """Runs holding at least one artifact that ``query`` matches."""
+        return self.catalog.run_ids_matching(query)
+
     def artifact(self, artifact_id: str) -> Artifact | None:
         return self.catalog.artifact(artifact_id)
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDir, QEvent, QSize, QStandardPaths, Qt, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import (
+    QAction,
     QCloseEvent,
     QDesktopServices,
     QGuiApplication,
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QSizePolicy,
     QSplitter,
@@ -46,7 +48,8 @@ from artifact_viewer.ui.extensions import (
 )
 from artifact_viewer.ui.icons import action_icon, app_icon, icon
 from artifact_viewer.ui.messages import Banner, MessageBridge
-from artifact_viewer.ui.models.filter_spec import parse_filter
+from artifact_viewer.ui.models.filter_spec import HELP_ROWS, parse_filter
+from artifact_viewer.ui.models.filter_spec import PLACEHOLDER as FILTER_PLACEHOLDER
 from artifact_viewer.ui.models.navigator_model import ALL, RUN, WORKFLOW
 from artifact_viewer.ui.panes.artifact_list import ArtifactList
 from artifact_viewer.ui.panes.details_panel import DetailsPanel
@@ -159,9 +162,12 @@ class MainWindow(QMainWindow):
         self.filter_box = QLineEdit(self)
         self.filter_box.setObjectName("filterBox")
         self.filter_box.setClearButtonEnabled(True)
-        self.filter_box.setPlaceholderText(
-            "Filter  (words, type:screenshot, mime:csv, status:failed)"
+        self.filter_box.setPlaceholderText(FILTER_PLACEHOLDER)
+        self.filter_help = self.filter_box.addAction(
+            icon("filter-help"), QLineEdit.ActionPosition.TrailingPosition
         )
+        self.filter_help.setToolTip("Filter syntax and examples")
+        self.filter_help.triggered.connect(self.show_filter_help)
         self.filter_box.setAccessibleName("Filter")
         self.filter_box.setMinimumWidth(220)  # stays in the toolbar on narrow windows
         self.filter_box.setMaximumWidth(520)
@@ -381,6 +387,28 @@ class MainWindow(QMainWindow):
     def apply_filter(self) -> None:
         if self.library is not None:
             self.browser.set_filter(parse_filter(self.filter_box.text()))
+
+    @Slot()
+    def show_filter_help(self) -> None:
+        """A popup under the filter box: every term with an example; a click uses it."""
+        menu = QMenu(self)
+        menu.setObjectName("filterHelp")
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.setToolTipsVisible(True)
+        title = menu.addAction("Filter syntax (terms combine; any case)")
+        title.setEnabled(False)
+        for example, meaning in HELP_ROWS:
+            action = menu.addAction(f"{example}    —  {meaning}")
+            action.setData(example)
+        menu.triggered.connect(self._use_filter_example)
+        menu.popup(self.filter_box.mapToGlobal(self.filter_box.rect().bottomLeft()))
+
+    @Slot(QAction)
+    def _use_filter_example(self, action: QAction) -> None:
+        example = action.data()
+        if isinstance(example, str) and example:
+            self.filter_box.setText(example)
+            self.filter_box.setFocus(Qt.FocusReason.OtherFocusReason)
 
     @Slot(str)
     def show_status(self, text: str) -> None:

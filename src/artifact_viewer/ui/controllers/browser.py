@@ -47,6 +47,18 @@ class Page:
 
 
 # -- work functions (run on the pool; they only touch the library) -------------------------
+@dataclass(frozen=True, slots=True)
+class FilterRuns:
+    spec: FilterSpec
+    run_ids: set[str]
+
+
+def runs_matching(
+    library: Library, spec: FilterSpec, query: ArtifactQuery, _p: Progress, _c: CancelToken
+) -> FilterRuns:
+    return FilterRuns(spec, library.run_ids_matching(query))
+
+
 def load_tree(library: Library, _progress: Progress, _cancel: CancelToken) -> TreeData:
     workflows = list(library.workflows())
     runs: dict[str, list[Any]] = {}
@@ -313,23 +325,54 @@ class Browser(QObject):
 
     @Slot(object)
     def set_filter(self, spec: FilterSpec) -> None:
+        """Filter the list now, and the navigator once the runs holding matches are known:
+        every term hides the runs (and workflows) with nothing that matches."""
         self.spec = spec
-        self.navigator.set_filter(spec)
         self.requery()
+        if spec.empty or self.library is None:
+            self.navigator.set_filter(spec, None)
+            return
+        everywhere = replace(
+            self.filter_query(spec), workflow_id=None, run_id=None, cached_only=False, limit=None
+        )
+        self.ops.run(
+            runs_matching,
+            self.library,
+            spec,
+            everywhere,
+            on_result=self._on_filter_runs,
+            on_error=self._on_error,
+        )
+
+    @Slot(object)
+    def _on_filter_runs(self, found: FilterRuns) -> None:
+        if found.spec == self.spec:  # not a filter typed over since
+            self.navigator.set_filter(found.spec, found.run_ids)
 
     @Slot(str, bool)
     def _on_sort_wanted(self, order_by: str, descending: bool) -> None:
         self.order_by, self.descending = order_by, descending
         self.requery()
 
+    def filter_query(self, spec: FilterSpec) -> ArtifactQuery:
+        """What the filter box's terms ask of the catalog (no scope, no order)."""
+        return ArtifactQuery(
+            terms=spec.words,
+            exclude=spec.exclude,
+            type=spec.types[0] if spec.types else None,
+            mimes=spec.mime_values(),
+            extensions=spec.extensions,
+            status=_known_status(spec.statuses[0]) if spec.statuses else None,
+            run_match=spec.runs[0] if spec.runs else None,
+            workflow_match=spec.workflows[0] if spec.workflows else None,
+            since=spec.after,
+            until=spec.before,
+        )
+
     def current_query(self) -> ArtifactQuery:
         kind, ident = self.scope
-        spec = self.spec
-        return ArtifactQuery(
-            text=spec.text,
-            type=spec.types[0] if spec.types else None,
-            mime=spec.mimes[0] if spec.mimes else None,
-            status=_known_status(spec.statuses[0]) if spec.statuses else None,
+        return replace(
+            self.filter_query(self.spec),
             workflow_id=ident if kind == WORKFLOW else None,
             run_id=ident if kind == RUN else None,
             cached_only=kind == OFFLINE,
@@ -343,7 +386,12 @@ class Browser(QObject):
         """Why the list would be empty, and the next step, for the current scope and filter."""
         kind, _ident = self.scope
         if not self.spec.empty:
-            return f"No artifacts match “{self.spec.raw.strip()}”. Change or clear the filter."
+            problems = "; ".join(self.spec.problems)
+            where = "" if kind == ALL else " here (the navigator shows where matches are)"
+            text = (
+                f"No artifacts match “{self.spec.raw.strip()}”{where}. Change or clear the filter."
+            )
+            return f"{text}\n{problems}" if problems else text
         if kind == OFFLINE:
             return (
                 "Nothing is available offline yet. Pin a run (Ctrl+P) to keep all its "
