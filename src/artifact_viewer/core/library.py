@@ -21,7 +21,8 @@ import httpx
 from artifact_viewer.core.blobstore import BlobStore, is_encrypted
 from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.catalog import Catalog
-from artifact_viewer.core.catalog.notes import ImportMark, Note
+from artifact_viewer.core.catalog.notes import ImportMark, Note, NoteKind
+from artifact_viewer.core.crypto.convert import ConvertReport, convert_cache
 from artifact_viewer.core.crypto.memfile import PlaintextViews
 from artifact_viewer.core.crypto.state import encryption_enabled
 from artifact_viewer.core.destinations import check_destination, copy_atomically
@@ -37,11 +38,12 @@ from artifact_viewer.core.fetcher import Fetcher
 from artifact_viewer.core.filenames import safe_file_name
 from artifact_viewer.core.hashes import Hasher, parse_file_hash
 from artifact_viewer.core.models import Artifact, Job, JobRun, Workflow, WorkflowRun
-from artifact_viewer.core.notes import read_note, write_note
+from artifact_viewer.core.notes import note_kind, read_note, write_note
 from artifact_viewer.core.paths import AppPaths
 from artifact_viewer.core.pins import pin_run, unpin_run
 from artifact_viewer.core.progress import ProgressFn, report
 from artifact_viewer.core.quota import enforce_quota, remove_blob_unless_busy
+from artifact_viewer.core.retention import RetentionReport, purge_older_than
 from artifact_viewer.core.settings import Settings
 from artifact_viewer.core.store_models import (
     ArtifactQuery,
@@ -337,6 +339,20 @@ class Library:
         """Where an imported run came from (None if it was never imported)."""
         return self.catalog.import_mark("workflow_runs", run_id)
 
+    def import_marks(self) -> dict[str, ImportMark]:
+        """Every imported run's mark, by run id."""
+        return self.catalog.import_marks("workflow_runs")
+
+    def noted_artifacts(self, artifact_ids: Sequence[str]) -> frozenset[str]:
+        """The artifacts among ``artifact_ids`` that have a note."""
+        if not artifact_ids:
+            return frozenset()
+        return frozenset(self.catalog.notes(NoteKind.ARTIFACT, artifact_ids))
+
+    def note_kind(self, target_id: str) -> NoteKind:
+        """Whether ``target_id`` is a run or an artifact (NotFound if the catalog knows neither)."""
+        return note_kind(self.catalog, target_id)
+
     # -- files ---------------------------------------------------------------------------
 
     def cached_path(self, artifact_id: str) -> Path | None:
@@ -598,6 +614,27 @@ class Library:
         self.blobs.clean_partials()
         log.info("Purged %d cached file(s)", removed)
         return removed
+
+    def purge_older_than(
+        self, max_age: float, *, dry_run: bool = False, include_pinned: bool = False
+    ) -> RetentionReport:
+        """Remove cached files not opened for ``max_age`` seconds (see :mod:`core.retention`)."""
+        return purge_older_than(
+            self.catalog, self.blobs, max_age, dry_run=dry_run, include_pinned=include_pinned
+        )
+
+    def convert_encryption(
+        self,
+        paths: AppPaths,
+        *,
+        encrypt: bool,
+        progress: ProgressFn | None = None,
+        cancel: CancelToken | None = None,
+    ) -> ConvertReport:
+        """Store every cached file encrypted or plain (see :mod:`core.crypto.convert`)."""
+        return convert_cache(
+            paths, self.catalog, self.blobs, encrypt=encrypt, progress=progress, cancel=cancel
+        )
 
     def enforce_quota(self) -> list[str]:
         return enforce_quota(self.catalog, self.blobs, self.settings.cache_quota_bytes)

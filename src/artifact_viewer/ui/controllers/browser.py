@@ -72,10 +72,9 @@ def load_tree(library: Library, _progress: Progress, _cancel: CancelToken) -> Tr
     return TreeData(workflows, runs, offline, pinned, imported)
 
 
-def _imported_runs(library: Any) -> dict[str, str]:
+def _imported_runs(library: Library) -> dict[str, str]:
     """Run id -> a line saying which bundle it came from (runs imported from a bundle)."""
-    catalog: Any = getattr(library, "catalog", None)
-    marks = catalog.import_marks("workflow_runs") if hasattr(catalog, "import_marks") else {}
+    marks = library.import_marks()
     return {
         run_id: f"Imported from {m.source}"
         + (f" (exported {m.exported_at})" if m.exported_at else "")
@@ -83,14 +82,9 @@ def _imported_runs(library: Any) -> dict[str, str]:
     }
 
 
-def _noted(library: Any, artifact_ids: list[str]) -> frozenset[str]:
+def _noted(library: Library, artifact_ids: list[str]) -> frozenset[str]:
     """The artifacts among ``artifact_ids`` that have a note."""
-    catalog: Any = getattr(library, "catalog", None)
-    if not artifact_ids or not hasattr(catalog, "notes"):
-        return frozenset()
-    from artifact_viewer.core.catalog.notes import NoteKind
-
-    return frozenset(catalog.notes(NoteKind.ARTIFACT, artifact_ids))
+    return library.noted_artifacts(artifact_ids)
 
 
 def load_page(
