@@ -11,7 +11,7 @@ import re
 import sys
 import tempfile
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from artifact_viewer.core.cancel import CancelToken
@@ -180,6 +180,8 @@ class BlobStore:
         self.root = root
         self.partial_dir = partial_dir
         self.locks_dir = partial_dir / "locks"
+        #: called with the SHA-256 of every blob removed (evicted, purged, failed verification)
+        self.on_removed: Callable[[str], None] | None = None
         for folder in (root, partial_dir, self.locks_dir):
             ensure_private_dir(folder)
 
@@ -199,6 +201,8 @@ class BlobStore:
             self.path_for(sha256).unlink()
         except FileNotFoundError:
             return False
+        if self.on_removed is not None:
+            self.on_removed(sha256)
         return True
 
     def rehash(self, sha256: str, expected: ExpectedHash | None) -> Hasher:

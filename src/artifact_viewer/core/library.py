@@ -14,6 +14,7 @@ from typing import Protocol, TypeVar
 
 import httpx
 
+from artifact_viewer.core.blob_events import BlobEvents
 from artifact_viewer.core.blobstore import BlobStore
 from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.catalog import Catalog
@@ -113,6 +114,8 @@ class Library:
         self._closed = False
         self._pins = PinManager(self)
         self._verify_lock = threading.Lock()
+        self.blob_events = BlobEvents()  # the search indexer subscribes here
+        blobs.on_removed = self.blob_events.removed
 
     @classmethod
     def open(
@@ -158,6 +161,7 @@ class Library:
             blobs=blobs,
             source=source,
             max_parallel=settings.max_parallel_downloads,
+            on_stored=lambda sha256: library.blob_events.added(sha256) if library else None,
         )
         library = cls(
             catalog=catalog,
