@@ -1,0 +1,195 @@
+"""Keeps the search index in step with the cache, on a low-priority thread of its own.
+
+The Library tells an :class:`Indexer` (a blob listener) when a verified file enters the
+cache and when one leaves it (evicted, purged, failed verification); the indexer only
+queues the news, so a download never waits for it. What another process cached meanwhile
+is found by comparing the catalog with the index (``pending``), so nothing is missed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import queue
+import threading
+from collections.abc import Iterator
+
+from artifact_viewer.core.blobstore import BlobStore
+from artifact_viewer.core.cancel import CancelToken
+from artifact_viewer.core.errors import ArtifactViewerError, Cancelled
+from artifact_viewer.core.progress import ProgressFn, report
+from artifact_viewer.core.search.extract import FileHints, extract
+from artifact_viewer.core.search.index import IndexDamaged, PendingBlob, SearchIndex
+from artifact_viewer.core.search.rows import Row
+
+log = logging.getLogger("artifact_viewer.search")
+
+#: characters of text per transaction while indexing one file
+BATCH_CHARS = 4 * 1024 * 1024
+BATCH_ROWS = 20_000
+
+_STOP = ("stop", "")
+
+
+class Indexer:
+    """Indexes cached blobs into a :class:`SearchIndex` (thread-safe).
+
+    ``start()`` runs it in the background; ``index_pending()`` and ``reindex()`` do the
+    work in the caller's thread (the CLI), reporting progress in bytes of files read.
+    """
+
+    def __init__(self, index: SearchIndex, blobs: BlobStore) -> None:
+        self.index = index
+        self.blobs = blobs
+        self._queue: queue.SimpleQueue[tuple[str, str]] = queue.SimpleQueue()
+        self._work = threading.RLock()
+        self._thread: threading.Thread | None = None
+        self._stop = CancelToken()
+        self.idle = threading.Event()
+        self.idle.set()
+
+    # -- blob listener (called by the Library, on whatever thread stored or removed) --------
+
+    def blob_added(self, sha256: str) -> None:
+        self.idle.clear()
+        self._queue.put(("add", sha256))
+
+    def blob_removed(self, sha256: str) -> None:
+        self.idle.clear()
+        self._queue.put(("remove", sha256))
+
+    # -- background -------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Check the index, drop what the cache no longer holds and index what is pending,
+        then follow the blob events, on a daemon thread at the lowest CPU priority."""
+        if self._thread is not None:
+            return
+        self.idle.clear()
+        self._queue.put(("check", ""))
+        self._thread = threading.Thread(target=self._run, name="search-indexer", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float | None = 5.0) -> None:
+        """Stop the thread (the file being indexed is left pending, nothing half-written)."""
+        thread, self._thread = self._thread, None
+        if thread is None:
+            return
+        self._stop.cancel()
+        self._queue.put(_STOP)
+        thread.join(timeout)
+
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        """Until every queued event is handled (for tests and a clean exit)."""
+        return self.idle.wait(timeout)
+
+    def _run(self) -> None:
+        with contextlib.suppress(OSError, AttributeError):
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+        while True:
+            op, sha256 = self._queue.get()
+            if op == "stop":
+                return
+            try:
+                if op == "check":
+                    self.index.check()
+                    self.index_pending(cancel=self._stop)
+                elif op == "remove":
+                    with self._work:
+                        self.index.remove_blob(sha256)
+                else:
+                    self.index_pending(cancel=self._stop)
+            except Cancelled:
+                return
+            except IndexDamaged:
+                self._queue.put(("add", ""))  # everything is pending again
+            except (ArtifactViewerError, OSError) as exc:
+                log.warning("Search indexing failed: %s", exc)
+            except Exception:  # a bug must not end indexing for the session
+                log.exception("Search indexing failed")
+            if self._queue.empty():
+                self.idle.set()
+
+    # -- the work -----------------------------------------------------------------------
+
+    def pending(self) -> int:
+        """How many cached files are waiting to be indexed."""
+        return self.index.pending_count()
+
+    def prune(self) -> int:
+        """Drop documents the cache no longer holds; return how many."""
+        stale = self.index.stale_docs()
+        with self._work:
+            for doc_id in stale:
+                self.index.remove_doc(doc_id)
+        return len(stale)
+
+    def index_pending(
+        self, progress: ProgressFn | None = None, cancel: CancelToken | None = None
+    ) -> int:
+        """Index every cached file the index lacks (newest first); return how many.
+
+        ``progress`` counts bytes of the files read.
+        """
+        with self._work:
+            self.prune()
+            todo = self.index.pending()
+            total = sum(b.size for b in todo)
+            done = 0
+            report(progress, 0, total)
+            for blob in todo:
+                if cancel is not None:
+                    cancel.raise_if_cancelled()
+                self.index_blob(blob, cancel)
+                done += blob.size
+                report(progress, done, total)
+            return len(todo)
+
+    def reindex(self, progress: ProgressFn | None = None, cancel: CancelToken | None = None) -> int:
+        """Empty the index and index every cached file again."""
+        with self._work:
+            self.index.clear()
+            return self.index_pending(progress, cancel)
+
+    def index_blob(self, blob: PendingBlob, cancel: CancelToken | None = None) -> int:
+        """Extract and store one file's rows; return the characters of text indexed."""
+        path = self.blobs.path_for(blob.sha256)
+        if not path.is_file():
+            return 0  # left the cache meanwhile: nothing to index, the catalog catches up
+        info, rows = extract(path, FileHints(blob.name, blob.mime))
+        doc_id = self.index.begin_doc(blob.sha256, info.kind)
+        count = chars = 0
+        try:
+            count, chars = self._store_rows(doc_id, rows, cancel)
+        except (OSError, UnicodeError, ValueError, RecursionError, MemoryError) as exc:
+            info.skip(f"reading stopped after {count} row(s): {str(exc)[:160]}")
+        except BaseException:
+            with contextlib.suppress(ArtifactViewerError):
+                self.index.remove_doc(doc_id)
+            raise
+        self.index.finish_doc(doc_id, info, count, chars)
+        if info.skipped:
+            log.info("Indexed %s… partly: %s", blob.sha256[:12], "; ".join(info.skipped))
+        return chars
+
+    def _store_rows(
+        self, doc_id: int, rows: Iterator[Row], cancel: CancelToken | None
+    ) -> tuple[int, int]:
+        batch: list[Row] = []
+        size = count = chars = 0
+        for row in rows:
+            batch.append(row)
+            size += len(row[0])
+            if size >= BATCH_CHARS or len(batch) >= BATCH_ROWS:
+                self.index.add_rows(doc_id, count, batch)
+                count += len(batch)
+                chars += size
+                batch, size = [], 0
+                if cancel is not None:
+                    cancel.raise_if_cancelled()
+        if batch:
+            self.index.add_rows(doc_id, count, batch)
+            count += len(batch)
+            chars += size
+        return count, chars
