@@ -53,6 +53,7 @@ COMMAND_MODULES = {
     "get": "store",
     "ls": "ls",
     "preview": "preview",
+    "search": "search",
     "sync": "store",
 }
 

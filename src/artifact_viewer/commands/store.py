@@ -30,6 +30,7 @@ from artifact_viewer.commands.ls import (
     make_client,
     parse_date_option,
 )
+from artifact_viewer.commands.search import index_stats, index_stats_line, reindex_command
 from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.errors import ArtifactViewerError, NotFound
 from artifact_viewer.core.filenames import safe_file_name
@@ -238,6 +239,7 @@ def cache_group() -> None:
 def cache_stats(ctx: click.Context, as_json: bool) -> None:
     """How much is cached, against the quota."""
     stats = open_library(ctx, offline=True).stats()
+    search_index = index_stats(ctx)
     if as_json:
         _echo_json(
             [
@@ -251,6 +253,7 @@ def cache_stats(ctx: click.Context, as_json: bool) -> None:
                     "mismatched": stats.mismatched,
                     "notVerifiable": stats.not_verifiable,
                     "catalogArtifacts": stats.catalog_artifacts,
+                    **search_index,
                 }
             ]
         )
@@ -261,7 +264,7 @@ def cache_stats(ctx: click.Context, as_json: bool) -> None:
         f" {human_size(stats.total_bytes)} of {human_size(stats.quota_bytes)} ({pct:.1f}%)\n"
         f"Pinned: {stats.pinned_runs} run(s), {human_size(stats.pinned_bytes)}\n"
         f"Failed verification: {stats.mismatched}; not verifiable: {stats.not_verifiable}\n"
-        f"Catalog: {stats.catalog_artifacts} artifact(s) known"
+        f"Catalog: {stats.catalog_artifacts} artifact(s) known\n" + index_stats_line(search_index)
     )
 
 
@@ -472,6 +475,9 @@ def _known(item: R | None, what: str, item_id: str) -> R:
             hint="Run `artifact-viewer sync` while online to bring the catalog up to date.",
         )
     return item
+
+
+cache_group.add_command(reindex_command)
 
 
 def register(group: click.Group) -> None:
