@@ -161,3 +161,36 @@ def test_without_tesseract_an_image_says_why_it_has_no_text(tmp_path, monkeypatc
     Image.new("RGB", (10, 10), "white").save(png)
     info, rows = extract(png, FileHints("shot.png", "image/png"))
     assert list(rows) == [] and "tesseract is not installed" in info.skipped[0]
+
+
+def _nested(depth: int) -> tuple[str, str]:
+    """A document ``depth`` levels deep (objects with plain and quoted keys, arrays), and the
+    path of its leaf as the preview writes it."""
+    doc: object = {"leaf": "E00042"}
+    steps: list[str | int] = []
+    for level in range(depth):
+        doc = {"k": [doc]} if level % 2 else {"a b": doc}
+        steps = (["k", 0] if level % 2 else ["a b"]) + steps
+    import sys
+
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 4 * depth + 100))
+    try:
+        return json.dumps(doc), preview_json_path((*steps, "leaf"))
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+def test_deeply_nested_json_gets_exact_paths_at_every_depth(tmp_path):
+    text, leaf_path = _nested(300)  # past the depth where paths stop being kept as strings
+    info, rows = rows_of(tmp_path, text.encode(), "deep.json")
+    assert info.kind == JSON
+    assert [loc for row, loc in rows if row == "leaf: E00042"] == [leaf_path]
+    assert rows[:2] == [("k", "$.k"), ("a b", '$.k[0]["a b"]')]
+
+
+def test_json_too_deep_for_the_parsers_is_indexed_as_text_and_says_so(tmp_path):
+    text, _path = _nested(3000)
+    info, rows = rows_of(tmp_path, text.encode(), "deep.json")
+    assert info.kind == TEXT and "nested too deeply" in info.skipped[0]
+    assert any("E00042" in row for row, _loc in rows)

@@ -18,7 +18,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,6 +33,8 @@ log = logging.getLogger("artifact_viewer.search")
 SCHEMA_VERSION = 1
 INDEX_FILE = "search.sqlite3"
 BUSY_TIMEOUT_MS = 30_000
+#: characters of text per write transaction while a file is indexed
+COMMIT_CHARS = 16 * 1024 * 1024
 DOC_SHIFT = 32
 USABLE = ("verified", "not_verifiable")
 
@@ -48,7 +50,9 @@ CREATE TABLE docs (
     complete INTEGER NOT NULL DEFAULT 0,
     indexed_at REAL NOT NULL
 );
-CREATE VIRTUAL TABLE content USING fts5(text, loc UNINDEXED, tokenize='trigram');
+CREATE VIRTUAL TABLE content USING fts5(
+    text, loc UNINDEXED, tokenize='trigram', columnsize=0
+);
 """
 
 _DAMAGE_WORDS = ("malformed", "not a database", "corrupt", "disk image", "no such table")
@@ -156,10 +160,16 @@ class SearchIndex:
         self.path.touch(mode=FILE_MODE)
         self._create(self._conn())
 
-    def _conn(self) -> sqlite3.Connection:
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+    def _conn(self, *, attach: bool = False) -> sqlite3.Connection:
+        """The thread's connection: ``attach`` gives the one that sees the catalog as
+        ``cat`` (reads only). Writes use the other, so a write transaction never locks the
+        catalog a download is writing to."""
+        slot = "reader" if attach else "writer"
+        conn: sqlite3.Connection | None = getattr(self._local, slot, None)
         if conn is not None and getattr(self._local, "generation", -1) == self._generation:
             return conn
+        if getattr(self._local, "generation", -1) != self._generation:
+            self._local.reader = self._local.writer = None
         if self._closed:
             raise CacheError("The search index is closed.")
         conn = sqlite3.connect(
@@ -171,9 +181,9 @@ class SearchIndex:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
-        if self.catalog_path.exists():
+        if attach and self.catalog_path.exists():
             conn.execute("ATTACH DATABASE ? AS cat", (str(self.catalog_path),))
-        self._local.conn = conn
+        setattr(self._local, slot, conn)
         self._local.generation = self._generation
         with self._lock:
             self._all.append(conn)
@@ -192,10 +202,10 @@ class SearchIndex:
         self._close_connections()
 
     @contextlib.contextmanager
-    def guard(self) -> Iterator[sqlite3.Connection]:
+    def guard(self, *, attach: bool = False) -> Iterator[sqlite3.Connection]:
         """The thread's connection; damage found while using it resets the index and raises
         IndexDamaged, other SQLite failures become CacheError."""
-        conn = self._conn()
+        conn = self._conn(attach=attach)
         try:
             yield conn
         except sqlite3.Error as exc:
@@ -246,16 +256,36 @@ class SearchIndex:
             )
             return int(cur.lastrowid or 0)
 
-    def add_rows(self, doc_id: int, first: int, rows: Sequence[Row]) -> None:
-        """Rows ``first``, ``first + 1``, ... of a document, in one transaction."""
-        base = (doc_id << DOC_SHIFT) + first
-        if first + len(rows) >= 1 << DOC_SHIFT:
-            raise CacheError("A file has too many rows to index.")
-        with self._write() as conn:
-            conn.executemany(
-                "INSERT INTO content (rowid, text, loc) VALUES (?, ?, ?)",
-                ((base + i, text, loc) for i, (text, loc) in enumerate(rows)),
-            )
+    def add_rows(self, doc_id: int, batches: Iterable[Sequence[Row]]) -> tuple[int, int]:
+        """Store a document's rows (numbered from 0), committing every COMMIT_CHARS
+        characters: FTS5 does its indexing work at commit, and fewer, larger commits make
+        fewer segments to merge. Returns (rows, characters)."""
+        base = doc_id << DOC_SHIFT
+        count = chars = pending = 0
+        with self.guard() as conn:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                for batch in batches:
+                    if count + len(batch) >= 1 << DOC_SHIFT:
+                        raise CacheError("A file has too many rows to index.")
+                    conn.executemany(
+                        "INSERT INTO content (rowid, text, loc) VALUES (?, ?, ?)",
+                        ((base + count + i, text, loc) for i, (text, loc) in enumerate(batch)),
+                    )
+                    count += len(batch)
+                    size = sum(len(text) for text, _loc in batch)
+                    chars += size
+                    pending += size
+                    if pending >= COMMIT_CHARS:
+                        conn.execute("COMMIT")
+                        conn.execute("BEGIN IMMEDIATE")
+                        pending = 0
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+        return count, chars
 
     def finish_doc(self, doc_id: int, info: DocInfo, rows: int, text_chars: int) -> bool:
         """Mark a document complete; False (and its rows dropped) if another indexer
@@ -317,16 +347,13 @@ class SearchIndex:
 
     # -- keeping in step with the catalog -----------------------------------------------
 
-    def _attached(self, conn: sqlite3.Connection) -> bool:
-        names = {r[1] for r in conn.execute("PRAGMA database_list")}
-        if "cat" not in names and self.catalog_path.exists():
-            conn.execute("ATTACH DATABASE ? AS cat", (str(self.catalog_path),))
-            return True
-        return "cat" in names
+    @staticmethod
+    def _attached(conn: sqlite3.Connection) -> bool:
+        return "cat" in {r[1] for r in conn.execute("PRAGMA database_list")}
 
     def pending(self) -> list[PendingBlob]:
         """Cached blobs without a complete document, most recently fetched first."""
-        with self.guard() as conn:
+        with self.guard(attach=True) as conn:
             if not self._attached(conn):
                 return []
             rows = conn.execute(
@@ -341,7 +368,7 @@ class SearchIndex:
         return [PendingBlob(str(r[0]), str(r[1]), str(r[2]), int(r[3])) for r in rows]
 
     def pending_count(self) -> int:
-        with self.guard() as conn:
+        with self.guard(attach=True) as conn:
             if not self._attached(conn):
                 return 0
             return int(
@@ -355,7 +382,7 @@ class SearchIndex:
 
     def stale_docs(self) -> list[int]:
         """Documents whose blob the cache no longer holds, or left incomplete by a crash."""
-        with self.guard() as conn:
+        with self.guard(attach=True) as conn:
             if not self._attached(conn):
                 return []
             rows = conn.execute(
@@ -377,8 +404,7 @@ class SearchIndex:
         return IndexStats(int(docs), int(rows), int(text), size)
 
     def read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        with self.guard() as conn:
-            self._attached(conn)
+        with self.guard(attach=True) as conn:
             return conn.execute(sql, tuple(params)).fetchall()
 
 

@@ -14,6 +14,7 @@ import os
 import queue
 import threading
 from collections.abc import Iterator
+from typing import TypeVar
 
 from artifact_viewer.core.blobstore import BlobStore
 from artifact_viewer.core.cancel import CancelToken
@@ -26,10 +27,11 @@ from artifact_viewer.core.search.rows import Row
 log = logging.getLogger("artifact_viewer.search")
 
 #: characters of text per transaction while indexing one file
-BATCH_CHARS = 4 * 1024 * 1024
-BATCH_ROWS = 20_000
+BATCH_CHARS = 1024 * 1024
+BATCH_ROWS = 5_000
 
 _STOP = ("stop", "")
+T = TypeVar("T")
 
 
 class Indexer:
@@ -153,17 +155,32 @@ class Indexer:
             return self.index_pending(progress, cancel)
 
     def index_blob(self, blob: PendingBlob, cancel: CancelToken | None = None) -> int:
-        """Extract and store one file's rows; return the characters of text indexed."""
+        """Extract and store one file's rows; return the characters of text indexed.
+
+        A file that cannot be read to its end keeps the rows read before, and says why.
+        """
         path = self.blobs.path_for(blob.sha256)
         if not path.is_file():
             return 0  # left the cache meanwhile: nothing to index, the catalog catches up
         info, rows = extract(path, FileHints(blob.name, blob.mime))
         doc_id = self.index.begin_doc(blob.sha256, info.kind)
-        count = chars = 0
+        read = 0
+
+        def batches() -> Iterator[list[Row]]:
+            nonlocal read
+            try:
+                # The next batch is extracted on a helper thread while this one is inserted
+                # (SQLite inserts without holding the GIL, so the two overlap).
+                for batch in _pipelined(_batches(rows)):
+                    yield batch
+                    read += len(batch)
+                    if cancel is not None:
+                        cancel.raise_if_cancelled()
+            except (OSError, UnicodeError, ValueError, RecursionError, MemoryError) as exc:
+                info.skip(f"reading stopped after {read} row(s): {str(exc)[:160]}")
+
         try:
-            count, chars = self._store_rows(doc_id, rows, cancel)
-        except (OSError, UnicodeError, ValueError, RecursionError, MemoryError) as exc:
-            info.skip(f"reading stopped after {count} row(s): {str(exc)[:160]}")
+            count, chars = self.index.add_rows(doc_id, batches())
         except BaseException:
             with contextlib.suppress(ArtifactViewerError):
                 self.index.remove_doc(doc_id)
@@ -173,23 +190,57 @@ class Indexer:
             log.info("Indexed %s… partly: %s", blob.sha256[:12], "; ".join(info.skipped))
         return chars
 
-    def _store_rows(
-        self, doc_id: int, rows: Iterator[Row], cancel: CancelToken | None
-    ) -> tuple[int, int]:
-        batch: list[Row] = []
-        size = count = chars = 0
-        for row in rows:
-            batch.append(row)
-            size += len(row[0])
-            if size >= BATCH_CHARS or len(batch) >= BATCH_ROWS:
-                self.index.add_rows(doc_id, count, batch)
-                count += len(batch)
-                chars += size
-                batch, size = [], 0
-                if cancel is not None:
-                    cancel.raise_if_cancelled()
-        if batch:
-            self.index.add_rows(doc_id, count, batch)
-            count += len(batch)
-            chars += size
-        return count, chars
+
+def _batches(rows: Iterator[Row]) -> Iterator[list[Row]]:
+    batch: list[Row] = []
+    size = 0
+    for row in rows:
+        batch.append(row)
+        size += len(row[0])
+        if size >= BATCH_CHARS or len(batch) >= BATCH_ROWS:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
+_DONE = object()
+
+
+def _pipelined(source: Iterator[T]) -> Iterator[T]:
+    """``source``'s items, produced one step ahead on a helper thread (at most two
+    waiting). An exception in ``source`` is raised here; leaving early stops the helper."""
+    ahead: queue.Queue[object] = queue.Queue(maxsize=2)
+    stop = threading.Event()
+
+    def put(item: object) -> bool:
+        while not stop.is_set():
+            try:
+                ahead.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in source:
+                if not put(item):
+                    return
+            put(_DONE)
+        except BaseException as exc:  # handed to the consumer, raised there
+            put(exc)
+
+    helper = threading.Thread(target=produce, name="search-extract", daemon=True)
+    helper.start()
+    try:
+        while True:
+            item = ahead.get()
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item  # type: ignore[misc]
+    finally:
+        stop.set()
+        helper.join(timeout=5.0)  # a stuck extractor (daemon) gives up at its next batch

@@ -39,12 +39,20 @@ def json_path(steps: tuple[str | int, ...]) -> str:
     return "$" + "".join(_step(s) for s in steps)
 
 
+class _Anchor(str):
+    """A path text that starts a chain of linked steps (the part kept as a string)."""
+
+
 def _path_of(link: _Link) -> str:
     steps: list[str | int] = []
+    head = "$"
     while link is not None:
         link, key = link
+        if isinstance(key, _Anchor):
+            head = str(key)
+            break
         steps.append(key)
-    return json_path(tuple(reversed(steps)))
+    return head + "".join(_step(s) for s in reversed(steps))
 
 
 def scalar_text(value: Any) -> str:
@@ -58,27 +66,51 @@ def scalar_text(value: Any) -> str:
     return repr(value) if isinstance(value, float) else str(value)
 
 
+#: below this depth paths are kept as strings on the walk's stack (fast); deeper, as
+#: linked steps joined only for a row (memory stays linear in the depth)
+_STRING_DEPTH = 64
+
+
 def tree_rows(root: Any, prefix: _Link = None) -> Iterator[Row]:
     """Rows for every key (``key``, or ``key: value`` for a scalar member) and every scalar
     array item, in document order, without recursion (any depth)."""
-    stack: list[tuple[_Link, str | int | None, Any]] = [(prefix, None, root)]
+    steps: dict[str | int, str] = {}
+
+    def step(key: str | int) -> str:
+        text = steps.get(key)
+        if text is None:
+            text = steps[key] = _step(key)
+        return text
+
+    # (path text, or None past _STRING_DEPTH where the link is kept instead; link; depth;
+    # key; value)
+    stack: list[tuple[str | None, _Link, int, str | int | None, Any]] = [
+        (_path_of(prefix), None, 0, None, root)
+    ]
     while stack:
-        link, key, value = stack.pop()
+        path, link, depth, key, value = stack.pop()
         container = isinstance(value, dict | list)
         if isinstance(key, str):
             text = key if container else f"{key}: {scalar_text(value)}"
-        elif not container:
-            text = scalar_text(value)
         else:
-            text = ""
+            text = "" if container else scalar_text(value)
         if text.strip():
-            path = _path_of(link)
+            where = path if path is not None else _path_of(link)
             for piece in pieces(clean(text)):
-                yield piece, path
-        if isinstance(value, dict):
-            stack.extend(((link, k), k, v) for k, v in reversed(value.items()))
-        elif isinstance(value, list):
-            stack.extend(((link, i), i, value[i]) for i in range(len(value) - 1, -1, -1))
+                yield piece, where
+        if not container or not value:
+            continue
+        items = (
+            reversed(value.items())
+            if isinstance(value, dict)
+            else ((i, value[i]) for i in range(len(value) - 1, -1, -1))
+        )
+        if depth + 1 < _STRING_DEPTH:
+            assert path is not None
+            stack.extend((path + step(k), None, depth + 1, k, v) for k, v in items)
+        else:
+            parent: _Link = link if link is not None else (None, _Anchor(path or "$"))
+            stack.extend((None, (parent, k), depth + 1, k, v) for k, v in items)
 
 
 _LONG_DIGITS = re.compile(rb"\d{19,}")
