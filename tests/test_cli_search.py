@@ -13,12 +13,12 @@ import pytest
 from click.testing import CliRunner
 
 from artifact_viewer.cli import cli
-from artifact_viewer.commands.ls import RETRY_KEY
+from artifact_viewer.commands.common import RETRY_KEY
 from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.logs import teardown_logging
 from artifact_viewer.core.retry import RetryPolicy
-from artifact_viewer.previews.json_paths import json_path
-from artifact_viewer.previews.json_paths import search as preview_json_search
+from artifact_viewer.previews.json.paths import json_path
+from artifact_viewer.previews.json.paths import search as preview_json_search
 
 FIELDS = {"artifactId", "runId", "workflowId", "displayName", "snippet", "location"}
 

@@ -13,13 +13,13 @@ import orjson
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
+from artifact_viewer.commands.common import open_library
 from artifact_viewer.core import units
 from artifact_viewer.core.library import Library
 from artifact_viewer.core.paths import app_paths
 from artifact_viewer.core.progress import ProgressFn
 from artifact_viewer.core.search import Hit, Indexer, QueryError, SearchIndex, parse_query
 from artifact_viewer.core.search.finder import search
-from artifact_viewer.core.settings import load_settings
 
 EXIT_NO_HITS = 1
 EXIT_USAGE = 2
@@ -40,8 +40,7 @@ def open_searcher(ctx: click.Context) -> Searcher:
     cached: Searcher | None = ctx.meta.get(_META)
     if cached is not None:
         return cached
-    library = Library.open(app_paths(), load_settings(), None)
-    ctx.call_on_close(library.close)
+    library = open_library(ctx, offline=True)
     index = SearchIndex.open(app_paths())
     ctx.call_on_close(index.close)
     searcher = Searcher(library, index, Indexer(index, library.blobs))

@@ -22,7 +22,7 @@ from artifact_viewer.core.search.extract import (
 from artifact_viewer.core.search.jsondoc import json_path
 from artifact_viewer.core.search.rows import CELL_SEP, CHUNK_CHARS
 from artifact_viewer.demo.pdfs import tax_pdf
-from artifact_viewer.previews.json_paths import json_path as preview_json_path
+from artifact_viewer.previews.json.paths import json_path as preview_json_path
 
 
 def rows_of(tmp_path: Path, data: bytes, name: str, mime: str = ""):
