@@ -86,7 +86,10 @@ def build_app(
 
 def window_extensions() -> list[WindowExtension]:
     """The features that add views, panes and actions to the window (ui.extensions)."""
-    return []
+    from artifact_viewer.ui.features.bundle import BundleFeature
+    from artifact_viewer.ui.features.notes import NotesFeature
+
+    return [BundleFeature(), NotesFeature()]
 
 
 def _install_qt_message_handler() -> None:
