@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from artifact_viewer.core.crypto.sqlite import open_derived_db, sqlcipher_available
+from artifact_viewer.core.crypto.state import encryption_enabled
 from artifact_viewer.core.errors import CacheError
 from artifact_viewer.core.paths import FILE_MODE, AppPaths, ensure_private_dir
 from artifact_viewer.core.search.rows import DocInfo, Row
@@ -32,6 +34,7 @@ log = logging.getLogger("artifact_viewer.search")
 #: bump when the tables or what extractors write change: older indexes are rebuilt
 SCHEMA_VERSION = 1
 INDEX_FILE = "search.sqlite3"
+PURPOSE = "content-index"  # picks the index's key when the cache is encrypted
 BUSY_TIMEOUT_MS = 30_000
 #: characters of text per write transaction while a file is indexed
 COMMIT_CHARS = 16 * 1024 * 1024
@@ -90,38 +93,93 @@ class PendingBlob:
     size: int
 
 
-def is_damage(exc: sqlite3.Error) -> bool:
-    text = str(exc).lower()
-    return isinstance(exc, sqlite3.DatabaseError) and any(w in text for w in _DAMAGE_WORDS)
+def _db_errors() -> tuple[type[Exception], ...]:
+    """SQLite's errors, and SQLCipher's (its own classes) when that binding is there."""
+    try:
+        import sqlcipher3
+    except ImportError:
+        return (sqlite3.Error,)
+    return (sqlite3.Error, sqlcipher3.Error)
+
+
+DB_ERRORS = _db_errors()
+
+
+def is_damage(exc: Exception) -> bool:
+    """A DatabaseError (SQLite's or SQLCipher's) saying the file is damaged or not ours."""
+    is_db = any(c.__name__ == "DatabaseError" for c in type(exc).__mro__)
+    return is_db and any(word in str(exc).lower() for word in _DAMAGE_WORDS)
 
 
 class SearchIndex:
-    """Thread-safe: one connection per thread; writes serialised by SQLite (WAL)."""
+    """Thread-safe. Two connections, each used by one thread at a time: the writer (the
+    indexer's inserts) and the reader (queries, with the catalog attached), so a write
+    transaction never locks the catalog a download writes to, and a query never waits for
+    an insert. The file follows the cache's encryption setting (plain, SQLCipher, or in
+    memory only; see ``core.crypto.sqlite``)."""
 
-    def __init__(self, path: Path, catalog_path: Path) -> None:
+    def __init__(self, path: Path, catalog_path: Path, paths: AppPaths | None = None) -> None:
         self.path = path
         self.catalog_path = catalog_path
+        self.paths = paths
         self.rebuilt: str | None = None
-        self._local = threading.local()
-        self._lock = threading.Lock()
-        self._all: list[sqlite3.Connection] = []
-        self._generation = 0
+        self.mode: str = "plain"
+        self._writer: sqlite3.Connection | None = None
+        self._reader: sqlite3.Connection | None = None
+        self._wlock = threading.RLock()
+        self._rlock = threading.RLock()
         self._closed = False
         ensure_private_dir(path.parent)
         self._prepare()
 
     @classmethod
     def open(cls, paths: AppPaths) -> SearchIndex:
-        return cls(index_path(paths), paths.catalog_path)
+        """The app's index (beside the catalog), in the form the encryption setting asks."""
+        return cls(index_path(paths), paths.catalog_path, paths)
 
     # -- file and connections ---------------------------------------------------------------
 
+    def _connect(self) -> tuple[sqlite3.Connection, str, bool]:
+        """A new connection: (connection, mode, file was new or started over)."""
+        if self.paths is None:
+            conn = sqlite3.connect(self.path, check_same_thread=False)
+            mode, fresh = "plain", False
+        else:
+            if not self.path.exists() and (
+                not encryption_enabled(self.paths) or sqlcipher_available()
+            ):
+                self.path.touch(mode=FILE_MODE)  # private from its first byte
+            derived = open_derived_db(self.paths, self.path, PURPOSE)
+            conn, mode, fresh = derived.conn, derived.mode, derived.rebuilt
+        conn.isolation_level = None
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        if mode != "memory":
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+        return conn, mode, fresh
+
+    def _open_connections(self) -> bool:
+        if self._closed:
+            raise CacheError("The search index is closed.")
+        had_data = self.path.exists() and self.path.stat().st_size > 0
+        writer, mode, fresh = self._connect()
+        # In memory there is one database per connection: both roles share it.
+        reader = writer if mode == "memory" else self._connect()[0]
+        if self.catalog_path.exists():
+            key = " KEY ''" if mode == "encrypted" else ""  # the catalog itself is plain
+            reader.execute(f"ATTACH DATABASE ? AS cat{key}", (str(self.catalog_path),))
+        self._writer, self._reader, self.mode = writer, reader, mode
+        if mode == "memory":
+            self._wlock = self._rlock
+        return fresh and had_data
+
     def _prepare(self) -> None:
         """Create the tables, or start afresh if the file is from another version or damaged."""
-        if not self.path.exists():
-            self.path.touch(mode=FILE_MODE)
         try:
-            conn = self._conn()
+            if self._open_connections():
+                self.rebuilt = "The search index was started afresh: cache encryption changed."
+            conn = self._writer
+            assert conn is not None
             version = int(conn.execute("PRAGMA user_version").fetchone()[0])
             if version == 0 and not _has_tables(conn):
                 self._create(conn)
@@ -130,13 +188,17 @@ class SearchIndex:
                 self._reset(f"it was written by another version (schema {version})")
                 return
             conn.execute("SELECT count(*) FROM docs").fetchone()
-            if self.path.stat().st_size <= 64 * 1024 * 1024:
+            if self.mode != "memory" and self.path.stat().st_size <= 64 * 1024 * 1024:
                 self.check()
-        except sqlite3.DatabaseError as exc:
+        except DB_ERRORS as exc:
             self._reset(f"it is damaged ({exc})")
 
+    def _begin(self) -> str:
+        # In memory the one connection has the catalog attached: IMMEDIATE would lock it.
+        return "BEGIN" if self.mode == "memory" else "BEGIN IMMEDIATE"
+
     def _create(self, conn: sqlite3.Connection) -> None:
-        conn.execute("BEGIN IMMEDIATE")
+        conn.execute(self._begin())
         try:
             if not _has_tables(conn):
                 for statement in _SCHEMA.split(";"):
@@ -145,7 +207,7 @@ class SearchIndex:
                 conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             conn.execute("COMMIT")
         except BaseException:
-            with contextlib.suppress(sqlite3.Error):
+            with contextlib.suppress(*DB_ERRORS):
                 conn.execute("ROLLBACK")
             raise
 
@@ -153,74 +215,51 @@ class SearchIndex:
         """Delete the file and create it empty; every cached file is then pending again."""
         log.warning("Search index rebuilt: %s", reason)
         self.rebuilt = f"The search index was rebuilt: {reason}."
-        self._close_connections()
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(f"{self.path}{suffix}")
-        self.path.touch(mode=FILE_MODE)
-        self._create(self._conn())
-
-    def _conn(self, *, attach: bool = False) -> sqlite3.Connection:
-        """The thread's connection: ``attach`` gives the one that sees the catalog as
-        ``cat`` (reads only). Writes use the other, so a write transaction never locks the
-        catalog a download is writing to."""
-        slot = "reader" if attach else "writer"
-        conn: sqlite3.Connection | None = getattr(self._local, slot, None)
-        if conn is not None and getattr(self._local, "generation", -1) == self._generation:
-            return conn
-        if getattr(self._local, "generation", -1) != self._generation:
-            self._local.reader = self._local.writer = None
-        if self._closed:
-            raise CacheError("The search index is closed.")
-        conn = sqlite3.connect(
-            self.path,
-            timeout=BUSY_TIMEOUT_MS / 1000,
-            isolation_level=None,
-            check_same_thread=False,
-        )
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = NORMAL")
-        if attach and self.catalog_path.exists():
-            conn.execute("ATTACH DATABASE ? AS cat", (str(self.catalog_path),))
-        setattr(self._local, slot, conn)
-        self._local.generation = self._generation
-        with self._lock:
-            self._all.append(conn)
-        return conn
+        with self._wlock, self._rlock:
+            self._close_connections()
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(f"{self.path}{suffix}")
+            self._open_connections()
+            assert self._writer is not None
+            self._create(self._writer)
 
     def _close_connections(self) -> None:
-        with self._lock:
-            conns, self._all = self._all, []
-            self._generation += 1
-        for conn in conns:
-            with contextlib.suppress(sqlite3.Error):
+        for conn in {id(c): c for c in (self._writer, self._reader) if c is not None}.values():
+            with contextlib.suppress(*DB_ERRORS):
                 conn.close()
+        self._writer = self._reader = None
 
     def close(self) -> None:
-        self._closed = True
-        self._close_connections()
+        with self._wlock, self._rlock:
+            self._closed = True
+            self._close_connections()
 
     @contextlib.contextmanager
     def guard(self, *, attach: bool = False) -> Iterator[sqlite3.Connection]:
-        """The thread's connection; damage found while using it resets the index and raises
-        IndexDamaged, other SQLite failures become CacheError."""
-        conn = self._conn(attach=attach)
-        try:
-            yield conn
-        except sqlite3.Error as exc:
-            with contextlib.suppress(sqlite3.Error):
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-            if is_damage(exc):
-                self._reset(f"it is damaged ({exc})")
-                raise IndexDamaged(self.rebuilt or "The search index was rebuilt.") from None
-            raise CacheError(f"The search index at {self.path} failed ({exc}).") from exc
+        """The reader (``attach``: the catalog is ``cat``) or the writer, held for the
+        block. Damage found meanwhile resets the index and raises IndexDamaged; other
+        SQLite failures become CacheError."""
+        lock = self._rlock if attach else self._wlock
+        with lock:
+            conn = self._reader if attach else self._writer
+            if conn is None:
+                raise CacheError("The search index is closed.")
+            try:
+                yield conn
+            except DB_ERRORS as exc:
+                with contextlib.suppress(*DB_ERRORS):
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                if is_damage(exc):
+                    self._reset(f"it is damaged ({exc})")
+                    raise IndexDamaged(self.rebuilt or "The search index was rebuilt.") from None
+                raise CacheError(f"The search index at {self.path} failed ({exc}).") from exc
 
     @contextlib.contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         with self.guard() as conn:
-            conn.execute("BEGIN IMMEDIATE")
+            conn.execute(self._begin())
             try:
                 yield conn
                 conn.execute("COMMIT")
@@ -231,13 +270,15 @@ class SearchIndex:
 
     def check(self) -> None:
         """Full integrity check (SQLite's and FTS5's own); a damaged index is reset."""
-        conn = self._conn()
         try:
-            result = conn.execute("PRAGMA quick_check").fetchone()[0]
-            if result != "ok":
-                raise sqlite3.DatabaseError(f"database disk image is malformed: {result}")
-            conn.execute("INSERT INTO content(content) VALUES ('integrity-check')")
-        except sqlite3.DatabaseError as exc:
+            with self._wlock:
+                conn = self._writer
+                assert conn is not None
+                result = conn.execute("PRAGMA quick_check").fetchone()[0]
+                if result != "ok":
+                    raise sqlite3.DatabaseError(f"database disk image is malformed: {result}")
+                conn.execute("INSERT INTO content(content) VALUES ('integrity-check')")
+        except DB_ERRORS as exc:
             self._reset(f"it is damaged ({exc})")
 
     # -- documents ----------------------------------------------------------------------
@@ -264,7 +305,7 @@ class SearchIndex:
         count = chars = pending = 0
         with self.guard() as conn:
             try:
-                conn.execute("BEGIN IMMEDIATE")
+                conn.execute(self._begin())
                 for batch in batches:
                     if count + len(batch) >= 1 << DOC_SHIFT:
                         raise CacheError("A file has too many rows to index.")
@@ -278,7 +319,7 @@ class SearchIndex:
                     pending += size
                     if pending >= COMMIT_CHARS:
                         conn.execute("COMMIT")
-                        conn.execute("BEGIN IMMEDIATE")
+                        conn.execute(self._begin())
                         pending = 0
                 conn.execute("COMMIT")
             except BaseException:
@@ -398,7 +439,11 @@ class SearchIndex:
                 " FROM docs WHERE complete = 1"
             ).fetchone()
         size = 0
-        for suffix in ("", "-wal"):
+        if self.mode == "memory":
+            with self.guard() as conn:
+                pages = conn.execute("PRAGMA page_count").fetchone()[0]
+                size = int(pages) * int(conn.execute("PRAGMA page_size").fetchone()[0])
+        for suffix in ("", "-wal") if self.mode != "memory" else ():
             with contextlib.suppress(OSError):
                 size += os.stat(f"{self.path}{suffix}").st_size
         return IndexStats(int(docs), int(rows), int(text), size)

@@ -14,11 +14,13 @@ import os
 import queue
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TypeVar
 
-from artifact_viewer.core.blobstore import BlobStore
+from artifact_viewer.core.blobstore import BlobStore, is_encrypted
 from artifact_viewer.core.cancel import CancelToken
-from artifact_viewer.core.errors import ArtifactViewerError, Cancelled
+from artifact_viewer.core.crypto.memfile import PlaintextViews
+from artifact_viewer.core.errors import ArtifactViewerError, Cancelled, IntegrityError
 from artifact_viewer.core.progress import ProgressFn, report
 from artifact_viewer.core.search.extract import FileHints, extract
 from artifact_viewer.core.search.index import IndexDamaged, PendingBlob, SearchIndex
@@ -48,6 +50,7 @@ class Indexer:
         self._work = threading.RLock()
         self._thread: threading.Thread | None = None
         self._stop = CancelToken()
+        self._plain = PlaintextViews(keep=1)
         self.idle = threading.Event()
         self.idle.set()
 
@@ -159,9 +162,22 @@ class Indexer:
 
         A file that cannot be read to its end keeps the rows read before, and says why.
         """
-        path = self.blobs.path_for(blob.sha256)
-        if not path.is_file():
+        stored = self.blobs.locate(blob.sha256)
+        if stored is None:
             return 0  # left the cache meanwhile: nothing to index, the catalog catches up
+        if not is_encrypted(stored):
+            return self._index_file(blob, stored, cancel)
+        try:  # the plaintext in an anonymous memory file, never a file on disk
+            path = self._plain.path_for(blob.sha256, lambda: self.blobs.open_path(stored))
+        except (IntegrityError, FileNotFoundError) as exc:
+            log.warning("Cached file %s… not indexed: %s", blob.sha256[:12], exc)
+            return 0  # damaged (verify removes it) or gone
+        try:
+            return self._index_file(blob, path, cancel)
+        finally:
+            self._plain.forget(blob.sha256)
+
+    def _index_file(self, blob: PendingBlob, path: Path, cancel: CancelToken | None) -> int:
         info, rows = extract(path, FileHints(blob.name, blob.mime))
         doc_id = self.index.begin_doc(blob.sha256, info.kind)
         read = 0
