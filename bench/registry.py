@@ -16,6 +16,7 @@ def all_benchmarks() -> list[Benchmark]:
         p7_catalog,
         p8_download,
         p9_verify,
+        search,
     )
 
     modules = (
@@ -28,6 +29,7 @@ def all_benchmarks() -> list[Benchmark]:
         p7_catalog,
         p8_download,
         p9_verify,
+        search,
     )
     for module in modules:
         text = " ".join((module.__doc__ or "").split())

@@ -56,6 +56,7 @@ COMMAND_MODULES = {
     "ls": "ls",
     "note": "note",
     "preview": "preview",
+    "search": "search",
     "sync": "sync",
     "wipe": "wipe",
 }
