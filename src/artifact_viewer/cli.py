@@ -57,6 +57,7 @@ COMMAND_MODULES = {
     "note": "note",
     "preview": "preview",
     "sync": "sync",
+    "wipe": "wipe",
 }
 
 

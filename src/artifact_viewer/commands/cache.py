@@ -150,9 +150,23 @@ def cache_verify(ctx: click.Context) -> None:
 
 @cache_group.command("purge", short_help="Delete cached files (the catalog stays).")
 @click.option("--include-pinned", is_flag=True, help="Also delete pinned runs' files.")
+@click.option(
+    "--older-than",
+    metavar="DURATION",
+    help="Only files not opened for DURATION (90s, 15m, 12h, 30d, 2w); pinned runs stay.",
+)
+@click.option("--dry-run", is_flag=True, help="Print what would be removed; remove nothing.")
 @click.pass_context
-def cache_purge(ctx: click.Context, include_pinned: bool) -> None:
+def cache_purge(
+    ctx: click.Context, include_pinned: bool, older_than: str | None, dry_run: bool
+) -> None:
     """Delete cached files; the catalog stays, so lists still work offline."""
+    if older_than is not None or dry_run:
+        from artifact_viewer.commands.retention import purge_by_age
+
+        library = open_library(ctx, offline=True)
+        purge_by_age(library, older_than, include_pinned=include_pinned, dry_run=dry_run)
+        return
     removed = open_library(ctx, offline=True).purge(include_pinned=include_pinned)
     click.echo(f"Removed {removed} cached file(s).")
 
@@ -231,4 +245,7 @@ def cache_unpin(ctx: click.Context, run_id: str) -> None:
 
 def register(group: click.Group) -> None:
     """Add this module's commands to the top-level group."""
+    from artifact_viewer.commands.encrypt import cache_encrypt
+
+    cache_group.add_command(cache_encrypt)
     group.add_command(cache_group)

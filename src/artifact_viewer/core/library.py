@@ -14,17 +14,20 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import BinaryIO, Protocol, TypeVar
 
 import httpx
 
-from artifact_viewer.core.blobstore import BlobStore
+from artifact_viewer.core.blobstore import BlobStore, is_encrypted
 from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.catalog import Catalog
 from artifact_viewer.core.catalog.notes import ImportMark, Note
+from artifact_viewer.core.crypto.memfile import PlaintextViews
+from artifact_viewer.core.crypto.state import encryption_enabled
 from artifact_viewer.core.destinations import check_destination, copy_atomically
 from artifact_viewer.core.errors import (
     CacheError,
+    IntegrityError,
     NetworkError,
     NotAvailableOffline,
     NotFound,
@@ -32,7 +35,7 @@ from artifact_viewer.core.errors import (
 )
 from artifact_viewer.core.fetcher import Fetcher
 from artifact_viewer.core.filenames import safe_file_name
-from artifact_viewer.core.hashes import parse_file_hash
+from artifact_viewer.core.hashes import Hasher, parse_file_hash
 from artifact_viewer.core.models import Artifact, Job, JobRun, Workflow, WorkflowRun
 from artifact_viewer.core.notes import read_note, write_note
 from artifact_viewer.core.paths import AppPaths
@@ -118,6 +121,7 @@ class Library:
         self._owned_http = owned_http
         self._closed = False
         self._verify_lock = threading.Lock()
+        self.plaintext = PlaintextViews()  # decrypted blobs in memory files (encrypted cache)
 
     @classmethod
     def open(
@@ -140,7 +144,9 @@ class Library:
                 f"Cannot use the app folders ({exc.strerror or exc}: {exc.filename or ''})."
             ) from None
         try:
-            blobs = BlobStore(paths.blobs_dir, paths.partial_dir)
+            blobs = BlobStore(
+                paths.blobs_dir, paths.partial_dir, encrypt=lambda: encryption_enabled(paths)
+            )
             blobs.clean_partials()
         except OSError as exc:
             catalog.close()
@@ -179,6 +185,7 @@ class Library:
             return
         self._closed = True
         self.fetcher.forget_urls()
+        self.plaintext.forget()
         self.catalog.close()
         if self._owned_http is not None:
             self._owned_http.close()
@@ -334,18 +341,55 @@ class Library:
         entry = self.catalog.cache_entry(artifact_id)
         if entry is None or not entry.state.usable or not entry.sha256:
             return None
-        path = self.blobs.path_for(entry.sha256)
+        path = self.blobs.locate(entry.sha256)
+        if path is None:
+            self.catalog.forget_blob(entry.sha256)
+            return None
         try:
             st = path.stat()
+            size = self.blobs.plain_size(path) if is_encrypted(path) else st.st_size
         except FileNotFoundError:
             self.catalog.forget_blob(entry.sha256)
             return None
+        except IntegrityError:
+            size = -1  # an encrypted file with a broken header: verify decides below
         checked = entry.verified_at or entry.fetched_at or 0.0
-        changed = st.st_size != entry.size or st.st_mtime > checked + _MTIME_SLACK
+        changed = size != entry.size or st.st_mtime > checked + _MTIME_SLACK
         if changed and not self.verify(artifact_id).usable:
             return None
         self.catalog.touch(artifact_id)
-        return path
+        return self._readable(artifact_id, entry.sha256, path)
+
+    def _readable(self, artifact_id: str, sha256: str, path: Path) -> Path | None:
+        """A path any view can open or memory-map: the file itself, or for an encrypted
+        one an anonymous memory file with its plaintext (never a plaintext file on disk).
+        A file that fails authentication is verified (and so removed): None."""
+        if not is_encrypted(path):
+            return path
+        try:
+            return self.plaintext.path_for(sha256, lambda: self.blobs.open_path(path))
+        except IntegrityError:
+            log.warning("Encrypted cached file of artifact %s failed authentication", artifact_id)
+            self.verify(artifact_id)
+            return None
+        except FileNotFoundError:
+            self.catalog.forget_blob(sha256)
+            return None
+
+    def open_artifact(self, artifact_id: str) -> BinaryIO | None:
+        """The cached artifact's bytes as a seekable binary file, decrypted chunk by chunk
+        as it is read when the cache is encrypted; None if it is not cached. Reads raise
+        :class:`IntegrityError` if an encrypted file was changed on disk."""
+        entry = self.catalog.cache_entry(artifact_id)
+        if entry is None or not entry.state.usable or not entry.sha256:
+            return None
+        try:
+            handle = self.blobs.open_blob(entry.sha256)
+        except FileNotFoundError:
+            self.catalog.forget_blob(entry.sha256)
+            return None
+        self.catalog.touch(artifact_id)
+        return handle
 
     def _artifact_for_fetch(self, artifact_id: str) -> Artifact:
         artifact = self.catalog.artifact(artifact_id)
@@ -389,6 +433,11 @@ class Library:
         entry = self.catalog.cache_entry(artifact.id)
         keep = {entry.sha256} if entry is not None and entry.sha256 else set()
         enforce_quota(self.catalog, self.blobs, self.settings.cache_quota_bytes, keep)
+        if is_encrypted(path) and entry is not None and entry.sha256:
+            readable = self._readable(artifact.id, entry.sha256, path)
+            if readable is None:
+                raise IntegrityError(f"{artifact.name}: its cached file failed authentication.")
+            return readable
         return path
 
     def _not_offline(self, artifact: Artifact) -> NotAvailableOffline:
@@ -408,11 +457,17 @@ class Library:
         assert entry.sha256 is not None
         expected = parse_file_hash(file_hash)
         try:
-            hasher = self.blobs.rehash(entry.sha256, expected)
+            hasher: Hasher | None = self.blobs.rehash(entry.sha256, expected)
         except FileNotFoundError:
             self.catalog.forget_blob(entry.sha256)
             return CacheState.NOT_CACHED
-        intact = hasher.sha256 == entry.sha256 and (expected is None or hasher.matches())
+        except IntegrityError:
+            hasher = None  # an encrypted file changed on disk: it fails authentication
+        intact = (
+            hasher is not None
+            and hasher.sha256 == entry.sha256
+            and (expected is None or hasher.matches())
+        )
         now = time.time()
         if intact:
             state = CacheState.VERIFIED if expected is not None else CacheState.NOT_VERIFIABLE
@@ -421,13 +476,19 @@ class Library:
             return state
         log.warning("Cached file for artifact %s changed on disk; removed", entry.artifact_id)
         self.blobs.remove(entry.sha256)
+        self.plaintext.forget(entry.sha256)
+        actual = (
+            f"sha256:{hasher.sha256}"
+            if hasher is not None
+            else "unreadable (failed authentication)"
+        )
         for other in self.catalog.entries_for_blob(entry.sha256):
             self.catalog.put_cache_entry(
                 CacheEntry(
                     other.artifact_id,
                     CacheState.MISMATCH,
                     expected=other.expected,
-                    actual=f"sha256:{hasher.sha256}",
+                    actual=actual,
                     fetched_at=other.fetched_at,
                     verified_at=now,
                 )

@@ -184,7 +184,7 @@ class JsonPreviewer(Previewer):
     def _show(self, doc: JsonDoc) -> None:
         self._doc = doc
         expanded = self.tree.model() is not None
-        model = JsonTreeModel(doc.value, self)
+        model = JsonTreeModel(doc.value, self, masker=self.masker())
         old = self.tree.model()
         self.subtree_bar.setVisible(False)
         self.tree.setModel(model)
@@ -275,7 +275,8 @@ class JsonPreviewer(Previewer):
     def _raw_ready(self, result: tuple[str, str]) -> None:
         self._tasks.pop("raw", None)
         text, note = result
-        self.raw.show_text(text)
+        masker = self.masker()
+        self.raw.show_text(masker.mask_text(text) if masker is not None else text)
         self.raw_note.setText(note)
         self.raw_note.setVisible(bool(note))
 
@@ -449,6 +450,9 @@ class JsonPreviewer(Previewer):
     @Slot(object)
     def _copy_ready(self, text: str) -> None:
         self._tasks.pop("copy", None)
+        masker = self.masker()
+        if masker is not None:
+            text = masker.mask_text(text)
         QGuiApplication.clipboard().setText(text)
 
     @Slot(object)

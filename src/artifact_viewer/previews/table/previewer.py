@@ -195,6 +195,7 @@ class TablePreviewer(Previewer):
 
     # --- loading ------------------------------------------------------------------------
     def load(self, source: PreviewSource) -> None:
+        self.model.masker = self.masker()
         self._load(source, None)
 
     def _load(self, source: PreviewSource, header: bool | None) -> None:
@@ -508,9 +509,11 @@ class TablePreviewer(Previewer):
         if cells > _MAX_COPY_CELLS:
             self._update_info(f"selection too large to copy ({cells:,} cells)")
             return
-        if cells <= _SYNC_COPY_CELLS:
+        if cells <= _SYNC_COPY_CELLS or self.model.masker is not None:
+            if self.model.masker is not None and cells > _SYNC_COPY_CELLS:
+                self._update_info("copied masked cells (redacted view)")
             lines = [
-                "\t".join(_tsv_field(cell_text(self.model.value(r, c))) for c in cols)
+                "\t".join(_tsv_field(self._copy_text(r, c)) for c in cols)
                 for r in range(top, bottom + 1)
             ]
             QGuiApplication.clipboard().setText("\n".join(lines) + "\n")
@@ -522,6 +525,12 @@ class TablePreviewer(Previewer):
         self._tasks["copy"] = run_in_pool(
             cells_tsv, data.table(), rows, cols, on_result=self._copied, on_error=self._copy_failed
         )
+
+    def _copy_text(self, row: int, column: int) -> str:
+        """A cell as copied: masked like it is shown while the redacted view is on."""
+        if self.model.masker is not None:
+            return self.model.text(row, column)
+        return cell_text(self.model.value(row, column))
 
     @Slot(object)
     def _copied(self, text: str) -> None:

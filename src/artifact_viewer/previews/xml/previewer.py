@@ -171,7 +171,8 @@ class XmlPreviewer(Previewer):
         if result.too_big:
             self._use_text_view(result.problem)
             return
-        self.editor.setPlainText(result.text)
+        masker = self.masker()
+        self.editor.setPlainText(masker.mask_text(result.text) if masker else result.text)
         if result.problem is not None:
             self._show_problem(result.problem)
         self.ready.emit()
@@ -206,6 +207,7 @@ class XmlPreviewer(Previewer):
             self.failed.emit("The file is too big for the XML view, and no text view is available.")
             return
         fallback = registry.create(sn.TEXT)
+        fallback.redaction = self.redaction
         fallback.setParent(self)
         self._fallback = fallback
         self.editor.hide()
