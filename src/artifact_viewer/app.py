@@ -86,7 +86,10 @@ def build_app(
 
 def window_extensions() -> list[WindowExtension]:
     """The features that add views, panes and actions to the window (ui.extensions)."""
-    return []
+    from artifact_viewer.ui.stewardship.data_menu import DataMenuExtension
+    from artifact_viewer.ui.stewardship.redacted_view import RedactedViewExtension
+
+    return [RedactedViewExtension(), DataMenuExtension()]
 
 
 def _install_qt_message_handler() -> None:
@@ -213,4 +216,10 @@ def gui_main(demo: bool = False, verbose: bool = False, smoke: bool = False) -> 
         app.close()
         collector.stop()
     log.info("Exited with code %s", code)
+    from artifact_viewer.ui.stewardship.data_menu import wipe_requested
+
+    if wipe_requested(qt_app):  # "Remove everything from this computer", once all is closed
+        from artifact_viewer.core.wipe import wipe
+
+        wipe(paths)
     return int(code)

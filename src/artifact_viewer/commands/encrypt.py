@@ -6,7 +6,6 @@ import click
 
 from artifact_viewer.commands.common import human_size
 from artifact_viewer.core.cancel import CancelToken
-from artifact_viewer.core.paths import app_paths
 
 EXIT_FAILURE = 1
 
@@ -29,7 +28,6 @@ def cache_encrypt(ctx: click.Context, state: str) -> None:
     with progress_bar("Encrypting" if encrypt else "Decrypting") as progress:
         try:
             report = convert_cache(
-                app_paths(),
                 library.catalog,
                 library.blobs,
                 encrypt=encrypt,

@@ -1,0 +1,1 @@
+"""Data stewardship in the window: the redacted view, retention, cache encryption, wipe."""
