@@ -50,8 +50,11 @@ def exit_code_for(exc: BaseException) -> int:
 COMMAND_MODULES = {
     "cache": "cache",
     "demo-server": "demo_server",
+    "export": "bundle",
     "get": "get",
+    "import": "bundle",
     "ls": "ls",
+    "note": "note",
     "preview": "preview",
     "sync": "sync",
     "wipe": "wipe",

@@ -10,8 +10,8 @@ from artifact_viewer.core.retention import retention_days
 from artifact_viewer.core.settings import load_settings
 from artifact_viewer.core.store_models import ArtifactQuery
 from artifact_viewer.previews.redaction import HiddenCover
-from artifact_viewer.ui.stewardship.data_menu import DataMenuExtension, wipe_requested
-from artifact_viewer.ui.stewardship.redacted_view import RedactedViewExtension
+from artifact_viewer.ui.features.data_menu import DataMenuExtension, wipe_requested
+from artifact_viewer.ui.features.redacted_view import RedactedViewExtension
 
 from .helpers import WAIT_MS, catalog_artifact, open_artifact, start_demo
 
@@ -103,7 +103,7 @@ def test_remove_everything_asks_with_a_list_then_closes_for_the_wipe(
     start_demo(qtbot, app)
     _s, _r, data = parts(app)
     quits: list[bool] = []
-    monkeypatch.setattr(QApplication, "quit", lambda: quits.append(True))
+    monkeypatch.setattr(QApplication, "quit", lambda *_: quits.append(True))
     data.wipe.trigger()
     box = data._confirm
     assert isinstance(box, QMessageBox) and box.isVisible()

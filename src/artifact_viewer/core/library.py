@@ -21,6 +21,7 @@ import httpx
 from artifact_viewer.core.blobstore import BlobStore, is_encrypted
 from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.catalog import Catalog
+from artifact_viewer.core.catalog.notes import ImportMark, Note
 from artifact_viewer.core.crypto.memfile import PlaintextViews
 from artifact_viewer.core.crypto.state import encryption_enabled
 from artifact_viewer.core.destinations import check_destination, copy_atomically
@@ -36,6 +37,7 @@ from artifact_viewer.core.fetcher import Fetcher
 from artifact_viewer.core.filenames import safe_file_name
 from artifact_viewer.core.hashes import Hasher, parse_file_hash
 from artifact_viewer.core.models import Artifact, Job, JobRun, Workflow, WorkflowRun
+from artifact_viewer.core.notes import read_note, write_note
 from artifact_viewer.core.paths import AppPaths
 from artifact_viewer.core.pins import pin_run, unpin_run
 from artifact_viewer.core.progress import ProgressFn, report
@@ -318,6 +320,18 @@ class Library:
 
     def pinned_runs(self) -> list[str]:
         return self.catalog.pinned_runs()
+
+    def note(self, target_id: str) -> Note | None:
+        """The note on a run or artifact (NotFound if the catalog knows neither)."""
+        return read_note(self.catalog, target_id)
+
+    def set_note(self, target_id: str, text: str) -> Note | None:
+        """Set the note on a run or artifact; empty text clears it. Returns the note held."""
+        return write_note(self.catalog, target_id, text)
+
+    def import_mark(self, run_id: str) -> ImportMark | None:
+        """Where an imported run came from (None if it was never imported)."""
+        return self.catalog.import_mark("workflow_runs", run_id)
 
     # -- files ---------------------------------------------------------------------------
 

@@ -29,7 +29,8 @@ ORDER_COLUMNS = ("created_at", "name", "type", "mime_type", "file_size", "workfl
 class ArtifactQuery:
     """Filter, sort and page artifacts from the local catalog.
 
-    ``text`` matches the display name (substring, any case); ``status`` is the status of
+    ``text`` matches the display name (substring, any case), and in the catalog the
+    artifact's note too; ``status`` is the status of
     the artifact's workflow run; ``cache_state`` narrows to one local state.
     """
 

@@ -11,6 +11,9 @@ calls :meth:`WindowExtension.install` once, after its own panes exist, with a
 - ``add_pane(key, title, widget)``: a dock pane, toggled from the View menu.
 - ``menu(title)``: an existing menu (File, Edit, View, Artifact, Help) or a new one, to add
   actions to; ``add_list_action(action)`` puts an action on the artifact list's context menu.
+- ``current_run_id()``: the run in view; ``reload_lists()``: re-read tree and list from
+  the catalog after a feature changed it; ``mark_note(artifact_id, has_note)``: the list's
+  note marker.
 - ``services``: the window's thread pools (``ops.run``), message bridge, saved state and the
   current library (``library()``: ``None`` before a connection).
 - signals on ``events``: ``libraryChanged(object)``, ``onlineChanged(bool)``,
@@ -172,6 +175,21 @@ class WindowSlots:
 
     def add_list_action(self, action: QAction) -> None:
         self._list_view.addAction(action)
+
+    def current_run_id(self) -> str | None:
+        """The run in view: the navigator's run, else the selected artifact's run."""
+        run_id: str | None = self.window.current_run_id()
+        return run_id
+
+    def mark_note(self, artifact_id: str, has_note: bool) -> None:
+        """Show or hide the note marker of an artifact in the list."""
+        self.window.artifact_list.model.set_noted(artifact_id, has_note)
+
+    def reload_lists(self) -> None:
+        """Read the navigator tree and the artifact list again from the catalog (after a
+        feature changed it, e.g. an import)."""
+        self.window.browser.reload_tree()
+        self.window.browser.requery()
 
 
 class WindowExtension(Protocol):

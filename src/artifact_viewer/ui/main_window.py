@@ -8,7 +8,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDir, QEvent, QSize, QStandardPaths, Qt, QTimer, QUrl, Signal, Slot
-from PySide6.QtGui import QCloseEvent, QDesktopServices, QGuiApplication, QShowEvent
+from PySide6.QtGui import (
+    QCloseEvent,
+    QDesktopServices,
+    QGuiApplication,
+    QResizeEvent,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
@@ -56,6 +62,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _FILTER_DELAY_MS = 250
+_TOOLBAR_LABELS_MIN_WIDTH = 1180
 _SPLITTERS = ("main", "right", "bottom", "column")
 
 
@@ -75,7 +82,7 @@ class MainWindow(QMainWindow):
     :mod:`artifact_viewer.ui.extensions`), never by editing this class.
 
     Signals:
-        connectWanted(): the user asked to (re)connect; the dialogs live in ``ui.connection``.
+        connectWanted(): the user asked to (re)connect (``ConnectionFlow`` runs the dialogs).
         settingsWanted(): the user asked for Settings.
     """
 
@@ -495,6 +502,18 @@ class MainWindow(QMainWindow):
         palette = self.palette()
         for name in ("refresh", "save_as", "open_external", "pin", "verify", "focus_mode"):
             getattr(self.acts, name).setIcon(action_icon(name, palette))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        # Labels beside the icons while they fit with the filter box; icons alone (names in
+        # tooltips) on narrow windows, so the filter box never moves into the overflow menu.
+        style = (
+            Qt.ToolButtonStyle.ToolButtonTextBesideIcon
+            if self.width() >= _TOOLBAR_LABELS_MIN_WIDTH
+            else Qt.ToolButtonStyle.ToolButtonIconOnly
+        )
+        if hasattr(self, "toolbar") and self.toolbar.toolButtonStyle() != style:
+            self.toolbar.setToolButtonStyle(style)
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)

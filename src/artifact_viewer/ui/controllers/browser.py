@@ -43,6 +43,7 @@ class Page:
     total: int
     rows: list[Any]
     states: dict[str, CacheState]
+    noted: frozenset[str] = frozenset()  # artifacts with a note
 
 
 # -- work functions (run on the pool; they only touch the library) -------------------------
@@ -55,7 +56,29 @@ def load_tree(library: Library, _progress: Progress, _cancel: CancelToken) -> Tr
         items.sort(key=lambda r: r.created_at.timestamp() if r.created_at else 0.0, reverse=True)
     offline = list(library.offline_runs())
     pinned = {r.id for r in offline if library.is_pinned(r.id)}
-    return TreeData(workflows, runs, offline, pinned)
+    imported = _imported_runs(library)
+    return TreeData(workflows, runs, offline, pinned, imported)
+
+
+def _imported_runs(library: Any) -> dict[str, str]:
+    """Run id -> a line saying which bundle it came from (runs imported from a bundle)."""
+    catalog: Any = getattr(library, "catalog", None)
+    marks = catalog.import_marks("workflow_runs") if hasattr(catalog, "import_marks") else {}
+    return {
+        run_id: f"Imported from {m.source}"
+        + (f" (exported {m.exported_at})" if m.exported_at else "")
+        for run_id, m in marks.items()
+    }
+
+
+def _noted(library: Any, artifact_ids: list[str]) -> frozenset[str]:
+    """The artifacts among ``artifact_ids`` that have a note."""
+    catalog: Any = getattr(library, "catalog", None)
+    if not artifact_ids or not hasattr(catalog, "notes"):
+        return frozenset()
+    from artifact_viewer.core.catalog.notes import NoteKind
+
+    return frozenset(catalog.notes(NoteKind.ARTIFACT, artifact_ids))
 
 
 def load_page(
@@ -69,7 +92,8 @@ def load_page(
     total = library.count_artifacts(replace(query, limit=None, offset=0)) if first else -1
     rows = list(library.artifacts(query))
     states = library.cache_states([a.id for a in rows]) if rows else {}
-    return Page(generation, query.offset, total, rows, dict(states))
+    noted = _noted(library, [a.id for a in rows])
+    return Page(generation, query.offset, total, rows, dict(states), noted)
 
 
 @dataclass(frozen=True, slots=True)
@@ -369,13 +393,16 @@ class Browser(QObject):
 
     @Slot(object)
     def _on_first_page(self, page: Page) -> None:
-        if self.artifacts.model.set_first_page(page.generation, page.total, page.rows, page.states):
+        model = self.artifacts.model
+        if model.set_first_page(page.generation, page.total, page.rows, page.states, page.noted):
             self.artifacts.update_caption()
             self.listLoaded.emit()
 
     @Slot(object)
     def _on_page(self, page: Page) -> None:
-        self.artifacts.model.add_page(page.generation, page.offset, page.rows, page.states)
+        self.artifacts.model.add_page(
+            page.generation, page.offset, page.rows, page.states, page.noted
+        )
 
     @Slot(object)
     def _on_page_error(self, exc: BaseException) -> None:

@@ -15,7 +15,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from artifact_viewer.core.models import Artifact
 from artifact_viewer.core.store_models import CacheState
 from artifact_viewer.ui import formatting as fmt
-from artifact_viewer.ui.icons import cache_icon
+from artifact_viewer.ui.icons import cache_icon, icon
 
 ITEM_ROLE = Qt.ItemDataRole.UserRole + 1
 ID_ROLE = Qt.ItemDataRole.UserRole + 3
@@ -46,6 +46,7 @@ class ArtifactTableModel(QAbstractTableModel):
         self._rows: list[Artifact] = []
         self._row_of: dict[str, int] = {}
         self._states: dict[str, CacheState] = {}
+        self._noted: set[str] = set()  # artifacts with a note (a marker by the name)
         self._total = 0
         self._pending = False
         self.sort_column = CREATED_COLUMN
@@ -69,6 +70,7 @@ class ArtifactTableModel(QAbstractTableModel):
         self.beginResetModel()
         self._generation += 1
         self._rows, self._row_of, self._states = [], {}, {}
+        self._noted = set()
         self._total = 0
         self._pending = True
         self.endResetModel()
@@ -80,6 +82,7 @@ class ArtifactTableModel(QAbstractTableModel):
         total: int,
         rows: list[Artifact],
         states: Mapping[str, CacheState],
+        noted: frozenset[str] = frozenset(),
     ) -> bool:
         if generation != self._generation:
             return False
@@ -87,6 +90,7 @@ class ArtifactTableModel(QAbstractTableModel):
         self._rows = list(rows)
         self._row_of = {a.id: i for i, a in enumerate(self._rows)}
         self._states = dict(states)
+        self._noted = set(noted)
         self._total = max(total, len(self._rows))
         self._pending = False
         self.endResetModel()
@@ -98,6 +102,7 @@ class ArtifactTableModel(QAbstractTableModel):
         offset: int,
         rows: list[Artifact],
         states: Mapping[str, CacheState],
+        noted: frozenset[str] = frozenset(),
     ) -> bool:
         """Append a page; False (and nothing changes) when it belongs to an older query."""
         if generation != self._generation or offset != len(self._rows):
@@ -114,6 +119,7 @@ class ArtifactTableModel(QAbstractTableModel):
             self._row_of[artifact.id] = first + i
         self._rows.extend(fresh)
         self._states.update(states)
+        self._noted.update(noted)
         self._total = max(self._total, len(self._rows))
         self.endInsertRows()
         return True
@@ -131,6 +137,17 @@ class ArtifactTableModel(QAbstractTableModel):
             if row is not None:
                 index = self.index(row, len(COLUMNS) - 1)
                 self.dataChanged.emit(index, index)
+
+    def set_noted(self, artifact_id: str, noted: bool) -> None:
+        """Show or hide the note marker of a loaded row (after its note was saved or cleared)."""
+        (self._noted.add if noted else self._noted.discard)(artifact_id)
+        row = self._row_of.get(artifact_id)
+        if row is not None:
+            index = self.index(row, 0)
+            self.dataChanged.emit(index, index)
+
+    def has_note(self, artifact_id: str) -> bool:
+        return artifact_id in self._noted
 
     def artifact_at(self, row: int) -> Artifact | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
@@ -192,13 +209,17 @@ class ArtifactTableModel(QAbstractTableModel):
             return self._display(artifact, col)
         if role == Qt.ItemDataRole.DecorationRole and col == 5:
             return cache_icon(self.cache_state(artifact.id))
+        if role == Qt.ItemDataRole.DecorationRole and col == 0 and artifact.id in self._noted:
+            return icon("note")
         if role == Qt.ItemDataRole.ToolTipRole:
             if col == 5:
                 return fmt.CACHE_LABELS[self.cache_state(artifact.id)]
             if col == 3 and artifact.file_size is not None:
                 return f"{artifact.file_size:,} bytes"
             if col == 0:
-                return artifact.name
+                return (
+                    f"{artifact.name}\nHas a note" if artifact.id in self._noted else artifact.name
+                )
             if col == 4:
                 return fmt.local_time(artifact.created_at)
         if role == Qt.ItemDataRole.TextAlignmentRole and col == 3:

@@ -35,6 +35,7 @@ class TreeData:
     runs: dict[str, list[WorkflowRun]] = field(default_factory=dict)
     offline_runs: list[WorkflowRun] = field(default_factory=list)
     pinned: set[str] = field(default_factory=set)
+    imported: dict[str, str] = field(default_factory=dict)  # run id -> where it came from
 
 
 def run_status_text(run: WorkflowRun) -> str:
@@ -286,6 +287,8 @@ class NavigatorModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.DecorationRole:
             if col == 0 and run.id in self._data.pinned:
                 return icon("pinned")
+            if col == 0 and run.id in self._data.imported:
+                return icon("imported")
             if col == 1:
                 return status_icon(run.status)
             return None
@@ -297,6 +300,8 @@ class NavigatorModel(QAbstractItemModel):
                 lines.append(f"State: {fmt.state_label(run.current_state_name)}")
             if run.id in self._data.pinned:
                 lines.append("Pinned for offline use")
+            if run.id in self._data.imported:
+                lines.append(self._data.imported[run.id])
             return "\n".join(lines)
         if role == SORT_ROLE:
             if col == 0 or col == 2:

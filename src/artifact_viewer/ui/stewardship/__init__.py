@@ -1,1 +1,0 @@
-"""Data stewardship in the window: the redacted view, retention, cache encryption, wipe."""
