@@ -116,3 +116,17 @@ def test_remove_everything_asks_with_a_list_then_closes_for_the_wipe(
     remove.click()
     assert wipe_requested(QApplication.instance()) and quits
     QApplication.instance().setProperty("artifactViewerWipeRequested", False)
+
+
+def test_save_as_in_the_redacted_view_warns_that_the_file_is_saved_unmasked(
+    qtbot, make_ui_app
+) -> None:
+    app = make_ui_app()
+    _s, redacted, _d = parts(app)
+    notices: list = []
+    app.window.bridge.notice.connect(notices.append)
+    app.window.acts.save_as.triggered.emit()  # no artifact selected: no dialog
+    assert not any("unmasked" in n.text for n in notices)
+    redacted.toggle.setChecked(True)
+    app.window.acts.save_as.triggered.emit()  # no artifact selected: no dialog
+    assert any("Save as writes the file as it is, unmasked" in n.text for n in notices)

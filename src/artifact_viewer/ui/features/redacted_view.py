@@ -56,6 +56,12 @@ class RedactedViewExtension(QObject):
         remember.toggled.connect(self._on_remember)
         menu.addAction(remember)
         self.banner = self._make_banner(window)
+        # Files leave the app as they are: say so while the view is masked.
+        for action, what in (
+            (window.acts.save_as, "Save as writes the file as it is, unmasked."),
+            (window.acts.open_external, "The other app shows the file as it is, unmasked."),
+        ):
+            action.triggered.connect(lambda _=False, text=what: self._warn_unmasked(text))
         if remember.isChecked() and slots.services.state.value(ON_KEY) == "1":
             toggle.setChecked(True)
 
@@ -96,6 +102,10 @@ class RedactedViewExtension(QObject):
         self._slots.services.bridge.show_status(
             "Redacted view on: sensitive values are masked." if on else "Redacted view off."
         )
+
+    def _warn_unmasked(self, text: str) -> None:
+        if self._slots is not None and self.switch().enabled:
+            self._slots.services.bridge.info(f"Redacted view: {text}")
 
     @Slot(bool)
     def _on_remember(self, remember: bool) -> None:
