@@ -629,7 +629,6 @@ class Library:
 
     def convert_encryption(
         self,
-        paths: AppPaths,
         *,
         encrypt: bool,
         progress: ProgressFn | None = None,
@@ -637,7 +636,7 @@ class Library:
     ) -> ConvertReport:
         """Store every cached file encrypted or plain (see :mod:`core.crypto.convert`)."""
         return convert_cache(
-            paths, self.catalog, self.blobs, encrypt=encrypt, progress=progress, cancel=cancel
+            self.catalog, self.blobs, encrypt=encrypt, progress=progress, cancel=cancel
         )
 
     def enforce_quota(self) -> list[str]:
