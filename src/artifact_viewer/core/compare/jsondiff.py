@@ -141,6 +141,14 @@ def _unique_scalars(items: list[Any], name: str) -> bool:
     return True
 
 
+def _equal(a: Any, b: Any) -> bool:
+    """``a == b`` at C speed; documents too deep for it compare as different (then walked)."""
+    try:
+        return bool(a == b)
+    except RecursionError:
+        return False
+
+
 def _same_scalar(a: Any, b: Any) -> bool:
     if type(a) is not type(b):
         int_float = isinstance(a, int | float) and isinstance(b, int | float)
@@ -166,7 +174,7 @@ def diff_values(a: Any, b: Any, steps: Steps | None = None) -> list[JsonChange]:
         if steps is not None and visited & 0x3FF == 0:
             steps.check()
         if isinstance(x, dict) and isinstance(y, dict):
-            if x == y:
+            if _equal(x, y):
                 continue
             pending: list[JsonChange | tuple[PathSteps, Any, Any]] = []
             for k, xv in x.items():
@@ -179,7 +187,7 @@ def diff_values(a: Any, b: Any, steps: Steps | None = None) -> list[JsonChange]:
             )
             stack.extend(reversed(pending))
         elif isinstance(x, list) and isinstance(y, list):
-            if x == y:
+            if _equal(x, y):
                 continue
             stack.extend(reversed(_list_items(path, x, y)))
         elif isinstance(x, dict | list) or isinstance(y, dict | list) or not _same_scalar(x, y):
@@ -206,7 +214,7 @@ def _list_items(
             items.append(JsonChange("remove", (*path, i), old=item))
         else:
             matched.add(j)
-            if item != y[j]:
+            if not _equal(item, y[j]):
                 items.append(((*path, j), item, y[j]))
     items.extend(JsonChange("add", (*path, j), new=y[j]) for j in range(len(y)) if j not in matched)
     return items

@@ -126,6 +126,8 @@ def kind_of(path: Path, mime: str | None = None, name: str | None = None) -> Fil
             return FileKind(kind)
     if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         return FileKind(IMAGE)
+    if head[:2] == b"BM" and len(head) > 26 and head[6:10] == b"\x00\x00\x00\x00":
+        return FileKind(IMAGE)
     if b"%PDF-" in head[:1024]:
         return FileKind(PDF)
     encoding = text_encoding(head)

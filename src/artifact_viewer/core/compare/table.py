@@ -144,11 +144,13 @@ class TableDiff(Diff):
     def one_line(self) -> str:
         if self.identical:
             return "identical"
-        parts = [
-            f"+{plural(self.rows_added, 'row')}",
-            f"-{plural(self.rows_removed, 'row')}",
-            f"{plural(self.cells_changed, 'cell')} changed",
-        ]
+        parts = []
+        if self.rows_added:
+            parts.append(f"+{plural(self.rows_added, 'row')}")
+        if self.rows_removed:
+            parts.append(f"-{plural(self.rows_removed, 'row')}")
+        if self.cells_changed:
+            parts.append(f"{plural(self.cells_changed, 'cell')} changed")
         if self.columns_added:
             parts.append(f"+{plural(len(self.columns_added), 'column')}")
         if self.columns_removed:
