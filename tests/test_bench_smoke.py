@@ -22,7 +22,7 @@ from bench.spec import (
 )
 
 REPO = Path(__file__).resolve().parent.parent
-EXPECTED_IDS = {f"P{i}" for i in range(1, 11)}
+EXPECTED_IDS = {f"P{i}" for i in range(1, 12)}
 
 
 @pytest.fixture(scope="module")

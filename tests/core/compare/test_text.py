@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from artifact_viewer.core.compare import CompareOptions, TextDiff, compare_files
-from artifact_viewer.core.compare.text import diff_lines, mask_volatile
+from artifact_viewer.core.compare.text import diff_lines, mask_volatile, read_lines
 
 
 def diff(tmp_path: Path, a: str, b: str, **options) -> TextDiff:
@@ -73,3 +75,26 @@ def test_many_repeated_lines_stay_fast_enough_to_finish() -> None:
     b = ["end"] + ["same"] * 50_000
     result = diff_lines(a, b, CompareOptions())
     assert result.lines_added - result.lines_removed == 0 and not result.identical
+
+
+@pytest.mark.parametrize(
+    ("data", "lines"),
+    [
+        (b"a\r\nb\r\n", ["a", "b"]),
+        (b"a\nb", ["a", "b"]),
+        (b"a\rb\r", ["a", "b"]),
+        (b"\xef\xbb\xbfa\n\nb\n", ["a", "", "b"]),
+        (b"", []),
+        (b"caf\xe9\n", ["caf\ufffd"]),
+    ],
+)
+def test_line_ends_and_encodings_are_read_like_an_editor(tmp_path, data, lines) -> None:
+    path = tmp_path / "x.txt"
+    path.write_bytes(data)
+    assert read_lines(path, "utf-8").to_pylist() == lines
+
+
+def test_latin1_files_are_decoded_with_their_encoding(tmp_path) -> None:
+    path = tmp_path / "x.txt"
+    path.write_bytes("café\n".encode("latin-1"))
+    assert read_lines(path, "latin-1").to_pylist() == ["café"]

@@ -225,8 +225,10 @@ def _duplicates(column: pa.ChunkedArray | pa.Array) -> int:
     if n == 0:
         return 0
     empty = int(pc.sum(pc.equal(column, "")).as_py() or 0)
-    distinct = int(pc.count_distinct(column).as_py() or 0)
-    return (n - distinct) + empty
+    # Sorted, a repeated value sits next to its twin (sorting beats hashing strings here).
+    ordered = column.take(pc.sort_indices(column))
+    repeats = int(pc.sum(pc.equal(ordered[1:], ordered[:-1])).as_py() or 0)
+    return repeats + empty
 
 
 def choose_key(a: pa.Table, b: pa.Table, wanted: str | None) -> tuple[str | None, list[str]]:
@@ -365,29 +367,6 @@ def _renames(
     return out
 
 
-def _as_numbers(column: pa.ChunkedArray | pa.Array) -> pa.Array | None:
-    """The column as float64 when every non-empty cell is a number (empty -> null)."""
-    values = pc.if_else(pc.equal(column, ""), pa.scalar(None, pa.string()), column)
-    if values.null_count == len(values):
-        return None
-    try:
-        result = pc.cast(values, pa.float64())
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        return None
-    if isinstance(result, pa.ChunkedArray):
-        return result.combine_chunks()
-    return result
-
-
-def _decimals(column: pa.ChunkedArray | pa.Array) -> int:
-    """Most digits after a decimal point in the column's text (for exact-looking sums)."""
-    dot = pc.find_substring(column, ".")
-    length = pc.utf8_length(column)
-    after = pc.if_else(pc.less(dot, 0), 0, pc.subtract(pc.subtract(length, dot), 1))
-    most = pc.max(after).as_py()
-    return min(int(most or 0), 12)
-
-
 # -- compare -----------------------------------------------------------------------------
 
 
@@ -425,8 +404,9 @@ def diff_tables(
             col_b = b.column(pair.b).take(sel_b)
             differs = pc.not_equal(col_a, col_b)
             if options.tolerance > 0:
-                differs = _outside_tolerance(col_a, col_b, differs, options.tolerance)
-            flag = np.asarray(differs.to_numpy(zero_copy_only=False), dtype=bool)
+                flag = _outside_tolerance(col_a, col_b, differs, options.tolerance)
+            else:
+                flag = np.asarray(differs.to_numpy(zero_copy_only=False), dtype=bool)
             flags[pair.b] = flag
             any_changed |= flag
             if steps is not None:
@@ -434,8 +414,6 @@ def diff_tables(
     at(85)
     changed_rows = np.flatnonzero(any_changed)
     cells = int(sum(int(f[changed_rows].sum()) for f in flags.values()))
-    deltas = _sum_deltas(a, b, pairs)
-    at(95)
     rows = _Rows(
         a,
         b,
@@ -447,6 +425,8 @@ def diff_tables(
         ib[changed_rows],
         {name: f[changed_rows] for name, f in flags.items()},
     )
+    deltas = _sum_deltas(rows)
+    at(95)
     columns_added = [n for n in only_b if n not in renamed.values()]
     columns_removed = [n for n in only_a if n not in renamed]
     identical = (
@@ -472,30 +452,78 @@ def diff_tables(
     )
 
 
+_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def _numbers(values: list[Any]) -> np.ndarray[Any, Any]:
+    """Cell texts as floats (NaN where a cell is empty or not a plain decimal number).
+    Only called on the cells of changed, added or removed rows."""
+    match = _NUMBER.fullmatch
+    return np.array(
+        [float(v) if isinstance(v, str) and match(v) else np.nan for v in values],
+        dtype=np.float64,
+    )
+
+
 def _outside_tolerance(
     col_a: pa.Array | pa.ChunkedArray,
     col_b: pa.Array | pa.ChunkedArray,
     differs: Any,
     tolerance: float,
-) -> Any:
-    num_a, num_b = _as_numbers(col_a), _as_numbers(col_b)
-    if num_a is None or num_b is None:
-        return differs
-    close = pc.less_equal(pc.abs(pc.subtract(num_a, num_b)), tolerance)
-    return pc.and_(differs, pc.invert(pc.fill_null(close, False)))
+) -> np.ndarray[Any, Any]:
+    """``differs`` without the cells whose texts are numbers at most ``tolerance`` apart
+    (only the differing cells are parsed)."""
+    flags = np.asarray(differs.to_numpy(zero_copy_only=False), dtype=bool)
+    where = np.flatnonzero(flags)
+    if not len(where):
+        return flags
+    sel = pa.array(where)
+    old = _numbers(col_a.take(sel).to_pylist())
+    new = _numbers(col_b.take(sel).to_pylist())
+    with np.errstate(invalid="ignore"):
+        close = np.abs(old - new) <= tolerance
+    flags[where[close]] = False
+    return flags
 
 
-def _sum_deltas(a: pa.Table, b: pa.Table, pairs: list[ColumnPair]) -> dict[str, float | int]:
-    """Sum of B minus sum of A for each shared column that is numeric on both sides."""
+def _column_sum(values: list[Any]) -> tuple[float, int, bool]:
+    """Sum of the numbers among ``values``, most decimals seen, and whether every non-empty
+    value was a number."""
+    texts = [v for v in values if v != ""]
+    numbers = _numbers(texts)
+    if np.isnan(numbers).any():
+        return 0.0, 0, False
+    places = max((len(t) - t.index(".") - 1 for t in texts if "." in t), default=0)
+    return float(numbers.sum()), min(places, 12), True
+
+
+def _sum_deltas(rows: _Rows) -> dict[str, float | int]:
+    """How each numeric column's sum changed from A to B.
+
+    Rows that matched unchanged add nothing to the change, so only the added, removed and
+    changed rows are read: delta = added + (changed new - changed old) - removed. A column
+    counts as numeric when every non-empty value among those rows is a number.
+    """
     out: dict[str, float | int] = {}
-    for pair in pairs:
-        col_a, col_b = a.column(pair.a), b.column(pair.b)
-        num_a, num_b = _as_numbers(col_a), _as_numbers(col_b)
-        if num_a is None or num_b is None:
+    idx = {
+        "added": pa.array(rows.added_b),
+        "removed": pa.array(rows.removed_a),
+        "changed_a": pa.array(rows.changed_a),
+        "changed_b": pa.array(rows.changed_b),
+    }
+    for pair in rows.pairs:
+        col_a, col_b = rows.table_a.column(pair.a), rows.table_b.column(pair.b)
+        parts = [
+            _column_sum(col_b.take(idx["added"]).to_pylist()),
+            _column_sum(col_b.take(idx["changed_b"]).to_pylist()),
+            _column_sum(col_a.take(idx["changed_a"]).to_pylist()),
+            _column_sum(col_a.take(idx["removed"]).to_pylist()),
+        ]
+        if not all(ok for _, _, ok in parts) or not any(len(i) for i in idx.values()):
             continue
-        places = max(_decimals(col_a), _decimals(col_b))
-        delta = (pc.sum(num_b).as_py() or 0.0) - (pc.sum(num_a).as_py() or 0.0)
-        rounded = round(delta, places)
+        added, new, old, removed = (total for total, _, _ in parts)
+        places = max(p for _, p, _ in parts)
+        rounded = round(added + new - old - removed, places)
         out[pair.b] = int(rounded) if places == 0 else rounded
     return out
 
