@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from PIL import Image
 
 from artifact_viewer.cli import cli
-from artifact_viewer.commands.ls import RETRY_KEY
+from artifact_viewer.commands.common import RETRY_KEY
 from artifact_viewer.core.logs import teardown_logging
 from artifact_viewer.core.retry import RetryPolicy
 

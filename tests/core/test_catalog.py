@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 import pytest
 
 from artifact_viewer.core.catalog import Catalog
+from artifact_viewer.core.catalog.schema import LATEST, MIGRATIONS, migrate
 from artifact_viewer.core.errors import CacheError
 from artifact_viewer.core.models import Artifact, WorkflowRun
-from artifact_viewer.core.schema import LATEST, MIGRATIONS, migrate
 from artifact_viewer.core.store_models import ArtifactQuery, CacheEntry, CacheState
 
 
@@ -293,7 +293,7 @@ def test_full_disk_during_a_write_is_a_clear_cache_error_and_loses_nothing(catal
 def test_a_catalog_locked_too_long_by_another_process_is_a_clear_cache_error(
     catalog, tmp_path, monkeypatch
 ):
-    monkeypatch.setattr("artifact_viewer.core.catalog_db.BUSY_TIMEOUT_MS", 50)
+    monkeypatch.setattr("artifact_viewer.core.catalog.db.BUSY_TIMEOUT_MS", 50)
     other = Catalog(tmp_path / "catalog.sqlite3")
     try:
         holder = sqlite3.connect(tmp_path / "catalog.sqlite3", isolation_level=None)

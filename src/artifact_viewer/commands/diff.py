@@ -13,7 +13,7 @@ import orjson
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
 
-from artifact_viewer.commands.ls import format_table
+from artifact_viewer.commands.common import format_table, open_library, progress_bar
 from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.compare import (
     BinaryDiff,
@@ -91,8 +91,6 @@ def resolve_side(ctx: click.Context, label: str, arg: str, *, offline: bool) -> 
         return Side(label, arg, path=path)
     if _looks_like_path(arg) and not _is_id_like(arg):
         raise NotFound(f"{label}: no such file: {arg}", hint="")
-    from artifact_viewer.commands.store import open_library  # imports httpx and the catalog
-
     library = open_library(ctx, offline=offline)
     artifact = library.artifact(arg)
     if artifact is not None:
@@ -153,8 +151,6 @@ def _work_bar(label: str, *, quiet: bool) -> Iterator[ProgressFn]:
 
 
 def _library(ctx: click.Context, offline: bool) -> Library:
-    from artifact_viewer.commands.store import open_library
-
     return open_library(ctx, offline=offline)
 
 
@@ -163,8 +159,6 @@ def _local_file(ctx: click.Context, side: Side, offline: bool, token: CancelToke
         return side.path
     assert side.artifact is not None
     library = _library(ctx, offline)
-    from artifact_viewer.commands.store import progress_bar
-
     with _about(side.label, side.artifact.name), progress_bar(side.artifact.name) as progress:
         return library.fetch(side.artifact.id, progress=progress, cancel=token)
 

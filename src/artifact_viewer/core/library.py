@@ -1,4 +1,8 @@
-"""The local-first store's one front door: catalog reads, refreshes, verified files, pins, sync."""
+"""The local-first store's one front door: catalog reads, refreshes, verified files, pins, sync.
+
+Commands and the window go through :class:`Library` only, never its catalog, blob store or
+fetcher.
+"""
 
 from __future__ import annotations
 
@@ -28,9 +32,9 @@ from artifact_viewer.core.errors import (
 from artifact_viewer.core.fetcher import Fetcher
 from artifact_viewer.core.filenames import safe_file_name
 from artifact_viewer.core.hashes import parse_file_hash
-from artifact_viewer.core.models import Artifact, Workflow, WorkflowRun
+from artifact_viewer.core.models import Artifact, Job, JobRun, Workflow, WorkflowRun
 from artifact_viewer.core.paths import AppPaths
-from artifact_viewer.core.pins import PinManager
+from artifact_viewer.core.pins import pin_run, unpin_run
 from artifact_viewer.core.progress import ProgressFn, report
 from artifact_viewer.core.quota import enforce_quota, remove_blob_unless_busy
 from artifact_viewer.core.settings import Settings
@@ -111,7 +115,6 @@ class Library:
         self.online: bool = client is not None
         self._owned_http = owned_http
         self._closed = False
-        self._pins = PinManager(self)
         self._verify_lock = threading.Lock()
 
     @classmethod
@@ -263,6 +266,12 @@ class Library:
 
     def run(self, run_id: str) -> WorkflowRun | None:
         return self.catalog.run(run_id)
+
+    def jobs(self) -> list[Job]:
+        return self.catalog.jobs()
+
+    def job_runs(self, status: str | None = None) -> list[JobRun]:
+        return [r for r in self.catalog.job_runs() if status in (None, r.status)]
 
     def artifacts(self, query: ArtifactQuery) -> list[Artifact]:
         return self.catalog.artifacts(query)
@@ -446,10 +455,10 @@ class Library:
     def pin_run(
         self, run_id: str, progress: ProgressFn | None = None, cancel: CancelToken | None = None
     ) -> None:
-        self._pins.pin(run_id, progress, cancel)
+        pin_run(self, run_id, progress, cancel)
 
     def unpin_run(self, run_id: str) -> None:
-        self._pins.unpin(run_id)
+        unpin_run(self, run_id)
 
     def save_as(self, artifact_id: str, dest: Path, *, overwrite: bool = False) -> Path:
         """Copy the verified file to ``dest`` (a folder gets a safe name from the display name).

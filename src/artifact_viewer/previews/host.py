@@ -21,9 +21,9 @@ from artifact_viewer.core.errors import PreviewError, user_message
 from artifact_viewer.previews import registry
 from artifact_viewer.previews import sniff as sn
 from artifact_viewer.previews.base import Previewer, PreviewSource
-from artifact_viewer.previews.elided import ElidedLabel
 from artifact_viewer.previews.errorpanel import ErrorPanel
-from artifact_viewer.previews.worker import Progress, Task, run_in_pool
+from artifact_viewer.qt.elided import ElidedLabel
+from artifact_viewer.qt.worker import Progress, Task, run_in_pool
 
 log = logging.getLogger(__name__)
 
@@ -156,6 +156,16 @@ class PreviewHost(QWidget):
 
     def is_loading(self) -> bool:
         return self._loading
+
+    def focus_content(self) -> None:
+        """Put the keyboard focus inside what is shown (the previewer, or the message)."""
+        shown = self.stack.currentWidget()
+        target = shown.focusProxy() or shown if shown is not None else self
+        if target.focusPolicy() == Qt.FocusPolicy.NoFocus:
+            child = target.nextInFocusChain()
+            if child is not None and target.isAncestorOf(child):
+                target = child
+        target.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def last_error(self) -> str:
         return self._last_error

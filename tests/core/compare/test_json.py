@@ -9,7 +9,7 @@ import pytest
 
 from artifact_viewer.core.compare import CompareOptions, JsonDiff, compare_files
 from artifact_viewer.core.compare.jsondiff import diff_values, json_path
-from artifact_viewer.previews.json_paths import json_path as app_json_path
+from artifact_viewer.previews.json.paths import json_path as app_json_path
 
 
 def diff(tmp_path: Path, a: object, b: object) -> JsonDiff:
