@@ -86,7 +86,9 @@ def build_app(
 
 def window_extensions() -> list[WindowExtension]:
     """The features that add views, panes and actions to the window (ui.extensions)."""
-    return []
+    from artifact_viewer.ui.compare.feature import CompareFeature
+
+    return [CompareFeature()]
 
 
 def _install_qt_message_handler() -> None:
