@@ -201,3 +201,16 @@ def test_cancel_stops_and_shows_no_result(qtbot, make_ui_app) -> None:
     qtbot.wait(300)
     assert view.current_page() is view.message
     assert not isinstance(getattr(view.runs, "diff", None), RunDiff)
+
+
+def test_json_tree_keeps_a_removal_and_an_addition_at_one_index_apart(qtbot) -> None:
+    from artifact_viewer.core.compare.jsondiff import JsonDiff, diff_values
+    from artifact_viewer.ui.compare.view import JsonDiffView
+
+    view = JsonDiffView()
+    qtbot.addWidget(view)
+    items = diff_values({"a": [{"id": 1}]}, {"a": [{"id": 2}]})
+    view.show_diff(JsonDiff("json", False, [], items))
+    parent = view.tree.topLevelItem(0)
+    texts = sorted(parent.child(i).text(1)[:7] for i in range(parent.childCount()))
+    assert texts == ["added: ", "removed"]

@@ -93,6 +93,10 @@ class JsonDiffView(QWidget):
                     nodes[prefix] = item
                 parent = item
             target = parent if change.path else QTreeWidgetItem(root, ["$"])
+            if target.text(1):
+                # Removed from A and added in B at one index: one row each.
+                holder = target.parent() or root
+                target = QTreeWidgetItem(holder, [target.text(0)])
             target.setData(0, Qt.ItemDataRole.UserRole, json_path(change.path))
             if change.op == "add":
                 text = f"added: {_short(change.new)}"
