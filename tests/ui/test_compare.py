@@ -153,11 +153,11 @@ def test_json_tree_copies_the_path_of_a_change(qtbot, make_ui_app) -> None:
     feature.controller.compare_artifacts(a.id, b.id, "json")
     view = feature.controller.view
     wait_shown(qtbot, feature, view.json)
-    tree = view.json.tree
-    item = tree.topLevelItem(0)
-    while item.childCount():
-        item = item.child(0)
-    tree.setCurrentItem(item)
+    tree, model = view.json.tree, view.json.model
+    index = model.index(0, 0)
+    while model.rowCount(index):
+        index = model.index(0, 0, index)
+    tree.setCurrentIndex(index)
     view.json.copy_path()
     assert QGuiApplication.clipboard().text().startswith("$")
 
@@ -205,12 +205,14 @@ def test_cancel_stops_and_shows_no_result(qtbot, make_ui_app) -> None:
 
 def test_json_tree_keeps_a_removal_and_an_addition_at_one_index_apart(qtbot) -> None:
     from artifact_viewer.core.compare.jsondiff import JsonDiff, diff_values
-    from artifact_viewer.ui.compare.view import JsonDiffView
+    from artifact_viewer.ui.compare.view import PATH_ROLE, JsonDiffView
 
     view = JsonDiffView()
     qtbot.addWidget(view)
     items = diff_values({"a": [{"id": 1}]}, {"a": [{"id": 2}]})
     view.show_diff(JsonDiff("json", False, [], items))
-    parent = view.tree.topLevelItem(0)
-    texts = sorted(parent.child(i).text(1)[:7] for i in range(parent.childCount()))
+    parent = view.model.item(0)
+    texts = sorted(parent.child(i, 1).text()[:7] for i in range(parent.rowCount()))
     assert texts == ["added: ", "removed"]
+    paths = {parent.child(i, 0).data(PATH_ROLE) for i in range(parent.rowCount())}
+    assert paths == {"$.a[0]"}

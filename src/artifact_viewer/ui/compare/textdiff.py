@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import QCoreApplication, Qt, Slot
 from PySide6.QtGui import (
+    QBrush,
     QColor,
     QFont,
     QFontDatabase,
-    QSyntaxHighlighter,
+    QTextBlockFormat,
     QTextCursor,
     QTextDocument,
 )
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
+    QPlainTextDocumentLayout,
     QPlainTextEdit,
     QSplitter,
     QStackedWidget,
@@ -30,29 +32,13 @@ ADDED = QColor(46, 160, 67, 70)
 REMOVED = QColor(218, 54, 51, 70)
 CHANGED = QColor(210, 153, 34, 80)
 HEADER = QColor(56, 139, 253, 50)
-#: lines shown at most (beyond: a note; the CLI and --json give the whole diff)
-MAX_LINES = 200_000
+#: lines shown at most, so that swapping a document in stays a short GUI-thread step
+#: (beyond: a note; the CLI and --json give the whole diff)
+MAX_LINES = 20_000
 
 # Line kinds, per block of the documents.
 SAME, PLUS, MINUS, HUNK, FILLER = 0, 1, 2, 3, 4
 _TINTS = {PLUS: ADDED, MINUS: REMOVED, HUNK: HEADER, FILLER: QColor(128, 128, 128, 30)}
-
-
-class _Tint(QSyntaxHighlighter):
-    """Tints each line by its kind (kinds listed per block number)."""
-
-    def __init__(self, document: QTextDocument, kinds: list[int]) -> None:
-        super().__init__(document)
-        self.kinds = kinds
-
-    def highlightBlock(self, text: str) -> None:  # noqa: N802 - Qt's name
-        number = self.currentBlock().blockNumber()
-        kind = self.kinds[number] if number < len(self.kinds) else SAME
-        colour = _TINTS.get(kind)
-        if colour is not None:
-            fmt = self.format(0)
-            fmt.setBackground(colour)
-            self.setFormat(0, max(1, len(text)), fmt)
 
 
 @dataclass(slots=True)
@@ -68,6 +54,8 @@ class Rendered:
     side_kinds_right: list[int]
     side_stops: list[int]
     truncated: bool
+    #: unified, left and right as tinted documents, made on a worker thread (see documents())
+    documents: list[QTextDocument] = field(default_factory=list)
 
 
 def render(hunks: list[Hunk], limit: int = MAX_LINES) -> Rendered:
@@ -131,6 +119,45 @@ def render(hunks: list[Hunk], limit: int = MAX_LINES) -> Rendered:
         side_stops,
         truncated,
     )
+
+
+def tinted_document(text: str, kinds: list[int]) -> QTextDocument:
+    """A plain-text document whose lines are tinted by kind (block backgrounds).
+
+    Made on a worker thread and moved to the GUI thread, so the window only swaps it in:
+    setting and tinting tens of thousands of lines never runs on the GUI thread."""
+    document = QTextDocument()
+    document.setDocumentLayout(QPlainTextDocumentLayout(document))
+    document.setUndoRedoEnabled(False)
+    document.setDefaultFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+    document.setPlainText(text)
+    cursor = QTextCursor(document)
+    formats = {kind: QTextBlockFormat() for kind in _TINTS}
+    for kind, fmt in formats.items():
+        fmt.setBackground(QBrush(_TINTS[kind]))
+    block = document.firstBlock()
+    number = 0
+    while block.isValid():
+        kind = kinds[number] if number < len(kinds) else SAME
+        if kind in formats:
+            cursor.setPosition(block.position())
+            cursor.setBlockFormat(formats[kind])
+        block = block.next()
+        number += 1
+    app = QCoreApplication.instance()
+    if app is not None:
+        document.moveToThread(app.thread())
+    return document
+
+
+def documents(rendered: Rendered) -> Rendered:
+    """Fill ``rendered.documents`` (call on the worker thread that rendered it)."""
+    rendered.documents = [
+        tinted_document(rendered.unified, rendered.unified_kinds),
+        tinted_document(rendered.left, rendered.side_kinds_left),
+        tinted_document(rendered.right, rendered.side_kinds_right),
+    ]
+    return rendered
 
 
 def _flush(
@@ -213,29 +240,39 @@ class TextDiffView(QWidget):
         self.next_button.clicked.connect(self.next_change)
         self.prev_button.clicked.connect(self.previous_change)
         self._rendered: Rendered | None = None
-        self._tints: list[_Tint] = []
+        self._attached: set[int] = set()
         self._stop = -1
 
     def show_rendered(self, rendered: Rendered, summary: str) -> None:
         self._rendered = rendered
         note = "  (first lines only: use the CLI for the whole diff)" if rendered.truncated else ""
         self.summary.setText(summary + note)
-        for editor, text, kinds in (
-            (self.unified, rendered.unified, rendered.unified_kinds),
-            (self.left, rendered.left, rendered.side_kinds_left),
-            (self.right, rendered.right, rendered.side_kinds_right),
-        ):
-            editor.setPlainText(text)
-            self._tints.append(_Tint(editor.document(), kinds))
+        if not rendered.documents:
+            documents(rendered)  # small diffs shown straight away (tests, empty pages)
+        self._attached = set()
+        self._attach()
         self._stop = -1
         self.next_button.setEnabled(bool(rendered.unified_stops))
         self.prev_button.setEnabled(bool(rendered.unified_stops))
+
+    def _attach(self) -> None:
+        """Swap in the documents of the layout on screen (the other one when it is chosen)."""
+        rendered = self._rendered
+        if rendered is None:
+            return
+        wanted = (1, 2) if self.side_by_side() else (0,)
+        editors = (self.unified, self.left, self.right)
+        for index in wanted:
+            if index not in self._attached:
+                editors[index].setDocument(rendered.documents[index])
+                self._attached.add(index)
 
     def side_by_side(self) -> bool:
         return self.stack.currentIndex() == 1
 
     def set_side_by_side(self, on: bool) -> None:
         self.stack.setCurrentIndex(1 if on else 0)
+        self._attach()
         self.side_button.setChecked(on)
         self.unified_button.setChecked(not on)
         if self._stop >= 0:

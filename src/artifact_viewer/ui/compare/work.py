@@ -18,6 +18,7 @@ from artifact_viewer.core.compare import (
     CompareOptions,
     Diff,
     ImageDiff,
+    JsonDiff,
     PdfDiff,
     RunItem,
     RunPair,
@@ -44,17 +45,21 @@ class Prepared:
 def prepare(diff: Diff, path_a: Path | None, path_b: Path | None, in_run: bool = False) -> Prepared:
     from artifact_viewer.ui.compare.imagediff import load_pair
     from artifact_viewer.ui.compare.tablediff import plan
-    from artifact_viewer.ui.compare.textdiff import render
+    from artifact_viewer.ui.compare.textdiff import documents, render
 
     extra: Any = None
     if isinstance(diff, TableDiff) and diff.rows is not None:
         extra = plan(diff, changes_only=True)
     elif isinstance(diff, TextDiff):
-        extra = render(diff.hunks)
+        extra = documents(render(diff.hunks))
     elif isinstance(diff, ImageDiff) and path_a is not None and path_b is not None:
         extra = load_pair(path_a, path_b, diff)
+    elif isinstance(diff, JsonDiff):
+        from artifact_viewer.ui.compare.view import json_model
+
+        extra = json_model(diff)
     elif isinstance(diff, PdfDiff):
-        extra = [render(page.text.hunks) for page in diff.pages]
+        extra = [documents(render(page.text.hunks)) for page in diff.pages]
     return Prepared(diff, extra, in_run)
 
 
