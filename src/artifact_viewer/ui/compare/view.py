@@ -203,20 +203,32 @@ class RunDiffView(QWidget):
     """The pairs of two runs with their status and one-line summary; open one to see its diff."""
 
     pairOpened = Signal(object)
+    pairRequested = Signal(str, str)  # an artifact only in A, one only in B: pair them
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.summary = QLabel(self)
         self.summary.setTextFormat(Qt.TextFormat.PlainText)
+        self.pair_button = QPushButton("Pair selected", self)
+        self.pair_button.setToolTip(
+            "Select one artifact only in A and one only in B (Ctrl-click) to compare them"
+        )
+        self.pair_button.setEnabled(False)
         self.tree = QTreeWidget(self)
         self.tree.setRootIsDecorated(False)
+        self.tree.setSelectionMode(QTreeWidget.SelectionMode.ExtendedSelection)
         self.tree.setHeaderLabels(["Status", "Name", "Summary"])
         self.tree.setColumnWidth(0, 90)
         self.tree.setColumnWidth(1, 260)
         self.tree.itemActivated.connect(self._open)
+        self.tree.itemSelectionChanged.connect(self._selection_changed)
+        self.pair_button.clicked.connect(self._pair_selected)
+        bar = QHBoxLayout()
+        bar.addWidget(self.summary, 1)
+        bar.addWidget(self.pair_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.summary)
+        layout.addLayout(bar)
         layout.addWidget(self.tree, 1)
         self.pairs: list[RunPair] = []
 
@@ -230,6 +242,28 @@ class RunDiffView(QWidget):
             tint = _STATUS_TINT.get(pair.status)
             if tint is not None:
                 item.setBackground(0, QBrush(tint))
+
+    def chosen_pair(self) -> tuple[str, str] | None:
+        """(A id, B id) when the selection is one item only in A and one only in B."""
+        chosen = [
+            self.pairs[int(item.data(0, Qt.ItemDataRole.UserRole))]
+            for item in self.tree.selectedItems()
+        ]
+        only_a = [p.a for p in chosen if p.status == "onlyA" and p.a is not None]
+        only_b = [p.b for p in chosen if p.status == "onlyB" and p.b is not None]
+        if len(chosen) == 2 and len(only_a) == 1 and len(only_b) == 1:
+            return only_a[0].id, only_b[0].id
+        return None
+
+    @Slot()
+    def _selection_changed(self) -> None:
+        self.pair_button.setEnabled(self.chosen_pair() is not None)
+
+    @Slot()
+    def _pair_selected(self) -> None:
+        chosen = self.chosen_pair()
+        if chosen is not None:
+            self.pairRequested.emit(*chosen)
 
     @Slot(QTreeWidgetItem, int)
     def _open(self, item: QTreeWidgetItem, _column: int) -> None:

@@ -120,9 +120,11 @@ def compare_two_runs(
     run_a: str,
     run_b: str,
     options: CompareOptions,
+    manual: list[tuple[str, str]],
     progress: Any,
     cancel: CancelToken,
 ) -> Prepared:
+    """Pair and compare the artifacts of two runs (``manual``: pairs chosen by hand)."""
     items_a = run_items(library, run_a)
     items_b = run_items(library, run_b)
 
@@ -136,6 +138,7 @@ def compare_two_runs(
         options,
         run_a=run_a,
         run_b=run_b,
+        manual=manual,
         progress=progress,
         cancel=cancel,
     )
