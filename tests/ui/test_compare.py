@@ -205,7 +205,7 @@ def test_cancel_stops_and_shows_no_result(qtbot, make_ui_app) -> None:
 
 def test_json_tree_keeps_a_removal_and_an_addition_at_one_index_apart(qtbot) -> None:
     from artifact_viewer.core.compare.jsondiff import JsonDiff, diff_values
-    from artifact_viewer.ui.compare.view import PATH_ROLE, JsonDiffView
+    from artifact_viewer.ui.compare.jsontree import PATH_ROLE, JsonDiffView
 
     view = JsonDiffView()
     qtbot.addWidget(view)

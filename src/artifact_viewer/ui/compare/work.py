@@ -55,7 +55,7 @@ def prepare(diff: Diff, path_a: Path | None, path_b: Path | None, in_run: bool =
     elif isinstance(diff, ImageDiff) and path_a is not None and path_b is not None:
         extra = load_pair(path_a, path_b, diff)
     elif isinstance(diff, JsonDiff):
-        from artifact_viewer.ui.compare.view import json_model
+        from artifact_viewer.ui.compare.jsontree import json_model
 
         extra = json_model(diff)
     elif isinstance(diff, PdfDiff):
