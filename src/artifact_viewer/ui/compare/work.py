@@ -24,6 +24,7 @@ from artifact_viewer.core.compare import (
     RunPair,
     TableDiff,
     TextDiff,
+    check_before_fetch,
     compare_files,
     compare_runs,
 )
@@ -87,6 +88,9 @@ def compare_artifacts(
             raise NotFound(f"{label}: artifact {artifact_id} is not in the catalog.")
         artifacts.append(artifact)
     a, b = artifacts
+    check_before_fetch(
+        (a.name, a.mime_type, a.file_size), (b.name, b.mime_type, b.file_size), options
+    )
     path_a = _side("A", a.name, lambda: library.fetch(a.id, cancel=cancel))
     path_b = _side("B", b.name, lambda: library.fetch(b.id, cancel=cancel))
     diff = compare_files(
