@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDir, QEvent, QObject, QStandardPaths, Qt, Slot
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence
@@ -29,11 +29,14 @@ from artifact_viewer.core.units import human_size
 from artifact_viewer.qt.worker import Task
 from artifact_viewer.ui.extensions import WindowSlots
 
+if TYPE_CHECKING:
+    from artifact_viewer.core.library import Library
+
 BUNDLE_SUFFIX = ".zip"
 
 
 def export_work(
-    library: Any,
+    library: Library,
     run_ids: Sequence[str],
     target: Path,
     overwrite: bool,
@@ -46,7 +49,7 @@ def export_work(
 
 
 def import_work(
-    library: Any, path: Path, progress: ProgressFn, cancel: CancelToken
+    library: Library, path: Path, progress: ProgressFn, cancel: CancelToken
 ) -> ImportReport:
     return import_bundle(library, path, progress=progress, cancel=cancel)
 
