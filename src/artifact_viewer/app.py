@@ -91,6 +91,7 @@ def window_extensions() -> list[WindowExtension]:
     from artifact_viewer.ui.features.data_menu import DataMenuExtension
     from artifact_viewer.ui.features.notes import NotesFeature
     from artifact_viewer.ui.features.redacted_view import RedactedViewExtension
+    from artifact_viewer.ui.features.save_many import SaveManyFeature
 
     return [
         BundleFeature(),
@@ -98,6 +99,7 @@ def window_extensions() -> list[WindowExtension]:
         RedactedViewExtension(),
         DataMenuExtension(),
         CompareFeature(),
+        SaveManyFeature(),
     ]
 
 

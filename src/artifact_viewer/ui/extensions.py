@@ -48,12 +48,14 @@ class WindowEvents(QObject):
         onlineChanged(bool): the API became reachable or unreachable.
         scopeChanged(str, str): the navigator's selection (kind, id).
         artifactSelected(object): the artifact list's current artifact, or ``None``.
+        listSelectionChanged(): the set of selected rows in the artifact list changed.
     """
 
     libraryChanged = Signal(object)
     onlineChanged = Signal(bool)
     scopeChanged = Signal(str, str)
     artifactSelected = Signal(object)
+    listSelectionChanged = Signal()
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,7 +177,17 @@ class WindowSlots:
         return menu
 
     def add_list_action(self, action: QAction) -> None:
+        """On the artifact list's context menu (its shortcut works while the list has focus)."""
         self._list_view.addAction(action)
+
+    def add_run_action(self, action: QAction) -> None:
+        """On the navigator's context menu (runs and workflows)."""
+        self.window.navigator.view.addAction(action)
+
+    def selected_artifact_ids(self) -> list[str]:
+        """Artifacts selected in the list, in list order (several with Ctrl/Shift-click)."""
+        ids: list[str] = self.window.artifact_list.selected_ids()
+        return ids
 
     def current_run_id(self) -> str | None:
         """The run in view: the navigator's run, else the selected artifact's run."""

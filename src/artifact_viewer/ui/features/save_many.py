@@ -86,11 +86,14 @@ class SaveManyFeature(QObject):
         self.save_run.setToolTip("Save every artifact of the selected run(s) into a folder")
         self.save_run.triggered.connect(self.ask_runs)
         file_menu = slots.menu("&File")
-        first = file_menu.actions()[0] if file_menu.actions() else None
-        file_menu.insertActions(first, [self.save_selected, self.save_run])
+        if file_menu.actions():
+            file_menu.insertActions(file_menu.actions()[0], [self.save_selected, self.save_run])
+        else:
+            file_menu.addActions([self.save_selected, self.save_run])
         slots.add_list_action(self.save_selected)
         slots.add_run_action(self.save_run)
         slots.events.artifactSelected.connect(self.update_actions)
+        slots.events.listSelectionChanged.connect(self.update_actions)
         slots.events.scopeChanged.connect(self.update_actions)
         slots.events.libraryChanged.connect(self.update_actions)
         self.update_actions()
