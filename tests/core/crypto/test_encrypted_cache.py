@@ -21,7 +21,7 @@ from artifact_viewer.core.crypto.state import encryption_enabled
 from artifact_viewer.core.errors import Cancelled
 from artifact_viewer.core.logs import teardown_logging
 from artifact_viewer.core.paths import app_paths
-from artifact_viewer.core.store_models import CacheState
+from artifact_viewer.core.store_models import ArtifactQuery, CacheState
 
 TOKEN = b"TOKEN:7f3a9c1e-SSN-234-56-7890!!"  # 32 bytes
 assert len(TOKEN) == 32
@@ -213,3 +213,11 @@ def test_new_downloads_follow_the_setting_another_process_changed(
     sha = library.catalog.cache_entry("a2").sha256
     assert is_encrypted(library.blobs.locate(sha))
     assert library.cache_state("a2") is CacheState.VERIFIED
+
+
+def test_sync_reports_plaintext_bytes_with_encryption_on(library, two_artifacts) -> None:
+    convert_cache(library.catalog, library.blobs, encrypt=True)
+    library.refresh_artifacts()
+    report = library.download(library.artifacts(ArtifactQuery()))
+    assert report.downloaded == 2
+    assert report.bytes_downloaded == sum(len(d) for d in two_artifacts.values())
