@@ -221,3 +221,18 @@ def test_sync_reports_plaintext_bytes_with_encryption_on(library, two_artifacts)
     report = library.download(library.artifacts(ArtifactQuery()))
     assert report.downloaded == 2
     assert report.bytes_downloaded == sum(len(d) for d in two_artifacts.values())
+
+
+def test_a_converted_file_is_not_hashed_again_on_its_next_opening(
+    library, two_artifacts, monkeypatch
+) -> None:
+    library.refresh_artifacts()
+    library.fetch("a2")
+    convert_cache(library.catalog, library.blobs, encrypt=True)
+    rehashed: list[str] = []
+    original = library.blobs.rehash
+    monkeypatch.setattr(
+        library.blobs, "rehash", lambda sha, exp: rehashed.append(sha) or original(sha, exp)
+    )
+    assert library.cached_path("a2").read_bytes() == two_artifacts["a2"]
+    assert rehashed == []
