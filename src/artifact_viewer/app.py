@@ -86,12 +86,19 @@ def build_app(
 
 def window_extensions() -> list[WindowExtension]:
     """The features that add views, panes and actions to the window (ui.extensions)."""
+    from artifact_viewer.ui.compare.feature import CompareFeature
     from artifact_viewer.ui.features.bundle import BundleFeature
     from artifact_viewer.ui.features.data_menu import DataMenuExtension
     from artifact_viewer.ui.features.notes import NotesFeature
     from artifact_viewer.ui.features.redacted_view import RedactedViewExtension
 
-    return [BundleFeature(), NotesFeature(), RedactedViewExtension(), DataMenuExtension()]
+    return [
+        BundleFeature(),
+        NotesFeature(),
+        RedactedViewExtension(),
+        DataMenuExtension(),
+        CompareFeature(),
+    ]
 
 
 def _install_qt_message_handler() -> None:

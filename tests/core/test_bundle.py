@@ -226,6 +226,17 @@ def test_export_offline_exports_what_is_cached(synced, tmp_path, open_home) -> N
     assert report.files == 4 and report.downloaded == 0
 
 
+def test_export_refuses_a_run_whose_artifacts_were_never_listed(
+    library, cloud, tmp_path, open_home
+) -> None:
+    library.refresh_runs()  # runs known, artifacts never listed
+    offline = open_home("offline-copy")
+    offline.catalog.upsert_runs(library.runs())
+    with pytest.raises(BundleError, match="never listed"):
+        export_runs(offline, ["run-1"], tmp_path / "empty.zip")
+    assert not (tmp_path / "empty.zip").exists()
+
+
 def test_export_refuses_an_existing_file(synced, tmp_path) -> None:
     target = tmp_path / "taken.zip"
     target.write_bytes(b"mine")

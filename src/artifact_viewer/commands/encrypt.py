@@ -20,16 +20,13 @@ def cache_encrypt(ctx: click.Context, state: str) -> None:
     search index is kept in memory only. Exits 1 if some files were in use and still need
     converting."""
     from artifact_viewer.commands.common import open_library, progress_bar
-    from artifact_viewer.core.crypto.convert import convert_cache
 
     library = open_library(ctx, offline=True)
     encrypt = state == "on"
     token = CancelToken()
     with progress_bar("Encrypting" if encrypt else "Decrypting") as progress:
         try:
-            report = convert_cache(
-                library.catalog,
-                library.blobs,
+            report = library.convert_encryption(
                 encrypt=encrypt,
                 progress=progress,
                 cancel=token,

@@ -9,7 +9,6 @@ import click
 
 from artifact_viewer.commands.common import open_library
 from artifact_viewer.core.library import Library
-from artifact_viewer.core.notes import note_kind
 
 
 @click.command("note", short_help="Read, set or clear the note on a run or artifact.")
@@ -50,7 +49,7 @@ def note_command(ctx: click.Context, target_id: str, text: str | None) -> None:
 
 def note_kind_label(library: Library, target_id: str) -> str:
     """ "run" or "artifact" (NotFound, exit 5, when the catalog knows neither)."""
-    return note_kind(library.catalog, target_id).value
+    return library.note_kind(target_id).value
 
 
 def _when(epoch: float) -> str:

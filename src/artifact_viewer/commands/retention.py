@@ -8,7 +8,7 @@ import click
 
 from artifact_viewer.commands.common import human_size
 from artifact_viewer.core.library import Library
-from artifact_viewer.core.retention import format_duration, parse_duration, purge_older_than
+from artifact_viewer.core.retention import format_duration, parse_duration
 
 
 def duration_option(value: str) -> float:
@@ -32,13 +32,7 @@ def purge_by_age(
 ) -> None:
     """Print each file removed (or, dry run, that would be), then a one-line summary."""
     max_age = duration_option(older_than) if older_than is not None else 0.0
-    report = purge_older_than(
-        library.catalog,
-        library.blobs,
-        max_age,
-        dry_run=dry_run,
-        include_pinned=include_pinned,
-    )
+    report = library.purge_older_than(max_age, dry_run=dry_run, include_pinned=include_pinned)
     verb = "Would remove" if dry_run else "Removed"
     for item in report.removed:
         for artifact_id, name in item.artifacts or (("-", item.sha256[:12]),):

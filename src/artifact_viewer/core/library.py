@@ -18,10 +18,12 @@ from typing import BinaryIO, Protocol, TypeVar
 
 import httpx
 
+from artifact_viewer.core.blob_events import BlobEvents
 from artifact_viewer.core.blobstore import BlobStore, is_encrypted
 from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.catalog import Catalog
-from artifact_viewer.core.catalog.notes import ImportMark, Note
+from artifact_viewer.core.catalog.notes import ImportMark, Note, NoteKind
+from artifact_viewer.core.crypto.convert import ConvertReport, convert_cache
 from artifact_viewer.core.crypto.memfile import PlaintextViews
 from artifact_viewer.core.crypto.state import encryption_enabled
 from artifact_viewer.core.destinations import check_destination, copy_atomically
@@ -37,11 +39,12 @@ from artifact_viewer.core.fetcher import Fetcher
 from artifact_viewer.core.filenames import safe_file_name
 from artifact_viewer.core.hashes import Hasher, parse_file_hash
 from artifact_viewer.core.models import Artifact, Job, JobRun, Workflow, WorkflowRun
-from artifact_viewer.core.notes import read_note, write_note
+from artifact_viewer.core.notes import note_kind, read_note, write_note
 from artifact_viewer.core.paths import AppPaths
 from artifact_viewer.core.pins import pin_run, unpin_run
 from artifact_viewer.core.progress import ProgressFn, report
 from artifact_viewer.core.quota import enforce_quota, remove_blob_unless_busy
+from artifact_viewer.core.retention import RetentionReport, purge_older_than
 from artifact_viewer.core.settings import Settings
 from artifact_viewer.core.store_models import (
     ArtifactQuery,
@@ -122,6 +125,8 @@ class Library:
         self._closed = False
         self._verify_lock = threading.Lock()
         self.plaintext = PlaintextViews()  # decrypted blobs in memory files (encrypted cache)
+        self.blob_events = BlobEvents()  # the search indexer subscribes here
+        blobs.on_removed = self.blob_events.removed
 
     @classmethod
     def open(
@@ -169,6 +174,7 @@ class Library:
             blobs=blobs,
             source=source,
             max_parallel=settings.max_parallel_downloads,
+            on_stored=lambda sha256: library.blob_events.added(sha256) if library else None,
         )
         library = cls(
             catalog=catalog,
@@ -288,6 +294,10 @@ class Library:
     def count_artifacts(self, query: ArtifactQuery) -> int:
         return self.catalog.count_artifacts(query)
 
+    def run_ids_matching(self, query: ArtifactQuery) -> set[str]:
+        """Runs holding at least one artifact that ``query`` matches."""
+        return self.catalog.run_ids_matching(query)
+
     def artifact(self, artifact_id: str) -> Artifact | None:
         return self.catalog.artifact(artifact_id)
 
@@ -332,6 +342,20 @@ class Library:
     def import_mark(self, run_id: str) -> ImportMark | None:
         """Where an imported run came from (None if it was never imported)."""
         return self.catalog.import_mark("workflow_runs", run_id)
+
+    def import_marks(self) -> dict[str, ImportMark]:
+        """Every imported run's mark, by run id."""
+        return self.catalog.import_marks("workflow_runs")
+
+    def noted_artifacts(self, artifact_ids: Sequence[str]) -> frozenset[str]:
+        """The artifacts among ``artifact_ids`` that have a note."""
+        if not artifact_ids:
+            return frozenset()
+        return frozenset(self.catalog.notes(NoteKind.ARTIFACT, artifact_ids))
+
+    def note_kind(self, target_id: str) -> NoteKind:
+        """Whether ``target_id`` is a run or an artifact (NotFound if the catalog knows neither)."""
+        return note_kind(self.catalog, target_id)
 
     # -- files ---------------------------------------------------------------------------
 
@@ -594,6 +618,26 @@ class Library:
         self.blobs.clean_partials()
         log.info("Purged %d cached file(s)", removed)
         return removed
+
+    def purge_older_than(
+        self, max_age: float, *, dry_run: bool = False, include_pinned: bool = False
+    ) -> RetentionReport:
+        """Remove cached files not opened for ``max_age`` seconds (see :mod:`core.retention`)."""
+        return purge_older_than(
+            self.catalog, self.blobs, max_age, dry_run=dry_run, include_pinned=include_pinned
+        )
+
+    def convert_encryption(
+        self,
+        *,
+        encrypt: bool,
+        progress: ProgressFn | None = None,
+        cancel: CancelToken | None = None,
+    ) -> ConvertReport:
+        """Store every cached file encrypted or plain (see :mod:`core.crypto.convert`)."""
+        return convert_cache(
+            self.catalog, self.blobs, encrypt=encrypt, progress=progress, cancel=cancel
+        )
 
     def enforce_quota(self) -> list[str]:
         return enforce_quota(self.catalog, self.blobs, self.settings.cache_quota_bytes)

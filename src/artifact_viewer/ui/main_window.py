@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDir, QEvent, QSize, QStandardPaths, Qt, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import (
+    QAction,
     QCloseEvent,
     QDesktopServices,
     QGuiApplication,
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QSizePolicy,
     QSplitter,
@@ -46,7 +48,8 @@ from artifact_viewer.ui.extensions import (
 )
 from artifact_viewer.ui.icons import action_icon, app_icon, icon
 from artifact_viewer.ui.messages import Banner, MessageBridge
-from artifact_viewer.ui.models.filter_spec import parse_filter
+from artifact_viewer.ui.models.filter_spec import HELP_ROWS, parse_filter
+from artifact_viewer.ui.models.filter_spec import PLACEHOLDER as FILTER_PLACEHOLDER
 from artifact_viewer.ui.models.navigator_model import ALL, RUN, WORKFLOW
 from artifact_viewer.ui.panes.artifact_list import ArtifactList
 from artifact_viewer.ui.panes.details_panel import DetailsPanel
@@ -159,9 +162,12 @@ class MainWindow(QMainWindow):
         self.filter_box = QLineEdit(self)
         self.filter_box.setObjectName("filterBox")
         self.filter_box.setClearButtonEnabled(True)
-        self.filter_box.setPlaceholderText(
-            "Filter  (words, type:screenshot, mime:csv, status:failed)"
+        self.filter_box.setPlaceholderText(FILTER_PLACEHOLDER)
+        self.filter_help = self.filter_box.addAction(
+            icon("filter-help"), QLineEdit.ActionPosition.TrailingPosition
         )
+        self.filter_help.setToolTip("Filter syntax and examples")
+        self.filter_help.triggered.connect(self.show_filter_help)
         self.filter_box.setAccessibleName("Filter")
         self.filter_box.setMinimumWidth(220)  # stays in the toolbar on narrow windows
         self.filter_box.setMaximumWidth(520)
@@ -281,6 +287,7 @@ class MainWindow(QMainWindow):
         a.show_details.toggled.connect(self.details.setVisible)
         a.details_under_list.toggled.connect(self.place_details)
         a.focus_mode.toggled.connect(self.set_focus_mode)
+        a.group_by_run.toggled.connect(self.browser.set_grouped)
         a.leave_focus_mode.triggered.connect(lambda: a.focus_mode.setChecked(False))
         a.shortcuts.triggered.connect(self.show_shortcuts)
         a.about.triggered.connect(self.show_about)
@@ -381,6 +388,28 @@ class MainWindow(QMainWindow):
     def apply_filter(self) -> None:
         if self.library is not None:
             self.browser.set_filter(parse_filter(self.filter_box.text()))
+
+    @Slot()
+    def show_filter_help(self) -> None:
+        """A popup under the filter box: every term with an example; a click uses it."""
+        menu = QMenu(self)
+        menu.setObjectName("filterHelp")
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.setToolTipsVisible(True)
+        title = menu.addAction("Filter syntax (terms combine; any case)")
+        title.setEnabled(False)
+        for example, meaning in HELP_ROWS:
+            action = menu.addAction(f"{example}    —  {meaning}")
+            action.setData(example)
+        menu.triggered.connect(self._use_filter_example)
+        menu.popup(self.filter_box.mapToGlobal(self.filter_box.rect().bottomLeft()))
+
+    @Slot(QAction)
+    def _use_filter_example(self, action: QAction) -> None:
+        example = action.data()
+        if isinstance(example, str) and example:
+            self.filter_box.setText(example)
+            self.filter_box.setFocus(Qt.FocusReason.OtherFocusReason)
 
     @Slot(str)
     def show_status(self, text: str) -> None:
@@ -725,6 +754,8 @@ class MainWindow(QMainWindow):
         self._restore_splitters()
         self.state.restore_header("navigator", self.navigator.view.header())
         self.state.restore_header("artifacts", self.artifact_list.view.horizontalHeader())
+        if self.state.value("group_by_run", "0") == "1":
+            self.acts.group_by_run.setChecked(True)
         kind, ident = self.state.value("scope_kind"), self.state.value("scope_id")
         if kind in (ALL, RUN, WORKFLOW, "offline") and ident:
             self._pending_scope = self._restored_scope = (kind, ident)
@@ -769,6 +800,7 @@ class MainWindow(QMainWindow):
         self.state.set_value(
             "details_under_list", "1" if self.acts.details_under_list.isChecked() else "0"
         )
+        self.state.set_value("group_by_run", "1" if self.acts.group_by_run.isChecked() else "0")
         for name, split in zip(_SPLITTERS, self._splitters(), strict=True):
             self.state.save_splitter(name, split)
         self.state.save_header("navigator", self.navigator.view.header())

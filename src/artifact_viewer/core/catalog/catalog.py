@@ -30,6 +30,9 @@ _ORDER_SQL = {
     "mime_type": "a.mime_type",
     "file_size": "a.file_size",
     "workflow_run_id": "a.workflow_run_id",
+    # Grouped by run, newest run first: the run's start, then its id keeps a group together.
+    "run_started": "(SELECT r.created_at FROM workflow_runs r WHERE r.id = a.workflow_run_id)"
+    " {dir}, a.workflow_run_id",
 }
 _USABLE = USABLE_STATES
 
@@ -81,6 +84,21 @@ def artifact_row(a: Artifact) -> tuple[Any, ...]:
         *((a.display_name or a.id).lower(), a.mime_type, a.file_size, a.file_hash),
         *(_epoch(a.created_at), _dump(a)),
     )
+
+
+def _glob_escape(text: str) -> str:
+    """GLOB treats only * ? [ as special; each escapes as [x]."""
+    return "".join(f"[{c}]" if c in "*?[" else c for c in text)
+
+
+def _glob(text: str) -> str:
+    """Anywhere in a name; a space in ``text`` also matches ``_``, ``.`` and ``-`` (names
+    rarely hold spaces: "payroll register" finds payroll_register.csv)."""
+    return "*" + "[ _.-]".join(_glob_escape(part) for part in text.split(" ")) + "*"
+
+
+def _glob_prefix(text: str) -> str:
+    return _glob_escape(text) + "*"
 
 
 class Catalog(CacheTables, NoteTables):
@@ -261,6 +279,34 @@ class Catalog(CacheTables, NoteTables):
             )
             clauses.append(f"({by_name} OR {by_note})")
             args += [pattern, text]
+        for term in query.terms:
+            clauses.append(f"({self._name_or_note_sql()})")
+            args += [_glob(term.lower()), term.lower()]
+        for term in query.exclude:
+            clauses.append(f"NOT ({self._name_or_note_sql()})")
+            args += [_glob(term.lower()), term.lower()]
+        if query.mimes:
+            parts = []
+            for mime in query.mimes:
+                if mime.endswith("/"):
+                    parts.append("lower(a.mime_type) GLOB ?")
+                    args.append(_glob_prefix(mime.lower()))
+                else:
+                    parts.append("lower(a.mime_type) = ?")
+                    args.append(mime.lower())
+            clauses.append("(" + " OR ".join(parts) + ")")
+        if query.extensions:
+            clauses.append("(" + " OR ".join("a.name_key GLOB ?" for _ in query.extensions) + ")")
+            args += ["*" + _glob_escape("." + e.lower()) for e in query.extensions]
+        if query.run_match:
+            clauses.append("a.workflow_run_id GLOB ?")
+            args.append(_glob_prefix(query.run_match))
+        if query.workflow_match:
+            clauses.append(
+                "a.workflow_id IN (SELECT id FROM workflows WHERE id GLOB ?"
+                " OR instr(lower(name), ?) > 0)"
+            )
+            args += [_glob_prefix(query.workflow_match), query.workflow_match.lower()]
         for column, value in (
             ("a.type", query.type),
             ("a.mime_type", query.mime),
@@ -293,6 +339,19 @@ class Catalog(CacheTables, NoteTables):
             args.append(query.cache_state.value)
         return " AND ".join(clauses) or "1", args
 
+    @staticmethod
+    def _name_or_note_sql() -> str:
+        return (
+            "a.name_key GLOB ? OR a.id IN (SELECT target_id FROM notes WHERE kind = 'artifact'"
+            " AND instr(text_key, ?) > 0)"
+        )
+
+    def run_ids_matching(self, query: ArtifactQuery) -> set[str]:
+        """Runs holding at least one artifact that ``query`` matches (order and paging ignored)."""
+        where, args = self._artifact_where(query)
+        sql = f"SELECT DISTINCT a.workflow_run_id FROM artifacts a WHERE {where}"
+        return {row[0] for row in self._read(sql, tuple(args)) if row[0]}
+
     def artifacts(self, query: ArtifactQuery) -> list[Artifact]:
         if query.order_by not in _ORDER_SQL:
             raise ValueError(
@@ -302,7 +361,8 @@ class Catalog(CacheTables, NoteTables):
         direction = "DESC" if query.descending else "ASC"
         sql = (
             f"SELECT a.json FROM artifacts a WHERE {where}"
-            f" ORDER BY {_ORDER_SQL[query.order_by]} {direction}, a.id {direction}"
+            f" ORDER BY {_ORDER_SQL[query.order_by].format(dir=direction)} {direction},"
+            f" a.id {direction}"
         )
         if query.limit is not None or query.offset:
             sql += " LIMIT ? OFFSET ?"

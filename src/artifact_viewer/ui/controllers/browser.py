@@ -47,6 +47,18 @@ class Page:
 
 
 # -- work functions (run on the pool; they only touch the library) -------------------------
+@dataclass(frozen=True, slots=True)
+class FilterRuns:
+    spec: FilterSpec
+    run_ids: set[str]
+
+
+def runs_matching(
+    library: Library, spec: FilterSpec, query: ArtifactQuery, _p: Progress, _c: CancelToken
+) -> FilterRuns:
+    return FilterRuns(spec, library.run_ids_matching(query))
+
+
 def load_tree(library: Library, _progress: Progress, _cancel: CancelToken) -> TreeData:
     workflows = list(library.workflows())
     runs: dict[str, list[Any]] = {}
@@ -60,10 +72,9 @@ def load_tree(library: Library, _progress: Progress, _cancel: CancelToken) -> Tr
     return TreeData(workflows, runs, offline, pinned, imported)
 
 
-def _imported_runs(library: Any) -> dict[str, str]:
+def _imported_runs(library: Library) -> dict[str, str]:
     """Run id -> a line saying which bundle it came from (runs imported from a bundle)."""
-    catalog: Any = getattr(library, "catalog", None)
-    marks = catalog.import_marks("workflow_runs") if hasattr(catalog, "import_marks") else {}
+    marks = library.import_marks()
     return {
         run_id: f"Imported from {m.source}"
         + (f" (exported {m.exported_at})" if m.exported_at else "")
@@ -71,14 +82,9 @@ def _imported_runs(library: Any) -> dict[str, str]:
     }
 
 
-def _noted(library: Any, artifact_ids: list[str]) -> frozenset[str]:
+def _noted(library: Library, artifact_ids: list[str]) -> frozenset[str]:
     """The artifacts among ``artifact_ids`` that have a note."""
-    catalog: Any = getattr(library, "catalog", None)
-    if not artifact_ids or not hasattr(catalog, "notes"):
-        return frozenset()
-    from artifact_viewer.core.catalog.notes import NoteKind
-
-    return frozenset(catalog.notes(NoteKind.ARTIFACT, artifact_ids))
+    return library.noted_artifacts(artifact_ids)
 
 
 def load_page(
@@ -194,6 +200,7 @@ class Browser(QObject):
         self.scope: tuple[str, str] = (ALL, ALL)
         self.spec = FilterSpec()
         self.order_by = "created_at"
+        self._sort_before_grouping: tuple[str, bool] = ("created_at", True)
         self.descending = True
         self._refreshed_scopes: set[str] = set()
         self._query = ArtifactQuery()
@@ -224,7 +231,21 @@ class Browser(QObject):
     @Slot(object)
     def _on_tree(self, data: TreeData) -> None:
         self.navigator.set_tree(data)
+        names = {wf.id: wf.name or "" for wf in data.workflows}
+        runs = {run.id: run for items in data.runs.values() for run in items}
+        self.artifacts.model.set_context(names, runs)
         self.treeLoaded.emit()
+
+    def set_grouped(self, grouped: bool) -> None:
+        """Group the list by run (newest run first) or go back to the chosen sort."""
+        model = self.artifacts.model
+        model.grouped = grouped
+        if grouped:
+            self._sort_before_grouping = (self.order_by, self.descending)
+            self.order_by, self.descending = "run_started", True
+        elif self.order_by == "run_started":
+            self.order_by, self.descending = self._sort_before_grouping
+        self.requery()
 
     @Slot()
     def refresh(self) -> None:
@@ -297,6 +318,7 @@ class Browser(QObject):
     def set_scope(self, kind: str, ident: str) -> None:
         self.scope = (kind, ident)
         self.artifacts.scope_title = self._scope_title()
+        self.artifacts.set_spans_runs(kind != RUN)
         self.scopeChanged.emit(kind, ident)
         self.requery()
         self._refresh_scope(force=False)
@@ -313,23 +335,54 @@ class Browser(QObject):
 
     @Slot(object)
     def set_filter(self, spec: FilterSpec) -> None:
+        """Filter the list now, and the navigator once the runs holding matches are known:
+        every term hides the runs (and workflows) with nothing that matches."""
         self.spec = spec
-        self.navigator.set_filter(spec)
         self.requery()
+        if spec.empty or self.library is None:
+            self.navigator.set_filter(spec, None)
+            return
+        everywhere = replace(
+            self.filter_query(spec), workflow_id=None, run_id=None, cached_only=False, limit=None
+        )
+        self.ops.run(
+            runs_matching,
+            self.library,
+            spec,
+            everywhere,
+            on_result=self._on_filter_runs,
+            on_error=self._on_error,
+        )
+
+    @Slot(object)
+    def _on_filter_runs(self, found: FilterRuns) -> None:
+        if found.spec == self.spec:  # not a filter typed over since
+            self.navigator.set_filter(found.spec, found.run_ids)
 
     @Slot(str, bool)
     def _on_sort_wanted(self, order_by: str, descending: bool) -> None:
         self.order_by, self.descending = order_by, descending
         self.requery()
 
+    def filter_query(self, spec: FilterSpec) -> ArtifactQuery:
+        """What the filter box's terms ask of the catalog (no scope, no order)."""
+        return ArtifactQuery(
+            terms=spec.words,
+            exclude=spec.exclude,
+            type=spec.types[0] if spec.types else None,
+            mimes=spec.mime_values(),
+            extensions=spec.extensions,
+            status=_known_status(spec.statuses[0]) if spec.statuses else None,
+            run_match=spec.runs[0] if spec.runs else None,
+            workflow_match=spec.workflows[0] if spec.workflows else None,
+            since=spec.after,
+            until=spec.before,
+        )
+
     def current_query(self) -> ArtifactQuery:
         kind, ident = self.scope
-        spec = self.spec
-        return ArtifactQuery(
-            text=spec.text,
-            type=spec.types[0] if spec.types else None,
-            mime=spec.mimes[0] if spec.mimes else None,
-            status=_known_status(spec.statuses[0]) if spec.statuses else None,
+        return replace(
+            self.filter_query(self.spec),
             workflow_id=ident if kind == WORKFLOW else None,
             run_id=ident if kind == RUN else None,
             cached_only=kind == OFFLINE,
@@ -343,7 +396,12 @@ class Browser(QObject):
         """Why the list would be empty, and the next step, for the current scope and filter."""
         kind, _ident = self.scope
         if not self.spec.empty:
-            return f"No artifacts match “{self.spec.raw.strip()}”. Change or clear the filter."
+            problems = "; ".join(self.spec.problems)
+            where = "" if kind == ALL else " here (the navigator shows where matches are)"
+            text = (
+                f"No artifacts match “{self.spec.raw.strip()}”{where}. Change or clear the filter."
+            )
+            return f"{text}\n{problems}" if problems else text
         if kind == OFFLINE:
             return (
                 "Nothing is available offline yet. Pin a run (Ctrl+P) to keep all its "

@@ -7,7 +7,7 @@ or by itself when the selection moves on. Clear removes the note.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -25,13 +25,16 @@ from artifact_viewer.core.models import Artifact
 from artifact_viewer.core.progress import ProgressFn
 from artifact_viewer.ui.extensions import WindowSlots
 
+if TYPE_CHECKING:
+    from artifact_viewer.core.library import Library
 
-def load_note(library: Any, target_id: str, _progress: ProgressFn, _cancel: object) -> object:
+
+def load_note(library: Library, target_id: str, _progress: ProgressFn, _cancel: object) -> object:
     return (target_id, library.note(target_id))
 
 
 def save_note(
-    library: Any, target_id: str, text: str, _progress: ProgressFn, _cancel: object
+    library: Library, target_id: str, text: str, _progress: ProgressFn, _cancel: object
 ) -> object:
     return (target_id, library.set_note(target_id, text))
 
