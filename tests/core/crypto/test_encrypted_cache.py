@@ -236,3 +236,22 @@ def test_a_converted_file_is_not_hashed_again_on_its_next_opening(
     )
     assert library.cached_path("a2").read_bytes() == two_artifacts["a2"]
     assert rehashed == []
+
+
+def test_a_lost_key_is_explained_and_the_cache_can_start_over(
+    library, two_artifacts, memory_keyring
+) -> None:
+    from artifact_viewer.core.errors import CacheError
+
+    convert_cache(library.catalog, library.blobs, encrypt=True)
+    library.refresh_artifacts()
+    library.fetch("a1")
+    memory_keyring.store.clear()  # the keyring was reset
+    library.plaintext.forget()  # nothing decrypted in memory any more
+    with pytest.raises(CacheError, match="no longer in the system keyring"):
+        library.cached_path("a1")
+    library.close()
+    assert cli_run("cache", "purge", "--include-pinned").exit_code == 0
+    off = cli_run("cache", "encrypt", "off")
+    assert off.exit_code == 0, off.output
+    assert not encryption_enabled(app_paths())
