@@ -255,3 +255,11 @@ def test_a_lost_key_is_explained_and_the_cache_can_start_over(
     off = cli_run("cache", "encrypt", "off")
     assert off.exit_code == 0, off.output
     assert not encryption_enabled(app_paths())
+
+
+def test_cache_stats_says_whether_the_cache_is_encrypted(library, two_artifacts) -> None:
+    library.close()
+    assert "Encryption: off" in cli_run("cache", "stats").stdout
+    assert cli_run("cache", "encrypt", "on").exit_code == 0
+    assert "Encryption: on" in cli_run("cache", "stats").stdout
+    assert '"encrypted":true' in cli_run("cache", "stats", "--json").stdout
