@@ -417,7 +417,7 @@ def raw_text(doc: JsonDoc, progress: Any, cancel: CancelToken) -> tuple[str, str
     if len(pretty) > RAW_CAP:
         cut = pretty.rfind("\n", 0, RAW_CAP)
         pretty = pretty[: cut if cut > 0 else RAW_CAP]
-        note += f" Showing the first {RAW_CAP // 1024} KB; the Raw text view shows the whole file."
+        note += f" Showing the first {RAW_CAP // 1024} KiB; the Raw text view shows the whole file."
     return pretty, note
 
 
