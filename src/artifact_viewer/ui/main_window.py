@@ -500,7 +500,24 @@ class MainWindow(QMainWindow):
 
     @Slot(str, str)
     def go_to(self, kind: str, ident: str) -> None:
-        self.navigator.select(kind, ident)
+        """Select a workflow or run (the details pane's links); a filter that hides it is
+        cleared first, and the status bar says so."""
+        if self.navigator.select(kind, ident):
+            return
+        what = "workflow" if kind == "workflow" else "run"
+        if not self.navigator.model.find(kind, ident).isValid():
+            self.show_status(
+                f"That {what} is not in the local catalog; Refresh to load it from the API."
+            )
+            return
+        hidden_by = self.filter_box.text().strip()
+        if not hidden_by:
+            return
+        self.filter_box.clear()
+        self.filter_timer.stop()
+        self.apply_filter()
+        if self.navigator.select(kind, ident):
+            self.show_status(f"Filter “{hidden_by}” cleared: it hid this {what}.")
 
     def current_run_id(self) -> str | None:
         kind, ident = self.browser.scope
