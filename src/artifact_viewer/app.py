@@ -88,8 +88,9 @@ def window_extensions() -> list[WindowExtension]:
     """The features that add views, panes and actions to the window (ui.extensions)."""
     from artifact_viewer.ui.features.bundle import BundleFeature
     from artifact_viewer.ui.features.notes import NotesFeature
+    from artifact_viewer.ui.features.search import SearchFeature
 
-    return [BundleFeature(), NotesFeature()]
+    return [BundleFeature(), NotesFeature(), SearchFeature()]
 
 
 def _install_qt_message_handler() -> None:
