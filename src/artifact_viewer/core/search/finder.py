@@ -22,7 +22,7 @@ from artifact_viewer.core.search.query import SearchQuery
 from artifact_viewer.core.search.rows import CELL_SEP
 
 #: up to this many matching rows, the rare-word plan sorts them all
-ALL_MATCHES_CAP = 5_000
+ALL_MATCHES_CAP = 500
 #: rows read looking for words shorter than the trigram index can find
 MAX_ROWS_EXAMINED = 50_000
 SNIPPET_CHARS = 160
