@@ -36,15 +36,12 @@ class Searcher:
 
 
 def open_searcher(library: Library, _progress: ProgressFn, _cancel: object) -> Searcher:
-    """The library's index and a started background indexer (runs on the pool: opening
-    checks the file)."""
+    """The library's index and its indexer, not started yet (runs on the pool: opening
+    checks the file; the GUI thread starts the indexer if the window still wants it)."""
     index = SearchIndex(
         library.catalog.path.with_name(INDEX_FILE), library.catalog.path, app_paths()
     )
-    indexer = Indexer(index, library.blobs)
-    library.blob_events.subscribe(indexer)
-    indexer.start()
-    return Searcher(library, index, indexer)
+    return Searcher(library, index, Indexer(index, library.blobs))
 
 
 def run_search(
@@ -75,6 +72,7 @@ class SearchFeature(QObject):
         # (artifact id, location, its file went to the preview) while a hit is opening
         self._pending_reveal: tuple[str, dict[str, Any], bool] | None = None
         self._retry: tuple[Any, dict[str, Any]] | None = None
+        self._closed = False
 
     def install(self, slots: WindowSlots) -> None:
         self.slots = slots
@@ -104,6 +102,7 @@ class SearchFeature(QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Close:
+            self._closed = True
             self._shutdown()
         return False
 
@@ -129,9 +128,12 @@ class SearchFeature(QObject):
     @Slot(object)
     def _on_opened(self, searcher: Searcher) -> None:
         current = self.slots.services.library() if self.slots is not None else None
-        if current is not searcher.library:
-            close_searcher(searcher)  # the window moved on to another library meanwhile
+        if self._closed or current is not searcher.library:
+            close_searcher(searcher)  # the window closed or moved on to another library
             return
+        self._shutdown()  # one searcher at a time, however often the library was announced
+        searcher.library.blob_events.subscribe(searcher.indexer)
+        searcher.indexer.start()
         self.searcher = searcher
         if searcher.index.rebuilt:
             self.pane.show_status(searcher.index.rebuilt)
