@@ -7,10 +7,11 @@ from bisect import bisect_right
 from typing import Any
 
 import numpy as np
-import pyarrow as pa
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from artifact_viewer.previews.table.load import TableData
+from artifact_viewer.previews.table.stats import kind_of
+from artifact_viewer.previews.table.types import is_numeric
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -33,7 +34,8 @@ _TEXT_CACHE = 4096
 
 
 def format_value(value: Any) -> str:
-    """Cell text: compact, one line, never the repr of a Python object."""
+    """Cell text: compact, one line, never the repr of a Python object (cells read from a
+    file are its text, shown as written)."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -50,10 +52,6 @@ def format_value(value: Any) -> str:
     if "\n" in text or "\r" in text:
         text = text.replace("\r\n", "↵").replace("\n", "↵").replace("\r", "↵")
     return text
-
-
-def _is_numeric(t: pa.DataType) -> bool:
-    return pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t)
 
 
 class ArrowTableModel(QAbstractTableModel):
@@ -109,7 +107,8 @@ class ArrowTableModel(QAbstractTableModel):
         self.beginResetModel()
         self._data, self._starts, self._total = data, starts, starts[-1]
         self._order = None
-        self._numeric = [_is_numeric(f.type) for f in data.schema]
+        self._numeric = [is_numeric(t) for t in data.kinds]
+        self._numeric += [False] * (len(data.schema) - len(self._numeric))
         # The first screen's texts were made by the loader: its first paint only looks up.
         self._texts = {
             (row, col): text
@@ -208,7 +207,9 @@ class ArrowTableModel(QAbstractTableModel):
                 return None
             if role == _DISPLAY:
                 return self._data.names[section]
-            return f"{self._data.names[section]} ({self._data.schema.field(section).type})"
+            kinds = self._data.kinds
+            kind = kind_of(kinds[section]) if section < len(kinds) else "text"
+            return f"{self._data.names[section]} (as written; looks like {kind})"
         if role == _DISPLAY and 0 <= section < self.rowCount():
             return str(self.source_row(section) + 1)  # the row's number in the file's data
         return None

@@ -33,6 +33,7 @@ from artifact_viewer.previews.table.model import ArrowTableModel
 from artifact_viewer.previews.table.panel import StatsPanel
 from artifact_viewer.previews.table.query import Query, cell_text, cells_tsv, run_query
 from artifact_viewer.previews.table.stats import table_stats
+from artifact_viewer.previews.table.types import TypedColumns
 from artifact_viewer.qt.worker import Task, run_in_pool
 
 log = logging.getLogger(__name__)
@@ -115,6 +116,8 @@ class TablePreviewer(Previewer):
         self._running = Query()
         # lower-cased text columns of the loaded table, filled by filter queries
         self._text_cache: dict[int, Any] = {}
+        # typed columns of the loaded table, for sorting and stats (worked out on first use)
+        self._typed: TypedColumns | None = None
         self.message = ""
 
         self.info = QLabel()
@@ -330,6 +333,7 @@ class TablePreviewer(Previewer):
         self._tasks.pop("load", None)
         self._complete = True
         self._text_cache = {}  # a fresh dict: a running query may still fill the old one
+        self._typed = None
         self._show(data)
         if self._query != self._applied:
             self._run_query()
@@ -371,8 +375,6 @@ class TablePreviewer(Previewer):
             "header" if fmt.header else "no header",
             *data.notes,
         ]
-        if data.skipped_examples:
-            parts.append("e.g. " + "; ".join(data.skipped_examples[:2]))
         if extra:
             parts.append(extra)
         self.info.setText(" · ".join(parts))
@@ -427,14 +429,21 @@ class TablePreviewer(Previewer):
             return
         self._update_info("working…")
         self._running = self._query
+        table = self._typed_columns(data).table
         self._tasks["query"] = run_in_pool(
-            run_query,
-            data.table(),
+            functools.partial(run_query, typed=self._typed),
+            table,
             self._running,
             self._text_cache,
             on_result=self._query_done,
             on_error=self._query_failed,
         )
+
+    def _typed_columns(self, data: TableData) -> TypedColumns:
+        """Typed columns over the complete table (one table object, so they are kept)."""
+        if self._typed is None:
+            self._typed = TypedColumns(data.table())
+        return self._typed
 
     @Slot(object)
     def _query_done(self, order: np.ndarray | None) -> None:
@@ -467,9 +476,10 @@ class TablePreviewer(Previewer):
         if data is None:
             return
         self.stats.set_status("Computing statistics…")
+        typed = self._typed_columns(data)
         self._tasks["stats"] = run_in_pool(
-            table_stats,
-            data.table(),
+            functools.partial(table_stats, typed=typed),
+            typed.table,
             list(data.names),
             on_result=self._stats_ready,
             on_error=self._stats_failed,
