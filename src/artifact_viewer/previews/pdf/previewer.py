@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 
 from PySide6.QtCore import QEvent, QObject, QPointF, Qt, QTimer, Slot
 from PySide6.QtGui import QKeySequence, QResizeEvent
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.errors import PreviewError, user_message
 from artifact_viewer.previews.base import Previewer, PreviewSource, loading_stack
 from artifact_viewer.previews.fmt import human_size
@@ -33,6 +35,7 @@ from artifact_viewer.previews.pdf.search import (
     PdfHit,
     check_pdf,
     load_error_message,
+    page_texts,
     search_pdf,
 )
 from artifact_viewer.qt.worker import Task, run_in_pool
@@ -297,6 +300,13 @@ class PdfPreviewer(Previewer):
         self._first_page_timer.stop()
         self.ready.emit()
         self.finished.emit()
+
+    def dump_chunks(self) -> Iterator[str]:
+        """The text of every page, a form feed between pages."""
+        if self._source is None or self.stack.currentIndex() != _PAGE_VIEW:
+            return
+        for number, text in enumerate(page_texts(self._source.path, CancelToken())):
+            yield text if number == 0 else "\f" + text
 
     def _info_text(self) -> str:
         parts = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -541,6 +541,25 @@ class TablePreviewer(Previewer):
     def _copy_failed(self, exc: BaseException) -> None:
         self._tasks.pop("copy", None)
         self._update_info(f"could not copy: {user_message(exc)}")
+
+    # --- text form -----------------------------------------------------------------------
+    def dump_chunks(self) -> Iterator[str]:
+        """The table as TSV: the column names, then every row in view order, each cell the
+        file's full text (quoted like a copy when it holds a tab, newline or quote)."""
+        data = self.model.table_data
+        if data is None:
+            return
+        yield "\t".join(_tsv_field(name) for name in data.names) + "\n"
+        table = data.table()
+        order = self.model.order
+        if order is not None:
+            table = table.take(order)
+        for batch in table.to_batches(max_chunksize=4096):
+            columns = [column.to_pylist() for column in batch.columns]
+            yield "".join(
+                "\t".join(_tsv_field(cell_text(col[r])) for col in columns) + "\n"
+                for r in range(batch.num_rows)
+            )
 
 
 def _tsv_field(text: str) -> str:

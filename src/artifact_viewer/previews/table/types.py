@@ -6,6 +6,9 @@ texts when something needs to compare values (a sort, a histogram), never to dis
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -17,6 +20,35 @@ _CANDIDATES: tuple[pa.DataType, ...] = (
     pa.date32(),
     pa.timestamp("us"),
 )
+
+
+_INT = re.compile(r"[+-]?\d+")
+_FLOAT = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|[+-]?(?:inf|nan)", re.IGNORECASE)
+_BOOL = frozenset({"true", "false"})
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?")
+
+
+def guess_kind(texts: Iterable[str | None]) -> pa.DataType:
+    """What a few texts of a column look like, in plain Python (for the first screen's
+    alignment; the same order as :func:`infer_column`, without calling Arrow compute)."""
+    values = [t for t in texts if t is not None and t.strip()]
+    if not values:
+        return pa.null()
+    checks: tuple[tuple[pa.DataType, re.Pattern[str] | None], ...] = (
+        (pa.int64(), _INT),
+        (pa.float64(), _FLOAT),
+        (pa.bool_(), None),
+        (pa.date32(), _DATE),
+        (pa.timestamp("us"), _TIMESTAMP),
+    )
+    for kind, pattern in checks:
+        if pattern is None:
+            if all(v.lower() in _BOOL for v in values):
+                return kind
+        elif all(pattern.fullmatch(v) for v in values):
+            return kind
+    return pa.string()
 
 
 def _as_chunked(column: pa.Array | pa.ChunkedArray) -> pa.ChunkedArray:
