@@ -12,6 +12,9 @@ import numpy as np  # here, not in shows_ink: importing it mid-measurement would
 def qt_app() -> Any:
     from PySide6.QtWidgets import QApplication
 
+    from artifact_viewer.qt import binding
+
+    binding.install()  # as the app does, before any signal is emitted
     return QApplication.instance() or QApplication([])
 
 

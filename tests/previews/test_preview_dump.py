@@ -94,3 +94,14 @@ def test_every_view_has_a_text_form(tmp_path, kind: str) -> None:
     result = run_preview(str(path), "--kind", kind, "--dump", "-", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "one" in result.stdout
+
+
+def test_redacted_dump_masks_what_the_view_masks(tmp_path) -> None:
+    path = tmp_path / "people.csv"
+    path.write_text("name,ssn\nAnn,123-45-6789\n")
+    plain = run_preview(str(path), "--dump", "-", cwd=tmp_path)
+    masked = run_preview(str(path), "--redact", "--dump", "-", cwd=tmp_path)
+    assert plain.returncode == 0 and masked.returncode == 0, masked.stderr
+    assert "123-45-6789" in plain.stdout
+    assert "123-45-6789" not in masked.stdout
+    assert masked.stdout.splitlines()[0] == "name\tssn"

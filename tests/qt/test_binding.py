@@ -6,7 +6,6 @@ import sys
 
 from PySide6.QtCore import QObject, Signal
 
-import artifact_viewer.previews  # noqa: F401  (installs the fix)
 from artifact_viewer.qt import binding as qtfix
 
 

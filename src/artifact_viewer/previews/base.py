@@ -5,11 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QStackedWidget, QWidget
+
+if TYPE_CHECKING:
+    from artifact_viewer.core.masking import Masker
+    from artifact_viewer.previews.redaction import RedactionSwitch
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +55,12 @@ class Previewer(QWidget):
     kind: str = "base"
     #: label shown in the view switcher
     title: str = "Preview"
+    #: the redacted-view switch, set by the host before ``load`` (None: never masked)
+    redaction: RedactionSwitch | None = None
+
+    def masker(self) -> Masker | None:
+        """The masker to apply to what this view shows, or None (redacted view off)."""
+        return self.redaction.active_masker() if self.redaction is not None else None
 
     def load(self, source: PreviewSource) -> None:
         raise NotImplementedError

@@ -58,6 +58,8 @@ def chunks_of(host: PreviewHost) -> Iterator[str]:
     previewer = host.previewer()
     if previewer is None:
         raise NotImplementedError("no view is showing")
+    if host.covered():
+        raise NotImplementedError("the redacted view hides this file")
     return previewer.dump_chunks()
 
 

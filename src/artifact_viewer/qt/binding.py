@@ -4,8 +4,12 @@
 for it, so each call from Python lowers ``True``'s reference count by one; after enough
 emits a session aborts with "Fatal Python error: bool_dealloc". :func:`install` checks
 whether the running PySide6 has the bug and, only then, wraps both methods to restore the
-missing reference. Call it once before any signal is emitted (importing
-``artifact_viewer.previews`` does).
+missing reference. Every entry point that runs Qt calls it once, before any signal is
+emitted: ``app.gui_main``, the ``preview`` command, the benchmarks and the test set-up.
+
+The other half of the 6.12 bug (lost references to ``None`` on every wrapped call that
+returns nothing) cannot be patched per method; ``artifact_viewer/__init__.py`` pins the
+singletons instead, Qt-free, so it holds for every entry point before Qt is imported.
 """
 
 from __future__ import annotations

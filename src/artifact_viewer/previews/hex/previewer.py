@@ -31,6 +31,7 @@ from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.errors import PreviewError, user_message
 from artifact_viewer.previews.base import Previewer, PreviewSource
 from artifact_viewer.previews.fmt import human_size
+from artifact_viewer.previews.redaction import mask_ascii_column
 from artifact_viewer.previews.sniff import Sniffed, sniff_bytes
 from artifact_viewer.qt import colors
 from artifact_viewer.qt.worker import Progress, Task, run_in_pool
@@ -77,6 +78,7 @@ class HexView(QAbstractScrollArea):
         self.viewport().setBackgroundRole(QPalette.ColorRole.Base)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._buf: mmap.mmap | bytes = b""
+        self.masked = False  # the redacted view: the text column is masked
         self._shift = 0
         self._top_row = 0
         self._wheel_rest = 0
@@ -127,6 +129,14 @@ class HexView(QAbstractScrollArea):
         ascii_ = "".join(chr(b) if 32 <= b < 127 else "." for b in chunk)
         return f"{offset:010x}  {hexes:<{ROW * 3}}  {ascii_}"
 
+    def row_text(self, start: int) -> str:
+        """The row at byte ``start`` as painted (text column masked in the redacted view)."""
+        text = self.format_row(start, bytes(self._buf[start : start + ROW]))
+        if self.masked:  # 16-byte rows cut values apart: mask every letter and digit
+            n = min(ROW, len(self._buf) - start)
+            text = text[:-n] + mask_ascii_column(text[-n:])
+        return text
+
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self.viewport())
         metrics = self.fontMetrics()
@@ -143,7 +153,7 @@ class HexView(QAbstractScrollArea):
             start = row * ROW
             if start >= len(self._buf):
                 break
-            text = self.format_row(start, bytes(self._buf[start : start + ROW]))
+            text = self.row_text(start)
             y = i * line_height + metrics.ascent()
             painter.setPen(colors.gutter_text(palette))
             painter.drawText(x, y, text[:10])
@@ -163,7 +173,7 @@ class HexView(QAbstractScrollArea):
         event.accept()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        moves = {
+        moves: dict[int, int] = {
             Qt.Key.Key_Down: 1,
             Qt.Key.Key_Up: -1,
             Qt.Key.Key_PageDown: self.visible_rows() - 1,
@@ -264,7 +274,10 @@ class HexPreviewer(Previewer):
         s = data.sniffed
         label = f" · labelled {data.label}" if data.label else ""
         self.info.setText(f"{human_size(s.size)} ({s.size:,} bytes) · {s.description}{label}")
-        self.head.setPlainText(data.head_text or "(empty file)")
+        masker = self.masker()
+        self.view.masked = masker is not None
+        head = data.head_text or "(empty file)"
+        self.head.setPlainText(masker.mask_text(head) if masker is not None else head)
         # A text head of binary data is noise; show it only for text-like content.
         self.head.setVisible(s.encoding is not None)
         self.view.set_data(data.buf)

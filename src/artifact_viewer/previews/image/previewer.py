@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from PIL import ExifTags
+from PIL import ExifTags, UnidentifiedImageError
 from PIL import Image as PilImage
 from PySide6.QtCore import QSize, Qt, QTimer, Slot
 from PySide6.QtGui import QImage, QImageIOHandler, QImageReader, QMovie, QPainter
@@ -66,7 +66,7 @@ def _verify_with_pillow(path: Path) -> None:
                 image.verify()
     except PilImage.DecompressionBombError:
         return  # our own pixel limit has already been applied; Pillow's is stricter
-    except PilImage.UnidentifiedImageError:
+    except UnidentifiedImageError:
         return  # a format Pillow does not know; Qt may still read it
     except Exception as exc:  # Pillow raises many types on damaged data (IndexError, ...)
         raise PreviewError(

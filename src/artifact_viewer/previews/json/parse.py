@@ -1,4 +1,7 @@
-"""Parse a JSON or JSON Lines file off the GUI thread: orjson first, stdlib json for edge cases."""
+"""Parse a JSON or JSON Lines file off the GUI thread: orjson first, stdlib json for edge cases.
+
+Qt-free: no PySide6 here or in what it imports (an import contract in pyproject.toml).
+"""
 
 from __future__ import annotations
 
@@ -464,7 +467,9 @@ def _pretty_head(value: Any, cap: int, cancel: CancelToken) -> str:
     if not isinstance(value, dict | list) or not value:
         return dump_value(value)
     is_dict = isinstance(value, dict)
-    items = iter(value.items()) if is_dict else ((None, v) for v in value)
+    items: Iterator[tuple[Any, Any]] = (
+        iter(value.items()) if isinstance(value, dict) else ((None, v) for v in value)
+    )
     parts = ["{" if is_dict else "["]
     size = 1
     for n, (key, child) in enumerate(items):

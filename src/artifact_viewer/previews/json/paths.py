@@ -1,4 +1,7 @@
-"""Paths into parsed JSON (``$.a[3].b`` and jq style), value search and copy text."""
+"""Paths into parsed JSON (``$.a[3].b`` and jq style), value search and copy text.
+
+Qt-free: no PySide6 here or in what it imports (an import contract in pyproject.toml).
+"""
 
 from __future__ import annotations
 

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMenu,
     QTabWidget,
-    QToolButton,
     QTreeView,
     QVBoxLayout,
     QWidget,
@@ -42,6 +41,7 @@ from artifact_viewer.previews.json.paths import (
     search,
 )
 from artifact_viewer.previews.json.raw import JsonErrorPanel, RawTextView
+from artifact_viewer.qt.buttons import tool_button
 from artifact_viewer.qt.elided import ElidedLabel
 from artifact_viewer.qt.worker import Task, run_in_pool
 
@@ -82,8 +82,8 @@ class JsonPreviewer(Previewer):
         self.search_box = QLineEdit()
         self.search_box.setPlaceholderText("Search keys and values (Ctrl+F)")
         self.search_box.setClearButtonEnabled(True)
-        self.prev_button = QToolButton(text="▲", toolTip="Previous match (Shift+F3)")
-        self.next_button = QToolButton(text="▼", toolTip="Next match (F3)")
+        self.prev_button = tool_button("▲", "Previous match (Shift+F3)")
+        self.next_button = tool_button("▼", "Next match (F3)")
         self.hit_label = QLabel()
         self.search_box.setMinimumWidth(140)
         bar = QHBoxLayout()
@@ -101,7 +101,7 @@ class JsonPreviewer(Previewer):
         self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.tree.customContextMenuRequested.connect(self._context_menu)
         self.subtree_label = QLabel()
-        whole = QToolButton(text="Show whole document")
+        whole = tool_button("Show whole document")
         whole.clicked.connect(self.show_whole_document)
         self.subtree_bar = QWidget()
         sub_layout = QHBoxLayout(self.subtree_bar)
@@ -194,7 +194,7 @@ class JsonPreviewer(Previewer):
     def _show(self, doc: JsonDoc) -> None:
         self._doc = doc
         expanded = self.tree.model() is not None
-        model = JsonTreeModel(doc.value, self)
+        model = JsonTreeModel(doc.value, self, masker=self.masker())
         old = self.tree.model()
         self.subtree_bar.setVisible(False)
         self.tree.setModel(model)
@@ -277,6 +277,10 @@ class JsonPreviewer(Previewer):
         for a file shown as text under its syntax error, that text."""
         if self._doc is None:
             if self._error_excerpt:
+                masker = self.masker()
+                if masker is not None:
+                    yield masker.mask_text(self._error_excerpt) + "\n"
+                    return
                 yield (
                     self._error_excerpt
                     if self._error_excerpt.endswith("\n")
@@ -284,7 +288,10 @@ class JsonPreviewer(Previewer):
                 )
             return
         batch: list[str] = []
+        masker = self.masker()
         for path, text in leaves(self._doc.value):
+            if masker is not None:  # the redacted view: values masked as shown
+                text = masker.mask_text(text)
             batch.append(f"{path}\t{text}\n")
             if len(batch) >= 4096:
                 yield "".join(batch)
@@ -311,7 +318,8 @@ class JsonPreviewer(Previewer):
     def _raw_ready(self, result: tuple[str, str]) -> None:
         self._tasks.pop("raw", None)
         text, note = result
-        self.raw.show_text(text)
+        masker = self.masker()
+        self.raw.show_text(masker.mask_text(text) if masker is not None else text)
         self.raw_note.setText(note)
         self.raw_note.setVisible(bool(note))
 
@@ -433,9 +441,10 @@ class JsonPreviewer(Previewer):
             return
         keep = FETCH_BATCH
         for ancestor in chain:
-            if ancestor.parent() == QModelIndex(parent):
+            # PySide6's stubs lack QModelIndex(QPersistentModelIndex), which the binding has.
+            if ancestor.parent() == QModelIndex(parent):  # type: ignore[call-overload]
                 keep = max(keep, (ancestor.row() // FETCH_BATCH + 1) * FETCH_BATCH)
-        model.trim(QModelIndex(parent), keep)
+        model.trim(QModelIndex(parent), keep)  # type: ignore[call-overload]  # as above
 
     @staticmethod
     def _far_member(index: QModelIndex, chain: list[QModelIndex]) -> QModelIndex | None:
@@ -484,6 +493,9 @@ class JsonPreviewer(Previewer):
     @Slot(object)
     def _copy_ready(self, text: str) -> None:
         self._tasks.pop("copy", None)
+        masker = self.masker()
+        if masker is not None:
+            text = masker.mask_text(text)
         QGuiApplication.clipboard().setText(text)
 
     @Slot(object)

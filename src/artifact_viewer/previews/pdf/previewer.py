@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QSpacerItem,
     QSpinBox,
     QSplitter,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -36,6 +35,7 @@ from artifact_viewer.previews.pdf.search import (
     page_texts,
     search_pdf,
 )
+from artifact_viewer.qt.buttons import tool_button
 from artifact_viewer.qt.worker import Task, run_in_pool
 
 log = logging.getLogger(__name__)
@@ -92,19 +92,20 @@ class PdfPreviewer(Previewer):
         self.page_layout = PageLayout(self.view)
         self.view.verticalScrollBar().valueChanged.connect(self._scrolled)
 
-        self.prev_button = QToolButton(text="◀", toolTip="Previous page (PgUp)")
-        self.next_button = QToolButton(text="▶", toolTip="Next page (PgDn)")
+        self.prev_button = tool_button("◀", "Previous page (PgUp)")
+        self.next_button = tool_button("▶", "Next page (PgDn)")
         self.page_box = QSpinBox()
         self.page_box.setKeyboardTracking(False)
         self.page_count_label = QLabel("/ 0")
-        self.zoom_out_button = QToolButton(text="−", toolTip="Zoom out (Ctrl+-)")
+        self.zoom_out_button = tool_button("−", "Zoom out (Ctrl+-)")
         self.zoom_label = QLabel("100%")
-        self.zoom_in_button = QToolButton(text="+", toolTip="Zoom in (Ctrl++)")
-        self.actual_button = QToolButton(text="100%", toolTip="Actual size (Ctrl+0)")
-        self.fit_button = QToolButton(
-            text="Fit width", checkable=True, checked=True, toolTip="Fit the page width"
+        self.zoom_in_button = tool_button("+", "Zoom in (Ctrl++)")
+        self.actual_button = tool_button("100%", "Actual size (Ctrl+0)")
+        self.fit_button = tool_button(
+            "Fit width", "Fit the page width", checkable=True, checked=True
         )
-        self.search_box = QLineEdit(toolTip="Search the text of all pages (Ctrl+F)")
+        self.search_box = QLineEdit()
+        self.search_box.setToolTip("Search the text of all pages (Ctrl+F)")
         self.search_box.setPlaceholderText("Search text (Ctrl+F)")
         self.search_box.setClearButtonEnabled(True)
         self.search_box.setMinimumWidth(160)
@@ -218,7 +219,9 @@ class PdfPreviewer(Previewer):
         self.actual_button.setVisible(level < _TINY)
         for gap in self._gaps:
             gap.changeSize(4 if level >= _TINY else 12, 0)
-        self.toolbar.layout().invalidate()
+        layout = self.toolbar.layout()
+        if layout is not None:
+            layout.invalidate()
 
     def _set_info(self, text: str) -> None:
         self.info.setText(text)
@@ -334,7 +337,10 @@ class PdfPreviewer(Previewer):
         """The text of every page, a form feed between pages."""
         if self._source is None or self.stack.currentIndex() != _PAGE_VIEW:
             return
+        masker = self.masker()
         for number, text in enumerate(page_texts(self._source.path, CancelToken())):
+            if masker is not None:
+                text = masker.mask_text(text)
             yield text if number == 0 else "\f" + text
 
     def _info_text(self) -> str:

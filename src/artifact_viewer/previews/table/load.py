@@ -1,4 +1,7 @@
-"""Read a CSV/TSV file into Arrow: the first screen from its head, then the whole file."""
+"""Read a CSV/TSV file into Arrow: the first screen from its head, then the whole file.
+
+Qt-free: no PySide6 here or in what it imports (an import contract in pyproject.toml).
+"""
 
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ import pyarrow.csv as pacsv
 from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.errors import PreviewError
 from artifact_viewer.core.units import plural
+from artifact_viewer.previews.table.cells import format_value
 from artifact_viewer.previews.table.dialect import HEAD_BYTES, CsvFormat, sniff_format
 from artifact_viewer.previews.table.types import guess_kind
 
@@ -245,9 +249,6 @@ def load_table(
 
 def _first_texts(batch: pa.RecordBatch) -> list[list[str]]:
     """The first rows' cell texts, one list per column, as the view will show them."""
-    # Imported here: the table model imports this module for TableData.
-    from artifact_viewer.previews.table.model import format_value
-
     head = batch.slice(0, FIRST_TEXT_ROWS)
     return [[format_value(v) for v in col.to_pylist()] for col in head.columns]
 

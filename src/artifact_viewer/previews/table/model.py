@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from bisect import bisect_right
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
+from artifact_viewer.previews.table.cells import format_value
 from artifact_viewer.previews.table.load import TableData
 from artifact_viewer.previews.table.stats import kind_of
 from artifact_viewer.previews.table.types import is_numeric
+
+if TYPE_CHECKING:
+    from artifact_viewer.core.masking import Masker
 
 Index = QModelIndex | QPersistentModelIndex
 
 #: the Python value of a cell (None for null)
 ValueRole = Qt.ItemDataRole.UserRole + 1
-_CELL_CHARS = 300
 # Roles as plain ints: data() runs for every role of every visible cell on each paint,
 # and comparing ints is much cheaper than looking enum members up each time.
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole)
@@ -33,32 +35,12 @@ _FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 _TEXT_CACHE = 4096
 
 
-def format_value(value: Any) -> str:
-    """Cell text: compact, one line, never the repr of a Python object (cells read from a
-    file are its text, shown as written)."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return repr(value) if value == value else "NaN"
-    if isinstance(value, dt.datetime):
-        return value.isoformat(sep=" ")
-    if isinstance(value, bytes):
-        return value[:64].hex(" ")
-    text = str(value)
-    if len(text) > _CELL_CHARS:
-        text = text[:_CELL_CHARS] + "…"
-    if "\n" in text or "\r" in text:
-        text = text.replace("\r\n", "↵").replace("\n", "↵").replace("\r", "↵")
-    return text
-
-
 class ArrowTableModel(QAbstractTableModel):
     """Rows of a :class:`TableData`, optionally through ``order`` (view row -> data row)."""
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
+        self.masker: Masker | None = None  # the redacted view: cells shown masked
         self._data: TableData | None = None
         self._starts: list[int] = [0]
         self._total = 0
@@ -109,9 +91,11 @@ class ArrowTableModel(QAbstractTableModel):
         self._order = None
         self._numeric = [is_numeric(t) for t in data.kinds]
         self._numeric += [False] * (len(data.schema) - len(self._numeric))
-        # The first screen's texts were made by the loader: its first paint only looks up.
+        # The first screen's texts were made by the loader: its first paint only looks up
+        # (masked here in the redacted view: a screenful of cells).
+        mask = self.masker.mask_cell if self.masker is not None else None
         self._texts = {
-            (row, col): text
+            (row, col): mask(data.names[col], text) if mask is not None else text
             for col, texts in enumerate(data.first_texts)
             for row, text in enumerate(texts)
         }
@@ -152,6 +136,8 @@ class ArrowTableModel(QAbstractTableModel):
         rows = min(rows, self.rowCount())
         if self._order is not None or not data.batches or data.batches[0].num_rows < rows:
             return [self.text(r, column) for r in range(rows)]
+        if self.masker is not None:
+            return [self.text(r, column) for r in range(rows)]
         values = data.batches[0].column(column).slice(0, rows).to_pylist()
         return [format_value(v) for v in values]
 
@@ -163,7 +149,10 @@ class ArrowTableModel(QAbstractTableModel):
         if text is None:
             if len(self._texts) >= _TEXT_CACHE:
                 self._texts.clear()
-            text = self._texts[key] = format_value(self._value_at(src, column))
+            text = format_value(self._value_at(src, column))
+            if self.masker is not None and self._data is not None:
+                text = self.masker.mask_cell(self._data.names[column], text)
+            self._texts[key] = text
         return text
 
     # --- Qt model -----------------------------------------------------------------------
@@ -192,7 +181,7 @@ class ArrowTableModel(QAbstractTableModel):
                 return None
             value = self.value(index.row(), index.column())
             if isinstance(value, str) and (len(value) > 40 or "\n" in value):
-                return value[:2000]
+                return self.text(index.row(), index.column()) if self.masker else value[:2000]
             return None
         if role == _VALUE and self._data is not None and index.isValid():
             return self.value(index.row(), index.column())

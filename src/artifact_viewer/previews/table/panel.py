@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from artifact_viewer.previews.table.model import format_value
+from artifact_viewer.previews.table.cells import format_value
 from artifact_viewer.previews.table.stats import ColumnStats
 
 STAT_COLUMNS = ("Column", "Type", "Nulls", "Distinct", "Min", "Max", "Mean")

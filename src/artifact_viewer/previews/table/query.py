@@ -1,4 +1,7 @@
-"""Filter and sort an Arrow table off the GUI thread; the result is a row-index permutation."""
+"""Filter and sort an Arrow table off the GUI thread; the result is a row-index permutation.
+
+Qt-free: no PySide6 here or in what it imports (an import contract in pyproject.toml).
+"""
 
 from __future__ import annotations
 
@@ -85,7 +88,7 @@ def sort_rows(
         values = values.take(pa.array(rows))
     order = "descending" if descending else "ascending"
     perm = pc.array_sort_indices(values, order=order, null_placement="at_end")
-    perm_np = perm.to_numpy(zero_copy_only=False).astype(np.int64)
+    perm_np: np.ndarray = perm.to_numpy(zero_copy_only=False).astype(np.int64)
     return perm_np if rows is None else rows[perm_np]
 
 

@@ -1,4 +1,7 @@
-"""Per-column statistics of an Arrow table (type, nulls, distinct, min/max, mean, histogram)."""
+"""Per-column statistics of an Arrow table (type, nulls, distinct, min/max, mean, histogram).
+
+Qt-free: no PySide6 here or in what it imports (an import contract in pyproject.toml).
+"""
 
 from __future__ import annotations
 
@@ -58,7 +61,8 @@ def kind_of(t: pa.DataType) -> str:
 def _finite(column: pa.ChunkedArray) -> np.ndarray:
     values = column.drop_null().to_numpy() if column.num_chunks else np.array([])
     values = values.astype(np.float64, copy=False)
-    return values[np.isfinite(values)]
+    finite: np.ndarray = values[np.isfinite(values)]
+    return finite
 
 
 def _histogram(values: np.ndarray, distinct: int) -> tuple[np.ndarray, np.ndarray]:

@@ -217,6 +217,7 @@ class TextPreviewer(Previewer):
         assert isinstance(message, tuple)
         if message[0] == "doc":
             self._doc = message[1]
+            self._doc.masker = self.masker()
             self._index = self._doc.new_index()
             self.view.set_document(self._doc, self._index)
             self._update_status()

@@ -5,10 +5,12 @@ Files too big for a text widget fall back to the virtual text view.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Slot
 from PySide6.QtGui import (
@@ -24,11 +26,15 @@ from PySide6.QtWidgets import QLabel, QPlainTextEdit, QTextEdit, QVBoxLayout, QW
 
 from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.errors import PreviewError, user_message
+from artifact_viewer.previews import registry
+from artifact_viewer.previews import sniff as sn
 from artifact_viewer.previews.base import Previewer, PreviewSource
-from artifact_viewer.previews.text.previewer import TextPreviewer
 from artifact_viewer.previews.xml.format import XmlProblem, check, decode, pretty
 from artifact_viewer.qt import colors
 from artifact_viewer.qt.worker import Progress, Task, run_in_pool
+
+if TYPE_CHECKING:
+    from artifact_viewer.core.masking import Masker
 
 # Above this the file goes to the virtual text view: a QPlainTextEdit with highlighting
 # takes long enough on bigger documents to stall the GUI thread.
@@ -43,6 +49,17 @@ class XmlResult:
     text: str
     problem: XmlProblem | None
     too_big: bool = False
+
+
+def load_xml_shown(
+    path: Path, masker: Masker | None, progress: Progress, cancel: CancelToken
+) -> XmlResult:
+    """Worker: :func:`load_xml`, masked here for the redacted view (up to a megabyte of
+    text: too long for the GUI thread)."""
+    result = load_xml(path, progress, cancel)
+    if masker is None or result.too_big:
+        return result
+    return dataclasses.replace(result, text=masker.mask_text(result.text))
 
 
 def load_xml(path: Path, progress: Progress, cancel: CancelToken) -> XmlResult:
@@ -122,7 +139,7 @@ class XmlPreviewer(Previewer):
         super().__init__(parent)
         self._task: Task | None = None
         self._result: XmlResult | None = None
-        self._fallback: TextPreviewer | None = None
+        self._fallback: Previewer | None = None
         self.banner = QLabel(self)
         self.banner.setWordWrap(True)
         self.banner.setContentsMargins(6, 4, 6, 4)
@@ -142,7 +159,11 @@ class XmlPreviewer(Previewer):
         self._source = source
         self._result = None
         self._task = run_in_pool(
-            load_xml, source.path, on_result=self._on_loaded, on_error=self._on_error
+            load_xml_shown,
+            source.path,
+            self.masker(),
+            on_result=self._on_loaded,
+            on_error=self._on_error,
         )
 
     def cancel(self) -> None:
@@ -155,7 +176,8 @@ class XmlPreviewer(Previewer):
     def result(self) -> XmlResult | None:
         return self._result
 
-    def fallback(self) -> TextPreviewer | None:
+    def fallback(self) -> Previewer | None:
+        """The raw-text view a big file went to, or None."""
         return self._fallback
 
     def dump_chunks(self) -> Iterator[str]:
@@ -207,7 +229,14 @@ class XmlPreviewer(Previewer):
         self.editor.centerCursor()
 
     def _use_text_view(self, problem: XmlProblem | None) -> None:
-        fallback = TextPreviewer(self)
+        # Through the registry, not the text kind's class: preview kinds never import each
+        # other, and a missing text view only costs this fallback.
+        if not registry.available(sn.TEXT):
+            self.failed.emit("The file is too big for the XML view, and no text view is available.")
+            return
+        fallback = registry.create(sn.TEXT)
+        fallback.redaction = self.redaction
+        fallback.setParent(self)
         self._fallback = fallback
         self.editor.hide()
         if problem is not None:

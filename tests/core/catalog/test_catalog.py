@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 import pytest
 
 from artifact_viewer.core.catalog import Catalog
+from artifact_viewer.core.catalog.schema import LATEST, MIGRATIONS, migrate
 from artifact_viewer.core.errors import CacheError
 from artifact_viewer.core.models import Artifact, WorkflowRun
-from artifact_viewer.core.schema import LATEST, MIGRATIONS, migrate
 from artifact_viewer.core.store_models import ArtifactQuery, CacheEntry, CacheState
 
 
@@ -293,7 +293,7 @@ def test_full_disk_during_a_write_is_a_clear_cache_error_and_loses_nothing(catal
 def test_a_catalog_locked_too_long_by_another_process_is_a_clear_cache_error(
     catalog, tmp_path, monkeypatch
 ):
-    monkeypatch.setattr("artifact_viewer.core.catalog_db.BUSY_TIMEOUT_MS", 50)
+    monkeypatch.setattr("artifact_viewer.core.catalog.db.BUSY_TIMEOUT_MS", 50)
     other = Catalog(tmp_path / "catalog.sqlite3")
     try:
         holder = sqlite3.connect(tmp_path / "catalog.sqlite3", isolation_level=None)
@@ -393,3 +393,43 @@ def test_opening_while_another_process_creates_the_file_waits_instead_of_failing
         assert catalog.artifact("a001") is not None
     finally:
         catalog.close()
+
+
+def test_filter_box_terms_words_phrases_excludes_types_extensions_runs_workflows(catalog):
+    from artifact_viewer.core.models import Workflow
+
+    catalog.upsert_workflows(
+        [
+            Workflow.from_json({"id": "wf-payroll", "name": "Export payroll register"}),
+            Workflow.from_json({"id": "wf-w2", "name": "Download W-2 forms"}),
+        ]
+    )
+    catalog.upsert_artifacts(
+        [
+            art(1, name="payroll_register.csv", wf="wf-payroll", run="run-aaa111"),
+            art(2, name="register payroll.csv", wf="wf-payroll", run="run-aaa111"),
+            art(3, name="login.png", type="screenshot", mime="image/png", run="run-bbb222"),
+            art(4, name="w2_2026.pdf", mime="application/pdf", wf="wf-w2", run="run-ccc333"),
+            art(5, name="photo.JPEG", mime="image/jpeg", run="run-ccc333"),
+        ]
+    )
+    cases = {
+        ArtifactQuery(terms=("payroll", "register")): 2,  # both words, any order
+        ArtifactQuery(terms=("payroll_register",)): 1,  # a phrase is one term
+        ArtifactQuery(terms=("register",), exclude=("payroll_",)): 1,
+        ArtifactQuery(mimes=("image/",)): 2,  # a prefix
+        ArtifactQuery(mimes=("text/csv", "application/pdf")): 3,  # any of
+        ArtifactQuery(extensions=("jpeg",)): 1,  # any case
+        ArtifactQuery(extensions=("pdf", "png")): 2,
+        ArtifactQuery(run_match="run-aaa"): 2,  # the start of a run id
+        ArtifactQuery(workflow_match="payroll"): 2,  # words of the workflow's name
+        ArtifactQuery(workflow_match="wf-w"): 1,  # or the start of its id
+        ArtifactQuery(terms=("*",)): 0,  # GLOB characters are literal
+    }
+    for query, expected in cases.items():
+        assert catalog.count_artifacts(query) == expected, query
+        assert all(query.matches(a) for a in catalog.artifacts(query)) or query.workflow_match
+    assert catalog.run_ids_matching(ArtifactQuery(mimes=("image/",))) == {
+        "run-bbb222",
+        "run-ccc333",
+    }

@@ -10,9 +10,9 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
+from artifact_viewer.core.catalog.schema import migrate
 from artifact_viewer.core.errors import CacheError
 from artifact_viewer.core.paths import FILE_MODE, ensure_private_dir
-from artifact_viewer.core.schema import migrate
 
 BUSY_TIMEOUT_MS = 30_000
 

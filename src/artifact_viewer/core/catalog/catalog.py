@@ -11,9 +11,10 @@ from typing import Any, TypeVar
 
 import orjson
 
-from artifact_viewer.core.catalog_cache import USABLE_STATES, CacheTables
+from artifact_viewer.core.catalog.cache_tables import USABLE_STATES, CacheTables
+from artifact_viewer.core.catalog.notes import NoteTables
+from artifact_viewer.core.catalog.schema import NAME_SEARCH_TABLE
 from artifact_viewer.core.models import Artifact, Job, JobRun, Resource, Workflow, WorkflowRun
-from artifact_viewer.core.schema import NAME_SEARCH_TABLE
 from artifact_viewer.core.store_models import ArtifactQuery, CacheState
 
 log = logging.getLogger("artifact_viewer.store")
@@ -29,6 +30,9 @@ _ORDER_SQL = {
     "mime_type": "a.mime_type",
     "file_size": "a.file_size",
     "workflow_run_id": "a.workflow_run_id",
+    # Grouped by run, newest run first: the run's start, then its id keeps a group together.
+    "run_started": "(SELECT r.created_at FROM workflow_runs r WHERE r.id = a.workflow_run_id)"
+    " {dir}, a.workflow_run_id",
 }
 _USABLE = USABLE_STATES
 
@@ -49,7 +53,55 @@ def _dump(resource: Resource) -> str:
     return orjson.dumps(data, default=str).decode()
 
 
-class Catalog(CacheTables):
+WORKFLOW_COLUMNS = ("id", "name", "source_provider", "type", "created_at", "updated_at")
+RUN_COLUMNS = ("id", "workflow_id", "job_run_id", "status", "created_at", "completed_at")
+ARTIFACT_COLUMNS = (
+    "id", "workflow_id", "workflow_run_id", "type", "display_name",
+    "name_key", "mime_type", "file_size", "file_hash", "created_at",
+)  # fmt: skip
+
+
+def workflow_row(w: Workflow) -> tuple[Any, ...]:
+    """``WORKFLOW_COLUMNS`` then the stored JSON."""
+    return (
+        *(w.id, w.name, w.source_provider, w.type),
+        *(_epoch(w.created_at), _epoch(w.updated_at), _dump(w)),
+    )
+
+
+def run_row(r: WorkflowRun) -> tuple[Any, ...]:
+    """``RUN_COLUMNS`` then the stored JSON."""
+    return (
+        *(r.id, r.workflow_id, r.job_run_id, r.status),
+        *(_epoch(r.created_at), _epoch(r.completed_at), _dump(r)),
+    )
+
+
+def artifact_row(a: Artifact) -> tuple[Any, ...]:
+    """``ARTIFACT_COLUMNS`` then the stored JSON (never the signed URL)."""
+    return (
+        *(a.id, a.workflow_id, a.workflow_run_id, a.type, a.display_name),
+        *((a.display_name or a.id).lower(), a.mime_type, a.file_size, a.file_hash),
+        *(_epoch(a.created_at), _dump(a)),
+    )
+
+
+def _glob_escape(text: str) -> str:
+    """GLOB treats only * ? [ as special; each escapes as [x]."""
+    return "".join(f"[{c}]" if c in "*?[" else c for c in text)
+
+
+def _glob(text: str) -> str:
+    """Anywhere in a name; a space in ``text`` also matches ``_``, ``.`` and ``-`` (names
+    rarely hold spaces: "payroll register" finds payroll_register.csv)."""
+    return "*" + "[ _.-]".join(_glob_escape(part) for part in text.split(" ")) + "*"
+
+
+def _glob_prefix(text: str) -> str:
+    return _glob_escape(text) + "*"
+
+
+class Catalog(CacheTables, NoteTables):
     """The local catalog: mirrored API resources (never signed URLs) plus cache bookkeeping.
 
     Thread-safe and shared by processes; see :class:`CatalogDb`.
@@ -66,15 +118,8 @@ class Catalog(CacheTables):
     # -- upserts --------------------------------------------------------------------------
 
     def upsert_workflows(self, items: Iterable[Workflow], *, full: bool = False) -> int:
-        rows = [
-            (
-                *(w.id, w.name, w.source_provider, w.type),
-                *(_epoch(w.created_at), _epoch(w.updated_at), _dump(w)),
-            )
-            for w in items
-        ]
-        columns = ("id", "name", "source_provider", "type", "created_at", "updated_at")
-        return self._upsert("workflows", columns, rows, full=full, scope={})
+        rows = [workflow_row(w) for w in items]
+        return self._upsert("workflows", WORKFLOW_COLUMNS, rows, full=full, scope={})
 
     def upsert_jobs(self, items: Iterable[Job], *, full: bool = False) -> int:
         rows = [(j.id, j.name, j.source_provider, _epoch(j.created_at), _dump(j)) for j in items]
@@ -89,16 +134,9 @@ class Catalog(CacheTables):
     def upsert_runs(
         self, items: Iterable[WorkflowRun], *, full: bool = False, workflow_id: str | None = None
     ) -> int:
-        rows = [
-            (
-                *(r.id, r.workflow_id, r.job_run_id, r.status),
-                *(_epoch(r.created_at), _epoch(r.completed_at), _dump(r)),
-            )
-            for r in items
-        ]
-        columns = ("id", "workflow_id", "job_run_id", "status", "created_at", "completed_at")
+        rows = [run_row(r) for r in items]
         scope = {"workflow_id": workflow_id}
-        return self._upsert("workflow_runs", columns, rows, full=full, scope=scope)
+        return self._upsert("workflow_runs", RUN_COLUMNS, rows, full=full, scope=scope)
 
     def upsert_artifacts(
         self,
@@ -108,20 +146,9 @@ class Catalog(CacheTables):
         run_id: str | None = None,
         workflow_id: str | None = None,
     ) -> int:
-        rows = [
-            (
-                *(a.id, a.workflow_id, a.workflow_run_id, a.type, a.display_name),
-                *((a.display_name or a.id).lower(), a.mime_type, a.file_size, a.file_hash),
-                *(_epoch(a.created_at), _dump(a)),
-            )
-            for a in items
-        ]
-        columns = (
-            "id", "workflow_id", "workflow_run_id", "type", "display_name",
-            "name_key", "mime_type", "file_size", "file_hash", "created_at",
-        )  # fmt: skip
+        rows = [artifact_row(a) for a in items]
         scope = {"workflow_run_id": run_id, "workflow_id": workflow_id}
-        return self._upsert("artifacts", columns, rows, full=full, scope=scope)
+        return self._upsert("artifacts", ARTIFACT_COLUMNS, rows, full=full, scope=scope)
 
     def _upsert(
         self,
@@ -135,6 +162,8 @@ class Catalog(CacheTables):
         """Insert or update ``rows``; on a full refresh, mark rows of the scope not seen as deleted.
 
         Deleted rows keep their cached files: the user decides (purge) or eviction does.
+        Rows imported from a bundle are never marked deleted: the API not listing them
+        (another organisation, or retention) does not make the user's copy go away.
         """
         every = [*columns, "json", "seen_at"]  # each row: the columns, then json; seen_at added
         sql = (
@@ -153,8 +182,9 @@ class Catalog(CacheTables):
                 conn.executemany("INSERT OR IGNORE INTO seen_ids VALUES (?)", [(i,) for i in ids])
                 gone = conn.execute(
                     f"UPDATE {table} SET deleted = 1 WHERE deleted = 0 AND ({scope_sql})"
-                    " AND id NOT IN (SELECT id FROM seen_ids)",
-                    scope_args,
+                    " AND id NOT IN (SELECT id FROM seen_ids)"
+                    " AND id NOT IN (SELECT id FROM imported WHERE tbl = ?)",
+                    (*scope_args, table),
                 ).rowcount
                 conn.execute("DELETE FROM seen_ids")
                 if gone:
@@ -237,12 +267,46 @@ class Catalog(CacheTables):
             # GLOB on the lower-cased name: only * ? [ are special, and they escape as [x].
             pattern = "*" + "".join(f"[{c}]" if c in "*?[" else c for c in text) + "*"
             if len(text) >= TRIGRAM and self._has_name_search():
-                clauses.append(
+                by_name = (
                     f"a.rowid IN (SELECT rowid FROM {NAME_SEARCH_TABLE} WHERE name_key GLOB ?)"
                 )
             else:
-                clauses.append("a.name_key GLOB ?")
-            args.append(pattern)
+                by_name = "a.name_key GLOB ?"
+            # The artifact's note is searched too (notes are few: a plain scan of them).
+            by_note = (
+                "a.id IN (SELECT target_id FROM notes WHERE kind = 'artifact'"
+                " AND instr(text_key, ?) > 0)"
+            )
+            clauses.append(f"({by_name} OR {by_note})")
+            args += [pattern, text]
+        for term in query.terms:
+            clauses.append(f"({self._name_or_note_sql()})")
+            args += [_glob(term.lower()), term.lower()]
+        for term in query.exclude:
+            clauses.append(f"NOT ({self._name_or_note_sql()})")
+            args += [_glob(term.lower()), term.lower()]
+        if query.mimes:
+            parts = []
+            for mime in query.mimes:
+                if mime.endswith("/"):
+                    parts.append("lower(a.mime_type) GLOB ?")
+                    args.append(_glob_prefix(mime.lower()))
+                else:
+                    parts.append("lower(a.mime_type) = ?")
+                    args.append(mime.lower())
+            clauses.append("(" + " OR ".join(parts) + ")")
+        if query.extensions:
+            clauses.append("(" + " OR ".join("a.name_key GLOB ?" for _ in query.extensions) + ")")
+            args += ["*" + _glob_escape("." + e.lower()) for e in query.extensions]
+        if query.run_match:
+            clauses.append("a.workflow_run_id GLOB ?")
+            args.append(_glob_prefix(query.run_match))
+        if query.workflow_match:
+            clauses.append(
+                "a.workflow_id IN (SELECT id FROM workflows WHERE id GLOB ?"
+                " OR instr(lower(name), ?) > 0)"
+            )
+            args += [_glob_prefix(query.workflow_match), query.workflow_match.lower()]
         for column, value in (
             ("a.type", query.type),
             ("a.mime_type", query.mime),
@@ -275,6 +339,19 @@ class Catalog(CacheTables):
             args.append(query.cache_state.value)
         return " AND ".join(clauses) or "1", args
 
+    @staticmethod
+    def _name_or_note_sql() -> str:
+        return (
+            "a.name_key GLOB ? OR a.id IN (SELECT target_id FROM notes WHERE kind = 'artifact'"
+            " AND instr(text_key, ?) > 0)"
+        )
+
+    def run_ids_matching(self, query: ArtifactQuery) -> set[str]:
+        """Runs holding at least one artifact that ``query`` matches (order and paging ignored)."""
+        where, args = self._artifact_where(query)
+        sql = f"SELECT DISTINCT a.workflow_run_id FROM artifacts a WHERE {where}"
+        return {row[0] for row in self._read(sql, tuple(args)) if row[0]}
+
     def artifacts(self, query: ArtifactQuery) -> list[Artifact]:
         if query.order_by not in _ORDER_SQL:
             raise ValueError(
@@ -284,7 +361,8 @@ class Catalog(CacheTables):
         direction = "DESC" if query.descending else "ASC"
         sql = (
             f"SELECT a.json FROM artifacts a WHERE {where}"
-            f" ORDER BY {_ORDER_SQL[query.order_by]} {direction}, a.id {direction}"
+            f" ORDER BY {_ORDER_SQL[query.order_by].format(dir=direction)} {direction},"
+            f" a.id {direction}"
         )
         if query.limit is not None or query.offset:
             sql += " LIMIT ? OFFSET ?"

@@ -7,7 +7,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from artifact_viewer.core.catalog_db import CatalogDb
+from artifact_viewer.core.catalog.db import CatalogDb
 from artifact_viewer.core.store_models import CachedArtifact, CacheEntry, CacheState
 
 USABLE_STATES = (CacheState.VERIFIED.value, CacheState.NOT_VERIFIABLE.value)

@@ -119,6 +119,25 @@ MIGRATIONS: tuple[Step, ...] = (
     """,
     # v3: substring search on names through a trigram index (when SQLite has FTS5).
     _add_name_search,
+    # v4: notes on runs and artifacts (local only), and which records came from a bundle.
+    """
+    CREATE TABLE notes (
+        kind TEXT NOT NULL CHECK (kind IN ('run', 'artifact')),
+        target_id TEXT NOT NULL,
+        text TEXT NOT NULL,
+        text_key TEXT NOT NULL,
+        updated_at REAL NOT NULL,
+        PRIMARY KEY (kind, target_id)
+    );
+    CREATE TABLE imported (
+        tbl TEXT NOT NULL,
+        id TEXT NOT NULL,
+        source TEXT NOT NULL,
+        exported_at TEXT,
+        imported_at REAL NOT NULL,
+        PRIMARY KEY (tbl, id)
+    );
+    """,
 )
 
 LATEST = len(MIGRATIONS)
