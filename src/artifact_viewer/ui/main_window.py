@@ -440,8 +440,9 @@ class MainWindow(QMainWindow):
         self.viewer.set_online(online)
         self.events.onlineChanged.emit(online)
         self._show_online(online)
-        if online and self.banner.notice is not None and self.banner.notice.level == "warning":
-            self.banner.hide()
+        notice = self.banner.notice
+        if online and notice is not None and (notice.level == "warning" or notice.connection):
+            self.banner.hide()  # it was about the connection, which is back
 
     def _show_online(self, online: bool | None) -> None:
         demo = self.connection is not None and self.connection.mode == "demo"
@@ -529,7 +530,8 @@ class MainWindow(QMainWindow):
     @Slot()
     def _update_actions(self) -> None:
         run_id = self.current_run_id()
-        self.acts.set_run_enabled(run_id is not None, run_id in self.navigator.model.tree.pinned)
+        pinned = run_id in self.navigator.model.tree.pinned or run_id in self.viewer.queued_pins
+        self.acts.set_run_enabled(run_id is not None, pinned)  # a waiting pin can be withdrawn
 
     @Slot()
     def pin_current_run(self) -> None:

@@ -149,6 +149,8 @@ class ArtifactController(QObject):
         pinChanged(str, bool): a run was pinned (True) or unpinned; also True when pinning
             stopped part-way (cancelled or a file failed), since the run stays pinned.
         offlineDetected(): a download failed for lack of a network.
+        pinQueued(str, bool): a pin asked for offline waits for the connection (True), or no
+            longer waits (False: it started, was withdrawn, or the library changed).
     """
 
     previewShown = Signal(str)
@@ -157,6 +159,7 @@ class ArtifactController(QObject):
     saved = Signal(str)
     saveNeedsConfirmation = Signal(str)
     pinChanged = Signal(str, bool)
+    pinQueued = Signal(str, bool)
     offlineDetected = Signal()
 
     def __init__(
@@ -180,6 +183,8 @@ class ArtifactController(QObject):
         self.online = bool(getattr(library, "online", False))
         self._fetch_token: CancelToken | None = None
         self._pin_token: CancelToken | None = None
+        self.queued_pins: list[str] = []  # asked for offline; pinned when the API is back
+        self._pin_backlog: list[str] = []  # queued pins released, waiting for the one running
         self._pin_run_id = ""
         self._shown_id = ""  # the artifact whose file the preview shows, if any
         artifacts.artifactSelected.connect(self.select)
@@ -187,7 +192,13 @@ class ArtifactController(QObject):
         downloads.cancelled.connect(self._on_download_cancelled)
 
     def set_library(self, library: Library | None, *, online: bool) -> None:
-        """Fetch and preview from this library from now on."""
+        """Fetch and preview from this library from now on (pins queued for another library
+        are dropped)."""
+        if library is not self.library:
+            self._pin_backlog = []
+            for run_id in self.queued_pins:
+                self.pinQueued.emit(run_id, False)
+            self.queued_pins = []
         self.library = library
         self.online = online
 
@@ -330,7 +341,22 @@ class ArtifactController(QObject):
 
     @Slot(bool)
     def set_online(self, online: bool) -> None:
+        """The API became reachable (queued pins start, an artifact that could not be shown
+        offline is fetched) or unreachable."""
+        was = self.online
         self.online = online
+        if not online or was:
+            return
+        queued, self.queued_pins = self.queued_pins, []
+        for run_id in queued:
+            self.pinQueued.emit(run_id, False)
+        self._pin_backlog.extend(r for r in queued if r not in self._pin_backlog)
+        self._next_pin()
+        self.retry_current()
+
+    def _next_pin(self) -> None:
+        if self._pin_token is None and self._pin_backlog and self.online:
+            self.pin_run(self._pin_backlog.pop(0))
 
     # -- actions -------------------------------------------------------------------------
     @Slot()
@@ -418,6 +444,21 @@ class ArtifactController(QObject):
         self.saved.emit(str(outcome.dest))
 
     def pin_run(self, run_id: str) -> None:
+        """Pin and download a run; offline, the pin waits for the connection instead (it is
+        neither made nor counted as available offline before its files are here)."""
+        if not self.online:
+            if run_id not in self.queued_pins:
+                self.queued_pins.append(run_id)
+                self.pinQueued.emit(run_id, True)
+            self.bridge.show_status(
+                "Offline: the run will be pinned and downloaded when the connection returns."
+            )
+            return
+        if self._pin_token is not None:
+            if run_id != self._pin_run_id and run_id not in self._pin_backlog:
+                self._pin_backlog.append(run_id)  # one pin at a time; this one follows
+                self.bridge.show_status("The run will be pinned after the one being pinned.")
+            return
         task_token = CancelToken()
         stop = StopToken(task_token)  # Cancel stops the downloads; the outcome still arrives
         self._pin_token = stop
@@ -447,6 +488,7 @@ class ArtifactController(QObject):
         else:
             self.bridge.show_status("Run pinned: its artifacts are available offline.")
         self.pinChanged.emit(outcome.run_id, True)
+        self._next_pin()
 
     @Slot(object)
     def _on_pin_failed(self, exc: BaseException) -> None:
@@ -455,6 +497,7 @@ class ArtifactController(QObject):
         self._on_error(exc)
         if isinstance(exc, PinError):
             self._pin_stopped()
+        self._next_pin()
 
     def _pin_stopped(self) -> None:
         """The run was pinned before its downloads began, so it stays pinned: show it so."""
@@ -462,6 +505,15 @@ class ArtifactController(QObject):
             self.pinChanged.emit(self._pin_run_id, True)
 
     def unpin_run(self, run_id: str) -> None:
+        """Unpin; a pin still waiting for the connection is simply withdrawn."""
+        if run_id in self.queued_pins or run_id in self._pin_backlog:
+            if run_id in self.queued_pins:
+                self.queued_pins.remove(run_id)
+                self.pinQueued.emit(run_id, False)
+            if run_id in self._pin_backlog:
+                self._pin_backlog.remove(run_id)
+            self.bridge.show_status("The waiting pin was withdrawn.")
+            return
         self.ops.run(
             unpin, self.library, run_id, on_result=self._on_unpinned, on_error=self._on_error
         )

@@ -24,6 +24,7 @@ FILTER_ROLE = Qt.ItemDataRole.UserRole + 5
 
 ALL, OFFLINE, WORKFLOW, RUN = "all", "offline", "workflow", "run"
 COLUMNS = ("Name", "Status", "Started", "Ended", "Duration")
+QUEUED_TEXT = "waiting for connection"  # a pin asked for offline, not yet made
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 
@@ -75,6 +76,7 @@ class NavigatorModel(QAbstractItemModel):
         self._root = _Node("root", None, None, 0)
         self._data = TreeData()
         self._names: dict[str, str] = {}
+        self.queued: set[str] = set()  # runs to pin once the API is reachable again
         self._build()
 
     # -- state ---------------------------------------------------------------------------
@@ -87,6 +89,20 @@ class NavigatorModel(QAbstractItemModel):
     @property
     def tree(self) -> TreeData:
         return self._data
+
+    def set_queued(self, run_id: str, queued: bool) -> None:
+        """Mark a run whose pin waits for the connection (or clear the mark)."""
+        if queued == (run_id in self.queued):
+            return
+        if queued:
+            self.queued.add(run_id)
+        else:
+            self.queued.discard(run_id)
+        for top in self._root.children:
+            for child in top.children:
+                if child.kind == RUN and child.id == run_id:
+                    first = self.createIndex(child.row, 0, child)
+                    self.dataChanged.emit(first, first)
 
     def workflow_name(self, workflow_id: str | None) -> str:
         return self._names.get(workflow_id or "", fmt.short_id(workflow_id))
@@ -273,7 +289,9 @@ class NavigatorModel(QAbstractItemModel):
                     f"{when} · {fmt.short_id(run.id)}" if when else f"Run {fmt.short_id(run.id)}"
                 )
                 if node.section == OFFLINE:
-                    return f"{self.workflow_name(run.workflow_id)} · {label}"
+                    label = f"{self.workflow_name(run.workflow_id)} · {label}"
+                if run.id in self.queued:
+                    label += f" · {QUEUED_TEXT}"
                 return label
             if col == 1:
                 return run_status_text(run)
@@ -300,6 +318,8 @@ class NavigatorModel(QAbstractItemModel):
                 lines.append(f"State: {fmt.state_label(run.current_state_name)}")
             if run.id in self._data.pinned:
                 lines.append("Pinned for offline use")
+            if run.id in self.queued:
+                lines.append("To be pinned for offline use: waiting for the connection to return")
             if run.id in self._data.imported:
                 lines.append(self._data.imported[run.id])
             return "\n".join(lines)
