@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,7 @@ from artifact_viewer.core.pins import PinError
 from artifact_viewer.core.store_models import CacheState
 from artifact_viewer.ui.controllers.ops import Ops
 from artifact_viewer.ui.messages import MessageBridge
+from artifact_viewer.ui.models.downloads_model import CANCELLED, DONE, FAILED
 from artifact_viewer.ui.models.navigator_model import NavigatorModel
 from artifact_viewer.ui.panes.artifact_list import ArtifactList
 from artifact_viewer.ui.panes.details_panel import DetailsPanel
@@ -285,47 +287,70 @@ class ArtifactController(QObject):
             self.bridge.show_status("Stopping the downloads of the run…")  # the outcome follows
 
     def _start_fetch(self, artifact: Artifact, purpose: str) -> None:
+        """Download ``artifact``: to preview or open it (the current artifact's fetch, which
+        another selection stops), or ``"cache"`` only (a retry from the downloads panel
+        for an artifact no longer in view)."""
         token = CancelToken()
-        self._fetch_token = token
-        self.downloads.begin(artifact.name, token, artifact.file_size)
+        if purpose != "cache":
+            self._fetch_token = token
+        self.downloads.begin(
+            artifact.name,
+            token,
+            artifact.file_size,
+            retry=functools.partial(self._retry_fetch, artifact),
+        )
         self.ops.run(
             fetch,
             self.library,
             artifact.id,
             purpose,
-            on_result=self._on_fetched,
-            on_error=self._on_fetch_failed,
-            on_progress=self.downloads.set_progress,
+            on_result=functools.partial(self._on_fetched, token=token),
+            on_error=functools.partial(self._on_fetch_failed, token=token),
+            on_progress=self.downloads.progress_of(token),
             download=True,
             cancel=token,
         )
 
+    def _retry_fetch(self, artifact: Artifact) -> None:
+        """The downloads panel's Retry: the artifact in view is shown when it arrives;
+        another is only brought into the cache."""
+        if self.library is None:
+            return
+        if self.current is not None and self.current.id == artifact.id:
+            if self._fetch_token is None:
+                self._start_fetch(artifact, "preview")
+            return
+        self._start_fetch(artifact, "cache")
+
     def _cancel_fetch(self) -> None:
         if self._fetch_token is not None:
             self._fetch_token.cancel()
-            self.downloads.finish(self._fetch_token)
+            self.downloads.finish(self._fetch_token, CANCELLED, "another artifact was opened")
             self._fetch_token = None
 
-    @Slot(object)
-    def _on_fetched(self, result: Fetched) -> None:
-        self.downloads.finish(self._fetch_token)
-        self._fetch_token = None
+    def _on_fetched(self, result: Fetched, *, token: CancelToken) -> None:
+        self.downloads.finish(token)
+        if token is self._fetch_token:
+            self._fetch_token = None
         self.stateChanged.emit(result.artifact_id, result.state.name)
         if result.purpose == "open":
             self._open_path(result.path)
-        else:
+        elif result.purpose == "preview":
             self._show(result.artifact_id, result.path)
 
-    @Slot(object)
-    def _on_fetch_failed(self, exc: BaseException) -> None:
-        self.downloads.finish(self._fetch_token)
-        self._fetch_token = None
+    def _on_fetch_failed(self, exc: BaseException, *, token: CancelToken) -> None:
+        mine = token is self._fetch_token
+        if mine:
+            self._fetch_token = None
         if isinstance(exc, Cancelled):
+            self.downloads.finish(token, CANCELLED)
             return
-        if isinstance(exc, IntegrityError) and self.current is not None:
-            self.stateChanged.emit(self.current.id, CacheState.MISMATCH.name)
-        if self.current is not None:
-            self._unavailable(self.current, user_message(exc))
+        self.downloads.finish(token, FAILED, user_message(exc))
+        current = self.current if mine else None
+        if isinstance(exc, IntegrityError) and current is not None:
+            self.stateChanged.emit(current.id, CacheState.MISMATCH.name)
+        if current is not None:
+            self._unavailable(current, user_message(exc))
         if isinstance(exc, (NetworkError, NotAvailableOffline)):
             self.bridge.show_status(user_message(exc))
             self.offlineDetected.emit()
@@ -463,7 +488,11 @@ class ArtifactController(QObject):
         stop = StopToken(task_token)  # Cancel stops the downloads; the outcome still arrives
         self._pin_token = stop
         self._pin_run_id = run_id
-        self.downloads.begin("run for offline use", stop)
+        self.downloads.begin(
+            f"Run {run_id[:8]} for offline use",
+            stop,
+            retry=functools.partial(self.pin_run, run_id),
+        )
         self.ops.run(
             pin,
             self.library,
@@ -471,14 +500,14 @@ class ArtifactController(QObject):
             stop,
             on_result=self._on_pinned,
             on_error=self._on_pin_failed,
-            on_progress=self.downloads.set_progress,
+            on_progress=self.downloads.progress_of(stop),
             download=True,
             cancel=task_token,
         )
 
     @Slot(object)
     def _on_pinned(self, outcome: Pinned) -> None:
-        self.downloads.finish(self._pin_token)
+        self.downloads.finish(self._pin_token, CANCELLED if outcome.stopped else DONE)
         self._pin_token = None
         if outcome.stopped:
             self.bridge.show_status(
@@ -492,7 +521,12 @@ class ArtifactController(QObject):
 
     @Slot(object)
     def _on_pin_failed(self, exc: BaseException) -> None:
-        self.downloads.finish(self._pin_token)
+        cancelled = isinstance(exc, Cancelled)
+        self.downloads.finish(
+            self._pin_token,
+            CANCELLED if cancelled else FAILED,
+            "" if cancelled else user_message(exc),
+        )
         self._pin_token = None
         self._on_error(exc)
         if isinstance(exc, PinError):
