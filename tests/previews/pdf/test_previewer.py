@@ -147,6 +147,7 @@ def test_search_is_case_insensitive_and_steps_through_hits(qtbot, view, tmp_path
     qtbot.waitUntil(lambda: len(view.hits) == 4, timeout=10_000)
     assert view.hit_list.count() == 4 and view.hit_list.isVisibleTo(view)
     assert "[Wage]" in view.hit_list.item(0).text()
+    assert "W-2 [Wage] and" in view.hit_list.item(0).text()  # words stay apart from the match
     view.next_hit()
     assert view.current_page == 1
     view.hit_list.setCurrentRow(3)
