@@ -23,7 +23,7 @@ from artifact_viewer.ui.models.artifact_table_model import (
 )
 
 # Starting widths that fit typical values (a user's own widths are restored over these).
-_WIDTHS = (260, 110, 130, 76, 112, 150, 170, 150, 150)
+_WIDTHS = (260, 110, 130, 76, 112, 150, 170, 178, 200)  # run: "Nov 06 06:49 · dca1284f"
 
 
 class ArtifactList(QWidget):
