@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 import time
@@ -46,7 +47,10 @@ def _equals(pairs: Mapping[str, Any]) -> tuple[str, tuple[Any, ...]]:
 def _dump(resource: Resource) -> str:
     data = resource.to_json()
     data.pop("signedUrl", None)  # a secret: never written to disk
-    return orjson.dumps(data, default=str).decode()
+    try:
+        return orjson.dumps(data, default=str).decode()
+    except orjson.JSONEncodeError:  # e.g. an integer past 64 bits in an unknown field
+        return json.dumps(data, default=str)
 
 
 class Catalog(CacheTables):
@@ -122,6 +126,24 @@ class Catalog(CacheTables):
         )  # fmt: skip
         scope = {"workflow_run_id": run_id, "workflow_id": workflow_id}
         return self._upsert("artifacts", columns, rows, full=full, scope=scope)
+
+    def mark_unseen_deleted(
+        self, table: str, *, since: float, scope: Mapping[str, str | None]
+    ) -> int:
+        """After a full listing written in batches: rows of ``scope`` not written since
+        ``since`` (epoch seconds) are no longer listed by the API, so marked deleted."""
+        if table not in ("artifacts", "workflow_runs", "workflows", "jobs", "job_runs"):
+            raise ValueError(table)
+        scope_sql, scope_args = _equals(scope)
+        with self._write() as conn:
+            gone: int = conn.execute(
+                f"UPDATE {table} SET deleted = 1 WHERE deleted = 0 AND ({scope_sql})"
+                " AND (seen_at IS NULL OR seen_at < ?)",
+                (*scope_args, since),
+            ).rowcount
+        if gone:
+            log.info("%d %s no longer listed by the API; marked deleted", gone, table)
+        return gone
 
     def _upsert(
         self,

@@ -162,3 +162,12 @@ def user_message(exc: BaseException) -> str:
             f"A file operation failed{where}: {reason}. Check disk space and permissions."
         )
     return redact(f"Unexpected error ({type(exc).__name__}). Details are in the log file.")
+
+
+class ListingStopped(ApiError):
+    """A listing went past its budget (pages, items, bytes or time) and was stopped."""
+
+    default_hint = (
+        "The server may be ignoring paging; nothing from this listing replaced the catalog."
+        " Narrow it (--run or --workflow) or try again later."
+    )

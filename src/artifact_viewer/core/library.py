@@ -25,7 +25,7 @@ from artifact_viewer.core.errors import (
     NotFound,
     OfflineError,
 )
-from artifact_viewer.core.fetcher import Fetcher
+from artifact_viewer.core.fetcher import DownloadLimits, Fetcher
 from artifact_viewer.core.filenames import safe_file_name
 from artifact_viewer.core.hashes import parse_file_hash
 from artifact_viewer.core.models import Artifact, Workflow, WorkflowRun
@@ -125,7 +125,8 @@ class Library:
     ) -> Library:
         """Open (creating or migrating) the store under ``paths``; pass the app's shared ``http``.
 
-        Leftover partial downloads from a killed process are removed here.
+        Leftovers of a killed process are tidied here: stale partial downloads (a recent
+        resumable one stays for the next fetch to continue) and unused lock files.
         """
         try:
             paths.ensure()
@@ -158,6 +159,11 @@ class Library:
             blobs=blobs,
             source=source,
             max_parallel=settings.max_parallel_downloads,
+            limits=DownloadLimits(
+                quota_bytes=settings.cache_quota_bytes,
+                floor_seconds=settings.download_floor_seconds,
+                min_bytes_per_second=settings.download_min_bytes_per_second,
+            ),
         )
         library = cls(
             catalog=catalog,

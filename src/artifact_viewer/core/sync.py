@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
@@ -20,6 +21,8 @@ from artifact_viewer.core.progress import ProgressFn, report
 from artifact_viewer.core.store_models import SyncReport
 
 log = logging.getLogger("artifact_viewer.sync")
+
+REFRESH_BATCH = 2000  # listed artifacts written to the catalog per transaction
 
 
 class CatalogSource(Protocol):
@@ -79,11 +82,21 @@ def refresh_artifacts(
     run_id: str | None = None,
     workflow_id: str | None = None,
 ) -> int:
-    items = list(api.list_artifacts(workflow_id=workflow_id, workflow_run_id=run_id))
-    for item in items:
+    """Mirror the listing into the catalog in batches (memory stays bounded however long it
+    is). Only a listing that ended normally marks what it did not list as deleted: one cut
+    short (ListingStopped, network) keeps the batches stored so far and deletes nothing."""
+    started = time.time()
+    count = 0
+    batch: list[Artifact] = []
+    for item in api.list_artifacts(workflow_id=workflow_id, workflow_run_id=run_id):
         fetcher.remember_url(item)  # memory only; the catalog gets them without URLs
-    count = catalog.upsert_artifacts(
-        [a.without_url() for a in items], full=True, run_id=run_id, workflow_id=workflow_id
+        batch.append(item.without_url())
+        if len(batch) >= REFRESH_BATCH:
+            count += catalog.upsert_artifacts(batch)
+            batch = []
+    count += catalog.upsert_artifacts(batch)
+    catalog.mark_unseen_deleted(
+        "artifacts", since=started, scope={"workflow_run_id": run_id, "workflow_id": workflow_id}
     )
     catalog.mark_synced(_scope("artifacts", run=run_id, workflow=workflow_id))
     return count
@@ -155,6 +168,13 @@ def download_many(
         except OSError as exc:
             with lock:
                 result.failed[artifact.id] = user_message(exc)
+            return
+        except Exception as exc:  # one artifact's surprise is that artifact's failure
+            log.exception("Sync: artifact %s failed unexpectedly", artifact.id)
+            with lock:
+                result.failed[artifact.id] = (
+                    f"{artifact.name}: the download failed unexpectedly ({type(exc).__name__})."
+                )
             return
         with lock:
             if fetched.downloaded:
