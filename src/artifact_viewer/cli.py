@@ -22,6 +22,7 @@ from artifact_viewer.core.errors import (
     user_message,
 )
 from artifact_viewer.core.logs import setup_logging
+from artifact_viewer.core.textsafe import terminal_safe
 
 log = logging.getLogger("artifact_viewer.cli")
 
@@ -79,7 +80,7 @@ class AppGroup(click.Group):
             raise
         except ArtifactViewerError as exc:
             log.info("Command failed: %s", exc.user_message())
-            click.echo(f"Error: {exc.user_message()}", err=True)
+            click.echo(f"Error: {terminal_safe(exc.user_message())}", err=True)
             raise click.exceptions.Exit(exit_code_for(exc)) from None
         except BrokenPipeError:
             # `artifact-viewer ls runs | head`: the reader left; stop quietly. Point stdout at
@@ -95,7 +96,7 @@ class AppGroup(click.Group):
         except Exception as exc:
             # Full (redacted) traceback to the log file; one safe line to the person.
             log.exception("Unexpected error in command")
-            click.echo(f"Error: {user_message(exc)}", err=True)
+            click.echo(f"Error: {terminal_safe(user_message(exc))}", err=True)
             raise click.exceptions.Exit(EXIT_FAILURE) from None
 
 

@@ -170,7 +170,8 @@ class _StopSignal:
     type=click.FloatRange(min=0, min_open=True),
     default=1.0,
     show_default=True,
-    help="Shrink big files by this factor.",
+    help="Multiply the big files' sizes by this factor (0.01 makes each 1%% of its full"
+    " size; pages for the PDF, pixels per side for the PNG).",
 )
 @click.option(
     "--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,

@@ -17,6 +17,7 @@ from artifact_viewer.core.client import AnonClient
 from artifact_viewer.core.errors import ArtifactViewerError, NetworkError
 from artifact_viewer.core.http import build_http_client
 from artifact_viewer.core.models import (
+    INVALID_DATE,
     Artifact,
     Job,
     JobRun,
@@ -25,10 +26,12 @@ from artifact_viewer.core.models import (
     WorkflowRun,
     parse_timestamp,
 )
+from artifact_viewer.core.paging import ListingBudget
 from artifact_viewer.core.retry import RetryPolicy
 from artifact_viewer.core.secrets import require_api_key
 from artifact_viewer.core.settings import Settings, load_settings
 from artifact_viewer.core.store_models import ArtifactQuery
+from artifact_viewer.core.textsafe import json_safe, terminal_safe
 
 log = logging.getLogger("artifact_viewer.cli")
 
@@ -65,7 +68,18 @@ def make_client(ctx: click.Context, settings: Settings | None = None) -> AnonCli
     http = ctx.with_resource(build_http_client(settings, transport=transport))
     retry: RetryPolicy | None = obj.get(RETRY_KEY)
     client = AnonClient(
-        http, api_key=api_key, base_url=base_url, retry=retry, page_size=settings.page_size
+        http,
+        api_key=api_key,
+        base_url=base_url,
+        retry=retry,
+        page_size=settings.page_size,
+        budget=ListingBudget(
+            max_pages=settings.listing_max_pages,
+            max_items=settings.listing_max_items,
+            max_bytes=settings.listing_max_bytes,
+            max_seconds=settings.listing_max_seconds,
+        ),
+        on_listing_progress=lambda text: click.echo(terminal_safe(text), err=True),
     )
     ctx.meta[_CLIENT_META] = client
     return client
@@ -120,6 +134,13 @@ def _when(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M:%SZ") if value else "-"
 
 
+def _date(item: Resource, attr: str) -> str:
+    """A timestamp cell: the date, "-" if none, "invalid date" if the server sent no date."""
+    if item.invalid_date(attr):
+        return INVALID_DATE
+    return _when(getattr(item, attr, None))
+
+
 def human_size(size: int | None) -> str:
     return "-" if size is None else units.human_size(size)
 
@@ -142,8 +163,8 @@ def _row(item: Resource, names: Mapping[str, str]) -> tuple[str, ...]:
             item.id,
             names.get(item.workflow_id or "", item.workflow_id or "-"),
             item.status or "-",
-            _when(item.created_at),
-            _when(item.completed_at),
+            _date(item, "created_at"),
+            _date(item, "completed_at"),
             human_duration(item.duration_seconds),
             item.current_state_name or "-",
         )
@@ -154,7 +175,7 @@ def _row(item: Resource, names: Mapping[str, str]) -> tuple[str, ...]:
             item.type or "-",
             item.mime_type or "-",
             human_size(item.file_size),
-            _when(item.created_at),
+            _date(item, "created_at"),
         )
     if isinstance(item, Workflow):
         return (
@@ -162,13 +183,13 @@ def _row(item: Resource, names: Mapping[str, str]) -> tuple[str, ...]:
             item.name or "-",
             item.source_provider or "-",
             item.type or "-",
-            _when(item.created_at),
+            _date(item, "created_at"),
         )
     if isinstance(item, JobRun):
         job = names.get(item.job_id or "", item.job_id or "-")
-        return (item.id, job, item.status or "-", _when(item.created_at))
+        return (item.id, job, item.status or "-", _date(item, "created_at"))
     if isinstance(item, Job):
-        return (item.id, item.name or "-", item.source_provider or "-", _when(item.created_at))
+        return (item.id, item.name or "-", item.source_provider or "-", _date(item, "created_at"))
     return (item.id,)
 
 
@@ -184,8 +205,8 @@ RIGHT_ALIGNED = {"SIZE", "DURATION"}
 
 def format_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     """Plain aligned columns: readable in a terminal, stable in a pipe."""
-    # Control characters in server-supplied names must not reach the terminal.
-    clean = [[" ".join(cell.split()) for cell in row] for row in rows]
+    # Control and bidi characters in server-supplied names must not reach the terminal.
+    clean = [[terminal_safe(cell) for cell in row] for row in rows]
     widths = [len(h) for h in headers]
     for row in clean:
         widths = [max(w, len(c)) for w, c in zip(widths, row, strict=False)]
@@ -299,7 +320,8 @@ def ls_command(
         if as_json:
             # Streamed line by line so a long listing shows up (and can be piped) as it arrives.
             for item in items:
-                click.echo(orjson.dumps(item.to_json(), default=_json_default).decode())
+                line = orjson.dumps(item.to_json(), default=_json_default).decode()
+                click.echo(json_safe(line))
             return
         found = list(items)
         names = parent_names(ctx, kind, offline=offline) if found and kind in PARENTS else {}

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 import click
 import orjson
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     DownloadColumn,
@@ -39,6 +40,7 @@ from artifact_viewer.core.paths import app_paths
 from artifact_viewer.core.progress import ProgressFn
 from artifact_viewer.core.settings import load_settings, save_settings
 from artifact_viewer.core.store_models import ArtifactQuery, CachedArtifact, CacheState
+from artifact_viewer.core.textsafe import json_safe, terminal_safe
 
 EXIT_FAILURE = 1
 R = TypeVar("R", bound=Resource)
@@ -77,7 +79,7 @@ def progress_bar(label: str, *, quiet: bool = False) -> Iterator[ProgressFn]:
         console=console,
         transient=True,
     ) as bar:
-        task = bar.add_task(label, total=None)
+        task = bar.add_task(escape(label), total=None)
 
         def update(done: int, total: int | None) -> None:
             bar.update(task, completed=done, total=total)
@@ -98,7 +100,7 @@ def _iso(epoch: float | None) -> str | None:
 
 def _echo_json(rows: Iterable[dict[str, Any]]) -> None:
     for row in rows:
-        click.echo(orjson.dumps(row, default=str).decode())
+        click.echo(json_safe(orjson.dumps(row, default=str).decode()))
 
 
 # -- sync / get -----------------------------------------------------------------------------
@@ -160,6 +162,7 @@ def sync_command(
                     "alreadyCached": report.already_cached,
                     "bytesDownloaded": report.bytes_downloaded,
                     "failed": report.failed,
+                    "stopped": report.stopped,
                     "catalogArtifacts": library.stats().catalog_artifacts,
                     "seconds": round(elapsed, 3),
                 }
@@ -179,7 +182,9 @@ def sync_command(
                 f" cached, {len(report.failed)} failed ({elapsed:.1f} s)."
             )
         for artifact_id, reason in report.failed.items():
-            click.echo(f"  {artifact_id}: {reason}", err=True)
+            click.echo(f"  {terminal_safe(artifact_id)}: {terminal_safe(reason)}", err=True)
+        if report.stopped:
+            click.echo(terminal_safe(report.stopped), err=True)
     if not report.ok:
         ctx.exit(EXIT_FAILURE)
 
@@ -212,7 +217,7 @@ def get_command(
         check_destination(
             dest, force, hint="Use --force to overwrite it, or -o to choose another name."
         )
-    with progress_bar(artifact.name if artifact else artifact_id) as progress:
+    with progress_bar(terminal_safe(artifact.name if artifact else artifact_id)) as progress:
         library.fetch(artifact_id, progress=progress)
     saved = library.save_as(artifact_id, dest, overwrite=force)
     state = library.cache_state(artifact_id)
@@ -344,11 +349,14 @@ def cache_verify(ctx: click.Context) -> None:
         artifact = library.artifact(artifact_id)
         name = artifact.name if artifact else artifact_id
         click.echo(
-            f"  FAILED {artifact_id} ({name}): removed; it is downloaded again when opened",
+            f"  FAILED {terminal_safe(artifact_id)} ({terminal_safe(name)}): removed; it is"
+            " downloaded again when opened",
             err=True,
         )
     for artifact_id in report.missing:
-        click.echo(f"  MISSING {artifact_id}: its file vanished from the cache", err=True)
+        click.echo(
+            f"  MISSING {terminal_safe(artifact_id)}: its file vanished from the cache", err=True
+        )
     if not report.ok:
         ctx.exit(EXIT_FAILURE)
 

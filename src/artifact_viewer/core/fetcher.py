@@ -403,7 +403,8 @@ class Fetcher:
             return CacheError(
                 f"{artifact.name}: the API gave no size and storage sent more than"
                 f" {human_size(bound)} (the room the cache quota and the free disk space"
-                " leave); the download was stopped and nothing was kept."
+                " leave); the download was stopped and nothing was kept.",
+                hint="If the file is really that large, raise the cache quota or free disk space.",
             )
         mismatch = IntegrityError(
             "too long", expected=f"{declared} bytes", actual=f"more than {declared} bytes"
@@ -414,6 +415,7 @@ class Fetcher:
             " the download was cut there and nothing was kept.",
             expected=mismatch.expected,
             actual=mismatch.actual,
+            hint="The server or the API is wrong about this file; report the run if it persists.",
         )
 
     def _free_disk(self) -> int:

@@ -135,6 +135,8 @@ def download_many(
     progress: ProgressFn | None = None,
     cancel: CancelToken | None = None,
     after_each: Callable[[Artifact, Path], None] | None = None,
+    admit: Callable[[Artifact], str | None] | None = None,
+    finished: Callable[[Artifact, Path | None], None] | None = None,
 ) -> SyncReport:
     """Fetch every artifact not cached yet; one failure does not stop the others.
 
@@ -156,6 +158,19 @@ def download_many(
     lock = threading.Lock()
 
     def one(artifact: Artifact) -> None:
+        refused = admit(artifact) if admit is not None else None
+        if refused is not None:
+            with lock:
+                result.failed[artifact.id] = refused
+            return
+        path: Path | None = None
+        try:
+            path = attempt(artifact)
+        finally:
+            if finished is not None:
+                finished(artifact, path)
+
+    def attempt(artifact: Artifact) -> Path | None:
         try:
             fetched = fetcher.fetch_detailed(artifact, meter.for_artifact(artifact.id), token)
         except Cancelled:
@@ -164,18 +179,18 @@ def download_many(
             log.warning("Sync: artifact %s failed: %s", artifact.id, type(exc).__name__)
             with lock:
                 result.failed[artifact.id] = user_message(exc)
-            return
+            return None
         except OSError as exc:
             with lock:
                 result.failed[artifact.id] = user_message(exc)
-            return
+            return None
         except Exception as exc:  # one artifact's surprise is that artifact's failure
             log.exception("Sync: artifact %s failed unexpectedly", artifact.id)
             with lock:
                 result.failed[artifact.id] = (
                     f"{artifact.name}: the download failed unexpectedly ({type(exc).__name__})."
                 )
-            return
+            return None
         with lock:
             if fetched.downloaded:
                 result.downloaded += 1
@@ -185,6 +200,7 @@ def download_many(
                 result.already_cached += 1
         if after_each is not None:
             after_each(artifact, fetched.path)
+        return fetched.path
 
     cancelled = False
     with ThreadPoolExecutor(max_workers=max(1, parallel), thread_name_prefix="sync") as pool:
