@@ -346,7 +346,7 @@ def parse_streamed_page(body: StreamedBody, plural_keys: Sequence[str] = ()) -> 
                 if parent in ids:
                     ids[parent].update(f"{value}\x1f".encode())
                 continue
-            if depth > 2 or ".item" in prefix:
+            if depth > 2 or "item" in prefix.split("."):
                 continue
             if event == "start_array" and (prefix == "" or depth <= 2):
                 arrays[prefix] = []
