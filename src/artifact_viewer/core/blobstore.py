@@ -24,7 +24,8 @@ log = logging.getLogger("artifact_viewer.store")
 
 PART_SUFFIX = ".part"
 RESUME_SUFFIX = ".resume"  # beside a resumable .part: {"offset", "expected", "declared"}
-RESUME_MARK_EVERY = 1024 * 1024  # record the resumable offset after each MiB written
+RESUME_MARK_EVERY = 1024 * 1024  # record the resumable offset after each MiB written,
+RESUME_MARK_MIN = 64 * 1024  # or each twentieth of a smaller file (at least 64 KiB)
 STALE_PARTIAL_SECONDS = 24 * 3600  # an unfinished download older than this is dropped
 _SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 _LOCK_KEY_RE = re.compile(r"[^A-Za-z0-9_.-]")
@@ -73,6 +74,9 @@ class BlobWriter:
         self.resumed_from = 0
         self._written_back = 0
         self._marked = 0
+        self._mark_every = RESUME_MARK_EVERY
+        if declared is not None:
+            self._mark_every = max(RESUME_MARK_MIN, min(RESUME_MARK_EVERY, declared // 20))
         self._resume_path: Path | None = None
         ensure_private_dir(store.partial_dir)
         # Resumable across processes only with a hash to check the joined bytes against.
@@ -198,7 +202,7 @@ class BlobWriter:
         self.hasher.update(data)
         if self.hasher.size - self._written_back >= WRITEBACK_EVERY:
             self._start_writeback()
-        if self._resume_path is not None and self.hasher.size - self._marked >= RESUME_MARK_EVERY:
+        if self._resume_path is not None and self.hasher.size - self._marked >= self._mark_every:
             self._mark()
 
     def _start_writeback(self) -> None:
