@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
-import resource
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import psutil
 import pytest
 
 from tests.hostile.server import API_KEY, HostileServer
@@ -21,7 +24,7 @@ class CliResult:
     returncode: int
     stdout: str
     stderr: str
-    peak_rss_mb: float  # the largest child's peak resident memory so far (ru_maxrss)
+    peak_rss_mb: float  # the command's peak resident memory, sampled every 20 ms
 
 
 def write_settings(home: Path, **values: object) -> None:
@@ -41,15 +44,28 @@ def run_cli(
         PYTHONUNBUFFERED="1",
         COLUMNS="200",
     )
-    proc = subprocess.run(
+    proc = subprocess.Popen(
         [sys.executable, "-m", "artifact_viewer", *args],
         env=env,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=timeout,
     )
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return CliResult(proc.returncode, proc.stdout, proc.stderr, peak)
+    # Sampled, not ru_maxrss: a forked child's maxrss counts the parent's pages at fork.
+    peak = [0]
+    watched = psutil.Process(proc.pid)
+
+    def sample() -> None:
+        while proc.poll() is None:
+            with contextlib.suppress(psutil.Error):
+                peak[0] = max(peak[0], watched.memory_info().rss)
+            time.sleep(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    stdout, stderr = proc.communicate(timeout=timeout)
+    sampler.join()
+    return CliResult(proc.returncode, stdout, stderr, peak[0] / 1024**2)
 
 
 def folder_bytes(folder: Path) -> int:

@@ -256,6 +256,21 @@ class HostileServer:
         """Gzip on the wire of the bytes the API hashed."""
         self._send(handler, 200, gzip.compress(s.data), {"Content-Encoding": "gzip"})
 
+    def _storage_gzip_cut(self, handler: BaseHTTPRequestHandler, s: Scenario) -> None:
+        """Gzip on the wire, the first answer cut half-way (the client must not resume it
+        by Range: coded offsets are not the object's)."""
+        coded = gzip.compress(s.data)
+        if len(self.requests_for(s.artifact_id)) > 1:
+            self._send(handler, 200, coded, {"Content-Encoding": "gzip"})
+            return
+        handler.close_connection = True
+        handler.send_response(200)
+        handler.send_header("Content-Encoding", "gzip")
+        handler.send_header("Content-Length", str(len(coded)))
+        handler.end_headers()
+        handler.wfile.write(coded[: len(coded) // 2])
+        handler.wfile.flush()
+
     def _storage_gzip_garbage(self, handler: BaseHTTPRequestHandler, s: Scenario) -> None:
         self._send(handler, 200, b"\x1f\x8b not really gzip at all", {"Content-Encoding": "gzip"})
 

@@ -16,10 +16,10 @@ from tests.hostile.server import HostileServer, content_for
 
 QUOTA = 2 * 1024 * 1024
 DISK_BOUND = QUOTA + 1024 * 1024  # what the cache may hold after the sync, temp files included
-MEMORY_BOUND_MB = 400
+MEMORY_BOUND_MB = 300
 
 GOOD = ["good-1", "good-2", "expires-overflow", "date-1e20", "escape-name", "redirect-once"]
-GOOD += ["gzip-fake", "gzip-real"]
+GOOD += ["gzip-fake", "gzip-real", "gzip-cut"]
 # artifact id -> words its failure line must contain
 FAILS = {
     "endless": "more than the 3000 bytes the API declared",
@@ -56,6 +56,7 @@ def build(server: HostileServer) -> None:
     server.add("gzip-fake", "gzip_fake")
     server.add("gzip-real", "gzip_real")
     server.add("gzip-garbage", "gzip_garbage")
+    server.add("gzip-cut", "gzip_cut", data=content_for("gzip-cut", 200_000))
     zeros = b"\0" * (64 * 1024 * 1024)
     server.add(
         "gzip-bomb",
@@ -155,6 +156,8 @@ def test_gzip_from_storage_is_kept_as_the_bytes_the_hash_describes(synced):
     log = (home / "logs" / "artifact-viewer.log").read_text()
     assert "gzip-fake came gzip-encoded; its hash matched the raw bytes" in log
     assert "gzip-real came gzip-encoded; its hash matched the decoded bytes" in log
+    cut = server.requests_for("gzip-cut")
+    assert len(cut) == 2 and [s.range for s in cut] == [None, None]  # restarted, never resumed
 
 
 def test_server_text_reaches_the_terminal_escaped(synced):

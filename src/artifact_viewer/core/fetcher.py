@@ -139,9 +139,11 @@ class Fetcher:
         """Keep a listed artifact's URL (in memory only) so a later fetch can skip a round trip."""
         if artifact.signed_url:
             with self._urls_lock:
-                if len(self._urls) >= MAX_REMEMBERED_URLS:
-                    self._urls.pop(next(iter(self._urls)))  # the oldest; asked for again later
-                self._urls[artifact.id] = SignedUrl.from_url(artifact.signed_url, issued_at)
+                if len(self._urls) >= MAX_REMEMBERED_URLS and artifact.id not in self._urls:
+                    return  # a huge listing: the rest are asked for when downloaded
+            signed = SignedUrl.from_url(artifact.signed_url, issued_at)
+            with self._urls_lock:
+                self._urls[artifact.id] = signed
 
     def forget_urls(self) -> None:
         with self._urls_lock:

@@ -19,6 +19,7 @@ from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.catalog import Catalog
 from artifact_viewer.core.destinations import check_destination, copy_atomically
 from artifact_viewer.core.errors import (
+    ArtifactViewerError,
     CacheError,
     NetworkError,
     NotAvailableOffline,
@@ -587,7 +588,9 @@ class Library:
         if run_id:
             self.refresh_run(run_id)
             self.refresh_artifacts(run_id=run_id)
-            targets = self.catalog.artifacts(ArtifactQuery(run_id=run_id, order_by="created_at"))
+            query = ArtifactQuery(run_id=run_id, order_by="created_at")
+            self._check_sync_size(self.catalog.count_artifacts(query))
+            targets = self.catalog.artifacts(query)
             runs = 1
         elif workflow_id or all:
             if workflow_id and self.catalog.workflow(workflow_id) is None:
@@ -595,7 +598,9 @@ class Library:
                 raise NotFound(f"The workflow {workflow_id} was not found.")
             runs = self.refresh_runs(workflow_id)
             self.refresh_artifacts(workflow_id=workflow_id)
-            targets = self.catalog.artifacts(ArtifactQuery(workflow_id=workflow_id))
+            query = ArtifactQuery(workflow_id=workflow_id)
+            self._check_sync_size(self.catalog.count_artifacts(query))
+            targets = self.catalog.artifacts(query)
         else:
             runs = self.refresh_runs()
             self.refresh_artifacts()  # the whole catalog, so everything can be browsed offline
@@ -607,6 +612,18 @@ class Library:
         result = self.download(targets, progress=progress, cancel=cancel)
         result.runs = runs
         return result
+
+    def _check_sync_size(self, count: int) -> None:
+        """Refuse to download more artifacts in one sync than the settings allow (the
+        catalog is already refreshed: everything stays browsable)."""
+        limit = self.settings.sync_max_artifacts
+        if count > limit:
+            raise ArtifactViewerError(
+                f"This sync would download {count} artifacts, more than the {limit} one sync"
+                " may fetch; the catalog was refreshed, nothing was downloaded.",
+                hint="Sync one run or workflow at a time (--run, --workflow), or raise"
+                " sync_max_artifacts in Settings.",
+            )
 
     def download(
         self,

@@ -44,6 +44,7 @@ class Settings:
     listing_max_items: int = 2_000_000
     listing_max_bytes: int = 2 * GIB
     listing_max_seconds: float = 1800.0
+    sync_max_artifacts: int = 200_000  # one `sync --all`/--workflow downloads at most this many
     last_mode: str = "online"
     extra: dict[str, Any] = dataclasses.field(default_factory=dict)
 
@@ -84,6 +85,7 @@ class Settings:
             "listing_max_pages",
             "listing_max_items",
             "listing_max_bytes",
+            "sync_max_artifacts",
         ):
             if positive in kwargs and kwargs[positive] <= 0:
                 kwargs[positive] = getattr(defaults, positive)
