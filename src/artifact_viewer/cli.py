@@ -1,4 +1,4 @@
-"""Command line: `artifact-viewer` opens the window; subcommands list, sync, fetch, preview and serve."""
+"""Command line: `artifact-viewer` opens the window; subcommands list, sync, fetch, diff, preview and serve."""
 
 from __future__ import annotations
 
@@ -49,12 +49,18 @@ def exit_code_for(exc: BaseException) -> int:
 # A module is imported only when one of its commands runs (or --help lists them all): they
 # pull in httpx, rich and the stand-in server, which opening the window does not need yet.
 COMMAND_MODULES = {
-    "cache": "store",
+    "cache": "cache",
     "demo-server": "demo_server",
-    "get": "store",
+    "diff": "diff",
+    "export": "bundle",
+    "get": "get",
+    "import": "bundle",
     "ls": "ls",
+    "note": "note",
     "preview": "preview",
-    "sync": "store",
+    "search": "search",
+    "sync": "sync",
+    "wipe": "wipe",
 }
 
 

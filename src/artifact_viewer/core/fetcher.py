@@ -35,9 +35,9 @@ from artifact_viewer.core.signed_url import SignedUrl
 from artifact_viewer.core.store_models import CacheEntry, CacheState
 from artifact_viewer.core.transfer_body import (
     BodyTooLong,
+    StreamDecoder,
     Transferred,
     content_encoding,
-    decode_into,
     read_bounded,
 )
 from artifact_viewer.core.units import human_size
@@ -187,8 +187,8 @@ class Fetcher:
         """The artifact's usable local file, or None. Reuses a blob another artifact already has."""
         entry = self.catalog.cache_entry(artifact.id)
         if entry is not None and entry.state.usable and entry.sha256:
-            path = self.blobs.path_for(entry.sha256)
-            if path.is_file():
+            path = self.blobs.locate(entry.sha256)
+            if path is not None:
                 return path
         expected = parse_file_hash(artifact.file_hash)
         if expected is None:
@@ -196,8 +196,8 @@ class Fetcher:
         sha = self._known_sha256(expected)
         if sha is None:
             return None
-        path = self.blobs.path_for(sha)
-        if not path.is_file():
+        path = self.blobs.locate(sha)
+        if path is None:
             return None
         now = time.time()
         self.catalog.put_cache_entry(
@@ -205,7 +205,7 @@ class Fetcher:
                 artifact.id,
                 CacheState.VERIFIED,
                 sha256=sha,
-                size=path.stat().st_size,
+                size=self.blobs.plain_size(path),
                 expected=str(expected),
                 actual=str(expected),
                 fetched_at=now,
@@ -317,44 +317,47 @@ class Fetcher:
         declared = artifact.file_size
         key = fetch_lock_key(expected, artifact.id)
         hashed = "raw"
+        decoded: list[BlobWriter] = []  # the decoded form of a gzip body, if one came
+
+        def decode_sink() -> BlobWriter:
+            for old in decoded:
+                old.discard()
+            decoded[:] = [self.blobs.writer(expected)]
+            return decoded[0]
+
         with self.blobs.writer(expected, resume_key=key, declared=declared) as writer:
             try:
-                got = self._transfer(artifact, writer, progress, cancel)
-            except (NetworkError, SignedUrlExpired):
-                writer.keep()  # a later attempt, in this process or the next, continues it
-                raise
-            except BodyTooLong as exc:
-                writer.discard()
-                raise self._too_long(artifact, expected, exc.bound) from None
-            # A cancel that lands with the last bytes still wins: nothing is committed.
-            if cancel is not None:
-                cancel.raise_if_cancelled()
-            final = writer
-            if got.encoding and expected is not None and not writer.hasher.matches():
-                # The API's hash may describe the decoded bytes: try them (bounded) too.
-                decoded = self.blobs.writer(expected)
-                limit = declared if declared is not None else self._undeclared_bound()
-                if decode_into(writer.temp_path, got.encoding, decoded, limit) and (
-                    decoded.hasher.matches()
-                ):
+                try:
+                    got = self._transfer(artifact, writer, progress, cancel, decode_sink)
+                except (NetworkError, SignedUrlExpired):
+                    writer.keep()  # a later attempt, in this process or the next, continues it
+                    raise
+                except BodyTooLong as exc:
                     writer.discard()
-                    final, hashed = decoded, "decoded"
-                else:
-                    decoded.discard()
-            try:
-                sha256, size, verified = final.commit()
-            except IntegrityError as exc:
-                self._record_mismatch(artifact, expected, exc)
-                coded = f" (storage sent it {got.encoding}-encoded)" if got.encoding else ""
-                raise IntegrityError(
-                    f"{artifact.name}: the downloaded bytes do not match its hash{coded}"
-                    f" (expected {exc.expected}, got {exc.actual}).",
-                    expected=exc.expected,
-                    actual=exc.actual,
-                ) from None
+                    raise self._too_long(artifact, expected, exc.bound) from None
+                # A cancel that lands with the last bytes still wins: nothing is committed.
+                if cancel is not None:
+                    cancel.raise_if_cancelled()
+                final = writer
+                # A gzip body: the API's hash may describe the decoded bytes (kept as well).
+                raw_matches = expected is None or writer.hasher.matches()
+                if got.decoded and not raw_matches and decoded and decoded[0].hasher.matches():
+                    writer.discard()
+                    final, hashed = decoded.pop(), "decoded"
+                try:
+                    sha256, size, verified = final.commit()
+                except IntegrityError as exc:
+                    self._record_mismatch(artifact, expected, exc)
+                    coded = f" (storage sent it {got.encoding}-encoded)" if got.encoding else ""
+                    raise IntegrityError(
+                        f"{artifact.name}: the downloaded bytes do not match its hash{coded}"
+                        f" (expected {exc.expected}, got {exc.actual}).",
+                        expected=exc.expected,
+                        actual=exc.actual,
+                    ) from None
             finally:
-                if final is not writer:
-                    final.discard()
+                for other in decoded:
+                    other.discard()
         if got.encoding:
             log.info(
                 "Artifact %s came %s-encoded; its hash matched the %s bytes",
@@ -395,7 +398,7 @@ class Fetcher:
         self.last_hashed[artifact.id] = hashed
         if self._on_stored is not None:
             self._on_stored(sha256)
-        return self.blobs.path_for(sha256)
+        return self.blobs.locate(sha256) or self.blobs.path_for(sha256)
 
     def _too_long(
         self, artifact: Artifact, expected: ExpectedHash | None, bound: int
@@ -463,6 +466,7 @@ class Fetcher:
         writer: BlobWriter,
         progress: ProgressFn,
         cancel: CancelToken | None,
+        decode_sink: Callable[[], BlobWriter] | None = None,
     ) -> Transferred:
         """Stream the raw bytes into ``writer``, resuming after expiry or a dropped connection.
 
@@ -496,6 +500,7 @@ class Fetcher:
         expired_in_a_row = 0
         just_refreshed = False
         encoding: str | None = None
+        decoder: StreamDecoder | None = None
         next_disk_check = writer.size + DISK_CHECK_EVERY
         while True:
             if cancel is not None:
@@ -557,8 +562,11 @@ class Fetcher:
                             f"Storage refused the download of {artifact.name} (HTTP {status})."
                         )
                     encoding = coding
+                    decoder = None
                     if encoding is not None:
                         writer.forbid_resume()  # coded offsets are no object's offsets
+                        if decode_sink is not None:
+                            decoder = StreamDecoder(encoding, decode_sink(), bound)
                     # A gzip body may exceed the object it codes by a header's worth.
                     limit = bound if encoding is None else bound + max(1024, bound // 64)
                     next_report = 0.0
@@ -568,6 +576,8 @@ class Fetcher:
                         if len(chunk) > limit - writer.size:
                             raise BodyTooLong(limit)  # nothing beyond the bound is written
                         writer.write(chunk)
+                        if decoder is not None:
+                            decoder.feed(chunk)
                         now = _progress_clock()
                         if now >= next_report:  # observers see ~20 updates a second at most
                             next_report = now + PROGRESS_INTERVAL
@@ -585,6 +595,11 @@ class Fetcher:
                 report(progress, writer.size, total)
                 if total is not None and writer.size < total and encoding is None:
                     raise _Transient("connection ended early")
+                if decoder is not None:
+                    finished = decoder.finish()
+                    if not finished and not writer.hasher.matches() and _cut_short(response):
+                        raise _Transient("a coded body ended early")
+                    return Transferred(writer.size, encoding, decoded=finished)
                 return Transferred(writer.size, encoding)
             except (httpx.TransportError, _Transient) as exc:
                 if time.monotonic() > deadline:
@@ -682,6 +697,12 @@ class Fetcher:
 
 class _Transient(Exception):
     """A failure worth resuming after (5xx, 429, short body)."""
+
+
+def _cut_short(response: httpx.Response) -> bool:
+    """The body ended before its Content-Length (the connection dropped)."""
+    length = response.headers.get("content-length", "")
+    return length.isdigit() and response.num_bytes_downloaded < int(length)
 
 
 def _content_range(value: str | None) -> tuple[int | None, int | None]:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import httpx
 
@@ -26,12 +25,73 @@ class Transferred:
 
     size: int
     encoding: str | None  # lower-case coding name, None for identity
+    decoded: bool = False  # a coded body decoded whole, within its bound, into the decode sink
 
 
 class _Sink(Protocol):
     @property
     def size(self) -> int: ...
     def write(self, data: bytes | memoryview) -> None: ...
+
+
+class StreamDecoder:
+    """Decodes a gzip/deflate body into ``sink`` as it arrives, at most ``limit`` bytes out.
+
+    Stops (``failed``) at the first sign the body is not in that coding or decodes past
+    the bound (a decompression bomb never reaches memory or disk).
+    """
+
+    def __init__(self, encoding: str, sink: _Sink, limit: int) -> None:
+        self.encoding = encoding
+        self.sink = sink
+        self.limit = limit
+        self.failed = encoding not in ("gzip", "x-gzip", "deflate")
+        self._decoder: Any = None
+        self._head = b""
+
+    def _start(self, data: bytes) -> None:
+        if self.encoding == "deflate":
+            head = data[:2]
+            wrapped = len(head) == 2 and head[0] & 0x0F == 8 and (head[0] << 8 | head[1]) % 31 == 0
+            self._decoder = zlib.decompressobj(15 if wrapped else -15)
+        else:
+            self._decoder = zlib.decompressobj(31)
+
+    def feed(self, data: bytes) -> None:
+        if self.failed or not data:
+            return
+        if self._decoder is None:
+            self._head += data
+            if len(self._head) < 2:
+                return
+            data, self._head = self._head, b""
+            self._start(data)
+        try:
+            while data and not self._decoder.eof:
+                room = self.limit - self.sink.size
+                out = self._decoder.decompress(data, max(1, min(room + 1, DECODE_CHUNK)))
+                if self.sink.size + len(out) > self.limit:
+                    self.failed = True
+                    return
+                if out:
+                    self.sink.write(out)
+                data = self._decoder.unconsumed_tail
+        except zlib.error:
+            self.failed = True
+
+    def finish(self) -> bool:
+        """True if the whole body decoded, within the bound."""
+        if self.failed or self._decoder is None:
+            return False
+        try:
+            tail = self._decoder.flush()
+        except zlib.error:
+            return False
+        if self.sink.size + len(tail) > self.limit:
+            return False
+        if tail:
+            self.sink.write(tail)
+        return bool(self._decoder.eof)
 
 
 def read_bounded(response: httpx.Response, limit: int) -> bytes:
@@ -58,47 +118,3 @@ def content_encoding(response: httpx.Response) -> str | None:
     codings = [c.strip().lower() for c in value.split(",") if c.strip()]
     codings = [c for c in codings if c != "identity"]
     return codings[-1] if codings else None
-
-
-def decode_into(source: Path, encoding: str, sink: _Sink, limit: int) -> bool:
-    """Decode the raw ``source`` file into ``sink``, at most ``limit`` bytes out.
-
-    False if the coding is unknown, the bytes are not in that coding, or they decode to
-    more than ``limit`` (a decompression bomb stops at the bound, not in memory).
-    """
-    if encoding in ("gzip", "x-gzip"):
-        wbits = 31
-    elif encoding == "deflate":  # zlib-wrapped as the RFC says, or raw as some servers send
-        with source.open("rb") as handle:
-            head = handle.read(2)
-        zlib_wrapped = len(head) == 2 and head[0] & 0x0F == 8 and (head[0] << 8 | head[1]) % 31 == 0
-        wbits = 15 if zlib_wrapped else -15
-    else:
-        return False
-    return _decode_once(source, wbits, sink, limit)
-
-
-def _decode_once(source: Path, wbits: int, sink: _Sink, limit: int) -> bool:
-    decoder = zlib.decompressobj(wbits)
-    try:
-        with source.open("rb") as handle:
-            while chunk := handle.read(DECODE_CHUNK):
-                data = chunk
-                while data:
-                    room = limit - sink.size
-                    out = decoder.decompress(data, max(1, min(room + 1, DECODE_CHUNK)))
-                    if sink.size + len(out) > limit:
-                        return False
-                    if out:
-                        sink.write(out)
-                    data = decoder.unconsumed_tail
-                if decoder.eof:
-                    break
-            tail = decoder.flush()
-    except zlib.error:
-        return False
-    if sink.size + len(tail) > limit:
-        return False
-    if tail:
-        sink.write(tail)
-    return decoder.eof

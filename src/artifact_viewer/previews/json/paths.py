@@ -1,0 +1,197 @@
+"""Paths into parsed JSON (``$.a[3].b`` and jq style), value search and copy text.
+
+Qt-free: no PySide6 here or in what it imports (an import contract in pyproject.toml).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import orjson
+
+from artifact_viewer.core.cancel import CancelToken
+
+Path = tuple[str | int, ...]
+
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+#: search stops after this many hits: enough to step through, bounded memory
+MAX_HITS = 10_000
+
+
+def _quote(key: str) -> str:
+    return json.dumps(key, ensure_ascii=False)
+
+
+def _steps(path: Path, quoted: str) -> str:
+    """Indexes as ``[3]``, plain keys as ``.name``, other keys JSON-quoted into ``quoted``."""
+    parts = []
+    for step in path:
+        if isinstance(step, int):
+            parts.append(f"[{step}]")
+        elif _IDENT.match(step):
+            parts.append(f".{step}")
+        else:
+            parts.append(quoted.format(_quote(step)))
+    return "".join(parts)
+
+
+def json_path(path: Path) -> str:
+    """JSONPath-style text: ``$.employees[3].name``, ``$["first name"]``."""
+    return "$" + _steps(path, "[{}]")
+
+
+def jq_path(path: Path) -> str:
+    """jq filter text: ``.employees[3].name``, ``."first name"``; the root is ``.``."""
+    return _steps(path, ".{}") or "."
+
+
+def resolve(value: Any, path: Path) -> Any:
+    """The value at ``path`` (raises KeyError/IndexError when it does not exist)."""
+    for step in path:
+        value = value[step]
+    return value
+
+
+def dump_value(value: Any) -> str:
+    """Pretty JSON text of a subtree, for the clipboard; scalars as JSON literals."""
+    if isinstance(value, float) and hasattr(value, "literal"):
+        return str(value.literal)  # beyond a double: the number as the file wrote it
+    try:
+        return orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode()
+    except (orjson.JSONEncodeError, TypeError):
+        pass  # lone surrogates, >64-bit ints, NaN, deeper than orjson's limit
+    text = json.dumps(value, indent=2, ensure_ascii=False)  # RecursionError when too deep
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates: a clipboard cannot hold them raw
+        text = json.dumps(value, indent=2, ensure_ascii=True)
+    return text
+
+
+def _json_string(text: str) -> str:
+    """JSON text of a string on one line: U+2028/U+2029 escaped too (line splitters
+    other than JSON's treat them as line ends)."""
+    quoted = json.dumps(text, ensure_ascii=False).replace("\u2028", "\\u2028")
+    quoted = quoted.replace("\u2029", "\\u2029")
+    try:
+        quoted.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates: written escaped, as in the file
+        quoted = json.dumps(text, ensure_ascii=True)
+    return quoted
+
+
+def literal(value: Any) -> str:
+    """A leaf as a JSON literal on one line: strings quoted and escaped, numbers as the
+    tree shows them (``NaN``/``Infinity`` and over-long literals as in the file), empty
+    containers as ``{}``/``[]``."""
+    if isinstance(value, str):
+        return _json_string(value)
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        if hasattr(value, "literal"):
+            return str(value.literal)
+        if value != value:
+            return "NaN"
+        if value in (float("inf"), float("-inf")):
+            return "Infinity" if value > 0 else "-Infinity"
+        return repr(value)
+    if isinstance(value, dict):
+        return "{}" if not value else "{…}"
+    if isinstance(value, list):
+        return "[]" if not value else "[…]"
+    return str(value)
+
+
+def leaves(root: Any) -> Iterator[tuple[str, str]]:
+    """(JSONPath, literal) of every leaf (scalar or empty container) in document order,
+    without recursion; a path is built once per node from its parent's."""
+    stack: list[tuple[str, Any]] = [("$", root)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, dict) and value:
+            stack.extend(
+                (path + _steps((key,), "[{}]") if isinstance(key, str) else f"{path}[{key}]", v)
+                for key, v in reversed(value.items())
+            )
+        elif isinstance(value, list) and value:
+            stack.extend((f"{path}[{i}]", value[i]) for i in range(len(value) - 1, -1, -1))
+        else:
+            yield _printable(path), literal(value)
+
+
+def _printable(path: str) -> str:
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return path.encode("utf-8", "backslashreplace").decode("utf-8")
+    return path
+
+
+def scalar_text(value: Any) -> str:
+    """How a scalar reads in JSON (``true``, ``null``, ``1.5``); strings unquoted."""
+    if isinstance(value, str):
+        return value
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return repr(value) if isinstance(value, float) else str(value)
+
+
+# A path is kept as a linked chain (parent_link, key) while walking, so that deep
+# documents cost O(depth) per hit instead of a fresh tuple per node.
+_Link = tuple[Any, str | int] | None
+
+
+def _unlink(link: _Link) -> Path:
+    steps: list[str | int] = []
+    while link is not None:
+        link, key = link
+        steps.append(key)
+    return tuple(reversed(steps))
+
+
+def iter_nodes(root: Any) -> Iterator[tuple[_Link, str | int | None, Any]]:
+    """Every (link, key, value) in document order, without recursion (any depth)."""
+    stack: list[tuple[_Link, str | int | None, Any]] = [(None, None, root)]
+    while stack:
+        link, key, value = stack.pop()
+        yield link, key, value
+        if isinstance(value, dict):
+            stack.extend(((link, k), k, v) for k, v in reversed(value.items()))
+        elif isinstance(value, list):
+            stack.extend(((link, i), i, value[i]) for i in range(len(value) - 1, -1, -1))
+
+
+def search(
+    root: Any,
+    query: str,
+    cancel: CancelToken,
+    progress: Any = None,
+    limit: int = MAX_HITS,
+) -> list[Path]:
+    """Paths whose key or scalar value contains ``query`` (case-insensitive), in order."""
+    needle = query.casefold()
+    if not needle:
+        return []
+    hits: list[Path] = []
+    for count, (link, key, value) in enumerate(iter_nodes(root)):
+        if count & 0x3FFF == 0:
+            cancel.raise_if_cancelled()
+            if progress is not None:
+                progress(len(hits), 0)
+        if (isinstance(key, str) and needle in key.casefold()) or (
+            not isinstance(value, dict | list) and needle in scalar_text(value).casefold()
+        ):
+            hits.append(_unlink(link))
+        else:
+            continue
+        if len(hits) >= limit:
+            break
+    return hits

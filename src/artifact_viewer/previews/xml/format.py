@@ -1,0 +1,125 @@
+"""XML checks and re-indentation without expanding entities or rewriting namespaces.
+
+Qt-free: no PySide6 here or in what it imports (an import contract in pyproject.toml).
+"""
+
+from __future__ import annotations
+
+import re
+import xml.parsers.expat
+from dataclasses import dataclass
+
+from artifact_viewer.previews.sniff import detect_encoding
+
+_TOKEN = re.compile(
+    r"<!--.*?-->"
+    r"|<!\[CDATA\[.*?\]\]>"
+    r"|<\?.*?\?>"
+    r"|<!DOCTYPE(?:[^\[>]|\[.*?\])*>"
+    r"|<(?:[^>\"']|\"[^\"]*\"|'[^']*')*>"
+    r"|[^<]+",
+    re.DOTALL,
+)
+_DECLARED = re.compile(rb"^\s*<\?xml[^>]*encoding=[\"']([A-Za-z0-9._-]+)[\"']")
+INDENT = "  "
+
+
+class EntityRefused(Exception):
+    """The document declares entities; we do not expand them (billion-laughs safety)."""
+
+
+@dataclass(frozen=True, slots=True)
+class XmlProblem:
+    """Where and why the document is not well-formed (1-based line, 0-based column)."""
+
+    message: str
+    line: int
+    column: int
+
+    def describe(self) -> str:
+        return f"{self.message} at line {self.line}, column {self.column + 1}"
+
+
+def check(data: bytes) -> XmlProblem | None:
+    """None when ``data`` is well-formed XML; entity declarations count as a problem."""
+    parser = xml.parsers.expat.ParserCreate()
+
+    def refuse(*_args: object) -> None:
+        raise EntityRefused
+
+    parser.EntityDeclHandler = refuse
+    parser.UnparsedEntityDeclHandler = refuse
+    parser.ExternalEntityRefHandler = refuse  # type: ignore[assignment]
+    try:
+        parser.Parse(data, True)
+    except EntityRefused:
+        return XmlProblem(
+            "The document declares entities, which are not expanded for safety",
+            parser.CurrentLineNumber,
+            parser.CurrentColumnNumber,
+        )
+    except xml.parsers.expat.ExpatError as exc:
+        return XmlProblem(
+            xml.parsers.expat.ErrorString(exc.code) or "not well-formed", exc.lineno, exc.offset
+        )
+    return None
+
+
+def decode(data: bytes) -> str:
+    """Text of an XML file: BOM, then the declared encoding, then detection, then Latin-1."""
+    encoding = detect_encoding(data[:65536])
+    if encoding is not None and encoding.how == "BOM":
+        return data[encoding.bom :].decode(encoding.name, errors="replace")
+    declared = _DECLARED.match(data[:200])
+    if declared:
+        try:
+            return data.decode(declared.group(1).decode("ascii"), errors="replace")
+        except LookupError:
+            pass
+    name = encoding.name if encoding is not None else "latin-1"
+    return data.decode(name, errors="replace")
+
+
+def _kind(token: str) -> str:
+    if not token.startswith("<"):
+        return "text"
+    if token.startswith("</"):
+        return "end"
+    if token.startswith(("<!--", "<![CDATA[", "<?", "<!")):
+        return "other"
+    if token.endswith("/>"):
+        return "empty"
+    return "start"
+
+
+def pretty(text: str) -> str:
+    """Re-indent markup: one element per line, text-only elements kept on one line."""
+    tokens = [t for t in _TOKEN.findall(text) if t.strip()]
+    kinds = [_kind(t) for t in tokens]
+    lines: list[str] = []
+    depth = 0
+    i = 0
+    while i < len(tokens):
+        token, kind = tokens[i], kinds[i]
+        pad = INDENT * depth
+        if (
+            kind == "start"
+            and i + 2 < len(tokens)
+            and kinds[i + 1] == "text"
+            and kinds[i + 2] == "end"
+        ):
+            lines.append(f"{pad}{token}{tokens[i + 1].strip()}{tokens[i + 2]}")
+            i += 3
+            continue
+        if kind == "start" and i + 1 < len(tokens) and kinds[i + 1] == "end":
+            lines.append(f"{pad}{token}{tokens[i + 1]}")
+            i += 2
+            continue
+        if kind == "end":
+            depth = max(0, depth - 1)
+            pad = INDENT * depth
+        lines.append(pad + (token.strip() if kind == "text" else token))
+        if kind == "start":
+            depth += 1
+        i += 1
+    return "\n".join(lines) + ("\n" if lines else "")

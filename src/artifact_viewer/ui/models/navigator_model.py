@@ -1,0 +1,318 @@
+"""Tree model of the navigator: "All artifacts", "Available offline", then workflows -> runs.
+
+A thin adapter over a :class:`TreeData` snapshot; the domain object of a row is under
+:data:`ITEM_ROLE`, its kind under :data:`KIND_ROLE` and its id under :data:`ID_ROLE`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtWidgets import QApplication
+
+from artifact_viewer.core.models import Workflow, WorkflowRun
+from artifact_viewer.ui import formatting as fmt
+from artifact_viewer.ui.icons import icon, status_icon
+
+ITEM_ROLE = Qt.ItemDataRole.UserRole + 1
+KIND_ROLE = Qt.ItemDataRole.UserRole + 2
+ID_ROLE = Qt.ItemDataRole.UserRole + 3
+SORT_ROLE = Qt.ItemDataRole.UserRole + 4
+FILTER_ROLE = Qt.ItemDataRole.UserRole + 5
+
+ALL, OFFLINE, WORKFLOW, RUN = "all", "offline", "workflow", "run"
+COLUMNS = ("Name", "Status", "Started", "Ended", "Duration")
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+@dataclass(slots=True)
+class TreeData:
+    """A snapshot of what the navigator shows, loaded off the GUI thread."""
+
+    workflows: list[Workflow] = field(default_factory=list)
+    runs: dict[str, list[WorkflowRun]] = field(default_factory=dict)
+    offline_runs: list[WorkflowRun] = field(default_factory=list)
+    pinned: set[str] = field(default_factory=set)
+    imported: dict[str, str] = field(default_factory=dict)  # run id -> where it came from
+
+
+def run_status_text(run: WorkflowRun) -> str:
+    """ "Failed at Submit form", "In progress: Log in": the status, with the step it is at."""
+    text = fmt.status_label(run.status)
+    step = fmt.state_label(run.current_state_name) if run.current_state_name else ""
+    if not step:
+        return text
+    if run.status == "FAILED":
+        return f"{text} at {step}"
+    if run.status in ("IN_PROGRESS", "PENDING", "AWAITING_USER_INPUT"):
+        return f"{text}: {step}"
+    return text
+
+
+class _Node:
+    __slots__ = ("children", "kind", "obj", "parent", "row", "section")
+
+    def __init__(self, kind: str, obj: Any, parent: _Node | None, row: int, section: str = ""):
+        self.kind = kind
+        self.obj = obj
+        self.parent = parent
+        self.row = row
+        self.section = section  # for runs: the top node they sit under (offline or workflow)
+        self.children: list[_Node] = []
+
+    @property
+    def id(self) -> str:
+        return self.kind if self.obj is None else str(self.obj.id)
+
+
+class NavigatorModel(QAbstractItemModel):
+    """Read-only tree; :meth:`set_tree` swaps the whole snapshot (the view restores state)."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._root = _Node("root", None, None, 0)
+        self._data = TreeData()
+        self._names: dict[str, str] = {}
+        self._build()
+
+    # -- state ---------------------------------------------------------------------------
+    def set_tree(self, data: TreeData) -> None:
+        self.beginResetModel()
+        self._data = data
+        self._build()
+        self.endResetModel()
+
+    @property
+    def tree(self) -> TreeData:
+        return self._data
+
+    def workflow_name(self, workflow_id: str | None) -> str:
+        return self._names.get(workflow_id or "", fmt.short_id(workflow_id))
+
+    def _build(self) -> None:
+        data = self._data
+        self._names = {w.id: w.name or fmt.short_id(w.id) for w in data.workflows}
+        root = _Node("root", None, None, 0)
+        root.children.append(_Node(ALL, None, root, 0))
+        offline = _Node(OFFLINE, None, root, 1)
+        offline.children = [
+            _Node(RUN, r, offline, i, OFFLINE) for i, r in enumerate(data.offline_runs)
+        ]
+        root.children.append(offline)
+        for w in data.workflows:
+            node = _Node(WORKFLOW, w, root, len(root.children))
+            node.children = [
+                _Node(RUN, r, node, i, WORKFLOW) for i, r in enumerate(data.runs.get(w.id, []))
+            ]
+            root.children.append(node)
+        self._root = root
+
+    def find(self, kind: str, ident: str) -> QModelIndex:
+        """Index of the first node of ``kind`` with ``ident`` (runs: under their workflow first)."""
+        fallback = QModelIndex()
+        for top in self._root.children:
+            if top.kind == kind and top.id == ident:
+                return self.createIndex(top.row, 0, top)
+            for child in top.children:
+                if child.kind == kind and child.id == ident:
+                    found = self.createIndex(child.row, 0, child)
+                    if top.kind == WORKFLOW:
+                        return found
+                    fallback = found
+        return fallback
+
+    # -- Qt model API --------------------------------------------------------------------
+    def _node(self, index: AnyIndex) -> _Node:
+        if index.isValid():
+            node = index.internalPointer()
+            assert isinstance(node, _Node)
+            return node
+        return self._root
+
+    def index(self, row: int, column: int, parent: AnyIndex = QModelIndex()) -> QModelIndex:
+        if not self.hasIndex(row, column, parent):
+            return QModelIndex()
+        node = self._node(parent)
+        return self.createIndex(row, column, node.children[row])
+
+    def parent(self, index: AnyIndex = QModelIndex()) -> QModelIndex:  # type: ignore[override]
+        if not index.isValid():
+            return QModelIndex()
+        node = self._node(index).parent
+        if node is None or node is self._root:
+            return QModelIndex()
+        return self.createIndex(node.row, 0, node)
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:
+        if parent.isValid() and parent.column() != 0:
+            return 0
+        return len(self._node(parent).children)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:
+        return len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(COLUMNS)
+        ):
+            return COLUMNS[section]
+        return None
+
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        node = self._node(index)
+        col = index.column()
+        if role == ITEM_ROLE:
+            return node.obj
+        if role == KIND_ROLE:
+            return node.kind
+        if role == ID_ROLE:
+            return node.id
+        if node.kind == RUN:
+            return self._run_data(node, col, role)
+        if node.kind == WORKFLOW:
+            return self._workflow_data(node, col, role)
+        return self._special_data(node, col, role)
+
+    def _special_data(self, node: _Node, col: int, role: int) -> Any:
+        offline = node.kind == OFFLINE
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == 0 and offline:
+                count = len(node.children)
+                return f"Available offline  ·  {count} run{'s' if count != 1 else ''}"
+            if col == 0:
+                return "All artifacts"
+            return None
+        if role == Qt.ItemDataRole.DecorationRole and col == 0:
+            return icon("offline" if offline else "all-artifacts")
+        if role == Qt.ItemDataRole.ToolTipRole and col == 0:
+            if offline:
+                return "Runs whose artifacts are cached or pinned; they open without a network."
+            return "Every artifact of the organisation; use the filter box to narrow it."
+        if role == SORT_ROLE:
+            return node.row  # stay on top, in their fixed order
+        if role == FILTER_ROLE:
+            return ""
+        if role == Qt.ItemDataRole.FontRole and col == 0:
+            font = QApplication.font()
+            font.setBold(True)
+            return font
+        return None
+
+    def failed_runs(self, workflow_id: str) -> int:
+        return sum(1 for r in self._data.runs.get(workflow_id, []) if r.status == "FAILED")
+
+    def _latest_run(self, workflow: Workflow) -> WorkflowRun | None:
+        runs = self._data.runs.get(workflow.id)
+        return runs[0] if runs else None
+
+    def _workflow_data(self, node: _Node, col: int, role: int) -> Any:
+        wf: Workflow = node.obj
+        latest = self._latest_run(wf)
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == 0:
+                # The view spans workflow rows across all columns, so the summary goes here.
+                count = len(node.children)
+                parts = [wf.name or fmt.short_id(wf.id)]
+                if wf.source_provider:
+                    parts.append(fmt.provider_label(wf.source_provider))
+                parts.append(f"{count} run{'s' if count != 1 else ''}")
+                failed = self.failed_runs(wf.id)
+                if failed:
+                    parts.append(f"{failed} failed")
+                return "  ·  ".join(parts)
+            if col == 1 and latest is not None:
+                return fmt.status_label(latest.status)
+            if col == 2 and latest is not None:
+                return fmt.short_time(latest.created_at)
+            return None
+        if role == Qt.ItemDataRole.DecorationRole:
+            if col == 0:
+                # A workflow holding failed runs says so while collapsed.
+                return status_icon("FAILED") if self.failed_runs(wf.id) else icon("workflow")
+            if col == 1 and latest is not None:
+                return status_icon(latest.status)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            parts = [
+                wf.name or wf.id,
+                f"Provider: {fmt.provider_label(wf.source_provider) or 'unknown'}",
+            ]
+            if wf.type:
+                parts.append(f"Type: {wf.type}")
+            if latest is not None:
+                parts.append(f"Latest run: {fmt.status_label(latest.status)}")
+            failed = self.failed_runs(wf.id)
+            if failed:
+                parts.append(f"{failed} failed run{'s' if failed != 1 else ''}")
+            return "\n".join(parts)
+        if role == SORT_ROLE:
+            if col == 2 and latest is not None and latest.created_at is not None:
+                return latest.created_at.timestamp()
+            return (wf.name or "").lower() if col == 0 else ""
+        if role == FILTER_ROLE:
+            return f"{wf.name or ''} {wf.source_provider or ''} {wf.type or ''}"
+        return None
+
+    def _run_data(self, node: _Node, col: int, role: int) -> Any:
+        run: WorkflowRun = node.obj
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == 0:
+                # Runs of one workflow differ by when they ran: the time first, then the id.
+                when = fmt.short_time(run.created_at)
+                label = (
+                    f"{when} · {fmt.short_id(run.id)}" if when else f"Run {fmt.short_id(run.id)}"
+                )
+                if node.section == OFFLINE:
+                    return f"{self.workflow_name(run.workflow_id)} · {label}"
+                return label
+            if col == 1:
+                return run_status_text(run)
+            if col == 2:
+                return fmt.short_time(run.created_at)
+            if col == 3:
+                return fmt.short_time(run.completed_at)
+            if col == 4:
+                return fmt.duration(run.duration_seconds)
+            return None
+        if role == Qt.ItemDataRole.DecorationRole:
+            if col == 0 and run.id in self._data.pinned:
+                return icon("pinned")
+            if col == 0 and run.id in self._data.imported:
+                return icon("imported")
+            if col == 1:
+                return status_icon(run.status)
+            return None
+        if role == Qt.ItemDataRole.ForegroundRole and col == 1:
+            return fmt.status_colour(run.status, QApplication.palette())
+        if role == Qt.ItemDataRole.ToolTipRole:
+            lines = [f"Run {run.id}", f"Status: {fmt.status_label(run.status)}"]
+            if run.current_state_name:
+                lines.append(f"State: {fmt.state_label(run.current_state_name)}")
+            if run.id in self._data.pinned:
+                lines.append("Pinned for offline use")
+            if run.id in self._data.imported:
+                lines.append(self._data.imported[run.id])
+            return "\n".join(lines)
+        if role == SORT_ROLE:
+            if col == 0 or col == 2:
+                return run.created_at.timestamp() if run.created_at else 0.0
+            if col == 1:
+                return run.status or ""
+            if col == 3:
+                return run.completed_at.timestamp() if run.completed_at else 0.0
+            if col == 4:
+                return run.duration_seconds or 0.0
+            return None
+        if role == FILTER_ROLE:
+            return f"run {run.id} {run.status or ''} {run.current_state_name or ''}"
+        return None
