@@ -66,3 +66,9 @@ def json_safe(json_text: str) -> str:
         else:
             out.append(f"\\u{code:04x}")
     return "".join(out)
+
+
+def visible_text(text: str | None) -> str:
+    """Server text for the window: control, bidi and format characters shown as their
+    escapes (``\u202e``), so a name cannot hide or reorder what it says."""
+    return terminal_safe(text, placeholder="")
