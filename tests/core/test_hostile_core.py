@@ -344,3 +344,23 @@ def test_leftovers_of_a_killed_named_copy_are_removed_by_the_next_save(tmp_path,
     (tmp_path / ".out.bin.dead1234.avpart").write_bytes(b"half")
     copy_atomically(source, tmp_path / "out.bin")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.bin", "source"]
+
+
+def test_an_endless_api_error_body_is_read_only_to_a_small_bound() -> None:
+    from artifact_viewer.core.errors import NotFound
+
+    pulled: list[int] = []
+
+    def endless():
+        while True:
+            pulled.append(1)
+            yield b'{"message": "' + b"z" * 4096
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(404, content=endless())
+
+    http = httpx.Client(transport=httpx.MockTransport(handler))
+    client = AnonClient(http, api_key="anon_k", base_url="https://api.test/v2")
+    with pytest.raises(NotFound, match="was not found"):
+        client.get_artifact("a1")
+    assert len(pulled) < 32

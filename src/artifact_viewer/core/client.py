@@ -39,6 +39,7 @@ _DETAIL_KEYS = ("message", "error", "detail", "error_description", "errors", "ti
 _MAX_DETAIL = 200
 ERROR_BODY_LIMIT = 64 * 1024  # of an error answer, only this much is read
 SPILL_PAGE_BYTES = 16 * 1024 * 1024  # a list page larger than this is parsed as a stream
+SINGLE_BODY_LIMIT = 16 * 1024 * 1024  # one object (an artifact, a run) is never larger
 
 
 def _detail_from(value: Any) -> str | None:
@@ -230,7 +231,24 @@ class AnonClient:
         headers = {"Authorization": f"Bearer {self._api_key}", "Accept": "application/json"}
         started = time.monotonic()
         try:
-            response = self._http.get(url, params=dict(params or {}), headers=headers)
+            with self._http.stream(
+                "GET", url, params=dict(params or {}), headers=headers
+            ) as streamed:
+                # Error answers are read to a small bound, single objects to a larger one:
+                # a server sending an endless body cannot fill memory.
+                limit = ERROR_BODY_LIMIT if streamed.status_code >= 400 else SINGLE_BODY_LIMIT
+                body = bytearray()
+                for chunk in streamed.iter_bytes():
+                    body += chunk
+                    if len(body) > limit:
+                        break
+                response = httpx.Response(
+                    streamed.status_code,
+                    headers=streamed.headers,
+                    content=bytes(body[:limit]),
+                    request=streamed.request,
+                )
+                too_large = len(body) > limit and streamed.status_code < 400
         except httpx.UnsupportedProtocol as exc:
             raise ConfigError(f"The API base URL is not usable ({exc}).") from None
         except httpx.HTTPError as exc:
@@ -244,6 +262,12 @@ class AnonClient:
         )
         if response.status_code >= 400:
             raise error_from_response(response, what=what, single=single)
+        if too_large:
+            raise ApiError(
+                f"The answer for {what} from {self.host} was larger than"
+                f" {SINGLE_BODY_LIMIT // 1024**2} MiB; it was not read.",
+                status=response.status_code,
+            )
         try:
             return orjson.loads(response.content)
         except orjson.JSONDecodeError:
