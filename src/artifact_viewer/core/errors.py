@@ -9,7 +9,8 @@
     │   ├── AuthError                   401 (and 403 from the API itself)
     │   ├── NotFound                    404
     │   ├── RateLimited                 429 (carries retry_after)
-    │   └── ServerError                 5xx
+    │   ├── ServerError                 5xx
+    │   └── ListingStopped              a listing past its budget (pages, items, bytes, time)
     ├── NetworkError                    connect/read failure, timeout, DNS
     │   ├── ConnectFailed               no connection at all (refused, DNS): likely offline
     │   └── OfflineError                the API cannot be reached; cached data only
