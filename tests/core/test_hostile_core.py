@@ -364,3 +364,15 @@ def test_an_endless_api_error_body_is_read_only_to_a_small_bound() -> None:
     with pytest.raises(NotFound, match="was not found"):
         client.get_artifact("a1")
     assert len(pulled) < 32
+
+
+def test_a_sync_larger_than_allowed_refreshes_the_catalog_and_downloads_nothing(
+    library, fake_cloud
+):
+    for i in range(3):
+        fake_cloud.add(f"a{i}", bytes([i]) * 1000)
+    library.settings.sync_max_artifacts = 2
+    with pytest.raises(ArtifactViewerError, match="would download 3 artifacts, more than the 2"):
+        library.sync(run_id="run-1")
+    assert library.count_artifacts(ArtifactQuery(run_id="run-1")) == 3
+    assert fake_cloud.requests == []
