@@ -363,7 +363,7 @@ class RunWatcher:
             return
         previous, entry.run = entry.run, run
         at = self._now()
-        changed = False
+        changed = previous is None  # the first look starts at the base interval
         if previous is None:
             artifacts = self._list_artifacts(entry.key) if self.watch_artifacts else None
             entry.artifacts = artifacts
