@@ -28,7 +28,7 @@ STEP_TIMEOUT_S = 120.0
 
 def check() -> None:
     require("artifact_viewer.app", "build_app")
-    require("artifact_viewer.ui.session", "Connection")
+    require("artifact_viewer.ui.controllers.sessions", "Connection")
     require("artifact_viewer.core.library", "Library")
     require("artifact_viewer.demo.runner", "DemoServer")
 
@@ -65,7 +65,7 @@ def ours(ctx: dict[str, Any]) -> Metrics:
     from artifact_viewer.app import build_app
     from artifact_viewer.core.paths import app_paths
     from artifact_viewer.core.settings import Settings
-    from artifact_viewer.ui.session import Connection
+    from artifact_viewer.ui.controllers.sessions import Connection
 
     qt_app()
     paths = app_paths().ensure()

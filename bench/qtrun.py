@@ -12,6 +12,9 @@ import numpy as np  # here, not in shows_ink: importing it mid-measurement would
 def qt_app() -> Any:
     from PySide6.QtWidgets import QApplication
 
+    from artifact_viewer.qt import binding
+
+    binding.install()  # as the app does, before any signal is emitted
     return QApplication.instance() or QApplication([])
 
 
@@ -107,7 +110,7 @@ def shows_ink(widget: Any, threshold: int = 64) -> bool:
 def stall_probe() -> Any | None:
     """The previewers' own stall probe, started; None while it does not exist."""
     try:
-        from artifact_viewer.previews.stallprobe import StallProbe
+        from bench.stallprobe import StallProbe
     except ImportError:
         return None
     probe = StallProbe()

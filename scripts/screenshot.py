@@ -53,9 +53,11 @@ def take(out: Path) -> None:
     from artifact_viewer.core.paths import app_paths
     from artifact_viewer.core.settings import load_settings
     from artifact_viewer.core.store_models import ArtifactQuery
+    from artifact_viewer.qt import binding
     from artifact_viewer.ui.icons import app_icon
-    from artifact_viewer.ui.navigator_model import RUN, WORKFLOW
+    from artifact_viewer.ui.models.navigator_model import RUN, WORKFLOW
 
+    binding.install()
     qt_app = QApplication.instance() or QApplication([sys.argv[0]])
     qt_app.setApplicationName("Artifact Viewer")
     qt_app.setWindowIcon(app_icon())

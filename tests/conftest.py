@@ -13,6 +13,11 @@ import keyring  # noqa: E402
 import pytest  # noqa: E402
 from keyring.backend import KeyringBackend  # noqa: E402
 
+from artifact_viewer.qt import binding  # noqa: E402
+
+# The binding fixes the app installs at start-up, before any test emits a signal.
+binding.install()
+
 pytest_plugins = [
     "tests.plugins.server",
     "tests.plugins.store",

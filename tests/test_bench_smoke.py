@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from bench import p10_stall, registry, report
 from bench.harness import run_benchmark
 from bench.spec import (
     Benchmark,
@@ -20,6 +19,8 @@ from bench.spec import (
     ratio_at_most,
     throughput_at_least,
 )
+
+from bench import p10_stall, registry, report
 
 REPO = Path(__file__).resolve().parent.parent
 EXPECTED_IDS = {f"P{i}" for i in range(1, 11)}

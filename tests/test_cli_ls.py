@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from artifact_viewer import cli as cli_module
-from artifact_viewer.commands import ls
+from artifact_viewer.commands import common, ls
 from artifact_viewer.core.logs import teardown_logging
 from artifact_viewer.core.models import Artifact, WorkflowRun
 from artifact_viewer.core.retry import RetryPolicy
@@ -94,8 +94,8 @@ def env(monkeypatch):
 
 
 def run(args, handler, **obj):
-    obj.setdefault(ls.TRANSPORT_KEY, httpx.MockTransport(handler))
-    obj.setdefault(ls.RETRY_KEY, RetryPolicy(sleep=lambda s: None, max_attempts=2))
+    obj.setdefault(common.TRANSPORT_KEY, httpx.MockTransport(handler))
+    obj.setdefault(common.RETRY_KEY, RetryPolicy(sleep=lambda s: None, max_attempts=2))
     return CliRunner().invoke(cli_module.cli, args, obj=obj)
 
 

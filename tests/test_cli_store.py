@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from artifact_viewer.cli import EXIT_NOT_FOUND, cli
-from artifact_viewer.commands.ls import RETRY_KEY
+from artifact_viewer.commands.common import RETRY_KEY
 from artifact_viewer.core.library import Library
 from artifact_viewer.core.logs import teardown_logging
 from artifact_viewer.core.retry import RetryPolicy
@@ -131,7 +131,7 @@ def test_cache_ls_pages_in_sql_and_filters_by_run_state_and_limit(
         raise AssertionError("cache ls must not load catalog rows")
 
     monkeypatch.setattr(Library, "artifacts", no_catalog_scan)
-    monkeypatch.setattr("artifact_viewer.commands.store.LISTING_PAGE", 1)  # several pages
+    monkeypatch.setattr("artifact_viewer.commands.cache.LISTING_PAGE", 1)  # several pages
     rows = [json.loads(line) for line in run_cli("cache", "ls", "--json").stdout.splitlines()]
     assert {r["id"] for r in rows} == {a.id for a in arts}
     assert all(r["pinned"] and r["runId"] == run_id for r in rows)
@@ -201,7 +201,7 @@ def test_offline_lookup_of_an_unknown_id_is_not_found_like_online(run_cli, kind,
     [("1000", 1000), ("500MB", 500_000_000), ("500M", 500 * 1024**2), ("2GiB", 2 * 1024**3)],
 )
 def test_sizes_read_decimal_with_b_and_binary_without(text, size) -> None:
-    from artifact_viewer.commands.store import parse_size
+    from artifact_viewer.commands.cache import parse_size
 
     assert parse_size(text) == size
 

@@ -51,13 +51,14 @@ def build_app(
     *,
     http: httpx.Client | None = None,
     demo_server: Any = None,
+    extensions: list[Any] | None = None,
 ) -> App:
     """Build the window and its services (needs a QApplication). Nothing connects yet:
-    call ``app.flow.start(demo=...)``."""
+    call ``app.flow.start(demo=...)``. ``extensions`` replaces the default features."""
     from artifact_viewer.core.http import build_http_client
-    from artifact_viewer.ui.connection import ConnectionFlow
+    from artifact_viewer.ui.controllers.connection_flow import ConnectionFlow
+    from artifact_viewer.ui.controllers.sessions import Sessions
     from artifact_viewer.ui.main_window import MainWindow
-    from artifact_viewer.ui.session import Sessions
     from artifact_viewer.ui.window_state import WindowState
 
     log.info("Building the HTTP client")
@@ -66,10 +67,17 @@ def build_app(
     sessions = Sessions(paths, settings, client, demo_server=demo_server)
     log.info("Building the main window")
     window = MainWindow(
-        WindowState(paths.config_dir), max_downloads=settings.max_parallel_downloads
+        state=WindowState(paths.config_dir),
+        max_downloads=settings.max_parallel_downloads,
+        extensions=window_extensions() if extensions is None else extensions,
     )
     flow = ConnectionFlow(window, sessions)
     return App(paths, settings, client, sessions, window, flow)
+
+
+def window_extensions() -> list[Any]:
+    """The features that add views, panes and actions to the window (ui.extensions)."""
+    return []
 
 
 def _install_qt_message_handler() -> None:
@@ -163,9 +171,10 @@ def gui_main(demo: bool = False, verbose: bool = False, smoke: bool = False) -> 
 
     from PySide6.QtWidgets import QApplication
 
-    # Importing previews patches the binding's signal-reference leak before any emit.
-    from artifact_viewer.previews.qtfix import MainThreadGarbageCollector
+    from artifact_viewer.qt import binding
     from artifact_viewer.ui.icons import app_icon
+
+    binding.install()  # before any signal is emitted
 
     _install_qt_message_handler()
     qt_app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -175,7 +184,7 @@ def gui_main(demo: bool = False, verbose: bool = False, smoke: bool = False) -> 
     qt_app.setDesktopFileName("com.anon.ArtifactViewer")  # the .desktop entry's id
     qt_app.setWindowIcon(app_icon())
     # Cycles holding Qt objects must be collected on the GUI thread, never a worker's.
-    collector = MainThreadGarbageCollector(parent=qt_app)
+    collector = binding.MainThreadGarbageCollector(parent=qt_app)
     collector.start()
     app = build_app(paths, settings, demo_server=demo_process)
     app.demo_process = demo_process

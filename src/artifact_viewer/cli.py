@@ -48,12 +48,12 @@ def exit_code_for(exc: BaseException) -> int:
 # A module is imported only when one of its commands runs (or --help lists them all): they
 # pull in httpx, rich and the stand-in server, which opening the window does not need yet.
 COMMAND_MODULES = {
-    "cache": "store",
+    "cache": "cache",
     "demo-server": "demo_server",
-    "get": "store",
+    "get": "get",
     "ls": "ls",
     "preview": "preview",
-    "sync": "store",
+    "sync": "sync",
     "watch": "watch",
 }
 

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from artifact_viewer.cli import EXIT_NOT_FOUND, cli
-from artifact_viewer.commands.ls import RETRY_KEY
+from artifact_viewer.commands.common import RETRY_KEY
 from artifact_viewer.core.logs import teardown_logging
 from artifact_viewer.core.retry import RetryPolicy
 

@@ -171,9 +171,9 @@ def make_ui_app(qtbot: Any, demo_server: Any, app_home: Any) -> Iterator[Callabl
 
     built: list[Any] = []
 
-    def make(*, server: Any = demo_server) -> Any:
+    def make(*, server: Any = demo_server, extensions: list[Any] | None = None) -> Any:
         paths = app_paths().ensure()
-        app = build_app(paths, load_settings(paths), demo_server=server)
+        app = build_app(paths, load_settings(paths), demo_server=server, extensions=extensions)
         qtbot.addWidget(app.window)
         built.append(app)
         return app

@@ -6,7 +6,7 @@ from typing import Any
 
 from artifact_viewer.core.models import Artifact
 from artifact_viewer.core.store_models import ArtifactQuery
-from artifact_viewer.ui.navigator_model import RUN
+from artifact_viewer.ui.models.navigator_model import RUN
 
 WAIT_MS = 20_000
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from artifact_viewer.core.settings import Settings
-from artifact_viewer.ui.connect_dialog import ConnectDialog
-from artifact_viewer.ui.settings_dialog import SettingsDialog
+from artifact_viewer.ui.dialogs.connect_dialog import ConnectDialog
+from artifact_viewer.ui.dialogs.settings_dialog import SettingsDialog
 
 
 def test_connect_dialog_refuses_an_empty_key_and_a_non_http_url(qtbot: Any) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from artifact_viewer.ui.navigator_model import OFFLINE
+from artifact_viewer.ui.models.navigator_model import OFFLINE
 from tests.ui.helpers import WAIT_MS, catalog_artifact, open_artifact, start_demo
 
 

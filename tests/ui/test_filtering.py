@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from artifact_viewer.ui.filtering import parse_filter
+from artifact_viewer.ui.models.filter_spec import parse_filter
 
 
 def test_terms_are_split_into_words_and_fields() -> None:
@@ -33,7 +33,7 @@ def test_empty_filter_is_empty() -> None:
 
 
 def test_status_terms_resolve_to_the_api_status_for_the_catalog() -> None:
-    from artifact_viewer.ui.browser import _known_status
+    from artifact_viewer.ui.controllers.browser import _known_status
 
     assert _known_status("failed") == "FAILED"
     assert _known_status("awaiting") == "AWAITING_USER_INPUT"

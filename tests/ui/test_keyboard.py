@@ -85,7 +85,7 @@ def test_every_action_is_in_a_menu(qapp: Any, make_ui_app: Any) -> None:
 
 
 def test_workflow_then_run_then_artifact_by_keyboard_alone(qtbot: Any, make_ui_app: Any) -> None:
-    from artifact_viewer.ui.navigator_model import RUN, WORKFLOW
+    from artifact_viewer.ui.models.navigator_model import RUN, WORKFLOW
 
     app = make_ui_app()
     start_demo(qtbot, app)
@@ -134,7 +134,7 @@ def test_ctrl_f_reaches_the_filter_box_on_a_narrow_window(qtbot: Any, make_ui_ap
 def test_details_links_are_reached_with_tab_and_followed_with_enter(
     qtbot: Any, make_ui_app: Any
 ) -> None:
-    from artifact_viewer.ui.navigator_model import RUN
+    from artifact_viewer.ui.models.navigator_model import RUN
 
     app = make_ui_app()
     start_demo(qtbot, app)

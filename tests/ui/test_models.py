@@ -7,10 +7,14 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, Slot
 
 from artifact_viewer.core.store_models import ArtifactQuery, CacheState
-from artifact_viewer.ui.artifact_model import CACHE_ROLE, ITEM_ROLE, PAGE_SIZE, ArtifactTableModel
-from artifact_viewer.ui.filtering import parse_filter
-from artifact_viewer.ui.navigator import Navigator, NavigatorProxy
-from artifact_viewer.ui.navigator_model import (
+from artifact_viewer.ui.models.artifact_table_model import (
+    CACHE_ROLE,
+    ITEM_ROLE,
+    PAGE_SIZE,
+    ArtifactTableModel,
+)
+from artifact_viewer.ui.models.filter_spec import parse_filter
+from artifact_viewer.ui.models.navigator_model import (
     ALL,
     KIND_ROLE,
     OFFLINE,
@@ -18,6 +22,7 @@ from artifact_viewer.ui.navigator_model import (
     NavigatorModel,
     TreeData,
 )
+from artifact_viewer.ui.panes.navigator import Navigator, NavigatorProxy
 from tests.ui.conftest import FakeLibrary, make_artifact, make_run, make_workflow
 
 

@@ -7,13 +7,13 @@ from typing import Any
 import pytest
 
 from artifact_viewer.core.errors import AuthError
-from artifact_viewer.ui.online_monitor import (
+from artifact_viewer.ui.controllers.online_monitor import (
     FIRST_RETRY_MS,
     MAX_RETRY_MS,
     ONLINE_INTERVAL_MS,
     OnlineMonitor,
 )
-from artifact_viewer.ui.ops import Ops
+from artifact_viewer.ui.controllers.ops import Ops
 from tests.ui.conftest import FakeLibrary
 
 
@@ -32,7 +32,7 @@ def check(qtbot: Any, monitor: OnlineMonitor) -> None:
 def test_retries_back_off_while_offline_and_reset_when_back(
     qtbot: Any, ops: Ops, fake_library: FakeLibrary
 ) -> None:
-    monitor = OnlineMonitor(fake_library, ops)
+    monitor = OnlineMonitor(ops=ops, library=fake_library)
     changes: list[bool] = []
     monitor.onlineChanged.connect(changes.append)
     fake_library.reachable = False
@@ -53,7 +53,7 @@ def test_retries_back_off_while_offline_and_reset_when_back(
 def test_reported_offline_flips_at_once_and_schedules_a_retry(
     qtbot: Any, ops: Ops, fake_library: FakeLibrary
 ) -> None:
-    monitor = OnlineMonitor(fake_library, ops)
+    monitor = OnlineMonitor(ops=ops, library=fake_library)
     monitor.start(initial=True)
     qtbot.waitUntil(lambda: not monitor._checking, timeout=10_000)
     with qtbot.waitSignal(monitor.onlineChanged) as blocker:
@@ -70,7 +70,7 @@ def test_a_refused_key_is_reported_once_not_every_check(
         raise AuthError("The API refused the key", status=401)
 
     fake_library.check_online = refuse  # type: ignore[method-assign]
-    monitor = OnlineMonitor(fake_library, ops)
+    monitor = OnlineMonitor(ops=ops, library=fake_library)
     problems: list[object] = []
     monitor.problem.connect(problems.append)
     check(qtbot, monitor)

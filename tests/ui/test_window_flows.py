@@ -9,7 +9,7 @@ from PySide6.QtCore import QStandardPaths
 from PySide6.QtWidgets import QMessageBox
 
 from artifact_viewer.core.redact import REDACTED
-from artifact_viewer.ui.navigator_model import OFFLINE, RUN
+from artifact_viewer.ui.models.navigator_model import OFFLINE, RUN
 from tests.ui.helpers import WAIT_MS, catalog_artifact, open_artifact, show_run, start_demo
 
 
@@ -163,7 +163,7 @@ def test_pinning_a_run_caches_its_artifacts_and_lists_it_offline(
 def test_offline_fallback_keeps_lists_working_and_cached_artifacts_open(
     qtbot: Any, make_ui_app: Any, demo_server: Any, make_demo_server: Any, monkeypatch: Any
 ) -> None:
-    from artifact_viewer.ui import online_monitor
+    from artifact_viewer.ui.controllers import online_monitor
 
     # A short retry ladder, so the window's own timer notices the API's return in the test.
     monkeypatch.setattr(online_monitor, "FIRST_RETRY_MS", 200)

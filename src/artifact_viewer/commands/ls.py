@@ -4,18 +4,28 @@ from __future__ import annotations
 
 import itertools
 import logging
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
 import click
-import httpx
 import orjson
 
-from artifact_viewer.core import units
-from artifact_viewer.core.client import AnonClient
+from artifact_viewer.commands.common import (
+    KINDS,
+    PARENTS,
+    SEARCH_META,
+    _when,
+    catalog_source,
+    format_table,
+    human_duration,
+    human_size,
+    make_client,
+    online_source,
+    open_library,
+    parse_date_option,
+)
 from artifact_viewer.core.errors import ArtifactViewerError, NetworkError
-from artifact_viewer.core.http import build_http_client
 from artifact_viewer.core.models import (
     Artifact,
     Job,
@@ -23,116 +33,13 @@ from artifact_viewer.core.models import (
     Resource,
     Workflow,
     WorkflowRun,
-    parse_timestamp,
 )
-from artifact_viewer.core.retry import RetryPolicy
-from artifact_viewer.core.secrets import require_api_key
-from artifact_viewer.core.settings import Settings, load_settings
 from artifact_viewer.core.store_models import ArtifactQuery
 
 log = logging.getLogger("artifact_viewer.cli")
 
-KINDS = ("workflows", "runs", "artifacts", "jobs", "job-runs")
-PARENTS = ("runs", "job-runs")  # kinds whose table names their workflow or job
-SEARCH_META = "artifact_viewer.search"  # the ls command's ArtifactQuery, for its data source
-
-# Key in the root context's ``obj`` under which tests (or --demo) hand in an httpx transport.
-TRANSPORT_KEY = "http_transport"
-RETRY_KEY = "retry_policy"
-
-
-_CLIENT_META = "artifact_viewer.client"
-
-
-def make_client(ctx: click.Context, settings: Settings | None = None) -> AnonClient:
-    """The command's API client from settings + env + keyring, made once per command (its
-    httpx client, and with ``--demo`` its stand-in server, close with the command)."""
-    cached: AnonClient | None = ctx.meta.get(_CLIENT_META)
-    if cached is not None:
-        return cached
-    obj = ctx.find_root().obj or {}
-    settings = settings or load_settings()
-    if obj.get("demo"):
-        # `artifact-viewer --demo ls ...`: a stand-in server for the life of this command.
-        from artifact_viewer.demo.runner import DemoServer
-
-        server = ctx.with_resource(DemoServer())
-        base_url, api_key = server.base_url, server.api_key
-    else:
-        base_url = settings.effective_base_url()
-        api_key = require_api_key(base_url)
-    transport: httpx.BaseTransport | None = obj.get(TRANSPORT_KEY)
-    http = ctx.with_resource(build_http_client(settings, transport=transport))
-    retry: RetryPolicy | None = obj.get(RETRY_KEY)
-    client = AnonClient(
-        http, api_key=api_key, base_url=base_url, retry=retry, page_size=settings.page_size
-    )
-    ctx.meta[_CLIENT_META] = client
-    return client
-
-
-def online_source(
-    ctx: click.Context,
-    kind: str,
-    *,
-    workflow_id: str | None,
-    run_id: str | None,
-    status: str | None,
-) -> Iterable[Resource]:
-    """Rows straight from the API. ``_source`` below is the one place to swap this out."""
-    client = make_client(ctx)
-    if kind == "workflows":
-        if workflow_id:
-            return [client.get_workflow(workflow_id)]
-        return client.list_workflows()
-    if kind == "runs":
-        if run_id:
-            return [client.get_workflow_run(run_id)]
-        return client.list_workflow_runs(workflow_id=workflow_id, status=status)
-    if kind == "artifacts":
-        return client.list_artifacts(workflow_id=workflow_id, workflow_run_id=run_id)
-    if kind == "jobs":
-        return client.list_jobs()
-    return client.list_job_runs(status=status)
-
-
-# The data source for `ls`. An offline/catalog-backed source replaces this with the same signature.
+# Where `ls` rows come from online; tests swap this one name.
 _source: Callable[..., Iterable[Resource]] = online_source
-
-
-def parse_date_option(
-    _ctx: click.Context, _param: click.Parameter, value: str | None
-) -> datetime | None:
-    """A click callback: ``2025-01-31``, ``2025-01-31T12:00:00Z`` or ``2025-01-31 12:00``."""
-    if value is None:
-        return None
-    text = value.strip().replace(" ", "T", 1)
-    parsed = parse_timestamp(text if "T" in text else f"{text}T00:00:00Z")
-    if parsed is None:
-        raise click.BadParameter(
-            f"{value!r} is not a date; use one like 2025-01-31 or 2025-01-31T12:00:00Z (UTC"
-            " unless an offset is given)"
-        )
-    return parsed
-
-
-def _when(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M:%SZ") if value else "-"
-
-
-def human_size(size: int | None) -> str:
-    return "-" if size is None else units.human_size(size)
-
-
-def human_duration(seconds: float | None) -> str:
-    if seconds is None or seconds < 0:
-        return "-"
-    hours, minutes, secs = units.split_duration(seconds)
-    if hours:
-        return f"{hours}h{minutes:02d}m{secs:02d}s"
-    if minutes:
-        return f"{minutes}m{secs:02d}s"
-    return f"{secs}s"
 
 
 def _row(item: Resource, names: Mapping[str, str]) -> tuple[str, ...]:
@@ -179,24 +86,6 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "jobs": ("ID", "NAME", "PROVIDER", "CREATED"),
     "job-runs": ("ID", "JOB", "STATUS", "CREATED"),
 }
-RIGHT_ALIGNED = {"SIZE", "DURATION"}
-
-
-def format_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """Plain aligned columns: readable in a terminal, stable in a pipe."""
-    # Control characters in server-supplied names must not reach the terminal.
-    clean = [[" ".join(cell.split()) for cell in row] for row in rows]
-    widths = [len(h) for h in headers]
-    for row in clean:
-        widths = [max(w, len(c)) for w, c in zip(widths, row, strict=False)]
-    lines = []
-    for row in [list(headers), *clean]:
-        cells = [
-            cell.rjust(width) if header in RIGHT_ALIGNED else cell.ljust(width)
-            for header, cell, width in zip(headers, row, widths, strict=False)
-        ]
-        lines.append("  ".join(cells).rstrip())
-    return "\n".join(lines)
 
 
 def parent_names(ctx: click.Context, kind: str, *, offline: bool) -> dict[str, str]:
@@ -206,8 +95,6 @@ def parent_names(ctx: click.Context, kind: str, *, offline: bool) -> dict[str, s
     """
     try:
         if offline:
-            from artifact_viewer.commands.store import open_library  # store imports this module
-
             library = open_library(ctx, offline=True)
             parents: list[Workflow] | list[Job] = (
                 library.workflows() if kind == "runs" else library.catalog.jobs()
@@ -284,8 +171,6 @@ def ls_command(
     ctx.meta[SEARCH_META] = search
     source = _source
     if offline:
-        from artifact_viewer.commands.store import catalog_source  # store imports this module
-
         source = catalog_source
     try:
         items: Iterable[Resource] = source(

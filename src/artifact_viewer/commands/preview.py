@@ -156,6 +156,9 @@ def preview(
     from PySide6.QtWidgets import QApplication
 
     from artifact_viewer.previews import registry
+    from artifact_viewer.qt import binding
+
+    binding.install()  # before any signal is emitted
 
     if kind is not None and kind not in registry.known_kinds():
         raise click.BadParameter(
@@ -164,9 +167,8 @@ def preview(
     _route_qt_messages_to_log()
     app = QApplication.instance() or QApplication([sys.argv[0]])
     from artifact_viewer.previews.host import PreviewHost
-    from artifact_viewer.previews.qtfix import MainThreadGarbageCollector
 
-    collector = MainThreadGarbageCollector(parent=app)
+    collector = binding.MainThreadGarbageCollector(parent=app)
     collector.start()
 
     host = PreviewHost()
@@ -186,7 +188,7 @@ def _render(app: object, host: object, file: Path, out: Path, timeout: float) ->
     from PySide6.QtCore import QDeadlineTimer, QEventLoop, QTimer
 
     from artifact_viewer.previews.host import PreviewHost
-    from artifact_viewer.previews.worker import wait_for_pool
+    from artifact_viewer.qt.worker import wait_for_pool
 
     assert isinstance(host, PreviewHost)
     loop = QEventLoop()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 import orjson
 
+from artifact_viewer.commands.common import make_client
 from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.errors import NetworkError
 from artifact_viewer.core.models import WorkflowRun
@@ -74,8 +75,6 @@ def text_line(event: WatchEvent) -> str:
 )
 @click.pass_context
 def watch_command(ctx: click.Context, run_id: str, as_json: bool, interval: float) -> None:
-    from artifact_viewer.commands.ls import make_client
-
     client = make_client(ctx)
     policy = PollPolicy(interval=interval, max_interval=max(interval, interval * 10))
     watcher = RunWatcher(

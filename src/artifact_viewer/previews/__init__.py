@@ -1,6 +1,1 @@
-"""previews (Qt)."""
-
-from artifact_viewer.previews import qtfix as _qtfix
-
-# Before any previewer (or anything importing this package) emits a signal.
-_qtfix.install()
+"""previews (Qt): the preview contract (base, host, registry, sniff) and one folder per kind."""

@@ -21,9 +21,9 @@ from artifact_viewer.core.errors import PreviewError, user_message
 from artifact_viewer.previews import registry
 from artifact_viewer.previews import sniff as sn
 from artifact_viewer.previews.base import Previewer, PreviewSource
-from artifact_viewer.previews.elided import ElidedLabel
 from artifact_viewer.previews.errorpanel import ErrorPanel
-from artifact_viewer.previews.worker import Progress, Task, run_in_pool
+from artifact_viewer.qt.elided import ElidedLabel
+from artifact_viewer.qt.worker import Progress, Task, run_in_pool
 
 log = logging.getLogger(__name__)
 

@@ -14,14 +14,14 @@ log = logging.getLogger(__name__)
 # kind -> "module:Class". Imported on first use, so a previewer that is missing or broken
 # only removes its own kind instead of breaking every preview.
 _CLASSES: dict[str, str] = {
-    sn.JSON: "artifact_viewer.previews.json_view:JsonPreviewer",
-    sn.TABLE: "artifact_viewer.previews.table:TablePreviewer",
-    sn.PDF: "artifact_viewer.previews.pdf:PdfPreviewer",
-    sn.IMAGE: "artifact_viewer.previews.image:ImagePreviewer",
-    sn.XML: "artifact_viewer.previews.xml:XmlPreviewer",
-    sn.LOG: "artifact_viewer.previews.text:LogPreviewer",
-    sn.TEXT: "artifact_viewer.previews.text:TextPreviewer",
-    sn.HEX: "artifact_viewer.previews.hexview:HexPreviewer",
+    sn.JSON: "artifact_viewer.previews.json.previewer:JsonPreviewer",
+    sn.TABLE: "artifact_viewer.previews.table.previewer:TablePreviewer",
+    sn.PDF: "artifact_viewer.previews.pdf.previewer:PdfPreviewer",
+    sn.IMAGE: "artifact_viewer.previews.image.previewer:ImagePreviewer",
+    sn.XML: "artifact_viewer.previews.xml.previewer:XmlPreviewer",
+    sn.LOG: "artifact_viewer.previews.text.previewer:LogPreviewer",
+    sn.TEXT: "artifact_viewer.previews.text.previewer:TextPreviewer",
+    sn.HEX: "artifact_viewer.previews.hex.previewer:HexPreviewer",
 }
 
 # Shown in the view switcher when a class does not set its own title.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMenuBar
+from PySide6.QtWidgets import QMenu, QMenuBar
 
 
 class Actions(QObject):
@@ -101,7 +101,8 @@ class Actions(QObject):
         self.pin.setEnabled(has_run and not pinned)
         self.unpin.setEnabled(has_run and pinned)
 
-    def build_menus(self, bar: QMenuBar) -> None:
+    def build_menus(self, bar: QMenuBar) -> dict[str, QMenu]:
+        """The window's menus, by title, so features can add to them."""
         file_menu = bar.addMenu("&File")
         file_menu.addActions([self.save_as, self.open_external])
         file_menu.addSeparator()
@@ -118,3 +119,9 @@ class Actions(QObject):
         artifact_menu.addActions([self.verify, self.pin, self.unpin])
         artifact_menu.addSeparator()
         artifact_menu.addAction(self.cancel_download)
+        return {
+            "&File": file_menu,
+            "&Edit": edit_menu,
+            "&View": view_menu,
+            "&Artifact": artifact_menu,
+        }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,21 +25,28 @@ from PySide6.QtWidgets import (
 from artifact_viewer.core.errors import AuthError
 from artifact_viewer.core.filenames import safe_file_name
 from artifact_viewer.ui.actions import Actions
-from artifact_viewer.ui.artifact_list import ArtifactList
-from artifact_viewer.ui.browser import Browser
-from artifact_viewer.ui.details import DetailsPanel
-from artifact_viewer.ui.downloads import DownloadIndicator
-from artifact_viewer.ui.filtering import parse_filter
+from artifact_viewer.ui.controllers.artifact_controller import ArtifactController
+from artifact_viewer.ui.controllers.browser import Browser
+from artifact_viewer.ui.controllers.online_monitor import OnlineMonitor
+from artifact_viewer.ui.controllers.ops import Ops
+from artifact_viewer.ui.controllers.sessions import Connection
+from artifact_viewer.ui.extensions import (
+    ViewStack,
+    WindowEvents,
+    WindowExtension,
+    WindowServices,
+    WindowSlots,
+)
 from artifact_viewer.ui.icons import app_icon, icon
 from artifact_viewer.ui.messages import Banner, MessageBridge
-from artifact_viewer.ui.navigator import Navigator
-from artifact_viewer.ui.navigator_model import ALL, RUN, WORKFLOW
-from artifact_viewer.ui.online_monitor import OnlineMonitor
-from artifact_viewer.ui.ops import Ops
-from artifact_viewer.ui.preview_pane import make_preview
-from artifact_viewer.ui.session import Connection
+from artifact_viewer.ui.models.filter_spec import parse_filter
+from artifact_viewer.ui.models.navigator_model import ALL, RUN, WORKFLOW
+from artifact_viewer.ui.panes.artifact_list import ArtifactList
+from artifact_viewer.ui.panes.details_panel import DetailsPanel
+from artifact_viewer.ui.panes.download_indicator import DownloadIndicator
+from artifact_viewer.ui.panes.navigator import Navigator
+from artifact_viewer.ui.panes.preview_pane import make_preview
 from artifact_viewer.ui.shortcuts import ShortcutYield
-from artifact_viewer.ui.viewer import ArtifactController
 from artifact_viewer.ui.window_state import WindowState
 
 log = logging.getLogger(__name__)
@@ -57,7 +65,10 @@ def _first_size(widget: QWidget) -> QSize:
 
 
 class MainWindow(QMainWindow):
-    """Panes: navigator | artifact list over (preview | details). Data arrives via controllers.
+    """Panes: navigator | artifact list over (views | details). Data arrives via controllers.
+
+    Built with keyword arguments only; features plug in through ``extensions`` (see
+    :mod:`artifact_viewer.ui.extensions`), never by editing this class.
 
     Signals:
         connectWanted(): the user asked to (re)connect; the dialogs live in ``ui.connection``.
@@ -67,7 +78,13 @@ class MainWindow(QMainWindow):
     connectWanted = Signal()
     settingsWanted = Signal()
 
-    def __init__(self, state: WindowState, *, max_downloads: int = 2) -> None:
+    def __init__(
+        self,
+        *,
+        state: WindowState,
+        max_downloads: int = 2,
+        extensions: Sequence[WindowExtension] = (),
+    ) -> None:
         super().__init__()
         self.setWindowTitle("Artifact Viewer")
         self.setWindowIcon(app_icon())
@@ -77,23 +94,27 @@ class MainWindow(QMainWindow):
         self.ops = Ops(self, max_downloads=max_downloads)
         self.bridge = MessageBridge(self)
         self.acts = Actions(self)
+        self.events = WindowEvents(self)
         self._build_widgets()
         self._build_layout()
         self.browser = Browser(
-            None, self.ops, self.bridge, self.navigator, self.artifact_list, self
+            ops=self.ops,
+            bridge=self.bridge,
+            navigator=self.navigator,
+            artifacts=self.artifact_list,
+            parent=self,
         )
         self.viewer = ArtifactController(
-            None,
-            self.ops,
-            self.bridge,
-            self.artifact_list,
-            self.details,
-            self.preview,
-            self.downloads,
-            self.navigator.model,
-            self,
+            ops=self.ops,
+            bridge=self.bridge,
+            artifacts=self.artifact_list,
+            details=self.details,
+            preview=self.preview,
+            downloads=self.downloads,
+            tree=self.navigator.model,
+            parent=self,
         )
-        self.monitor = OnlineMonitor(None, self.ops, self)
+        self.monitor = OnlineMonitor(ops=self.ops, parent=self)
         self._pending_scope: tuple[str, str] | None = None
         self._pending_artifact = ""
         self._restored_scope: tuple[str, str] | None = None
@@ -103,6 +124,19 @@ class MainWindow(QMainWindow):
         self.save_dialog: QFileDialog | None = None
         self._shown_once = False
         self._wire()
+        self.slots = WindowSlots(
+            window=self,
+            views=self.views,
+            menu_bar=self.menuBar(),
+            menus=self.menus,
+            list_view=self.artifact_list.view,
+            services=WindowServices(
+                ops=self.ops, bridge=self.bridge, state=state, library_source=lambda: self.library
+            ),
+            events=self.events,
+        )
+        for extension in extensions:
+            extension.install(self.slots)
         self._restore()
 
     # -- construction --------------------------------------------------------------------
@@ -123,6 +157,7 @@ class MainWindow(QMainWindow):
         self.navigator = Navigator(self)
         self.artifact_list = ArtifactList(self)
         self.preview = make_preview(self)
+        self.views = ViewStack(self.preview, self)
         self.details = DetailsPanel(self)
         self.downloads = DownloadIndicator(self)
         self.online_label = QLabel(self)
@@ -142,10 +177,10 @@ class MainWindow(QMainWindow):
         toolbar.addWidget(spacer)
         toolbar.addWidget(self.filter_box)
         self.addToolBar(toolbar)
-        self.acts.build_menus(self.menuBar())
+        self.menus = self.acts.build_menus(self.menuBar())
 
         self.bottom_split = QSplitter(Qt.Orientation.Horizontal, self)
-        self.bottom_split.addWidget(self.preview)
+        self.bottom_split.addWidget(self.views)
         self.bottom_split.addWidget(self.details)
         self.bottom_split.setStretchFactor(0, 3)
         self.bottom_split.setStretchFactor(1, 1)
@@ -164,7 +199,7 @@ class MainWindow(QMainWindow):
         # Explicit minimums: the panes' own hints (toolbars, forms) would otherwise force the
         # window wider than a small screen.
         self.navigator.setMinimumWidth(200)
-        self.preview.setMinimumWidth(240)
+        self.views.setMinimumWidth(240)
         self.details.setMinimumWidth(180)
         self.artifact_list.setMinimumHeight(120)
         central = QWidget(self)
@@ -245,11 +280,11 @@ class MainWindow(QMainWindow):
         self.connection = connection
         self._key_refused = False
         library = connection.library
-        for part in (self.browser, self.viewer, self.monitor):
-            part.library = library
         online = bool(library.online)
-        self.browser.online = self.viewer.online = online
-        self.browser.connected = connection.mode != "offline"
+        self.browser.set_library(library, online=online, connected=connection.mode != "offline")
+        self.viewer.set_library(library, online=online)
+        self.monitor.set_library(library)
+        self.events.libraryChanged.emit(library)
         # The host says which organisation's API this is; never the path or query.
         host = QUrl(connection.base_url).host()
         title = {"demo": "demo data", "offline": "not connected"}.get(connection.mode, host)
@@ -330,6 +365,7 @@ class MainWindow(QMainWindow):
             self._key_refused = False
         self.browser.set_online(online)
         self.viewer.set_online(online)
+        self.events.onlineChanged.emit(online)
         self._show_online(online)
         if online and self.banner.notice is not None and self.banner.notice.level == "warning":
             self.banner.hide()
@@ -374,6 +410,7 @@ class MainWindow(QMainWindow):
         if self._pending_scope is None and (kind, ident) != self._restored_scope:
             self._pending_artifact = ""  # the user went elsewhere: forget the remembered artifact
         self._update_actions()
+        self.events.scopeChanged.emit(kind, ident)
 
     @Slot()
     def _on_list_loaded(self) -> None:
@@ -384,6 +421,9 @@ class MainWindow(QMainWindow):
     def _on_artifact_selected(self, artifact: object) -> None:
         self.acts.set_artifact_enabled(artifact is not None)
         self._update_actions()
+        if artifact is not None:
+            self.views.show_preview()
+        self.events.artifactSelected.emit(artifact)
 
     @Slot(str, str)
     def go_to(self, kind: str, ident: str) -> None:

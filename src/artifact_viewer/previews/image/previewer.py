@@ -1,0 +1,380 @@
+"""Image previewer: decodes in the background, refuses bombs, plays animations, shows EXIF."""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+import warnings
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+
+from PIL import ExifTags
+from PIL import Image as PilImage
+from PySide6.QtCore import QSize, Qt, QTimer, Slot
+from PySide6.QtGui import QImage, QImageIOHandler, QImageReader, QMovie, QPainter
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
+
+from artifact_viewer.core.cancel import CancelToken
+from artifact_viewer.core.errors import PreviewError, user_message
+from artifact_viewer.previews.base import Previewer, PreviewSource
+from artifact_viewer.previews.fmt import human_size
+from artifact_viewer.previews.image.canvas import ImageCanvas
+from artifact_viewer.qt.worker import Progress, Task, run_in_pool
+
+# More pixels than this is refused before decoding: no artifact screenshot is that big,
+# but a 1 KB file claiming 100k x 100k pixels would ask for 40 GB.
+MAX_PIXELS = 500_000_000
+# Qt refuses to allocate more than 256 MB per image by default; we allow up to this
+# much on purpose (an 8k x 8k RGBA screenshot is 256 MiB) and decode bigger ones downscaled.
+ALLOCATION_CAP_MB = 1024
+# Images whose longer side exceeds this get a smooth downscaled copy for low zoom levels.
+PREVIEW_SIDE = 2048
+# The low-zoom copy waits (at most this long) until the full image has been painted once:
+# made at the same time, its copying and scaling would slow that first paint down.
+FIRST_PAINT_WAIT_S = 2.0
+# Animations are played by QMovie on the GUI thread; only for reasonably small files.
+MAX_ANIMATION_BYTES = 64 * 2**20
+_EXIF_SHOWN = 8
+
+
+@dataclass
+class ImageInfo:
+    """What we know about the image; ``notes`` are warnings shown next to it."""
+
+    format: str
+    width: int
+    height: int
+    file_size: int
+    frames: int = 1
+    animated: bool = False
+    depth: int = 0
+    exif: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    decoded: QSize = field(default_factory=QSize)
+
+
+def _verify_with_pillow(path: Path) -> None:
+    """Check structure and checksums (catches truncated/corrupt PNGs before Qt decodes them)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", PilImage.DecompressionBombWarning)
+            with PilImage.open(path) as image:
+                image.verify()
+    except PilImage.DecompressionBombError:
+        return  # our own pixel limit has already been applied; Pillow's is stricter
+    except PilImage.UnidentifiedImageError:
+        return  # a format Pillow does not know; Qt may still read it
+    except (OSError, SyntaxError, ValueError, EOFError) as exc:
+        raise PreviewError(f"The image data is corrupt or truncated ({exc}).") from exc
+
+
+def _check_with_pillow(path: Path) -> list[tuple[str, str]]:
+    """Raise PreviewError for corrupt or truncated data; else the EXIF tags."""
+    _verify_with_pillow(path)
+    return _exif(path)
+
+
+def _exif(path: Path) -> list[tuple[str, str]]:
+    """EXIF tags from the file header (never decodes pixels)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with PilImage.open(path) as image:
+                if image.format == "PNG":
+                    # Pillow's getexif() on a PNG decodes the whole image to look for a
+                    # late eXIf chunk; only use one that came before the pixel data.
+                    raw = image.info.get("exif")
+                    if not raw:
+                        return []
+                    exif = PilImage.Exif()
+                    exif.load(raw)
+                else:
+                    exif = image.getexif()
+    except Exception:  # EXIF is a nicety: unreadable EXIF must not block the image
+        return []
+    out = []
+    for tag, value in exif.items():
+        name = ExifTags.TAGS.get(tag, f"Tag {tag:#06x}")
+        text = value.decode("latin-1", "replace") if isinstance(value, bytes) else str(value)
+        out.append((name, text[:80]))
+    return out
+
+
+def downscale(image: QImage, side: int, cancel: CancelToken) -> QImage:
+    """Smoothly scaled copy whose longer side is ``side``, made strip by strip.
+
+    QImage.scaled holds the GIL for the whole call; on a 64-megapixel image that is long
+    enough to stall the GUI thread, so each call here handles a few megapixels only.
+    """
+    width, height = image.width(), image.height()
+    scale = side / max(width, height)
+    out_w, out_h = max(1, round(width * scale)), max(1, round(height * scale))
+    out = QImage(out_w, out_h, QImage.Format.Format_ARGB32_Premultiplied)
+    out.fill(Qt.GlobalColor.transparent)
+    rows = max(1, 2_000_000 // width)
+    painter = QPainter(out)
+    try:
+        for y in range(0, height, rows):
+            cancel.raise_if_cancelled()
+            top, bottom = round(y * scale), round(min(height, y + rows) * scale)
+            if bottom <= top:
+                continue
+            strip = image.copy(0, y, width, min(rows, height - y)).scaled(
+                out_w,
+                bottom - top,
+                Qt.AspectRatioMode.IgnoreAspectRatio,
+                Qt.TransformationMode.SmoothTransformation,
+            )
+            painter.drawImage(0, top, strip)
+    finally:
+        painter.end()
+    return out
+
+
+def plan_decode(width: int, height: int, can_scale: bool) -> tuple[int, tuple[int, int] | None]:
+    """Allocation limit (MiB) to set on the reader, and the size to decode at if not full.
+
+    Raises :class:`PreviewError` when the image is too big and the decoder cannot scale.
+    """
+    needed_mb = math.ceil(width * height * 4 / 2**20)
+    if needed_mb <= ALLOCATION_CAP_MB:
+        return max(256, needed_mb + 16), None
+    if can_scale:
+        # The decoder scales while decoding (JPEG): the full image never exists in memory.
+        scale = math.sqrt(ALLOCATION_CAP_MB * 2**20 * 0.9 / (width * height * 4))
+        return ALLOCATION_CAP_MB, (max(1, int(width * scale)), max(1, int(height * scale)))
+    raise PreviewError(
+        f"The image is {width:,} × {height:,} pixels and would need {needed_mb:,} MiB "
+        f"of memory to decode, more than the {ALLOCATION_CAP_MB:,} MiB allowed.",
+        hint="Open it externally with an image editor.",
+    )
+
+
+def decode_image(
+    path: Path, progress: Progress, cancel: CancelToken, shown: threading.Event | None = None
+) -> QImage | None:
+    """Worker: check the header, decode, hand the image over, then make the low-zoom copy.
+
+    The copy is made once ``shown`` is set (the image is on screen), or after a while.
+    """
+    reader = QImageReader(str(path))
+    reader.setAutoTransform(True)  # honour EXIF orientation
+    if not reader.canRead():
+        raise PreviewError(f"Not a readable image: {reader.errorString()}.")
+    fmt = bytes(reader.format().data()).decode("ascii", "replace").upper() or "image"
+    size = reader.size()
+    width, height = size.width(), size.height()
+    info = ImageInfo(fmt, width, height, path.stat().st_size)
+    if width > 0 and height > 0 and width * height > MAX_PIXELS:
+        raise PreviewError(
+            f"The image claims {width:,} × {height:,} pixels ({width * height / 1e6:,.0f} "
+            f"megapixels), above the {MAX_PIXELS // 1_000_000} megapixel limit, so it was "
+            "not decoded (it may be a decompression bomb).",
+            hint="Open it externally only if you trust the file.",
+        )
+    # Pillow checks the structure (and reads EXIF) on a side thread while Qt decodes:
+    # the decode releases the GIL, and Pillow's first use alone costs tens of ms.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="image-check") as side:
+        checked = side.submit(_check_with_pillow, path)
+        if width > 0 and height > 0:
+            can_scale = reader.supportsOption(QImageIOHandler.ImageOption.ScaledSize)
+            limit_mb, scaled = plan_decode(width, height, can_scale)
+            reader.setAllocationLimit(limit_mb)
+            if scaled is not None:
+                reader.setScaledSize(QSize(*scaled))
+                info.notes.append(
+                    f"shown downscaled to {scaled[0] / width:.0%} (too large to decode in full)"
+                )
+        info.frames = max(1, reader.imageCount())
+        info.animated = reader.supportsAnimation() and info.frames > 1
+        if fmt == "JPEG" and not _ends_with_eoi(path):
+            info.notes.append("the file appears truncated; the image may be incomplete")
+        cancel.raise_if_cancelled()
+        image = reader.read()
+        info.exif = checked.result()  # Pillow's verdict on corrupt data comes first
+    cancel.raise_if_cancelled()
+    if image.isNull():
+        # The header was readable (canRead passed), so the pixel data is what is broken.
+        raise PreviewError(f"The image data is corrupt or truncated ({reader.errorString()}).")
+    info.depth = image.depth()
+    info.decoded = image.size()
+    progress.partial((image, info))
+    cancel.raise_if_cancelled()
+    if max(image.width(), image.height()) > PREVIEW_SIDE:
+        if shown is not None:
+            _wait_for(shown, cancel, FIRST_PAINT_WAIT_S)
+        return downscale(image, PREVIEW_SIDE, cancel)
+    return None
+
+
+def _wait_for(event: threading.Event, cancel: CancelToken, timeout_s: float) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not event.wait(0.02) and time.monotonic() < deadline:
+        cancel.raise_if_cancelled()
+    cancel.raise_if_cancelled()
+
+
+def _ends_with_eoi(path: Path) -> bool:
+    with path.open("rb") as fh:
+        fh.seek(max(0, path.stat().st_size - 64))
+        return b"\xff\xd9" in fh.read()
+
+
+class ImagePreviewer(Previewer):
+    """Fit by default; zoom with the wheel, +/- or the buttons; drag to pan; 1:1 and Fit."""
+
+    kind = "image"
+    title = "Image"
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._task: Task | None = None
+        self._info: ImageInfo | None = None
+        self._movie: QMovie | None = None
+        self._source: PreviewSource | None = None
+        self._shown = threading.Event()  # set once the decoded image has been painted
+        self.canvas = ImageCanvas(self)
+        self.canvas.zoomChanged.connect(self._update_info)
+        self.canvas.painted.connect(self._on_painted)
+        self.zoom_out_button = self._button("−", "Zoom out (-)", self.canvas.zoom_out)
+        self.zoom_in_button = self._button("+", "Zoom in (+)", self.canvas.zoom_in)
+        self.fit_button = self._button("Fit", "Fit to the window (0)", self.canvas.fit)
+        self.actual_button = self._button("1:1", "Actual size (1)", self.canvas.actual_size)
+        self.play_button = self._button(
+            "Pause", "Pause or play the animation", self.toggle_animation
+        )
+        self.play_button.setVisible(False)
+        self.info = QLabel(self)
+        self.info.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.info.setWordWrap(True)
+        self.info.setContentsMargins(8, 0, 4, 0)
+
+        bar = QHBoxLayout()
+        bar.setContentsMargins(4, 2, 4, 2)
+        for button in (
+            self.zoom_out_button,
+            self.zoom_in_button,
+            self.fit_button,
+            self.actual_button,
+            self.play_button,
+        ):
+            bar.addWidget(button)
+        bar.addWidget(self.info, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addLayout(bar)
+        layout.addWidget(self.canvas, 1)
+
+    def _button(self, text: str, tip: str, slot: object) -> QToolButton:
+        button = QToolButton(self)
+        button.setText(text)
+        button.setToolTip(tip)
+        button.clicked.connect(slot)
+        return button
+
+    def load(self, source: PreviewSource) -> None:
+        self.cancel()
+        self._source = source
+        self._info = None
+        self.info.setText("Decoding…")
+        self._shown = threading.Event()
+        self._task = run_in_pool(
+            partial(decode_image, shown=self._shown),
+            source.path,
+            on_result=self._on_preview,
+            on_error=self._on_error,
+            on_partial=self._on_image,
+        )
+
+    def cancel(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            self._task = None
+        if self._movie is not None:
+            self._movie.stop()
+
+    def image_info(self) -> ImageInfo | None:
+        return self._info
+
+    def movie(self) -> QMovie | None:
+        return self._movie
+
+    @Slot(object)
+    def _on_image(self, payload: object) -> None:
+        assert isinstance(payload, tuple)
+        image, info = payload
+        self._info = info
+        self.canvas.set_image(image)
+        if not self.canvas.isVisible():
+            self._shown.set()  # no paint is coming: make the low-zoom copy now
+        self._update_info()
+        self.ready.emit()
+        source = self._source
+        if info.animated and source is not None and info.file_size <= MAX_ANIMATION_BYTES:
+            self._start_movie(source.path)
+
+    @Slot()
+    def _on_painted(self) -> None:
+        # On the next turn of the event loop: what the paint was part of (a window
+        # showing up, a grab) finishes before the copying starts.
+        QTimer.singleShot(0, self._shown.set)
+
+    @Slot(object)
+    def _on_preview(self, preview: object) -> None:
+        self._task = None
+        if isinstance(preview, QImage):
+            self.canvas.set_preview(preview)
+        self.finished.emit()
+
+    @Slot(object)
+    def _on_error(self, exc: BaseException) -> None:
+        self._task = None
+        self.info.setText("")
+        self.failed.emit(user_message(exc))
+
+    def _start_movie(self, path: Path) -> None:
+        movie = QMovie(str(path), parent=self)
+        movie.setCacheMode(QMovie.CacheMode.CacheNone)
+        movie.frameChanged.connect(self._on_frame)
+        self._movie = movie
+        self.play_button.setVisible(True)
+        movie.start()
+
+    @Slot(int)
+    def _on_frame(self, _frame: int) -> None:
+        if self._movie is not None:
+            self.canvas.set_image(self._movie.currentImage(), keep_view=True)
+
+    @Slot()
+    def toggle_animation(self) -> None:
+        movie = self._movie
+        if movie is None:
+            return
+        paused = movie.state() == QMovie.MovieState.Paused
+        movie.setPaused(not paused)
+        self.play_button.setText("Pause" if paused else "Play")
+
+    @Slot()
+    def _update_info(self) -> None:
+        info = self._info
+        if info is None:
+            return
+        parts = [
+            info.format,
+            f"{info.width:,} × {info.height:,}",
+            f"{info.depth}-bit",
+            human_size(info.file_size),
+        ]
+        if info.animated:
+            parts.append(f"{info.frames} frames")
+        parts.append(f"zoom {self.canvas.zoom():.0%}")
+        parts += info.notes
+        text = " · ".join(parts)
+        if info.exif:
+            shown = ", ".join(f"{k}: {v}" for k, v in info.exif[:_EXIF_SHOWN])
+            text += f"\nEXIF: {shown}"
+        self.info.setText(text)

@@ -1,0 +1,503 @@
+"""JSON previewer: lazy tree, raw text tab, search with next/previous, copy value/path."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, Qt, QTimer, Slot
+from PySide6.QtGui import QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QTabWidget,
+    QToolButton,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from artifact_viewer.core.errors import PreviewError, user_message
+from artifact_viewer.previews.base import Previewer, PreviewSource, loading_stack
+from artifact_viewer.previews.fmt import count, human_size
+from artifact_viewer.previews.json.model import FETCH_BATCH, JsonTreeModel
+from artifact_viewer.previews.json.parse import (
+    JsonDoc,
+    JsonSyntaxError,
+    is_jsonl_hint,
+    parse_json_file,
+    raw_text,
+)
+from artifact_viewer.previews.json.paths import Path, dump_value, jq_path, json_path, search
+from artifact_viewer.previews.json.raw import JsonErrorPanel, RawTextView
+from artifact_viewer.qt.elided import ElidedLabel
+from artifact_viewer.qt.worker import Task, run_in_pool
+
+log = logging.getLogger(__name__)
+
+_PAGE_LOADING, _PAGE_DOC, _PAGE_ERROR = range(3)
+#: a search hit deeper than this many levels is shown in a subtree view
+DEEP_VIEW = 32
+#: hits this many rows down an array or object are shown in a subtree of their own
+FAR_ROW = 5_000
+
+
+class JsonPreviewer(Previewer):
+    """Tree of a JSON (or JSON Lines) document; a Raw tab shows the highlighted text."""
+
+    kind = "json"
+    title = "Tree"
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._doc: JsonDoc | None = None
+        self._source: PreviewSource | None = None
+        self._tasks: dict[str, Task] = {}
+        self._hits: list[Path] = []
+        self._hit = -1
+        self._ready_sent = False
+        self.error_text = ""
+        self._problem = ""
+        # the parent whose rows a far jump grew (trimmed again on the way back)
+        self._far_parent: QPersistentModelIndex | None = None
+
+        # Long names and notes must not make the whole preview wider than its pane:
+        # they end in an ellipsis, whole in the tooltip.
+        self.info = ElidedLabel()
+        self.info.setMinimumWidth(40)
+        self.search_box = QLineEdit()
+        self.search_box.setPlaceholderText("Search keys and values (Ctrl+F)")
+        self.search_box.setClearButtonEnabled(True)
+        self.prev_button = QToolButton(text="▲", toolTip="Previous match (Shift+F3)")
+        self.next_button = QToolButton(text="▼", toolTip="Next match (F3)")
+        self.hit_label = QLabel()
+        self.search_box.setMinimumWidth(140)
+        bar = QHBoxLayout()
+        bar.setContentsMargins(6, 4, 6, 2)
+        bar.addWidget(self.info, 1)
+        bar.addWidget(self.search_box)
+        bar.addWidget(self.prev_button)
+        bar.addWidget(self.next_button)
+        bar.addWidget(self.hit_label)
+
+        self.tree = QTreeView()
+        self.tree.setUniformRowHeights(True)  # lets the view skip measuring every row
+        self.tree.setAlternatingRowColors(True)
+        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.tree.customContextMenuRequested.connect(self._context_menu)
+        self.subtree_label = QLabel()
+        whole = QToolButton(text="Show whole document")
+        whole.clicked.connect(self.show_whole_document)
+        self.subtree_bar = QWidget()
+        sub_layout = QHBoxLayout(self.subtree_bar)
+        sub_layout.setContentsMargins(4, 0, 4, 0)
+        sub_layout.addWidget(self.subtree_label, 1)
+        sub_layout.addWidget(whole)
+        self.subtree_bar.setVisible(False)
+        self.raw = RawTextView()
+        self.raw_note = QLabel()
+        self.raw_note.setVisible(False)
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(_tab_page(self.subtree_bar, self.tree), "Tree")
+        # "Source", not "Raw": the window's switcher already has a "Raw text" view (the
+        # whole file, plain); this tab is the JSON highlighted, indented when minified.
+        self.tabs.addTab(_tab_page(self.raw_note, self.raw), "Source")
+        self.tabs.setTabToolTip(0, "Keys, types and values as a tree")
+        self.tabs.setTabToolTip(1, "The JSON text, highlighted (indented when minified)")
+        self.tabs.currentChanged.connect(self._tab_changed)
+
+        self.error_panel = JsonErrorPanel()
+        self.loading, self.stack = loading_stack(self.tabs, self.error_panel)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(bar)
+        layout.addWidget(self.stack, 1)
+
+        self._search_timer = QTimer(self, singleShot=True, interval=250)
+        self._search_timer.timeout.connect(self._start_search)
+        self.search_box.textChanged.connect(self._search_timer.start)
+        self.search_box.returnPressed.connect(self.next_hit)
+        self.next_button.clicked.connect(self.next_hit)
+        self.prev_button.clicked.connect(self.previous_hit)
+        self.add_action("Find", QKeySequence.StandardKey.Find, self._focus_search)
+        self.add_action("Next match", QKeySequence.StandardKey.FindNext, self.next_hit)
+        self.add_action("Previous match", QKeySequence.StandardKey.FindPrevious, self.previous_hit)
+        self.copy_value_action = self.add_action(
+            "Copy value", QKeySequence.StandardKey.Copy, self.copy_value, self.tree
+        )
+        self.copy_path_action = self.add_action(
+            "Copy path", QKeySequence("Ctrl+Shift+C"), self.copy_path, self.tree
+        )
+        self.copy_jq_action = self.add_action("Copy jq path", None, self.copy_jq_path, self.tree)
+        self._set_search_enabled(False)
+
+    # --- loading -------------------------------------------------------------------------
+    def load(self, source: PreviewSource) -> None:
+        self.cancel()
+        self._source = source
+        self._doc = None
+        self._ready_sent = False
+        self.error_text = self._problem = ""
+        self._hits, self._hit = [], -1
+        self._far_parent = None
+        self._set_view_root(QModelIndex())
+        self.tree.setModel(None)
+        self.raw.clear()
+        self.info.setText(source.name or source.path.name)
+        self.stack.setCurrentIndex(_PAGE_LOADING)
+        self._set_search_enabled(False)
+        hint = is_jsonl_hint(source.suffix, source.mime)
+        self._tasks["parse"] = run_in_pool(
+            parse_json_file,
+            source.path,
+            hint,
+            on_result=self._parsed,
+            on_error=self._parse_failed,
+            on_progress=self.progress.emit,
+            on_partial=self._parsed_early,
+        )
+
+    def cancel(self) -> None:
+        for task in self._tasks.values():
+            task.cancel()
+        self._tasks.clear()
+        self._search_timer.stop()
+
+    @Slot(object)
+    def _parsed_early(self, doc: JsonDoc) -> None:
+        self._show(doc)
+
+    @Slot(object)
+    def _parsed(self, doc: JsonDoc) -> None:
+        self._tasks.pop("parse", None)
+        if doc is not self._doc:
+            self._show(doc)
+        self.finished.emit()
+
+    def _show(self, doc: JsonDoc) -> None:
+        self._doc = doc
+        expanded = self.tree.model() is not None
+        model = JsonTreeModel(doc.value, self)
+        old = self.tree.model()
+        self.subtree_bar.setVisible(False)
+        self.tree.setModel(model)
+        if old is not None:
+            old.deleteLater()
+        header = self.tree.header()
+        # No ResizeToContents: it measures every loaded row on each change.
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header.resizeSection(0, 260)
+        header.resizeSection(1, self.fontMetrics().horizontalAdvance("boolean") + 24)
+        root = model.root_index()
+        if model.canFetchMore(root):  # the view fetches on expand only once laid out
+            model.fetchMore(root)
+        self.tree.expand(root)
+        self.tree.setCurrentIndex(root)
+        if not expanded:
+            self.tabs.setCurrentIndex(0)
+        self.info.setText(self._info_text(doc))
+        self.stack.setCurrentIndex(_PAGE_DOC)
+        self._set_search_enabled(True)
+        if self.search_box.text():
+            self._start_search()
+        if self.tabs.currentIndex() == 1:
+            self._fill_raw()
+        if not self._ready_sent:
+            self._ready_sent = True
+            self.ready.emit()
+
+    def _info_text(self, doc: JsonDoc) -> str:
+        name = self._source.name or self._source.path.name if self._source else ""
+        value = doc.value
+        if doc.lines:
+            shape = f"JSON Lines, {count(len(value), 'record')}"
+        elif isinstance(value, dict):
+            shape = f"object, {count(len(value), 'key')}"
+        elif isinstance(value, list):
+            shape = f"array, {count(len(value), 'item')}"
+        else:
+            shape = "single value"
+        parts = [name, shape, human_size(doc.size), *doc.notes]
+        return " · ".join(p for p in parts if p)
+
+    @Slot(object)
+    def _parse_failed(self, exc: BaseException) -> None:
+        self._tasks.pop("parse", None)
+        self.stack.setCurrentIndex(_PAGE_ERROR)
+        if isinstance(exc, JsonSyntaxError):
+            where = f"Line {exc.line}, column {exc.column} (character {exc.pos})."
+            if exc.first_line > 1:
+                where += f" The text below starts at line {exc.first_line}."
+            self.error_panel.show_error(exc.message, where, exc.text, exc.text_pos)
+            message = exc.message
+        else:
+            message = exc.user_message() if isinstance(exc, PreviewError) else user_message(exc)
+            self.error_panel.show_error(message)
+        self.error_text = message
+        self.info.setText(self._source.name or self._source.path.name if self._source else "")
+        if isinstance(exc, JsonSyntaxError) and exc.pos > 0:
+            # Broken somewhere inside: the message, the position and the raw text there are
+            # the most useful view of the file, so this panel is the content.
+            self._problem = exc.message
+            self.ready.emit()
+            self.finished.emit()
+        else:
+            self.failed.emit(message)
+
+    def problem(self) -> str:
+        return self._problem
+
+    # --- raw tab ------------------------------------------------------------------------
+    @Slot(int)
+    def _tab_changed(self, tab: int) -> None:
+        if tab == 1 and self._doc is not None and not self.raw.toPlainText():
+            self._fill_raw()
+
+    def _fill_raw(self) -> None:
+        if self._doc is None:
+            return
+        self.raw_note.setText("Preparing text…")
+        self.raw_note.setVisible(True)
+        self._tasks["raw"] = run_in_pool(
+            raw_text, self._doc, on_result=self._raw_ready, on_error=self._raw_failed
+        )
+
+    @Slot(object)
+    def _raw_ready(self, result: tuple[str, str]) -> None:
+        self._tasks.pop("raw", None)
+        text, note = result
+        self.raw.show_text(text)
+        self.raw_note.setText(note)
+        self.raw_note.setVisible(bool(note))
+
+    @Slot(object)
+    def _raw_failed(self, exc: BaseException) -> None:
+        self._tasks.pop("raw", None)
+        self.raw_note.setText(user_message(exc))
+
+    # --- search -------------------------------------------------------------------------
+    def _set_search_enabled(self, on: bool) -> None:
+        for w in (self.search_box, self.prev_button, self.next_button):
+            w.setEnabled(on)
+
+    @Slot()
+    def _focus_search(self) -> None:
+        self.search_box.setFocus()
+        self.search_box.selectAll()
+
+    @Slot()
+    def _start_search(self) -> None:
+        self._search_timer.stop()
+        old = self._tasks.pop("search", None)
+        if old is not None:
+            old.cancel()
+        query = self.search_box.text()
+        self._hits, self._hit = [], -1
+        if not query or self._doc is None:
+            self.hit_label.setText("")
+            return
+        self.hit_label.setText("searching…")
+        self._tasks["search"] = run_in_pool(
+            _search_task,
+            self._doc.value,
+            query,
+            on_result=self._search_done,
+            on_error=self._search_failed,
+        )
+
+    @Slot(object)
+    def _search_done(self, hits: list[Path]) -> None:
+        self._tasks.pop("search", None)
+        self._hits = hits
+        self._hit = -1
+        if hits:
+            self.next_hit()
+        else:
+            self.hit_label.setText("no matches")
+
+    @Slot(object)
+    def _search_failed(self, exc: BaseException) -> None:
+        self._tasks.pop("search", None)
+        self.hit_label.setText("search failed")
+        log.warning("JSON search failed: %s", user_message(exc))
+
+    @property
+    def hits(self) -> list[Path]:
+        return list(self._hits)
+
+    @Slot()
+    def next_hit(self) -> None:
+        self._step(+1)
+
+    @Slot()
+    def previous_hit(self) -> None:
+        self._step(-1)
+
+    def _step(self, delta: int) -> None:
+        if self._search_timer.isActive() or "search" in self._tasks:
+            if self._search_timer.isActive():
+                self._start_search()
+            return
+        if not self._hits:
+            return
+        self._hit = (self._hit + delta) % len(self._hits)
+        self.select_path(self._hits[self._hit])
+        more = "+" if len(self._hits) >= 10_000 else ""
+        self.hit_label.setText(f"{self._hit + 1} / {len(self._hits)}{more}")
+
+    def select_path(self, path: Path) -> bool:
+        """Expand down to ``path``, select it and scroll it into view."""
+        model = self.tree.model()
+        if not isinstance(model, JsonTreeModel):
+            return False
+        index = model.index_for_path(path)
+        if not index.isValid():
+            return False
+        self.tabs.setCurrentIndex(0)
+        parent = index.parent()
+        chain: list[QModelIndex] = []
+        while parent.isValid():
+            chain.append(parent)
+            parent = parent.parent()
+        # Expanding thousands of nested levels costs the view quadratic time: deep hits
+        # are shown inside their nearest ancestors, as a subtree with its own root.
+        far = self._far_member(index, chain)
+        if len(chain) > DEEP_VIEW:
+            self._set_view_root(chain[DEEP_VIEW - 1])
+            chain = chain[: DEEP_VIEW - 1]
+        elif far is not None:
+            # Laying out every row before a hit far down a huge array stalls the window
+            # (each row is a call into Python): the member holding it becomes the root.
+            self._set_view_root(far)
+            self._far_parent = QPersistentModelIndex(far.parent())
+            chain = chain[: chain.index(far)] if far in chain else []
+        elif self.tree.rootIndex().isValid():
+            self._set_view_root(QModelIndex())  # laid out lazily, after the trim below
+            self._trim_far_rows(model, [index, *chain])
+        for ancestor in reversed(chain):
+            self.tree.expand(ancestor)
+        self.tree.setCurrentIndex(index)
+        self.tree.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
+        return True
+
+    def _trim_far_rows(self, model: JsonTreeModel, chain: list[QModelIndex]) -> None:
+        """Back in the whole document: drop the rows a far hit had added, keeping those the
+        new selection needs, so the view does not lay them all out."""
+        parent, self._far_parent = self._far_parent, None
+        if parent is None or not parent.isValid():
+            return
+        keep = FETCH_BATCH
+        for ancestor in chain:
+            if ancestor.parent() == QModelIndex(parent):
+                keep = max(keep, (ancestor.row() // FETCH_BATCH + 1) * FETCH_BATCH)
+        model.trim(QModelIndex(parent), keep)
+
+    @staticmethod
+    def _far_member(index: QModelIndex, chain: list[QModelIndex]) -> QModelIndex | None:
+        """The outermost container on the way to ``index`` (itself included) that sits
+        FAR_ROW or more rows down its parent; None when every step is near the top."""
+        for node in [*reversed(chain), index]:
+            if node.row() >= FAR_ROW and node.model().hasChildren(node):
+                return node
+        return None
+
+    def _set_view_root(self, index: QModelIndex) -> None:
+        model = self.tree.model()
+        self.tree.setRootIndex(index)
+        if index.isValid() and isinstance(model, JsonTreeModel):
+            self.subtree_label.setText(f"Showing the subtree at {json_path(model.path_of(index))}")
+            self.subtree_bar.setVisible(True)
+        else:
+            self.subtree_bar.setVisible(False)
+
+    @Slot()
+    def show_whole_document(self) -> None:
+        self._set_view_root(QModelIndex())
+        current = self.tree.currentIndex()
+        if current.isValid():
+            self.tree.scrollTo(current)
+
+    # --- copy ---------------------------------------------------------------------------
+    def _current(self) -> QModelIndex:
+        return self.tree.currentIndex()
+
+    @Slot()
+    def copy_value(self) -> None:
+        model = self.tree.model()
+        index = self._current()
+        if not isinstance(model, JsonTreeModel) or not index.isValid():
+            return
+        value = model.value_of(index)
+        if isinstance(value, dict | list) and len(value) > 256:
+            # Big subtrees are serialised off the GUI thread.
+            self._tasks["copy"] = run_in_pool(
+                _dump_task, value, on_result=self._copy_ready, on_error=self._copy_failed
+            )
+        else:
+            self._copy_ready(_dump_task(value, None, None))
+
+    @Slot(object)
+    def _copy_ready(self, text: str) -> None:
+        self._tasks.pop("copy", None)
+        QGuiApplication.clipboard().setText(text)
+
+    @Slot(object)
+    def _copy_failed(self, exc: BaseException) -> None:
+        self._tasks.pop("copy", None)
+        self.info.setText(f"Could not copy: {user_message(exc)}")
+
+    @Slot()
+    def copy_path(self) -> None:
+        self._copy_path_as(json_path)
+
+    @Slot()
+    def copy_jq_path(self) -> None:
+        self._copy_path_as(jq_path)
+
+    def _copy_path_as(self, fmt: Any) -> None:
+        model = self.tree.model()
+        index = self._current()
+        if isinstance(model, JsonTreeModel) and index.isValid():
+            QGuiApplication.clipboard().setText(fmt(model.path_of(index)))
+
+    @Slot(QPoint)
+    def _context_menu(self, pos: QPoint) -> None:
+        index = self.tree.indexAt(pos)
+        if not index.isValid():
+            return
+        self.tree.setCurrentIndex(index)
+        menu = QMenu(self)
+        menu.addAction(self.copy_value_action)
+        menu.addAction(self.copy_path_action)
+        menu.addAction(self.copy_jq_action)
+        menu.popup(self.tree.viewport().mapToGlobal(pos))
+
+
+def _tab_page(note: QWidget, view: QWidget) -> QWidget:
+    """A tab: a (usually hidden) note line above the view, which takes all the height."""
+    page = QWidget()
+    layout = QVBoxLayout(page)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(note)
+    layout.addWidget(view, 1)
+    return page
+
+
+def _dump_task(value: Any, progress: Any, cancel: Any) -> str:
+    try:
+        return dump_value(value)
+    except RecursionError:
+        raise PreviewError("This value is nested too deeply to copy as JSON text.") from None
+
+
+def _search_task(value: Any, query: str, progress: Any, cancel: Any) -> list[Path]:
+    return search(value, query, cancel, progress)

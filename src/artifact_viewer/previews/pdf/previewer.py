@@ -1,0 +1,518 @@
+"""PDF previewer: QtPdf pages with navigation, zoom (own fit-width), search with a hit list."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QEvent, QObject, QPointF, Qt, QTimer, Slot
+from PySide6.QtGui import QKeySequence, QResizeEvent
+from PySide6.QtPdf import QPdfDocument, QPdfPageRenderer, QPdfSearchModel
+from PySide6.QtPdfWidgets import QPdfView
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QSizePolicy,
+    QSpacerItem,
+    QSpinBox,
+    QSplitter,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from artifact_viewer.core.errors import PreviewError, user_message
+from artifact_viewer.previews.base import Previewer, PreviewSource, loading_stack
+from artifact_viewer.previews.fmt import human_size
+from artifact_viewer.previews.pdf.layout import PageLayout
+from artifact_viewer.previews.pdf.search import (
+    MAX_HITS,
+    PdfCheck,
+    PdfHit,
+    check_pdf,
+    load_error_message,
+    search_pdf,
+)
+from artifact_viewer.qt.worker import Task, run_in_pool
+
+log = logging.getLogger(__name__)
+
+ZOOM_MIN, ZOOM_MAX, ZOOM_STEP = 0.1, 8.0, 1.25
+# Toolbar widths (px) under which it drops the file info, then shortens labels, then
+# hides what has a shortcut anyway: a narrow pane keeps every control readable.
+COMPACT_WIDTH, NARROW_WIDTH, TINY_WIDTH = 660, 560, 440
+FULL_CONTROLS_WIDTH = 600  # every control at full size, search box included
+_FULL, _COMPACT, _NARROW, _TINY = range(4)
+_PAGE_LOADING, _PAGE_VIEW, _PAGE_ERROR = range(3)
+# Longest wait for the view's first rendered page before ``ready`` is sent anyway.
+_FIRST_PAGE_WAIT_MS = 500
+
+
+class PdfPreviewer(Previewer):
+    """Pages of a PDF. Zoom is always QPdfView's Custom mode: fit width is computed here,
+    because its FitToWidth/FitInView modes can loop forever as scrollbars come and go."""
+
+    kind = "pdf"
+    title = "PDF"
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._source: PreviewSource | None = None
+        self._check: PdfCheck | None = None
+        self._tasks: dict[str, Task] = {}
+        self._hits: list[PdfHit] = []
+        self._fit_width = True
+        self._awaiting_first_page = False
+        self.message = ""
+
+        self.document = QPdfDocument(self)
+        self.search_model = QPdfSearchModel(self)
+        self.search_model.setDocument(self.document)
+        self.view = QPdfView()
+        self.view.setDocument(self.document)
+        self.view.setPageMode(QPdfView.PageMode.MultiPage)
+        self.view.setZoomMode(QPdfView.ZoomMode.Custom)
+        # A fixed vertical scrollbar keeps the viewport width constant, so a zoom
+        # computed from it can never make a scrollbar appear and change it again.
+        self.view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
+        self.view.setSearchModel(self.search_model)
+        self.view.installEventFilter(self)
+        self.navigator = self.view.pageNavigator()
+        self.page_layout = PageLayout(self.view)
+        self.view.verticalScrollBar().valueChanged.connect(self._scrolled)
+
+        self.prev_button = QToolButton(text="◀", toolTip="Previous page (PgUp)")
+        self.next_button = QToolButton(text="▶", toolTip="Next page (PgDn)")
+        self.page_box = QSpinBox()
+        self.page_box.setKeyboardTracking(False)
+        self.page_count_label = QLabel("/ 0")
+        self.zoom_out_button = QToolButton(text="−", toolTip="Zoom out (Ctrl+-)")
+        self.zoom_label = QLabel("100%")
+        self.zoom_in_button = QToolButton(text="+", toolTip="Zoom in (Ctrl++)")
+        self.actual_button = QToolButton(text="100%", toolTip="Actual size (Ctrl+0)")
+        self.fit_button = QToolButton(
+            text="Fit width", checkable=True, checked=True, toolTip="Fit the page width"
+        )
+        self.search_box = QLineEdit(toolTip="Search the text of all pages (Ctrl+F)")
+        self.search_box.setPlaceholderText("Search text (Ctrl+F)")
+        self.search_box.setClearButtonEnabled(True)
+        self.search_box.setMinimumWidth(160)
+        self._toolbar_level = _FULL
+        self.hit_label = QLabel()
+        self.info = QLabel()
+        self.info.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # Long names and notes must not make the whole preview wider than its pane.
+        self.info.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.info.setMinimumWidth(40)
+        bar = QHBoxLayout()
+        bar.setContentsMargins(6, 4, 6, 2)
+        for w in (self.prev_button, self.page_box, self.page_count_label, self.next_button):
+            bar.addWidget(w)
+        self._gaps = [QSpacerItem(12, 0), QSpacerItem(12, 0)]
+        bar.addItem(self._gaps[0])
+        for w in (
+            self.zoom_out_button,
+            self.zoom_label,
+            self.zoom_in_button,
+            self.actual_button,
+            self.fit_button,
+        ):
+            bar.addWidget(w)
+        bar.addItem(self._gaps[1])
+        bar.addWidget(self.info, 1)
+        bar.addWidget(self.search_box)
+        bar.addWidget(self.hit_label)
+
+        self.hit_list = QListWidget()
+        self.hit_list.setVisible(False)
+        self.hit_list.currentRowChanged.connect(self._hit_selected)
+        self.splitter = QSplitter()
+        self.splitter.addWidget(self.view)
+        self.splitter.addWidget(self.hit_list)
+        self.splitter.setStretchFactor(0, 4)
+        self.splitter.setStretchFactor(1, 1)
+        self.error_label = QLabel(alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
+        self.loading, self.stack = loading_stack(self.splitter, self.error_label)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        # The toolbar never sets the preview's minimum width: on a narrow pane it is
+        # squeezed, and _fit_toolbar() drops or shortens its parts to fit.
+        self.toolbar = QWidget()
+        self.toolbar.setLayout(bar)
+        self.toolbar.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        layout.addWidget(self.toolbar)
+        layout.addWidget(self.stack, 1)
+
+        self._fit_timer = QTimer(self, singleShot=True, interval=0)
+        self._fit_timer.timeout.connect(self._apply_fit)
+        self._search_timer = QTimer(self, singleShot=True, interval=300)
+        self._first_page_timer = QTimer(self, singleShot=True, interval=_FIRST_PAGE_WAIT_MS)
+        self._first_page_timer.timeout.connect(self._first_page_shown)
+        # QPdfView renders pages on its own renderer's thread; the first image back
+        # (after the view has cached it) is the moment the first page can be seen.
+        renderer = self.view.findChild(QPdfPageRenderer)
+        if renderer is not None:
+            renderer.pageRendered.connect(self._page_rendered)
+        self._search_timer.timeout.connect(self._start_search)
+        self.prev_button.clicked.connect(self.previous_page)
+        self.next_button.clicked.connect(self.next_page)
+        self.page_box.valueChanged.connect(self._page_box_changed)
+        self.zoom_in_button.clicked.connect(self.zoom_in)
+        self.zoom_out_button.clicked.connect(self.zoom_out)
+        self.actual_button.clicked.connect(self.actual_size)
+        self.fit_button.toggled.connect(self._fit_toggled)
+        self.search_box.textChanged.connect(self._search_timer.start)
+        self.search_box.returnPressed.connect(self._start_search)
+        for text, keys, slot in (
+            ("Previous page", QKeySequence(Qt.Key.Key_PageUp), self.previous_page),
+            ("Next page", QKeySequence(Qt.Key.Key_PageDown), self.next_page),
+            ("Zoom in", QKeySequence.StandardKey.ZoomIn, self.zoom_in),
+            ("Zoom out", QKeySequence.StandardKey.ZoomOut, self.zoom_out),
+            ("Actual size", QKeySequence("Ctrl+0"), self.actual_size),
+            ("Find", QKeySequence.StandardKey.Find, self._focus_search),
+            ("Next match", QKeySequence.StandardKey.FindNext, self.next_hit),
+            ("Previous match", QKeySequence.StandardKey.FindPrevious, self.previous_hit),
+        ):
+            self.add_action(text, keys, slot)
+        self._set_controls_enabled(False)
+
+    # --- toolbar on narrow panes --------------------------------------------------------
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self._fit_toolbar(event.size().width())
+        super().resizeEvent(event)
+
+    @property
+    def toolbar_level(self) -> int:
+        """0 full, 1 without the file info, 2 short labels, 3 only the essential controls."""
+        return self._toolbar_level
+
+    def _fit_toolbar(self, width: int) -> None:
+        # The file info stays only while it fits whole next to the full-size controls.
+        info_width = self.info.fontMetrics().horizontalAdvance(self.info.text()) + 12
+        full_width = max(COMPACT_WIDTH, FULL_CONTROLS_WIDTH + info_width)
+        level = sum(width < limit for limit in (full_width, NARROW_WIDTH, TINY_WIDTH))
+        if level == self._toolbar_level:
+            return
+        self._toolbar_level = level
+        # The file info moves to a tooltip rather than being cut mid-word.
+        self.info.setVisible(level == _FULL)
+        short = level >= _NARROW
+        self.fit_button.setText("Fit" if short else "Fit width")
+        self.actual_button.setText("1:1" if short else "100%")
+        self.search_box.setPlaceholderText("Search" if short else "Search text (Ctrl+F)")
+        self.search_box.setMinimumWidth(70 if short else 160)
+        # Zoom steps stay reachable through the buttons; the exact figure and the
+        # 1:1 button (Ctrl+0) go first.
+        self.zoom_label.setVisible(level < _TINY)
+        self.actual_button.setVisible(level < _TINY)
+        for gap in self._gaps:
+            gap.changeSize(4 if level >= _TINY else 12, 0)
+        self.toolbar.layout().invalidate()
+
+    def _set_info(self, text: str) -> None:
+        self.info.setText(text)
+        for w in (self.page_count_label, self.page_box):
+            w.setToolTip(text)
+        self._fit_toolbar(self.width())
+
+    # --- loading ------------------------------------------------------------------------
+    def load(self, source: PreviewSource) -> None:
+        self.cancel()
+        self._source = source
+        self._check = None
+        self.message = ""
+        self._clear_hits()
+        self.search_box.blockSignals(True)
+        self.search_box.clear()
+        self.search_box.blockSignals(False)
+        self.search_model.setSearchString("")
+        self.document.close()
+        self.page_layout.reset()
+        self._set_controls_enabled(False)
+        self.stack.setCurrentIndex(_PAGE_LOADING)
+        self._set_info(source.name or source.path.name)
+        self._tasks["check"] = run_in_pool(
+            check_pdf, source.path, on_result=self._checked, on_error=self._check_failed
+        )
+
+    def cancel(self) -> None:
+        for task in self._tasks.values():
+            task.cancel()
+        self._tasks.clear()
+        self._search_timer.stop()
+        self._awaiting_first_page = False
+        self._first_page_timer.stop()
+
+    @Slot(object)
+    def _checked(self, check: PdfCheck) -> None:
+        self._tasks.pop("check", None)
+        self._check = check
+        source = self._source
+        if source is None:
+            return
+        if not check.has_header:
+            self._fail(load_error_message(QPdfDocument.Error.InvalidFileFormat, check))
+            return
+        error = self.document.load(str(source.path))
+        if error != QPdfDocument.Error.None_ or self.document.pageCount() == 0:
+            self.document.close()
+            if error == QPdfDocument.Error.None_:
+                self._fail("The PDF has no pages.")
+            else:
+                self._fail(load_error_message(error, check))
+            return
+        pages = self.document.pageCount()
+        self.page_layout.reset(self.document)
+        self.page_box.blockSignals(True)
+        self.page_box.setRange(1, pages)
+        self.page_box.setValue(1)
+        self.page_box.blockSignals(False)
+        self.page_count_label.setText(f"/ {pages}")
+        self._set_controls_enabled(True)
+        self.stack.setCurrentIndex(_PAGE_VIEW)
+        self._set_info(self._info_text())
+        self._set_fit(True)
+        self.page_layout.scroll_to(0)
+        self.progress.emit(check.size, check.size)
+        # ``ready`` waits for the first page's image: a paint before it would show a
+        # blank page. A hidden view paints nothing, so it is ready at once.
+        self._awaiting_first_page = True
+        if self.view.isVisible():
+            self._first_page_timer.start()
+        else:
+            self._first_page_shown()
+
+    @Slot()
+    def _page_rendered(self) -> None:
+        if self._awaiting_first_page:
+            self._first_page_shown()
+
+    @Slot()
+    def _first_page_shown(self) -> None:
+        if not self._awaiting_first_page:
+            return
+        self._awaiting_first_page = False
+        self._first_page_timer.stop()
+        self.ready.emit()
+        self.finished.emit()
+
+    def _info_text(self) -> str:
+        parts = []
+        title = self.document.metaData(QPdfDocument.MetaDataField.Title)
+        if isinstance(title, str) and title.strip() and title.strip().lower() != "untitled":
+            parts.append(title.strip())
+        elif self._source is not None:
+            parts.append(self._source.name or self._source.path.name)
+        pages = self.document.pageCount()
+        parts.append(f"{pages} page{'s' if pages != 1 else ''}")
+        if self._check is not None:
+            parts.append(human_size(self._check.size))
+            if not self._check.has_eof:
+                parts.append("looks truncated: later pages may be missing")
+        return " · ".join(parts)
+
+    @Slot(object)
+    def _check_failed(self, exc: BaseException) -> None:
+        self._tasks.pop("check", None)
+        self._fail(exc.user_message() if isinstance(exc, PreviewError) else user_message(exc))
+
+    def _fail(self, message: str) -> None:
+        self.message = message
+        self.error_label.setText(message)
+        self.stack.setCurrentIndex(_PAGE_ERROR)
+        self.failed.emit(message)
+
+    def _set_controls_enabled(self, on: bool) -> None:
+        for w in (
+            self.prev_button,
+            self.next_button,
+            self.page_box,
+            self.zoom_in_button,
+            self.zoom_out_button,
+            self.actual_button,
+            self.fit_button,
+            self.search_box,
+        ):
+            w.setEnabled(on)
+
+    # --- pages --------------------------------------------------------------------------
+    @property
+    def current_page(self) -> int:
+        return self.page_layout.position()[0]
+
+    def go_to_page(self, page: int, location: QPointF | None = None) -> None:
+        """Scroll so that ``location`` (points from the page's top-left) is at the top."""
+        self.page_layout.scroll_to(page, location.y() if location is not None else 0.0)
+
+    @Slot()
+    def next_page(self) -> None:
+        self.go_to_page(self.current_page + 1)
+
+    @Slot()
+    def previous_page(self) -> None:
+        self.go_to_page(self.current_page - 1)
+
+    @Slot(int)
+    def _scrolled(self, value: int) -> None:
+        if self.page_layout.pages:
+            self._page_changed(self.page_layout.position()[0])
+
+    @Slot(int)
+    def _page_changed(self, page: int) -> None:
+        self.page_box.blockSignals(True)
+        self.page_box.setValue(page + 1)
+        self.page_box.blockSignals(False)
+
+    @Slot(int)
+    def _page_box_changed(self, value: int) -> None:
+        if value - 1 != self.current_page:
+            self.go_to_page(value - 1)
+
+    # --- zoom ---------------------------------------------------------------------------
+    @property
+    def zoom(self) -> float:
+        return float(self.view.zoomFactor())
+
+    @property
+    def fit_width(self) -> bool:
+        return self._fit_width
+
+    def set_zoom(self, factor: float) -> None:
+        self._set_fit(False)
+        self._apply_zoom(factor)
+
+    def _apply_zoom(self, factor: float) -> None:
+        factor = max(ZOOM_MIN, min(ZOOM_MAX, factor))
+        if abs(factor - self.view.zoomFactor()) > 1e-4:
+            # QPdfView keeps the scroll offset in pixels across a zoom change, which
+            # would land on another page: go back to the same spot at the new zoom.
+            page, y_pts = self.page_layout.position()
+            self.view.setZoomFactor(factor)
+            self.page_layout.scroll_to(page, y_pts)
+        percent = f"{round(factor * 100)}%"
+        self.zoom_label.setText(percent)
+        # The figure is hidden on tiny panes: the buttons still tell it.
+        self.zoom_in_button.setToolTip(f"Zoom in (Ctrl++), now {percent}")
+        self.zoom_out_button.setToolTip(f"Zoom out (Ctrl+-), now {percent}")
+
+    @Slot()
+    def zoom_in(self) -> None:
+        self.set_zoom(self.zoom * ZOOM_STEP)
+
+    @Slot()
+    def zoom_out(self) -> None:
+        self.set_zoom(self.zoom / ZOOM_STEP)
+
+    @Slot()
+    def actual_size(self) -> None:
+        self.set_zoom(1.0)
+
+    @Slot(bool)
+    def _fit_toggled(self, on: bool) -> None:
+        self._set_fit(on)
+
+    def _set_fit(self, on: bool) -> None:
+        self._fit_width = on
+        self.fit_button.blockSignals(True)
+        self.fit_button.setChecked(on)
+        self.fit_button.blockSignals(False)
+        # Fitting the width needs no horizontal scrollbar; keeping it off removes the
+        # other half of the scrollbar feedback loop.
+        policy = (
+            Qt.ScrollBarPolicy.ScrollBarAlwaysOff if on else Qt.ScrollBarPolicy.ScrollBarAsNeeded
+        )
+        self.view.setHorizontalScrollBarPolicy(policy)
+        if on:
+            self._apply_fit()
+
+    def fit_width_zoom(self) -> float:
+        """The zoom that makes the current page exactly as wide as the viewport."""
+        return self.page_layout.fit_width_zoom(self.current_page)
+
+    @Slot()
+    def _apply_fit(self) -> None:
+        if self._fit_width and self.document.pageCount():
+            self._apply_zoom(self.fit_width_zoom())
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.view and event.type() == QEvent.Type.Resize and self._fit_width:
+            self._fit_timer.start()  # coalesces a burst of resizes into one zoom change
+        return False
+
+    # --- search -------------------------------------------------------------------------
+    @Slot()
+    def _focus_search(self) -> None:
+        self.search_box.setFocus()
+        self.search_box.selectAll()
+
+    def _clear_hits(self) -> None:
+        self._hits = []
+        self.hit_list.clear()
+        self.hit_list.setVisible(False)
+        self.hit_label.setText("")
+
+    @Slot()
+    def _start_search(self) -> None:
+        self._search_timer.stop()
+        old = self._tasks.pop("search", None)
+        if old is not None:
+            old.cancel()
+        query = self.search_box.text().strip()
+        self._clear_hits()
+        # The search model only feeds the view's highlights of visible pages.
+        self.search_model.setSearchString(query)
+        if not query or self._source is None or not self.document.pageCount():
+            return
+        self.hit_label.setText("searching…")
+        self._tasks["search"] = run_in_pool(
+            search_pdf,
+            self._source.path,
+            query,
+            on_result=self._search_done,
+            on_error=self._search_failed,
+        )
+
+    @property
+    def hits(self) -> list[PdfHit]:
+        return list(self._hits)
+
+    @Slot(object)
+    def _search_done(self, hits: list[PdfHit]) -> None:
+        self._tasks.pop("search", None)
+        self._hits = hits
+        self.hit_list.blockSignals(True)
+        for hit in hits:
+            item = QListWidgetItem(hit.label())
+            item.setToolTip(hit.label())
+            self.hit_list.addItem(item)
+        self.hit_list.blockSignals(False)
+        more = "+" if len(hits) >= MAX_HITS else ""
+        self.hit_label.setText(f"{len(hits)}{more} hit{'s' if len(hits) != 1 else ''}")
+        self.hit_list.setVisible(bool(hits))
+        if hits:
+            self.hit_list.setCurrentRow(0)
+
+    @Slot(object)
+    def _search_failed(self, exc: BaseException) -> None:
+        self._tasks.pop("search", None)
+        self.hit_label.setText("search failed")
+        log.info("PDF search failed: %s", user_message(exc))
+
+    @Slot(int)
+    def _hit_selected(self, row: int) -> None:
+        if 0 <= row < len(self._hits):
+            hit = self._hits[row]
+            # Land a little above the match so it is not glued to the top edge.
+            self.go_to_page(hit.page, QPointF(max(hit.x - 20, 0), max(hit.y - 40, 0)))
+
+    @Slot()
+    def next_hit(self) -> None:
+        if self._hits:
+            self.hit_list.setCurrentRow((self.hit_list.currentRow() + 1) % len(self._hits))
+
+    @Slot()
+    def previous_hit(self) -> None:
+        if self._hits:
+            self.hit_list.setCurrentRow((self.hit_list.currentRow() - 1) % len(self._hits))

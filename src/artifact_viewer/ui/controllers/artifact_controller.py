@@ -1,0 +1,465 @@
+"""The selected artifact: details, cached file or download with progress, preview and its actions."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QUrl, Signal, Slot
+from PySide6.QtGui import QDesktopServices, QGuiApplication
+
+from artifact_viewer.core.cancel import CancelToken
+from artifact_viewer.core.errors import (
+    Cancelled,
+    IntegrityError,
+    NetworkError,
+    NotAvailableOffline,
+    user_message,
+)
+from artifact_viewer.core.models import Artifact
+from artifact_viewer.core.pins import PinError
+from artifact_viewer.ui.controllers.ops import Ops
+from artifact_viewer.ui.messages import MessageBridge
+from artifact_viewer.ui.models.artifact_table_model import state_name
+from artifact_viewer.ui.models.navigator_model import NavigatorModel
+from artifact_viewer.ui.panes.artifact_list import ArtifactList
+from artifact_viewer.ui.panes.details_panel import DetailsPanel
+from artifact_viewer.ui.panes.download_indicator import DownloadIndicator
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Located:
+    artifact_id: str
+    state: str
+    path: Path | None
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    artifact_id: str
+    state: str
+    path: Path
+    purpose: str  # "preview" | "open"
+
+
+@dataclass(frozen=True, slots=True)
+class SaveOutcome:
+    dest: Path
+    written: bool  # False: dest exists and overwrite was not allowed
+
+
+def _progress_fn(progress: Any) -> Any:
+    def report(done: int, total: int | None) -> None:
+        progress(done, total or 0)
+
+    return report
+
+
+def locate(library: Any, artifact_id: str, _p: Any, _c: CancelToken) -> Located:
+    state = state_name(library.cache_state(artifact_id))
+    path = library.cached_path(artifact_id) if state in ("VERIFIED", "NOT_VERIFIABLE") else None
+    return Located(artifact_id, state, path)
+
+
+def fetch(
+    library: Any, artifact_id: str, purpose: str, progress: Any, cancel: CancelToken
+) -> Fetched:
+    path = library.fetch(artifact_id, _progress_fn(progress), cancel)
+    return Fetched(artifact_id, state_name(library.cache_state(artifact_id)), Path(path), purpose)
+
+
+def verify(library: Any, artifact_id: str, _p: Any, _c: CancelToken) -> tuple[str, str]:
+    library.verify(artifact_id)
+    return artifact_id, state_name(library.cache_state(artifact_id))
+
+
+def save(
+    library: Any, artifact_id: str, dest: Path, overwrite: bool, _p: Any, _c: CancelToken
+) -> SaveOutcome:
+    if dest.exists() and not overwrite:
+        return SaveOutcome(dest, False)
+    written = library.save_as(artifact_id, dest, overwrite=overwrite)
+    return SaveOutcome(Path(written) if written else dest, True)
+
+
+class StopToken(CancelToken):
+    """The user's Cancel for one transfer, separate from the task's own token: stopping it
+    still lets the task report how it ended; cancelling the task (shutdown) stops it too."""
+
+    __slots__ = ("_task_token",)
+
+    def __init__(self, task_token: CancelToken) -> None:
+        super().__init__()
+        self._task_token = task_token
+
+    @property
+    def cancelled(self) -> bool:
+        return super().cancelled or self._task_token.cancelled
+
+    def raise_if_cancelled(self) -> None:
+        if self._task_token.cancelled:
+            self._task_token.raise_if_cancelled()
+        super().raise_if_cancelled()
+
+
+@dataclass(frozen=True, slots=True)
+class Pinned:
+    run_id: str
+    stopped: bool  # the user stopped the downloads part-way; the run stays pinned
+
+
+def pin(library: Any, run_id: str, stop: CancelToken, progress: Any, task: CancelToken) -> Pinned:
+    try:
+        library.pin_run(run_id, _progress_fn(progress), stop)
+    except Cancelled:
+        if task.cancelled:
+            raise  # shutdown: nobody is waiting for the outcome
+        return Pinned(run_id, stopped=True)  # a result, since the pool drops Cancelled
+    return Pinned(run_id, stopped=False)
+
+
+def unpin(library: Any, run_id: str, _p: Any, _c: CancelToken) -> str:
+    library.unpin_run(run_id)
+    return run_id
+
+
+class ArtifactController(QObject):
+    """Drives details + preview for the current artifact and runs the artifact actions.
+
+    Signals:
+        previewShown(str): the preview got a local file for this artifact id.
+        previewUnavailable(str, str): no local file for this id; the text says why.
+        stateChanged(str, str): an artifact's cache state changed (id, state name).
+        saved(str): Save as wrote this path.
+        saveNeedsConfirmation(str): the destination exists; ask before overwriting.
+        pinChanged(str, bool): a run was pinned (True) or unpinned; also True when pinning
+            stopped part-way (cancelled or a file failed), since the run stays pinned.
+        offlineDetected(): a download failed for lack of a network.
+    """
+
+    previewShown = Signal(str)
+    previewUnavailable = Signal(str, str)
+    stateChanged = Signal(str, str)
+    saved = Signal(str)
+    saveNeedsConfirmation = Signal(str)
+    pinChanged = Signal(str, bool)
+    offlineDetected = Signal()
+
+    def __init__(
+        self,
+        *,
+        ops: Ops,
+        bridge: MessageBridge,
+        artifacts: ArtifactList,
+        details: DetailsPanel,
+        preview: Any,
+        downloads: DownloadIndicator,
+        tree: NavigatorModel,
+        library: Any = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.library, self.ops, self.bridge = library, ops, bridge
+        self.artifacts, self.details, self.preview = artifacts, details, preview
+        self.downloads, self.tree = downloads, tree
+        self.current: Artifact | None = None
+        self.online = bool(getattr(library, "online", False))
+        self._fetch_token: CancelToken | None = None
+        self._pin_token: CancelToken | None = None
+        self._pin_run_id = ""
+        self._shown_id = ""  # the artifact whose file the preview shows, if any
+        artifacts.artifactSelected.connect(self.select)
+        self.stateChanged.connect(self._on_state_changed)
+        downloads.cancelled.connect(self._on_download_cancelled)
+
+    def set_library(self, library: Any, *, online: bool) -> None:
+        """Fetch and preview from this library from now on."""
+        self.library = library
+        self.online = online
+
+    # -- selection -----------------------------------------------------------------------
+    @Slot(object)
+    def select(self, artifact: Artifact | None) -> None:
+        if artifact is not None and self.current is not None and artifact.id == self.current.id:
+            return  # the same artifact again after a list refresh: keep what is showing
+        self._cancel_fetch()
+        self.current = artifact
+        self._shown_id = ""
+        if artifact is None:
+            self.details.clear()
+            self.preview.clear()
+            return
+        state = self.artifacts.model.state_of(artifact.id)
+        run = self._run(artifact.workflow_run_id)
+        self.details.show_artifact(
+            artifact,
+            state,
+            workflow_name=self.tree.workflow_name(artifact.workflow_id),
+            run=run,
+        )
+        self.preview.show_message(artifact.name, "Opening…")
+        self.ops.run(
+            locate, self.library, artifact.id, on_result=self._on_located, on_error=self._on_error
+        )
+
+    def _run(self, run_id: str | None) -> Any:
+        for runs in self.tree.tree.runs.values():
+            for run in runs:
+                if run.id == run_id:
+                    return run
+        return None
+
+    @Slot(object)
+    def _on_located(self, found: Located) -> None:
+        if self.current is None or found.artifact_id != self.current.id:
+            return  # the user moved on
+        self.stateChanged.emit(found.artifact_id, found.state)
+        if found.path is not None:
+            self._show(found.artifact_id, found.path)
+        elif not self.online:
+            self._unavailable(
+                self.current,
+                "Not available offline. Connect to download it, or pin its run for offline use.",
+            )
+        else:
+            self._start_fetch(self.current, "preview")
+
+    def _unavailable(self, artifact: Artifact, reason: str) -> None:
+        self.preview.show_message(artifact.name, reason)
+        self.previewUnavailable.emit(artifact.id, reason)
+
+    def _show(self, artifact_id: str, path: Path) -> None:
+        artifact = self.current
+        if artifact is None or artifact.id != artifact_id:
+            return
+        self.preview.show_file(path, artifact.mime_type, artifact.name)
+        self._shown_id = artifact_id
+        self.previewShown.emit(artifact_id)
+
+    @Slot()
+    def retry_current(self) -> None:
+        """Enter on the list: try again to show an artifact whose preview did not come
+        (cancelled, failed, offline); a shown preview is left as it is."""
+        artifact = self.current
+        if artifact is None or self._fetch_token is not None or self._shown_id == artifact.id:
+            return
+        self.current = None
+        self.select(artifact)
+
+    @Slot()
+    def _on_download_cancelled(self) -> None:
+        # A cancelled task delivers nothing, so say here what happened to it.
+        if self._fetch_token is not None and self._fetch_token.cancelled:
+            self._fetch_token = None
+            if self.current is not None:
+                self._unavailable(
+                    self.current, "Download cancelled. Press Enter in the list to try again."
+                )
+            self.bridge.show_status("Download cancelled; nothing was kept.")
+        if self._pin_token is not None and self._pin_token.cancelled:
+            self.bridge.show_status("Stopping the downloads of the run…")  # the outcome follows
+
+    def _start_fetch(self, artifact: Artifact, purpose: str) -> None:
+        token = CancelToken()
+        self._fetch_token = token
+        self.downloads.begin(artifact.name, token, artifact.file_size)
+        self.ops.run(
+            fetch,
+            self.library,
+            artifact.id,
+            purpose,
+            on_result=self._on_fetched,
+            on_error=self._on_fetch_failed,
+            on_progress=self.downloads.set_progress,
+            download=True,
+            cancel=token,
+        )
+
+    def _cancel_fetch(self) -> None:
+        if self._fetch_token is not None:
+            self._fetch_token.cancel()
+            self.downloads.finish(self._fetch_token)
+            self._fetch_token = None
+
+    @Slot(object)
+    def _on_fetched(self, result: Fetched) -> None:
+        self.downloads.finish(self._fetch_token)
+        self._fetch_token = None
+        self.stateChanged.emit(result.artifact_id, result.state)
+        if result.purpose == "open":
+            self._open_path(result.path)
+        else:
+            self._show(result.artifact_id, result.path)
+
+    @Slot(object)
+    def _on_fetch_failed(self, exc: BaseException) -> None:
+        self.downloads.finish(self._fetch_token)
+        self._fetch_token = None
+        if isinstance(exc, Cancelled):
+            return
+        if isinstance(exc, IntegrityError) and self.current is not None:
+            self.stateChanged.emit(self.current.id, "MISMATCH")
+        if self.current is not None:
+            self._unavailable(self.current, user_message(exc))
+        if isinstance(exc, (NetworkError, NotAvailableOffline)):
+            self.bridge.show_status(user_message(exc))
+            self.offlineDetected.emit()
+            return
+        self.bridge.error(exc)
+
+    @Slot(str, str)
+    def _on_state_changed(self, artifact_id: str, state: str) -> None:
+        self.artifacts.model.set_states({artifact_id: state})
+        if self.current is not None and self.current.id == artifact_id:
+            self.details.set_state(state)
+
+    @Slot(bool)
+    def set_online(self, online: bool) -> None:
+        self.online = online
+
+    # -- actions -------------------------------------------------------------------------
+    @Slot()
+    def verify_current(self) -> None:
+        if self.current is None:
+            return
+        self.bridge.show_status(f"Verifying {self.current.name}…")
+        self.ops.run(
+            verify,
+            self.library,
+            self.current.id,
+            on_result=self._on_verified,
+            on_error=self._on_error,
+        )
+
+    @Slot(object)
+    def _on_verified(self, result: tuple[str, str]) -> None:
+        artifact_id, state = result
+        self.stateChanged.emit(artifact_id, state)
+        text = {
+            "VERIFIED": "Verified: the cached bytes match the hash.",
+            "NOT_VERIFIABLE": "Cached, but its hash format cannot be checked.",
+            "NOT_CACHED": "Not cached: nothing to verify yet.",
+            "MISMATCH": "The cached bytes did not match the hash and were discarded.",
+        }.get(state, state)
+        self.bridge.show_status(text)
+
+    @Slot()
+    def open_current_externally(self) -> None:
+        artifact = self.current
+        if artifact is None:
+            return
+        if self.artifacts.model.state_of(artifact.id) in ("VERIFIED", "NOT_VERIFIABLE"):
+            self.ops.run(
+                locate,
+                self.library,
+                artifact.id,
+                on_result=self._on_located_for_open,
+                on_error=self._on_error,
+            )
+        else:
+            self._start_fetch(artifact, "open")
+
+    @Slot(object)
+    def _on_located_for_open(self, found: Located) -> None:
+        if found.path is not None:
+            self._open_path(found.path)
+
+    @Slot(Path)
+    def open_path(self, path: Path) -> None:
+        self._open_path(path)
+
+    def _open_path(self, path: Path) -> None:
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
+            self.bridge.info(
+                "No application is registered to open this kind of file. "
+                "Save it (Ctrl+S) and open it from there."
+            )
+
+    @Slot()
+    def copy_current_id(self) -> None:
+        if self.current is not None:
+            QGuiApplication.clipboard().setText(self.current.id)
+            self.bridge.show_status("Artifact id copied.")
+
+    def save_current(self, dest: Path, *, overwrite: bool = False) -> None:
+        if self.current is None:
+            return
+        self.ops.run(
+            save,
+            self.library,
+            self.current.id,
+            dest,
+            overwrite,
+            on_result=self._on_saved,
+            on_error=self._on_error,
+        )
+
+    @Slot(object)
+    def _on_saved(self, outcome: SaveOutcome) -> None:
+        if not outcome.written:
+            self.saveNeedsConfirmation.emit(str(outcome.dest))
+            return
+        self.bridge.show_status(f"Saved {outcome.dest.name}.")
+        self.saved.emit(str(outcome.dest))
+
+    def pin_run(self, run_id: str) -> None:
+        task_token = CancelToken()
+        stop = StopToken(task_token)  # Cancel stops the downloads; the outcome still arrives
+        self._pin_token = stop
+        self._pin_run_id = run_id
+        self.downloads.begin("run for offline use", stop)
+        self.ops.run(
+            pin,
+            self.library,
+            run_id,
+            stop,
+            on_result=self._on_pinned,
+            on_error=self._on_pin_failed,
+            on_progress=self.downloads.set_progress,
+            download=True,
+            cancel=task_token,
+        )
+
+    @Slot(object)
+    def _on_pinned(self, outcome: Pinned) -> None:
+        self.downloads.finish(self._pin_token)
+        self._pin_token = None
+        if outcome.stopped:
+            self.bridge.show_status(
+                "Pinning stopped: the run stays pinned with what arrived; "
+                "pin it again to fetch the rest, or unpin it."
+            )
+        else:
+            self.bridge.show_status("Run pinned: its artifacts are available offline.")
+        self.pinChanged.emit(outcome.run_id, True)
+
+    @Slot(object)
+    def _on_pin_failed(self, exc: BaseException) -> None:
+        self.downloads.finish(self._pin_token)
+        self._pin_token = None
+        self._on_error(exc)
+        if isinstance(exc, PinError):
+            self._pin_stopped()
+
+    def _pin_stopped(self) -> None:
+        """The run was pinned before its downloads began, so it stays pinned: show it so."""
+        if self._pin_run_id:
+            self.pinChanged.emit(self._pin_run_id, True)
+
+    def unpin_run(self, run_id: str) -> None:
+        self.ops.run(
+            unpin, self.library, run_id, on_result=self._on_unpinned, on_error=self._on_error
+        )
+
+    @Slot(object)
+    def _on_unpinned(self, run_id: str) -> None:
+        self.bridge.show_status("Run unpinned.")
+        self.pinChanged.emit(run_id, False)
+
+    @Slot(object)
+    def _on_error(self, exc: BaseException) -> None:
+        self.bridge.error(exc)

@@ -1,0 +1,426 @@
+"""Keeps the navigator and the artifact list fed from the library, off the GUI thread.
+
+The catalog answers first (so everything works offline); when the API is reachable the
+scope is refreshed in the background and the list re-read when that lands.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+from artifact_viewer.core.cancel import CancelToken
+from artifact_viewer.core.errors import NetworkError
+from artifact_viewer.core.models import WORKFLOW_RUN_STATUSES
+from artifact_viewer.core.store_models import ArtifactQuery
+from artifact_viewer.ui import formatting as fmt
+from artifact_viewer.ui.controllers.ops import Ops
+from artifact_viewer.ui.messages import MessageBridge
+from artifact_viewer.ui.models.artifact_table_model import PAGE_SIZE
+from artifact_viewer.ui.models.filter_spec import FilterSpec
+from artifact_viewer.ui.models.navigator_model import ALL, OFFLINE, RUN, WORKFLOW, TreeData
+from artifact_viewer.ui.panes.artifact_list import ArtifactList
+from artifact_viewer.ui.panes.navigator import Navigator
+
+log = logging.getLogger(__name__)
+
+# Runs in these states produce no artifacts until their status changes (which a refresh
+# notices): once listed, they need no new listing. Any other status may be adding files.
+_QUIET = frozenset({"PENDING", "COMPLETED", "FAILED", "COMPLETED_WITH_NO_ACTION_TAKEN"})
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    generation: int
+    offset: int
+    total: int
+    rows: list[Any]
+    states: dict[str, Any]
+
+
+# -- work functions (run on the pool; they only touch the library) -------------------------
+def load_tree(library: Any, _progress: Any, _cancel: CancelToken) -> TreeData:
+    workflows = list(library.workflows())
+    runs: dict[str, list[Any]] = {}
+    for run in library.runs():
+        runs.setdefault(run.workflow_id or "", []).append(run)
+    for items in runs.values():
+        items.sort(key=lambda r: r.created_at.timestamp() if r.created_at else 0.0, reverse=True)
+    offline = list(library.offline_runs())
+    pinned = {r.id for r in offline if library.is_pinned(r.id)}
+    return TreeData(workflows, runs, offline, pinned)
+
+
+def load_page(
+    library: Any, query: ArtifactQuery, generation: int, first: bool, _p: Any, _c: CancelToken
+) -> Page:
+    total = library.count_artifacts(replace(query, limit=None, offset=0)) if first else -1
+    rows = list(library.artifacts(query))
+    states = library.cache_states([a.id for a in rows]) if rows else {}
+    return Page(generation, query.offset, total, rows, dict(states))
+
+
+@dataclass(frozen=True, slots=True)
+class TreeRefresh:
+    """Outcome of refreshing workflows and runs: which runs may have new artifacts."""
+
+    catalog_empty: bool
+    stale_runs: list[str]
+
+
+def _run_mark(run: Any) -> tuple[Any, ...]:
+    return (run.status, run.updated_at, run.completed_at, run.current_state_name)
+
+
+def refresh_tree(library: Any, _p: Any, _c: CancelToken) -> TreeRefresh:
+    """Refresh workflows and runs, and name the runs whose artifact lists may be out of date:
+    new or changed since the last refresh, running or awaiting input, or never listed."""
+    before = {run.id: _run_mark(run) for run in library.runs()}
+    library.refresh_workflows()
+    library.refresh_runs()
+    stale = [
+        run.id
+        for run in library.runs()
+        if before.get(run.id) != _run_mark(run)
+        or run.status not in _QUIET
+        or library.artifacts_synced_at(run_id=run.id) is None
+    ]
+    return TreeRefresh(library.count_artifacts(ArtifactQuery()) == 0, stale)
+
+
+def refresh_runs_artifacts(
+    library: Any, run_ids: list[str], progress: Any, cancel: CancelToken
+) -> str:
+    """List the artifacts of each given run (one request or a few pages each)."""
+    for done, run_id in enumerate(run_ids):
+        cancel.raise_if_cancelled()
+        progress(done, len(run_ids))
+        library.refresh_artifacts(run_id=run_id)
+    progress(len(run_ids), len(run_ids))
+    return f"{ALL}:{ALL}"
+
+
+def refresh_scope(library: Any, kind: str, ident: str, _p: Any, _c: CancelToken) -> str:
+    if kind == RUN:
+        library.refresh_artifacts(run_id=ident)
+    elif kind == WORKFLOW:
+        library.refresh_runs(workflow_id=ident)
+        library.refresh_artifacts(workflow_id=ident)
+    elif kind == ALL:
+        library.refresh_artifacts()
+    return f"{kind}:{ident}"
+
+
+def _known_status(term: str) -> str:
+    """``failed`` -> ``FAILED``, ``awaiting`` -> ``AWAITING_USER_INPUT``; unknown terms as typed."""
+    wanted = term.upper().replace(" ", "_")
+    for status in WORKFLOW_RUN_STATUSES:
+        if status == wanted:
+            return status
+    return next((s for s in WORKFLOW_RUN_STATUSES if wanted in s), wanted)
+
+
+class Browser(QObject):
+    """Owns the current scope, filter and sort order; answers the models' page requests.
+
+    Signals:
+        treeLoaded(): the navigator shows fresh data.
+        listLoaded(): the first page of the current query is in.
+        scopeChanged(kind, id): a new scope is being listed.
+        offlineDetected(): an API call failed for lack of a network.
+        reachable(): an API refresh just succeeded.
+        refreshed(): an explicit refresh finished (successfully or not).
+    """
+
+    treeLoaded = Signal()
+    listLoaded = Signal()
+    scopeChanged = Signal(str, str)
+    offlineDetected = Signal()
+    reachable = Signal()
+    refreshed = Signal()
+
+    def __init__(
+        self,
+        *,
+        ops: Ops,
+        bridge: MessageBridge,
+        navigator: Navigator,
+        artifacts: ArtifactList,
+        library: Any = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.library = library
+        self.ops = ops
+        self.bridge = bridge
+        self.navigator = navigator
+        self.artifacts = artifacts
+        self.scope: tuple[str, str] = (ALL, ALL)
+        self.spec = FilterSpec()
+        self.order_by = "created_at"
+        self.descending = True
+        self._refreshed_scopes: set[str] = set()
+        self._query = ArtifactQuery()
+        self._runs_task: Any = None
+        self.connected = True  # False while only the local catalog is open (no key yet)
+        self.online = bool(getattr(library, "online", False))
+        artifacts.model.pageWanted.connect(self._on_page_wanted)
+        artifacts.model.sortWanted.connect(self._on_sort_wanted)
+        navigator.scopeSelected.connect(self._on_scope_selected)
+
+    def set_library(self, library: Any, *, online: bool, connected: bool) -> None:
+        """Show this library's catalog (a new connection replaces the old one)."""
+        self.library = library
+        self.online = online
+        self.connected = connected
+
+    # -- tree --------------------------------------------------------------------------
+    def refresh_at_start(self) -> None:
+        """The refresh a new connection starts with (the same as F5)."""
+        self.refresh()
+
+    @Slot()
+    def reload_tree(self) -> None:
+        if self.library is None:
+            return
+        self.ops.run(load_tree, self.library, on_result=self._on_tree, on_error=self._on_error)
+
+    @Slot(object)
+    def _on_tree(self, data: TreeData) -> None:
+        self.navigator.set_tree(data)
+        self.treeLoaded.emit()
+
+    @Slot()
+    def refresh(self) -> None:
+        """F5: ask the API for workflows, runs and the current scope, then re-read everything.
+        Artifacts are listed organisation-wide only into an empty catalog; after that, "All
+        artifacts" lists again only the runs that are new, changed, active or never listed,
+        so a large organisation is not fetched whole each time."""
+        if self.library is None:
+            return
+        self._refreshed_scopes.clear()
+        if self._runs_task is not None:
+            self._runs_task.cancel()
+            self._runs_task = None
+        self.bridge.show_status("Refreshing…")
+        self.ops.run(
+            refresh_tree,
+            self.library,
+            on_result=self._on_refreshed,
+            on_error=self._on_refresh_failed,
+        )
+
+    @Slot(object)
+    def _on_refreshed(self, result: TreeRefresh) -> None:
+        self.bridge.show_status("Up to date.")
+        self.set_online(True)
+        self.reachable.emit()
+        self.reload_tree()
+        if result.catalog_empty:
+            self._refresh_scope(force=True, whole=True)  # one organisation-wide listing
+        elif self.scope[0] != ALL:
+            self._refresh_scope(force=True)
+        elif result.stale_runs:
+            self._refresh_runs(result.stale_runs)
+        else:
+            self.requery()
+        self.refreshed.emit()
+
+    def _refresh_runs(self, run_ids: list[str]) -> None:
+        self.bridge.show_status(f"Refreshing artifacts of {fmt.plural(len(run_ids), 'run')}…")
+        self._runs_task = self.ops.run(
+            refresh_runs_artifacts,
+            self.library,
+            run_ids,
+            on_result=self._on_scope_refreshed,
+            on_error=self._on_scope_refresh_failed,
+            on_progress=self._on_runs_progress,
+        )
+
+    @Slot(int, int)
+    def _on_runs_progress(self, done: int, total: int) -> None:
+        if total and done < total:
+            self.bridge.show_status(f"Refreshing artifacts: {done} of {total} runs…")
+        elif total:
+            self.bridge.show_status("Up to date.")
+
+    @Slot(object)
+    def _on_refresh_failed(self, exc: BaseException) -> None:
+        self._on_error(exc)
+        if not isinstance(exc, NetworkError):
+            self.bridge.show_status("Could not refresh; showing the local catalog.")
+        self.reload_tree()
+        self.requery()
+        self.refreshed.emit()
+
+    # -- scope, filter, sort -----------------------------------------------------------
+    @Slot(str, str, object)
+    def _on_scope_selected(self, kind: str, ident: str, _obj: object) -> None:
+        self.set_scope(kind, ident)
+
+    def set_scope(self, kind: str, ident: str) -> None:
+        self.scope = (kind, ident)
+        self.artifacts.scope_title = self._scope_title()
+        self.scopeChanged.emit(kind, ident)
+        self.requery()
+        self._refresh_scope(force=False)
+
+    def _scope_title(self) -> str:
+        kind, ident = self.scope
+        if kind == ALL:
+            return "All artifacts"
+        if kind == OFFLINE:
+            return "Available offline"
+        if kind == WORKFLOW:
+            return self.navigator.model.workflow_name(ident)
+        return f"Run {ident[:8]}"
+
+    @Slot(object)
+    def set_filter(self, spec: FilterSpec) -> None:
+        self.spec = spec
+        self.navigator.set_filter(spec)
+        self.requery()
+
+    @Slot(str, bool)
+    def _on_sort_wanted(self, order_by: str, descending: bool) -> None:
+        self.order_by, self.descending = order_by, descending
+        self.requery()
+
+    def current_query(self) -> ArtifactQuery:
+        kind, ident = self.scope
+        spec = self.spec
+        return ArtifactQuery(
+            text=spec.text,
+            type=spec.types[0] if spec.types else None,
+            mime=spec.mimes[0] if spec.mimes else None,
+            status=_known_status(spec.statuses[0]) if spec.statuses else None,
+            workflow_id=ident if kind == WORKFLOW else None,
+            run_id=ident if kind == RUN else None,
+            cached_only=kind == OFFLINE,
+            order_by=self.order_by,
+            descending=self.descending,
+            limit=PAGE_SIZE,
+            offset=0,
+        )
+
+    def empty_hint(self) -> str:
+        """Why the list would be empty, and the next step, for the current scope and filter."""
+        kind, _ident = self.scope
+        if not self.spec.empty:
+            return f"No artifacts match “{self.spec.raw.strip()}”. Change or clear the filter."
+        if kind == OFFLINE:
+            return (
+                "Nothing is available offline yet. Pin a run (Ctrl+P) to keep all its "
+                "artifacts, or open artifacts to cache them."
+            )
+        if kind == RUN:
+            return "This run has no artifacts in the local catalog."
+        if kind == WORKFLOW:
+            return "No artifacts of this workflow are in the local catalog."
+        if not self.connected:
+            return (
+                "Nothing has been synced yet. Connect to the Anon API (Ctrl+Shift+K), "
+                "or explore the demo data from the Connect dialog."
+            )
+        return "No artifacts in the local catalog yet. Refresh (F5) to ask the API."
+
+    @Slot()
+    def requery(self) -> None:
+        if self.library is None:
+            return
+        self.artifacts.empty_hint = self.empty_hint()
+        self._query = self.current_query()
+        generation = self.artifacts.model.begin_query()
+        self.artifacts.update_caption()
+        self.ops.run(
+            load_page,
+            self.library,
+            self._query,
+            generation,
+            True,
+            on_result=self._on_first_page,
+            on_error=self._on_page_error,
+        )
+
+    @Slot(int, int, int)
+    def _on_page_wanted(self, generation: int, offset: int, limit: int) -> None:
+        query = replace(self._query, offset=offset, limit=limit)
+        self.ops.run(
+            load_page,
+            self.library,
+            query,
+            generation,
+            False,
+            on_result=self._on_page,
+            on_error=self._on_page_error,
+        )
+
+    @Slot(object)
+    def _on_first_page(self, page: Page) -> None:
+        if self.artifacts.model.set_first_page(page.generation, page.total, page.rows, page.states):
+            self.artifacts.update_caption()
+            self.listLoaded.emit()
+
+    @Slot(object)
+    def _on_page(self, page: Page) -> None:
+        self.artifacts.model.add_page(page.generation, page.offset, page.rows, page.states)
+
+    @Slot(object)
+    def _on_page_error(self, exc: BaseException) -> None:
+        self.artifacts.model.page_failed(self.artifacts.model.generation)
+        self.artifacts.update_caption()
+        self._on_error(exc)
+
+    # -- background refresh of the scope ------------------------------------------------
+    def _refresh_scope(self, *, force: bool, whole: bool = False) -> None:
+        kind, ident = self.scope
+        if whole:
+            kind = ident = ALL
+        key = f"{kind}:{ident}"
+        if kind == OFFLINE or not self.online or self.library is None:
+            return
+        if kind == ALL and not whole:
+            return  # the whole organisation is only listed into an empty catalog
+        if key in self._refreshed_scopes and not force:
+            return
+        self._refreshed_scopes.add(key)
+        self.ops.run(
+            refresh_scope,
+            self.library,
+            kind,
+            ident,
+            on_result=self._on_scope_refreshed,
+            on_error=self._on_scope_refresh_failed,
+        )
+
+    @Slot(object)
+    def _on_scope_refreshed(self, key: str) -> None:
+        if key == f"{self.scope[0]}:{self.scope[1]}" or key == f"{ALL}:{ALL}":
+            self.requery()  # an organisation-wide listing can change any scope's list
+        if key.startswith(WORKFLOW):
+            self.reload_tree()
+
+    @Slot(object)
+    def _on_scope_refresh_failed(self, exc: BaseException) -> None:
+        # The list already shows the catalog; only say why it may be stale.
+        self._refreshed_scopes.discard(f"{self.scope[0]}:{self.scope[1]}")
+        self._on_error(exc)
+
+    @Slot(bool)
+    def set_online(self, online: bool) -> None:
+        was = self.online
+        self.online = online
+        if online and not was:
+            self._refresh_scope(force=False)
+
+    # -- errors --------------------------------------------------------------------------
+    @Slot(object)
+    def _on_error(self, exc: BaseException) -> None:
+        if isinstance(exc, NetworkError):
+            self.offlineDetected.emit()
+            self.bridge.show_status("Offline: showing the local catalog and cache.")
+            return
+        self.bridge.error(exc)

@@ -1,0 +1,171 @@
+"""How a feature plugs into the window without editing it: views, panes, actions, events.
+
+A feature (compare, content search, the run page, bundles...) is a :class:`WindowExtension`.
+The composition root hands a list of them to ``MainWindow(extensions=[...])``; the window
+calls :meth:`WindowExtension.install` once, after its own panes exist, with a
+:class:`WindowSlots` object that is the whole surface a feature may use:
+
+- ``add_view(key, widget)``: a page that can take the preview's place in the centre
+  (``show_view(key)``; ``show_preview()`` goes back). Selecting an artifact brings the
+  preview back by itself.
+- ``add_pane(key, title, widget)``: a dock pane, toggled from the View menu.
+- ``menu(title)``: an existing menu (File, Edit, View, Artifact, Help) or a new one, to add
+  actions to; ``add_list_action(action)`` puts an action on the artifact list's context menu.
+- ``services``: the window's thread pools (``ops.run``), message bridge, saved state and the
+  current library (``library()``: ``None`` before a connection).
+- signals on ``events``: ``libraryChanged(object)``, ``onlineChanged(bool)``,
+  ``scopeChanged(str, str)`` (navigator kind and id), ``artifactSelected(object)``.
+
+Work runs through ``services.ops``; widgets only show results (see docs/architecture.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QDockWidget, QMenu, QMenuBar, QStackedWidget, QWidget
+
+if TYPE_CHECKING:
+    from artifact_viewer.ui.controllers.ops import Ops
+    from artifact_viewer.ui.messages import MessageBridge
+    from artifact_viewer.ui.window_state import WindowState
+
+
+class WindowEvents(QObject):
+    """What happens in the window that a feature may follow.
+
+    Signals:
+        libraryChanged(object): a new library is shown (``None`` while not connected).
+        onlineChanged(bool): the API became reachable or unreachable.
+        scopeChanged(str, str): the navigator's selection (kind, id).
+        artifactSelected(object): the artifact list's current artifact, or ``None``.
+    """
+
+    libraryChanged = Signal(object)
+    onlineChanged = Signal(bool)
+    scopeChanged = Signal(str, str)
+    artifactSelected = Signal(object)
+
+
+@dataclass(frozen=True, slots=True)
+class WindowServices:
+    """Shared window services a feature may use (never to be replaced by one)."""
+
+    ops: Ops
+    bridge: MessageBridge
+    state: WindowState
+    library_source: Any  # callable returning the current library or None
+
+    def library(self) -> Any:
+        return self.library_source()
+
+
+class ViewStack(QStackedWidget):
+    """The centre of the window: the preview, or one of the views features add."""
+
+    def __init__(self, preview: QWidget, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("viewStack")
+        self.preview = preview
+        self.addWidget(preview)
+        self._views: dict[str, QWidget] = {}
+
+    def add_view(self, key: str, widget: QWidget) -> None:
+        if key in self._views:
+            raise ValueError(f"A view named {key!r} exists already")
+        self._views[key] = widget
+        self.addWidget(widget)
+
+    def view(self, key: str) -> QWidget:
+        return self._views[key]
+
+    def show_view(self, key: str) -> None:
+        self.setCurrentWidget(self._views[key])
+
+    def show_preview(self) -> None:
+        self.setCurrentWidget(self.preview)
+
+    def current_key(self) -> str:
+        current = self.currentWidget()
+        return next((k for k, w in self._views.items() if w is current), "preview")
+
+
+class WindowSlots:
+    """The places a feature may fill; handed to :meth:`WindowExtension.install`."""
+
+    def __init__(
+        self,
+        *,
+        window: Any,
+        views: ViewStack,
+        menu_bar: QMenuBar,
+        menus: dict[str, QMenu],
+        list_view: QWidget,
+        services: WindowServices,
+        events: WindowEvents,
+    ) -> None:
+        self.window = window
+        self.views = views
+        self._menu_bar = menu_bar
+        self._menus = menus
+        self._list_view = list_view
+        self.services = services
+        self.events = events
+        self.panes: dict[str, QDockWidget] = {}
+
+    def add_view(self, key: str, widget: QWidget) -> None:
+        self.views.add_view(key, widget)
+
+    def show_view(self, key: str) -> None:
+        self.views.show_view(key)
+
+    def show_preview(self) -> None:
+        self.views.show_preview()
+
+    def add_pane(
+        self,
+        key: str,
+        title: str,
+        widget: QWidget,
+        *,
+        area: Qt.DockWidgetArea = Qt.DockWidgetArea.BottomDockWidgetArea,
+        shortcut: str = "",
+        visible: bool = False,
+    ) -> QDockWidget:
+        dock = QDockWidget(title, self.window)
+        dock.setObjectName(f"pane_{key}")
+        dock.setWidget(widget)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetClosable
+            | QDockWidget.DockWidgetFeature.DockWidgetMovable
+        )
+        self.window.addDockWidget(area, dock)
+        dock.setVisible(visible)
+        toggle = dock.toggleViewAction()
+        if shortcut:
+            toggle.setShortcut(shortcut)
+        self.menu("&View").addAction(toggle)
+        self.panes[key] = dock
+        return dock
+
+    def menu(self, title: str) -> QMenu:
+        """The menu called ``title`` (``&View``, ``View`` or ``view`` alike), made if new."""
+        wanted = title.replace("&", "").lower()
+        for name, menu in self._menus.items():
+            if name.replace("&", "").lower() == wanted:
+                return menu
+        menu = self._menu_bar.addMenu(title)
+        self._menus[title] = menu
+        return menu
+
+    def add_list_action(self, action: QAction) -> None:
+        self._list_view.addAction(action)
+
+
+class WindowExtension(Protocol):
+    """A feature that adds itself to the window (see the module docstring)."""
+
+    def install(self, slots: WindowSlots) -> None: ...

@@ -1,0 +1,204 @@
+"""The navigator pane: a filterable, sortable tree of workflows and runs that keeps its state."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import (
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+    Slot,
+)
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeView, QVBoxLayout, QWidget
+
+from artifact_viewer.ui.models.filter_spec import FilterSpec
+from artifact_viewer.ui.models.navigator_model import (
+    ALL,
+    FILTER_ROLE,
+    ID_ROLE,
+    ITEM_ROLE,
+    KIND_ROLE,
+    OFFLINE,
+    RUN,
+    SORT_ROLE,
+    WORKFLOW,
+    NavigatorModel,
+    TreeData,
+)
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+class NavigatorProxy(QSortFilterProxyModel):
+    """Filters by the filter box (words and ``status:``) and sorts with the fixed nodes on top."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._spec = FilterSpec()
+        self.setRecursiveFilteringEnabled(True)
+        self.setSortRole(SORT_ROLE)
+
+    def set_spec(self, spec: FilterSpec) -> None:
+        self.beginFilterChange()
+        self._spec = spec
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:
+        model = self.sourceModel()
+        index = model.index(source_row, 0, source_parent)
+        kind = model.data(index, KIND_ROLE)
+        spec = self._spec
+        if kind in (ALL, OFFLINE) or (not spec.words and not spec.statuses):
+            return True
+        if kind == WORKFLOW:
+            return not spec.statuses and spec.matches_text(model.data(index, FILTER_ROLE) or "")
+        if kind == RUN:
+            run = model.data(index, ITEM_ROLE)
+            own = model.data(index, FILTER_ROLE) or ""
+            parent_text = model.data(source_parent, FILTER_ROLE) or ""
+            wf_text = ""
+            if model.data(source_parent, KIND_ROLE) == OFFLINE and isinstance(
+                model, NavigatorModel
+            ):
+                wf_text = model.workflow_name(getattr(run, "workflow_id", None))
+            text = f"{own} {parent_text} {wf_text}"
+            return spec.matches_text(text) and spec.matches_status(getattr(run, "status", None))
+        return False
+
+    def lessThan(self, left: AnyIndex, right: AnyIndex) -> bool:
+        model = self.sourceModel()
+        lk, rk = model.data(left, KIND_ROLE), model.data(right, KIND_ROLE)
+        fixed = (ALL, OFFLINE)
+        if lk in fixed or rk in fixed:
+            # Keep "All artifacts" and "Available offline" first in either sort order.
+            lrank = 0 if lk in fixed else 1
+            rrank = 0 if rk in fixed else 1
+            if lrank == rrank:
+                less = bool(model.data(left, SORT_ROLE) < model.data(right, SORT_ROLE))
+            else:
+                less = lrank < rrank
+            descending = self.sortOrder() == Qt.SortOrder.DescendingOrder
+            return less != descending
+        lv, rv = model.data(left, SORT_ROLE), model.data(right, SORT_ROLE)
+        try:
+            return bool(lv < rv)
+        except TypeError:
+            return str(lv) < str(rv)
+
+
+class Navigator(QWidget):
+    """Tree of "All artifacts", "Available offline" and workflows -> runs.
+
+    Signals:
+        scopeSelected(kind, id, obj): the user picked a node (kind is all/offline/workflow/run).
+    """
+
+    scopeSelected = Signal(str, str, object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = NavigatorModel(self)
+        self.proxy = NavigatorProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self.view = QTreeView(self)
+        self.view.setObjectName("navigatorTree")
+        self.view.setAccessibleName("Workflows and runs")
+        self.view.setModel(self.proxy)
+        self.view.setUniformRowHeights(True)
+        self.view.setAlternatingRowColors(True)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setSortingEnabled(True)
+        self.view.sortByColumn(2, Qt.SortOrder.DescendingOrder)
+        header = self.view.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for col, width in ((1, 142), (2, 94), (3, 94), (4, 60)):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(col, width)
+        self.view.selectionModel().currentChanged.connect(self._on_current)
+        # Workflow and fixed rows span every column; re-apply whenever proxy rows move.
+        self.proxy.modelReset.connect(self._apply_spans)
+        self.proxy.layoutChanged.connect(self._apply_spans)
+        self.proxy.rowsInserted.connect(self._apply_spans)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.view)
+
+    # -- state ---------------------------------------------------------------------------
+    def set_tree(self, data: TreeData) -> None:
+        """Swap in new data, keeping expanded workflows and the current node."""
+        expanded = self.expanded_ids()
+        current = self.current()
+        self.view.selectionModel().blockSignals(True)
+        try:
+            self.model.set_tree(data)
+            self._apply_spans()
+            self.set_expanded_ids(expanded)
+            if current is not None:
+                self.select(current[0], current[1], emit=False)
+        finally:
+            self.view.selectionModel().blockSignals(False)
+
+    def expanded_ids(self) -> list[str]:
+        out = []
+        for row in range(self.proxy.rowCount()):
+            index = self.proxy.index(row, 0)
+            if self.view.isExpanded(index):
+                out.append(str(self.proxy.data(index, ID_ROLE)))
+        return out
+
+    def set_expanded_ids(self, ids: list[str]) -> None:
+        wanted = set(ids)
+        for row in range(self.proxy.rowCount()):
+            index = self.proxy.index(row, 0)
+            if self.proxy.data(index, ID_ROLE) in wanted:
+                self.view.expand(index)
+
+    def current(self) -> tuple[str, str] | None:
+        index = self.view.currentIndex()
+        if not index.isValid():
+            return None
+        return str(index.data(KIND_ROLE)), str(index.data(ID_ROLE))
+
+    def select(self, kind: str, ident: str, *, emit: bool = True) -> bool:
+        """Make the node current (expanding its parent); False when it is not in the tree."""
+        source = self.model.find(kind, ident)
+        if not source.isValid():
+            return False
+        index = self.proxy.mapFromSource(source)
+        if not index.isValid():
+            return False
+        if index.parent().isValid():
+            self.view.expand(index.parent())
+        self.view.scrollTo(index)
+        if emit:
+            self.view.setCurrentIndex(index)
+        else:
+            self.view.selectionModel().setCurrentIndex(
+                index,
+                self.view.selectionModel().SelectionFlag.ClearAndSelect
+                | self.view.selectionModel().SelectionFlag.Rows,
+            )
+        return True
+
+    @Slot()
+    def _apply_spans(self) -> None:
+        for row in range(self.proxy.rowCount()):
+            self.view.setFirstColumnSpanned(row, QModelIndex(), True)
+
+    @Slot(object)
+    def set_filter(self, spec: FilterSpec) -> None:
+        self.proxy.set_spec(spec)
+        self._apply_spans()
+        if not spec.empty:
+            self.view.expandAll()
+
+    @Slot(QModelIndex, QModelIndex)
+    def _on_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if current.isValid():
+            self.scopeSelected.emit(
+                str(current.data(KIND_ROLE)), str(current.data(ID_ROLE)), current.data(ITEM_ROLE)
+            )
