@@ -77,7 +77,9 @@ def build_app(
 
 def window_extensions() -> list[Any]:
     """The features that add views, panes and actions to the window (ui.extensions)."""
-    return []
+    from artifact_viewer.ui.run_feature import RunFeature
+
+    return [RunFeature()]
 
 
 def _install_qt_message_handler() -> None:

@@ -27,7 +27,7 @@ from typing import Any, Literal
 from artifact_viewer.demo import content, images
 from artifact_viewer.demo.artifact import DemoArtifact
 from artifact_viewer.demo.config import ServerConfig
-from artifact_viewer.demo.dataset import Dataset, _maker, iso
+from artifact_viewer.demo.dataset import Dataset, _maker
 from artifact_viewer.demo.world import WORKFLOWS, WorkflowSpec
 
 Outcome = Literal[
@@ -201,7 +201,7 @@ class LiveRuns:
 
     def _create(self, live: _Live) -> None:
         ds = self.dataset
-        stamp = iso(live.started, fraction=True)
+        stamp = _iso(live.started)
         record: dict[str, Any] = {
             "id": live.run_id,
             "workflowId": live.workflow_id,
@@ -226,7 +226,7 @@ class LiveRuns:
             self._delete(live)
             return
         record["status"], record["currentStateName"] = step.status, step.state
-        record["updatedAt"] = iso(at, fraction=True)
+        record["updatedAt"] = _iso(at)
         if step.finished:
             record["completedAt"] = record["updatedAt"]
         if step.screenshot:
@@ -264,8 +264,8 @@ class LiveRuns:
             display_name=name,
             mime_type=mime,
             storage_path=f"{ds.organization_id}/{live.run_id}/{aid}/{name}",
-            created_at=iso(at, fraction=True),
-            updated_at=iso(at, fraction=True),
+            created_at=_iso(at),
+            updated_at=_iso(at),
             sort_key=at,
             make=make,
         )
@@ -297,7 +297,7 @@ class LiveRuns:
             mime_type=old.mime_type,
             storage_path=old.storage_path,
             created_at=old.created_at,
-            updated_at=iso(at, fraction=True),
+            updated_at=_iso(at),
             sort_key=old.sort_key,
             make=lambda: data,
         )
@@ -326,6 +326,12 @@ class LiveRuns:
             ds.kind_of.pop(art.id, None)
             if self._storage is not None:
                 self._storage.pop(art.storage_path, None)
+
+
+def _iso(epoch: float) -> str:
+    """API time with its real milliseconds: live runs' times must agree with their logs'
+    (the seeded data set derives its milliseconds from the second instead)."""
+    return _log_stamp(epoch)
 
 
 def _log_stamp(epoch: float) -> str:

@@ -1,0 +1,88 @@
+"""The run page as a window feature: selecting a run shows it in the centre, runs are
+followed live while the window is open, and watched runs announce how they end."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, Qt, Slot
+from PySide6.QtGui import QAction
+
+from artifact_viewer.ui.controllers.run_page_controller import RunPageController
+from artifact_viewer.ui.controllers.run_watch import RunWatchController
+from artifact_viewer.ui.extensions import WindowSlots
+from artifact_viewer.ui.notifier import Notifier
+from artifact_viewer.ui.panes.run_page import RunPage
+
+VIEW_KEY = "run"
+
+
+class RunFeature(QObject):
+    """Installs the run page, the live poller and notifications into the window."""
+
+    def __init__(self, **watcher_options: Any) -> None:
+        super().__init__()
+        self._watcher_options = watcher_options
+        self.slots: WindowSlots | None = None
+
+    def install(self, slots: WindowSlots) -> None:
+        self.slots = slots
+        # Lives as long as the window: its event filter stops the poller when it closes.
+        self.setParent(slots.window)
+        services = slots.services
+        self.page = RunPage()
+        slots.add_view(VIEW_KEY, self.page)
+        self.watch = RunWatchController(slots.window, **self._watcher_options)
+        self.notifier = Notifier(services.bridge, slots.window)
+        self.controller = RunPageController(
+            self.page, services.ops, services.bridge, self.watch, slots.window
+        )
+        self.watch.notify.connect(self.notifier.notify)
+        self.watch.problem.connect(services.bridge.show_status)
+        self.page.artifactActivated.connect(self._open_artifact)
+        slots.events.libraryChanged.connect(self.controller.set_library)
+        slots.events.scopeChanged.connect(self._on_scope)
+        menu = slots.menu("&Runs")
+        self.show_page = QAction("Show &run page", slots.window)
+        self.show_page.setEnabled(False)
+        self.show_page.triggered.connect(lambda: slots.show_view(VIEW_KEY))
+        self.first_error = QAction("Open first &error", slots.window)
+        self.first_error.triggered.connect(self.controller.open_first_error)
+        for action in (self.show_page, self.first_error):
+            menu.addAction(action)
+        slots.window.installEventFilter(self)
+        library = services.library()
+        if library is not None:
+            self.controller.set_library(library)
+
+    @Slot(str, str)
+    def _on_scope(self, kind: str, ident: str) -> None:
+        assert self.slots is not None
+        if kind == "run":
+            self.show_page.setEnabled(True)
+            self.controller.show_run(ident)
+            self.slots.show_view(VIEW_KEY)
+        else:
+            self.show_page.setEnabled(False)
+            self.controller.leave()
+            if self.slots.views.current_key() == VIEW_KEY:
+                self.slots.show_preview()
+
+    def _open_artifact(self, artifact: Any) -> None:
+        window = self.slots.window if self.slots is not None else None
+        if window is not None and hasattr(window, "artifact_list"):
+            window.artifact_list.select_id(artifact.id)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if kind in (QEvent.Type.Hide, QEvent.Type.Show, QEvent.Type.WindowStateChange):
+            window = self.slots.window if self.slots is not None else None
+            if window is not None:
+                hidden = not window.isVisible() or bool(
+                    window.windowState() & Qt.WindowState.WindowMinimized
+                )
+                self.watch.set_hidden(hidden)
+        elif kind == QEvent.Type.Close:
+            self.controller.shutdown()
+            self.notifier.close()
+        return False
