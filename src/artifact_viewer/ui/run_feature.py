@@ -7,6 +7,7 @@ from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, Slot
 from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QFrame, QScrollArea
 
 from artifact_viewer.ui.controllers.run_page_controller import RunPageController
 from artifact_viewer.ui.controllers.run_watch import RunWatchController
@@ -31,7 +32,14 @@ class RunFeature(QObject):
         self.setParent(slots.window)
         services = slots.services
         self.page = RunPage()
-        slots.add_view(VIEW_KEY, self.page)
+        # In a scroll area: the page is tall, and must not raise the window's minimum size.
+        holder = QScrollArea()
+        holder.setObjectName("runPageScroll")
+        holder.setWidgetResizable(True)
+        holder.setFrameShape(QFrame.Shape.NoFrame)
+        holder.setWidget(self.page)
+        self.page.setMinimumHeight(560)
+        slots.add_view(VIEW_KEY, holder)
         self.watch = RunWatchController(slots.window, **self._watcher_options)
         self.notifier = Notifier(services.bridge, slots.window)
         self.controller = RunPageController(
