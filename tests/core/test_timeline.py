@@ -173,7 +173,7 @@ def test_errors_and_warnings_are_found_by_line() -> None:
 
 
 def test_small_chunks_index_exactly_like_one_big_read() -> None:
-    data = run_log(3, START, ["a_state", "b_state", "c_state"], "FAILED") * 40
+    data = run_log(3, START, ["a_state", "b_state", "c_state"], "FAILED") * 8
     whole = index_log(data)
     for size in (1, 7, 100, 4096):
         piece = index_log(data, chunk_size=size)
@@ -474,3 +474,42 @@ def test_the_demo_run_log_round_trips() -> None:
     assert index.errors and text[index.errors[0]].split()[1] == "ERROR"
     assert index.first_time is not None and 0 < index.first_time - T0 < 5
     assert isinstance(index, LogIndex)
+
+
+def test_the_vectorised_reading_agrees_with_the_line_by_line_one() -> None:
+    from artifact_viewer.core.timeline import _chunk_stamps
+    from artifact_viewer.core.timestamps import LineClock, find_line_stamps
+
+    rng = random.Random(7)
+    heads = [
+        "2026-11-28T06:58:12", "2026-11-28 23:59:60", "2024-02-29T00:00:00", "2026-02-29T10:00:00",
+        "2026-13-01T00:00:00", "1999-12-31 24:00:00", "2026-11-28T06:58",
+    ]  # fmt: skip
+    tails = [
+        "", "Z", ".5", ",250", ".123456789", ".1234567890", "Z", "+02:00", "-0530", "+14",
+        " +0200", "+02:0x", "+2", "-", ":", "5", ".Z", ".12Z", ",999-03:00",
+    ]  # fmt: skip
+    rests = [" INFO ok", "", "\tx", "x", "  ", "]"]
+    lines = []
+    for _ in range(3000):
+        kind = rng.random()
+        if kind < 0.7:
+            lines.append(rng.choice(heads) + rng.choice(tails) + rng.choice(rests))
+        elif kind < 0.8:
+            lines.append("Nov 28 06:58:12 host app: syslog")
+        elif kind < 0.9:
+            lines.append(f"[{1795849092 + rng.randint(0, 999)}] epoch")
+        else:
+            lines.append(
+                rng.choice(["  File x", "", "INFO 2026-11-28T06:58:12Z late", "06:58:12 tod"])
+            )
+    buf = ("\n".join(lines) + "\n").encode()
+    reference = T0
+    got_lines, got_times, got_zones = _chunk_stamps(buf, LineClock(reference, 3600.0), 3600.0)
+    expected = [
+        (buf.count(b"\n", 0, offset), t, zoned)
+        for offset, t, zoned in find_line_stamps(buf, LineClock(reference, 3600.0))
+    ]
+    assert list(got_lines) == [e[0] for e in expected]
+    assert list(got_times) == pytest.approx([e[1] for e in expected], abs=1e-6)
+    assert list(got_zones) == [e[2] for e in expected]

@@ -47,13 +47,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO, Literal
 
+import numpy as np
+
 from artifact_viewer.core.cancel import CancelToken
+from artifact_viewer.core.fast_stamps import iso_line_stamps, line_starts
 from artifact_viewer.core.models import WorkflowRun
 from artifact_viewer.core.timestamps import (
+    LINE_STAMP,
     FoundTime,
     LineClock,
     exif_time,
-    find_line_stamps,
     time_in_name,
 )
 
@@ -67,9 +70,12 @@ MAX_ZONE = 14 * 3600.0
 # lines ("ValueError: ..."), and `level=error` / "level": "warn" fields of structured logs.
 # Each word is found with bytes.find (memchr speed) and checked for word boundaries, which
 # is many times faster than one regex tried at every byte.
-ERROR_WORDS = (b"ERROR", b"ERR", b"FATAL", b"CRITICAL", b"CRIT", b"SEVERE", b"EMERG", b"PANIC",
-               b"Traceback")  # fmt: skip
-WARNING_WORDS = (b"WARN", b"WARNING")
+# A word and its longer forms are found in one pass (ERR finds ERROR too).
+ERROR_WORDS: tuple[tuple[bytes, ...], ...] = (
+    (b"ERR", b"ERROR"), (b"CRIT", b"CRITICAL"), (b"FATAL",), (b"SEVERE",), (b"EMERG",),
+    (b"PANIC",), (b"Traceback",),
+)  # fmt: skip
+WARNING_WORDS: tuple[tuple[bytes, ...], ...] = ((b"WARN", b"WARNING"),)
 _EXCEPTION_ENDS = (b"Error:", b"Exception:")
 _LEVEL_FIELD = re.compile(rb'level"?\s*[=:]\s*"?(?:(error|fatal|critical|crit)|(warn|warning))\b')
 _WORD = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
@@ -234,19 +240,15 @@ def _index_stream(
         else:
             carry = b""
         if buf:
-            # Timestamps: one regex pass; line numbers by counting newlines between hits.
-            line, pos = base_line, 0
-            for offset, t, zoned in find_line_stamps(buf, clock):
-                line += buf.count(b"\n", pos, offset)
-                pos = offset
+            lines, stamps, zones = _chunk_stamps(buf, clock, naive_offset)
+            if len(lines):
                 if first:
-                    index.first_zoned, first = zoned, False
-                if t < last_time:
+                    index.first_zoned, first = bool(zones[0]), False
+                if stamps[0] < last_time or bool(np.any(np.diff(stamps) < 0)):
                     index.monotonic = False
-                else:
-                    last_time = t
-                stamped.append(line)
-                times.append(t)
+                last_time = max(last_time, float(stamps.max()))
+                stamped.frombytes((lines + base_line).astype(np.int64).tobytes())
+                times.frombytes(stamps.astype(np.float64).tobytes())
             _index_levels(buf, base_line, errors, warnings)
             newlines = buf.count(b"\n")
             base_line += newlines
@@ -262,16 +264,63 @@ def _index_stream(
     return index
 
 
-def _word_hits(buf: bytes, word: bytes) -> Iterator[int]:
-    """Offsets of ``word`` standing alone (not inside a longer word) in ``buf``."""
-    find, n = buf.find, len(word)
+FAST_BATCH = 32_768  # lines per vectorised batch (bounds the temporary arrays)
+
+
+def _chunk_stamps(
+    buf: bytes, clock: LineClock, naive_offset: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(line numbers within ``buf``, times, had a zone) of its stamped lines, in order.
+
+    Lines that begin with an ISO time are read vectorised (:mod:`fast_stamps`); the rest
+    go through the regex one by one, so a log in any other format costs what it did.
+    """
+    arr = np.frombuffer(buf, dtype=np.uint8)
+    starts = line_starts(arr)
+    found_lines: list[np.ndarray] = []
+    found_times: list[np.ndarray] = []
+    found_zones: list[np.ndarray] = []
+    slow_lines: list[int] = []
+    slow_times: list[float] = []
+    slow_zones: list[bool] = []
+    time_of, match = clock.time_of, LINE_STAMP.match
+    for lo in range(0, len(starts), FAST_BATCH):
+        batch = starts[lo : lo + FAST_BATCH]
+        ok, stamps, zoned, rest = iso_line_stamps(arr, batch, naive_offset)
+        taken = np.flatnonzero(ok)
+        found_lines.append(taken + lo)
+        found_times.append(stamps[taken])
+        found_zones.append(zoned[taken])
+        for i in rest.tolist():
+            m = match(buf, int(batch[i]))
+            if m is None:
+                continue
+            value = time_of(m)
+            if value is not None:
+                slow_lines.append(lo + i)
+                slow_times.append(value[0])
+                slow_zones.append(value[1])
+    found_lines.append(np.array(slow_lines, dtype=np.int64))
+    found_times.append(np.array(slow_times, dtype=np.float64))
+    found_zones.append(np.array(slow_zones, dtype=bool))
+    lines = np.concatenate(found_lines)
+    order = np.argsort(lines, kind="stable")
+    return lines[order], np.concatenate(found_times)[order], np.concatenate(found_zones)[order]
+
+
+def _word_hits(buf: bytes, forms: tuple[bytes, ...]) -> Iterator[int]:
+    """Offsets where one of ``forms`` (a word, then longer words it begins) stands alone."""
+    find, word = buf.find, forms[0]
+    size = len(buf)
     at = find(word)
     while at >= 0:
-        if (at == 0 or buf[at - 1] not in _WORD) and (
-            at + n >= len(buf) or buf[at + n] not in _WORD
-        ):
-            yield at
-        at = find(word, at + n)
+        if at == 0 or buf[at - 1] not in _WORD:
+            for form in forms:
+                end = at + len(form)
+                if buf.startswith(form, at) and (end >= size or buf[end] not in _WORD):
+                    yield at
+                    break
+        at = find(word, at + len(word))
 
 
 def _exception_hits(buf: bytes, end: bytes) -> Iterator[int]:
@@ -290,12 +339,12 @@ def _exception_hits(buf: bytes, end: bytes) -> Iterator[int]:
 def _level_hits(buf: bytes) -> tuple[list[int], list[int]]:
     errors: list[int] = []
     warnings: list[int] = []
-    for word in ERROR_WORDS:
-        errors.extend(_word_hits(buf, word))
+    for forms in ERROR_WORDS:
+        errors.extend(_word_hits(buf, forms))
     for end in _EXCEPTION_ENDS:
         errors.extend(_exception_hits(buf, end))
-    for word in WARNING_WORDS:
-        warnings.extend(_word_hits(buf, word))
+    for forms in WARNING_WORDS:
+        warnings.extend(_word_hits(buf, forms))
     at = buf.find(b"level")
     while at >= 0:
         m = _LEVEL_FIELD.match(buf, at)

@@ -35,7 +35,7 @@ MONTHS = {
 DAY = 86_400.0
 HALF_DAY = DAY / 2
 
-_LINE_STAMP = re.compile(
+LINE_STAMP = re.compile(
     rb"""^(?:
         (?:<\d{1,3}>)?[^\n\d]{0,32}?
         (?:
@@ -97,7 +97,7 @@ class LineClock:
             self._tod_day = utc_day(stamp.year, stamp.month, stamp.day)
 
     def time_of(self, m: re.Match[bytes]) -> tuple[float, bool] | None:
-        """(epoch seconds, had a zone) of a ``_LINE_STAMP`` match; None if it is no real time."""
+        """(epoch seconds, had a zone) of a ``LINE_STAMP`` match; None if it is no real time."""
         dt = m.group("dt")
         if dt is not None:
             # Lines written in the same second share the conversion of date and time.
@@ -167,7 +167,7 @@ def _this_year() -> int:
 def find_line_stamps(buf: bytes, clock: LineClock) -> Iterator[tuple[int, float, bool]]:
     """(offset of the line in ``buf``, epoch seconds, had a zone) for each stamped line."""
     time_of = clock.time_of
-    for m in _LINE_STAMP.finditer(buf):
+    for m in LINE_STAMP.finditer(buf):
         found = time_of(m)
         if found is not None:
             yield m.start(), found[0], found[1]
