@@ -269,3 +269,26 @@ def test_leaving_the_run_goes_back_to_the_preview(qtbot: Any, window_with_runs: 
     assert app.window.navigator.select("workflow", workflow_id)
     qtbot.waitUntil(lambda: app.window.views.current_key() == "preview", timeout=WAIT_MS)
     assert feature.controller.run_id is None
+
+
+def test_a_finished_run_on_show_is_not_polled_again(
+    qtbot: Any, window_with_runs: Any, live_server: DemoServer
+) -> None:
+    app, feature, (run_id,) = window_with_runs("COMPLETED")
+    advance(live_server, 10)
+    open_run(qtbot, app, feature, run_id)
+    qtbot.waitUntil(lambda: feature.page.status.text() == "Completed", timeout=WAIT_MS)
+    watcher = feature.watch.watcher
+    qtbot.waitUntil(lambda: run_id not in watcher.watched(), timeout=WAIT_MS)
+    polls = live_server.config.count("api", f"/api/v2/workflow-runs/{run_id}")
+    # The page reloads once with the run's last artifacts; that must not start polling again.
+    qtbot.waitUntil(lambda: not feature.controller._reload.isActive(), timeout=WAIT_MS)
+    qtbot.wait(1500)
+    assert run_id not in watcher.watched()
+    assert live_server.config.count("api", f"/api/v2/workflow-runs/{run_id}") <= polls + 1
+    # ...and the navigator shows how it ended.
+    qtbot.waitUntil(
+        lambda: [r.status for r in app.window.navigator.model.tree.runs.get(
+            app.window.library.run(run_id).workflow_id, []) if r.id == run_id] == ["COMPLETED"],
+        timeout=WAIT_MS,
+    )  # fmt: skip

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, Slot
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFrame, QScrollArea
 
@@ -48,6 +48,14 @@ class RunFeature(QObject):
         self.watch.notify.connect(self.notifier.notify)
         self.watch.problem.connect(services.bridge.show_status)
         self.page.artifactActivated.connect(self._open_artifact)
+        # The navigator and the artifact list read the catalog the poller writes to: redraw
+        # them once per burst of changes.
+        self._redraw = QTimer(self)
+        self._redraw.setSingleShot(True)
+        self._redraw.setInterval(1000)
+        self._redraw.timeout.connect(self._redraw_lists)
+        self.watch.runUpdated.connect(self._schedule_redraw)
+        self.watch.artifactsChanged.connect(self._schedule_redraw)
         slots.events.libraryChanged.connect(self.controller.set_library)
         slots.events.scopeChanged.connect(self._on_scope)
         menu = slots.menu("&Runs")
@@ -75,6 +83,17 @@ class RunFeature(QObject):
             self.controller.leave()
             if self.slots.views.current_key() == VIEW_KEY:
                 self.slots.show_preview()
+
+    @Slot(object)
+    def _schedule_redraw(self, _what: object) -> None:
+        self._redraw.start()
+
+    @Slot()
+    def _redraw_lists(self) -> None:
+        browser = getattr(self.slots.window, "browser", None) if self.slots is not None else None
+        if browser is not None:
+            browser.reload_tree()
+            browser.requery()
 
     def _open_artifact(self, artifact: Any) -> None:
         window = self.slots.window if self.slots is not None else None

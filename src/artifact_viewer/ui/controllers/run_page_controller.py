@@ -144,7 +144,9 @@ class RunPageController(QObject):
             return
         run = summary.run
         workflow_name = summary.workflow.name if summary.workflow and summary.workflow.name else ""
-        self.watch.follow(run.id, workflow_name)
+        # Only a run that may still change is polled: a finished one would be looked at
+        # again (and reloaded) each time its page is.
+        self.watch.follow(None if is_finished(run) else run.id, workflow_name)
         self.page.set_summary(
             summary,
             watched=self.watch.is_run_watched(run.id),
