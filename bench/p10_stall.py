@@ -1,6 +1,6 @@
 """P10: the longest GUI-thread stall seen while the previewers of P2-P6 load their files.
 
-The previewer benchmarks run ``previews.stallprobe`` (a QTimer that measures how late it
+The previewer benchmarks run ``bench.stallprobe`` (a QTimer that measures how late it
 fires) during each load and report ``max_stall``; this module gathers those into rows.
 The goal is that no stall exceeds 50 ms, so each row shows the worst run, not the median.
 """
@@ -64,7 +64,7 @@ def derive(benchmarks: dict[str, Any]) -> dict[str, Any]:
         if status:
             out["status"][key] = status
         elif runs and not any("max_stall" in r.get("metrics", {}) for r in runs):
-            out["status"][key] = "not measured (feature missing: previews.stallprobe)"
+            out["status"][key] = "not measured (feature missing: bench.stallprobe)"
     out["measured_at"] = max(dates) if dates else ""
     out["rows"] = [report.compute_row(BENCH, row, out) for row in BENCH.rows]
     # Peak memory belongs to the source benchmark's row, not to the stall row.

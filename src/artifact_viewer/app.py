@@ -17,6 +17,13 @@ from artifact_viewer.core.settings import Settings, load_settings
 if TYPE_CHECKING:
     import httpx
 
+    from artifact_viewer.demo.process import DemoProcess
+    from artifact_viewer.ui.controllers.connection_flow import ConnectionFlow
+    from artifact_viewer.ui.controllers.sessions import Sessions
+    from artifact_viewer.ui.extensions import WindowExtension
+    from artifact_viewer.ui.main_window import MainWindow
+    from artifact_viewer.ui.smoke import SmokeRun
+
 # Start-up time matters (the window should appear at once): modules that only the window's
 # later work needs (httpx, the previews, the stand-in server) are imported where used.
 
@@ -30,10 +37,11 @@ class App:
     paths: AppPaths
     settings: Settings
     http: httpx.Client
-    sessions: Any
-    window: Any
-    flow: Any
-    demo_process: Any = None  # a stand-in server in a child process, stopped on close
+    sessions: Sessions
+    window: MainWindow
+    flow: ConnectionFlow
+    demo_process: DemoProcess | None = None  # a stand-in server in a child process
+    smoke_run: SmokeRun | None = None  # --smoke: opens one artifact of each kind, then quits
 
     def close(self) -> None:
         """Stop background work, close libraries and demo servers, then the HTTP client."""
@@ -51,7 +59,7 @@ def build_app(
     *,
     http: httpx.Client | None = None,
     demo_server: Any = None,
-    extensions: list[Any] | None = None,
+    extensions: list[WindowExtension] | None = None,
 ) -> App:
     """Build the window and its services (needs a QApplication). Nothing connects yet:
     call ``app.flow.start(demo=...)``. ``extensions`` replaces the default features."""
@@ -70,16 +78,33 @@ def build_app(
         state=WindowState(paths.config_dir),
         max_downloads=settings.max_parallel_downloads,
         extensions=window_extensions() if extensions is None else extensions,
+        log_dir=paths.log_dir,
     )
     flow = ConnectionFlow(window, sessions)
     return App(paths, settings, client, sessions, window, flow)
 
 
-def window_extensions() -> list[Any]:
+def window_extensions() -> list[WindowExtension]:
     """The features that add views, panes and actions to the window (ui.extensions)."""
-    from artifact_viewer.ui.run_feature import RunFeature
+    from artifact_viewer.ui.compare.feature import CompareFeature
+    from artifact_viewer.ui.features.bundle import BundleFeature
+    from artifact_viewer.ui.features.data_menu import DataMenuExtension
+    from artifact_viewer.ui.features.notes import NotesFeature
+    from artifact_viewer.ui.features.redacted_view import RedactedViewExtension
+    from artifact_viewer.ui.features.runs import RunFeature
+    from artifact_viewer.ui.features.save_many import SaveManyFeature
+    from artifact_viewer.ui.features.search import SearchFeature
 
-    return [RunFeature()]
+    return [
+        BundleFeature(),
+        NotesFeature(),
+        RedactedViewExtension(),
+        DataMenuExtension(),
+        CompareFeature(),
+        SaveManyFeature(),
+        SearchFeature(),
+        RunFeature(),
+    ]
 
 
 def _install_qt_message_handler() -> None:
@@ -206,4 +231,10 @@ def gui_main(demo: bool = False, verbose: bool = False, smoke: bool = False) -> 
         app.close()
         collector.stop()
     log.info("Exited with code %s", code)
+    from artifact_viewer.ui.features.data_menu import wipe_requested
+
+    if wipe_requested(qt_app):  # "Remove everything from this computer", once all is closed
+        from artifact_viewer.core.wipe import wipe
+
+        wipe(paths)
     return int(code)

@@ -13,8 +13,13 @@ import pytest
 from artifact_viewer.core.models import Artifact, Workflow, WorkflowRun
 from artifact_viewer.core.store_models import ArtifactQuery, CacheState
 
-# The offscreen platform warns that it cannot propagate size hints; that is not our bug.
-_BENIGN_QT_MESSAGES = ("propagateSizeHints",)
+# The offscreen platform says what it cannot do (size hints, raising a window, a popup's
+# keyboard grab); that is not our bug.
+_BENIGN_QT_MESSAGES = (
+    "propagateSizeHints",
+    "This plugin does not support raise",
+    "This plugin does not support grabbing the keyboard",
+)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -10,7 +10,14 @@ from PySide6.QtGui import QImage
 
 from artifact_viewer.core.models import WORKFLOW_RUN_STATUSES
 from artifact_viewer.core.store_models import CacheState
-from artifact_viewer.ui.icons import APP_ICON_SIZES, app_icon, cache_icon, render_svg, status_icon
+from artifact_viewer.ui.icons import (
+    ACTION_ICONS,
+    APP_ICON_SIZES,
+    app_icon,
+    cache_icon,
+    render_svg,
+    status_icon,
+)
 
 
 def test_every_run_status_and_cache_state_has_its_own_icon(qapp: Any) -> None:
@@ -48,3 +55,27 @@ def test_committed_app_icon_png_matches_the_svg(qapp: Any, size: int) -> None:
 def test_app_icon_offers_every_size(qapp: Any) -> None:
     sizes = {s.width() for s in app_icon().availableSizes()}
     assert set(APP_ICON_SIZES) <= sizes
+
+
+@pytest.mark.parametrize("name", sorted(ACTION_ICONS))
+def test_toolbar_icons_take_the_palette_text_colour_so_dark_themes_read(
+    qapp: Any, name: str
+) -> None:
+    from PySide6.QtGui import QColor, QPalette
+
+    from artifact_viewer.ui.icons import tinted_icon
+
+    stem = ACTION_ICONS[name][1]
+    for text in (QColor("#101010"), QColor("#f0f0f0")):
+        palette = QPalette()
+        palette.setColor(QPalette.ColorRole.WindowText, text)
+        image = tinted_icon(stem, palette.color(QPalette.ColorRole.WindowText)).pixmap(24, 24)
+        image = image.toImage()
+        opaque = [
+            image.pixelColor(x, y)
+            for x in range(image.width())
+            for y in range(image.height())
+            if image.pixelColor(x, y).alpha() == 255
+        ]
+        assert opaque, f"{stem} draws nothing"
+        assert all(abs(c.lightness() - text.lightness()) < 8 for c in opaque)

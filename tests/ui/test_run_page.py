@@ -14,8 +14,8 @@ from artifact_viewer.demo.config import ServerConfig
 from artifact_viewer.demo.runner import DemoServer
 from artifact_viewer.demo.world import WORKFLOWS
 from artifact_viewer.ui import formatting as fmt
+from artifact_viewer.ui.features.runs import VIEW_KEY, RunFeature
 from artifact_viewer.ui.models.navigator_model import RUN
-from artifact_viewer.ui.run_feature import VIEW_KEY, RunFeature
 
 from .helpers import WAIT_MS, start_demo
 
@@ -292,3 +292,13 @@ def test_a_finished_run_on_show_is_not_polled_again(
             app.window.library.run(run_id).workflow_id, []) if r.id == run_id] == ["COMPLETED"],
         timeout=WAIT_MS,
     )  # fmt: skip
+
+
+def test_watch_run_from_the_navigator(qtbot: Any, window_with_runs: Any) -> None:
+    app, feature, (run_id,) = window_with_runs("COMPLETED")
+    open_run(qtbot, app, feature, run_id)
+    assert feature.watch_runs in app.window.navigator.view.actions()
+    feature.watch_runs.trigger()
+    assert feature.watch.is_run_watched(run_id) and feature.page.watch.isChecked()
+    feature.watch_runs.trigger()
+    assert not feature.watch.is_run_watched(run_id) and not feature.page.watch.isChecked()

@@ -16,6 +16,7 @@ from artifact_viewer.commands.common import (
     open_library,
     progress_bar,
 )
+from artifact_viewer.commands.search import index_stats, index_stats_line, reindex_command
 from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.errors import ArtifactViewerError
 from artifact_viewer.core.settings import load_settings, save_settings
@@ -32,7 +33,10 @@ def cache_group() -> None:
 @click.pass_context
 def cache_stats(ctx: click.Context, as_json: bool) -> None:
     """How much is cached, against the quota."""
-    stats = open_library(ctx, offline=True).stats()
+    library = open_library(ctx, offline=True)
+    stats = library.stats()
+    search_index = index_stats(ctx)
+    encrypted = library.blobs.encrypt
     if as_json:
         _echo_json(
             [
@@ -46,6 +50,8 @@ def cache_stats(ctx: click.Context, as_json: bool) -> None:
                     "mismatched": stats.mismatched,
                     "notVerifiable": stats.not_verifiable,
                     "catalogArtifacts": stats.catalog_artifacts,
+                    "encrypted": encrypted,
+                    **search_index,
                 }
             ]
         )
@@ -56,7 +62,9 @@ def cache_stats(ctx: click.Context, as_json: bool) -> None:
         f" {human_size(stats.total_bytes)} of {human_size(stats.quota_bytes)} ({pct:.1f}%)\n"
         f"Pinned: {stats.pinned_runs} run(s), {human_size(stats.pinned_bytes)}\n"
         f"Failed verification: {stats.mismatched}; not verifiable: {stats.not_verifiable}\n"
-        f"Catalog: {stats.catalog_artifacts} artifact(s) known"
+        f"Catalog: {stats.catalog_artifacts} artifact(s) known\n"
+        f"Encryption: {'on (AES-256-GCM, key in the system keyring)' if encrypted else 'off'}\n"
+        + index_stats_line(search_index)
     )
 
 
@@ -150,9 +158,23 @@ def cache_verify(ctx: click.Context) -> None:
 
 @cache_group.command("purge", short_help="Delete cached files (the catalog stays).")
 @click.option("--include-pinned", is_flag=True, help="Also delete pinned runs' files.")
+@click.option(
+    "--older-than",
+    metavar="DURATION",
+    help="Only files not opened for DURATION (90s, 15m, 12h, 30d, 2w); pinned runs stay.",
+)
+@click.option("--dry-run", is_flag=True, help="Print what would be removed; remove nothing.")
 @click.pass_context
-def cache_purge(ctx: click.Context, include_pinned: bool) -> None:
+def cache_purge(
+    ctx: click.Context, include_pinned: bool, older_than: str | None, dry_run: bool
+) -> None:
     """Delete cached files; the catalog stays, so lists still work offline."""
+    if older_than is not None or dry_run:
+        from artifact_viewer.commands.retention import purge_by_age
+
+        library = open_library(ctx, offline=True)
+        purge_by_age(library, older_than, include_pinned=include_pinned, dry_run=dry_run)
+        return
     removed = open_library(ctx, offline=True).purge(include_pinned=include_pinned)
     click.echo(f"Removed {removed} cached file(s).")
 
@@ -229,6 +251,12 @@ def cache_unpin(ctx: click.Context, run_id: str) -> None:
     click.echo(f"Unpinned run {run_id}.")
 
 
+cache_group.add_command(reindex_command)
+
+
 def register(group: click.Group) -> None:
     """Add this module's commands to the top-level group."""
+    from artifact_viewer.commands.encrypt import cache_encrypt
+
+    cache_group.add_command(cache_encrypt)
     group.add_command(cache_group)

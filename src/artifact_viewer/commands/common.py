@@ -248,8 +248,8 @@ def catalog_source(
         query = dataclasses.replace(search, workflow_id=workflow_id, run_id=run_id)
         return library.artifacts(query)  # searched in SQL
     if kind == "jobs":
-        return library.catalog.jobs()
-    return [r for r in library.catalog.job_runs() if status in (None, r.status)]
+        return library.jobs()
+    return library.job_runs(status)
 
 
 def _known(item: R | None, what: str, item_id: str) -> R:

@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 
 from artifact_viewer.commands.common import open_library, progress_bar
+from artifact_viewer.core.destinations import check_destination
 from artifact_viewer.core.filenames import safe_file_name
-from artifact_viewer.core.library import check_destination
 from artifact_viewer.core.store_models import CacheState
 
 

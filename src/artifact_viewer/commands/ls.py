@@ -97,7 +97,7 @@ def parent_names(ctx: click.Context, kind: str, *, offline: bool) -> dict[str, s
         if offline:
             library = open_library(ctx, offline=True)
             parents: list[Workflow] | list[Job] = (
-                library.workflows() if kind == "runs" else library.catalog.jobs()
+                library.workflows() if kind == "runs" else library.jobs()
             )
         else:
             client = make_client(ctx)

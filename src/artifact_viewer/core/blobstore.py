@@ -11,17 +11,22 @@ import re
 import sys
 import tempfile
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO
 
 from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.errors import CacheError, IntegrityError
 from artifact_viewer.core.hashes import ExpectedHash, Hasher, hash_file
 from artifact_viewer.core.paths import FILE_MODE, ensure_private_dir
 
+if TYPE_CHECKING:
+    from artifact_viewer.core.crypto.chunks import ChunkEncryptor
+
 log = logging.getLogger("artifact_viewer.store")
 
 PART_SUFFIX = ".part"
+ENCRYPTED_SUFFIX = ".enc"  # an encrypted blob (core/crypto/chunks.py); plain ones have none
 _SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 _LOCK_KEY_RE = re.compile(r"[^A-Za-z0-9_.-]")
 LOCK_POLL_SECONDS = 0.05
@@ -54,10 +59,17 @@ class BlobWriter:
     other way out (error, cancel, mismatch) deletes the temp file.
     """
 
-    def __init__(self, store: BlobStore, expected: ExpectedHash | None) -> None:
+    def __init__(
+        self, store: BlobStore, expected: ExpectedHash | None, *, encrypt: bool | None = None
+    ) -> None:
         self._store = store
         self.expected = expected
         self.hasher = Hasher(expected)
+        # Encrypted: the hasher still sees the plaintext (the content address), the file
+        # only ciphertext (see core/crypto/chunks.py).
+        self.encrypted = store.encrypt if encrypt is None else encrypt
+        self._master = store.master_key() if self.encrypted else None
+        self._sink: ChunkEncryptor | None = None
         ensure_private_dir(store.partial_dir)
         try:
             fd, name = tempfile.mkstemp(prefix="blob-", suffix=PART_SUFFIX, dir=store.partial_dir)
@@ -68,6 +80,17 @@ class BlobWriter:
         self.temp_path = Path(name)
         # Held until the file is gone, so a cleanup in another process leaves it alone.
         fcntl.flock(fd, fcntl.LOCK_EX)
+        if self._master is not None:
+            self._sink = self._new_sink(self._master)
+
+    def _new_sink(self, master: bytes) -> ChunkEncryptor:
+        from artifact_viewer.core.crypto.chunks import ChunkEncryptor
+
+        return ChunkEncryptor(master, self._write_raw)
+
+    def _write_raw(self, data: bytes) -> None:
+        assert self._fd is not None
+        _write_all(self._fd, data)
 
     @property
     def size(self) -> int:
@@ -77,7 +100,10 @@ class BlobWriter:
         if self._fd is None:
             raise CacheError("This download was already finished.")
         try:
-            _write_all(self._fd, data)
+            if self._sink is None:
+                _write_all(self._fd, data)
+            else:
+                self._sink.write(data)
         except OSError as exc:
             self.discard()
             raise _disk_error(exc, "save the download") from exc
@@ -94,6 +120,8 @@ class BlobWriter:
         pages already clean, so bytes just written mostly stay cached for a preview.
         """
         end = self.hasher.size
+        if self._sink is not None and self._fd is not None:
+            end = os.lseek(self._fd, 0, os.SEEK_CUR)  # ciphertext offsets differ
         if _FADVISE is not None and self._fd is not None:
             with contextlib.suppress(OSError):
                 _FADVISE(self._fd, self._written_back, end - self._written_back, _DONTNEED)
@@ -107,6 +135,8 @@ class BlobWriter:
         os.lseek(self._fd, 0, os.SEEK_SET)
         self.hasher = Hasher(self.expected)
         self._written_back = 0
+        if self._master is not None:
+            self._sink = self._new_sink(self._master)  # a fresh salt and header
 
     def commit(self) -> tuple[str, int, bool]:
         """Check the hash, then move the file into place. Returns (sha256, size, verified).
@@ -125,12 +155,18 @@ class BlobWriter:
                 actual=f"{self.expected.algo}:{actual}",
             )
         sha256 = self.hasher.sha256
-        final = self._store.path_for(sha256)
+        plain = self._store.path_for(sha256)
+        final = plain.with_name(plain.name + ENCRYPTED_SUFFIX) if self.encrypted else plain
         try:
+            if self._sink is not None:
+                self._sink.finish()
             os.fsync(self._fd)
             os.fchmod(self._fd, FILE_MODE)
             ensure_private_dir(final.parent)
             os.replace(self.temp_path, final)
+            # The same bytes in the other form (a conversion): gone once this one is in place.
+            other = plain if self.encrypted else plain.with_name(plain.name + ENCRYPTED_SUFFIX)
+            other.unlink(missing_ok=True)
             _fsync_dir(final.parent)
         except OSError as exc:
             self.discard()
@@ -173,39 +209,144 @@ def _fsync_dir(path: Path) -> None:
             os.close(fd)
 
 
-class BlobStore:
-    """Files under ``root/sha256/ab/cdef...``; temp files and lock files under ``partial_dir``."""
+def is_encrypted(path: Path) -> bool:
+    return path.name.endswith(ENCRYPTED_SUFFIX)
 
-    def __init__(self, root: Path, partial_dir: Path) -> None:
+
+def _missing_key() -> bytes:
+    from artifact_viewer.core.crypto.keys import KEY_MISSING, load_master_key
+
+    key = load_master_key()
+    if key is None:
+        raise CacheError(
+            KEY_MISSING,
+            hint="Restore the keyring, or run `artifact-viewer cache purge --include-pinned`"
+            " and `artifact-viewer cache encrypt off` to download the files again.",
+        )
+    return key
+
+
+class BlobStore:
+    """Files under ``root/sha256/ab/cdef...`` (``...cdef.enc`` when encrypted); temp files
+    and lock files under ``partial_dir``.
+
+    ``encrypt`` says how new files are stored; files of either form are read, so a cache
+    half-way through a conversion stays usable. ``master_key`` gives the cache key (from
+    the keyring), asked for only when an encrypted file is written or read.
+    """
+
+    def __init__(
+        self,
+        root: Path,
+        partial_dir: Path,
+        *,
+        encrypt: bool | Callable[[], bool] = False,
+        master_key: Callable[[], bytes] | None = None,
+    ) -> None:
         self.root = root
         self.partial_dir = partial_dir
         self.locks_dir = partial_dir / "locks"
+        self._encrypt = encrypt
+        self._master_key = master_key or _missing_key
+        #: called with the SHA-256 of every blob removed (evicted, purged, failed verification)
+        self.on_removed: Callable[[str], None] | None = None
         for folder in (root, partial_dir, self.locks_dir):
             ensure_private_dir(folder)
 
+    @property
+    def encrypt(self) -> bool:
+        """Whether new files are stored encrypted. Given as a callable (the cache's marker
+        file), it is asked again for every file, so another process turning encryption on
+        is followed at once."""
+        return self._encrypt() if callable(self._encrypt) else self._encrypt
+
+    @encrypt.setter
+    def encrypt(self, value: bool | Callable[[], bool]) -> None:
+        self._encrypt = value
+
+    def master_key(self) -> bytes:
+        return self._master_key()
+
     def path_for(self, sha256: str) -> Path:
+        """Where the plain form of a blob lives (see :meth:`locate` for the one on disk)."""
         if not _SHA256_RE.match(sha256):
             raise ValueError("not a SHA-256 hex digest")
         return self.root / "sha256" / sha256[:2] / sha256[2:]
 
-    def exists(self, sha256: str) -> bool:
-        return self.path_for(sha256).is_file()
+    def encrypted_path_for(self, sha256: str) -> Path:
+        plain = self.path_for(sha256)
+        return plain.with_name(plain.name + ENCRYPTED_SUFFIX)
 
-    def writer(self, expected: ExpectedHash | None) -> BlobWriter:
-        return BlobWriter(self, expected)
+    def locate(self, sha256: str) -> Path | None:
+        """The blob's file, encrypted or plain, or None if neither exists."""
+        plain = self.path_for(sha256)
+        for candidate in (plain, plain.with_name(plain.name + ENCRYPTED_SUFFIX)):
+            if candidate.is_file():
+                return candidate
+        return None
+
+    def exists(self, sha256: str) -> bool:
+        return self.locate(sha256) is not None
+
+    def writer(self, expected: ExpectedHash | None, *, encrypt: bool | None = None) -> BlobWriter:
+        return BlobWriter(self, expected, encrypt=encrypt)
 
     def remove(self, sha256: str) -> bool:
-        try:
-            self.path_for(sha256).unlink()
-        except FileNotFoundError:
-            return False
-        return True
+        removed = False
+        for path in (self.path_for(sha256), self.encrypted_path_for(sha256)):
+            try:
+                path.unlink()
+            except FileNotFoundError:
+                continue
+            removed = True
+        if removed and self.on_removed is not None:
+            self.on_removed(sha256)
+        return removed
+
+    def open_blob(self, sha256: str) -> BinaryIO:
+        """The blob's plaintext as a seekable binary file (decrypting an encrypted one as it
+        is read); FileNotFoundError if it vanished."""
+        path = self.locate(sha256)
+        if path is None:
+            raise FileNotFoundError(str(self.path_for(sha256)))
+        return self.open_path(path)
+
+    def open_path(self, path: Path) -> BinaryIO:
+        if not is_encrypted(path):
+            return path.open("rb")
+        from artifact_viewer.core.crypto.chunks import open_checked
+
+        return open_checked(path, self.master_key())  # type: ignore[return-value]
+
+    def plain_size(self, path: Path) -> int:
+        """The plaintext size of a blob file of either form."""
+        size = path.stat().st_size
+        if not is_encrypted(path):
+            return size
+        from artifact_viewer.core.crypto.chunks import HEADER, Header, plaintext_size
+
+        with path.open("rb") as handle:
+            header = Header.unpack(handle.read(HEADER))
+        return plaintext_size(size, header.chunk_size)
 
     def rehash(self, sha256: str, expected: ExpectedHash | None) -> Hasher:
-        """Hash a stored blob again (raises FileNotFoundError if it vanished)."""
-        return hash_file(self.path_for(sha256), expected)
+        """Hash a stored blob's plaintext again (FileNotFoundError if it vanished;
+        IntegrityError if an encrypted one fails authentication)."""
+        path = self.locate(sha256)
+        if path is None:
+            raise FileNotFoundError(str(self.path_for(sha256)))
+        if not is_encrypted(path):
+            return hash_file(path, expected)
+        from artifact_viewer.core.crypto.chunks import hash_plaintext, open_checked
+
+        hasher = Hasher(expected)
+        with open_checked(path, self.master_key()) as reader:
+            hash_plaintext(reader, hasher.update)
+        return hasher
 
     def all_blobs(self) -> Iterator[tuple[str, Path]]:
+        """(sha256, file) per stored blob file; a blob found in both forms (a conversion
+        was cut short) is listed once per form."""
         base = self.root / "sha256"
         if not base.is_dir():
             return
@@ -213,7 +354,7 @@ class BlobStore:
             if not shard.is_dir():
                 continue
             for item in shard.iterdir():
-                digest = shard.name + item.name
+                digest = shard.name + item.name.removesuffix(ENCRYPTED_SUFFIX)
                 if _SHA256_RE.match(digest) and item.is_file():
                     yield digest, item
 

@@ -18,6 +18,7 @@
     ├── StorageError                    storage refused a download for another reason
     ├── IntegrityError                  downloaded/cached bytes do not match the hash
     ├── CacheError                      local cache problem (disk full, permissions)
+    ├── BundleError                     a bundle cannot be exported or imported
     ├── Cancelled                       the user cancelled the work
     └── PreviewError                    a file could not be rendered
 
@@ -147,6 +148,16 @@ class IntegrityError(ArtifactViewerError):
 
 class CacheError(ArtifactViewerError):
     default_hint = "Check free disk space and permissions of the cache folder."
+
+
+class BundleError(ArtifactViewerError):
+    """Export or import of a bundle refused; ``details`` lists one line per item when useful."""
+
+    def __init__(
+        self, message: str, *, hint: str | None = None, details: dict[str, str] | None = None
+    ) -> None:
+        self.details = {k: redact(v) for k, v in (details or {}).items()}
+        super().__init__(message, hint=hint)
 
 
 class Cancelled(ArtifactViewerError):

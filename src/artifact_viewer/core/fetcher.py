@@ -149,8 +149,8 @@ class Fetcher:
         """The artifact's usable local file, or None. Reuses a blob another artifact already has."""
         entry = self.catalog.cache_entry(artifact.id)
         if entry is not None and entry.state.usable and entry.sha256:
-            path = self.blobs.path_for(entry.sha256)
-            if path.is_file():
+            path = self.blobs.locate(entry.sha256)
+            if path is not None:
                 return path
         expected = parse_file_hash(artifact.file_hash)
         if expected is None:
@@ -158,8 +158,8 @@ class Fetcher:
         sha = self._known_sha256(expected)
         if sha is None:
             return None
-        path = self.blobs.path_for(sha)
-        if not path.is_file():
+        path = self.blobs.locate(sha)
+        if path is None:
             return None
         now = time.time()
         self.catalog.put_cache_entry(
@@ -167,7 +167,7 @@ class Fetcher:
                 artifact.id,
                 CacheState.VERIFIED,
                 sha256=sha,
-                size=path.stat().st_size,
+                size=self.blobs.plain_size(path),
                 expected=str(expected),
                 actual=str(expected),
                 fetched_at=now,
@@ -323,7 +323,7 @@ class Fetcher:
         )
         if self._on_stored is not None:
             self._on_stored(sha256)
-        return self.blobs.path_for(sha256)
+        return self.blobs.locate(sha256) or self.blobs.path_for(sha256)
 
     def _record_mismatch(
         self, artifact: Artifact, expected: ExpectedHash | None, exc: IntegrityError

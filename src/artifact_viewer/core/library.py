@@ -1,4 +1,8 @@
-"""The local-first store's one front door: catalog reads, refreshes, verified files, pins, sync."""
+"""The local-first store's one front door: catalog reads, refreshes, verified files, pins, sync.
+
+Commands and the window go through :class:`Library` only, never its catalog, blob store or
+fetcher.
+"""
 
 from __future__ import annotations
 
@@ -10,16 +14,22 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import BinaryIO, Protocol, TypeVar
 
 import httpx
 
-from artifact_viewer.core.blobstore import BlobStore
+from artifact_viewer.core.blob_events import BlobEvents
+from artifact_viewer.core.blobstore import BlobStore, is_encrypted
 from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.catalog import Catalog
+from artifact_viewer.core.catalog.notes import ImportMark, Note, NoteKind
+from artifact_viewer.core.crypto.convert import ConvertReport, convert_cache
+from artifact_viewer.core.crypto.memfile import PlaintextViews
+from artifact_viewer.core.crypto.state import encryption_enabled
 from artifact_viewer.core.destinations import check_destination, copy_atomically
 from artifact_viewer.core.errors import (
     CacheError,
+    IntegrityError,
     NetworkError,
     NotAvailableOffline,
     NotFound,
@@ -27,12 +37,14 @@ from artifact_viewer.core.errors import (
 )
 from artifact_viewer.core.fetcher import Fetcher
 from artifact_viewer.core.filenames import safe_file_name
-from artifact_viewer.core.hashes import parse_file_hash
-from artifact_viewer.core.models import Artifact, Workflow, WorkflowRun
+from artifact_viewer.core.hashes import Hasher, parse_file_hash
+from artifact_viewer.core.models import Artifact, Job, JobRun, Workflow, WorkflowRun
+from artifact_viewer.core.notes import note_kind, read_note, write_note
 from artifact_viewer.core.paths import AppPaths
-from artifact_viewer.core.pins import PinManager
+from artifact_viewer.core.pins import pin_run, unpin_run
 from artifact_viewer.core.progress import ProgressFn, report
 from artifact_viewer.core.quota import enforce_quota, remove_blob_unless_busy
+from artifact_viewer.core.retention import RetentionReport, purge_older_than
 from artifact_viewer.core.settings import Settings
 from artifact_viewer.core.store_models import (
     ArtifactQuery,
@@ -111,8 +123,10 @@ class Library:
         self.online: bool = client is not None
         self._owned_http = owned_http
         self._closed = False
-        self._pins = PinManager(self)
         self._verify_lock = threading.Lock()
+        self.plaintext = PlaintextViews()  # decrypted blobs in memory files (encrypted cache)
+        self.blob_events = BlobEvents()  # the search indexer subscribes here
+        blobs.on_removed = self.blob_events.removed
 
     @classmethod
     def open(
@@ -135,7 +149,9 @@ class Library:
                 f"Cannot use the app folders ({exc.strerror or exc}: {exc.filename or ''})."
             ) from None
         try:
-            blobs = BlobStore(paths.blobs_dir, paths.partial_dir)
+            blobs = BlobStore(
+                paths.blobs_dir, paths.partial_dir, encrypt=lambda: encryption_enabled(paths)
+            )
             blobs.clean_partials()
         except OSError as exc:
             catalog.close()
@@ -158,6 +174,7 @@ class Library:
             blobs=blobs,
             source=source,
             max_parallel=settings.max_parallel_downloads,
+            on_stored=lambda sha256: library.blob_events.added(sha256) if library else None,
         )
         library = cls(
             catalog=catalog,
@@ -174,6 +191,7 @@ class Library:
             return
         self._closed = True
         self.fetcher.forget_urls()
+        self.plaintext.forget()
         self.catalog.close()
         if self._owned_http is not None:
             self._owned_http.close()
@@ -264,11 +282,21 @@ class Library:
     def run(self, run_id: str) -> WorkflowRun | None:
         return self.catalog.run(run_id)
 
+    def jobs(self) -> list[Job]:
+        return self.catalog.jobs()
+
+    def job_runs(self, status: str | None = None) -> list[JobRun]:
+        return [r for r in self.catalog.job_runs() if status in (None, r.status)]
+
     def artifacts(self, query: ArtifactQuery) -> list[Artifact]:
         return self.catalog.artifacts(query)
 
     def count_artifacts(self, query: ArtifactQuery) -> int:
         return self.catalog.count_artifacts(query)
+
+    def run_ids_matching(self, query: ArtifactQuery) -> set[str]:
+        """Runs holding at least one artifact that ``query`` matches."""
+        return self.catalog.run_ids_matching(query)
 
     def artifact(self, artifact_id: str) -> Artifact | None:
         return self.catalog.artifact(artifact_id)
@@ -303,7 +331,38 @@ class Library:
     def pinned_runs(self) -> list[str]:
         return self.catalog.pinned_runs()
 
+    def note(self, target_id: str) -> Note | None:
+        """The note on a run or artifact (NotFound if the catalog knows neither)."""
+        return read_note(self.catalog, target_id)
+
+    def set_note(self, target_id: str, text: str) -> Note | None:
+        """Set the note on a run or artifact; empty text clears it. Returns the note held."""
+        return write_note(self.catalog, target_id, text)
+
+    def import_mark(self, run_id: str) -> ImportMark | None:
+        """Where an imported run came from (None if it was never imported)."""
+        return self.catalog.import_mark("workflow_runs", run_id)
+
+    def import_marks(self) -> dict[str, ImportMark]:
+        """Every imported run's mark, by run id."""
+        return self.catalog.import_marks("workflow_runs")
+
+    def noted_artifacts(self, artifact_ids: Sequence[str]) -> frozenset[str]:
+        """The artifacts among ``artifact_ids`` that have a note."""
+        if not artifact_ids:
+            return frozenset()
+        return frozenset(self.catalog.notes(NoteKind.ARTIFACT, artifact_ids))
+
+    def note_kind(self, target_id: str) -> NoteKind:
+        """Whether ``target_id`` is a run or an artifact (NotFound if the catalog knows neither)."""
+        return note_kind(self.catalog, target_id)
+
     # -- files ---------------------------------------------------------------------------
+
+    def cached_sha256(self, artifact_id: str) -> str | None:
+        """The SHA-256 of the verified cached file (of its plaintext), if there is one."""
+        entry = self.catalog.cache_entry(artifact_id)
+        return entry.sha256 if entry is not None and entry.state.usable else None
 
     def cached_path(self, artifact_id: str) -> Path | None:
         """The local file if it is cached and still intact; a file changed since it was
@@ -311,18 +370,55 @@ class Library:
         entry = self.catalog.cache_entry(artifact_id)
         if entry is None or not entry.state.usable or not entry.sha256:
             return None
-        path = self.blobs.path_for(entry.sha256)
+        path = self.blobs.locate(entry.sha256)
+        if path is None:
+            self.catalog.forget_blob(entry.sha256)
+            return None
         try:
             st = path.stat()
+            size = self.blobs.plain_size(path) if is_encrypted(path) else st.st_size
         except FileNotFoundError:
             self.catalog.forget_blob(entry.sha256)
             return None
+        except IntegrityError:
+            size = -1  # an encrypted file with a broken header: verify decides below
         checked = entry.verified_at or entry.fetched_at or 0.0
-        changed = st.st_size != entry.size or st.st_mtime > checked + _MTIME_SLACK
+        changed = size != entry.size or st.st_mtime > checked + _MTIME_SLACK
         if changed and not self.verify(artifact_id).usable:
             return None
         self.catalog.touch(artifact_id)
-        return path
+        return self._readable(artifact_id, entry.sha256, path)
+
+    def _readable(self, artifact_id: str, sha256: str, path: Path) -> Path | None:
+        """A path any view can open or memory-map: the file itself, or for an encrypted
+        one an anonymous memory file with its plaintext (never a plaintext file on disk).
+        A file that fails authentication is verified (and so removed): None."""
+        if not is_encrypted(path):
+            return path
+        try:
+            return self.plaintext.path_for(sha256, lambda: self.blobs.open_path(path))
+        except IntegrityError:
+            log.warning("Encrypted cached file of artifact %s failed authentication", artifact_id)
+            self.verify(artifact_id)
+            return None
+        except FileNotFoundError:
+            self.catalog.forget_blob(sha256)
+            return None
+
+    def open_artifact(self, artifact_id: str) -> BinaryIO | None:
+        """The cached artifact's bytes as a seekable binary file, decrypted chunk by chunk
+        as it is read when the cache is encrypted; None if it is not cached. Reads raise
+        :class:`IntegrityError` if an encrypted file was changed on disk."""
+        entry = self.catalog.cache_entry(artifact_id)
+        if entry is None or not entry.state.usable or not entry.sha256:
+            return None
+        try:
+            handle = self.blobs.open_blob(entry.sha256)
+        except FileNotFoundError:
+            self.catalog.forget_blob(entry.sha256)
+            return None
+        self.catalog.touch(artifact_id)
+        return handle
 
     def _artifact_for_fetch(self, artifact_id: str) -> Artifact:
         artifact = self.catalog.artifact(artifact_id)
@@ -366,6 +462,11 @@ class Library:
         entry = self.catalog.cache_entry(artifact.id)
         keep = {entry.sha256} if entry is not None and entry.sha256 else set()
         enforce_quota(self.catalog, self.blobs, self.settings.cache_quota_bytes, keep)
+        if is_encrypted(path) and entry is not None and entry.sha256:
+            readable = self._readable(artifact.id, entry.sha256, path)
+            if readable is None:
+                raise IntegrityError(f"{artifact.name}: its cached file failed authentication.")
+            return readable
         return path
 
     def _not_offline(self, artifact: Artifact) -> NotAvailableOffline:
@@ -385,11 +486,17 @@ class Library:
         assert entry.sha256 is not None
         expected = parse_file_hash(file_hash)
         try:
-            hasher = self.blobs.rehash(entry.sha256, expected)
+            hasher: Hasher | None = self.blobs.rehash(entry.sha256, expected)
         except FileNotFoundError:
             self.catalog.forget_blob(entry.sha256)
             return CacheState.NOT_CACHED
-        intact = hasher.sha256 == entry.sha256 and (expected is None or hasher.matches())
+        except IntegrityError:
+            hasher = None  # an encrypted file changed on disk: it fails authentication
+        intact = (
+            hasher is not None
+            and hasher.sha256 == entry.sha256
+            and (expected is None or hasher.matches())
+        )
         now = time.time()
         if intact:
             state = CacheState.VERIFIED if expected is not None else CacheState.NOT_VERIFIABLE
@@ -398,13 +505,19 @@ class Library:
             return state
         log.warning("Cached file for artifact %s changed on disk; removed", entry.artifact_id)
         self.blobs.remove(entry.sha256)
+        self.plaintext.forget(entry.sha256)
+        actual = (
+            f"sha256:{hasher.sha256}"
+            if hasher is not None
+            else "unreadable (failed authentication)"
+        )
         for other in self.catalog.entries_for_blob(entry.sha256):
             self.catalog.put_cache_entry(
                 CacheEntry(
                     other.artifact_id,
                     CacheState.MISMATCH,
                     expected=other.expected,
-                    actual=f"sha256:{hasher.sha256}",
+                    actual=actual,
                     fetched_at=other.fetched_at,
                     verified_at=now,
                 )
@@ -446,10 +559,10 @@ class Library:
     def pin_run(
         self, run_id: str, progress: ProgressFn | None = None, cancel: CancelToken | None = None
     ) -> None:
-        self._pins.pin(run_id, progress, cancel)
+        pin_run(self, run_id, progress, cancel)
 
     def unpin_run(self, run_id: str) -> None:
-        self._pins.unpin(run_id)
+        unpin_run(self, run_id)
 
     def save_as(self, artifact_id: str, dest: Path, *, overwrite: bool = False) -> Path:
         """Copy the verified file to ``dest`` (a folder gets a safe name from the display name).
@@ -510,6 +623,26 @@ class Library:
         self.blobs.clean_partials()
         log.info("Purged %d cached file(s)", removed)
         return removed
+
+    def purge_older_than(
+        self, max_age: float, *, dry_run: bool = False, include_pinned: bool = False
+    ) -> RetentionReport:
+        """Remove cached files not opened for ``max_age`` seconds (see :mod:`core.retention`)."""
+        return purge_older_than(
+            self.catalog, self.blobs, max_age, dry_run=dry_run, include_pinned=include_pinned
+        )
+
+    def convert_encryption(
+        self,
+        *,
+        encrypt: bool,
+        progress: ProgressFn | None = None,
+        cancel: CancelToken | None = None,
+    ) -> ConvertReport:
+        """Store every cached file encrypted or plain (see :mod:`core.crypto.convert`)."""
+        return convert_cache(
+            self.catalog, self.blobs, encrypt=encrypt, progress=progress, cancel=cancel
+        )
 
     def enforce_quota(self) -> list[str]:
         return enforce_quota(self.catalog, self.blobs, self.settings.cache_quota_bytes)

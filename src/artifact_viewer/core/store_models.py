@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -22,14 +23,23 @@ class CacheState(StrEnum):
         return self in (CacheState.VERIFIED, CacheState.NOT_VERIFIABLE)
 
 
-ORDER_COLUMNS = ("created_at", "name", "type", "mime_type", "file_size", "workflow_run_id")
+ORDER_COLUMNS = (
+    "created_at",
+    "name",
+    "type",
+    "mime_type",
+    "file_size",
+    "workflow_run_id",
+    "run_started",
+)
 
 
 @dataclass(frozen=True, slots=True)
 class ArtifactQuery:
     """Filter, sort and page artifacts from the local catalog.
 
-    ``text`` matches the display name (substring, any case); ``status`` is the status of
+    ``text`` matches the display name (substring, any case), and in the catalog the
+    artifact's note too; ``status`` is the status of
     the artifact's workflow run; ``cache_state`` narrows to one local state.
     """
 
@@ -48,6 +58,13 @@ class ArtifactQuery:
     offset: int = 0
     cache_state: CacheState | None = None
     include_deleted: bool = False
+    # The filter box's richer terms (each empty tuple / None means "anything"):
+    terms: tuple[str, ...] = ()  # every one in the name or the note (a phrase is one term)
+    exclude: tuple[str, ...] = ()  # none of these in the name or the note
+    mimes: tuple[str, ...] = ()  # any of; "image/" (ending in a slash) is a prefix
+    extensions: tuple[str, ...] = ()  # any of, without the dot: the name ends with ".ext"
+    run_match: str | None = None  # a run id or its start (the short id the window shows)
+    workflow_match: str | None = None  # a workflow id's start, or words of its name
 
     def matches(self, artifact: Artifact) -> bool:
         """The same test the catalog runs in SQL, for artifacts straight from the API.
@@ -55,10 +72,22 @@ class ArtifactQuery:
         Covers name text, type, MIME, workflow, run and dates; ``status`` and the cache
         filters need the catalog and are not checked here.
         """
-        if (
-            self.text.strip()
-            and self.text.strip().lower() not in (artifact.display_name or artifact.id).lower()
+        name = (artifact.display_name or artifact.id).lower()
+        if self.text.strip() and self.text.strip().lower() not in name:
+            return False
+        loose = re.sub(r"[_.\-]", " ", name)  # a space in a term also matches _ . -
+        if any(t.lower() not in name and t.lower() not in loose for t in self.terms):
+            return False
+        if any(t.lower() in name or t.lower() in loose for t in self.exclude):
+            return False
+        mime = (artifact.mime_type or "").lower()
+        if self.mimes and not any(
+            mime.startswith(m.lower()) if m.endswith("/") else mime == m.lower() for m in self.mimes
         ):
+            return False
+        if self.extensions and not any(name.endswith(f".{e.lower()}") for e in self.extensions):
+            return False
+        if self.run_match and not (artifact.workflow_run_id or "").startswith(self.run_match):
             return False
         for wanted, actual in (
             (self.type, artifact.type),

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QStackedWidget, QWidget
+
+if TYPE_CHECKING:
+    from artifact_viewer.core.masking import Masker
+    from artifact_viewer.previews.redaction import RedactionSwitch
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +55,12 @@ class Previewer(QWidget):
     kind: str = "base"
     #: label shown in the view switcher
     title: str = "Preview"
+    #: the redacted-view switch, set by the host before ``load`` (None: never masked)
+    redaction: RedactionSwitch | None = None
+
+    def masker(self) -> Masker | None:
+        """The masker to apply to what this view shows, or None (redacted view off)."""
+        return self.redaction.active_masker() if self.redaction is not None else None
 
     def load(self, source: PreviewSource) -> None:
         raise NotImplementedError
@@ -80,6 +90,11 @@ class Previewer(QWidget):
         """What is wrong with content that is shown anyway (e.g. invalid JSON shown as text
         with the parser's position); empty when the content is fine."""
         return ""
+
+    def dump_chunks(self) -> Iterator[str]:
+        """What the view shows, as text (``preview --dump``), in pieces to be written one
+        after another; called once loading has finished. Each kind defines its form."""
+        raise NotImplementedError(f"the {self.title} view has no text form")
 
 
 def loading_stack(content: QWidget, error: QWidget) -> tuple[QLabel, QStackedWidget]:

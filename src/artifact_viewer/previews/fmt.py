@@ -1,4 +1,7 @@
-"""Small text formatters shared by previewers (sizes, counts)."""
+"""Small text formatters shared by previewers (sizes, counts).
+
+Qt-free: no PySide6 here or in what it imports (an import contract in pyproject.toml).
+"""
 
 from __future__ import annotations
 

@@ -22,6 +22,7 @@ from artifact_viewer.previews import registry
 from artifact_viewer.previews import sniff as sn
 from artifact_viewer.previews.base import Previewer, PreviewSource
 from artifact_viewer.previews.errorpanel import ErrorPanel
+from artifact_viewer.previews.redaction import HiddenCover, RedactionSwitch
 from artifact_viewer.qt.elided import ElidedLabel
 from artifact_viewer.qt.worker import Progress, Task, run_in_pool
 
@@ -68,6 +69,10 @@ class PreviewHost(QWidget):
         self._loading = False
         self._last_error = ""
         self._wanted_kind: str | None = None
+        self._cover: HiddenCover | None = None
+        # The redacted view: views mask what they show while it is on (see redaction.py).
+        self.redaction = RedactionSwitch(self)
+        self.redaction.changed.connect(self._on_redaction_changed)
 
         self.switcher = QButtonGroup(self)
         self.switcher.setExclusive(True)
@@ -154,8 +159,22 @@ class PreviewHost(QWidget):
     def previewer(self) -> Previewer | None:
         return self._previewer
 
+    def covered(self) -> bool:
+        """True when the file is hidden behind the redacted view's cover (image, PDF)."""
+        return self._cover is not None and self.stack.currentWidget() is self._cover
+
     def is_loading(self) -> bool:
         return self._loading
+
+    def focus_content(self) -> None:
+        """Put the keyboard focus inside what is shown (the previewer, or the message)."""
+        shown = self.stack.currentWidget()
+        target = shown.focusProxy() or shown if shown is not None else self
+        if target.focusPolicy() == Qt.FocusPolicy.NoFocus:
+            child = target.nextInFocusChain()
+            if child is not None and target.isAncestorOf(child):
+                target = child
+        target.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def last_error(self) -> str:
         return self._last_error
@@ -200,6 +219,11 @@ class PreviewHost(QWidget):
         self._rebuild_switcher()
 
     def _drop_previewer(self) -> None:
+        cover, self._cover = self._cover, None
+        if cover is not None:
+            self.stack.removeWidget(cover)
+            cover.hide()
+            cover.deleteLater()
         previewer, self._previewer = self._previewer, None
         if previewer is not None:
             previewer.cancel()
@@ -273,6 +297,9 @@ class PreviewHost(QWidget):
         self._drop_previewer()
         self._kind = kind
         self._check_switcher()
+        if self.redaction.hides(kind, source.path):
+            self._show_cover(kind)
+            return
         try:
             previewer = registry.create(kind)
         except Exception as exc:  # a broken previewer must not take the window down
@@ -280,6 +307,7 @@ class PreviewHost(QWidget):
             self._show_failure(user_message(exc))
             return
         self._previewer = previewer
+        previewer.redaction = self.redaction
         previewer.progress.connect(self._on_progress)
         previewer.ready.connect(self._on_ready)
         previewer.finished.connect(self._on_finished)
@@ -295,6 +323,26 @@ class PreviewHost(QWidget):
         self._set_loading(True)
         self.kindChanged.emit(kind)
         previewer.load(source)
+
+    def _show_cover(self, kind: str) -> None:
+        cover = self._cover = HiddenCover(kind, self)
+        cover.revealRequested.connect(self._reveal)
+        self.stack.addWidget(cover)
+        self.stack.setCurrentWidget(cover)
+        self._set_loading(False)
+        self.kindChanged.emit(kind)
+
+    @Slot()
+    def _reveal(self) -> None:
+        if self._source is not None and self._kind is not None:
+            self.redaction.reveal(self._source.path)
+            self._start(self._kind)
+
+    @Slot(bool)
+    def _on_redaction_changed(self, _enabled: bool) -> None:
+        """Show the current file again, masked or not: views mask as they build."""
+        if self._source is not None and self._kind is not None:
+            self._start(self._kind)
 
     def _is_current(self) -> bool:
         return self.sender() is self._previewer and self._previewer is not None

@@ -1,4 +1,7 @@
-"""Guess what a file is from its MIME label, its extension and its first bytes (labels can lie)."""
+"""Guess what a file is from its MIME label, its extension and its first bytes (labels can lie).
+
+Qt-free: no PySide6 here or in what it imports (an import contract in pyproject.toml).
+"""
 
 from __future__ import annotations
 

@@ -49,7 +49,7 @@ class Actions(QObject):
             [QKeySequence.StandardKey.Preferences, "Ctrl+,"],
             "Base URL, API key, cache quota, downloads",
         )
-        self.connect = self._make(
+        self.connect_api = self._make(
             "&Connect…", ["Ctrl+Shift+K"], "Enter an API key or explore the demo data"
         )
         self.quit = self._make(
@@ -67,6 +67,51 @@ class Actions(QObject):
         )
         self.focus_details = self._make(
             "Go to &details", ["Alt+3"], "Move the focus to the details panel"
+        )
+        self.focus_preview = self._make(
+            "Go to &preview", ["Alt+4"], "Move the focus to the preview"
+        )
+        self.next_pane = self._make("Next pane", ["F6"], "Move the focus to the next pane")
+        self.previous_pane = self._make(
+            "Previous pane", ["Shift+F6"], "Move the focus to the previous pane"
+        )
+        self.show_navigator = self._make(
+            "Show &navigator", ["Ctrl+B"], "Show or hide the workflow tree"
+        )
+        self.show_details = self._make(
+            "Show &details", ["Ctrl+I"], "Show or hide the details panel"
+        )
+        self.details_under_list = self._make(
+            "Details &under the list",
+            [],
+            "Put the details under the artifact list (the preview then takes the full height)",
+        )
+        for toggle in (self.show_navigator, self.show_details, self.details_under_list):
+            toggle.setCheckable(True)
+        self.show_navigator.setChecked(True)
+        self.show_details.setChecked(True)
+        self.group_by_run = self._make(
+            "&Group artifacts by run", [], "List artifacts run by run, the newest run first"
+        )
+        self.group_by_run.setCheckable(True)
+        self.focus_mode = self._make(
+            "&Focus on the preview",
+            ["F11", "Ctrl+Shift+Return"],
+            "Give the preview the whole window (Esc or F11 comes back)",
+        )
+        self.focus_mode.setCheckable(True)
+        # Takes Esc from "Cancel download" while focus mode is on (see set_focus_mode), so no
+        # two actions ever hold one key.
+        self.leave_focus_mode = self._make("Leave focus mode", [], "Show every pane again (Esc)")
+        self.leave_focus_mode.setEnabled(False)
+        self.shortcuts = self._make(
+            "&Keyboard shortcuts",
+            [QKeySequence.StandardKey.HelpContents, "Ctrl+/"],
+            "Every shortcut of the window",
+        )
+        self.about = self._make("&About Artifact Viewer", [], "Versions and where files are kept")
+        self.open_log_folder = self._make(
+            "Open &log folder", [], "Open the folder that holds the app's (redacted) logs"
         )
         self.artifact_actions = [self.save_as, self.open_external, self.copy_id, self.verify]
         self.set_artifact_enabled(False)
@@ -93,6 +138,17 @@ class Actions(QObject):
     def all_actions(self) -> list[QAction]:
         return [a for a in vars(self).values() if isinstance(a, QAction)]
 
+    def give_escape_to_focus_mode(self, on: bool) -> None:
+        """Esc leaves focus mode while it is on; otherwise it cancels a download."""
+        escape = QKeySequence("Esc")
+        if on:
+            self.cancel_download.setShortcuts([])
+            self.leave_focus_mode.setShortcuts([escape])
+        else:
+            self.leave_focus_mode.setShortcuts([])
+            self.cancel_download.setShortcuts([escape])
+        self.leave_focus_mode.setEnabled(on)
+
     def set_artifact_enabled(self, enabled: bool) -> None:
         for action in self.artifact_actions:
             action.setEnabled(enabled)
@@ -106,7 +162,7 @@ class Actions(QObject):
         file_menu = bar.addMenu("&File")
         file_menu.addActions([self.save_as, self.open_external])
         file_menu.addSeparator()
-        file_menu.addActions([self.connect, self.settings])
+        file_menu.addActions([self.connect_api, self.settings])
         file_menu.addSeparator()
         file_menu.addAction(self.quit)
         edit_menu = bar.addMenu("&Edit")
@@ -114,12 +170,24 @@ class Actions(QObject):
         view_menu = bar.addMenu("&View")
         view_menu.addActions([self.refresh])
         view_menu.addSeparator()
-        view_menu.addActions([self.focus_navigator, self.focus_list, self.focus_details])
+        view_menu.addActions([self.show_navigator, self.show_details, self.details_under_list])
+        view_menu.addAction(self.group_by_run)
+        view_menu.addActions([self.focus_mode, self.leave_focus_mode])
+        view_menu.addSeparator()
+        view_menu.addActions(
+            [self.focus_navigator, self.focus_list, self.focus_details, self.focus_preview]
+        )
+        view_menu.addActions([self.next_pane, self.previous_pane])
         artifact_menu = bar.addMenu("&Artifact")
         artifact_menu.addActions([self.verify, self.pin, self.unpin])
         artifact_menu.addSeparator()
         artifact_menu.addAction(self.cancel_download)
+        help_menu = bar.addMenu("&Help")
+        help_menu.addActions([self.shortcuts, self.open_log_folder])
+        help_menu.addSeparator()
+        help_menu.addAction(self.about)
         return {
+            "&Help": help_menu,
             "&File": file_menu,
             "&Edit": edit_menu,
             "&View": view_menu,

@@ -11,6 +11,15 @@ calls :meth:`WindowExtension.install` once, after its own panes exist, with a
 - ``add_pane(key, title, widget)``: a dock pane, toggled from the View menu.
 - ``menu(title)``: an existing menu (File, Edit, View, Artifact, Help) or a new one, to add
   actions to; ``add_list_action(action)`` puts an action on the artifact list's context menu.
+- ``open_artifact(artifact)``: show it in the preview and details; ``preview_host()`` and
+  ``preview_shown()``: the preview host and the signal that a file went to it, to move
+  inside what it shows once loaded.
+- ``current_run_id()``: the run in view; ``selected_run_ids()``: the runs selected in the
+  navigator, else the run in view; ``selected_artifact_ids()``: the rows selected in the
+  artifact list; ``add_run_action(action)``: on the navigator's context menu;
+  ``reload_lists()``: re-read tree and list from
+  the catalog after a feature changed it; ``mark_note(artifact_id, has_note)``: the list's
+  note marker.
 - ``services``: the window's thread pools (``ops.run``), message bridge, saved state and the
   current library (``library()``: ``None`` before a connection).
 - signals on ``events``: ``libraryChanged(object)``, ``onlineChanged(bool)``,
@@ -21,6 +30,7 @@ Work runs through ``services.ops``; widgets only show results (see docs/architec
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -29,6 +39,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDockWidget, QMenu, QMenuBar, QStackedWidget, QWidget
 
 if TYPE_CHECKING:
+    from artifact_viewer.core.library import Library
     from artifact_viewer.ui.controllers.ops import Ops
     from artifact_viewer.ui.messages import MessageBridge
     from artifact_viewer.ui.window_state import WindowState
@@ -42,12 +53,14 @@ class WindowEvents(QObject):
         onlineChanged(bool): the API became reachable or unreachable.
         scopeChanged(str, str): the navigator's selection (kind, id).
         artifactSelected(object): the artifact list's current artifact, or ``None``.
+        listSelectionChanged(): the set of selected rows in the artifact list changed.
     """
 
     libraryChanged = Signal(object)
     onlineChanged = Signal(bool)
     scopeChanged = Signal(str, str)
     artifactSelected = Signal(object)
+    listSelectionChanged = Signal()
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,9 +70,9 @@ class WindowServices:
     ops: Ops
     bridge: MessageBridge
     state: WindowState
-    library_source: Any  # callable returning the current library or None
+    library_source: Callable[[], Library | None]  # the current library, None before a connection
 
-    def library(self) -> Any:
+    def library(self) -> Library | None:
         return self.library_source()
 
 
@@ -157,12 +170,71 @@ class WindowSlots:
         for name, menu in self._menus.items():
             if name.replace("&", "").lower() == wanted:
                 return menu
-        menu = self._menu_bar.addMenu(title)
+        menu = QMenu(title, self._menu_bar)
+        help_menu = next(
+            (m for name, m in self._menus.items() if name.replace("&", "").lower() == "help"), None
+        )
+        if help_menu is not None:  # Help stays last
+            self._menu_bar.insertMenu(help_menu.menuAction(), menu)
+        else:
+            self._menu_bar.addMenu(menu)
         self._menus[title] = menu
         return menu
 
     def add_list_action(self, action: QAction) -> None:
+        """On the artifact list's context menu (its shortcut works while the list has focus)."""
         self._list_view.addAction(action)
+
+    def add_run_action(self, action: QAction) -> None:
+        """On the navigator's context menu (runs and workflows)."""
+        self.window.navigator.view.addAction(action)
+
+    def selected_artifact_ids(self) -> list[str]:
+        """Artifacts selected in the list, in list order (several with Ctrl/Shift-click)."""
+        ids: list[str] = self.window.artifact_list.selected_ids()
+        return ids
+
+    def current_run_id(self) -> str | None:
+        """The run in view: the navigator's run, else the selected artifact's run."""
+        run_id: str | None = self.window.current_run_id()
+        return run_id
+
+    def selected_run_ids(self) -> list[str]:
+        """The runs selected in the navigator (several with Ctrl/Shift-click), else the run
+        in view (empty when there is none)."""
+        selected: list[str] = self.window.navigator.selected_runs()
+        if selected:
+            return selected
+        current = self.current_run_id()
+        return [current] if current else []
+
+    def mark_note(self, artifact_id: str, has_note: bool) -> None:
+        """Show or hide the note marker of an artifact in the list."""
+        self.window.artifact_list.model.set_noted(artifact_id, has_note)
+
+    def open_artifact(self, artifact: Any) -> bool:
+        """Show an artifact in the preview and details, whatever the list shows. True when
+        it is showing already (nothing new loads; ``previewShown`` is not sent again)."""
+        current = self.window.viewer.current
+        already = current is not None and current.id == artifact.id
+        self.views.show_preview()
+        self.window.viewer.select(artifact)
+        return bool(already)
+
+    def preview_host(self) -> Any:
+        """The preview host (``loadingChanged(bool)``, ``previewer()``, ``is_loading()``), for
+        a feature that moves inside what it shows (content search opening a file at a hit)."""
+        return self.window.preview
+
+    def preview_shown(self) -> Any:
+        """The ``previewShown(str)`` signal: an artifact's file went to the preview host."""
+        return self.window.viewer.previewShown
+
+    def reload_lists(self) -> None:
+        """Read the navigator tree and the artifact list again from the catalog (after a
+        feature changed it, e.g. an import)."""
+        self.window.browser.reload_tree()
+        self.window.browser.requery()
 
 
 class WindowExtension(Protocol):

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from PySide6.QtGui import QColor, QPalette
 
+from artifact_viewer.core.store_models import CacheState
 from artifact_viewer.core.units import plural as plural
 from artifact_viewer.core.units import split_duration
 
@@ -29,10 +30,10 @@ _STATUS_COLOURS = {
 }
 
 CACHE_LABELS = {
-    "NOT_CACHED": "Not cached",
-    "VERIFIED": "Cached, verified",
-    "MISMATCH": "Hash mismatch",
-    "NOT_VERIFIABLE": "Cached, not verifiable",
+    CacheState.NOT_CACHED: "Not cached",
+    CacheState.VERIFIED: "Cached, verified",
+    CacheState.MISMATCH: "Hash mismatch",
+    CacheState.NOT_VERIFIABLE: "Cached, not verifiable",
 }
 
 

@@ -7,8 +7,10 @@ from importlib import resources
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QRectF, Qt
-from PySide6.QtGui import QIcon, QImage, QPainter, QPixmap
+from PySide6.QtGui import QColor, QIcon, QImage, QPainter, QPalette, QPixmap
 from PySide6.QtSvg import QSvgRenderer
+
+from artifact_viewer.core.store_models import CacheState
 
 _PACKAGE = "artifact_viewer.resources.icons"
 APP_ICON_SIZES = (16, 24, 32, 48, 64, 128, 256)
@@ -23,12 +25,12 @@ _STATUS_ICONS = {
     "COMPLETED_WITH_NO_ACTION_TAKEN": "status-no-action",
 }
 
-# CacheState name -> icon file stem.
+# Cache state -> icon file stem.
 _CACHE_ICONS = {
-    "NOT_CACHED": "cache-not-cached",
-    "VERIFIED": "cache-verified",
-    "MISMATCH": "cache-mismatch",
-    "NOT_VERIFIABLE": "cache-not-verifiable",
+    CacheState.NOT_CACHED: "cache-not-cached",
+    CacheState.VERIFIED: "cache-verified",
+    CacheState.MISMATCH: "cache-mismatch",
+    CacheState.NOT_VERIFIABLE: "cache-not-verifiable",
 }
 
 
@@ -62,8 +64,11 @@ def status_icon(status: str | None) -> QIcon:
     return icon(_STATUS_ICONS.get(status or "", "status-unknown"))
 
 
-def cache_icon(state_name: str) -> QIcon:
-    return icon(_CACHE_ICONS.get(state_name, "cache-not-verifiable"))
+def cache_icon(state: CacheState | str) -> QIcon:
+    """The badge for a cache state (or its name, as the list's cache role gives it)."""
+    if not isinstance(state, CacheState):
+        state = CacheState[state] if state in CacheState.__members__ else CacheState.NOT_VERIFIABLE
+    return icon(_CACHE_ICONS[state])
 
 
 @functools.cache
@@ -88,7 +93,46 @@ def write_app_icon_pngs(folder: Path) -> list[Path]:
     written = []
     for size in APP_ICON_SIZES:
         path = folder / f"app-{size}.png"
-        if not render_svg("app", size).save(str(path), "PNG"):
+        if not render_svg("app", size).save(str(path)):  # PNG, from the suffix
             raise OSError(f"could not write {path.name}")
         written.append(path)
     return written
+
+
+# Toolbar action -> (freedesktop theme name, bundled fallback stem).
+ACTION_ICONS = {
+    "refresh": ("view-refresh", "action-refresh"),
+    "save_as": ("document-save-as", "action-save"),
+    "open_external": ("document-open", "action-open-external"),
+    "pin": ("", "action-pin"),
+    "verify": ("", "action-verify"),
+    "focus_mode": ("view-fullscreen", "action-focus"),
+    "compare": ("", "action-compare"),
+    "search": ("edit-find", "action-search"),
+}
+_STROKE = b"#1f1f1f"
+
+
+def tinted_icon(stem: str, colour: QColor) -> QIcon:
+    """A bundled line icon drawn in ``colour`` (the palette's text colour: readable in light
+    and dark themes alike)."""
+    source = svg_bytes(stem).replace(_STROKE, colour.name().encode())
+    result = QIcon()
+    for size in (16, 20, 24, 32):
+        renderer = QSvgRenderer(QByteArray(source))
+        image = QImage(size, size, QImage.Format.Format_ARGB32_Premultiplied)
+        image.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(image)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        renderer.render(painter, QRectF(0, 0, size, size))
+        painter.end()
+        result.addPixmap(QPixmap.fromImage(image))
+    return result
+
+
+def action_icon(name: str, palette: QPalette) -> QIcon:
+    """The desktop theme's icon for a toolbar action where it has one, else ours, tinted."""
+    theme, stem = ACTION_ICONS[name]
+    if theme and QIcon.hasThemeIcon(theme):
+        return QIcon.fromTheme(theme)
+    return tinted_icon(stem, palette.color(QPalette.ColorRole.WindowText))

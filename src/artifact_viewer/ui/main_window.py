@@ -5,15 +5,24 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDir, QSize, QStandardPaths, Qt, QTimer, QUrl, Signal, Slot
-from PySide6.QtGui import QCloseEvent, QGuiApplication, QShowEvent
+from PySide6.QtCore import QDir, QEvent, QSize, QStandardPaths, Qt, QTimer, QUrl, Signal, Slot
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDesktopServices,
+    QGuiApplication,
+    QResizeEvent,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
+    QApplication,
     QFileDialog,
     QLabel,
     QLineEdit,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QSizePolicy,
     QSplitter,
@@ -37,9 +46,10 @@ from artifact_viewer.ui.extensions import (
     WindowServices,
     WindowSlots,
 )
-from artifact_viewer.ui.icons import app_icon, icon
+from artifact_viewer.ui.icons import action_icon, app_icon, icon
 from artifact_viewer.ui.messages import Banner, MessageBridge
-from artifact_viewer.ui.models.filter_spec import parse_filter
+from artifact_viewer.ui.models.filter_spec import HELP_ROWS, parse_filter
+from artifact_viewer.ui.models.filter_spec import PLACEHOLDER as FILTER_PLACEHOLDER
 from artifact_viewer.ui.models.navigator_model import ALL, RUN, WORKFLOW
 from artifact_viewer.ui.panes.artifact_list import ArtifactList
 from artifact_viewer.ui.panes.details_panel import DetailsPanel
@@ -49,10 +59,14 @@ from artifact_viewer.ui.panes.preview_pane import make_preview
 from artifact_viewer.ui.shortcuts import ShortcutYield
 from artifact_viewer.ui.window_state import WindowState
 
+if TYPE_CHECKING:
+    from artifact_viewer.core.library import Library
+
 log = logging.getLogger(__name__)
 
 _FILTER_DELAY_MS = 250
-_SPLITTERS = ("main", "right", "bottom")
+_TOOLBAR_LABELS_MIN_WIDTH = 1180
+_SPLITTERS = ("main", "right", "bottom", "column")
 
 
 def _first_size(widget: QWidget) -> QSize:
@@ -71,7 +85,7 @@ class MainWindow(QMainWindow):
     :mod:`artifact_viewer.ui.extensions`), never by editing this class.
 
     Signals:
-        connectWanted(): the user asked to (re)connect; the dialogs live in ``ui.connection``.
+        connectWanted(): the user asked to (re)connect (``ConnectionFlow`` runs the dialogs).
         settingsWanted(): the user asked for Settings.
     """
 
@@ -84,12 +98,16 @@ class MainWindow(QMainWindow):
         state: WindowState,
         max_downloads: int = 2,
         extensions: Sequence[WindowExtension] = (),
+        log_dir: Path | None = None,
     ) -> None:
         super().__init__()
         self.setWindowTitle("Artifact Viewer")
         self.setWindowIcon(app_icon())
         self.state = state
+        self.log_dir = log_dir
         self.connection: Connection | None = None
+        self._focus_hidden: list[QWidget] = []
+        self._shortcuts_dialog: QWidget | None = None
         self._key_refused = False  # the API answered but refused the key
         self.ops = Ops(self, max_downloads=max_downloads)
         self.bridge = MessageBridge(self)
@@ -144,9 +162,12 @@ class MainWindow(QMainWindow):
         self.filter_box = QLineEdit(self)
         self.filter_box.setObjectName("filterBox")
         self.filter_box.setClearButtonEnabled(True)
-        self.filter_box.setPlaceholderText(
-            "Filter  (words, type:screenshot, mime:csv, status:failed)"
+        self.filter_box.setPlaceholderText(FILTER_PLACEHOLDER)
+        self.filter_help = self.filter_box.addAction(
+            icon("filter-help"), QLineEdit.ActionPosition.TrailingPosition
         )
+        self.filter_help.setToolTip("Filter syntax and examples")
+        self.filter_help.triggered.connect(self.show_filter_help)
         self.filter_box.setAccessibleName("Filter")
         self.filter_box.setMinimumWidth(220)  # stays in the toolbar on narrow windows
         self.filter_box.setMaximumWidth(520)
@@ -168,10 +189,15 @@ class MainWindow(QMainWindow):
         toolbar = QToolBar("Main", self)
         toolbar.setObjectName("mainToolbar")
         toolbar.setMovable(False)
-        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        toolbar.setIconSize(QSize(18, 18))
         toolbar.addActions([self.acts.refresh, self.acts.save_as, self.acts.open_external])
         toolbar.addSeparator()
         toolbar.addActions([self.acts.pin, self.acts.verify])
+        toolbar.addSeparator()
+        toolbar.addAction(self.acts.focus_mode)
+        self.toolbar = toolbar
+        self._tint_action_icons()
         spacer = QWidget(toolbar)
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         toolbar.addWidget(spacer)
@@ -194,7 +220,10 @@ class MainWindow(QMainWindow):
         self.main_split.addWidget(self.right_split)
         self.main_split.setStretchFactor(0, 2)
         self.main_split.setStretchFactor(1, 5)
-        for split in (self.main_split, self.right_split, self.bottom_split):
+        # Used when the details sit under the list: list over details, beside the preview.
+        self.list_column = QSplitter(Qt.Orientation.Vertical, self)
+        self.list_column.hide()
+        for split in (self.main_split, self.right_split, self.bottom_split, self.list_column):
             split.setChildrenCollapsible(False)
         # Explicit minimums: the panes' own hints (toolbars, forms) would otherwise force the
         # window wider than a small screen.
@@ -214,13 +243,20 @@ class MainWindow(QMainWindow):
         status.addPermanentWidget(self.online_icon)
         status.addPermanentWidget(self.online_label)
         self._show_online(None)
-        # Keyboard order follows the reading order of the panes.
+        # Every window action works from the keyboard even while its menu bar is hidden
+        # (focus mode); adding an action to two widgets does not make its keys ambiguous.
+        self.addActions(self.acts.all_actions())
+        # Keyboard order follows the reading order of the panes; a list is one Tab stop
+        # (arrows move inside it).
+        self.navigator.view.setTabKeyNavigation(False)
+        self.artifact_list.view.setTabKeyNavigation(False)
         QWidget.setTabOrder(self.filter_box, self.navigator.view)
         QWidget.setTabOrder(self.navigator.view, self.artifact_list.view)
         QWidget.setTabOrder(self.artifact_list.view, self.preview)
         QWidget.setTabOrder(self.preview, self.details)
         # Inside the preview, its own Find/Copy keys win over the window's.
         self.shortcut_yield = ShortcutYield(self.preview, self.acts.all_actions(), self)
+        self.navigator.view.addActions([self.acts.pin, self.acts.unpin])
         self.artifact_list.view.addActions(
             [
                 self.acts.open_external,
@@ -244,7 +280,19 @@ class MainWindow(QMainWindow):
         a.pin.triggered.connect(self.pin_current_run)
         a.unpin.triggered.connect(self.unpin_current_run)
         a.settings.triggered.connect(self.settingsWanted)
-        a.connect.triggered.connect(self.connectWanted)
+        a.connect_api.triggered.connect(self.connectWanted)
+        a.focus_preview.triggered.connect(self.focus_preview)
+        a.next_pane.triggered.connect(self.next_pane)
+        a.previous_pane.triggered.connect(self.previous_pane)
+        a.show_navigator.toggled.connect(self.navigator.setVisible)
+        a.show_details.toggled.connect(self.details.setVisible)
+        a.details_under_list.toggled.connect(self.place_details)
+        a.focus_mode.toggled.connect(self.set_focus_mode)
+        a.group_by_run.toggled.connect(self.browser.set_grouped)
+        a.leave_focus_mode.triggered.connect(lambda: a.focus_mode.setChecked(False))
+        a.shortcuts.triggered.connect(self.show_shortcuts)
+        a.about.triggered.connect(self.show_about)
+        a.open_log_folder.triggered.connect(self.open_log_folder)
         a.quit.triggered.connect(self.close)
         a.cancel_download.triggered.connect(self.downloads.cancel)
         self.downloads.activeChanged.connect(a.cancel_download.setEnabled)
@@ -266,6 +314,9 @@ class MainWindow(QMainWindow):
         self.monitor.onlineChanged.connect(self._on_online_changed)
         self.monitor.problem.connect(self._on_api_problem)
         self.artifact_list.artifactSelected.connect(self._on_artifact_selected)
+        self.artifact_list.view.selectionModel().selectionChanged.connect(
+            self.events.listSelectionChanged
+        )
         self.artifact_list.view.activated.connect(self.viewer.retry_current)
         self.details.linkActivated.connect(self.go_to)
         self.viewer.pinChanged.connect(self._on_pin_changed)
@@ -305,7 +356,7 @@ class MainWindow(QMainWindow):
             self.browser.refresh_at_start()
 
     @property
-    def library(self) -> Any:
+    def library(self) -> Library | None:
         return self.connection.library if self.connection else None
 
     # -- slots ---------------------------------------------------------------------------
@@ -341,6 +392,28 @@ class MainWindow(QMainWindow):
     def apply_filter(self) -> None:
         if self.library is not None:
             self.browser.set_filter(parse_filter(self.filter_box.text()))
+
+    @Slot()
+    def show_filter_help(self) -> None:
+        """A popup under the filter box: every term with an example; a click uses it."""
+        menu = QMenu(self)
+        menu.setObjectName("filterHelp")
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.setToolTipsVisible(True)
+        title = menu.addAction("Filter syntax (terms combine; any case)")
+        title.setEnabled(False)
+        for example, meaning in HELP_ROWS:
+            action = menu.addAction(f"{example}    —  {meaning}")
+            action.setData(example)
+        menu.triggered.connect(self._use_filter_example)
+        menu.popup(self.filter_box.mapToGlobal(self.filter_box.rect().bottomLeft()))
+
+    @Slot(QAction)
+    def _use_filter_example(self, action: QAction) -> None:
+        example = action.data()
+        if isinstance(example, str) and example:
+            self.filter_box.setText(example)
+            self.filter_box.setFocus(Qt.FocusReason.OtherFocusReason)
 
     @Slot(str)
     def show_status(self, text: str) -> None:
@@ -458,6 +531,166 @@ class MainWindow(QMainWindow):
         self.browser.reload_tree()
         self.browser.requery()
 
+    def _tint_action_icons(self) -> None:
+        palette = self.palette()
+        for name in ("refresh", "save_as", "open_external", "pin", "verify", "focus_mode"):
+            getattr(self.acts, name).setIcon(action_icon(name, palette))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        # Labels beside the icons while they fit with the filter box; icons alone (names in
+        # tooltips) on narrow windows, so the filter box never moves into the overflow menu.
+        style = (
+            Qt.ToolButtonStyle.ToolButtonTextBesideIcon
+            if self.width() >= _TOOLBAR_LABELS_MIN_WIDTH
+            else Qt.ToolButtonStyle.ToolButtonIconOnly
+        )
+        if hasattr(self, "toolbar") and self.toolbar.toolButtonStyle() != style:
+            self.toolbar.setToolButtonStyle(style)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and hasattr(self, "toolbar"):
+            self._tint_action_icons()  # light <-> dark: icons follow the text colour
+
+    # -- space and keyboard --------------------------------------------------------------
+    def panes(self) -> list[QWidget]:
+        """The panes F6 cycles through, in reading order (visible ones only)."""
+        candidates: list[QWidget] = [
+            self.navigator.view,
+            self.artifact_list.view,
+            self.views,
+            self.details,
+        ]
+        return [w for w in candidates if w.isVisibleTo(self)]
+
+    def _pane_with_focus(self) -> int:
+        focus = QApplication.focusWidget()
+        for i, pane in enumerate(self.panes()):
+            if focus is not None and (focus is pane or pane.isAncestorOf(focus)):
+                return i
+        return -1
+
+    def _focus_pane(self, pane: QWidget) -> None:
+        if pane is self.views:
+            self.focus_preview()
+        elif pane is self.details:
+            self.details.focus_first()
+        else:
+            pane.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    @Slot()
+    def next_pane(self) -> None:
+        panes = self.panes()
+        if panes:
+            self._focus_pane(panes[(self._pane_with_focus() + 1) % len(panes)])
+
+    @Slot()
+    def previous_pane(self) -> None:
+        panes = self.panes()
+        if panes:
+            here = self._pane_with_focus()
+            self._focus_pane(panes[(here - 1) % len(panes) if here >= 0 else -1])
+
+    @Slot()
+    def focus_preview(self) -> None:
+        """Alt+4: into the current centre view (the preview's own focus target)."""
+        current = self.views.currentWidget()
+        if current is None:
+            return
+        target = current.focusProxy() or current
+        if current is self.preview:
+            self.preview.focus_content()
+        else:
+            target.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    @Slot(bool)
+    def place_details(self, under_list: bool) -> None:
+        """Details beside the preview (list above both), or under the list (preview beside)."""
+        if under_list:
+            self.list_column.insertWidget(0, self.artifact_list)
+            self.list_column.insertWidget(1, self.details)
+            self.right_split.setOrientation(Qt.Orientation.Horizontal)
+            self.right_split.insertWidget(0, self.list_column)
+            self.right_split.insertWidget(1, self.views)
+            self.bottom_split.hide()
+            self.list_column.show()
+            width = max(self.right_split.width(), 600)
+            self.right_split.setSizes([int(width * 0.35), width - int(width * 0.35)])
+        else:
+            self.bottom_split.insertWidget(0, self.views)
+            self.bottom_split.insertWidget(1, self.details)
+            self.right_split.setOrientation(Qt.Orientation.Vertical)
+            self.right_split.insertWidget(0, self.artifact_list)
+            self.right_split.insertWidget(1, self.bottom_split)
+            self.list_column.hide()
+            self.bottom_split.show()
+        if self.acts.details_under_list.isChecked() != under_list:
+            self.acts.details_under_list.setChecked(under_list)
+
+    @Slot(bool)
+    def set_focus_mode(self, on: bool) -> None:
+        """Focus mode: the centre view gets the whole window; Esc or F11 brings the rest back."""
+        # Esc belongs to focus mode while it is on; the download's Cancel button stays.
+        self.acts.give_escape_to_focus_mode(on)
+        self.shortcut_yield.remember([self.acts.cancel_download, self.acts.leave_focus_mode])
+        if on:
+            chrome: list[QWidget] = [
+                self.menuBar(),
+                self.statusBar(),
+                self.navigator,
+                self.artifact_list,
+                self.details,
+                *self.findChildren(QToolBar),
+            ]
+            self._focus_hidden = [w for w in chrome if w.isVisible()]
+            for widget in self._focus_hidden:
+                widget.hide()
+            self.focus_preview()
+        else:
+            for widget in self._focus_hidden:
+                widget.show()
+            self._focus_hidden = []
+        if self.acts.focus_mode.isChecked() != on:
+            self.acts.focus_mode.setChecked(on)
+
+    @property
+    def in_focus_mode(self) -> bool:
+        return self.acts.focus_mode.isChecked()
+
+    @Slot()
+    def show_shortcuts(self) -> None:
+        from artifact_viewer.ui.dialogs.shortcuts_dialog import ShortcutsDialog
+
+        if self._shortcuts_dialog is not None:
+            self._shortcuts_dialog.raise_()
+            return
+        self._shortcuts_dialog = ShortcutsDialog(self.menuBar(), self)
+        self._shortcuts_dialog.destroyed.connect(self._forget_shortcuts_dialog)
+        self._shortcuts_dialog.show()
+
+    @Slot()
+    def _forget_shortcuts_dialog(self) -> None:
+        self._shortcuts_dialog = None
+
+    @Slot()
+    def show_about(self) -> None:
+        from artifact_viewer.ui.dialogs.about import about_text
+
+        box = QMessageBox(QMessageBox.Icon.NoIcon, "About Artifact Viewer", "", parent=self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.setIconPixmap(app_icon().pixmap(64, 64))
+        box.setTextFormat(Qt.TextFormat.RichText)
+        box.setText(about_text(self.log_dir))
+        box.open()
+
+    @Slot()
+    def open_log_folder(self) -> None:
+        if self.log_dir is None:
+            return
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.log_dir)))
+
     # -- save as -------------------------------------------------------------------------
     @Slot()
     def save_as(self) -> None:
@@ -518,9 +751,15 @@ class MainWindow(QMainWindow):
     # -- state ---------------------------------------------------------------------------
     def _restore(self) -> None:
         self.state.restore_window(self)
+        self.acts.show_navigator.setChecked(self.state.value("show_navigator", "1") == "1")
+        self.acts.show_details.setChecked(self.state.value("show_details", "1") == "1")
+        if self.state.value("details_under_list", "0") == "1":
+            self.place_details(True)
         self._restore_splitters()
         self.state.restore_header("navigator", self.navigator.view.header())
         self.state.restore_header("artifacts", self.artifact_list.view.horizontalHeader())
+        if self.state.value("group_by_run", "0") == "1":
+            self.acts.group_by_run.setChecked(True)
         kind, ident = self.state.value("scope_kind"), self.state.value("scope_id")
         if kind in (ALL, RUN, WORKFLOW, "offline") and ident:
             self._pending_scope = self._restored_scope = (kind, ident)
@@ -534,15 +773,16 @@ class MainWindow(QMainWindow):
             for name, split in zip(_SPLITTERS, self._splitters(), strict=True)
         ]
         if not any(restored):
-            # First launch: the navigator needs about 550 px for all its columns and the
-            # details about 300 (less on a small screen); the rest goes to the preview.
+            # First launch: the preview gets at least 60 % of the width (1280 px and up);
+            # the navigator and the details elide what does not fit, with tooltips.
             width, height = max(self.width(), 900), max(self.height(), 600)
-            navigator = min(550, int(width * 0.38))
+            navigator = min(360, int(width * 0.2))
             right = width - navigator
             self.main_split.setSizes([navigator, right])
             self.right_split.setSizes([int(height * 0.3), height - int(height * 0.3)])
-            details = min(300, int(right * 0.35))
+            details = min(300, int(width * 0.17))
             self.bottom_split.setSizes([right - details, details])
+            self.list_column.setSizes([int(height * 0.55), height - int(height * 0.55)])
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -552,11 +792,19 @@ class MainWindow(QMainWindow):
             # it has, so the restored proportions are exactly the saved ones.
             QTimer.singleShot(0, self._restore_splitters)
 
-    def _splitters(self) -> tuple[QSplitter, QSplitter, QSplitter]:
-        return self.main_split, self.right_split, self.bottom_split
+    def _splitters(self) -> tuple[QSplitter, QSplitter, QSplitter, QSplitter]:
+        return self.main_split, self.right_split, self.bottom_split, self.list_column
 
     def save_state(self) -> None:
+        if self.in_focus_mode:
+            self.set_focus_mode(False)  # remember the panes, not the focus mode
         self.state.save_window(self)
+        self.state.set_value("show_navigator", "1" if self.acts.show_navigator.isChecked() else "0")
+        self.state.set_value("show_details", "1" if self.acts.show_details.isChecked() else "0")
+        self.state.set_value(
+            "details_under_list", "1" if self.acts.details_under_list.isChecked() else "0"
+        )
+        self.state.set_value("group_by_run", "1" if self.acts.group_by_run.isChecked() else "0")
         for name, split in zip(_SPLITTERS, self._splitters(), strict=True):
             self.state.save_splitter(name, split)
         self.state.save_header("navigator", self.navigator.view.header())

@@ -52,6 +52,13 @@ class ShortcutYield(QObject):
         elif self._yielding:
             self.restore()
 
+    def remember(self, actions: list[QAction]) -> None:
+        """These actions' keys changed on purpose: take their current keys as their own."""
+        for action in actions:
+            self._own[action] = list(action.shortcuts())
+        if self._yielding:
+            self._yield(bound_keys(self.pane))
+
     def _yield(self, taken: set[str]) -> None:
         for action, sequences in self._own.items():
             action.setShortcuts([s for s in sequences if s.toString() not in taken])

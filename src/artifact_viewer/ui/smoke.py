@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Iterable
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal, Slot
 
@@ -14,6 +14,10 @@ from artifact_viewer.core.errors import user_message
 from artifact_viewer.core.models import Artifact
 from artifact_viewer.core.store_models import ArtifactQuery
 from artifact_viewer.previews import sniff as sn
+
+if TYPE_CHECKING:
+    from artifact_viewer.core.library import Library
+    from artifact_viewer.qt.worker import Progress
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +63,7 @@ def pick_one_of_each(artifacts: Iterable[Artifact]) -> dict[str, Artifact]:
     return {kind: chosen[kind] for kind in KINDS if kind in chosen}
 
 
-def list_artifacts(library: Any, _p: Any, _c: CancelToken) -> list[Artifact]:
+def list_artifacts(library: Library, _p: Progress, _c: CancelToken) -> list[Artifact]:
     """Every artifact the API lists, refreshed into the catalog first (pool thread)."""
     library.refresh_artifacts()
     return list(library.artifacts(ArtifactQuery()))

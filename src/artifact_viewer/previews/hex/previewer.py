@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import mmap
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +31,7 @@ from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.errors import PreviewError, user_message
 from artifact_viewer.previews.base import Previewer, PreviewSource
 from artifact_viewer.previews.fmt import human_size
+from artifact_viewer.previews.redaction import mask_ascii_column
 from artifact_viewer.previews.sniff import Sniffed, sniff_bytes
 from artifact_viewer.qt import colors
 from artifact_viewer.qt.worker import Progress, Task, run_in_pool
@@ -76,6 +78,7 @@ class HexView(QAbstractScrollArea):
         self.viewport().setBackgroundRole(QPalette.ColorRole.Base)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._buf: mmap.mmap | bytes = b""
+        self.masked = False  # the redacted view: the text column is masked
         self._shift = 0
         self._top_row = 0
         self._wheel_rest = 0
@@ -126,6 +129,14 @@ class HexView(QAbstractScrollArea):
         ascii_ = "".join(chr(b) if 32 <= b < 127 else "." for b in chunk)
         return f"{offset:010x}  {hexes:<{ROW * 3}}  {ascii_}"
 
+    def row_text(self, start: int) -> str:
+        """The row at byte ``start`` as painted (text column masked in the redacted view)."""
+        text = self.format_row(start, bytes(self._buf[start : start + ROW]))
+        if self.masked:  # 16-byte rows cut values apart: mask every letter and digit
+            n = min(ROW, len(self._buf) - start)
+            text = text[:-n] + mask_ascii_column(text[-n:])
+        return text
+
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self.viewport())
         metrics = self.fontMetrics()
@@ -142,7 +153,7 @@ class HexView(QAbstractScrollArea):
             start = row * ROW
             if start >= len(self._buf):
                 break
-            text = self.format_row(start, bytes(self._buf[start : start + ROW]))
+            text = self.row_text(start)
             y = i * line_height + metrics.ascent()
             painter.setPen(colors.gutter_text(palette))
             painter.drawText(x, y, text[:10])
@@ -162,7 +173,7 @@ class HexView(QAbstractScrollArea):
         event.accept()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        moves = {
+        moves: dict[int, int] = {
             Qt.Key.Key_Down: 1,
             Qt.Key.Key_Up: -1,
             Qt.Key.Key_PageDown: self.visible_rows() - 1,
@@ -242,6 +253,19 @@ class HexPreviewer(Previewer):
     def data(self) -> HexData | None:
         return self._data
 
+    def dump_chunks(self) -> Iterator[str]:
+        """Every row as displayed: offset, bytes in hex, their printable ASCII."""
+        data = self._data
+        if data is None:
+            return
+        buf, step = data.buf, ROW * 4096
+        for start in range(0, len(buf), step):
+            block = bytes(buf[start : start + step])
+            yield "".join(
+                HexView.format_row(start + i, block[i : i + ROW]) + "\n"
+                for i in range(0, len(block), ROW)
+            )
+
     @Slot(object)
     def _on_loaded(self, data: object) -> None:
         assert isinstance(data, HexData)
@@ -250,7 +274,10 @@ class HexPreviewer(Previewer):
         s = data.sniffed
         label = f" · labelled {data.label}" if data.label else ""
         self.info.setText(f"{human_size(s.size)} ({s.size:,} bytes) · {s.description}{label}")
-        self.head.setPlainText(data.head_text or "(empty file)")
+        masker = self.masker()
+        self.view.masked = masker is not None
+        head = data.head_text or "(empty file)"
+        self.head.setPlainText(masker.mask_text(head) if masker is not None else head)
         # A text head of binary data is noise; show it only for text-like content.
         self.head.setVisible(s.encoding is not None)
         self.view.set_data(data.buf)

@@ -1,4 +1,7 @@
-"""Exact integers beyond 64 bits after a fast orjson parse, without a stdlib reparse."""
+"""Exact integers beyond 64 bits after a fast orjson parse, without a stdlib reparse.
+
+Qt-free: no PySide6 here or in what it imports (an import contract in pyproject.toml).
+"""
 
 from __future__ import annotations
 

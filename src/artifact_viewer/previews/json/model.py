@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 from itertools import islice
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 
 from artifact_viewer.previews.json.paths import Path, json_path, scalar_text
+
+if TYPE_CHECKING:
+    from artifact_viewer.core.masking import Masker
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -160,8 +163,9 @@ def _type_colours(dark: bool) -> dict[str, QColor]:
 class JsonTreeModel(QAbstractItemModel):
     """Read-only tree: Key | Type | Value. Holds the parsed value; never copies it."""
 
-    def __init__(self, value: Any, parent: Any = None) -> None:
+    def __init__(self, value: Any, parent: Any = None, masker: Masker | None = None) -> None:
         super().__init__(parent)
+        self.masker = masker  # the redacted view: values shown masked by key and content
         # An invisible holder: the document itself is its only child (row 0).
         self._holder = _Node(None, 0, None, [value])
         self._holder.loaded = 1
@@ -277,9 +281,9 @@ class JsonTreeModel(QAbstractItemModel):
                 )
             if col == 1:
                 return type_name(node.value)
-            return preview_text(node.value)
+            return self._masked(node, preview_text(node.value))
         if role == Qt.ItemDataRole.ToolTipRole and col == 2 and isinstance(node.value, str):
-            return _display_safe(node.value[:2000])
+            return self._masked(node, _display_safe(node.value[:2000]))
         if role == Qt.ItemDataRole.ToolTipRole and col == 0:
             return _display_safe(json_path(node.path()))
         if role == Qt.ItemDataRole.ForegroundRole and col == 2:
@@ -289,6 +293,12 @@ class JsonTreeModel(QAbstractItemModel):
         if role == PathRole:
             return node.path()
         return None
+
+    def _masked(self, node: _Node, text: str) -> str:
+        if self.masker is None or isinstance(node.value, dict | list):
+            return text
+        key = node.key if isinstance(node.key, str) else None
+        return self.masker.mask_cell(key, text)
 
     # --- paths -------------------------------------------------------------------------
     def root_index(self) -> QModelIndex:

@@ -9,6 +9,8 @@ Why this is safe: a run always starts at a real element boundary, and a separato
 inside a string or a nested array leaves the run unbalanced or ending inside a string,
 which orjson refuses; the next separator is tried then. If the end cannot be parsed the
 caller falls back to one whole-file parse (which also reports any syntax error).
+
+Qt-free: no PySide6 here or in what it imports (an import contract in pyproject.toml).
 """
 
 from __future__ import annotations

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, Qt, QTimer, Slot
@@ -15,7 +16,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMenu,
     QTabWidget,
-    QToolButton,
     QTreeView,
     QVBoxLayout,
     QWidget,
@@ -32,8 +32,16 @@ from artifact_viewer.previews.json.parse import (
     parse_json_file,
     raw_text,
 )
-from artifact_viewer.previews.json.paths import Path, dump_value, jq_path, json_path, search
+from artifact_viewer.previews.json.paths import (
+    Path,
+    dump_value,
+    jq_path,
+    json_path,
+    leaves,
+    search,
+)
 from artifact_viewer.previews.json.raw import JsonErrorPanel, RawTextView
+from artifact_viewer.qt.buttons import tool_button
 from artifact_viewer.qt.elided import ElidedLabel
 from artifact_viewer.qt.worker import Task, run_in_pool
 
@@ -62,6 +70,8 @@ class JsonPreviewer(Previewer):
         self._ready_sent = False
         self.error_text = ""
         self._problem = ""
+        # the file's text shown under a syntax error (the view's content then)
+        self._error_excerpt = ""
         # the parent whose rows a far jump grew (trimmed again on the way back)
         self._far_parent: QPersistentModelIndex | None = None
 
@@ -72,8 +82,8 @@ class JsonPreviewer(Previewer):
         self.search_box = QLineEdit()
         self.search_box.setPlaceholderText("Search keys and values (Ctrl+F)")
         self.search_box.setClearButtonEnabled(True)
-        self.prev_button = QToolButton(text="▲", toolTip="Previous match (Shift+F3)")
-        self.next_button = QToolButton(text="▼", toolTip="Next match (F3)")
+        self.prev_button = tool_button("▲", "Previous match (Shift+F3)")
+        self.next_button = tool_button("▼", "Next match (F3)")
         self.hit_label = QLabel()
         self.search_box.setMinimumWidth(140)
         bar = QHBoxLayout()
@@ -91,7 +101,7 @@ class JsonPreviewer(Previewer):
         self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.tree.customContextMenuRequested.connect(self._context_menu)
         self.subtree_label = QLabel()
-        whole = QToolButton(text="Show whole document")
+        whole = tool_button("Show whole document")
         whole.clicked.connect(self.show_whole_document)
         self.subtree_bar = QWidget()
         sub_layout = QHBoxLayout(self.subtree_bar)
@@ -144,7 +154,7 @@ class JsonPreviewer(Previewer):
         self._source = source
         self._doc = None
         self._ready_sent = False
-        self.error_text = self._problem = ""
+        self.error_text = self._problem = self._error_excerpt = ""
         self._hits, self._hit = [], -1
         self._far_parent = None
         self._set_view_root(QModelIndex())
@@ -184,7 +194,7 @@ class JsonPreviewer(Previewer):
     def _show(self, doc: JsonDoc) -> None:
         self._doc = doc
         expanded = self.tree.model() is not None
-        model = JsonTreeModel(doc.value, self)
+        model = JsonTreeModel(doc.value, self, masker=self.masker())
         old = self.tree.model()
         self.subtree_bar.setVisible(False)
         self.tree.setModel(model)
@@ -248,13 +258,46 @@ class JsonPreviewer(Previewer):
             # Broken somewhere inside: the message, the position and the raw text there are
             # the most useful view of the file, so this panel is the content.
             self._problem = exc.message
+            self._error_excerpt = exc.text
             self.ready.emit()
             self.finished.emit()
         else:
             self.failed.emit(message)
 
     def problem(self) -> str:
-        return self._problem
+        """A syntax error shown over the text, or a lenient read ("not strict JSON")."""
+        if self._problem:
+            return self._problem
+        if self._doc is not None:
+            return "; ".join(n for n in self._doc.notes if n.lower().startswith("not strict"))
+        return ""
+
+    def dump_chunks(self) -> Iterator[str]:
+        """``path<TAB>literal`` per leaf in document order (paths as Copy path gives them);
+        for a file shown as text under its syntax error, that text."""
+        if self._doc is None:
+            if self._error_excerpt:
+                masker = self.masker()
+                if masker is not None:
+                    yield masker.mask_text(self._error_excerpt) + "\n"
+                    return
+                yield (
+                    self._error_excerpt
+                    if self._error_excerpt.endswith("\n")
+                    else (self._error_excerpt + "\n")
+                )
+            return
+        batch: list[str] = []
+        masker = self.masker()
+        for path, text in leaves(self._doc.value):
+            if masker is not None:  # the redacted view: values masked as shown
+                text = masker.mask_text(text)
+            batch.append(f"{path}\t{text}\n")
+            if len(batch) >= 4096:
+                yield "".join(batch)
+                batch = []
+        if batch:
+            yield "".join(batch)
 
     # --- raw tab ------------------------------------------------------------------------
     @Slot(int)
@@ -275,7 +318,8 @@ class JsonPreviewer(Previewer):
     def _raw_ready(self, result: tuple[str, str]) -> None:
         self._tasks.pop("raw", None)
         text, note = result
-        self.raw.show_text(text)
+        masker = self.masker()
+        self.raw.show_text(masker.mask_text(text) if masker is not None else text)
         self.raw_note.setText(note)
         self.raw_note.setVisible(bool(note))
 
@@ -397,9 +441,10 @@ class JsonPreviewer(Previewer):
             return
         keep = FETCH_BATCH
         for ancestor in chain:
-            if ancestor.parent() == QModelIndex(parent):
+            # PySide6's stubs lack QModelIndex(QPersistentModelIndex), which the binding has.
+            if ancestor.parent() == QModelIndex(parent):  # type: ignore[call-overload]
                 keep = max(keep, (ancestor.row() // FETCH_BATCH + 1) * FETCH_BATCH)
-        model.trim(QModelIndex(parent), keep)
+        model.trim(QModelIndex(parent), keep)  # type: ignore[call-overload]  # as above
 
     @staticmethod
     def _far_member(index: QModelIndex, chain: list[QModelIndex]) -> QModelIndex | None:
@@ -448,6 +493,9 @@ class JsonPreviewer(Previewer):
     @Slot(object)
     def _copy_ready(self, text: str) -> None:
         self._tasks.pop("copy", None)
+        masker = self.masker()
+        if masker is not None:
+            text = masker.mask_text(text)
         QGuiApplication.clipboard().setText(text)
 
     @Slot(object)

@@ -1,4 +1,7 @@
-"""Cell texts as the table shows them (Qt-free: used by the loader thread and the model)."""
+"""Cell texts as the table shows them, made on the loader thread and by the model.
+
+Qt-free: no PySide6 here or in what it imports (an import contract in pyproject.toml).
+"""
 
 from __future__ import annotations
 

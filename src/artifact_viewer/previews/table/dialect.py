@@ -1,4 +1,7 @@
-"""Guess a delimited file's encoding, delimiter, quote character and header from its head."""
+"""Guess a delimited file's encoding, delimiter, quote character and header from its head.
+
+Qt-free: no PySide6 here or in what it imports (an import contract in pyproject.toml).
+"""
 
 from __future__ import annotations
 

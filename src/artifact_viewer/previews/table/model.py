@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from bisect import bisect_right
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pyarrow as pa
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from artifact_viewer.previews.table.cells import format_value
 from artifact_viewer.previews.table.load import TableData
+from artifact_viewer.previews.table.stats import kind_of
+from artifact_viewer.previews.table.types import is_numeric
+
+if TYPE_CHECKING:
+    from artifact_viewer.core.masking import Masker
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -31,15 +35,12 @@ _FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 _TEXT_CACHE = 4096
 
 
-def _is_numeric(t: pa.DataType) -> bool:
-    return pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t)
-
-
 class ArrowTableModel(QAbstractTableModel):
     """Rows of a :class:`TableData`, optionally through ``order`` (view row -> data row)."""
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
+        self.masker: Masker | None = None  # the redacted view: cells shown masked
         self._data: TableData | None = None
         self._starts: list[int] = [0]
         self._total = 0
@@ -88,10 +89,13 @@ class ArrowTableModel(QAbstractTableModel):
         self.beginResetModel()
         self._data, self._starts, self._total = data, starts, starts[-1]
         self._order = None
-        self._numeric = [_is_numeric(f.type) for f in data.schema]
-        # The first screen's texts were made by the loader: its first paint only looks up.
+        self._numeric = [is_numeric(t) for t in data.kinds]
+        self._numeric += [False] * (len(data.schema) - len(self._numeric))
+        # The first screen's texts were made by the loader: its first paint only looks up
+        # (masked here in the redacted view: a screenful of cells).
+        mask = self.masker.mask_cell if self.masker is not None else None
         self._texts = {
-            (row, col): text
+            (row, col): mask(data.names[col], text) if mask is not None else text
             for col, texts in enumerate(data.first_texts)
             for row, text in enumerate(texts)
         }
@@ -132,6 +136,8 @@ class ArrowTableModel(QAbstractTableModel):
         rows = min(rows, self.rowCount())
         if self._order is not None or not data.batches or data.batches[0].num_rows < rows:
             return [self.text(r, column) for r in range(rows)]
+        if self.masker is not None:
+            return [self.text(r, column) for r in range(rows)]
         values = data.batches[0].column(column).slice(0, rows).to_pylist()
         return [format_value(v) for v in values]
 
@@ -143,7 +149,10 @@ class ArrowTableModel(QAbstractTableModel):
         if text is None:
             if len(self._texts) >= _TEXT_CACHE:
                 self._texts.clear()
-            text = self._texts[key] = format_value(self._value_at(src, column))
+            text = format_value(self._value_at(src, column))
+            if self.masker is not None and self._data is not None:
+                text = self.masker.mask_cell(self._data.names[column], text)
+            self._texts[key] = text
         return text
 
     # --- Qt model -----------------------------------------------------------------------
@@ -172,7 +181,7 @@ class ArrowTableModel(QAbstractTableModel):
                 return None
             value = self.value(index.row(), index.column())
             if isinstance(value, str) and (len(value) > 40 or "\n" in value):
-                return value[:2000]
+                return self.text(index.row(), index.column()) if self.masker else value[:2000]
             return None
         if role == _VALUE and self._data is not None and index.isValid():
             return self.value(index.row(), index.column())
@@ -187,7 +196,9 @@ class ArrowTableModel(QAbstractTableModel):
                 return None
             if role == _DISPLAY:
                 return self._data.names[section]
-            return f"{self._data.names[section]} ({self._data.schema.field(section).type})"
+            kinds = self._data.kinds
+            kind = kind_of(kinds[section]) if section < len(kinds) else "text"
+            return f"{self._data.names[section]} (as written; looks like {kind})"
         if role == _DISPLAY and 0 <= section < self.rowCount():
             return str(self.source_row(section) + 1)  # the row's number in the file's data
         return None

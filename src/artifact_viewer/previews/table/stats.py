@@ -1,4 +1,7 @@
-"""Per-column statistics of an Arrow table (type, nulls, distinct, min/max, mean, histogram)."""
+"""Per-column statistics of an Arrow table (type, nulls, distinct, min/max, mean, histogram).
+
+Qt-free: no PySide6 here or in what it imports (an import contract in pyproject.toml).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from artifact_viewer.core.cancel import CancelToken
+from artifact_viewer.previews.table.types import TypedColumns
 
 HISTOGRAM_BINS = 30
 
@@ -57,7 +61,8 @@ def kind_of(t: pa.DataType) -> str:
 def _finite(column: pa.ChunkedArray) -> np.ndarray:
     values = column.drop_null().to_numpy() if column.num_chunks else np.array([])
     values = values.astype(np.float64, copy=False)
-    return values[np.isfinite(values)]
+    finite: np.ndarray = values[np.isfinite(values)]
+    return finite
 
 
 def _histogram(values: np.ndarray, distinct: int) -> tuple[np.ndarray, np.ndarray]:
@@ -92,13 +97,24 @@ def column_stats(name: str, column: pa.ChunkedArray) -> ColumnStats:
 
 
 def table_stats(
-    table: pa.Table, names: list[str], progress: Any, cancel: CancelToken
+    table: pa.Table,
+    names: list[str],
+    progress: Any,
+    cancel: CancelToken,
+    *,
+    typed: TypedColumns | None = None,
 ) -> list[ColumnStats]:
-    """Worker function: stats of every column, reporting progress per column."""
+    """Worker function: stats of every column, reporting progress per column.
+
+    Text columns are typed by what their texts parse as (see :mod:`.types`); ``typed``
+    keeps those typed columns for the next sort or stats of the same table.
+    """
+    columns = typed if typed is not None and typed.table is table else TypedColumns(table)
     out = []
     for i in range(table.num_columns):
         cancel.raise_if_cancelled()
-        out.append(column_stats(names[i] if i < len(names) else f"column {i + 1}", table.column(i)))
+        name = names[i] if i < len(names) else f"column {i + 1}"
+        out.append(column_stats(name, columns.column(i)))
         if progress is not None:
             progress(i + 1, table.num_columns)
     return out

@@ -301,7 +301,8 @@ class TextView(QAbstractScrollArea):
         haystack, needle = (
             (text, self._query) if self._case else (text.lower(), self._query.lower())
         )
-        hits, start = [], haystack.find(needle)
+        hits: list[int] = []
+        start = haystack.find(needle)
         while start >= 0 and len(hits) < 1000:
             hits.append(start)
             start = haystack.find(needle, start + max(1, len(needle)))

@@ -1,7 +1,9 @@
 """A text file of any size, memory-mapped: bounded line reads, a newline index, scans and search.
 
-Nothing here imports Qt: the previewer runs the scans on the thread pool and the view reads
+The previewer runs the scans on the thread pool and the view reads
 a screenful of lines at a time, so opening a 1 GB log costs one ``mmap`` call.
+
+Qt-free: no PySide6 here or in what it imports (an import contract in pyproject.toml).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -21,6 +24,9 @@ from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.errors import PreviewError
 from artifact_viewer.previews.sniff import Encoding, detect_encoding, read_head
 from artifact_viewer.previews.text.scan import Needle, NeedleSet, byte_counts
+
+if TYPE_CHECKING:
+    from artifact_viewer.core.masking import Masker
 
 # A display line never holds more than this many bytes: a 100 MB single-line file is
 # shown as consecutive 64 KiB pieces instead of one string the painter chokes on.
@@ -161,6 +167,9 @@ class TextDocument:
         self.codec = codec
         self.encoding_label = label
         self._counts: np.ndarray | None = None
+        # The redacted view: display lines and copied text pass through it (search and
+        # scans read the buffer, so their positions stay the file's).
+        self.masker: Masker | None = None
 
     @classmethod
     def open(cls, path: Path) -> TextDocument:
@@ -207,7 +216,8 @@ class TextDocument:
         raw = self.buf[offset:end]
         if raw.endswith(b"\r"):
             raw = raw[:-1]
-        return raw.decode(self.codec, errors="replace"), following
+        text = raw.decode(self.codec, errors="replace")
+        return (self.masker.mask_text(text) if self.masker is not None else text), following
 
     def lines_from(self, offset: int, count: int) -> list[tuple[int, str]]:
         out: list[tuple[int, str]] = []
@@ -251,7 +261,8 @@ class TextDocument:
     def text_between(self, first: int, last: int, limit: int = 16 * 2**20) -> str:
         """Lines from ``first`` through the line starting at ``last`` (for copying)."""
         end = min(self.line_at(last)[1], first + limit, self.size)
-        return self.buf[first:end].decode(self.codec, errors="replace").replace("\r\n", "\n")
+        text = self.buf[first:end].decode(self.codec, errors="replace").replace("\r\n", "\n")
+        return self.masker.mask_text(text) if self.masker is not None else text
 
     # --- whole-file scans, for the thread pool ------------------------------------------
 

@@ -4,7 +4,8 @@ The trick grep uses: look for the needle's rarest byte (the anchor) and check th
 places it occurs. A rare anchor is found with ``bytes.find`` on one byte (``memchr``,
 tens of GB/s); a common one with a numpy comparison over the whole step, which also
 releases the GIL, so the GUI thread keeps running while a 1 GB file is searched.
-Nothing here imports Qt.
+
+Qt-free: no PySide6 here or in what it imports (an import contract in pyproject.toml).
 """
 
 from __future__ import annotations

@@ -1,4 +1,7 @@
-"""XML checks and re-indentation without expanding entities or rewriting namespaces."""
+"""XML checks and re-indentation without expanding entities or rewriting namespaces.
+
+Qt-free: no PySide6 here or in what it imports (an import contract in pyproject.toml).
+"""
 
 from __future__ import annotations
 

@@ -5,9 +5,12 @@ Files too big for a text widget fall back to the virtual text view.
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Slot
 from PySide6.QtGui import (
@@ -30,6 +33,9 @@ from artifact_viewer.previews.xml.format import XmlProblem, check, decode, prett
 from artifact_viewer.qt import colors
 from artifact_viewer.qt.worker import Progress, Task, run_in_pool
 
+if TYPE_CHECKING:
+    from artifact_viewer.core.masking import Masker
+
 # Above this the file goes to the virtual text view: a QPlainTextEdit with highlighting
 # takes long enough on bigger documents to stall the GUI thread.
 MAX_PRETTY_BYTES = 1024 * 1024
@@ -43,6 +49,17 @@ class XmlResult:
     text: str
     problem: XmlProblem | None
     too_big: bool = False
+
+
+def load_xml_shown(
+    path: Path, masker: Masker | None, progress: Progress, cancel: CancelToken
+) -> XmlResult:
+    """Worker: :func:`load_xml`, masked here for the redacted view (up to a megabyte of
+    text: too long for the GUI thread)."""
+    result = load_xml(path, progress, cancel)
+    if masker is None or result.too_big:
+        return result
+    return dataclasses.replace(result, text=masker.mask_text(result.text))
 
 
 def load_xml(path: Path, progress: Progress, cancel: CancelToken) -> XmlResult:
@@ -142,7 +159,11 @@ class XmlPreviewer(Previewer):
         self._source = source
         self._result = None
         self._task = run_in_pool(
-            load_xml, source.path, on_result=self._on_loaded, on_error=self._on_error
+            load_xml_shown,
+            source.path,
+            self.masker(),
+            on_result=self._on_loaded,
+            on_error=self._on_error,
         )
 
     def cancel(self) -> None:
@@ -158,6 +179,14 @@ class XmlPreviewer(Previewer):
     def fallback(self) -> Previewer | None:
         """The raw-text view a big file went to, or None."""
         return self._fallback
+
+    def dump_chunks(self) -> Iterator[str]:
+        """The displayed lines: indented, or the file as it is (with a problem, or too big)."""
+        if self._fallback is not None:
+            yield from self._fallback.dump_chunks()
+        elif self._result is not None:
+            text = self._result.text
+            yield text if not text or text.endswith("\n") else text + "\n"
 
     def problem(self) -> str:
         problem = self._result.problem if self._result is not None else None
@@ -206,6 +235,7 @@ class XmlPreviewer(Previewer):
             self.failed.emit("The file is too big for the XML view, and no text view is available.")
             return
         fallback = registry.create(sn.TEXT)
+        fallback.redaction = self.redaction
         fallback.setParent(self)
         self._fallback = fallback
         self.editor.hide()

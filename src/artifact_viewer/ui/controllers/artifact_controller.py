@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QUrl, Signal, Slot
 from PySide6.QtGui import QDesktopServices, QGuiApplication
@@ -20,13 +20,18 @@ from artifact_viewer.core.errors import (
 )
 from artifact_viewer.core.models import Artifact
 from artifact_viewer.core.pins import PinError
+from artifact_viewer.core.store_models import CacheState
 from artifact_viewer.ui.controllers.ops import Ops
 from artifact_viewer.ui.messages import MessageBridge
-from artifact_viewer.ui.models.artifact_table_model import state_name
 from artifact_viewer.ui.models.navigator_model import NavigatorModel
 from artifact_viewer.ui.panes.artifact_list import ArtifactList
 from artifact_viewer.ui.panes.details_panel import DetailsPanel
 from artifact_viewer.ui.panes.download_indicator import DownloadIndicator
+
+if TYPE_CHECKING:
+    from artifact_viewer.core.library import Library
+    from artifact_viewer.core.progress import ProgressFn
+    from artifact_viewer.qt.worker import Progress
 
 log = logging.getLogger(__name__)
 
@@ -34,14 +39,14 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True, slots=True)
 class Located:
     artifact_id: str
-    state: str
+    state: CacheState
     path: Path | None
 
 
 @dataclass(frozen=True, slots=True)
 class Fetched:
     artifact_id: str
-    state: str
+    state: CacheState
     path: Path
     purpose: str  # "preview" | "open"
 
@@ -52,33 +57,35 @@ class SaveOutcome:
     written: bool  # False: dest exists and overwrite was not allowed
 
 
-def _progress_fn(progress: Any) -> Any:
+def _progress_fn(progress: Progress) -> ProgressFn:
     def report(done: int, total: int | None) -> None:
         progress(done, total or 0)
 
     return report
 
 
-def locate(library: Any, artifact_id: str, _p: Any, _c: CancelToken) -> Located:
-    state = state_name(library.cache_state(artifact_id))
-    path = library.cached_path(artifact_id) if state in ("VERIFIED", "NOT_VERIFIABLE") else None
+def locate(library: Library, artifact_id: str, _p: Progress, _c: CancelToken) -> Located:
+    state = library.cache_state(artifact_id)
+    path = library.cached_path(artifact_id) if state.usable else None
     return Located(artifact_id, state, path)
 
 
 def fetch(
-    library: Any, artifact_id: str, purpose: str, progress: Any, cancel: CancelToken
+    library: Library, artifact_id: str, purpose: str, progress: Progress, cancel: CancelToken
 ) -> Fetched:
     path = library.fetch(artifact_id, _progress_fn(progress), cancel)
-    return Fetched(artifact_id, state_name(library.cache_state(artifact_id)), Path(path), purpose)
+    return Fetched(artifact_id, library.cache_state(artifact_id), Path(path), purpose)
 
 
-def verify(library: Any, artifact_id: str, _p: Any, _c: CancelToken) -> tuple[str, str]:
+def verify(
+    library: Library, artifact_id: str, _p: Progress, _c: CancelToken
+) -> tuple[str, CacheState]:
     library.verify(artifact_id)
-    return artifact_id, state_name(library.cache_state(artifact_id))
+    return artifact_id, library.cache_state(artifact_id)
 
 
 def save(
-    library: Any, artifact_id: str, dest: Path, overwrite: bool, _p: Any, _c: CancelToken
+    library: Library, artifact_id: str, dest: Path, overwrite: bool, _p: Progress, _c: CancelToken
 ) -> SaveOutcome:
     if dest.exists() and not overwrite:
         return SaveOutcome(dest, False)
@@ -112,7 +119,9 @@ class Pinned:
     stopped: bool  # the user stopped the downloads part-way; the run stays pinned
 
 
-def pin(library: Any, run_id: str, stop: CancelToken, progress: Any, task: CancelToken) -> Pinned:
+def pin(
+    library: Library, run_id: str, stop: CancelToken, progress: Progress, task: CancelToken
+) -> Pinned:
     try:
         library.pin_run(run_id, _progress_fn(progress), stop)
     except Cancelled:
@@ -122,7 +131,7 @@ def pin(library: Any, run_id: str, stop: CancelToken, progress: Any, task: Cance
     return Pinned(run_id, stopped=False)
 
 
-def unpin(library: Any, run_id: str, _p: Any, _c: CancelToken) -> str:
+def unpin(library: Library, run_id: str, _p: Progress, _c: CancelToken) -> str:
     library.unpin_run(run_id)
     return run_id
 
@@ -133,7 +142,8 @@ class ArtifactController(QObject):
     Signals:
         previewShown(str): the preview got a local file for this artifact id.
         previewUnavailable(str, str): no local file for this id; the text says why.
-        stateChanged(str, str): an artifact's cache state changed (id, state name).
+        stateChanged(str, str): an artifact's cache state changed (id, the
+            :class:`CacheState`'s name).
         saved(str): Save as wrote this path.
         saveNeedsConfirmation(str): the destination exists; ask before overwriting.
         pinChanged(str, bool): a run was pinned (True) or unpinned; also True when pinning
@@ -159,7 +169,7 @@ class ArtifactController(QObject):
         preview: Any,
         downloads: DownloadIndicator,
         tree: NavigatorModel,
-        library: Any = None,
+        library: Library | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -176,7 +186,7 @@ class ArtifactController(QObject):
         self.stateChanged.connect(self._on_state_changed)
         downloads.cancelled.connect(self._on_download_cancelled)
 
-    def set_library(self, library: Any, *, online: bool) -> None:
+    def set_library(self, library: Library | None, *, online: bool) -> None:
         """Fetch and preview from this library from now on."""
         self.library = library
         self.online = online
@@ -193,7 +203,7 @@ class ArtifactController(QObject):
             self.details.clear()
             self.preview.clear()
             return
-        state = self.artifacts.model.state_of(artifact.id)
+        state = self.artifacts.model.cache_state(artifact.id)
         run = self._run(artifact.workflow_run_id)
         self.details.show_artifact(
             artifact,
@@ -217,7 +227,7 @@ class ArtifactController(QObject):
     def _on_located(self, found: Located) -> None:
         if self.current is None or found.artifact_id != self.current.id:
             return  # the user moved on
-        self.stateChanged.emit(found.artifact_id, found.state)
+        self.stateChanged.emit(found.artifact_id, found.state.name)
         if found.path is not None:
             self._show(found.artifact_id, found.path)
         elif not self.online:
@@ -289,7 +299,7 @@ class ArtifactController(QObject):
     def _on_fetched(self, result: Fetched) -> None:
         self.downloads.finish(self._fetch_token)
         self._fetch_token = None
-        self.stateChanged.emit(result.artifact_id, result.state)
+        self.stateChanged.emit(result.artifact_id, result.state.name)
         if result.purpose == "open":
             self._open_path(result.path)
         else:
@@ -302,7 +312,7 @@ class ArtifactController(QObject):
         if isinstance(exc, Cancelled):
             return
         if isinstance(exc, IntegrityError) and self.current is not None:
-            self.stateChanged.emit(self.current.id, "MISMATCH")
+            self.stateChanged.emit(self.current.id, CacheState.MISMATCH.name)
         if self.current is not None:
             self._unavailable(self.current, user_message(exc))
         if isinstance(exc, (NetworkError, NotAvailableOffline)):
@@ -312,7 +322,8 @@ class ArtifactController(QObject):
         self.bridge.error(exc)
 
     @Slot(str, str)
-    def _on_state_changed(self, artifact_id: str, state: str) -> None:
+    def _on_state_changed(self, artifact_id: str, name: str) -> None:
+        state = CacheState[name]
         self.artifacts.model.set_states({artifact_id: state})
         if self.current is not None and self.current.id == artifact_id:
             self.details.set_state(state)
@@ -336,15 +347,15 @@ class ArtifactController(QObject):
         )
 
     @Slot(object)
-    def _on_verified(self, result: tuple[str, str]) -> None:
+    def _on_verified(self, result: tuple[str, CacheState]) -> None:
         artifact_id, state = result
-        self.stateChanged.emit(artifact_id, state)
+        self.stateChanged.emit(artifact_id, state.name)
         text = {
-            "VERIFIED": "Verified: the cached bytes match the hash.",
-            "NOT_VERIFIABLE": "Cached, but its hash format cannot be checked.",
-            "NOT_CACHED": "Not cached: nothing to verify yet.",
-            "MISMATCH": "The cached bytes did not match the hash and were discarded.",
-        }.get(state, state)
+            CacheState.VERIFIED: "Verified: the cached bytes match the hash.",
+            CacheState.NOT_VERIFIABLE: "Cached, but its hash format cannot be checked.",
+            CacheState.NOT_CACHED: "Not cached: nothing to verify yet.",
+            CacheState.MISMATCH: "The cached bytes did not match the hash and were discarded.",
+        }[state]
         self.bridge.show_status(text)
 
     @Slot()
@@ -352,7 +363,7 @@ class ArtifactController(QObject):
         artifact = self.current
         if artifact is None:
             return
-        if self.artifacts.model.state_of(artifact.id) in ("VERIFIED", "NOT_VERIFIABLE"):
+        if self.artifacts.model.cache_state(artifact.id).usable:
             self.ops.run(
                 locate,
                 self.library,

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
 from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.errors import NetworkError
 from artifact_viewer.core.models import WORKFLOW_RUN_STATUSES
-from artifact_viewer.core.store_models import ArtifactQuery
+from artifact_viewer.core.store_models import ArtifactQuery, CacheState
 from artifact_viewer.ui import formatting as fmt
 from artifact_viewer.ui.controllers.ops import Ops
 from artifact_viewer.ui.messages import MessageBridge
@@ -24,6 +24,10 @@ from artifact_viewer.ui.models.filter_spec import FilterSpec
 from artifact_viewer.ui.models.navigator_model import ALL, OFFLINE, RUN, WORKFLOW, TreeData
 from artifact_viewer.ui.panes.artifact_list import ArtifactList
 from artifact_viewer.ui.panes.navigator import Navigator
+
+if TYPE_CHECKING:
+    from artifact_viewer.core.library import Library
+    from artifact_viewer.qt.worker import Progress
 
 log = logging.getLogger(__name__)
 
@@ -38,11 +42,24 @@ class Page:
     offset: int
     total: int
     rows: list[Any]
-    states: dict[str, Any]
+    states: dict[str, CacheState]
+    noted: frozenset[str] = frozenset()  # artifacts with a note
 
 
 # -- work functions (run on the pool; they only touch the library) -------------------------
-def load_tree(library: Any, _progress: Any, _cancel: CancelToken) -> TreeData:
+@dataclass(frozen=True, slots=True)
+class FilterRuns:
+    spec: FilterSpec
+    run_ids: set[str]
+
+
+def runs_matching(
+    library: Library, spec: FilterSpec, query: ArtifactQuery, _p: Progress, _c: CancelToken
+) -> FilterRuns:
+    return FilterRuns(spec, library.run_ids_matching(query))
+
+
+def load_tree(library: Library, _progress: Progress, _cancel: CancelToken) -> TreeData:
     workflows = list(library.workflows())
     runs: dict[str, list[Any]] = {}
     for run in library.runs():
@@ -51,16 +68,38 @@ def load_tree(library: Any, _progress: Any, _cancel: CancelToken) -> TreeData:
         items.sort(key=lambda r: r.created_at.timestamp() if r.created_at else 0.0, reverse=True)
     offline = list(library.offline_runs())
     pinned = {r.id for r in offline if library.is_pinned(r.id)}
-    return TreeData(workflows, runs, offline, pinned)
+    imported = _imported_runs(library)
+    return TreeData(workflows, runs, offline, pinned, imported)
+
+
+def _imported_runs(library: Library) -> dict[str, str]:
+    """Run id -> a line saying which bundle it came from (runs imported from a bundle)."""
+    marks = library.import_marks()
+    return {
+        run_id: f"Imported from {m.source}"
+        + (f" (exported {m.exported_at})" if m.exported_at else "")
+        for run_id, m in marks.items()
+    }
+
+
+def _noted(library: Library, artifact_ids: list[str]) -> frozenset[str]:
+    """The artifacts among ``artifact_ids`` that have a note."""
+    return library.noted_artifacts(artifact_ids)
 
 
 def load_page(
-    library: Any, query: ArtifactQuery, generation: int, first: bool, _p: Any, _c: CancelToken
+    library: Library,
+    query: ArtifactQuery,
+    generation: int,
+    first: bool,
+    _p: Progress,
+    _c: CancelToken,
 ) -> Page:
     total = library.count_artifacts(replace(query, limit=None, offset=0)) if first else -1
     rows = list(library.artifacts(query))
     states = library.cache_states([a.id for a in rows]) if rows else {}
-    return Page(generation, query.offset, total, rows, dict(states))
+    noted = _noted(library, [a.id for a in rows])
+    return Page(generation, query.offset, total, rows, dict(states), noted)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +114,7 @@ def _run_mark(run: Any) -> tuple[Any, ...]:
     return (run.status, run.updated_at, run.completed_at, run.current_state_name)
 
 
-def refresh_tree(library: Any, _p: Any, _c: CancelToken) -> TreeRefresh:
+def refresh_tree(library: Library, _p: Progress, _c: CancelToken) -> TreeRefresh:
     """Refresh workflows and runs, and name the runs whose artifact lists may be out of date:
     new or changed since the last refresh, running or awaiting input, or never listed."""
     before = {run.id: _run_mark(run) for run in library.runs()}
@@ -92,7 +131,7 @@ def refresh_tree(library: Any, _p: Any, _c: CancelToken) -> TreeRefresh:
 
 
 def refresh_runs_artifacts(
-    library: Any, run_ids: list[str], progress: Any, cancel: CancelToken
+    library: Library, run_ids: list[str], progress: Progress, cancel: CancelToken
 ) -> str:
     """List the artifacts of each given run (one request or a few pages each)."""
     for done, run_id in enumerate(run_ids):
@@ -103,7 +142,7 @@ def refresh_runs_artifacts(
     return f"{ALL}:{ALL}"
 
 
-def refresh_scope(library: Any, kind: str, ident: str, _p: Any, _c: CancelToken) -> str:
+def refresh_scope(library: Library, kind: str, ident: str, _p: Progress, _c: CancelToken) -> str:
     if kind == RUN:
         library.refresh_artifacts(run_id=ident)
     elif kind == WORKFLOW:
@@ -149,7 +188,7 @@ class Browser(QObject):
         bridge: MessageBridge,
         navigator: Navigator,
         artifacts: ArtifactList,
-        library: Any = None,
+        library: Library | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -161,6 +200,7 @@ class Browser(QObject):
         self.scope: tuple[str, str] = (ALL, ALL)
         self.spec = FilterSpec()
         self.order_by = "created_at"
+        self._sort_before_grouping: tuple[str, bool] = ("created_at", True)
         self.descending = True
         self._refreshed_scopes: set[str] = set()
         self._query = ArtifactQuery()
@@ -171,7 +211,7 @@ class Browser(QObject):
         artifacts.model.sortWanted.connect(self._on_sort_wanted)
         navigator.scopeSelected.connect(self._on_scope_selected)
 
-    def set_library(self, library: Any, *, online: bool, connected: bool) -> None:
+    def set_library(self, library: Library | None, *, online: bool, connected: bool) -> None:
         """Show this library's catalog (a new connection replaces the old one)."""
         self.library = library
         self.online = online
@@ -191,7 +231,21 @@ class Browser(QObject):
     @Slot(object)
     def _on_tree(self, data: TreeData) -> None:
         self.navigator.set_tree(data)
+        names = {wf.id: wf.name or "" for wf in data.workflows}
+        runs = {run.id: run for items in data.runs.values() for run in items}
+        self.artifacts.model.set_context(names, runs)
         self.treeLoaded.emit()
+
+    def set_grouped(self, grouped: bool) -> None:
+        """Group the list by run (newest run first) or go back to the chosen sort."""
+        model = self.artifacts.model
+        model.grouped = grouped
+        if grouped:
+            self._sort_before_grouping = (self.order_by, self.descending)
+            self.order_by, self.descending = "run_started", True
+        elif self.order_by == "run_started":
+            self.order_by, self.descending = self._sort_before_grouping
+        self.requery()
 
     @Slot()
     def refresh(self) -> None:
@@ -264,6 +318,7 @@ class Browser(QObject):
     def set_scope(self, kind: str, ident: str) -> None:
         self.scope = (kind, ident)
         self.artifacts.scope_title = self._scope_title()
+        self.artifacts.set_spans_runs(kind != RUN)
         self.scopeChanged.emit(kind, ident)
         self.requery()
         self._refresh_scope(force=False)
@@ -280,23 +335,54 @@ class Browser(QObject):
 
     @Slot(object)
     def set_filter(self, spec: FilterSpec) -> None:
+        """Filter the list now, and the navigator once the runs holding matches are known:
+        every term hides the runs (and workflows) with nothing that matches."""
         self.spec = spec
-        self.navigator.set_filter(spec)
         self.requery()
+        if spec.empty or self.library is None:
+            self.navigator.set_filter(spec, None)
+            return
+        everywhere = replace(
+            self.filter_query(spec), workflow_id=None, run_id=None, cached_only=False, limit=None
+        )
+        self.ops.run(
+            runs_matching,
+            self.library,
+            spec,
+            everywhere,
+            on_result=self._on_filter_runs,
+            on_error=self._on_error,
+        )
+
+    @Slot(object)
+    def _on_filter_runs(self, found: FilterRuns) -> None:
+        if found.spec == self.spec:  # not a filter typed over since
+            self.navigator.set_filter(found.spec, found.run_ids)
 
     @Slot(str, bool)
     def _on_sort_wanted(self, order_by: str, descending: bool) -> None:
         self.order_by, self.descending = order_by, descending
         self.requery()
 
+    def filter_query(self, spec: FilterSpec) -> ArtifactQuery:
+        """What the filter box's terms ask of the catalog (no scope, no order)."""
+        return ArtifactQuery(
+            terms=spec.words,
+            exclude=spec.exclude,
+            type=spec.types[0] if spec.types else None,
+            mimes=spec.mime_values(),
+            extensions=spec.extensions,
+            status=_known_status(spec.statuses[0]) if spec.statuses else None,
+            run_match=spec.runs[0] if spec.runs else None,
+            workflow_match=spec.workflows[0] if spec.workflows else None,
+            since=spec.after,
+            until=spec.before,
+        )
+
     def current_query(self) -> ArtifactQuery:
         kind, ident = self.scope
-        spec = self.spec
-        return ArtifactQuery(
-            text=spec.text,
-            type=spec.types[0] if spec.types else None,
-            mime=spec.mimes[0] if spec.mimes else None,
-            status=_known_status(spec.statuses[0]) if spec.statuses else None,
+        return replace(
+            self.filter_query(self.spec),
             workflow_id=ident if kind == WORKFLOW else None,
             run_id=ident if kind == RUN else None,
             cached_only=kind == OFFLINE,
@@ -310,7 +396,12 @@ class Browser(QObject):
         """Why the list would be empty, and the next step, for the current scope and filter."""
         kind, _ident = self.scope
         if not self.spec.empty:
-            return f"No artifacts match “{self.spec.raw.strip()}”. Change or clear the filter."
+            problems = "; ".join(self.spec.problems)
+            where = "" if kind == ALL else " here (the navigator shows where matches are)"
+            text = (
+                f"No artifacts match “{self.spec.raw.strip()}”{where}. Change or clear the filter."
+            )
+            return f"{text}\n{problems}" if problems else text
         if kind == OFFLINE:
             return (
                 "Nothing is available offline yet. Pin a run (Ctrl+P) to keep all its "
@@ -360,13 +451,16 @@ class Browser(QObject):
 
     @Slot(object)
     def _on_first_page(self, page: Page) -> None:
-        if self.artifacts.model.set_first_page(page.generation, page.total, page.rows, page.states):
+        model = self.artifacts.model
+        if model.set_first_page(page.generation, page.total, page.rows, page.states, page.noted):
             self.artifacts.update_caption()
             self.listLoaded.emit()
 
     @Slot(object)
     def _on_page(self, page: Page) -> None:
-        self.artifacts.model.add_page(page.generation, page.offset, page.rows, page.states)
+        self.artifacts.model.add_page(
+            page.generation, page.offset, page.rows, page.states, page.noted
+        )
 
     @Slot(object)
     def _on_page_error(self, exc: BaseException) -> None:

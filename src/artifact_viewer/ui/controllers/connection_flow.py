@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QDialog
@@ -12,11 +12,14 @@ from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.errors import user_message
 from artifact_viewer.core.secrets import keyring_available, resolve_api_key
 from artifact_viewer.core.settings import save_settings
-from artifact_viewer.qt.worker import Task
+from artifact_viewer.qt.worker import Progress, Task
 from artifact_viewer.ui.controllers.sessions import Connection, Sessions
 from artifact_viewer.ui.dialogs.connect_dialog import ConnectDialog
 from artifact_viewer.ui.dialogs.settings_dialog import SettingsChange, SettingsDialog
 from artifact_viewer.ui.main_window import MainWindow
+
+if TYPE_CHECKING:
+    from artifact_viewer.core.library import Library
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +32,7 @@ _DEMO_KEYRING_PROBE_DELAY_MS = 2000
 
 # -- work functions (pool threads) --------------------------------------------------------
 def open_saved_or_offline(
-    sessions: Sessions, _p: Any, _c: CancelToken
+    sessions: Sessions, _p: Progress, _c: CancelToken
 ) -> tuple[Connection, bool, bool]:
     """(connection, has_key, keyring_ok): the saved key's connection, else the catalog alone."""
     keyring_ok = keyring_available()  # asked here: probing backends may touch D-Bus
@@ -39,20 +42,22 @@ def open_saved_or_offline(
     return sessions.open_offline(), False, keyring_ok
 
 
-def probe_keyring(_p: Any, _c: CancelToken) -> bool:
+def probe_keyring(_p: Progress, _c: CancelToken) -> bool:
     return keyring_available()
 
 
-def connect(sessions: Sessions, base_url: str, key: str, _p: Any, _c: CancelToken) -> Connection:
+def connect(
+    sessions: Sessions, base_url: str, key: str, _p: Progress, _c: CancelToken
+) -> Connection:
     return sessions.connect(base_url, key)
 
 
-def start_demo(sessions: Sessions, _p: Any, _c: CancelToken) -> Connection:
+def start_demo(sessions: Sessions, _p: Progress, _c: CancelToken) -> Connection:
     return sessions.start_demo()
 
 
 def apply_settings(
-    sessions: Sessions, change: SettingsChange, _p: Any, _c: CancelToken
+    sessions: Sessions, change: SettingsChange, _p: Progress, _c: CancelToken
 ) -> Connection | None:
     """Save the settings; reconnect when the URL or key changed (None when nothing to redo)."""
     settings = sessions.settings
@@ -68,11 +73,11 @@ def apply_settings(
     return None
 
 
-def library_stats(library: Any, _p: Any, _c: CancelToken) -> object:
+def library_stats(library: Library, _p: Progress, _c: CancelToken) -> object:
     return library.stats()
 
 
-def release_library(sessions: Sessions, library: Any, _p: Any, _c: CancelToken) -> None:
+def release_library(sessions: Sessions, library: Library, _p: Progress, _c: CancelToken) -> None:
     sessions.release(library)
 
 
@@ -155,7 +160,7 @@ class ConnectionFlow(QObject):
         if previous is not None and previous.library is not connection.library:
             self._retire(previous.library)
 
-    def _retire(self, library: Any) -> None:
+    def _retire(self, library: Library) -> None:
         """Close a replaced library once the work started before the switch has finished
         (a page load or download may still be reading it)."""
         self._retiring.append((self.window.ops.live_tasks(), library))
@@ -163,7 +168,7 @@ class ConnectionFlow(QObject):
 
     @Slot()
     def _release_idle_libraries(self) -> None:
-        waiting: list[tuple[set[Task], Any]] = []
+        waiting: list[tuple[set[Task], Library]] = []
         for tasks, library in self._retiring:
             if all(task.finished for task in tasks):
                 self.window.ops.run(

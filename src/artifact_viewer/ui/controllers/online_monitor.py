@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.errors import NetworkError
 from artifact_viewer.ui.controllers.ops import Ops
+
+if TYPE_CHECKING:
+    from artifact_viewer.core.library import Library
+    from artifact_viewer.qt.worker import Progress
 
 log = logging.getLogger(__name__)
 
@@ -18,7 +22,7 @@ FIRST_RETRY_MS = 2_000
 MAX_RETRY_MS = 60_000
 
 
-def check_online(library: Any, _progress: Any, _cancel: CancelToken) -> bool:
+def check_online(library: Library, _progress: Progress, _cancel: CancelToken) -> bool:
     return bool(library.check_online())
 
 
@@ -33,7 +37,9 @@ class OnlineMonitor(QObject):
     onlineChanged = Signal(bool)
     problem = Signal(object)
 
-    def __init__(self, *, ops: Ops, library: Any = None, parent: QObject | None = None) -> None:
+    def __init__(
+        self, *, ops: Ops, library: Library | None = None, parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
         self.library = library
         self.ops = ops
@@ -45,7 +51,7 @@ class OnlineMonitor(QObject):
         self.timer.setSingleShot(True)
         self.timer.timeout.connect(self.check_now)
 
-    def set_library(self, library: Any) -> None:
+    def set_library(self, library: Library | None) -> None:
         """Watch this library's API from now on (``start`` begins the checks)."""
         self.library = library
 

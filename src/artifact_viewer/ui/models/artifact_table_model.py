@@ -7,30 +7,42 @@ new query bumps a generation number so late pages of an old query are dropped.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QPalette
+from PySide6.QtWidgets import QApplication
 
-from artifact_viewer.core.models import Artifact
+from artifact_viewer.core.models import Artifact, WorkflowRun
+from artifact_viewer.core.store_models import CacheState
 from artifact_viewer.ui import formatting as fmt
-from artifact_viewer.ui.icons import cache_icon
+from artifact_viewer.ui.icons import cache_icon, icon, status_icon
+from artifact_viewer.ui.models.navigator_model import run_status_text
 
 ITEM_ROLE = Qt.ItemDataRole.UserRole + 1
 ID_ROLE = Qt.ItemDataRole.UserRole + 3
 CACHE_ROLE = Qt.ItemDataRole.UserRole + 6
 
-COLUMNS = ("Name", "Type", "MIME type", "Size", "Created", "Cache")
+COLUMNS = ("Name", "Type", "MIME type", "Size", "Created", "Cache", "Workflow", "Run", "Run status")
 # Column -> ArtifactQuery.order_by; None: not sortable in the catalog.
-ORDER_BY: tuple[str | None, ...] = ("name", "type", "mime_type", "file_size", "created_at", None)
+ORDER_BY: tuple[str | None, ...] = (
+    "name",
+    "type",
+    "mime_type",
+    "file_size",
+    "created_at",
+    None,
+    None,
+    "run_started",
+    None,
+)
 CREATED_COLUMN = 4
+CACHE_COLUMN = 5
+# Where each artifact comes from: shown when a list spans runs (hidden inside one run).
+CONTEXT_COLUMNS = (6, 7, 8)
 PAGE_SIZE = 200
 AnyIndex = QModelIndex | QPersistentModelIndex
-
-
-def state_name(state: Any) -> str:
-    """A CacheState (or its text) as its upper-case name: VERIFIED, MISMATCH..."""
-    name = getattr(state, "name", None)
-    return str(name if name else state or "NOT_CACHED").upper()
 
 
 class ArtifactTableModel(QAbstractTableModel):
@@ -49,11 +61,31 @@ class ArtifactTableModel(QAbstractTableModel):
         self._generation = 0
         self._rows: list[Artifact] = []
         self._row_of: dict[str, int] = {}
-        self._states: dict[str, str] = {}
+        self._states: dict[str, CacheState] = {}
+        self._noted: set[str] = set()  # artifacts with a note (a marker by the name)
         self._total = 0
         self._pending = False
         self.sort_column = CREATED_COLUMN
         self.sort_order = Qt.SortOrder.DescendingOrder
+        self._workflow_names: dict[str, str] = {}
+        self._runs: dict[str, WorkflowRun] = {}
+        self.grouped = False  # rows come ordered by run: each run's rows share a band
+        self._bands: list[int] = []
+
+    def set_context(
+        self, workflow_names: Mapping[str, str], runs: Mapping[str, WorkflowRun]
+    ) -> None:
+        """Names and runs for the context columns (from the navigator's snapshot)."""
+        self._workflow_names = dict(workflow_names)
+        self._runs = dict(runs)
+        if self._rows:
+            self.dataChanged.emit(
+                self.index(0, CONTEXT_COLUMNS[0]),
+                self.index(len(self._rows) - 1, COLUMNS.index("Run status")),
+            )
+
+    def run_of(self, artifact: Artifact) -> WorkflowRun | None:
+        return self._runs.get(artifact.workflow_run_id or "")
 
     # -- feeding -------------------------------------------------------------------------
     @property
@@ -73,27 +105,42 @@ class ArtifactTableModel(QAbstractTableModel):
         self.beginResetModel()
         self._generation += 1
         self._rows, self._row_of, self._states = [], {}, {}
+        self._bands = []
+        self._noted = set()
         self._total = 0
         self._pending = True
         self.endResetModel()
         return self._generation
 
     def set_first_page(
-        self, generation: int, total: int, rows: list[Artifact], states: dict[str, Any]
+        self,
+        generation: int,
+        total: int,
+        rows: list[Artifact],
+        states: Mapping[str, CacheState],
+        noted: frozenset[str] = frozenset(),
     ) -> bool:
         if generation != self._generation:
             return False
         self.beginResetModel()
         self._rows = list(rows)
+        self._bands = []
+        self._extend_bands()
         self._row_of = {a.id: i for i, a in enumerate(self._rows)}
-        self._states = {k: state_name(v) for k, v in states.items()}
+        self._states = dict(states)
+        self._noted = set(noted)
         self._total = max(total, len(self._rows))
         self._pending = False
         self.endResetModel()
         return True
 
     def add_page(
-        self, generation: int, offset: int, rows: list[Artifact], states: dict[str, Any]
+        self,
+        generation: int,
+        offset: int,
+        rows: list[Artifact],
+        states: Mapping[str, CacheState],
+        noted: frozenset[str] = frozenset(),
     ) -> bool:
         """Append a page; False (and nothing changes) when it belongs to an older query."""
         if generation != self._generation or offset != len(self._rows):
@@ -109,7 +156,9 @@ class ArtifactTableModel(QAbstractTableModel):
         for i, artifact in enumerate(fresh):
             self._row_of[artifact.id] = first + i
         self._rows.extend(fresh)
-        self._states.update({k: state_name(v) for k, v in states.items()})
+        self._extend_bands()
+        self._states.update(states)
+        self._noted.update(noted)
         self._total = max(self._total, len(self._rows))
         self.endInsertRows()
         return True
@@ -119,14 +168,25 @@ class ArtifactTableModel(QAbstractTableModel):
             self._pending = False
             self._total = len(self._rows)  # stop fetching until the next query
 
-    def set_states(self, states: dict[str, Any]) -> None:
+    def set_states(self, states: Mapping[str, CacheState]) -> None:
         """Update cache badges of rows that are loaded."""
         for artifact_id, state in states.items():
             row = self._row_of.get(artifact_id)
-            self._states[artifact_id] = state_name(state)
+            self._states[artifact_id] = state
             if row is not None:
-                index = self.index(row, len(COLUMNS) - 1)
+                index = self.index(row, CACHE_COLUMN)
                 self.dataChanged.emit(index, index)
+
+    def set_noted(self, artifact_id: str, noted: bool) -> None:
+        """Show or hide the note marker of a loaded row (after its note was saved or cleared)."""
+        (self._noted.add if noted else self._noted.discard)(artifact_id)
+        row = self._row_of.get(artifact_id)
+        if row is not None:
+            index = self.index(row, 0)
+            self.dataChanged.emit(index, index)
+
+    def has_note(self, artifact_id: str) -> bool:
+        return artifact_id in self._noted
 
     def artifact_at(self, row: int) -> Artifact | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
@@ -134,8 +194,12 @@ class ArtifactTableModel(QAbstractTableModel):
     def row_of(self, artifact_id: str) -> int | None:
         return self._row_of.get(artifact_id)
 
+    def cache_state(self, artifact_id: str) -> CacheState:
+        return self._states.get(artifact_id, CacheState.NOT_CACHED)
+
     def state_of(self, artifact_id: str) -> str:
-        return self._states.get(artifact_id, "NOT_CACHED")
+        """The cache state's name (``VERIFIED``...), as :data:`CACHE_ROLE` gives it."""
+        return self.cache_state(artifact_id).name
 
     # -- Qt model API --------------------------------------------------------------------
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:
@@ -182,17 +246,37 @@ class ArtifactTableModel(QAbstractTableModel):
             return self.state_of(artifact.id)
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(artifact, col)
+        if role == Qt.ItemDataRole.DecorationRole and col == 7:
+            run = self.run_of(artifact)
+            return status_icon(run.status) if run is not None else None
+        if role == Qt.ItemDataRole.ForegroundRole and col == 8:
+            run = self.run_of(artifact)
+            return fmt.status_colour(run.status, QApplication.palette()) if run else None
+        if role == Qt.ItemDataRole.BackgroundRole and self.grouped:
+            return self._group_band(index.row())
         if role == Qt.ItemDataRole.DecorationRole and col == 5:
-            return cache_icon(self.state_of(artifact.id))
+            return cache_icon(self.cache_state(artifact.id))
+        if role == Qt.ItemDataRole.DecorationRole and col == 0 and artifact.id in self._noted:
+            return icon("note")
         if role == Qt.ItemDataRole.ToolTipRole:
             if col == 5:
-                return fmt.CACHE_LABELS.get(self.state_of(artifact.id), "")
+                return fmt.CACHE_LABELS[self.cache_state(artifact.id)]
             if col == 3 and artifact.file_size is not None:
                 return f"{artifact.file_size:,} bytes"
             if col == 0:
-                return artifact.name
+                return (
+                    f"{artifact.name}\nHas a note" if artifact.id in self._noted else artifact.name
+                )
             if col == 4:
                 return fmt.local_time(artifact.created_at)
+            if col in CONTEXT_COLUMNS:
+                run = self.run_of(artifact)
+                lines = [f"Workflow: {self._workflow_name(artifact)}"]
+                lines.append(f"Run {artifact.workflow_run_id or '—'}")
+                if run is not None:
+                    lines.append(f"Status: {run_status_text(run)}")
+                    lines.append(f"Started: {fmt.local_time(run.created_at)}")
+                return "\n".join(lines)
         if role == Qt.ItemDataRole.TextAlignmentRole and col == 3:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
@@ -209,8 +293,39 @@ class ArtifactTableModel(QAbstractTableModel):
         if col == 4:
             return fmt.short_time(artifact.created_at)
         if col == 5:
-            return fmt.CACHE_LABELS.get(self.state_of(artifact.id), "")
+            return fmt.CACHE_LABELS[self.cache_state(artifact.id)]
+        if col == 6:
+            return self._workflow_name(artifact)
+        if col == 7:
+            run = self.run_of(artifact)
+            when = fmt.short_time(run.created_at) if run is not None else ""
+            short = fmt.short_id(artifact.workflow_run_id)
+            return f"{when} · {short}" if when else short
+        if col == 8:
+            run = self.run_of(artifact)
+            return run_status_text(run) if run is not None else ""
         return None
+
+    def _workflow_name(self, artifact: Artifact) -> str:
+        wf = artifact.workflow_id or ""
+        return self._workflow_names.get(wf) or fmt.short_id(wf)
+
+    def _extend_bands(self) -> None:
+        """Band of each row (0/1): it flips where the run changes. Kept as rows arrive, so
+        painting any row is O(1) however far down the list is scrolled."""
+        bands = self._bands
+        for i in range(len(bands), len(self._rows)):
+            if i == 0:
+                bands.append(0)
+            else:
+                same = self._rows[i].workflow_run_id == self._rows[i - 1].workflow_run_id
+                bands.append(bands[i - 1] if same else bands[i - 1] ^ 1)
+
+    def _group_band(self, row: int) -> QBrush | None:
+        """Every other run's rows are shaded, so the groups read apart."""
+        if row >= len(self._bands) or not self._bands[row]:
+            return None
+        return QBrush(QApplication.palette().color(QPalette.ColorRole.AlternateBase))
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Sorting happens in the catalog: ask for a new query ordered by this column."""

@@ -35,6 +35,20 @@ class TreeData:
     runs: dict[str, list[WorkflowRun]] = field(default_factory=dict)
     offline_runs: list[WorkflowRun] = field(default_factory=list)
     pinned: set[str] = field(default_factory=set)
+    imported: dict[str, str] = field(default_factory=dict)  # run id -> where it came from
+
+
+def run_status_text(run: WorkflowRun) -> str:
+    """ "Failed at Submit form", "In progress: Log in": the status, with the step it is at."""
+    text = fmt.status_label(run.status)
+    step = fmt.state_label(run.current_state_name) if run.current_state_name else ""
+    if not step:
+        return text
+    if run.status == "FAILED":
+        return f"{text} at {step}"
+    if run.status in ("IN_PROGRESS", "PENDING", "AWAITING_USER_INPUT"):
+        return f"{text}: {step}"
+    return text
 
 
 class _Node:
@@ -195,6 +209,9 @@ class NavigatorModel(QAbstractItemModel):
             return font
         return None
 
+    def failed_runs(self, workflow_id: str) -> int:
+        return sum(1 for r in self._data.runs.get(workflow_id, []) if r.status == "FAILED")
+
     def _latest_run(self, workflow: Workflow) -> WorkflowRun | None:
         runs = self._data.runs.get(workflow.id)
         return runs[0] if runs else None
@@ -210,6 +227,9 @@ class NavigatorModel(QAbstractItemModel):
                 if wf.source_provider:
                     parts.append(fmt.provider_label(wf.source_provider))
                 parts.append(f"{count} run{'s' if count != 1 else ''}")
+                failed = self.failed_runs(wf.id)
+                if failed:
+                    parts.append(f"{failed} failed")
                 return "  ·  ".join(parts)
             if col == 1 and latest is not None:
                 return fmt.status_label(latest.status)
@@ -218,7 +238,8 @@ class NavigatorModel(QAbstractItemModel):
             return None
         if role == Qt.ItemDataRole.DecorationRole:
             if col == 0:
-                return icon("workflow")
+                # A workflow holding failed runs says so while collapsed.
+                return status_icon("FAILED") if self.failed_runs(wf.id) else icon("workflow")
             if col == 1 and latest is not None:
                 return status_icon(latest.status)
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -230,6 +251,9 @@ class NavigatorModel(QAbstractItemModel):
                 parts.append(f"Type: {wf.type}")
             if latest is not None:
                 parts.append(f"Latest run: {fmt.status_label(latest.status)}")
+            failed = self.failed_runs(wf.id)
+            if failed:
+                parts.append(f"{failed} failed run{'s' if failed != 1 else ''}")
             return "\n".join(parts)
         if role == SORT_ROLE:
             if col == 2 and latest is not None and latest.created_at is not None:
@@ -243,15 +267,16 @@ class NavigatorModel(QAbstractItemModel):
         run: WorkflowRun = node.obj
         if role == Qt.ItemDataRole.DisplayRole:
             if col == 0:
-                label = f"Run {fmt.short_id(run.id)}"
+                # Runs of one workflow differ by when they ran: the time first, then the id.
+                when = fmt.short_time(run.created_at)
+                label = (
+                    f"{when} · {fmt.short_id(run.id)}" if when else f"Run {fmt.short_id(run.id)}"
+                )
                 if node.section == OFFLINE:
                     return f"{self.workflow_name(run.workflow_id)} · {label}"
                 return label
             if col == 1:
-                text = fmt.status_label(run.status)
-                if run.status in ("IN_PROGRESS", "PENDING") and run.current_state_name:
-                    text = f"{text}: {fmt.state_label(run.current_state_name)}"
-                return text
+                return run_status_text(run)
             if col == 2:
                 return fmt.short_time(run.created_at)
             if col == 3:
@@ -262,6 +287,8 @@ class NavigatorModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.DecorationRole:
             if col == 0 and run.id in self._data.pinned:
                 return icon("pinned")
+            if col == 0 and run.id in self._data.imported:
+                return icon("imported")
             if col == 1:
                 return status_icon(run.status)
             return None
@@ -273,6 +300,8 @@ class NavigatorModel(QAbstractItemModel):
                 lines.append(f"State: {fmt.state_label(run.current_state_name)}")
             if run.id in self._data.pinned:
                 lines.append("Pinned for offline use")
+            if run.id in self._data.imported:
+                lines.append(self._data.imported[run.id])
             return "\n".join(lines)
         if role == SORT_ROLE:
             if col == 0 or col == 2:

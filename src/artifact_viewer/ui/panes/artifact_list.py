@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal, Slot
-from PySide6.QtGui import QPalette
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, Signal, Slot
+from PySide6.QtGui import QKeyEvent, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 
 from artifact_viewer.core.models import Artifact
 from artifact_viewer.ui.models.artifact_table_model import (
+    CONTEXT_COLUMNS,
     CREATED_COLUMN,
     ITEM_ROLE,
     ORDER_BY,
@@ -22,7 +23,7 @@ from artifact_viewer.ui.models.artifact_table_model import (
 )
 
 # Starting widths that fit typical values (a user's own widths are restored over these).
-_WIDTHS = (260, 110, 130, 76, 112, 150)
+_WIDTHS = (260, 110, 130, 76, 112, 150, 170, 150, 150)
 
 
 class ArtifactList(QWidget):
@@ -45,7 +46,8 @@ class ArtifactList(QWidget):
         self.view.setAccessibleName("Artifacts")
         self.view.setModel(self.model)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # Several rows for Save selected and Compare; the current row is what is previewed.
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.view.setAlternatingRowColors(True)
         self.view.setShowGrid(False)
         self.view.setWordWrap(False)
@@ -83,10 +85,25 @@ class ArtifactList(QWidget):
         self.empty_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self.empty_label.hide()
         self.view.viewport().installEventFilter(self)
+        self.view.installEventFilter(self)
         self.empty_hint = ""
         self.scope_title = ""
         # The artifact that was current before a re-query; selected again if it is still listed.
         self._keep_id = ""
+
+    def set_spans_runs(self, spans: bool) -> None:
+        """Workflow, run and run status columns while the list spans runs; inside one run
+        they would repeat one value on every row."""
+        for col in CONTEXT_COLUMNS:
+            self.view.setColumnHidden(col, not spans)
+
+    def selected_ids(self) -> list[str]:
+        """Ids of the selected rows in list order (the current artifact when none is)."""
+        rows = sorted({i.row() for i in self.view.selectionModel().selectedRows()})
+        ids = [a.id for r in rows if (a := self.model.artifact_at(r)) is not None]
+        if not ids and (current := self.current_artifact()) is not None:
+            ids = [current.id]
+        return ids
 
     def current_artifact(self) -> Artifact | None:
         return self.model.artifact_at(self.view.currentIndex().row())
@@ -131,6 +148,26 @@ class ArtifactList(QWidget):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.view.viewport() and event.type() == QEvent.Type.Resize:
             self._place_empty_label()
+        if (
+            watched is self.view
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Home, Qt.Key.Key_End)
+            and self.model.rowCount() > 0
+        ):
+            # A row list: Home and End go to the first and last row (Qt's table moves
+            # between columns of one row instead).
+            row = 0 if event.key() == Qt.Key.Key_Home else self.model.rowCount() - 1
+            column = max(self.view.currentIndex().column(), 0)
+            index = self.model.index(row, column)
+            flags = QItemSelectionModel.SelectionFlag.ClearAndSelect
+            if event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+                flags = QItemSelectionModel.SelectionFlag.Select
+            self.view.selectionModel().setCurrentIndex(
+                index, flags | QItemSelectionModel.SelectionFlag.Rows
+            )
+            self.view.scrollTo(index)
+            return True
         return super().eventFilter(watched, event)
 
     @Slot()

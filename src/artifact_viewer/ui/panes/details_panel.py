@@ -11,13 +11,15 @@ from PySide6.QtGui import QFontDatabase, QPalette
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QScrollArea, QVBoxLayout, QWidget
 
 from artifact_viewer.core.models import Artifact, WorkflowRun
+from artifact_viewer.core.store_models import CacheState
+from artifact_viewer.qt.elided import ElidedField
 from artifact_viewer.ui import formatting as fmt
 
 _VERIFY_TEXT = {
-    "NOT_CACHED": "Not cached yet: it will be verified against the hash when downloaded.",
-    "VERIFIED": "Cached; the bytes match the API's hash.",
-    "MISMATCH": "The bytes did not match the API's hash; nothing unverified is kept.",
-    "NOT_VERIFIABLE": "Cached, but the hash format is not one we can check.",
+    CacheState.NOT_CACHED: "Not cached yet: it will be verified against the hash when downloaded.",
+    CacheState.VERIFIED: "Cached; the bytes match the API's hash.",
+    CacheState.MISMATCH: "The bytes did not match the API's hash; nothing unverified is kept.",
+    CacheState.NOT_VERIFIABLE: "Cached, but the hash format is not one we can check.",
 }
 
 
@@ -83,6 +85,8 @@ class DetailsPanel(QWidget):
     def field_text(self, label: str) -> str:
         """Plain text of one row (tests and accessibility)."""
         widget = self._fields.get(label)
+        if isinstance(widget, ElidedField):
+            return widget.value()
         return widget.text() if widget else ""
 
     def clear(self) -> None:
@@ -99,12 +103,10 @@ class DetailsPanel(QWidget):
     def _add(self, label: str, value: str, *, mono: bool = False, rich: bool = False) -> QWidget:
         if mono:
             # Ids and hashes are long unbroken tokens: a read-only line scrolls and copies whole.
-            line = QLineEdit(value, self._form_host)
-            line.setReadOnly(True)
+            # Shortened in the middle with an ellipsis until it has the focus (then whole).
+            line = ElidedField(value, self._form_host)
             line.setFrame(False)
             line.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-            line.setCursorPosition(0)
-            line.setToolTip(value)
             line.setAccessibleName(label)
             line.setStyleSheet("QLineEdit { background: transparent; }")
             self._form.addRow(f"{label}:", line)
@@ -132,7 +134,7 @@ class DetailsPanel(QWidget):
     def show_artifact(
         self,
         artifact: Artifact,
-        state: str,
+        state: CacheState,
         *,
         workflow_name: str = "",
         run: WorkflowRun | None = None,
@@ -148,9 +150,9 @@ class DetailsPanel(QWidget):
         self._add("Created", fmt.local_time(artifact.created_at) or "—")
         if artifact.updated_at is not None:
             self._add("Updated", fmt.local_time(artifact.updated_at))
-        state_row = self._add("Cache", f"{fmt.CACHE_LABELS.get(state, state)}")
-        state_row.setToolTip(_VERIFY_TEXT.get(state, ""))
-        self._add("Verification", _VERIFY_TEXT.get(state, state))
+        state_row = self._add("Cache", fmt.CACHE_LABELS[state])
+        state_row.setToolTip(_VERIFY_TEXT[state])
+        self._add("Verification", _VERIFY_TEXT[state])
         self._add(
             "File hash", artifact.file_hash or "— (none given: cannot be verified)", mono=True
         )
@@ -181,13 +183,13 @@ class DetailsPanel(QWidget):
             self._add(key, _plain(value), mono=not isinstance(value, str))
         self.set_state(state)
 
-    def set_state(self, state: str) -> None:
+    def set_state(self, state: CacheState) -> None:
         """Refresh the cache/verification rows (after a download or a verify)."""
         if "Cache" in self._fields:
-            self._fields["Cache"].setText(fmt.CACHE_LABELS.get(state, state))
-            self._fields["Cache"].setToolTip(_VERIFY_TEXT.get(state, ""))
+            self._fields["Cache"].setText(fmt.CACHE_LABELS[state])
+            self._fields["Cache"].setToolTip(_VERIFY_TEXT[state])
         if "Verification" in self._fields:
-            self._fields["Verification"].setText(_VERIFY_TEXT.get(state, state))
+            self._fields["Verification"].setText(_VERIFY_TEXT[state])
 
     @Slot(str)
     def _on_link(self, href: str) -> None:

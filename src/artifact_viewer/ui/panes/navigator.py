@@ -7,12 +7,20 @@ from typing import Any
 from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
+    QPoint,
     QSortFilterProxyModel,
     Qt,
     Signal,
     Slot,
 )
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QMenu,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from artifact_viewer.ui.models.filter_spec import FilterSpec
 from artifact_viewer.ui.models.navigator_model import (
@@ -33,17 +41,24 @@ AnyIndex = QModelIndex | QPersistentModelIndex
 
 
 class NavigatorProxy(QSortFilterProxyModel):
-    """Filters by the filter box (words and ``status:``) and sorts with the fixed nodes on top."""
+    """Filters by the filter box and sorts with the fixed nodes on top.
+
+    Every term reacts alike: a run stays when it holds an artifact the whole filter matches
+    (``run_ids``, from the catalog), or, with only run terms (status, run, workflow, dates,
+    or words naming it), when the run itself matches. Workflows stay while a run does.
+    """
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._spec = FilterSpec()
+        self._run_ids: set[str] | None = None
         self.setRecursiveFilteringEnabled(True)
         self.setSortRole(SORT_ROLE)
 
-    def set_spec(self, spec: FilterSpec) -> None:
+    def set_spec(self, spec: FilterSpec, run_ids: set[str] | None = None) -> None:
         self.beginFilterChange()
         self._spec = spec
+        self._run_ids = run_ids
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:
@@ -51,11 +66,28 @@ class NavigatorProxy(QSortFilterProxyModel):
         index = model.index(source_row, 0, source_parent)
         kind = model.data(index, KIND_ROLE)
         spec = self._spec
-        if kind in (ALL, OFFLINE) or (not spec.words and not spec.statuses):
+        if kind in (ALL, OFFLINE) or spec.empty:
             return True
         if kind == WORKFLOW:
-            return not spec.statuses and spec.matches_text(model.data(index, FILTER_ROLE) or "")
+            return False  # shown while one of its runs is (recursive filtering)
         if kind == RUN:
+            run = model.data(index, ITEM_ROLE)
+            if self._run_ids is not None and getattr(run, "id", None) in self._run_ids:
+                return True
+            if spec.types or spec.mimes or spec.extensions:
+                return False  # artifact terms: only runs holding a match
+            if spec.runs and not any(str(getattr(run, "id", "")).startswith(r) for r in spec.runs):
+                return False
+            if spec.workflows and isinstance(model, NavigatorModel):
+                name = model.workflow_name(getattr(run, "workflow_id", None)).lower()
+                wf_id = str(getattr(run, "workflow_id", "") or "")
+                if not any(w.lower() in name or wf_id.startswith(w) for w in spec.workflows):
+                    return False
+            created = getattr(run, "created_at", None)
+            if spec.after is not None and (created is None or created < spec.after):
+                return False
+            if spec.before is not None and (created is None or created >= spec.before):
+                return False
             run = model.data(index, ITEM_ROLE)
             own = model.data(index, FILTER_ROLE) or ""
             parent_text = model.data(source_parent, FILTER_ROLE) or ""
@@ -108,16 +140,28 @@ class Navigator(QWidget):
         self.view.setAccessibleName("Workflows and runs")
         self.view.setModel(self.proxy)
         self.view.setUniformRowHeights(True)
+        self.view.setIndentation(14)
         self.view.setAlternatingRowColors(True)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # Ctrl/Shift-click selects several runs (to export them together); the scope still
+        # follows the current row.
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.view.setSortingEnabled(True)
         self.view.sortByColumn(2, Qt.SortOrder.DescendingOrder)
         header = self.view.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for col, width in ((1, 142), (2, 94), (3, 94), (4, 60)):
+        for col, width in ((1, 112), (2, 94), (3, 94), (4, 60)):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(col, width)
+        header.setMinimumSectionSize(40)
+        # The run's time is in its name; Started, Ended and Duration are there to add from the
+        # header's menu (they are remembered with the header).
+        for col in (2, 3, 4):
+            header.setSectionHidden(col, True)
+        # Runs' actions (pin, save, compare, export...) on right-click; features add theirs.
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._header_menu)
         self.view.selectionModel().currentChanged.connect(self._on_current)
         # Workflow and fixed rows span every column; re-apply whenever proxy rows move.
         self.proxy.modelReset.connect(self._apply_spans)
@@ -126,6 +170,22 @@ class Navigator(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view)
+
+    @Slot(QPoint)
+    def _header_menu(self, pos: QPoint) -> None:
+        header = self.view.header()
+        menu = QMenu(self)
+        model = self.view.model()
+        for col in range(1, model.columnCount()):
+            title = str(model.headerData(col, Qt.Orientation.Horizontal))
+            action = menu.addAction(title)
+            action.setCheckable(True)
+            action.setChecked(not header.isSectionHidden(col))
+            action.toggled.connect(
+                lambda on, c=col: header.setSectionHidden(c, not on)  # noqa: B023
+            )
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.popup(header.mapToGlobal(pos))
 
     # -- state ---------------------------------------------------------------------------
     def set_tree(self, data: TreeData) -> None:
@@ -163,6 +223,15 @@ class Navigator(QWidget):
             return None
         return str(index.data(KIND_ROLE)), str(index.data(ID_ROLE))
 
+    def selected_runs(self) -> list[str]:
+        """Ids of the runs among the selected rows, in tree order."""
+        rows = sorted(
+            self.view.selectionModel().selectedRows(0),
+            key=lambda i: (self.view.visualRect(i).top(), i.row()),
+        )
+        ids = [str(i.data(ID_ROLE)) for i in rows if i.data(KIND_ROLE) == RUN]
+        return list(dict.fromkeys(ids))
+
     def select(self, kind: str, ident: str, *, emit: bool = True) -> bool:
         """Make the node current (expanding its parent); False when it is not in the tree."""
         source = self.model.find(kind, ident)
@@ -190,8 +259,8 @@ class Navigator(QWidget):
             self.view.setFirstColumnSpanned(row, QModelIndex(), True)
 
     @Slot(object)
-    def set_filter(self, spec: FilterSpec) -> None:
-        self.proxy.set_spec(spec)
+    def set_filter(self, spec: FilterSpec, run_ids: set[str] | None = None) -> None:
+        self.proxy.set_spec(spec, run_ids)
         self._apply_spans()
         if not spec.empty:
             self.view.expandAll()

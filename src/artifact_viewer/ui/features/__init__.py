@@ -1,0 +1,1 @@
+"""Window features that plug in through ui.extensions (one module per feature)."""

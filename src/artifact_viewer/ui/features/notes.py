@@ -1,0 +1,189 @@
+"""The Notes pane: read and edit the note on the selected artifact, else on the run in view.
+
+Notes are read and written on the window's pool; an edit is saved with Save (Ctrl+Return),
+or by itself when the selection moves on. Clear removes the note.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Qt, Slot
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from artifact_viewer.core.catalog.notes import Note
+from artifact_viewer.core.models import Artifact
+from artifact_viewer.core.progress import ProgressFn
+from artifact_viewer.ui.extensions import WindowSlots
+
+if TYPE_CHECKING:
+    from artifact_viewer.core.library import Library
+
+
+def load_note(library: Library, target_id: str, _progress: ProgressFn, _cancel: object) -> object:
+    return (target_id, library.note(target_id))
+
+
+def save_note(
+    library: Library, target_id: str, text: str, _progress: ProgressFn, _cancel: object
+) -> object:
+    return (target_id, library.set_note(target_id, text))
+
+
+def describe(note: Note | None) -> str:
+    if note is None:
+        return "No note yet."
+    when = datetime.fromtimestamp(note.updated_at).strftime("%Y-%m-%d %H:%M")
+    return f"Saved {when}."
+
+
+class NotesPane(QWidget):
+    """Title (what the note is on), the text, when it was saved, Save and Clear."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("notesPane")
+        self.title = QLabel("Select a run or an artifact to see its note.")
+        self.title.setWordWrap(True)
+        self.editor = QPlainTextEdit()
+        self.editor.setPlaceholderText("A note for yourself or whoever gets this run…")
+        self.editor.setTabChangesFocus(True)
+        self.when = QLabel("")
+        self.save_button = QPushButton("Save")
+        self.save_button.setToolTip("Save the note (Ctrl+Return)")
+        self.clear_button = QPushButton("Clear")
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.when, 1)
+        buttons.addWidget(self.clear_button)
+        buttons.addWidget(self.save_button)
+        column = QVBoxLayout(self)
+        column.addWidget(self.title)
+        column.addWidget(self.editor, 1)
+        column.addLayout(buttons)
+        self.set_enabled(False)
+
+    def set_enabled(self, enabled: bool) -> None:
+        for widget in (self.editor, self.save_button, self.clear_button):
+            widget.setEnabled(enabled)
+
+
+class NotesFeature(QObject):
+    """Keeps the Notes pane on the selected artifact (or the run in view)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.slots: WindowSlots | None = None
+        self.target: tuple[str, str] | None = None  # (kind label, id)
+
+    def install(self, slots: WindowSlots) -> None:
+        self.slots = slots
+        self.pane = NotesPane()
+        self.dock = slots.add_pane(
+            "notes",
+            "Notes",
+            self.pane,
+            area=Qt.DockWidgetArea.RightDockWidgetArea,
+            shortcut="Ctrl+Shift+N",
+        )
+        self.pane.save_button.clicked.connect(self.save)
+        self.pane.clear_button.clicked.connect(self.clear)
+        shortcut = QShortcut(QKeySequence("Ctrl+Return"), self.pane.editor)
+        shortcut.activated.connect(self.save)
+        slots.events.artifactSelected.connect(self._on_artifact)
+        slots.events.scopeChanged.connect(self._on_scope)
+        slots.events.libraryChanged.connect(self._on_library)
+
+    @Slot(object)
+    def _on_library(self, _library: object) -> None:
+        self._show(None)
+
+    @Slot(object)
+    def _on_artifact(self, artifact: object) -> None:
+        if isinstance(artifact, Artifact):
+            self._show(("artifact", artifact.id), artifact.name)
+        else:
+            self._on_scope("", "")
+
+    @Slot(str, str)
+    def _on_scope(self, _kind: str, _ident: str) -> None:
+        assert self.slots is not None
+        run_id = self.slots.current_run_id()
+        self._show(("run", run_id) if run_id else None)
+
+    def _show(self, target: tuple[str, str] | None, name: str = "") -> None:
+        assert self.slots is not None
+        if target == self.target:
+            return
+        self._save_pending()
+        self.target = target
+        self.pane.editor.setPlainText("")
+        self.pane.editor.document().setModified(False)
+        self.pane.when.setText("")
+        library = self.slots.services.library()
+        if target is None or library is None:
+            self.pane.title.setText("Select a run or an artifact to see its note.")
+            self.pane.set_enabled(False)
+            return
+        kind, ident = target
+        self.pane.title.setText(f"Note on {kind} {name or ident}")
+        self.pane.set_enabled(False)  # until the note is read
+        self.slots.services.ops.run(
+            load_note, library, ident, on_result=self._on_loaded, on_error=self._on_failed
+        )
+
+    @Slot(object)
+    def _on_loaded(self, result: tuple[str, Note | None]) -> None:
+        target_id, note = result
+        if self.target is None or self.target[1] != target_id:
+            return  # the selection moved on meanwhile
+        self.pane.editor.setPlainText(note.text if note else "")
+        self.pane.editor.document().setModified(False)
+        self.pane.when.setText(describe(note))
+        self.pane.set_enabled(True)
+
+    def _save_pending(self) -> None:
+        """An edit left unsaved is saved when the selection moves to something else."""
+        if self.target is not None and self.pane.editor.document().isModified():
+            self._write(self.target[1], self.pane.editor.toPlainText())
+
+    @Slot()
+    def save(self) -> None:
+        if self.target is not None:
+            self._write(self.target[1], self.pane.editor.toPlainText())
+            self.pane.editor.document().setModified(False)
+
+    @Slot()
+    def clear(self) -> None:
+        self.pane.editor.setPlainText("")
+        self.save()
+
+    def _write(self, target_id: str, text: str) -> None:
+        assert self.slots is not None
+        library = self.slots.services.library()
+        if library is None:
+            return
+        self.slots.services.ops.run(
+            save_note, library, target_id, text, on_result=self._on_saved, on_error=self._on_failed
+        )
+
+    @Slot(object)
+    def _on_saved(self, result: tuple[str, Note | None]) -> None:
+        target_id, note = result
+        assert self.slots is not None
+        self.slots.mark_note(target_id, note is not None)
+        if self.target is not None and self.target[1] == target_id:
+            self.pane.when.setText(describe(note) if note else "Note cleared.")
+
+    @Slot(object)
+    def _on_failed(self, exc: BaseException) -> None:
+        assert self.slots is not None
+        self.slots.services.bridge.error(exc, "Note")
