@@ -247,8 +247,8 @@ class LiveRuns:
             data = [o for o in live.spec.outputs if o.maker not in ("screenshot", "log")]
             for k, out in enumerate(data):
                 seed = self._rng.getrandbits(32)
-                make = _maker(out, seed, live.spec, step.state, [], step.status, live.started)
-                self._add(live, out.type, out.filename, out.mime, at + 0.4 + k * 0.1, make)
+                made = _maker(out, seed, live.spec, step.state, [], step.status, live.started)
+                self._add(live, out.type, out.filename, out.mime, at + 0.4 + k * 0.1, made)
 
     def _add(
         self, live: _Live, kind: str, name: str, mime: str, at: float, make: Any, aid: str = ""
@@ -313,7 +313,8 @@ class LiveRuns:
 
     def _delete(self, live: _Live) -> None:
         ds = self.dataset
-        ds.workflow_runs.remove(live.record)
+        if live.record is not None:
+            ds.workflow_runs.remove(live.record)
         ds.by_id.pop(live.run_id, None)
         ds.kind_of.pop(live.run_id, None)
         gone = ds.artifacts_by_run.pop(live.run_id, [])

@@ -86,7 +86,8 @@ class RunWatchController(QObject):
             return
         self._watcher = RunWatcher(client, stop_when_idle=False, **self._options)
         self._watcher.set_hidden(self._hidden)
-        for run_id in sorted(self.watched_runs | ({self._followed} - {None})):  # type: ignore[operator]
+        followed = {self._followed} if self._followed else set()
+        for run_id in sorted(self.watched_runs | followed):
             self._watcher.add(run_id)
         for workflow_id in sorted(self.watched_workflows):
             self._watcher.add_workflow(workflow_id)

@@ -202,10 +202,10 @@ class RunPage(QWidget):
                         art.name,
                         fmt.human_size(art.file_size),
                         fmt.local_time(art.created_at),
-                        fmt.CACHE_LABELS.get(state.name, state.name),
+                        fmt.CACHE_LABELS.get(state, state.name),
                     ]
                 )
-                row.setIcon(3, cache_icon(state.name))
+                row.setIcon(3, cache_icon(state))
                 row.setData(0, ARTIFACT_ROLE, art)
                 if state == CacheState.MISMATCH:
                     row.setForeground(3, QBrush(self.palette().color(self.foregroundRole())))
@@ -218,10 +218,15 @@ class RunPage(QWidget):
             self.setWindowIcon(status_icon(summary.run.status))
 
     def artifact_names(self) -> list[str]:
-        names = []
+        names: list[str] = []
         for i in range(self.artifacts.topLevelItemCount()):
             group = self.artifacts.topLevelItem(i)
-            names += [group.child(j).text(0) for j in range(group.childCount())]
+            if group is None:
+                continue
+            for j in range(group.childCount()):
+                child = group.child(j)
+                if child is not None:
+                    names.append(child.text(0))
         return names
 
     def set_note(self, key: str, text: str) -> None:

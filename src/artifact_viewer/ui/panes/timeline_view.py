@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from artifact_viewer.core.run_story import TimelineData
-from artifact_viewer.core.timeline import Timeline
+from artifact_viewer.core.timeline import Screenshot, Timeline
 from artifact_viewer.ui.models.filmstrip_model import THUMB_SIZE, FilmstripModel, clock_text
 from artifact_viewer.ui.models.log_lines_model import LogLinesModel
 
@@ -171,7 +171,7 @@ class TimelineView(QWidget):
     def current_screenshot_row(self) -> int:
         return self.filmstrip.currentIndex().row()
 
-    def current_screenshot(self):  # type: ignore[no-untyped-def]
+    def current_screenshot(self) -> Screenshot | None:
         return self.shots.screenshot(self.current_screenshot_row())
 
     def current_line(self) -> int:
