@@ -60,6 +60,7 @@ COMMAND_MODULES = {
     "preview": "preview",
     "search": "search",
     "sync": "sync",
+    "watch": "watch",
     "wipe": "wipe",
 }
 
@@ -114,7 +115,8 @@ Environment:
 
 \b
 Exit codes: 0 ok, 1 failed, 2 bad usage, 3 API key or settings, 4 network,
-5 not found or not available offline, 130 interrupted.
+5 not found or not available offline, 6 run awaiting user input (watch),
+130 interrupted.
 """
 
 

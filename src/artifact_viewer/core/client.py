@@ -131,6 +131,7 @@ def error_from_response(response: httpx.Response, *, what: str, single: bool) ->
     if status >= 500:
         return ServerError(
             _sentence(f"The Anon API failed while getting {what} ({code})", detail),
+            retry_after=parse_retry_after(response.headers.get("Retry-After")),
             status=status,
             detail=detail,
         )

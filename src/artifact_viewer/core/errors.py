@@ -94,7 +94,13 @@ class RateLimited(ApiError):
 
 
 class ServerError(ApiError):
+    """5xx; ``retry_after`` is set when a 503 said when to come back (``Retry-After``)."""
+
     default_hint = "The Anon API had a problem; try again in a minute."
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kw: object) -> None:
+        self.retry_after = retry_after
+        super().__init__(message, **kw)  # type: ignore[arg-type]
 
 
 class NetworkError(ArtifactViewerError):
