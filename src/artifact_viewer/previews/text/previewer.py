@@ -7,7 +7,7 @@ scan then indexes newlines (line numbers, line count) and, for logs, error marke
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
 
@@ -30,6 +30,7 @@ from artifact_viewer.previews.base import Previewer, PreviewSource
 from artifact_viewer.previews.fmt import count, human_size
 from artifact_viewer.previews.text.canvas import TextView
 from artifact_viewer.previews.text.document import LineIndex, SearchResult, TextDocument
+from artifact_viewer.previews.text.syntax import SYNTAX, Highlighter
 from artifact_viewer.qt.worker import Progress, Task, run_in_pool
 
 
@@ -78,6 +79,8 @@ class TextPreviewer(Previewer):
     kind = "text"
     title = "Raw text"
     levels = False
+    #: colouring of each line: "xml", "json" or None (see text/syntax.py)
+    syntax: str | None = None
     #: emitted with the number of error markers once the background scan is done (logs)
     errorsFound = Signal(int)
 
@@ -99,6 +102,7 @@ class TextPreviewer(Previewer):
 
         self.view = TextView(self)
         self.view.set_levels(self.levels)
+        self.view.set_syntax(SYNTAX.get(self.syntax) if self.syntax else None)
         self.find_edit = QLineEdit(self)
         self.find_edit.setPlaceholderText("Find (Ctrl+F)")
         self.find_edit.setClearButtonEnabled(True)
@@ -178,15 +182,33 @@ class TextPreviewer(Previewer):
         self._errors = None
         self._hits = None
         self.view.set_document(None)
+        self.view.set_syntax(self._syntax_for(source))
         self.status.setText("Opening…")
         self._task = run_in_pool(
-            open_and_index,
-            source.path,
+            self._opener(source),
             on_result=self._on_indexed,
             on_error=self._on_error,
             on_progress=self._on_progress,
             on_partial=self._on_partial,
         )
+
+    def _syntax_for(self, source: PreviewSource) -> Highlighter | None:
+        """The colouring for ``source``: the class's own, else JSON or XML by label or name
+        (the raw view of a JSON or XML file is coloured, with line numbers and search)."""
+        if self.syntax:
+            return SYNTAX.get(self.syntax)
+        mime = (source.mime or "").split(";")[0].strip().lower()
+        suffix = source.suffix
+        if mime.endswith(("json", "ndjson")) or suffix in (".json", ".jsonl", ".ndjson"):
+            return SYNTAX["json"]
+        if mime.endswith("xml") or suffix in (".xml", ".xsd", ".svg"):
+            return SYNTAX["xml"]
+        return None
+
+    def _opener(self, source: PreviewSource) -> Callable[[Progress, CancelToken], None]:
+        """The worker that opens the document: it sends ``("doc", TextDocument)`` and then
+        ``("lines", ...)`` batches as partial results (see :func:`open_and_index`)."""
+        return partial(open_and_index, source.path)
 
     def cancel(self) -> None:
         for task in (self._task, self._search_task, self._errors_task):
