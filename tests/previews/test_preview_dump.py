@@ -71,7 +71,7 @@ def test_image_dump_is_its_metadata(tmp_path) -> None:
 
 
 def test_damaged_file_fails_with_one_line_and_no_output_file(tmp_path) -> None:
-    bad = samples.write_truncated_png(tmp_path / "bad.png")
+    bad = samples.write_corrupt_png(tmp_path / "bad.png")
     out = tmp_path / "out.txt"
     result = run_preview(str(bad), "--kind", "image", "--dump", str(out), cwd=tmp_path)
     assert result.returncode == 1
