@@ -63,12 +63,12 @@ def runs(spans: list[Span], first: int, count: int) -> list[tuple[int, int, str 
         for col in range(lo, hi):
             roles[col - first] = role
     out: list[tuple[int, int, str | None]] = []
-    for i, role in enumerate(roles):
-        if out and out[-1][2] == role:
-            start, length, _ = out[-1]
-            out[-1] = (start, length + 1, role)
+    for i, shown in enumerate(roles):
+        if out and out[-1][2] == shown:
+            run_start, run_length, _ = out[-1]
+            out[-1] = (run_start, run_length + 1, shown)
         else:
-            out.append((first + i, 1, role))
+            out.append((first + i, 1, shown))
     return out
 
 
