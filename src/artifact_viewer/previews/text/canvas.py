@@ -139,6 +139,26 @@ class TextView(QAbstractScrollArea):
                 top = self._doc.previous_start(top)
         self._set_top(top)
 
+    def reveal(self, offset: int, length: int) -> None:
+        """Scroll sideways so the ``length`` characters at byte ``offset`` are in view
+        (a search hit far right on a long line); nothing to do while wrapping."""
+        doc = self._doc
+        if doc is None or self._wrap:
+            return
+        line = doc.snap(offset)
+        before = bytes(doc.buf[line:offset]).decode(doc.codec, errors="replace")
+        column = len(before.expandtabs(_TAB))
+        char_width = max(1.0, QFontMetricsF(self.font()).horizontalAdvance("0" * 64) / 64)
+        visible = self.viewport().width() - self._gutter_width() - _PAD
+        bar = self.horizontalScrollBar()
+        left, right = column * char_width, (column + length) * char_width
+        if bar.value() <= left and right <= bar.value() + visible:
+            return
+        target = max(0, int(left - visible / 3)) if right > visible else 0
+        if bar.maximum() < target:
+            bar.setRange(0, target)
+        bar.setValue(target)
+
     def scroll_to_start(self) -> None:
         if self._doc is not None:
             self._set_top(self._doc.start)

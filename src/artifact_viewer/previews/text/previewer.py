@@ -73,6 +73,10 @@ def document_lines(doc: TextDocument, batch: int = 4096) -> Iterator[str]:
         yield "\n".join(lines) + "\n"
 
 
+#: the wrap setting per view kind ("log", "text", "xml"), kept across files
+_WRAP: dict[str, bool] = {}
+
+
 class TextPreviewer(Previewer):
     """Plain text of any size. Subclass :class:`LogPreviewer` adds level colours and error jumps."""
 
@@ -155,12 +159,19 @@ class TextPreviewer(Previewer):
         self.find_edit.textChanged.connect(self._on_query_edited)
         self.case_box.toggled.connect(self._on_query_edited)
         self.wrap_box.toggled.connect(self.view.set_wrap)
+        self.wrap_box.toggled.connect(self._remember_wrap)
+        self.wrap_box.setChecked(_WRAP.get(self.kind, False))
         self._shortcut(QKeySequence.StandardKey.Find, self.focus_find)
         self._shortcut(QKeySequence(Qt.Key.Key_F3), self.next_hit_)
         self._shortcut(QKeySequence("Shift+F3"), self.previous_hit)
         if self.levels:
             self._shortcut(QKeySequence(Qt.Key.Key_F8), self.next_error_)
             self._shortcut(QKeySequence("Shift+F8"), self.previous_error)
+
+    @Slot(bool)
+    def _remember_wrap(self, on: bool) -> None:
+        """The next file shown in this kind of view wraps (or not) the same way."""
+        _WRAP[self.kind] = on
 
     def _button(self, text: str, tip: str, slot: object) -> QToolButton:
         button = QToolButton(self)
@@ -399,6 +410,7 @@ class TextPreviewer(Previewer):
         if hits is None or offset is None:
             return
         self._jump(offset)
+        self.view.reveal(offset, len(hits.query))
         position = int(np.searchsorted(hits.offsets, offset)) + 1
         more = "+" if hits.total > hits.offsets.size else ""
         self.hits_label.setText(f"{position:,} of {hits.offsets.size:,}{more}")
