@@ -254,3 +254,14 @@ def test_numbers_beyond_a_double_keep_their_literal(tmp_path):
     assert dump_value(huge) == "1.5e400"
     assert any("beyond the range of a double" in note for note in doc.notes)
     assert search(doc.value, "1.5e400", CancelToken()) == [("x", 0)]
+
+
+def test_error_on_a_giant_line_keeps_only_the_part_around_it():
+    from artifact_viewer.previews.json.parse import LONG_LINE, excerpt
+
+    text = "[" * 100_000
+    shown, pos, first_line = excerpt(text, 60_000)
+    assert len(shown) <= LONG_LINE and first_line == 1
+    assert shown[pos - 1 : pos + 1] == "[["
+    small = '{"a": 1,\n "b": }'
+    assert excerpt(small, 15) == (small, 15, 1)

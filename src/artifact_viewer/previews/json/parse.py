@@ -70,8 +70,24 @@ class JsonDoc:
     text: str | None = None
 
 
+#: a line longer than this is shown only around the error (a text widget lays out a whole
+#: line at once, on the GUI thread)
+LONG_LINE = 8_000
+
+
 def excerpt(text: str, pos: int, radius: int = 32_000) -> tuple[str, int, int]:
-    """A window of ``text`` around ``pos`` cut at line ends: (excerpt, new_pos, first_line)."""
+    """A window of ``text`` around ``pos`` cut at line ends: (excerpt, new_pos, first_line).
+
+    When the error's own line is longer than :data:`LONG_LINE`, only the part of that line
+    around ``pos`` is kept.
+    """
+    line_start = text.rfind("\n", 0, pos) + 1
+    line_end = text.find("\n", pos)
+    line_end = len(text) if line_end < 0 else line_end
+    if line_end - line_start > LONG_LINE:
+        half = LONG_LINE // 2
+        start, end = max(line_start, pos - half), min(line_end, pos + half)
+        return text[start:end], pos - start, text.count("\n", 0, start) + 1
     if len(text) <= 2 * radius:
         return text, pos, 1
     start = max(0, pos - radius)
