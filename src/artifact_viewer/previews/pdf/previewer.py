@@ -28,6 +28,7 @@ from artifact_viewer.core.errors import PreviewError, user_message
 from artifact_viewer.previews.base import Previewer, PreviewSource, loading_stack
 from artifact_viewer.previews.fmt import human_size
 from artifact_viewer.previews.pdf import layout as pdf_layout
+from artifact_viewer.previews.pdf import probe
 from artifact_viewer.previews.pdf.layout import PageLayout, PdfGeometry
 from artifact_viewer.previews.pdf.search import (
     MAX_HITS,
@@ -79,6 +80,9 @@ class PdfPreviewer(Previewer):
         self.view = QPdfView()
         self.view.setDocument(self._empty)
         self.search_model.setDocument(self._empty)
+        # The helper that opens PDFs first (see layout.read_geometry) starts now, while
+        # the view is built, so the first PDF does not wait for it.
+        probe.prober().warm_up()
         self._layout_timer = QTimer(self, singleShot=True)
         self._layout_timer.timeout.connect(self._layout_timed_out)
         self.view.setPageMode(QPdfView.PageMode.MultiPage)
