@@ -125,6 +125,8 @@ class Prober:
             text=True,
             encoding="utf-8",
             env=env,
+            # No console window for the helper of a windowed app on Windows.
+            creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0),
         )
         answers: queue.Queue[str | None] = queue.Queue()
         threading.Thread(
