@@ -7,6 +7,7 @@ from bench.spec import Benchmark
 
 def all_benchmarks() -> list[Benchmark]:
     from bench import (
+        bundle,
         compare,
         p1_startup,
         p2_csv,
@@ -32,6 +33,7 @@ def all_benchmarks() -> list[Benchmark]:
         p9_verify,
         search,
         compare,
+        bundle,
     )
     for module in modules:
         text = " ".join((module.__doc__ or "").split())

@@ -345,3 +345,19 @@ def test_help_names_the_exit_codes() -> None:
     assert result.exit_code == 0
     text = " ".join(result.output.split())
     assert "0 identical, 1 different, 2 usage error" in text
+
+
+def test_artifacts_too_big_for_memory_are_refused_before_downloading(
+    demo_server, run_cli, monkeypatch
+) -> None:
+    import artifact_viewer.core.compare.limits as limits
+
+    new, old = completed_runs(demo_server, "payroll_register.csv")[:2]
+    a = artifact_named(demo_server, old, "payroll_register.csv")
+    b = artifact_named(demo_server, new, "payroll_register.csv")
+    assert run_cli("sync").exit_code == 0  # the catalog knows names, types and sizes
+    monkeypatch.setattr(limits, "available_memory", lambda: 1000)
+    result = run_cli("diff", a.id, b.id)
+    assert result.exit_code == 2
+    assert "too big to compare as table in memory" in result.stderr
+    assert demo_server.config.count(kind="storage") == 0

@@ -91,6 +91,8 @@ def window_extensions() -> list[WindowExtension]:
     from artifact_viewer.ui.features.data_menu import DataMenuExtension
     from artifact_viewer.ui.features.notes import NotesFeature
     from artifact_viewer.ui.features.redacted_view import RedactedViewExtension
+    from artifact_viewer.ui.features.save_many import SaveManyFeature
+    from artifact_viewer.ui.features.search import SearchFeature
 
     return [
         BundleFeature(),
@@ -98,6 +100,8 @@ def window_extensions() -> list[WindowExtension]:
         RedactedViewExtension(),
         DataMenuExtension(),
         CompareFeature(),
+        SaveManyFeature(),
+        SearchFeature(),
     ]
 
 

@@ -302,3 +302,23 @@ def test_a_cancelled_import_adds_nothing(synced, tmp_path, open_home) -> None:
         import_bundle(fresh, bundle, progress=progress, cancel=token)
     assert snapshot(fresh) == before
     assert list(fresh.blobs.partial_dir.glob("*.part")) == []
+
+
+def test_export_to_a_file_system_without_hard_links_still_lands(
+    synced, tmp_path, monkeypatch
+) -> None:
+    import errno
+
+    from artifact_viewer.core.bundle import target as target_module
+
+    def no_links(*_args, **_kwargs):
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(target_module, "_can_link_unnamed", lambda folder: False)
+    monkeypatch.setattr(target_module.os, "link", no_links)
+    out = tmp_path / "usb" / "hand-off.zip"
+    out.parent.mkdir()
+    export_runs(synced, ["run-1"], out)
+    assert zipfile.is_zipfile(out)
+    assert os.listdir(out.parent) == ["hand-off.zip"]
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600

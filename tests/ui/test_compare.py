@@ -205,7 +205,7 @@ def test_cancel_stops_and_shows_no_result(qtbot, make_ui_app) -> None:
 
 def test_json_tree_keeps_a_removal_and_an_addition_at_one_index_apart(qtbot) -> None:
     from artifact_viewer.core.compare.jsondiff import JsonDiff, diff_values
-    from artifact_viewer.ui.compare.view import PATH_ROLE, JsonDiffView
+    from artifact_viewer.ui.compare.jsontree import PATH_ROLE, JsonDiffView
 
     view = JsonDiffView()
     qtbot.addWidget(view)
@@ -216,3 +216,48 @@ def test_json_tree_keeps_a_removal_and_an_addition_at_one_index_apart(qtbot) -> 
     assert texts == ["added: ", "removed"]
     paths = {parent.child(i, 0).data(PATH_ROLE) for i in range(parent.rowCount())}
     assert paths == {"$.a[0]"}
+
+
+def test_unpaired_artifacts_can_be_paired_by_hand(qtbot, make_ui_app) -> None:
+    app, feature = started(qtbot, make_ui_app)
+    library = app.window.library
+    failed = next(
+        r.id
+        for r in library.runs()
+        if r.status == "FAILED"
+        and any(
+            a.name == "opening_labor_reports.png"
+            for a in library.artifacts(ArtifactQuery(run_id=r.id))
+        )
+    )
+    completed = runs_with(app, "tips_by_employee.csv")[0]
+    feature.controller.compare_runs(failed, completed)
+    view = feature.controller.view
+    wait_shown(qtbot, feature, view.runs)
+    runs = view.runs
+    statuses = [p.status for p in runs.pairs]
+    shot_a = next(
+        i for i, p in enumerate(runs.pairs) if p.status == "onlyA" and p.name.endswith(".png")
+    )
+    shot_b = next(
+        i for i, p in enumerate(runs.pairs) if p.status == "onlyB" and p.name.endswith(".png")
+    )
+    assert "onlyA" in statuses and "onlyB" in statuses
+    assert not runs.pair_button.isEnabled()
+    runs.tree.topLevelItem(shot_a).setSelected(True)
+    runs.tree.topLevelItem(shot_b).setSelected(True)
+    assert runs.pair_button.isEnabled()
+    wanted = (runs.pairs[shot_a].a.id, runs.pairs[shot_b].b.id)
+    runs.pair_button.click()
+    qtbot.waitUntil(
+        lambda: (
+            view.current_page() is runs
+            and any(
+                p.a is not None and p.b is not None and (p.a.id, p.b.id) == wanted
+                for p in runs.pairs
+            )
+        ),
+        timeout=WAIT_MS,
+    )
+    paired = next(p for p in runs.pairs if p.a is not None and p.a.id == wanted[0])
+    assert paired.status == "changed" and paired.diff is not None and paired.diff.kind == "image"

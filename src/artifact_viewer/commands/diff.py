@@ -28,6 +28,7 @@ from artifact_viewer.core.compare import (
     RunItem,
     TableDiff,
     TextDiff,
+    check_before_fetch,
     compare_files,
     compare_runs,
 )
@@ -163,6 +164,14 @@ def _local_file(ctx: click.Context, side: Side, offline: bool, token: CancelToke
         return library.fetch(side.artifact.id, progress=progress, cancel=token)
 
 
+def _label(side: Side) -> tuple[str | None, str | None, int | None]:
+    """(name, MIME label, size) of a side, as known before anything is downloaded."""
+    if side.path is not None:
+        return side.path.name, None, side.path.stat().st_size
+    assert side.artifact is not None
+    return side.artifact.name, side.artifact.mime_type, side.artifact.file_size
+
+
 def _run_items(ctx: click.Context, side: Side, offline: bool) -> list[RunItem]:
     library = _library(ctx, offline)
     assert side.run_id is not None
@@ -235,6 +244,7 @@ def diff_command(
         if side_a.run_id is not None and side_b.run_id is not None:
             result: Diff = _compare_runs(ctx, side_a, side_b, options, offline, token, as_json)
         else:
+            check_before_fetch(_label(side_a), _label(side_b), options)
             path_a = _local_file(ctx, side_a, offline, token)
             path_b = _local_file(ctx, side_b, offline, token)
             with _work_bar("Comparing", quiet=as_json) as progress:

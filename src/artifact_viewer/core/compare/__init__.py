@@ -9,7 +9,7 @@ runs them on a worker thread; results are plain dataclasses whose ``to_json()`` 
 from __future__ import annotations
 
 from artifact_viewer.core.compare.binary import BinaryDiff
-from artifact_viewer.core.compare.engine import compare_files, compare_kind
+from artifact_viewer.core.compare.engine import check_before_fetch, compare_files, compare_kind
 from artifact_viewer.core.compare.image import ImageDiff
 from artifact_viewer.core.compare.jsondiff import JsonChange, JsonDiff
 from artifact_viewer.core.compare.model import (
@@ -63,6 +63,7 @@ __all__ = [
     "TableDiff",
     "TextDiff",
     "TooBigToCompare",
+    "check_before_fetch",
     "compare_files",
     "compare_kind",
     "compare_runs",

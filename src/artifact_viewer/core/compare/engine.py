@@ -14,7 +14,7 @@ from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.compare.binary import compare_binary
 from artifact_viewer.core.compare.image import compare_images
 from artifact_viewer.core.compare.jsondiff import compare_json
-from artifact_viewer.core.compare.kinds import FileKind, kind_of
+from artifact_viewer.core.compare.kinds import FileKind, kind_for_label, kind_of
 from artifact_viewer.core.compare.limits import check_fits
 from artifact_viewer.core.compare.model import (
     BINARY,
@@ -83,6 +83,19 @@ def compare_kind(
     return BINARY, (
         f"The files are of different kinds (A: {ka.kind}, B: {kb.kind}): compared as binary."
     )
+
+
+def check_before_fetch(
+    a: tuple[str | None, str | None, int | None],
+    b: tuple[str | None, str | None, int | None],
+    options: CompareOptions | None = None,
+) -> None:
+    """Raise TooBigToCompare before anything is downloaded when both sides' (name, MIME
+    label, size) already say the comparison would not fit in memory."""
+    kind_a, kind_b = kind_for_label(a[1], a[0]), kind_for_label(b[1], b[0])
+    if kind_a is None or kind_a != kind_b or a[2] is None or b[2] is None:
+        return
+    check_fits(kind_a, a[2], b[2], (options or CompareOptions()).memory_limit)
 
 
 def compare_files(

@@ -117,6 +117,12 @@ def table_delimiter(text: str, suffix: str = "") -> str | None:
     return "," if suffix == ".csv" else None
 
 
+def kind_for_label(mime: str | None, name: str | None) -> str | None:
+    """The kind a file's MIME label or name promises (before its bytes are at hand)."""
+    labelled = _MIME.get((mime or "").split(";", 1)[0].strip().lower())
+    return labelled or _EXT.get(Path(name or "").suffix.lower())
+
+
 def kind_of(path: Path, mime: str | None = None, name: str | None = None) -> FileKind:
     """Classify the file at ``path`` from its first bytes, its MIME label and its name."""
     with path.open("rb") as fh:

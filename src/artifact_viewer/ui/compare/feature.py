@@ -32,9 +32,13 @@ class CompareController(QObject):
         self.view.pair_opener = self.open_pair
         self.view.backRequested.connect(slots.show_preview)
         self.view.cancelRequested.connect(self.cancel)
+        self.view.runs.pairRequested.connect(self.pair_by_hand)
         self.task: Task | None = None
         self.token: CancelToken | None = None
         self.options = CompareOptions()
+        # The runs last compared and the pairs chosen by hand for them.
+        self.runs: tuple[str, str] | None = None
+        self.manual: list[tuple[str, str]] = []
 
     # -- what is selected ------------------------------------------------------------------
 
@@ -99,8 +103,19 @@ class CompareController(QObject):
         library = self.slots.services.library()
         if library is None:
             return
+        if self.runs != (run_a, run_b):
+            self.runs, self.manual = (run_a, run_b), []
         title = f"Run {run_a[:8]}  ->  run {run_b[:8]}"
-        self._start(title, work.compare_two_runs, library, run_a, run_b, self.options)
+        manual = list(self.manual)
+        self._start(title, work.compare_two_runs, library, run_a, run_b, self.options, manual)
+
+    @Slot(str, str)
+    def pair_by_hand(self, id_a: str, id_b: str) -> None:
+        """Compare the runs again with this artifact of A paired with that one of B."""
+        if self.runs is None:
+            return
+        self.manual.append((id_a, id_b))
+        self.compare_runs(*self.runs)
 
     def open_pair(self, pair: RunPair) -> None:
         library = self.slots.services.library()

@@ -24,6 +24,7 @@ from artifact_viewer.core.compare import (
     RunPair,
     TableDiff,
     TextDiff,
+    check_before_fetch,
     compare_files,
     compare_runs,
 )
@@ -55,7 +56,7 @@ def prepare(diff: Diff, path_a: Path | None, path_b: Path | None, in_run: bool =
     elif isinstance(diff, ImageDiff) and path_a is not None and path_b is not None:
         extra = load_pair(path_a, path_b, diff)
     elif isinstance(diff, JsonDiff):
-        from artifact_viewer.ui.compare.view import json_model
+        from artifact_viewer.ui.compare.jsontree import json_model
 
         extra = json_model(diff)
     elif isinstance(diff, PdfDiff):
@@ -87,6 +88,9 @@ def compare_artifacts(
             raise NotFound(f"{label}: artifact {artifact_id} is not in the catalog.")
         artifacts.append(artifact)
     a, b = artifacts
+    check_before_fetch(
+        (a.name, a.mime_type, a.file_size), (b.name, b.mime_type, b.file_size), options
+    )
     path_a = _side("A", a.name, lambda: library.fetch(a.id, cancel=cancel))
     path_b = _side("B", b.name, lambda: library.fetch(b.id, cancel=cancel))
     diff = compare_files(
@@ -120,9 +124,11 @@ def compare_two_runs(
     run_a: str,
     run_b: str,
     options: CompareOptions,
+    manual: list[tuple[str, str]],
     progress: Any,
     cancel: CancelToken,
 ) -> Prepared:
+    """Pair and compare the artifacts of two runs (``manual``: pairs chosen by hand)."""
     items_a = run_items(library, run_a)
     items_b = run_items(library, run_b)
 
@@ -136,6 +142,7 @@ def compare_two_runs(
         options,
         run_a=run_a,
         run_b=run_b,
+        manual=manual,
         progress=progress,
         cancel=cancel,
     )
