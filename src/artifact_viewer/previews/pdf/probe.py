@@ -107,7 +107,6 @@ class Prober:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._process: subprocess.Popen[str] | None = None
-        self._answers: queue.Queue[str | None] = queue.Queue()
 
     def _command(self) -> list[str]:
         # Frozen, the bundle's launcher answers ``-m`` for the app's own modules.
@@ -128,11 +127,7 @@ class Prober:
             # No console window for the helper of a windowed app on Windows.
             creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0),
         )
-        answers: queue.Queue[str | None] = queue.Queue()
-        threading.Thread(
-            target=_read_lines, args=(process.stdout, answers), name="pdf-probe", daemon=True
-        ).start()
-        self._process, self._answers = process, answers
+        self._process = process
         return process
 
     def warm_up(self) -> None:
@@ -165,18 +160,28 @@ class Prober:
                 assert process.stdin is not None
                 process.stdin.write(str(path) + "\n")
                 process.stdin.flush()
+            # One reader thread per answer: it ends with the answer, or when the helper is
+            # ended (its pipe closes), so no thread outlives a request.
+            answers: queue.Queue[str | None] = queue.Queue()
+            reader = threading.Thread(
+                target=_read_one, args=(process.stdout, answers), name="pdf-probe", daemon=True
+            )
+            reader.start()
             deadline = time.monotonic() + timeout_s
-            while True:
-                if cancel.cancelled:
-                    self._kill()  # its answer would belong to the next request
-                    cancel.raise_if_cancelled()
-                try:
-                    line = self._answers.get(timeout=_POLL_S)
-                    break
-                except queue.Empty:
-                    if time.monotonic() >= deadline:
-                        self._kill()
-                        raise ProbeTimeout(path) from None
+            try:
+                while True:
+                    if cancel.cancelled:
+                        self._kill()  # its answer would belong to the next request
+                        cancel.raise_if_cancelled()
+                    try:
+                        line = answers.get(timeout=_POLL_S)
+                        break
+                    except queue.Empty:
+                        if time.monotonic() >= deadline:
+                            self._kill()
+                            raise ProbeTimeout(path) from None
+            finally:
+                reader.join(timeout=5)
             if line is None:  # the helper ended (crashed inside the library)
                 self._kill()
                 return Measured(error="The PDF is damaged: reading it crashed the reader.")
@@ -190,11 +195,13 @@ class Prober:
             )
 
 
-def _read_lines(stream: IO[str] | None, answers: queue.Queue[str | None]) -> None:
-    if stream is not None:
-        for line in stream:
-            answers.put(line)
-    answers.put(None)
+def _read_one(stream: IO[str] | None, answers: queue.Queue[str | None]) -> None:
+    """One answer line from the helper (None when its output closed)."""
+    try:
+        line = stream.readline() if stream is not None else ""
+    except (OSError, ValueError):
+        line = ""
+    answers.put(line or None)
 
 
 _prober: Prober | None = None
