@@ -44,6 +44,23 @@ def open_and_index(path: Path, progress: Progress, cancel: CancelToken) -> None:
     doc.scan_newlines(progress, cancel, lambda found, end: progress.partial(("lines", found, end)))
 
 
+#: a worker step that makes the text to show from a file: (UTF-8 bytes and an encoding
+#: label, or None to show the file itself); it may send ("note", anything) partials
+Prepare = Callable[[Path, Progress, CancelToken], tuple[bytes | None, str]]
+
+
+def open_prepared(path: Path, prepare: Prepare, progress: Progress, cancel: CancelToken) -> None:
+    """Worker: like :func:`open_and_index`, over the text ``prepare`` makes of the file."""
+    data, label = prepare(path, progress, cancel)
+    cancel.raise_if_cancelled()
+    if data is None:
+        open_and_index(path, progress, cancel)
+        return
+    doc = TextDocument(path, data, 0, "utf-8", label)
+    progress.partial(("doc", doc))
+    doc.scan_newlines(progress, cancel, lambda found, end: progress.partial(("lines", found, end)))
+
+
 def _next(offsets: np.ndarray, after: int) -> int | None:
     """First offset at or after ``after``, wrapping to the first one."""
     if offsets.size == 0:
@@ -87,6 +104,8 @@ class TextPreviewer(Previewer):
     syntax: str | None = None
     #: emitted with the number of error markers once the background scan is done (logs)
     errorsFound = Signal(int)
+    #: what a prepare step sent along (see :meth:`load_prepared`)
+    noted = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -95,6 +114,8 @@ class TextPreviewer(Previewer):
         self._errors_task: Task | None = None
         self._doc: TextDocument | None = None
         self._index: LineIndex | None = None
+        self._prepare: Prepare | None = None
+        self._syntax_name: str | None = None
         self._errors: np.ndarray | None = None
         self._hits: SearchResult | None = None
         self._hits_case = False
@@ -203,11 +224,17 @@ class TextPreviewer(Previewer):
             on_partial=self._on_partial,
         )
 
+    def load_prepared(self, source: PreviewSource, prepare: Prepare, syntax: str | None) -> None:
+        """Show the text ``prepare`` makes of ``source`` (e.g. indented markup) in this
+        view, coloured as ``syntax`` ("xml", "json" or None); later loads do the same."""
+        self._prepare, self._syntax_name = prepare, syntax
+        self.load(source)
+
     def _syntax_for(self, source: PreviewSource) -> Highlighter | None:
         """The colouring for ``source``: the class's own, else JSON or XML by label or name
         (the raw view of a JSON or XML file is coloured, with line numbers and search)."""
-        if self.syntax:
-            return SYNTAX.get(self.syntax)
+        if self._syntax_name or self.syntax:
+            return SYNTAX.get(self._syntax_name or self.syntax or "")
         mime = (source.mime or "").split(";")[0].strip().lower()
         suffix = source.suffix
         if mime.endswith(("json", "ndjson")) or suffix in (".json", ".jsonl", ".ndjson"):
@@ -219,6 +246,8 @@ class TextPreviewer(Previewer):
     def _opener(self, source: PreviewSource) -> Callable[[Progress, CancelToken], None]:
         """The worker that opens the document: it sends ``("doc", TextDocument)`` and then
         ``("lines", ...)`` batches as partial results (see :func:`open_and_index`)."""
+        if self._prepare is not None:
+            return partial(open_prepared, source.path, self._prepare)
         return partial(open_and_index, source.path)
 
     def cancel(self) -> None:
@@ -248,7 +277,9 @@ class TextPreviewer(Previewer):
     @Slot(object)
     def _on_partial(self, message: object) -> None:
         assert isinstance(message, tuple)
-        if message[0] == "doc":
+        if message[0] == "note":
+            self.noted.emit(message[1])
+        elif message[0] == "doc":
             self._doc = message[1]
             self._doc.masker = self.masker()
             self._index = self._doc.new_index()

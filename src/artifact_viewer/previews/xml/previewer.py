@@ -1,25 +1,26 @@
 """XML previewer: indented and coloured in the virtual text view (search, line numbers,
 wrap); malformed files are shown as they are, at the parser's complaint.
 
-Indenting is linear in the file at any depth (see format.pretty); files too big to
-indent are shown as they are.
+The text view is the text kind's, made through the registry (preview kinds never import
+each other); this module gives it the indented text. Indenting is linear in the file at
+any depth (see format.pretty); files too big to indent are shown as they are.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
+from typing import Any, cast
 
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.errors import PreviewError
-from artifact_viewer.previews.base import PreviewSource
-from artifact_viewer.previews.text.document import TextDocument
-from artifact_viewer.previews.text.previewer import TextPreviewer
+from artifact_viewer.previews import registry
+from artifact_viewer.previews import sniff as sn
+from artifact_viewer.previews.base import Previewer, PreviewSource
 from artifact_viewer.previews.xml.format import ENTITIES_DECLARED, XmlProblem, check, decode, pretty
 from artifact_viewer.qt import colors
 from artifact_viewer.qt.worker import Progress
@@ -62,27 +63,23 @@ def load_xml(path: Path, progress: Progress, cancel: CancelToken) -> XmlResult:
     return XmlResult(indented, None, indented=True)
 
 
-def open_xml(path: Path, progress: Progress, cancel: CancelToken) -> None:
-    """Worker for the text view: the result first, then the document it shows, then its
-    line index (as :func:`~artifact_viewer.previews.text.previewer.open_and_index`)."""
+def prepare_xml(path: Path, progress: Progress, cancel: CancelToken) -> tuple[bytes | None, str]:
+    """Worker step for the text view: sends the :class:`XmlResult` along as a note, and
+    gives the text to show (None: the file as it is, too big to read whole)."""
     result = load_xml(path, progress, cancel)
-    progress.partial(("xml", result))
+    progress.partial(("note", result))
     if result.too_big and not result.text:
-        doc = TextDocument.open(path)
-    else:
-        data = result.text.encode("utf-8", "surrogatepass")
-        doc = TextDocument(path, data, 0, "utf-8", "UTF-8" if result.indented else "as read")
-    progress.partial(("doc", doc))
-    doc.scan_newlines(progress, cancel, lambda found, end: progress.partial(("lines", found, end)))
+        return None, ""
+    label = "UTF-8, indented" if result.indented else "as read"
+    return result.text.encode("utf-8", "surrogatepass"), label
 
 
-class XmlPreviewer(TextPreviewer):
+class XmlPreviewer(Previewer):
     """Indented XML with colours and search, or the text as it is with the parser's
     complaint on top."""
 
     kind = "xml"
     title = "XML"
-    syntax = "xml"
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -91,18 +88,63 @@ class XmlPreviewer(TextPreviewer):
         self.banner.setWordWrap(True)
         self.banner.setContentsMargins(6, 4, 6, 4)
         self.banner.setVisible(False)
-        layout = self.layout()
-        assert isinstance(layout, QVBoxLayout)
-        layout.insertWidget(0, self.banner)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.banner)
+        # Through the registry, not the text kind's class: kinds never import each other.
+        self.text: Any = (
+            cast(Any, registry.create(sn.TEXT)) if registry.available(sn.TEXT) else None
+        )
+        if self.text is not None:
+            layout.addWidget(self.text, 1)
+            self.text.progress.connect(self.progress)
+            self.text.ready.connect(self._text_ready)
+            self.text.finished.connect(self.finished)
+            self.text.failed.connect(self.failed)
+            self.text.noted.connect(self._noted)
 
+    # --- the text view's surface ---------------------------------------------------------
+    @property
+    def view(self) -> Any:
+        return self.text.view
+
+    @property
+    def find_edit(self) -> Any:
+        return self.text.find_edit
+
+    def document(self) -> Any:
+        return self.text.document() if self.text is not None else None
+
+    def line_index(self) -> Any:
+        return self.text.line_index() if self.text is not None else None
+
+    def search_result(self) -> Any:
+        return self.text.search_result() if self.text is not None else None
+
+    def start_search(self) -> None:
+        if self.text is not None:
+            self.text.start_search()
+
+    def dump_chunks(self) -> Iterator[str]:
+        """The displayed lines: indented, or the file as it is."""
+        if self.text is not None:
+            yield from self.text.dump_chunks()
+
+    # --- loading -------------------------------------------------------------------------
     def load(self, source: PreviewSource) -> None:
         self._result = None
         self.banner.setVisible(False)
         self.banner.clear()
-        super().load(source)
+        if self.text is None:
+            self.failed.emit("The text view is not available.")
+            return
+        self.text.redaction = self.redaction  # the redacted view masks the lines shown
+        self.text.load_prepared(source, prepare_xml, "xml")
 
-    def _opener(self, source: PreviewSource) -> Callable[[Progress, CancelToken], None]:
-        return partial(open_xml, source.path)
+    def cancel(self) -> None:
+        if self.text is not None:
+            self.text.cancel()
 
     def result(self) -> XmlResult | None:
         return self._result
@@ -116,17 +158,16 @@ class XmlPreviewer(TextPreviewer):
         return f"Not well-formed XML: {problem.describe()}"
 
     @Slot(object)
-    def _on_partial(self, message: object) -> None:
-        assert isinstance(message, tuple)
-        if message[0] == "xml":
-            result = message[1]
-            assert isinstance(result, XmlResult)
+    def _noted(self, result: object) -> None:
+        if isinstance(result, XmlResult):
             self._result = result
             self._show_banner(result)
-            return
-        super()._on_partial(message)
-        if message[0] == "doc" and self._result is not None and self._result.problem:
+
+    @Slot()
+    def _text_ready(self) -> None:
+        if self._result is not None and self._result.problem is not None:
             self._go_to_line(self._result.problem.line)
+        self.ready.emit()
 
     def _show_banner(self, result: XmlResult) -> None:
         problem = result.problem
