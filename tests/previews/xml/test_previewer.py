@@ -166,7 +166,8 @@ def test_deeply_nested_file_opens_with_search_and_line_numbers(qtbot, tmp_path) 
     path = tmp_path / "deep.xml"
     path.write_text("<a>" * 100_000 + "x" + "</a>" * 100_000)
     previewer = load(qtbot, path)
-    assert previewer.line_index().line_count() == 2 * 100_000 - 1
+    assert previewer.line_index() is None  # indented: its lines are not the file's
+    assert previewer.text.line_index().line_count() == 2 * 100_000 - 1
     previewer.find_edit.setText("x</a>")
     previewer.start_search()
     qtbot.waitUntil(lambda: previewer.search_result() is not None, timeout=20_000)

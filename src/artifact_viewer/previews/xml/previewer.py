@@ -117,7 +117,11 @@ class XmlPreviewer(Previewer):
         return self.text.document() if self.text is not None else None
 
     def line_index(self) -> Any:
-        return self.text.line_index() if self.text is not None else None
+        """The index of the file's lines, or None while the file is shown indented: its
+        lines are then not the file's, so a file line (a search hit) cannot be placed."""
+        if self.text is None or self._result is None or self._result.indented:
+            return None
+        return self.text.line_index()
 
     def search_result(self) -> Any:
         return self.text.search_result() if self.text is not None else None
