@@ -105,3 +105,12 @@ def test_redacted_dump_masks_what_the_view_masks(tmp_path) -> None:
     assert "123-45-6789" in plain.stdout
     assert "123-45-6789" not in masked.stdout
     assert masked.stdout.splitlines()[0] == "name\tssn"
+
+
+def test_pdf_dump_is_its_page_texts_with_form_feeds(tmp_path) -> None:
+    pdf = samples.write_pdf(tmp_path / "w2.pdf", pages=3)
+    result = run_preview(str(pdf), "--dump", "-", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    pages = result.stdout.split("\f")
+    assert len(pages) == 3
+    assert [f"page {n}" in text for n, text in enumerate(pages, start=1)] == [True] * 3

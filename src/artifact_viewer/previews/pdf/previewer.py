@@ -33,7 +33,6 @@ from artifact_viewer.previews.pdf.layout import PageLayout, PdfGeometry
 from artifact_viewer.previews.pdf.search import (
     MAX_HITS,
     PdfHit,
-    page_texts,
     search_pdf,
 )
 from artifact_viewer.qt.buttons import tool_button
@@ -48,6 +47,8 @@ COMPACT_WIDTH, NARROW_WIDTH, TINY_WIDTH = 660, 560, 440
 FULL_CONTROLS_WIDTH = 600  # every control at full size, search box included
 _FULL, _COMPACT, _NARROW, _TINY = range(4)
 _PAGE_LOADING, _PAGE_VIEW, _PAGE_ERROR = range(3)
+#: the longest the text form (preview --dump) waits for a PDF's text
+TEXT_TIMEOUT_S = 60.0
 # Longest wait for the view's first rendered page before ``ready`` is sent anyway.
 _FIRST_PAGE_WAIT_MS = 500
 
@@ -342,7 +343,15 @@ class PdfPreviewer(Previewer):
         if self._source is None or self.stack.currentIndex() != _PAGE_VIEW:
             return
         masker = self.masker()
-        for number, text in enumerate(page_texts(self._source.path, CancelToken())):
+        # Read by the helper process: a text extraction that never returns must not stop
+        # this process (QtPdf holds the GIL inside PDFium).
+        try:
+            texts = probe.prober().page_texts(self._source.path, TEXT_TIMEOUT_S, CancelToken())
+        except probe.ProbeTimeout:
+            raise PreviewError(
+                f"The PDF's text could not be read within {TEXT_TIMEOUT_S:g} s."
+            ) from None
+        for number, text in enumerate(texts):
             if masker is not None:
                 text = masker.mask_text(text)
             yield text if number == 0 else "\f" + text
