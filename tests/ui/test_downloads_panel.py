@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 
 from artifact_viewer.core.cancel import CancelToken
+from artifact_viewer.core.store_models import ArtifactQuery
 from artifact_viewer.ui.models.downloads_model import (
     CANCELLED,
     DONE,
@@ -94,7 +95,12 @@ def test_retry_of_an_artifact_no_longer_in_view_only_caches_it(
     app = make_ui_app()
     start_demo(qtbot, app)
     window = app.window
-    csv = catalog_artifact(app, "text/csv")
+    library = window.library
+    csv = next(  # a CSV that shares its run with other artifacts
+        a
+        for a in library.artifacts(ArtifactQuery(mime="text/csv"))
+        if library.count_artifacts(ArtifactQuery(run_id=a.workflow_run_id)) > 1
+    )
     show_run(qtbot, app, csv.workflow_run_id)
     qtbot.waitUntil(lambda: window.artifact_list.model.row_of(csv.id) is not None, timeout=WAIT_MS)
     demo_server.config.chunk_size = 512

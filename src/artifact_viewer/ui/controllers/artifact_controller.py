@@ -280,9 +280,11 @@ class ArtifactController(QObject):
             self._fetch_token = None
             if self.current is not None:
                 self._unavailable(
-                    self.current, "Download cancelled. Press Enter in the list to try again."
+                    self.current,
+                    "Download cancelled. Press Enter in the list (or Retry in Downloads, "
+                    "Ctrl+J) to continue it from where it stopped.",
                 )
-            self.bridge.show_status("Download cancelled; nothing was kept.")
+            self.bridge.show_status("Download cancelled; nothing unfinished enters the cache.")
         if self._pin_token is not None and self._pin_token.cancelled:
             self.bridge.show_status("Stopping the downloads of the run…")  # the outcome follows
 
