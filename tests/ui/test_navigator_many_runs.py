@@ -59,3 +59,61 @@ def test_filtering_a_thousand_runs_keeps_exactly_the_matches(qtbot: Any) -> None
     nav.set_filter(parse_filter(""), None)
     assert len(_visible_runs(nav)) == 1000
     assert nav.view.isExpanded(nav.proxy.mapFromSource(nav.model.find(WORKFLOW, "wf")))
+
+
+def test_header_sorts_keep_the_fixed_rows_on_top_and_the_current_run(
+    qtbot: Any, qtmodeltester: Any
+) -> None:
+    from PySide6.QtCore import Qt
+
+    from artifact_viewer.ui.models.navigator_model import ALL, OFFLINE
+
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    runs = {
+        wf: [
+            WorkflowRun(
+                id=f"{wf}-run-{i}",
+                workflow_id=wf,
+                status=("FAILED", "COMPLETED", "PENDING")[i % 3],
+                created_at=start + timedelta(hours=i, minutes=7 * len(wf)),
+            )
+            for i in range(5)
+        ]
+        for wf in ("wf-b", "wf-a")
+    }
+    workflows = [Workflow(id="wf-b", name="Beta"), Workflow(id="wf-a", name="Alpha")]
+    offline = [runs["wf-a"][0], runs["wf-b"][3]]
+    nav = Navigator()
+    qtbot.addWidget(nav)
+    nav.show()
+    nav.set_tree(TreeData(workflows, runs, offline, set(), {}))
+    nav.view.expandAll()
+    assert nav.select(RUN, "wf-b-run-2")
+    proxy = nav.proxy
+
+    def top() -> list[str]:
+        return [proxy.index(r, 0).data(ID_ROLE) for r in range(proxy.rowCount())]
+
+    def runs_of(workflow: str) -> list[str]:
+        parent = proxy.mapFromSource(nav.model.find(WORKFLOW, workflow))
+        return [proxy.index(r, 0, parent).data(ID_ROLE) for r in range(proxy.rowCount(parent))]
+
+    nav.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)  # by name, then by time
+    assert top() == [ALL, OFFLINE, "wf-a", "wf-b"]
+    assert runs_of("wf-b") == [f"wf-b-run-{i}" for i in range(5)]
+    nav.view.sortByColumn(0, Qt.SortOrder.DescendingOrder)
+    assert top() == [ALL, OFFLINE, "wf-b", "wf-a"]  # fixed rows stay first either way
+    assert runs_of("wf-b") == [f"wf-b-run-{i}" for i in reversed(range(5))]
+    nav.view.sortByColumn(1, Qt.SortOrder.AscendingOrder)  # by status
+    statuses = [
+        proxy.index(r, 1, proxy.mapFromSource(nav.model.find(WORKFLOW, "wf-a"))).data()
+        for r in range(5)
+    ]
+    assert statuses == sorted(statuses, key=lambda s: s.split()[0])
+    assert nav.current() == (RUN, "wf-b-run-2")  # the current run survives every sort
+    from artifact_viewer.ui.models.navigator_model import NavigatorModel
+
+    model = NavigatorModel()
+    model.set_tree(TreeData(workflows, runs, offline, set(), {}))
+    model.sort(2, Qt.SortOrder.DescendingOrder)
+    qtmodeltester.check(model, force_py=True)

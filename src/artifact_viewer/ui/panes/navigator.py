@@ -101,6 +101,16 @@ class NavigatorProxy(QSortFilterProxyModel):
             return spec.matches_text(text) and spec.matches_status(getattr(run, "status", None))
         return False
 
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """The navigator model sorts itself (one Python sort per level); the proxy keeps
+        its order and only filters."""
+        model = self.sourceModel()
+        if isinstance(model, NavigatorModel):
+            model.sort(column, order)
+            super().sort(-1, Qt.SortOrder.AscendingOrder)  # -1: the source order as it is
+        else:
+            super().sort(column, order)
+
     def lessThan(self, left: AnyIndex, right: AnyIndex) -> bool:
         model = self.sourceModel()
         if isinstance(model, NavigatorModel):
