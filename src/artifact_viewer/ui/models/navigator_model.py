@@ -139,14 +139,13 @@ class NavigatorModel(QAbstractItemModel):
         before = self.persistentIndexList()
         where = [(self._node(i), i.column()) if i.isValid() else None for i in before]
         self._sort_children(self._root, column, order)
-        after = [
-            self.createIndex(n.row, col, n)
-            if (pair := w) is not None
-            and (n := pair[0]) is not self._root
-            and (col := pair[1]) >= 0
-            else QModelIndex()
-            for w in where
-        ]
+        after: list[QModelIndex] = []
+        for pair in where:
+            if pair is None or pair[0] is self._root:
+                after.append(QModelIndex())
+            else:
+                node, col = pair
+                after.append(self.createIndex(node.row, col, node))
         self.changePersistentIndexList(before, after)
         self.layoutChanged.emit()
 
