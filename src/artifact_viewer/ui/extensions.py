@@ -54,6 +54,8 @@ class WindowEvents(QObject):
         scopeChanged(str, str): the navigator's selection (kind, id).
         artifactSelected(object): the artifact list's current artifact, or ``None``.
         listSelectionChanged(): the set of selected rows in the artifact list changed.
+        shuttingDown(): the window is stopping its work: stop threads, timers and child
+            processes now (it may be emitted more than once).
     """
 
     libraryChanged = Signal(object)
@@ -61,6 +63,7 @@ class WindowEvents(QObject):
     scopeChanged = Signal(str, str)
     artifactSelected = Signal(object)
     listSelectionChanged = Signal()
+    shuttingDown = Signal()
 
 
 @dataclass(frozen=True, slots=True)
