@@ -89,7 +89,9 @@ def test_columns_added_removed_and_renamed(tmp_path) -> None:
     assert result.columns_renamed == {"dept": "department"}
     assert result.columns_removed == ["old"] and result.columns_added == ["new"]
     assert result.rows_changed == 0 and not result.identical
-    assert result.summary()["columnsAdded"] == ["new"]
+    summary = result.summary()
+    assert summary["columnsAdded"] == 1 and summary["columnsRemoved"] == 1
+    assert summary["columnNamesAdded"] == ["new"] and summary["columnNamesRemoved"] == ["old"]
 
 
 def test_chosen_key_with_duplicates_says_how_many_and_matches_by_content(tmp_path) -> None:
