@@ -19,7 +19,15 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from bench.spec import Benchmark, Metrics, Row, ToolMissing, ratio_at_most, require
+from bench.spec import (
+    Benchmark,
+    Metrics,
+    Row,
+    ToolMissing,
+    at_most,
+    ratio_at_most,
+    require,
+)
 
 SMOKE_SCALE = 0.001
 CSV_ROWS = 1_000_000
@@ -166,6 +174,102 @@ def ours_log(ctx: dict[str, Any]) -> Metrics:
     return _ours(ctx, "log")
 
 
+def _scroll_areas(widget: Any) -> list[Any]:
+    from PySide6.QtWidgets import QAbstractScrollArea
+
+    return [w for w in widget.findChildren(QAbstractScrollArea) if w.isVisible()]
+
+
+def _view(ctx: dict[str, Any], name: str) -> Metrics:
+    """The pair through the window's compare view, as the app runs it (worker thread, first
+    look, then the whole), then scrolled to the end in steps; a stall probe on the GUI
+    thread throughout. ``first_screen``: from the start to the first changes painted."""
+    import patiencediff  # noqa: F401  (loaded before timing, as in a running app)
+    import pyarrow.csv  # noqa: F401
+
+    from artifact_viewer.core.cancel import CancelToken
+    from artifact_viewer.core.compare import CompareOptions
+    from artifact_viewer.qt.worker import run_in_pool
+    from artifact_viewer.ui.compare import work
+    from artifact_viewer.ui.compare.view import CompareView
+    from bench.qtrun import Waiter, qt_app, stall_probe, stop_probe
+
+    qt_app()
+    errors: list[BaseException] = []
+
+    def background(fn: Any, *args: Any, on_result: Any) -> None:
+        run_in_pool(fn, *args, on_result=on_result, on_error=errors.append)
+
+    view = CompareView(background)
+    view.resize(1200, 800)
+    view.show()
+    marks: dict[str, float] = {}
+
+    def painted(key: str) -> None:
+        page = view.current_page()
+        if page is not None:
+            page.grab()  # the paint a screen would do now
+        marks.setdefault(key, time.perf_counter())
+
+    def on_partial(prepared: Any) -> None:
+        view.show_partial(prepared)
+        painted("first")
+
+    def on_result(prepared: Any) -> None:
+        view.show_prepared(prepared)
+        painted("first")
+        painted("done")
+
+    a, b = (Path(p) for p in ctx[name])
+    waiter = Waiter()
+    probe = stall_probe()
+    t0 = time.perf_counter()
+    view.set_busy(True, f"{a.name} -> {b.name}")
+    run_in_pool(
+        work.compare_paths,
+        a,
+        b,
+        CompareOptions(),
+        on_result=on_result,
+        on_error=errors.append,
+        on_progress=view.on_progress,
+        on_partial=on_partial,
+        cancel=CancelToken(),
+    )
+    waiter.wait_until(lambda: "done" in marks or bool(errors), timeout_s=900)
+    if errors:
+        raise RuntimeError(f"the {name} comparison failed: {errors[0]}")
+    done = time.perf_counter()
+    for area in _scroll_areas(view.current_page()):
+        bar = area.verticalScrollBar()
+        for step in range(21):
+            bar.setValue(bar.maximum() * step // 20)
+            area.viewport().grab()
+            pause = time.perf_counter() + 0.02  # back to the event loop between steps
+            waiter.wait_until(lambda p=pause: time.perf_counter() >= p, timeout_s=1)
+    metrics = stop_probe(probe)
+    view.close()
+    view.deleteLater()
+    return {
+        "first_screen": marks["first"] - t0,
+        "view_done": marks["done"] - t0,
+        "scrolled": time.perf_counter() - done,
+        **metrics,
+    }
+
+
+def view_csv(ctx: dict[str, Any]) -> Metrics:
+    return _view(ctx, "csv")
+
+
+def view_json(ctx: dict[str, Any]) -> Metrics:
+    return _view(ctx, "json")
+
+
+def view_log(ctx: dict[str, Any]) -> Metrics:
+    return _view(ctx, "log")
+
+
 def floor_csv(ctx: dict[str, Any]) -> Metrics:
     import pyarrow.csv as pcsv
 
@@ -215,6 +319,9 @@ BENCH = Benchmark(
         "floor_json": "bench.compare:floor_json",
         "ours_log": "bench.compare:ours_log",
         "floor_log": "bench.compare:floor_log",
+        "view_csv": "bench.compare:view_csv",
+        "view_json": "bench.compare:view_json",
+        "view_log": "bench.compare:view_log",
     },
     floor_roles=frozenset({"floor_csv", "floor_json", "floor_log"}),
     check=check,
@@ -240,6 +347,24 @@ BENCH = Benchmark(
             ("floor_log", "diff"),
             ratio_at_most(2.0),
             floor_name="GNU diff",
+        ),
+        Row(
+            "First screen of the CSV diff view (two 1M-row CSVs)",
+            ("view_csv", "first_screen"),
+            target=at_most(1.0),
+        ),
+        *(
+            Row(
+                f"GUI stall while comparing and scrolling two {label}",
+                (role, "max_stall"),
+                target=at_most(0.050),
+                worst=True,
+            )
+            for role, label in (
+                ("view_csv", "1M-row CSVs"),
+                ("view_json", "100 MB JSON files"),
+                ("view_log", "100 MB logs"),
+            )
         ),
     ],
 )

@@ -261,3 +261,45 @@ def test_unpaired_artifacts_can_be_paired_by_hand(qtbot, make_ui_app) -> None:
     )
     paired = next(p for p in runs.pairs if p.a is not None and p.a.id == wanted[0])
     assert paired.status == "changed" and paired.diff is not None and paired.diff.kind == "image"
+
+
+def test_big_tables_show_their_first_changed_rows_while_the_rest_is_compared(
+    qtbot, tmp_path, monkeypatch
+) -> None:
+    from artifact_viewer.core.cancel import CancelToken
+    from artifact_viewer.core.compare import CompareOptions, table
+    from artifact_viewer.ui.compare import work
+    from artifact_viewer.ui.compare.view import CompareView
+
+    monkeypatch.setattr(table, "HEAD_BYTES", 4096)
+    rows = [f"{i},Employee {i},{i * 10}" for i in range(1, 2001)]
+    edited = [*rows[:4], "5,Employee 5,999", *rows[5:-1], "2001,New hire,1"]
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    a.write_text("id,name,pay\n" + "\n".join(rows) + "\n")
+    b.write_text("id,name,pay\n" + "\n".join(edited) + "\n")
+
+    class Progress:
+        def __init__(self) -> None:
+            self.sent: list[Any] = []
+
+        def __call__(self, done: int, total: int = 0) -> None:
+            pass
+
+        def partial(self, obj: Any) -> None:
+            self.sent.append(obj)
+
+    progress = Progress()
+    final = work.compare_paths(a, b, CompareOptions(), progress, CancelToken())
+    view = CompareView(lambda *args, **kw: None)
+    qtbot.addWidget(view)
+    view.show()
+    view.set_busy(True, "a.csv -> b.csv")
+    (first,) = progress.sent
+    view.show_partial(first)
+    assert view.current_page() is view.table
+    assert view.table.model.rowCount() == 1
+    assert view.table.model.cell(0, 3) == (1, "50 -> 999")
+    assert "comparing the rest" in view.table.summary.text()
+    assert view.cancel_button.isVisible()  # still running: Cancel stays
+    view.show_prepared(final)
+    assert view.table.model.rowCount() == 3 and not view.cancel_button.isVisible()

@@ -239,6 +239,12 @@ class CompareView(QWidget):
     def current_page(self) -> QWidget | None:
         return self.pages.currentWidget()
 
+    def show_partial(self, prepared: Prepared) -> None:
+        """A first look at a comparison still running: shown, with progress and Cancel kept."""
+        if isinstance(prepared.extra, TableRows):
+            self.table.show_diff(prepared.diff, prepared.extra)  # type: ignore[arg-type]
+            self.pages.setCurrentWidget(self.table)
+
     def show_prepared(self, prepared: Prepared) -> None:
         """Show a finished comparison (its view data already made off the GUI thread)."""
         self.set_busy(False)

@@ -93,16 +93,37 @@ def compare_artifacts(
     )
     path_a = _side("A", a.name, lambda: library.fetch(a.id, cancel=cancel))
     path_b = _side("B", b.name, lambda: library.fetch(b.id, cancel=cancel))
+    return compare_paths(path_a, path_b, options, progress, cancel, a, b)
+
+
+def compare_paths(
+    path_a: Path,
+    path_b: Path,
+    options: CompareOptions,
+    progress: Any,
+    cancel: CancelToken,
+    a: Any = None,
+    b: Any = None,
+) -> Prepared:
+    """Compare two local files (``a``/``b``: their artifacts, for MIME types and names).
+    A first look at big tables goes to ``progress.partial`` (the view shows it at once)."""
+    send = getattr(progress, "partial", None)
+
+    def on_partial(first: Diff) -> None:
+        if send is not None:
+            send(prepare(first, path_a, path_b))
+
     diff = compare_files(
         path_a,
         path_b,
         options,
         progress=progress,
         cancel=cancel,
-        mime_a=a.mime_type,
-        mime_b=b.mime_type,
-        name_a=a.name,
-        name_b=b.name,
+        mime_a=a.mime_type if a is not None else None,
+        mime_b=b.mime_type if b is not None else None,
+        name_a=a.name if a is not None else None,
+        name_b=b.name if b is not None else None,
+        on_partial=on_partial,
     )
     return prepare(diff, path_a, path_b)
 
