@@ -303,3 +303,52 @@ def test_big_tables_show_their_first_changed_rows_while_the_rest_is_compared(
     assert view.cancel_button.isVisible()  # still running: Cancel stays
     view.show_prepared(final)
     assert view.table.model.rowCount() == 3 and not view.cancel_button.isVisible()
+
+
+def test_pdf_pages_render_side_by_side_with_synced_page_navigation(qtbot, tmp_path) -> None:
+    from reportlab.pdfgen import canvas
+
+    from artifact_viewer.core.cancel import CancelToken
+    from artifact_viewer.core.compare import CompareOptions
+    from artifact_viewer.qt.worker import run_in_pool
+    from artifact_viewer.ui.compare import work
+    from artifact_viewer.ui.compare.view import CompareView
+
+    def pdf(path: Any, pages: list[str]) -> Any:
+        c = canvas.Canvas(str(path))
+        for text in pages:
+            c.drawString(72, 800, text)
+            c.showPage()
+        c.save()
+        return path
+
+    a = pdf(tmp_path / "a.pdf", ["Form 941", "Signature"])
+    b = pdf(tmp_path / "b.pdf", ["Form 941 amended", "Signature", "Schedule B"])
+    errors: list[BaseException] = []
+
+    def background(fn: Any, *args: Any, on_result: Any) -> None:
+        run_in_pool(fn, *args, on_result=on_result, on_error=errors.append)
+
+    prepared = work.compare_paths(a, b, CompareOptions(), lambda *_: None, CancelToken())
+    view = CompareView(background)
+    qtbot.addWidget(view)
+    view.show()
+    view.show_prepared(prepared)
+    pdf_view = view.pdf
+    assert view.current_page() is pdf_view
+    assert pdf_view.counts.text() == "A: 2 pages, B: 3 pages (+1)"
+    assert pdf_view.page_box.value() == 1 and pdf_view.pages.currentRow() == 0
+    qtbot.waitUntil(lambda: pdf_view.side_a.has_image() and pdf_view.side_b.has_image())
+    assert "+ Form 941 amended" in pdf_view.text.unified.toPlainText()
+    # Page 2 is the same on both sides: rendered on both, its text said to be the same.
+    pdf_view.next_button.click()
+    assert pdf_view.page_box.value() == 2 and pdf_view.pages.currentRow() == -1
+    assert "same text" in pdf_view.text.summary.text()
+    qtbot.waitUntil(lambda: pdf_view.side_b.has_image() and pdf_view.side_a.has_image())
+    # Page 3 exists only in B: A says so, B is rendered; chosen from the changed pages.
+    pdf_view.pages.setCurrentRow(1)
+    assert pdf_view.page_box.value() == 3
+    qtbot.waitUntil(lambda: pdf_view.side_b.has_image())
+    assert not pdf_view.side_a.has_image()
+    assert pdf_view.side_a.page.text() == "A has no page 3 (2 pages)."
+    assert not pdf_view.next_button.isEnabled() and errors == []

@@ -60,7 +60,10 @@ def prepare(diff: Diff, path_a: Path | None, path_b: Path | None, in_run: bool =
 
         extra = json_model(diff)
     elif isinstance(diff, PdfDiff):
-        extra = [documents(render(page.text.hunks)) for page in diff.pages]
+        from artifact_viewer.ui.compare.pdfdiff import PdfPair
+
+        rendered = [documents(render(page.text.hunks)) for page in diff.pages]
+        extra = PdfPair(rendered, path_a, path_b)
     return Prepared(diff, extra, in_run)
 
 
@@ -174,7 +177,7 @@ def prepare_pair(library: Library, pair: RunPair, progress: Any, cancel: CancelT
     """The view data of one pair of a run comparison (its diff is already made)."""
     assert pair.diff is not None
     path_a = path_b = None
-    if isinstance(pair.diff, ImageDiff) and pair.a is not None and pair.b is not None:
+    if isinstance(pair.diff, ImageDiff | PdfDiff) and pair.a is not None and pair.b is not None:
         path_a = library.fetch(pair.a.id, cancel=cancel)
         path_b = library.fetch(pair.b.id, cancel=cancel)
     return prepare(pair.diff, path_a, path_b, in_run=True)
