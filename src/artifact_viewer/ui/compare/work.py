@@ -8,6 +8,7 @@ the heatmap, the table's row plan) never touch the GUI thread.
 from __future__ import annotations
 
 import contextlib
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -15,6 +16,8 @@ from typing import Any
 
 from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.compare import (
+    JSON,
+    TEXT,
     CompareOptions,
     Diff,
     ImageDiff,
@@ -26,12 +29,23 @@ from artifact_viewer.core.compare import (
     TextDiff,
     check_before_fetch,
     compare_files,
+    compare_kind,
     compare_runs,
 )
+from artifact_viewer.core.compare.isolated import ChildFailed, Request, compare_in_child
 from artifact_viewer.core.errors import ArtifactViewerError, NotFound, OfflineError
 from artifact_viewer.core.library import Library
 from artifact_viewer.core.models import WorkflowRun
 from artifact_viewer.core.store_models import ArtifactQuery
+
+log = logging.getLogger(__name__)
+
+#: kinds compared in a child process when both files together are this big: their engines
+#: spend long stretches in C calls that hold the GIL (orjson, ``==`` over big documents,
+#: scans of the whole text), which would stall the GUI thread. Tables stay here (Arrow
+#: releases the GIL, and their first changes are shown as soon as they are found).
+ISOLATED_KINDS = frozenset({JSON, TEXT})
+ISOLATE_BYTES = 16 << 20
 
 
 @dataclass(slots=True)
@@ -116,19 +130,39 @@ def compare_paths(
         if send is not None:
             send(prepare(first, path_a, path_b))
 
+    mime_a = a.mime_type if a is not None else None
+    mime_b = b.mime_type if b is not None else None
+    name_a = a.name if a is not None else None
+    name_b = b.name if b is not None else None
+    kind, _note = compare_kind(
+        path_a, path_b, mime_a=mime_a, mime_b=mime_b, name_a=name_a, name_b=name_b
+    )
+    if kind in ISOLATED_KINDS and _size(path_a) + _size(path_b) >= ISOLATE_BYTES:
+        request = Request(str(path_a), str(path_b), options, None, mime_a, mime_b, name_a, name_b)
+        try:
+            return prepare(compare_in_child(request, progress, cancel), path_a, path_b)
+        except ChildFailed as exc:
+            log.warning("comparing in a child process failed (%s); comparing here", exc)
     diff = compare_files(
         path_a,
         path_b,
         options,
         progress=progress,
         cancel=cancel,
-        mime_a=a.mime_type if a is not None else None,
-        mime_b=b.mime_type if b is not None else None,
-        name_a=a.name if a is not None else None,
-        name_b=b.name if b is not None else None,
+        mime_a=mime_a,
+        mime_b=mime_b,
+        name_a=name_a,
+        name_b=name_b,
         on_partial=on_partial,
     )
     return prepare(diff, path_a, path_b)
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def run_items(library: Library, run_id: str) -> list[RunItem]:
