@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel
+from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtGui import QGuiApplication
 
 from artifact_viewer.core.compare import RunDiff, TableDiff
@@ -298,7 +298,12 @@ def test_big_tables_show_their_first_changed_rows_while_the_rest_is_compared(
     view.show_partial(first)
     assert view.current_page() is view.table
     assert view.table.model.rowCount() == 1
-    assert view.table.model.cell(0, 3) == (1, "50 -> 999")
+    model = view.table.model
+    assert model.cell(0, 3) == (1, "50 -> 999")
+    assert model.data(model.index(0, 3)) == "50 -> 999"
+    assert model.data(model.index(0, 3), Qt.ItemDataRole.BackgroundRole) is not None
+    assert model.data(model.index(0, 2)) == "Employee 5"
+    assert model.data(model.index(0, 2), Qt.ItemDataRole.BackgroundRole) is None
     assert "comparing the rest" in view.table.summary.text()
     assert view.cancel_button.isVisible()  # still running: Cancel stays
     view.show_prepared(final)

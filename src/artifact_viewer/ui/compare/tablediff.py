@@ -18,6 +18,15 @@ AnyIndex = QModelIndex | QPersistentModelIndex
 SAME, CHANGE, ADD, REMOVE = 0, 1, 2, 3
 _SIGN = {SAME: "", CHANGE: "~", ADD: "+", REMOVE: "-"}
 _TINT = {CHANGE: CHANGED, ADD: ADDED, REMOVE: REMOVED}
+_BACKGROUND = int(Qt.ItemDataRole.BackgroundRole.value)
+_ROLES = frozenset(
+    int(r.value)
+    for r in (
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.BackgroundRole,
+    )
+)
 #: view rows read from Arrow at once, and how many such pages are kept
 PAGE_ROWS = 128
 MAX_PAGES = 64
@@ -151,16 +160,17 @@ class TableDiffModel(QAbstractTableModel):
         return cells
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or self.rows is None:
+        # Asked for every role of every painted cell: the roles not shown return first.
+        if role not in _ROLES or self.rows is None or not index.isValid():
             return None
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return self.cell(index.row(), index.column())[1]
-        if role == Qt.ItemDataRole.BackgroundRole:
-            status = self.cell(index.row(), index.column())[0]
-            row_status = int(self.rows.status[index.row()])
-            if status == CHANGE or row_status in (ADD, REMOVE):
-                return _TINT[status if status == CHANGE else row_status]
-        return None
+        row = index.row()
+        status, text = self.cell(row, index.column())
+        if role != _BACKGROUND:
+            return text
+        if status == CHANGE:
+            return _TINT[CHANGE]
+        row_status = int(self.rows.status[row])
+        return _TINT[row_status] if row_status in (ADD, REMOVE) else None
 
 
 class TableDiffView(QWidget):
