@@ -226,8 +226,13 @@ Ids = np.ndarray[Any, Any]
 def _intern(a: pa.Array, b: pa.Array) -> tuple[Ids, Ids]:
     """Each distinct line as a small integer (equal lines, equal numbers), hashed in C++.
 
-    Encoding both sides as one chunked column shares one dictionary between them."""
-    both = pa.chunked_array([a.cast(pa.large_string()), b.cast(pa.large_string())])
+    Encoding both sides as one chunked column shares one dictionary between them. Lines go
+    in as binary with 32-bit offsets where they fit (equal bytes, equal text): Arrow's hash
+    table over those is about a third cheaper than over large strings."""
+    try:
+        both = pa.chunked_array([a.cast(pa.binary()), b.cast(pa.binary())])
+    except (pa.ArrowInvalid, pa.ArrowCapacityError):  # a side over 2 GiB of text
+        both = pa.chunked_array([a.cast(pa.large_binary()), b.cast(pa.large_binary())])
     encoded = both.dictionary_encode()
     codes = [
         chunk.indices.to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
