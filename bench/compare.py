@@ -5,7 +5,9 @@ the rows changed (most edited in one cell, some removed, some added); two ~100 M
 arrays of objects with 1 % of the objects edited; two ~100 MB logs with 1 % of the lines
 edited. Ours: ``compare_files`` on the pair, the change list included. Floors: pyarrow
 ``read_csv`` of both plus a pandas outer merge on the key; ``orjson.loads`` of both;
-GNU ``diff`` on the two logs.
+GNU ``diff`` on the two logs. The ``view_*`` roles run each pair (plus two 12-megapixel
+screenshots and two 200-page PDFs) through the window's compare view: the first screen of
+the CSV diff, and the longest GUI-thread stall while comparing and scrolling each kind.
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ SMOKE_SCALE = 0.001
 CSV_ROWS = 1_000_000
 JSON_OBJECTS = 630_000
 LOG_LINES = 1_150_000
+PNG_WIDTH = 4000  # x 3000: a 12-megapixel screenshot pair
+PDF_PAGES = 200
 CHANGED = 0.01
 
 
@@ -125,6 +129,52 @@ def make_log_pair(folder: Path, lines: int) -> tuple[Path, Path]:
     return pa_, pb
 
 
+def make_png_pair(folder: Path, width: int) -> tuple[Path, Path]:
+    """Two screenshots (``width`` x 3/4 ``width``): B has a button moved and a label edited."""
+    import numpy as np
+    from PIL import Image
+
+    height = max(1, width * 3 // 4)
+    rng = _rng(14)
+    y, x = np.mgrid[0:height, 0:width]
+    base = np.stack([(x * 255 // max(1, width)), (y * 255 // max(1, height)), (x + y) % 256], -1)
+    noise = rng.integers(0, 8, (height, width, 1))
+    a = (base + noise).clip(0, 255).astype(np.uint8)
+    b = a.copy()
+    bw, bh = max(2, width // 20), max(2, height // 30)
+    a[height // 2 : height // 2 + bh, width // 4 : width // 4 + bw] = (30, 110, 220)
+    b[height // 2 : height // 2 + bh, width // 3 : width // 3 + bw] = (30, 110, 220)
+    b[height // 10 : height // 10 + bh // 2, width // 10 : width // 10 + bw * 3] = 240
+    pa_, pb = folder / f"a_{width}.png", folder / f"b_{width}.png"
+    Image.fromarray(a).save(pa_)
+    Image.fromarray(b).save(pb)
+    return pa_, pb
+
+
+def make_pdf_pair(folder: Path, pages: int) -> tuple[Path, Path]:
+    """Two reports of ``pages`` pages of 50 lines; in B every tenth page has a line
+    edited and one page is added at the end."""
+    from reportlab.pdfgen import canvas
+
+    def write(path: Path, edited: bool) -> None:
+        c = canvas.Canvas(str(path))
+        for page in range(pages + (1 if edited else 0)):
+            y = 800
+            for line in range(50):
+                amount = page * 1000 + line
+                if edited and page % 10 == 0 and line == 7:
+                    amount += 1
+                c.drawString(60, y, f"Page {page + 1} line {line + 1}: employee {amount} paid")
+                y -= 15
+            c.showPage()
+        c.save()
+
+    pa_, pb = folder / f"a_{pages}.pdf", folder / f"b_{pages}.pdf"
+    write(pa_, False)
+    write(pb, True)
+    return pa_, pb
+
+
 @contextlib.contextmanager
 def inputs(ctx: dict[str, Any]) -> Iterator[dict[str, Any]]:
     """The three pairs under the work folder (generated on first use)."""
@@ -136,9 +186,11 @@ def inputs(ctx: dict[str, Any]) -> Iterator[dict[str, Any]]:
         ("csv", make_csv_pair, CSV_ROWS),
         ("json", make_json_pair, JSON_OBJECTS),
         ("log", make_log_pair, LOG_LINES),
+        ("png", make_png_pair, PNG_WIDTH),
+        ("pdf", make_pdf_pair, PDF_PAGES),
     ):
-        n = max(100, int(count * scale))
-        suffix = {"csv": "csv", "json": "json", "log": "log"}[name]
+        n = max({"pdf": 2}.get(name, 100), int(count * scale))
+        suffix = name
         a, b = folder / f"a_{n}.{suffix}", folder / f"b_{n}.{suffix}"
         if not (a.exists() and b.exists()):
             a, b = make(folder, n)
@@ -275,6 +327,14 @@ def view_log(ctx: dict[str, Any]) -> Metrics:
     return _view(ctx, "log")
 
 
+def view_png(ctx: dict[str, Any]) -> Metrics:
+    return _view(ctx, "png")
+
+
+def view_pdf(ctx: dict[str, Any]) -> Metrics:
+    return _view(ctx, "pdf")
+
+
 def floor_csv(ctx: dict[str, Any]) -> Metrics:
     import pyarrow.csv as pcsv
 
@@ -327,6 +387,8 @@ BENCH = Benchmark(
         "view_csv": "bench.compare:view_csv",
         "view_json": "bench.compare:view_json",
         "view_log": "bench.compare:view_log",
+        "view_png": "bench.compare:view_png",
+        "view_pdf": "bench.compare:view_pdf",
     },
     floor_roles=frozenset({"floor_csv", "floor_json", "floor_log"}),
     check=check,
@@ -369,6 +431,8 @@ BENCH = Benchmark(
                 ("view_csv", "1M-row CSVs"),
                 ("view_json", "100 MB JSON files"),
                 ("view_log", "100 MB logs"),
+                ("view_png", "12-megapixel screenshots"),
+                ("view_pdf", "200-page PDFs"),
             )
         ),
     ],
