@@ -357,3 +357,36 @@ def test_pdf_pages_render_side_by_side_with_synced_page_navigation(qtbot, tmp_pa
     assert not pdf_view.side_a.has_image()
     assert pdf_view.side_a.page.text() == "A has no page 3 (2 pages)."
     assert not pdf_view.next_button.isEnabled() and errors == []
+
+
+def test_big_json_and_text_are_compared_in_a_child_process(qtbot, tmp_path, monkeypatch) -> None:
+    from artifact_viewer.core.cancel import CancelToken
+    from artifact_viewer.core.compare import CompareOptions, JsonDiff, TextDiff
+    from artifact_viewer.ui.compare import work
+
+    used: list[str] = []
+    real = work.compare_in_child
+
+    def spy(request: Any, *args: Any) -> Any:
+        used.append(request.path_a)
+        return real(request, *args)
+
+    monkeypatch.setattr(work, "compare_in_child", spy)
+    monkeypatch.setattr(work, "ISOLATE_BYTES", 1)
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    a.write_text('{"pay": 10}')
+    b.write_text('{"pay": 12}')
+    la, lb = tmp_path / "a.log", tmp_path / "b.log"
+    la.write_text("start\nstep 1\n")
+    lb.write_text("start\nstep 2\n")
+    ca, cb = tmp_path / "a.csv", tmp_path / "b.csv"
+    ca.write_text("id,pay\n1,10\n")
+    cb.write_text("id,pay\n1,12\n")
+    json_result = work.compare_paths(a, b, CompareOptions(), lambda *_: None, CancelToken())
+    text_result = work.compare_paths(la, lb, CompareOptions(), lambda *_: None, CancelToken())
+    work.compare_paths(ca, cb, CompareOptions(), lambda *_: None, CancelToken())
+    assert used == [str(a), str(la)]  # tables stay in this process
+    assert isinstance(json_result.diff, JsonDiff) and json_result.diff.changes() == [
+        {"op": "replace", "path": "$.pay", "old": 10, "new": 12}
+    ]
+    assert isinstance(text_result.diff, TextDiff) and text_result.diff.lines_added == 1
