@@ -130,20 +130,46 @@ def compare_paths(
         if send is not None:
             send(prepare(first, path_a, path_b))
 
-    mime_a = a.mime_type if a is not None else None
-    mime_b = b.mime_type if b is not None else None
-    name_a = a.name if a is not None else None
-    name_b = b.name if b is not None else None
+    diff = compare_isolating(
+        path_a,
+        path_b,
+        options,
+        progress=progress,
+        cancel=cancel,
+        mime_a=a.mime_type if a is not None else None,
+        mime_b=b.mime_type if b is not None else None,
+        name_a=a.name if a is not None else None,
+        name_b=b.name if b is not None else None,
+        on_partial=on_partial,
+    )
+    return prepare(diff, path_a, path_b)
+
+
+def compare_isolating(
+    path_a: Path,
+    path_b: Path,
+    options: CompareOptions,
+    *,
+    progress: Any = None,
+    cancel: CancelToken | None = None,
+    mime_a: str | None = None,
+    mime_b: str | None = None,
+    name_a: str | None = None,
+    name_b: str | None = None,
+    on_partial: Any = None,
+) -> Diff:
+    """:func:`compare_files`, in a child process for big files of :data:`ISOLATED_KINDS`
+    (here when the child cannot run)."""
     kind, _note = compare_kind(
         path_a, path_b, mime_a=mime_a, mime_b=mime_b, name_a=name_a, name_b=name_b
     )
     if kind in ISOLATED_KINDS and _size(path_a) + _size(path_b) >= ISOLATE_BYTES:
         request = Request(str(path_a), str(path_b), options, None, mime_a, mime_b, name_a, name_b)
         try:
-            return prepare(compare_in_child(request, progress, cancel), path_a, path_b)
+            return compare_in_child(request, progress, cancel)
         except ChildFailed as exc:
             log.warning("comparing in a child process failed (%s); comparing here", exc)
-    diff = compare_files(
+    return compare_files(
         path_a,
         path_b,
         options,
@@ -155,7 +181,6 @@ def compare_paths(
         name_b=name_b,
         on_partial=on_partial,
     )
-    return prepare(diff, path_a, path_b)
 
 
 def _size(path: Path) -> int:
@@ -203,6 +228,7 @@ def compare_two_runs(
         manual=manual,
         progress=progress,
         cancel=cancel,
+        compare=compare_isolating,
     )
     return Prepared(diff)
 
