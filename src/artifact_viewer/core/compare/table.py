@@ -40,7 +40,7 @@ _ID_NAME = re.compile(
 #: share of matched rows that must agree for a removed and an added column to be a rename
 RENAME_AGREEMENT = 0.9
 #: bytes of each file compared first, for a first screen of changes (files bigger than this)
-HEAD_BYTES = 2 << 20
+HEAD_BYTES = 1 << 20
 
 
 @dataclass(frozen=True, slots=True)
