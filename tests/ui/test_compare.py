@@ -357,6 +357,12 @@ def test_pdf_pages_render_side_by_side_with_synced_page_navigation(qtbot, tmp_pa
     assert not pdf_view.side_a.has_image()
     assert pdf_view.side_a.page.text() == "A has no page 3 (2 pages)."
     assert not pdf_view.next_button.isEnabled() and errors == []
+    # A side that can no longer be read says why; the other side still shows.
+    b.write_bytes(b"not a pdf any more")
+    pdf_view.go_to(1)
+    qtbot.waitUntil(lambda: "cannot be read" in pdf_view.side_b.page.text())
+    qtbot.waitUntil(lambda: pdf_view.side_a.has_image())
+    assert errors == []
 
 
 def test_big_json_and_text_are_compared_in_a_child_process(qtbot, tmp_path, monkeypatch) -> None:

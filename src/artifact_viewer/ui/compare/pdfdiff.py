@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from artifact_viewer.core.compare import PageImage, PdfDiff, render_page
+from artifact_viewer.core.compare import CompareError, PageImage, PdfDiff, render_page
 from artifact_viewer.core.units import plural
 from artifact_viewer.ui.compare.textdiff import Rendered, TextDiffView
 
@@ -46,15 +46,27 @@ class PdfPair:
     path_b: Path | None
 
 
+Side = PageImage | str | None  # a rendered page, why it could not be, or no such page
+
+
 def render_pair(
     path_a: Path | None, path_b: Path | None, index: int, width: int, progress: Any, cancel: Any
-) -> tuple[int, PageImage | None, PageImage | None]:
-    """Page ``index`` of both files (None for a side without that page), for a worker."""
-    images: list[PageImage | None] = []
+) -> tuple[int, Side, Side]:
+    """Page ``index`` of both files, for a worker: None for a side without that page, and a
+    one-line reason for a side that cannot be rendered (the other side still shows)."""
+    images: list[Side] = []
     for path in (path_a, path_b):
         if cancel is not None:
             cancel.raise_if_cancelled()
-        images.append(render_page(path, index, width) if path is not None else None)
+        if path is None:
+            images.append(None)
+            continue
+        try:
+            images.append(render_page(path, index, width))
+        except CompareError as exc:
+            images.append(exc.message)
+        except OSError as exc:
+            images.append(f"{path.name} cannot be read ({exc.strerror or exc}).")
     return index, images[0], images[1]
 
 
@@ -77,7 +89,10 @@ class PageSide(QScrollArea):
         self.setWidgetResizable(True)
         self.setAlignment(Qt.AlignmentFlag.AlignHCenter)
 
-    def show_image(self, image: PageImage | None, number: int, count: int) -> None:
+    def show_image(self, image: Side, number: int, count: int) -> None:
+        if isinstance(image, str):
+            self.show_text(image)
+            return
         if image is None:
             self.page.setPixmap(QPixmap())
             self.page.setText(f"{self.label} has no page {number} ({plural(count, 'page')}).")
@@ -226,7 +241,7 @@ class PdfDiffView(QWidget):
         )
 
     @Slot(object)
-    def _on_render(self, result: tuple[int, PageImage | None, PageImage | None]) -> None:
+    def _on_render(self, result: tuple[int, Side, Side]) -> None:
         index, image_a, image_b = result
         if self._diff is None or index + 1 != self._wanted:
             return  # the user moved on to another page
