@@ -89,7 +89,9 @@ def window_extensions() -> list[WindowExtension]:
     from artifact_viewer.ui.compare.feature import CompareFeature
     from artifact_viewer.ui.features.bundle import BundleFeature
     from artifact_viewer.ui.features.data_menu import DataMenuExtension
+    from artifact_viewer.ui.features.downloads import DownloadsFeature
     from artifact_viewer.ui.features.notes import NotesFeature
+    from artifact_viewer.ui.features.offline import OfflineHonesty
     from artifact_viewer.ui.features.redacted_view import RedactedViewExtension
     from artifact_viewer.ui.features.runs import RunFeature
     from artifact_viewer.ui.features.save_many import SaveManyFeature
@@ -104,6 +106,8 @@ def window_extensions() -> list[WindowExtension]:
         SaveManyFeature(),
         SearchFeature(),
         RunFeature(),
+        OfflineHonesty(),
+        DownloadsFeature(),
     ]
 
 

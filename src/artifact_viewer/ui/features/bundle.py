@@ -128,6 +128,11 @@ class BundleFeature(QObject):
         self.import_action.setShortcut(QKeySequence("Ctrl+Shift+I"))
         self.import_action.setStatusTip("Add the runs of a bundle (works offline)")
         self.import_action.triggered.connect(self.ask_import)
+        slots.needs_api(
+            self.export_action,
+            "this run has files that are not cached; downloading them needs the API",
+            when=lambda: slots.uncached_runs(slots.selected_run_ids()),
+        )
         file_menu = slots.menu("&File")
         existing = file_menu.actions()
         if existing:
