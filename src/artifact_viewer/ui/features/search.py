@@ -55,6 +55,12 @@ def find_artifact(library: Library, hit: Hit, _progress: ProgressFn, _cancel: ob
     return hit, library.artifact(hit.artifact_id)
 
 
+def _reveal_hit(previewer: Any, hit: Hit) -> bool:
+    """Move ``previewer`` to ``hit``, its first matched words highlighted where it can."""
+    match = hit.snippet[hit.marks[0][0] : hit.marks[0][1]] if hit.marks else ""
+    return reveal(previewer, hit.location, match)
+
+
 def close_searcher(searcher: Searcher) -> None:
     searcher.library.blob_events.unsubscribe(searcher.indexer)
     searcher.indexer.stop(timeout=2.0)
@@ -69,9 +75,9 @@ class SearchFeature(QObject):
         self.slots: WindowSlots | None = None
         self.searcher: Searcher | None = None
         self._seq = 0
-        # (artifact id, location, its file went to the preview) while a hit is opening
-        self._pending_reveal: tuple[str, dict[str, Any], bool] | None = None
-        self._retry: tuple[Any, dict[str, Any]] | None = None
+        # (the hit, its file went to the preview) while a hit is opening
+        self._pending_reveal: tuple[Hit, bool] | None = None
+        self._retry: tuple[Any, Hit] | None = None
         self._closed = False
 
     def install(self, slots: WindowSlots) -> None:
@@ -206,30 +212,30 @@ class SearchFeature(QObject):
         if artifact is None or self.slots is None:
             self.pane.show_status(f"{hit.display_name} is no longer in the catalog.")
             return
-        self._pending_reveal = (hit.artifact_id, hit.location, False)
+        self._pending_reveal = (hit, False)
         if self.slots.open_artifact(artifact):  # showing already: move there now
-            self._pending_reveal = (hit.artifact_id, hit.location, True)
+            self._pending_reveal = (hit, True)
             self._on_preview_loading(self.slots.preview_host().is_loading())
 
     @Slot(str)
     def _on_preview_shown(self, artifact_id: str) -> None:
         pending = self._pending_reveal
-        if pending is not None and pending[0] == artifact_id:
-            self._pending_reveal = (artifact_id, pending[1], True)
+        if pending is not None and pending[0].artifact_id == artifact_id:
+            self._pending_reveal = (pending[0], True)
 
     @Slot(bool)
     def _on_preview_loading(self, loading: bool) -> None:
         pending = self._pending_reveal
-        if loading or pending is None or not pending[2] or self.slots is None:
+        if loading or pending is None or not pending[1] or self.slots is None:
             return
         self._pending_reveal = None
         previewer = self.slots.preview_host().previewer()
-        if reveal(previewer, pending[1]):
+        if _reveal_hit(previewer, pending[0]):
             return
         finished = getattr(previewer, "finished", None)
         if finished is not None and getattr(previewer, "complete", True) is False:
             # A table streams its rows after the first screen: try again once all are in.
-            self._retry = (previewer, pending[1])
+            self._retry = (previewer, pending[0])
             finished.connect(self._reveal_when_finished)
             return
         self.pane.show_status("Opened; this view cannot show the exact place of the match.")
@@ -239,7 +245,7 @@ class SearchFeature(QObject):
         retry, self._retry = self._retry, None
         if retry is None:
             return
-        previewer, location = retry
+        previewer, hit = retry
         previewer.finished.disconnect(self._reveal_when_finished)
-        if not reveal(previewer, location):
+        if not _reveal_hit(previewer, hit):
             self.pane.show_status("Opened; this view cannot show the exact place of the match.")
