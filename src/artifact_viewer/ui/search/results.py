@@ -72,7 +72,8 @@ def results_model(hits: list[Hit], model: QStandardItemModel) -> None:
         match = _plain(hit.marked())
         match.setData(snippet_html(hit), HIT_ROLE + 1)
         match.setData(hit, HIT_ROLE)
-        place = _plain(where(hit.location))
+        # the words are in the file, not in one row: say so where the place is
+        place = _plain(where(hit.location) + (" (words across rows)" if hit.across_rows else ""))
         place.setData(hit, HIT_ROLE)
         parent.appendRow([name, place, match])
 
