@@ -455,6 +455,7 @@ def docs_with_all(
     than ``cap`` documents: only the first ``cap`` documents of one are checked)."""
     terms = query.indexed_terms
     if not terms:
+        query.fts_expression()  # raises the QueryError that says why
         raise QueryError("Nothing to search for: type a word of 3 or more characters.")
     cap = MAX_FILE_DOCS if cap is None else cap
     sets: list[set[int]] = []

@@ -14,11 +14,12 @@ from typing import Any
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QKeySequence
 
+from artifact_viewer.core.errors import CacheError
 from artifact_viewer.core.library import Library
 from artifact_viewer.core.paths import app_paths
 from artifact_viewer.core.progress import ProgressFn
 from artifact_viewer.core.search import Indexer, QueryError, SearchIndex, SearchQuery, parse_query
-from artifact_viewer.core.search.finder import Hit, SearchResult, search
+from artifact_viewer.core.search.finder import Hit, SearchResult, artifacts_with_content, search
 from artifact_viewer.core.search.index import INDEX_FILE
 from artifact_viewer.ui.extensions import WindowSlots
 from artifact_viewer.ui.search.pane import SearchPane
@@ -102,6 +103,7 @@ class SearchFeature(QObject):
         slots.preview_host().loadingChanged.connect(self._on_preview_loading)
         slots.preview_shown().connect(self._on_preview_shown)
         slots.window.installEventFilter(self)  # closing the window stops the indexer
+        slots.set_content_matcher(self.content_ids)  # the filter box's text: terms
         library = slots.services.library()
         if library is not None:
             self._on_library(library)
@@ -141,6 +143,8 @@ class SearchFeature(QObject):
         searcher.library.blob_events.subscribe(searcher.indexer)
         searcher.indexer.start()
         self.searcher = searcher
+        if self.slots is not None:
+            self.slots.set_content_matcher(self.content_ids)  # a text: filter is applied again
         if searcher.index.rebuilt:
             self.pane.show_status(searcher.index.rebuilt)
         if self.pane.box.text().strip():
@@ -151,6 +155,18 @@ class SearchFeature(QObject):
         searcher, self.searcher = self.searcher, None
         if searcher is not None:
             close_searcher(searcher)
+
+    # -- the filter box's text: terms ----------------------------------------------------------
+
+    def content_ids(self, words: tuple[str, ...], _progress: Any, cancel: Any) -> frozenset[str]:
+        """The artifacts whose cached file holds every word (runs on the pool)."""
+        searcher = self.searcher
+        if searcher is None:
+            raise CacheError(
+                "The search index is not open yet: text: terms match nothing until it is."
+            )
+        ids, _complete = artifacts_with_content(searcher.index, words, cancel)
+        return ids
 
     # -- searching ---------------------------------------------------------------------------
 
