@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from PySide6.QtWidgets import QMenu
 
-from artifact_viewer.ui.models.filter_spec import HELP_ROWS, PLACEHOLDER, parse_filter
 from artifact_viewer.core.store_models import ArtifactQuery
+from artifact_viewer.ui.models.filter_spec import HELP_ROWS, PLACEHOLDER, parse_filter
 from artifact_viewer.ui.models.navigator_model import ID_ROLE, KIND_ROLE, RUN
 from tests.ui.helpers import WAIT_MS, start_demo
 
