@@ -212,3 +212,29 @@ def test_enter_on_a_screenshot_hit_outlines_its_word_box(qtbot, searching):
         round((box.top() - 3) * frame.devicePixelRatio()),
     )
     assert edge == QColor(canvas.palette().color(QPalette.ColorRole.Highlight))
+
+
+def test_a_first_screenful_is_listed_then_the_rest_is_added_below_it(qtbot, searching, monkeypatch):
+    from artifact_viewer.core.search import parse_query
+    from artifact_viewer.core.search.finder import search
+    from artifact_viewer.ui.features import search as feature_module
+
+    app, feature, arts = searching
+    monkeypatch.setattr(feature_module, "FIRST_LIMIT", 5)
+    shown: list[tuple[str, int]] = []
+    for name in ("show_result", "extend_result"):
+        real = getattr(feature.pane, name)
+
+        def spy(result, pending, real=real, name=name):
+            shown.append((name, len(result.hits)))
+            real(result, pending)
+
+        monkeypatch.setattr(feature.pane, name, spy)
+    path = app.window.library.cached_path(arts["text/csv"].id)
+    department = next(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))["department"]
+    expected = search(feature.searcher.index, parse_query(department), limit=feature_module.LIMIT)
+    assert len(expected.hits) > 5
+    feature.pane.box.setText(department)
+    qtbot.waitUntil(lambda: feature.pane.hits() == expected.hits, timeout=WAIT_MS)
+    assert shown == [("show_result", 5), ("extend_result", len(expected.hits))]
+    assert feature.pane.model.rowCount() == len({h.run_id for h in expected.hits})

@@ -26,6 +26,8 @@ from artifact_viewer.ui.search.pane import SearchPane
 from artifact_viewer.ui.search.reveal import reveal
 
 DEBOUNCE_MS = 100  # after the last key: the first results paint within ~150 ms
+#: the first answer: more than a screenful, found and listed fast; then up to LIMIT
+FIRST_LIMIT = 50
 LIMIT = 200
 
 
@@ -46,10 +48,15 @@ def open_searcher(library: Library, _progress: ProgressFn, _cancel: object) -> S
 
 
 def run_search(
-    searcher: Searcher, query: SearchQuery, seq: int, _progress: ProgressFn, cancel: Any
-) -> tuple[int, SearchResult, int]:
-    result = search(searcher.index, query, limit=LIMIT, cancel=cancel)
-    return seq, result, searcher.indexer.pending()
+    searcher: Searcher,
+    query: SearchQuery,
+    seq: int,
+    limit: int,
+    _progress: ProgressFn,
+    cancel: Any,
+) -> tuple[int, SearchResult, int, int]:
+    result = search(searcher.index, query, limit=limit, cancel=cancel)
+    return seq, result, searcher.indexer.pending(), limit
 
 
 def find_artifact(library: Library, hit: Hit, _progress: ProgressFn, _cancel: object) -> Any:
@@ -76,6 +83,7 @@ class SearchFeature(QObject):
         self.slots: WindowSlots | None = None
         self.searcher: Searcher | None = None
         self._seq = 0
+        self._query: SearchQuery | None = None
         # (the hit, its file went to the preview) while a hit is opening
         self._pending_reveal: tuple[Hit, bool] | None = None
         self._retry: tuple[Any, Hit] | None = None
@@ -187,21 +195,33 @@ class SearchFeature(QObject):
             self.pane.show_status("The search index is opening…")
             return
         self.pane.show_status("Searching…")
+        self._query = query
+        self._run(query, FIRST_LIMIT)
+
+    def _run(self, query: SearchQuery, limit: int) -> None:
+        if self.searcher is None or self.slots is None:
+            return
         self.slots.services.ops.run(
             run_search,
             self.searcher,
             query,
             self._seq,
+            limit,
             on_result=self._on_result,
             on_error=self._on_error,
         )
 
     @Slot(object)
-    def _on_result(self, outcome: tuple[int, SearchResult, int]) -> None:
-        seq, result, pending = outcome
+    def _on_result(self, outcome: tuple[int, SearchResult, int, int]) -> None:
+        seq, result, pending, limit = outcome
         if seq != self._seq:
             return  # an older query: a newer one is on its way
-        self.pane.show_result(result, pending)
+        if limit < LIMIT:  # the first screenful: shown now, the rest asked for
+            self.pane.show_result(result, pending)
+            if not result.complete and self._query is not None:
+                self._run(self._query, LIMIT)
+        else:
+            self.pane.extend_result(result, pending)
 
     @Slot(object)
     def _on_error(self, exc: BaseException) -> None:
