@@ -234,6 +234,12 @@ def gui_main(demo: bool = False, verbose: bool = False, smoke: bool = False) -> 
         ticker.stop()
         app.close()
         collector.stop()
+        # Delete the window now, while Python runs: left to PySide's exit handler it would
+        # close (and run Python event filters) after the interpreter began to shut down.
+        import shiboken6
+
+        if shiboken6.isValid(app.window):
+            shiboken6.delete(app.window)
     log.info("Exited with code %s", code)
     from artifact_viewer.ui.features.data_menu import wipe_requested
 

@@ -52,6 +52,10 @@ if TYPE_CHECKING:
     from artifact_viewer.ui.window_state import WindowState
 
 
+#: ``matcher(words, progress, cancel) -> artifact ids`` (see WindowSlots.set_content_matcher)
+ContentMatcher = Callable[[tuple[str, ...], Any, Any], frozenset[str]]
+
+
 class WindowEvents(QObject):
     """What happens in the window that a feature may follow.
 
@@ -61,6 +65,8 @@ class WindowEvents(QObject):
         scopeChanged(str, str): the navigator's selection (kind, id).
         artifactSelected(object): the artifact list's current artifact, or ``None``.
         listSelectionChanged(): the set of selected rows in the artifact list changed.
+        shuttingDown(): the window is stopping its work: stop threads, timers and child
+            processes now (it may be emitted more than once).
     """
 
     libraryChanged = Signal(object)
@@ -68,6 +74,7 @@ class WindowEvents(QObject):
     scopeChanged = Signal(str, str)
     artifactSelected = Signal(object)
     listSelectionChanged = Signal()
+    shuttingDown = Signal()
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,6 +285,12 @@ class WindowSlots:
     def preview_shown(self) -> Any:
         """The ``previewShown(str)`` signal: an artifact's file went to the preview host."""
         return self.window.viewer.previewShown
+
+    def set_content_matcher(self, matcher: ContentMatcher | None) -> None:
+        """What the filter box's ``text:`` terms ask: ``matcher(words, progress, cancel)``,
+        run on the pool, gives the ids of the artifacts whose cached file holds every word
+        (content search installs it). The filter is applied again when it has such terms."""
+        self.window.browser.set_content_matcher(matcher)
 
     def reload_lists(self) -> None:
         """Read the navigator tree and the artifact list again from the catalog (after a

@@ -838,6 +838,7 @@ class MainWindow(QMainWindow):
 
     def shutdown(self) -> None:
         """Stop timers and background work; safe to call twice."""
+        self.events.shuttingDown.emit()  # features first: their work may use the pools
         self.filter_timer.stop()
         self.monitor.stop()
         self.preview.cancel_loading()

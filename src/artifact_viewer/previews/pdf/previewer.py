@@ -67,6 +67,7 @@ class PdfPreviewer(Previewer):
         self._geometry_job: pdf_layout.GeometryJob | None = None
         self._tasks: dict[str, Task] = {}
         self._hits: list[PdfHit] = []
+        self._reveal_page: int | None = None  # show_match: the page whose match to select
         self._fit_width = True
         self._awaiting_first_page = False
         self.message = ""
@@ -260,6 +261,7 @@ class PdfPreviewer(Previewer):
         self._source = source
         self._geometry = None
         self.message = ""
+        self._reveal_page = None
         self._clear_hits()
         self.search_box.blockSignals(True)
         self.search_box.clear()
@@ -555,6 +557,19 @@ class PdfPreviewer(Previewer):
             on_error=self._search_failed,
         )
 
+    def show_match(self, page: int, text: str) -> None:
+        """Show ``page`` (0-based) with ``text`` highlighted on it: the search box is
+        filled with it and the first match on that page becomes the current hit."""
+        self.go_to_page(page)
+        text = " ".join(text.split())
+        if not text:
+            return
+        self._reveal_page = page
+        self.search_box.blockSignals(True)
+        self.search_box.setText(text)
+        self.search_box.blockSignals(False)
+        self._start_search()
+
     @property
     def hits(self) -> list[PdfHit]:
         return list(self._hits)
@@ -579,7 +594,14 @@ class PdfPreviewer(Previewer):
             self.hit_list.setVisible(True)
             self.splitter.setSizes([total - wanted, wanted])
         self.hit_list.setVisible(bool(hits))
-        if hits:
+        page, self._reveal_page = self._reveal_page, None
+        if page is not None:  # opened at a match on this page: that one is current
+            row = next((i for i, hit in enumerate(hits) if hit.page == page), None)
+            if row is None:
+                self.go_to_page(page)
+                return
+            self.hit_list.setCurrentRow(row)
+        elif hits:
             self.hit_list.setCurrentRow(0)
 
     @Slot(object)
@@ -592,6 +614,9 @@ class PdfPreviewer(Previewer):
     def _hit_selected(self, row: int) -> None:
         if 0 <= row < len(self._hits):
             hit = self._hits[row]
+            # The view marks the current one of the search model's results (found in the
+            # same page and text order as these hits).
+            self.view.setCurrentSearchResultIndex(row)
             # Land a little above the match so it is not glued to the top edge.
             self.go_to_page(hit.page, QPointF(max(hit.x - 20, 0), max(hit.y - 40, 0)))
 

@@ -141,6 +141,7 @@ class CompareController(QObject):
             on_progress=self.view.on_progress,
             download=True,
             cancel=self.token,
+            on_partial=self._on_partial,
         )
 
     def run_background(self, fn: Any, *args: Any, on_result: Any) -> None:
@@ -153,6 +154,12 @@ class CompareController(QObject):
             self.task.cancel()
             self.view.show_message("Cancelled.")
         self.task = None
+
+    @Slot(object)
+    def _on_partial(self, prepared: work.Prepared) -> None:
+        """A first look (the first changed rows of big tables) while the comparison runs."""
+        if self.task is not None:
+            self.view.show_partial(prepared)
 
     @Slot(object)
     def _on_result(self, prepared: work.Prepared) -> None:

@@ -75,7 +75,7 @@ class NavigatorProxy(QSortFilterProxyModel):
             run = model.data(index, ITEM_ROLE)
             if self._run_ids is not None and getattr(run, "id", None) in self._run_ids:
                 return True
-            if spec.types or spec.mimes or spec.extensions:
+            if spec.types or spec.mimes or spec.extensions or spec.texts:
                 return False  # artifact terms: only runs holding a match
             if spec.runs and not any(str(getattr(run, "id", "")).startswith(r) for r in spec.runs):
                 return False
