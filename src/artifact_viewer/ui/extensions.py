@@ -23,7 +23,8 @@ calls :meth:`WindowExtension.install` once, after its own panes exist, with a
 - ``services``: the window's thread pools (``ops.run``), message bridge, saved state and the
   current library (``library()``: ``None`` before a connection).
 - signals on ``events``: ``libraryChanged(object)``, ``onlineChanged(bool)``,
-  ``scopeChanged(str, str)`` (navigator kind and id), ``artifactSelected(object)``.
+  ``scopeChanged(str, str)`` (navigator kind and id), ``artifactSelected(object)``,
+  ``noteChanged(str)`` (a note on that run or artifact id was saved).
 
 Work runs through ``services.ops``; widgets only show results (see docs/architecture.md).
 """
@@ -54,6 +55,7 @@ class WindowEvents(QObject):
         scopeChanged(str, str): the navigator's selection (kind, id).
         artifactSelected(object): the artifact list's current artifact, or ``None``.
         listSelectionChanged(): the set of selected rows in the artifact list changed.
+        noteChanged(str): the note on a run or artifact (its id) was saved or cleared.
     """
 
     libraryChanged = Signal(object)
@@ -61,6 +63,7 @@ class WindowEvents(QObject):
     scopeChanged = Signal(str, str)
     artifactSelected = Signal(object)
     listSelectionChanged = Signal()
+    noteChanged = Signal(str)
 
 
 @dataclass(frozen=True, slots=True)

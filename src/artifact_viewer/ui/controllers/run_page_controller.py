@@ -59,6 +59,14 @@ def _picture(
     return artifact_id, read_image(library.fetch(artifact_id, None, cancel), box)
 
 
+def _note(library: Any, run_id: str, _progress: Any, _cancel: Any) -> tuple[str, str]:
+    try:
+        note = library.note(run_id)
+    except NotFound:  # not in the catalog (yet): no note either
+        note = None
+    return run_id, note.text if note is not None else ""
+
+
 def _pin(library: Any, run_id: str, on: bool, progress: Any, cancel: CancelToken) -> bool:
     if on:
         library.pin_run(run_id, progress, cancel)
@@ -153,6 +161,7 @@ class RunPageController(QObject):
             workflow_watched=bool(run.workflow_id)
             and self.watch.is_workflow_watched(run.workflow_id or ""),
         )
+        self.load_note()
         self._load_timeline(summary)
 
     def _load_timeline(self, summary: RunSummary) -> None:
@@ -179,6 +188,18 @@ class RunPageController(QObject):
                 min(keep_line, data.timeline.log.line_count - 1) if data.timeline.log else -1
             )
         self.bridge.show_status("")
+
+    @Slot()
+    def load_note(self) -> None:
+        """Read the person's note on the run again (after it was shown or edited)."""
+        if self.library is None or self.run_id is None:
+            return
+        self.ops.run(_note, self.library, self.run_id, on_result=self._on_note, on_error=log.info)
+
+    def _on_note(self, result: tuple[str, str]) -> None:
+        run_id, text = result
+        if run_id == self.run_id:
+            self.page.set_user_note(text)
 
     @Slot(int, int)
     def _on_progress(self, done: int, total: int) -> None:

@@ -48,6 +48,10 @@ class RunFeature(QObject):
         self.watch.notify.connect(self.notifier.notify)
         self.watch.problem.connect(services.bridge.show_status)
         self.page.artifactActivated.connect(self._open_artifact)
+        self.page.saveRunRequested.connect(self.save_run)
+        self.page.compareRequested.connect(self.compare_with_previous)
+        self.page.editNoteRequested.connect(self.edit_note)
+        slots.events.noteChanged.connect(self._on_note_changed)
         # The navigator and the artifact list read the catalog the poller writes to: redraw
         # them once per burst of changes.
         self._redraw = QTimer(self)
@@ -79,6 +83,7 @@ class RunFeature(QObject):
     def _on_scope(self, kind: str, ident: str) -> None:
         assert self.slots is not None
         if kind == "run":
+            self._offer_other_features()
             self.show_page.setEnabled(True)
             self.controller.show_run(ident)
             self.slots.show_view(VIEW_KEY)
@@ -87,6 +92,59 @@ class RunFeature(QObject):
             self.controller.leave()
             if self.slots.views.current_key() == VIEW_KEY:
                 self.slots.show_preview()
+
+    # -- actions other features carry out -------------------------------------------------
+    def _save_feature(self) -> Any:
+        from artifact_viewer.ui.features.save_many import SaveManyFeature
+
+        assert self.slots is not None
+        return self.slots.window.findChild(SaveManyFeature)
+
+    def _compare_controller(self) -> Any:
+        from artifact_viewer.ui.compare.feature import CompareController
+
+        assert self.slots is not None
+        return self.slots.window.findChild(CompareController)
+
+    def _offer_other_features(self) -> None:
+        """The page offers saving, comparing and notes only where the window has them."""
+        assert self.slots is not None
+        self.page.save_run.setVisible(self._save_feature() is not None)
+        self.page.compare.setVisible(self._compare_controller() is not None)
+        self.page.edit_note.setVisible("notes" in self.slots.panes)
+
+    @Slot()
+    def save_run(self) -> None:
+        """Save every artifact of the run on show into a folder (asks for the folder)."""
+        feature = self._save_feature()
+        if feature is not None and self.controller.run_id:
+            feature.ask_for_runs([self.controller.run_id])
+
+    @Slot()
+    def compare_with_previous(self) -> None:
+        """Compare the run on show with the previous run of its workflow."""
+        controller = self._compare_controller()
+        if controller is not None and self.controller.run_id:
+            controller.compare_run_with_previous(self.controller.run_id)
+
+    @Slot()
+    def edit_note(self) -> None:
+        """Open the Notes pane (it follows the run on show) with the cursor in the note."""
+        assert self.slots is not None
+        dock = self.slots.panes.get("notes")
+        if dock is None:
+            return
+        dock.show()
+        dock.raise_()
+        dock.widget().setFocus()
+        editor = getattr(dock.widget(), "editor", None)
+        if editor is not None:
+            editor.setFocus()
+
+    @Slot(str)
+    def _on_note_changed(self, target_id: str) -> None:
+        if target_id == self.controller.run_id:
+            self.controller.load_note()
 
     @Slot(object)
     def _schedule_redraw(self, _what: object) -> None:

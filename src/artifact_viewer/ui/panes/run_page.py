@@ -52,7 +52,8 @@ class RunPage(QWidget):
 
     Signals:
         watchToggled(bool), watchWorkflowToggled(bool), pinToggled(bool)
-        openFirstErrorRequested()
+        openFirstErrorRequested(), saveRunRequested(), compareRequested()
+        editNoteRequested(): the person wants to write or change the run's note.
         artifactActivated(object): an artifact chosen in the list (to preview it).
     """
 
@@ -60,6 +61,9 @@ class RunPage(QWidget):
     watchWorkflowToggled = Signal(bool)
     pinToggled = Signal(bool)
     openFirstErrorRequested = Signal()
+    saveRunRequested = Signal()
+    compareRequested = Signal()
+    editNoteRequested = Signal()
     artifactActivated = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -88,13 +92,39 @@ class RunPage(QWidget):
         self.notes = QLabel(self)
         self.notes.setObjectName("runNotes")
         self.notes.setWordWrap(True)
+        # The person's own note on the run (written in the Notes pane).
+        self.user_note = QLabel(self)
+        self.user_note.setObjectName("runUserNote")
+        self.user_note.setWordWrap(True)
+        self.user_note.setTextFormat(Qt.TextFormat.PlainText)
+        self.user_note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.edit_note = QPushButton("Add note…", self)
+        self.edit_note.setToolTip("Write a note on this run in the Notes pane")
+        note_row = QHBoxLayout()
+        note_row.addWidget(self.user_note, 1)
+        note_row.addWidget(self.edit_note, 0, Qt.AlignmentFlag.AlignTop)
+        form.addRow("Note", note_row)
+        self.set_user_note(None)
         self.first_error = QPushButton("Open first error", self)
+        self.first_error.setToolTip("Show the first error line of the run's log (F8: the next)")
         self.pin = QPushButton("Pin run", self)
         self.pin.setCheckable(True)
+        self.pin.setToolTip("Keep every artifact of this run for offline use")
+        self.save_run = QPushButton("Save run…", self)
+        self.save_run.setToolTip("Save every artifact of this run into a folder")
+        self.compare = QPushButton("Compare with previous run", self)
+        self.compare.setToolTip("Compare this run with the previous run of its workflow")
         self.watch = QCheckBox("Watch this run", self)
         self.watch_workflow = QCheckBox("Watch this workflow", self)
         actions = QHBoxLayout()
-        for widget in (self.first_error, self.pin, self.watch, self.watch_workflow):
+        for widget in (
+            self.first_error,
+            self.pin,
+            self.save_run,
+            self.compare,
+            self.watch,
+            self.watch_workflow,
+        ):
             actions.addWidget(widget)
         actions.addStretch(1)
         self.artifacts = QTreeWidget(self)
@@ -124,6 +154,9 @@ class RunPage(QWidget):
         self.pin.toggled.connect(self.pinToggled)
         self.pin.toggled.connect(self._label_pin)
         self.first_error.clicked.connect(self.openFirstErrorRequested)
+        self.save_run.clicked.connect(self.saveRunRequested)
+        self.compare.clicked.connect(self.compareRequested)
+        self.edit_note.clicked.connect(self.editNoteRequested)
         self.artifacts.itemActivated.connect(self._on_activated)
         self._notes: dict[str, str] = {}
 
@@ -137,6 +170,7 @@ class RunPage(QWidget):
         self.artifacts.clear()
         self._notes.clear()
         self._show_notes()
+        self.set_user_note(None)
         self.timeline.clear()
 
     def set_summary(self, summary: RunSummary, *, watched: bool, workflow_watched: bool) -> None:
@@ -228,6 +262,17 @@ class RunPage(QWidget):
                 if child is not None:
                     names.append(child.text(0))
         return names
+
+    def set_user_note(self, text: str | None) -> None:
+        """The person's note on the run (None or empty: there is none)."""
+        if text:
+            self.user_note.setText(text)
+            self.user_note.setEnabled(True)
+            self.edit_note.setText("Edit note…")
+        else:
+            self.user_note.setText("No note.")
+            self.user_note.setEnabled(False)  # drawn as a hint, not as content
+            self.edit_note.setText("Add note…")
 
     def set_note(self, key: str, text: str) -> None:
         """One line of the notes (by key; empty text removes it)."""
