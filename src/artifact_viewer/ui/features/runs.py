@@ -3,6 +3,8 @@ followed live while the window is open, and watched runs announce how they end."
 
 from __future__ import annotations
 
+import hashlib
+import logging
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Slot
@@ -16,6 +18,35 @@ from artifact_viewer.ui.notifier import Notifier
 from artifact_viewer.ui.panes.run_page import RunPage
 
 VIEW_KEY = "run"
+log = logging.getLogger(__name__)
+
+
+def watch_key(connection: Any) -> str:
+    """Where a connection's watch choices are kept in the window state: run ids belong to
+    one API (the demo's to the demo), so each API has its own list."""
+    if connection is None:
+        return ""
+    if getattr(connection, "mode", "") == "demo":
+        return "demo"
+    base_url = str(getattr(connection, "base_url", "") or "")
+    return hashlib.sha256(base_url.encode()).hexdigest()[:16] if base_url else ""
+
+
+def _watch_names(
+    library: Any, runs: list[str], workflows: list[str], _progress: Any, _cancel: Any
+) -> dict[str, str]:
+    """Workflow names of remembered runs and workflows, from the catalog (for notifications)."""
+    names: dict[str, str] = {}
+    for workflow_id in workflows:
+        workflow = library.workflow(workflow_id)
+        if workflow is not None and workflow.name:
+            names[workflow_id] = workflow.name
+    for run_id in runs:
+        run = library.run(run_id)
+        workflow = library.workflow(run.workflow_id) if run and run.workflow_id else None
+        if workflow is not None and workflow.name:
+            names[run_id] = workflow.name
+    return names
 
 
 class RunFeature(QObject):
@@ -60,7 +91,11 @@ class RunFeature(QObject):
         self._redraw.timeout.connect(self._redraw_lists)
         self.watch.runUpdated.connect(self._schedule_redraw)
         self.watch.artifactsChanged.connect(self._schedule_redraw)
+        # Remembered watch choices first, so the new poller starts with them.
+        self._watch_key = ""
+        slots.events.libraryChanged.connect(self._restore_watched)
         slots.events.libraryChanged.connect(self.controller.set_library)
+        self.watch.watchedChanged.connect(self._remember_watched)
         slots.events.scopeChanged.connect(self._on_scope)
         menu = slots.menu("&Runs")
         self.show_page = QAction("Show &run page", slots.window)
@@ -77,6 +112,7 @@ class RunFeature(QObject):
         slots.window.installEventFilter(self)
         library = services.library()
         if library is not None:
+            self._restore_watched(library)
             self.controller.set_library(library)
 
     @Slot(str, str)
@@ -92,6 +128,36 @@ class RunFeature(QObject):
             self.controller.leave()
             if self.slots.views.current_key() == VIEW_KEY:
                 self.slots.show_preview()
+
+    # -- watch choices, remembered per API across launches ---------------------------------
+    @Slot(object)
+    def _restore_watched(self, library: Any) -> None:
+        assert self.slots is not None
+        self._watch_key = watch_key(getattr(self.slots.window, "connection", None))
+        state = self.slots.services.state
+        key = self._watch_key
+        runs = state.list_value(f"watch_runs_{key}") if key and library is not None else []
+        flows = state.list_value(f"watch_workflows_{key}") if key and library is not None else []
+        self.watch.restore(runs, flows)
+        if library is not None and (runs or flows):
+            self.slots.services.ops.run(
+                _watch_names,
+                library,
+                runs,
+                flows,
+                on_result=self.watch.set_names,
+                on_error=lambda exc: log.info("Names of watched runs unknown: %s", exc),
+            )
+
+    @Slot()
+    def _remember_watched(self) -> None:
+        assert self.slots is not None
+        if not self._watch_key:
+            return
+        state = self.slots.services.state
+        state.set_value(f"watch_runs_{self._watch_key}", sorted(self.watch.watched_runs))
+        state.set_value(f"watch_workflows_{self._watch_key}", sorted(self.watch.watched_workflows))
+        state.sync()
 
     # -- actions other features carry out -------------------------------------------------
     def _save_feature(self) -> Any:
