@@ -126,3 +126,56 @@ def test_actions_of_features_the_window_lacks_are_not_offered(qtbot: Any, make_u
     assert not page.compare.isVisibleTo(page)
     assert not page.edit_note.isVisibleTo(page)
     assert page.first_error.isVisibleTo(page) and page.pin.isVisibleTo(page)
+
+
+def test_the_page_takes_room_from_the_list_while_shown_and_gives_it_back(
+    qtbot: Any, make_ui_app: Any
+) -> None:
+    app = make_ui_app()
+    start_demo(qtbot, app)
+    window = app.window
+    window.resize(1280, 720)
+    split = window.artifact_list.parentWidget()
+    qtbot.waitUntil(lambda: window.views.height() > 0, timeout=WAIT_MS)
+    before = split.sizes()
+    run_id, previous = run_with_previous(app)
+    feature = open_run(qtbot, app, run_id)
+    holder = window.views.currentWidget()
+    # The whole page fits: the list above gave up height for it (keeping a few rows).
+    qtbot.waitUntil(lambda: holder.verticalScrollBar().maximum() == 0, timeout=WAIT_MS)
+    assert window.artifact_list.height() < before[split.indexOf(window.artifact_list)]
+    assert window.artifact_list.height() >= window.slots.LIST_MIN_HEIGHT - 10
+    assert feature.page.height() >= feature.page.minimumSizeHint().height()
+    # Another run keeps the room; leaving the run page gives it back as it was.
+    open_run(qtbot, app, previous)
+    workflow_id = window.library.run(run_id).workflow_id
+    assert window.navigator.select("workflow", workflow_id)
+    qtbot.waitUntil(lambda: window.views.current_key() == "preview", timeout=WAIT_MS)
+    assert split.sizes() == before
+
+
+def test_cache_states_on_the_page_follow_what_the_timeline_fetched(
+    qtbot: Any, make_ui_app: Any
+) -> None:
+    app = make_ui_app()
+    start_demo(qtbot, app)
+    run_id, _previous = run_with_previous(app)
+    log = next(
+        a
+        for a in app.window.library.artifacts(ArtifactQuery(run_id=run_id))
+        if a.type == "log_file"
+    )
+    feature = open_run(qtbot, app, run_id)
+    page = feature.page
+
+    def log_state() -> str:
+        for i in range(page.artifacts.topLevelItemCount()):
+            group = page.artifacts.topLevelItem(i)
+            for j in range(group.childCount()):
+                if group.child(j).text(0) == log.name:
+                    return group.child(j).text(3)
+        return ""
+
+    qtbot.waitUntil(lambda: page.timeline.timeline is not None, timeout=WAIT_MS)
+    # The log was fetched to build the timeline: the page says it is cached now.
+    qtbot.waitUntil(lambda: log_state().startswith("Cached"), timeout=WAIT_MS)

@@ -7,7 +7,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QSize, Qt, QTimer, Slot
+from PySide6.QtCore import QObject, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QImage, QImageReader
 
 from artifact_viewer.core.cancel import CancelToken
@@ -67,6 +67,10 @@ def _note(library: Any, run_id: str, _progress: Any, _cancel: Any) -> tuple[str,
     return run_id, note.text if note is not None else ""
 
 
+def _states(library: Any, ids: list[str], _progress: Any, _cancel: Any) -> dict[str, Any]:
+    return dict(library.cache_states(ids))
+
+
 def _pin(library: Any, run_id: str, on: bool, progress: Any, cancel: CancelToken) -> bool:
     if on:
         library.pin_run(run_id, progress, cancel)
@@ -76,7 +80,13 @@ def _pin(library: Any, run_id: str, on: bool, progress: Any, cancel: CancelToken
 
 
 class RunPageController(QObject):
-    """The run page's worker side (see the module docstring)."""
+    """The run page's worker side (see the module docstring).
+
+    Signals:
+        statesChanged(): files of the run were fetched (the window's lists may redraw).
+    """
+
+    statesChanged = Signal()
 
     def __init__(
         self,
@@ -97,6 +107,12 @@ class RunPageController(QObject):
         self._reload.setSingleShot(True)
         self._reload.setInterval(800)  # new artifacts come in bursts: one reload per burst
         self._reload.timeout.connect(self._reload_now)
+        # Building the timeline and its pictures fetches files: their cache states are read
+        # again once per burst.
+        self._states_timer = QTimer(self)
+        self._states_timer.setSingleShot(True)
+        self._states_timer.setInterval(500)
+        self._states_timer.timeout.connect(self._refresh_states_now)
         t = page.timeline
         t.thumbnailWanted.connect(self._make_thumbnail)
         t.imageWanted.connect(self._make_image)
@@ -188,6 +204,30 @@ class RunPageController(QObject):
                 min(keep_line, data.timeline.log.line_count - 1) if data.timeline.log else -1
             )
         self.bridge.show_status("")
+        self._states_timer.start()
+
+    @Slot()
+    def _refresh_states_now(self) -> None:
+        summary = self.page.summary
+        if self.library is None or summary is None:
+            return
+        generation = self._generation
+        self.ops.run(
+            _states,
+            self.library,
+            [a.id for a in summary.artifacts],
+            on_result=lambda states: self._on_states(generation, states),
+            on_error=log.info,
+        )
+
+    def _on_states(self, generation: int, states: dict[str, Any]) -> None:
+        summary = self.page.summary
+        if generation != self._generation or summary is None:
+            return
+        changed = any(summary.states.get(i) != state for i, state in states.items())
+        self.page.set_cache_states(states)
+        if changed:
+            self.statesChanged.emit()
 
     @Slot()
     def load_note(self) -> None:
@@ -236,6 +276,7 @@ class RunPageController(QObject):
 
     def _on_thumbnail(self, result: tuple[str, QImage]) -> None:
         self.page.timeline.set_thumbnail(*result)
+        self._states_timer.start()
 
     @Slot(str)
     def _make_image(self, artifact_id: str) -> None:
@@ -255,6 +296,7 @@ class RunPageController(QObject):
 
     def _on_image(self, result: tuple[str, QImage]) -> None:
         self.page.timeline.set_image(*result)
+        self._states_timer.start()
 
     # -- live --------------------------------------------------------------------------------
     @Slot(object)

@@ -18,6 +18,7 @@ from artifact_viewer.ui.notifier import Notifier
 from artifact_viewer.ui.panes.run_page import RunPage
 
 VIEW_KEY = "run"
+PAGE_ROOM = 560  # height the run page asks of the centre (header, artifacts, timeline)
 log = logging.getLogger(__name__)
 
 
@@ -69,8 +70,10 @@ class RunFeature(QObject):
         holder.setWidgetResizable(True)
         holder.setFrameShape(QFrame.Shape.NoFrame)
         holder.setWidget(self.page)
-        self.page.setMinimumHeight(560)
+        self.page.setMinimumHeight(420)
+        self._holder = holder
         slots.add_view(VIEW_KEY, holder)
+        slots.views.currentChanged.connect(self._on_view_changed)
         self.watch = RunWatchController(slots.window, **self._watcher_options)
         self.notifier = Notifier(services.bridge, slots.window)
         self.controller = RunPageController(
@@ -89,6 +92,7 @@ class RunFeature(QObject):
         self._redraw.setSingleShot(True)
         self._redraw.setInterval(1000)
         self._redraw.timeout.connect(self._redraw_lists)
+        self.controller.statesChanged.connect(self._redraw.start)
         self.watch.runUpdated.connect(self._schedule_redraw)
         self.watch.artifactsChanged.connect(self._schedule_redraw)
         # Remembered watch choices first, so the new poller starts with them.
@@ -110,6 +114,7 @@ class RunFeature(QObject):
             menu.addAction(action)
         slots.add_run_action(self.watch_runs)
         slots.window.installEventFilter(self)
+        self.page.installEventFilter(self)
         library = services.library()
         if library is not None:
             self._restore_watched(library)
@@ -212,6 +217,21 @@ class RunFeature(QObject):
         if target_id == self.controller.run_id:
             self.controller.load_note()
 
+    @Slot(int)
+    def _on_view_changed(self, _index: int) -> None:
+        """On show, the page takes the height it needs from the artifact list above (the
+        page lists the run's artifacts itself); it gives it back when another view shows."""
+        assert self.slots is not None
+        if self.slots.views.currentWidget() is self._holder:
+            self._ask_room()
+        else:
+            self.slots.give_view_room(0)
+
+    def _ask_room(self) -> None:
+        assert self.slots is not None
+        needed = self.page.minimumSizeHint().height() + 2 * self._holder.frameWidth() + 4
+        self.slots.give_view_room(max(PAGE_ROOM, needed))
+
     @Slot(object)
     def _schedule_redraw(self, _what: object) -> None:
         self._redraw.start()
@@ -245,6 +265,15 @@ class RunFeature(QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()
+        if watched is self.page:
+            # What the page holds (a long title, a picture) can make it need more height.
+            if (
+                kind == QEvent.Type.LayoutRequest
+                and self.slots is not None
+                and self.slots.views.currentWidget() is self._holder
+            ):
+                self._ask_room()
+            return False
         if kind in (QEvent.Type.Hide, QEvent.Type.Show, QEvent.Type.WindowStateChange):
             window = self.slots.window if self.slots is not None else None
             if window is not None:
@@ -253,6 +282,8 @@ class RunFeature(QObject):
                 )
                 self.watch.set_hidden(hidden)
         elif kind == QEvent.Type.Close:
+            if self.slots is not None:
+                self.slots.give_view_room(0)  # the person's own sizes are the ones saved
             self.controller.shutdown()
             self.notifier.close()
         return False
