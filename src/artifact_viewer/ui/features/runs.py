@@ -100,6 +100,7 @@ class RunFeature(QObject):
         slots.events.libraryChanged.connect(self._restore_watched)
         slots.events.libraryChanged.connect(self.controller.set_library)
         self.watch.watchedChanged.connect(self._remember_watched)
+        slots.events.shuttingDown.connect(self._shut_down)
         slots.events.scopeChanged.connect(self._on_scope)
         menu = slots.menu("&Runs")
         self.show_page = QAction("Show &run page", slots.window)
@@ -284,6 +285,14 @@ class RunFeature(QObject):
         elif kind == QEvent.Type.Close:
             if self.slots is not None:
                 self.slots.give_view_room(0)  # the person's own sizes are the ones saved
-            self.controller.shutdown()
-            self.notifier.close()
+            self._shut_down()
         return False
+
+    @Slot()
+    def _shut_down(self) -> None:
+        """The poller's thread and the notifier end with the window (twice is harmless)."""
+        if self.slots is not None:
+            # No Python event filter may outlive the interpreter's last event loop.
+            self.slots.window.removeEventFilter(self)
+        self.controller.shutdown()
+        self.notifier.close()
