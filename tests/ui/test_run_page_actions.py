@@ -177,5 +177,8 @@ def test_cache_states_on_the_page_follow_what_the_timeline_fetched(
         return ""
 
     qtbot.waitUntil(lambda: page.timeline.timeline is not None, timeout=WAIT_MS)
+    shots = len(page.timeline.timeline.screenshots)
+    caption = page.timeline.caption.text()
+    assert caption.startswith(f"{shots} screenshot{'' if shots == 1 else 's'} · run.log: ")
     # The log was fetched to build the timeline: the page says it is cached now.
     qtbot.waitUntil(lambda: log_state().startswith("Cached"), timeout=WAIT_MS)
