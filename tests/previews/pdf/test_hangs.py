@@ -211,6 +211,7 @@ def _max_gap(ticks: list[float]) -> float:
 
 def test_a_page_that_never_renders_gets_a_message_while_the_gui_runs(qtbot, tmp_path, monkeypatch):
     monkeypatch.setattr(pdf_previewer, "RENDER_TIMEOUT_S", 1.0)
+    monkeypatch.setattr(pdf_layout, "_stuck", [])  # this session's stuck documents only
     view = PdfPreviewer()
     qtbot.addWidget(view)
     view.resize(700, 500)
@@ -223,10 +224,15 @@ def test_a_page_that_never_renders_gets_a_message_while_the_gui_runs(qtbot, tmp_
     ticker, ticks = _ticking()
     with qtbot.waitSignal(view.failed, timeout=20_000) as failed:
         view.load(PreviewSource(samples.write_pdf(tmp_path / "stuck.pdf", 3), "application/pdf"))
-    ticker.stop()
     assert "Page 1 did not render within 1 s" in failed.args[0]
     assert view.stack.currentWidget() is view.error_label
     assert not view.search_box.isEnabled() and not view.next_button.isEnabled()
+    # PDFium may still be busy with that page: no other PDF is opened in this process.
+    with qtbot.waitSignal(view.failed, timeout=20_000) as refused:
+        view.load(PreviewSource(samples.write_pdf(tmp_path / "next.pdf", 2), "application/pdf"))
+    ticker.stop()
+    assert "cannot be shown until the app is restarted" in refused.args[0]
+    assert "stuck.pdf" in refused.args[0]
     assert _max_gap(ticks) < 0.5
     view.cancel()
 

@@ -375,9 +375,14 @@ class PdfPreviewer(Previewer):
         self._stop_render_watch()
         # PDFium is still busy with that page on the view's render thread and holds its
         # lock: any further call (a zoom, a search highlight, closing the document) would
-        # wait for it. The document is left as it is; the view shows the message instead.
+        # wait for it. The document is never closed, and no other PDF is opened here.
         self._set_controls_enabled(False)
-        self.search_model.setSearchString("")
+        self._tasks.pop("search", None)
+        if self._document is not None:
+            source = self._source
+            name = (source.name or source.path.name) if source is not None else "a PDF"
+            pdf_layout.park_stuck_document(self._document, name)
+            self._document = None
         self._fail(
             f"Page {late[0] + 1} did not render within {RENDER_TIMEOUT_S:g} s: the PDF "
             "cannot be drawn here (it may be damaged). Open it in another viewer."
