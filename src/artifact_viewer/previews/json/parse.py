@@ -196,12 +196,15 @@ def _stdlib_loads(text: str, *, keep_huge: bool = False, constants: list[str] | 
     old_limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(old_limit, MAX_DEPTH + 1000))
     old_stack = threading.stack_size(_BIG_STACK)
-    try:
-        worker = threading.Thread(target=run, name="json-deep-parse", daemon=True)
-        worker.start()
-    finally:
-        threading.stack_size(old_stack)
-    worker.join()
+    # A deep document is hundreds of thousands of containers made in a burst: without the
+    # pause they set off full collections, each walking the whole heap with the GIL held.
+    with _gc_paused(freeze=False):
+        try:
+            worker = threading.Thread(target=run, name="json-deep-parse", daemon=True)
+            worker.start()
+        finally:
+            threading.stack_size(old_stack)
+        worker.join()
     sys.setrecursionlimit(old_limit)
     if "error" in out:
         raise out["error"]
