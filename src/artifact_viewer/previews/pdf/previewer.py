@@ -6,7 +6,7 @@ import logging
 import time
 from collections.abc import Iterator
 
-from PySide6.QtCore import QEvent, QObject, QPointF, Qt, QTimer, Slot
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPointF, Qt, QTimer, Slot
 from PySide6.QtGui import QKeySequence, QResizeEvent
 from PySide6.QtPdf import QPdfDocument, QPdfPageRenderer, QPdfSearchModel
 from PySide6.QtPdfWidgets import QPdfView
@@ -76,6 +76,7 @@ class PdfPreviewer(Previewer):
         self._fit_width = True
         self._awaiting_first_page = False
         self._searched = ""  # the query of the search running or shown
+        self._pending_result: int | None = None  # a hit the search model has not reached
         # Render watchdog: pages drawn at the current zoom, and pages on screen waiting
         # for their image (page -> monotonic deadline).
         self._rendered: set[int] = set()
@@ -103,6 +104,10 @@ class PdfPreviewer(Previewer):
         # computed from it can never make a scrollbar appear and change it again.
         self.view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         self.view.setSearchModel(self.search_model)
+        self._result_timer = QTimer(self, singleShot=True, interval=0)
+        self._result_timer.timeout.connect(self._mark_pending_result)
+        self.search_model.rowsInserted.connect(self._search_results_grew)
+        self.search_model.modelReset.connect(self._search_results_grew)
         self.view.installEventFilter(self)
         self.navigator = self.view.pageNavigator()
         self.page_layout = PageLayout(self.view)
@@ -594,6 +599,7 @@ class PdfPreviewer(Previewer):
 
     def _clear_hits(self) -> None:
         self._hits = []
+        self._pending_result = None
         self.hit_list.clear()
         self.hit_list.setVisible(False)
         self.hit_label.setText("")
@@ -687,10 +693,43 @@ class PdfPreviewer(Previewer):
         if 0 <= row < len(self._hits):
             hit = self._hits[row]
             # The view marks the current one of the search model's results (found in the
-            # same page and text order as these hits).
-            self.view.setCurrentSearchResultIndex(row)
-            # Land a little above the match so it is not glued to the top edge.
-            self.go_to_page(hit.page, QPointF(max(hit.x - 20, 0), max(hit.y - 40, 0)))
+            # same page and text order as these hits). The model searches a page per timer
+            # tick, after the helper's search: a result it has not reached yet is marked
+            # when it has (marking it earlier would move the view to the first page).
+            self._pending_result = None
+            if self.search_model.rowCount(QModelIndex()) > row:
+                self.view.setCurrentSearchResultIndex(row)
+            else:
+                self._pending_result = row
+            self._show_hit(hit)
+
+    def _show_hit(self, hit: PdfHit) -> None:
+        # Land a little above the match so it is not glued to the top edge.
+        self.go_to_page(hit.page, QPointF(max(hit.x - 20, 0), max(hit.y - 40, 0)))
+
+    @Slot()
+    def _search_results_grew(self) -> None:
+        row = self._pending_result
+        if (
+            row is None
+            or self.search_model.rowCount(QModelIndex()) <= row
+            or row >= len(self._hits)
+        ):
+            return
+        self._pending_result = None
+        # After the model's insertion has been taken in by the view too.
+        self._result_timer.setProperty("row", row)
+        self._result_timer.start()
+
+    @Slot()
+    def _mark_pending_result(self) -> None:
+        row = self._result_timer.property("row")
+        if not isinstance(row, int) or row >= len(self._hits):
+            return
+        if self.hit_list.currentRow() != row:
+            return  # another hit was chosen meanwhile
+        self.view.setCurrentSearchResultIndex(row)
+        self._show_hit(self._hits[row])
 
     @Slot()
     def next_hit(self) -> None:
