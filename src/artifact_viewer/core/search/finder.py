@@ -118,6 +118,29 @@ class _Target:
 
 
 def _targets(index: SearchIndex, query: SearchQuery) -> list[_Target]:
+    """The artifacts the query may find, newest run first; kept between queries with the
+    same filters while neither the index nor the catalog changed (each key typed)."""
+    versions = index.data_versions()
+    key = (
+        query.types,
+        query.mimes,
+        query.runs,
+        query.workflows,
+        query.statuses,
+        query.since,
+        query.until,
+        versions,
+    )
+    memo = index.targets_memo
+    if versions is not None and memo is not None and memo[0] == key:
+        return list(memo[1])
+    targets = _read_targets(index, query)
+    if versions is not None:
+        index.targets_memo = (key, tuple(targets))
+    return targets
+
+
+def _read_targets(index: SearchIndex, query: SearchQuery) -> list[_Target]:
     where = [f"c.state IN {USABLE!r}", "a.deleted = 0"]
     params: list[Any] = []
 

@@ -108,6 +108,7 @@ class SearchFeature(QObject):
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.setInterval(DEBOUNCE_MS)
+        self.timer.setTimerType(Qt.TimerType.PreciseTimer)  # a coarse one may fire 5 ms late
         self.timer.timeout.connect(self.start_search)
         self._searching = QTimer(self)
         self._searching.setSingleShot(True)
