@@ -117,6 +117,7 @@ class PdfPreviewer(Previewer):
         self.search_box.setMinimumWidth(160)
         self._toolbar_level = _FULL
         self.hit_label = QLabel()
+        self.hit_label.setContentsMargins(4, 0, 0, 0)
         self.info = QLabel()
         self.info.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         # Long names and notes must not make the whole preview wider than its pane.
@@ -209,9 +210,12 @@ class PdfPreviewer(Previewer):
         info_width = self.info.fontMetrics().horizontalAdvance(self.info.text()) + 12
         full_width = max(COMPACT_WIDTH, FULL_CONTROLS_WIDTH + info_width)
         level = sum(width < limit for limit in (full_width, NARROW_WIDTH, TINY_WIDTH))
-        if level == self._toolbar_level:
-            return
-        self._toolbar_level = level
+        if level != self._toolbar_level:
+            self._toolbar_level = level
+            self._apply_toolbar_level(level)
+        self._squeeze_toolbar(width)
+
+    def _apply_toolbar_level(self, level: int) -> None:
         # The file info moves to a tooltip rather than being cut mid-word.
         self.info.setVisible(level == _FULL)
         short = level >= _NARROW
@@ -227,6 +231,22 @@ class PdfPreviewer(Previewer):
             gap.changeSize(4 if level >= _TINY else 12, 0)
         layout = self.toolbar.layout()
         if layout is not None:
+            layout.invalidate()
+
+    def _squeeze_toolbar(self, width: int) -> None:
+        """Below the tiny level, drop the zoom steps and the page count (their keys stay)
+        rather than let the hit count slide over the search box."""
+        layout = self.toolbar.layout()
+        if layout is None:
+            return
+        extras = (self.zoom_out_button, self.zoom_in_button, self.page_count_label)
+        for w in extras:
+            w.setVisible(True)
+        layout.invalidate()
+        for w in extras:
+            if layout.minimumSize().width() <= width:
+                break
+            w.setVisible(False)
             layout.invalidate()
 
     def _set_info(self, text: str) -> None:
@@ -528,6 +548,7 @@ class PdfPreviewer(Previewer):
         if not query or self._source is None or not self.page_layout.pages:
             return
         self.hit_label.setText("searching…")
+        self._squeeze_toolbar(self.width())
         self._tasks["search"] = run_in_pool(
             search_pdf,
             self._source.path,
@@ -565,6 +586,13 @@ class PdfPreviewer(Previewer):
         self.hit_list.blockSignals(False)
         more = "+" if len(hits) >= MAX_HITS else ""
         self.hit_label.setText(f"{len(hits)}{more} hit{'s' if len(hits) != 1 else ''}")
+        self._squeeze_toolbar(self.width())
+        if hits and not self.hit_list.isVisibleTo(self):
+            # Wide enough to read a hit in context: a third of the preview, 180 to 320 px.
+            total = max(self.splitter.width(), 2)
+            wanted = min(max(180, total // 3), 320, total // 2)
+            self.hit_list.setVisible(True)
+            self.splitter.setSizes([total - wanted, wanted])
         self.hit_list.setVisible(bool(hits))
         page, self._reveal_page = self._reveal_page, None
         if page is not None:  # opened at a match on this page: that one is current

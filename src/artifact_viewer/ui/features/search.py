@@ -117,6 +117,7 @@ class SearchFeature(QObject):
         self.pane.queryChanged.connect(lambda _text: self.timer.start())
         self.pane.hitActivated.connect(self.open_hit)
         slots.events.libraryChanged.connect(self._on_library)
+        slots.events.shuttingDown.connect(self._on_shutting_down)
         slots.preview_host().loadingChanged.connect(self._on_preview_loading)
         slots.preview_shown().connect(self._on_preview_shown)
         slots.window.installEventFilter(self)  # closing the window stops the indexer
@@ -130,6 +131,13 @@ class SearchFeature(QObject):
             self._closed = True
             self._shutdown()
         return False
+
+    @Slot()
+    def _on_shutting_down(self) -> None:
+        self._closed = True
+        if self.slots is not None:
+            self.slots.window.removeEventFilter(self)
+        self._shutdown()
 
     @Slot()
     def focus_box(self) -> None:
