@@ -23,6 +23,12 @@ case "$*" in
     echo "smoke: 7 of 7 kinds rendered"
     [ -n "$FAKE_STDERR" ] && echo "$FAKE_STDERR" >&2
     exit "${FAKE_RC:-0}" ;;
+  "diff "*.csv" "*.csv" --json")
+    echo '{"kind": "table", "changes": [{"op": "change", "cells":{"pay":["20","25"]}}]}'
+    exit 1 ;;
+  "diff "*.pdf" "*.pdf" --json")
+    echo '{"kind": "pdf", "changes": ["+Wages 1200"]}'
+    exit 1 ;;
   *) echo "unexpected arguments: $*" >&2; exit 2 ;;
 esac
 """

@@ -48,9 +48,12 @@ def test_cancel_arriving_with_the_last_bytes_commits_nothing(library, fake_cloud
 
     with pytest.raises(Cancelled):
         library.fetch("a1", progress=progress, cancel=token)
-    assert list(library.blobs.partial_dir.glob("*.part")) == []
+    # Nothing is committed; what arrived is kept only as a partial file to resume from.
     assert not library.blobs.exists(hashlib.sha256(DATA).hexdigest())
     assert library.cache_state("a1") is CacheState.NOT_CACHED
+    path = library.fetch("a1")
+    assert path.read_bytes() == DATA
+    assert list(library.blobs.partial_dir.glob("*.part")) == []
 
 
 def test_writer_starts_disk_write_back_in_steps_while_streaming(tmp_path, monkeypatch):

@@ -31,10 +31,10 @@ from artifact_viewer.previews.fmt import human_size
 from artifact_viewer.previews.pdf import layout as pdf_layout
 from artifact_viewer.previews.pdf import probe
 from artifact_viewer.previews.pdf.layout import PageLayout, PdfGeometry
+from artifact_viewer.previews.pdf.probe import search_in_helper
 from artifact_viewer.previews.pdf.search import (
     MAX_HITS,
     PdfHit,
-    search_in_helper,
 )
 from artifact_viewer.qt.buttons import tool_button
 from artifact_viewer.qt.worker import Task, run_in_pool

@@ -302,3 +302,18 @@ def prober() -> Prober:
 
 if __name__ == "__main__":
     serve(sys.stdin, sys.stdout)
+
+
+def search_in_helper(path: Path, query: str, progress: Any, cancel: CancelToken) -> list[Any]:
+    """Worker: :func:`search_pdf` run by the helper process (QtPdf holds the GIL inside
+    PDFium: a search that never returns here would stop every thread of the app)."""
+    from artifact_viewer.previews.pdf.search import SEARCH_TIMEOUT_S, PdfHit
+
+    try:
+        found = prober().search(path, query, SEARCH_TIMEOUT_S, cancel)
+    except ProbeTimeout:
+        raise PreviewError(
+            f"The search did not finish within {SEARCH_TIMEOUT_S:g} s "
+            "(the PDF's text cannot be read)."
+        ) from None
+    return [PdfHit(*hit) for hit in found]
