@@ -673,10 +673,11 @@ class PdfPreviewer(Previewer):
         page, self._reveal_page = self._reveal_page, None
         if page is not None:  # opened at a match on this page: that one is current
             row = next((i for i, hit in enumerate(hits) if hit.page == page), None)
+            # After the width the hit list just took is fitted (its timer is due first).
             if row is None:
-                self.go_to_page(page)
-                return
-            self.hit_list.setCurrentRow(row)
+                QTimer.singleShot(0, self, lambda: self.go_to_page(page))
+            else:
+                QTimer.singleShot(0, self, lambda: self.hit_list.setCurrentRow(row))
         elif hits:
             self.hit_list.setCurrentRow(0)
 
