@@ -92,6 +92,7 @@ def window_extensions() -> list[WindowExtension]:
     from artifact_viewer.ui.features.notes import NotesFeature
     from artifact_viewer.ui.features.redacted_view import RedactedViewExtension
     from artifact_viewer.ui.features.save_many import SaveManyFeature
+    from artifact_viewer.ui.features.search import SearchFeature
 
     return [
         BundleFeature(),
@@ -100,6 +101,7 @@ def window_extensions() -> list[WindowExtension]:
         DataMenuExtension(),
         CompareFeature(),
         SaveManyFeature(),
+        SearchFeature(),
     ]
 
 
