@@ -198,6 +198,7 @@ def test_redact_screenshot_of_a_pdf_boxes_the_value(tmp_path) -> None:
         shots[name] = Image.open(out).convert("RGB")
     diff = ImageChops.difference(shots["plain"], shots["redacted"]).getbbox()
     assert diff is not None
+
     # The redacted shot has a solid dark box where the plain one shows the number.
     def dark(image: Image.Image) -> int:
         return sum(1 for level in image.convert("L").tobytes() if level < 40)
