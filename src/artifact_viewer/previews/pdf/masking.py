@@ -24,7 +24,7 @@ class MaskedPdfView(QPdfView):
     """A QPdfView that, while masking, paints boxes over what the page boxes name."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(parent)  # type: ignore[arg-type]  # the stub wants a parent
         self.page_layout: PageLayout | None = None  # set by the previewer
         self._masking = False
         self._pages: dict[int, PageBoxes] = {}

@@ -11,6 +11,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QTableView, QVBoxLayout, QWidget
 
 from artifact_viewer.core.compare.table import TableDiff
+from artifact_viewer.core.masking import Masker
 from artifact_viewer.ui.compare.textdiff import ADDED, CHANGED, REMOVED
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -27,9 +28,10 @@ class TableRows:
     source: np.ndarray[Any, Any]  # row in B (or in A for removed rows)
     change: np.ndarray[Any, Any]  # index into the changed rows, -1 elsewhere
     columns: list[tuple[str | None, str | None]]  # (A name, B name) per view column
+    masker: Masker | None = None  # the redacted view: cells shown masked
 
 
-def plan(diff: TableDiff, changes_only: bool) -> TableRows:
+def plan(diff: TableDiff, changes_only: bool, masker: Masker | None = None) -> TableRows:
     rows = diff.rows
     assert rows is not None
     n_b = rows.table_b.num_rows
@@ -51,7 +53,7 @@ def plan(diff: TableDiff, changes_only: bool) -> TableRows:
         old = renamed_back.get(name, name if name in rows.table_a.column_names else None)
         columns.append((old, name))
     columns.extend((name, None) for name in diff.columns_removed)
-    return TableRows(status, source, change, columns)
+    return TableRows(status, source, change, columns, masker)
 
 
 class TableDiffModel(QAbstractTableModel):
@@ -86,9 +88,17 @@ class TableDiffModel(QAbstractTableModel):
         return new or f"{old} (removed)"
 
     def cell(self, row: int, column: int) -> tuple[int, str]:
-        """(status, text) of a cell: changed cells read ``old -> new``."""
+        """(status, text) of a cell: changed cells read ``old -> new`` (each side masked by
+        its column name and content while the redacted view is on)."""
         assert self.rows is not None and self.diff is not None and self.diff.rows is not None
         data = self.diff.rows
+        masker = self.rows.masker
+
+        def shown(name: str, value: object) -> str:
+            if masker is not None:
+                return masker.mask_cell(name, value)
+            return "" if value is None else str(value)
+
         status = int(self.rows.status[row])
         source = int(self.rows.source[row])
         if column == 0:
@@ -96,7 +106,7 @@ class TableDiffModel(QAbstractTableModel):
         old_name, new_name = self.rows.columns[column - 1]
         if status == REMOVE:
             value = data.table_a.column(old_name)[source].as_py() if old_name else None
-            return status, "" if value is None else str(value)
+            return status, "" if value is None else shown(old_name or "", value)
         if new_name is None:
             return SAME, ""
         new = data.table_b.column(new_name)[source].as_py()
@@ -105,9 +115,9 @@ class TableDiffModel(QAbstractTableModel):
             flags = data.changed_cells.get(new_name)
             if flags is not None and flags[index]:
                 old = data.table_a.column(old_name)[int(data.changed_a[index])].as_py()
-                return CHANGE, f"{old} -> {new}"
-            return SAME, str(new)
-        return status, str(new)
+                return CHANGE, f"{shown(old_name, old)} -> {shown(new_name, new)}"
+            return SAME, shown(new_name, new) if masker is not None else str(new)
+        return status, shown(new_name, new) if masker is not None else str(new)
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or self.rows is None:

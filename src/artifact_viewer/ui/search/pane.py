@@ -7,6 +7,7 @@ from PySide6.QtCore import QModelIndex, Qt, Signal, Slot
 from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import QHeaderView, QLabel, QLineEdit, QTreeView, QVBoxLayout, QWidget
 
+from artifact_viewer.core.masking import Masker
 from artifact_viewer.core.search.finder import Hit, SearchResult
 from artifact_viewer.ui.search.results import HIT_ROLE, SnippetDelegate, results_model
 
@@ -20,6 +21,9 @@ class SearchPane(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("searchPane")
+        self.masks_values = True  # snippets are masked in the redacted view, never covered
+        self.masker: Masker | None = None  # set by the feature while the view is on
+        self._shown: tuple[SearchResult, int] | None = None
         self.box = QLineEdit()
         self.box.setObjectName("contentSearchBox")
         self.box.setPlaceholderText(
@@ -44,8 +48,15 @@ class SearchPane(QWidget):
         self.box.returnPressed.connect(self._first_hit)
         self.view.activated.connect(self._activated)
 
+    def set_masker(self, masker: Masker | None) -> None:
+        """Mask the snippets (the redacted view) or not; the results listed are redrawn."""
+        self.masker = masker
+        if self._shown is not None:
+            self.show_result(*self._shown)
+
     def show_result(self, result: SearchResult, pending: int) -> None:
-        results_model(result.hits, self.model)
+        self._shown = (result, pending)
+        results_model(result.hits, self.model, self.masker)
         self.view.expandAll()
         header = self.view.header()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
@@ -62,6 +73,7 @@ class SearchPane(QWidget):
         self.status.setText(text)
 
     def clear_results(self, text: str = "") -> None:
+        self._shown = None
         self.model.clear()
         self.show_status(text)
 

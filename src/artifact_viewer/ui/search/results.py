@@ -10,6 +10,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSize, Qt
 from PySide6.QtGui import QPainter, QStandardItem, QStandardItemModel, QTextDocument
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
+from artifact_viewer.core.masking import Masker
 from artifact_viewer.core.search.finder import Hit
 
 HIT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -32,15 +33,34 @@ def where(location: dict[str, Any]) -> str:
     return str(location.get("field", ""))
 
 
-def snippet_html(hit: Hit) -> str:
-    """The snippet as HTML with each match in bold (everything else escaped)."""
+def shown_snippet(hit: Hit, masker: Masker | None) -> str:
+    """The snippet as listed: masked in the redacted view (by its column or key name when
+    the hit says which, then by content). Masking keeps the length, so the match marks
+    still fall on the same characters."""
+    if masker is None:
+        return hit.snippet
+    column = hit.location.get("column")
+    if not isinstance(column, str):
+        path = hit.location.get("path")
+        column = path.rsplit(".", 1)[-1].split("[", 1)[0] if isinstance(path, str) else None
+    if column:
+        return masker.mask_cell(column, hit.snippet)
+    return masker.mask_text(hit.snippet)
+
+
+def _marked(snippet: str, hit: Hit, before: str, after: str, escape: bool) -> str:
     out, last = [], 0
+    esc = html.escape if escape else str
     for start, end in hit.marks:
-        out += [html.escape(hit.snippet[last:start]), "<b>", html.escape(hit.snippet[start:end])]
-        out.append("</b>")
+        out += [esc(snippet[last:start]), before, esc(snippet[start:end]), after]
         last = end
-    out.append(html.escape(hit.snippet[last:]))
+    out.append(esc(snippet[last:]))
     return "".join(out)
+
+
+def snippet_html(hit: Hit, masker: Masker | None = None) -> str:
+    """The snippet as HTML with each match in bold (everything else escaped)."""
+    return _marked(shown_snippet(hit, masker), hit, "<b>", "</b>", True)
 
 
 def run_title(hit: Hit) -> str:
@@ -54,8 +74,9 @@ def run_title(hit: Hit) -> str:
     return f"{workflow} · run {run} · {when}"
 
 
-def results_model(hits: list[Hit], model: QStandardItemModel) -> None:
-    """Fill ``model``: one row per run (in the hits' order), its hits as children."""
+def results_model(hits: list[Hit], model: QStandardItemModel, masker: Masker | None = None) -> None:
+    """Fill ``model``: one row per run (in the hits' order), its hits as children; with
+    ``masker`` (the redacted view) the snippets are masked."""
     model.clear()
     model.setHorizontalHeaderLabels(list(COLUMNS))
     parents: dict[str | None, QStandardItem] = {}
@@ -69,8 +90,8 @@ def results_model(hits: list[Hit], model: QStandardItemModel) -> None:
             parents[hit.run_id] = parent
         name = _plain(hit.display_name)
         name.setData(hit, HIT_ROLE)
-        match = _plain(hit.marked())
-        match.setData(snippet_html(hit), HIT_ROLE + 1)
+        match = _plain(_marked(shown_snippet(hit, masker), hit, "«", "»", False))
+        match.setData(snippet_html(hit, masker), HIT_ROLE + 1)
         match.setData(hit, HIT_ROLE)
         place = _plain(where(hit.location))
         place.setData(hit, HIT_ROLE)
