@@ -151,6 +151,10 @@ class DecryptingReader(io.RawIOBase):
     def size(self) -> int:
         return self._size
 
+    @property
+    def chunk_size(self) -> int:
+        return self.header.chunk_size
+
     def readable(self) -> bool:
         return True
 
