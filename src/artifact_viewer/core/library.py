@@ -19,7 +19,7 @@ from typing import BinaryIO, Protocol, TypeVar
 import httpx
 
 from artifact_viewer.core.blob_events import BlobEvents
-from artifact_viewer.core.blobstore import BlobStore, is_encrypted
+from artifact_viewer.core.blobstore import BlobStore, BoundHash, is_encrypted
 from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.catalog import Catalog
 from artifact_viewer.core.catalog.notes import ImportMark, Note, NoteKind
@@ -505,7 +505,7 @@ class Library:
         assert entry.sha256 is not None
         expected = parse_file_hash(file_hash)
         try:
-            hasher: Hasher | None = self.blobs.rehash(entry.sha256, expected)
+            hasher: Hasher | BoundHash | None = self.blobs.rehash(entry.sha256, expected)
         except FileNotFoundError:
             self.catalog.forget_blob(entry.sha256)
             return CacheState.NOT_CACHED

@@ -295,3 +295,24 @@ def test_is_cached_reads_nothing_and_follows_purges(library, two_artifacts) -> N
     assert entry is not None and entry.sha256
     library.blobs.remove(entry.sha256)
     assert not library.is_cached("a1")
+
+
+def test_verify_of_a_bound_encrypted_file_checks_tags_and_catches_a_changed_byte(
+    library, two_artifacts
+) -> None:
+    from artifact_viewer.core.blobstore import BoundHash
+
+    convert_cache(library.catalog, library.blobs, encrypt=True)
+    library.refresh_artifacts()
+    library.fetch("a1")
+    entry = library.catalog.cache_entry("a1")
+    assert entry is not None and entry.sha256
+    assert isinstance(library.blobs.rehash(entry.sha256, None), BoundHash)
+    assert library.verify("a1") in (CacheState.VERIFIED, CacheState.NOT_VERIFIABLE)
+    path = library.blobs.locate(entry.sha256)
+    assert path is not None and is_encrypted(path)
+    raw = bytearray(path.read_bytes())
+    raw[HEADER + (CHUNK_SIZE + TAG) // 2] ^= 1  # inside the first chunk's ciphertext
+    path.write_bytes(bytes(raw))
+    assert library.verify("a1") is CacheState.MISMATCH
+    assert library.blobs.locate(entry.sha256) is None
