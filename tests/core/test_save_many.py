@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import stat
 
 import pytest
 
@@ -44,6 +45,8 @@ def test_several_runs_prefix_each_name_with_its_run_so_logs_do_not_collide(two_r
     assert by_id["a1"].path.read_bytes() == LOG_1
     assert by_id["a3"].path.read_bytes() == LOG_2
     assert by_id["a3"].sha256 == hashlib.sha256(LOG_2).hexdigest()
+    for copy in report.saved:
+        assert stat.S_IMODE(copy.path.stat().st_mode) & 0o077 == 0  # private copies
 
 
 def test_same_name_twice_in_one_run_gets_a_number(library, fake_cloud, tmp_path):
