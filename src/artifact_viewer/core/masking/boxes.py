@@ -24,6 +24,7 @@ from pathlib import Path
 from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.masking import Masker
 from artifact_viewer.core.masking.kinds import Kind
+from artifact_viewer.core.pdfium import PDFIUM_LOCK
 
 #: device units per point when pdfium maps page coordinates to the shown page
 _DEVICE_SCALE = 16
@@ -150,26 +151,31 @@ def pdf_boxes(
     page_count)`` after each). Raises :class:`MaskingError` when pdfium cannot open it."""
     import pypdfium2 as pdfium
 
-    try:
-        pdf = pdfium.PdfDocument(str(path))
-    except (pdfium.PdfiumError, OSError, ValueError) as exc:
-        raise MaskingError(f"the PDF's text could not be read ({exc})") from exc
-    try:
+    # PDFium is not thread-safe: the lock is held for each step (opening, a page, closing),
+    # so a comparison reading another PDF interleaves rather than waits for all pages.
+    with PDFIUM_LOCK:
+        try:
+            pdf = pdfium.PdfDocument(str(path))
+        except (pdfium.PdfiumError, OSError, ValueError) as exc:
+            raise MaskingError(f"the PDF's text could not be read ({exc})") from exc
         pages = len(pdf)
+    try:
         out: list[PageBoxes] = []
         for index in range(pages):
             if cancel is not None:
                 cancel.raise_if_cancelled()
-            try:
-                boxes = _page_boxes(pdf, index, masker)
-            except pdfium.PdfiumError:
-                boxes = PageBoxes(index, 0.0, 0.0, cover_all=True)
+            with PDFIUM_LOCK:
+                try:
+                    boxes = _page_boxes(pdf, index, masker)
+                except pdfium.PdfiumError:
+                    boxes = PageBoxes(index, 0.0, 0.0, cover_all=True)
             out.append(boxes)
             if on_page is not None:
                 on_page(boxes, pages)
         return out
     finally:
-        pdf.close()
+        with PDFIUM_LOCK:
+            pdf.close()
 
 
 # --- screenshots -------------------------------------------------------------------------
