@@ -31,11 +31,17 @@ class StallProbe(QObject):
         self._timer.setInterval(interval_ms)
         self._timer.timeout.connect(self._tick)
         self._last: float | None = None
+        self._last_cpu = 0.0
         self.gaps_ms: list[float] = []
+        # CPU time the GUI thread itself used between ticks: unlike the wall-clock gaps, it
+        # does not grow when other processes take the cores (a loaded machine).
+        self.busy_ms: list[float] = []
 
     def start(self) -> None:
         self.gaps_ms = []
+        self.busy_ms = []
         self._last = time.perf_counter()
+        self._last_cpu = time.thread_time()
         self._timer.start()
 
     def stop(self) -> None:
@@ -52,10 +58,11 @@ class StallProbe(QObject):
 
     @Slot()
     def _tick(self) -> None:
-        now = time.perf_counter()
+        now, cpu = time.perf_counter(), time.thread_time()
         if self._last is not None:
             self.gaps_ms.append((now - self._last) * 1000.0)
-        self._last = now
+            self.busy_ms.append((cpu - self._last_cpu) * 1000.0)
+        self._last, self._last_cpu = now, cpu
 
     @property
     def max_stall_ms(self) -> float:
@@ -63,6 +70,12 @@ class StallProbe(QObject):
         if not self.gaps_ms:
             return 0.0
         return max(0.0, max(self.gaps_ms) - self.interval_ms)
+
+    @property
+    def max_busy_ms(self) -> float:
+        """Most CPU time the GUI thread spent between two ticks (its own work, whatever the
+        machine's load)."""
+        return max(self.busy_ms, default=0.0)
 
     def stalls_over(self, threshold_ms: float) -> int:
         return sum(1 for gap in self.gaps_ms if gap - self.interval_ms > threshold_ms)

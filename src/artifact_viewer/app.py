@@ -89,7 +89,9 @@ def window_extensions() -> list[WindowExtension]:
     from artifact_viewer.ui.compare.feature import CompareFeature
     from artifact_viewer.ui.features.bundle import BundleFeature
     from artifact_viewer.ui.features.data_menu import DataMenuExtension
+    from artifact_viewer.ui.features.downloads import DownloadsFeature
     from artifact_viewer.ui.features.notes import NotesFeature
+    from artifact_viewer.ui.features.offline import OfflineHonesty
     from artifact_viewer.ui.features.redacted_view import RedactedViewExtension
     from artifact_viewer.ui.features.runs import RunFeature
     from artifact_viewer.ui.features.save_many import SaveManyFeature
@@ -104,6 +106,8 @@ def window_extensions() -> list[WindowExtension]:
         SaveManyFeature(),
         SearchFeature(),
         RunFeature(),
+        OfflineHonesty(),
+        DownloadsFeature(),
     ]
 
 
@@ -230,6 +234,12 @@ def gui_main(demo: bool = False, verbose: bool = False, smoke: bool = False) -> 
         ticker.stop()
         app.close()
         collector.stop()
+        # Delete the window now, while Python runs: left to PySide's exit handler it would
+        # close (and run Python event filters) after the interpreter began to shut down.
+        import shiboken6
+
+        if shiboken6.isValid(app.window):
+            shiboken6.delete(app.window)
     log.info("Exited with code %s", code)
     from artifact_viewer.ui.features.data_menu import wipe_requested
 

@@ -178,6 +178,27 @@ def pdf_boxes(
             pdf.close()
 
 
+def pdf_page_boxes(path: Path, index: int, masker: Masker) -> PageBoxes | None:
+    """The boxes of one page (0-based; None when the document has no such page). Raises
+    :class:`MaskingError` when pdfium cannot open it."""
+    import pypdfium2 as pdfium
+
+    with PDFIUM_LOCK:
+        try:
+            pdf = pdfium.PdfDocument(str(path))
+        except (pdfium.PdfiumError, OSError, ValueError) as exc:
+            raise MaskingError(f"the PDF's text could not be read ({exc})") from exc
+        try:
+            if not 0 <= index < len(pdf):
+                return None
+            try:
+                return _page_boxes(pdf, index, masker)
+            except pdfium.PdfiumError:
+                return PageBoxes(index, 0.0, 0.0, cover_all=True)
+        finally:
+            pdf.close()
+
+
 # --- screenshots -------------------------------------------------------------------------
 
 

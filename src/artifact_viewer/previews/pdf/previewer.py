@@ -83,6 +83,7 @@ class PdfPreviewer(Previewer):
         self._geometry_job: pdf_layout.GeometryJob | None = None
         self._tasks: dict[str, Task] = {}
         self._hits: list[PdfHit] = []
+        self._reveal_page: int | None = None  # show_match: the page whose match to select
         self._fit_width = True
         self._awaiting_first_page = False
         self.message = ""
@@ -137,6 +138,7 @@ class PdfPreviewer(Previewer):
         self.search_box.setMinimumWidth(160)
         self._toolbar_level = _FULL
         self.hit_label = QLabel()
+        self.hit_label.setContentsMargins(4, 0, 0, 0)
         self.info = QLabel()
         self.info.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         # Long names and notes must not make the whole preview wider than its pane.
@@ -231,9 +233,12 @@ class PdfPreviewer(Previewer):
         info_width = self.info.fontMetrics().horizontalAdvance(self.info.text()) + 12
         full_width = max(COMPACT_WIDTH, FULL_CONTROLS_WIDTH + info_width)
         level = sum(width < limit for limit in (full_width, NARROW_WIDTH, TINY_WIDTH))
-        if level == self._toolbar_level:
-            return
-        self._toolbar_level = level
+        if level != self._toolbar_level:
+            self._toolbar_level = level
+            self._apply_toolbar_level(level)
+        self._squeeze_toolbar(width)
+
+    def _apply_toolbar_level(self, level: int) -> None:
         # The file info moves to a tooltip rather than being cut mid-word.
         self.info.setVisible(level == _FULL)
         short = level >= _NARROW
@@ -251,6 +256,22 @@ class PdfPreviewer(Previewer):
         if layout is not None:
             layout.invalidate()
 
+    def _squeeze_toolbar(self, width: int) -> None:
+        """Below the tiny level, drop the zoom steps and the page count (their keys stay)
+        rather than let the hit count slide over the search box."""
+        layout = self.toolbar.layout()
+        if layout is None:
+            return
+        extras = (self.zoom_out_button, self.zoom_in_button, self.page_count_label)
+        for w in extras:
+            w.setVisible(True)
+        layout.invalidate()
+        for w in extras:
+            if layout.minimumSize().width() <= width:
+                break
+            w.setVisible(False)
+            layout.invalidate()
+
     def _set_info(self, text: str) -> None:
         self.info.setText(text)
         for w in (self.page_count_label, self.page_box):
@@ -263,6 +284,7 @@ class PdfPreviewer(Previewer):
         self._source = source
         self._geometry = None
         self.message = ""
+        self._reveal_page = None
         self._clear_hits()
         self.search_box.blockSignals(True)
         self.search_box.clear()
@@ -610,6 +632,7 @@ class PdfPreviewer(Previewer):
         if not query or self._source is None or not self.page_layout.pages:
             return
         self.hit_label.setText("searching…")
+        self._squeeze_toolbar(self.width())
         self._tasks["search"] = run_in_pool(
             search_pdf,
             self._source.path,
@@ -617,6 +640,19 @@ class PdfPreviewer(Previewer):
             on_result=self._search_done,
             on_error=self._search_failed,
         )
+
+    def show_match(self, page: int, text: str) -> None:
+        """Show ``page`` (0-based) with ``text`` highlighted on it: the search box is
+        filled with it and the first match on that page becomes the current hit."""
+        self.go_to_page(page)
+        text = " ".join(text.split())
+        if not text:
+            return
+        self._reveal_page = page
+        self.search_box.blockSignals(True)
+        self.search_box.setText(text)
+        self.search_box.blockSignals(False)
+        self._start_search()
 
     @property
     def hits(self) -> list[PdfHit]:
@@ -636,8 +672,22 @@ class PdfPreviewer(Previewer):
         self.hit_list.blockSignals(False)
         more = "+" if len(hits) >= MAX_HITS else ""
         self.hit_label.setText(f"{len(hits)}{more} hit{'s' if len(hits) != 1 else ''}")
+        self._squeeze_toolbar(self.width())
+        if hits and not self.hit_list.isVisibleTo(self):
+            # Wide enough to read a hit in context: a third of the preview, 180 to 320 px.
+            total = max(self.splitter.width(), 2)
+            wanted = min(max(180, total // 3), 320, total // 2)
+            self.hit_list.setVisible(True)
+            self.splitter.setSizes([total - wanted, wanted])
         self.hit_list.setVisible(bool(hits))
-        if hits:
+        page, self._reveal_page = self._reveal_page, None
+        if page is not None:  # opened at a match on this page: that one is current
+            row = next((i for i, hit in enumerate(hits) if hit.page == page), None)
+            if row is None:
+                self.go_to_page(page)
+                return
+            self.hit_list.setCurrentRow(row)
+        elif hits:
             self.hit_list.setCurrentRow(0)
 
     @Slot(object)
@@ -650,6 +700,9 @@ class PdfPreviewer(Previewer):
     def _hit_selected(self, row: int) -> None:
         if 0 <= row < len(self._hits):
             hit = self._hits[row]
+            # The view marks the current one of the search model's results (found in the
+            # same page and text order as these hits).
+            self.view.setCurrentSearchResultIndex(row)
             # Land a little above the match so it is not glued to the top edge.
             self.go_to_page(hit.page, QPointF(max(hit.x - 20, 0), max(hit.y - 40, 0)))
 

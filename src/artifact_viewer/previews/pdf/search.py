@@ -31,8 +31,9 @@ class PdfHit:
 
     def label(self) -> str:
         # Short context before the match, so the match itself stays in view in a list.
-        before = " ".join(self.before.split())[-16:]
-        after = " ".join(self.after.split())
+        # Words stay apart from the match: "W-2 [Wage] and", not "W-2[Wage]and".
+        before = " ".join(self.before.split())[-16:] + (" " if self.before[-1:].isspace() else "")
+        after = (" " if self.after[:1].isspace() else "") + " ".join(self.after.split())
         return f"p. {self.page + 1}: …{before}[{self.match}]{after}…"
 
 

@@ -57,6 +57,7 @@ class RunFeature(QObject):
         self.watch.runUpdated.connect(self._schedule_redraw)
         self.watch.artifactsChanged.connect(self._schedule_redraw)
         slots.events.libraryChanged.connect(self.controller.set_library)
+        slots.events.shuttingDown.connect(self._shut_down)
         slots.events.scopeChanged.connect(self._on_scope)
         menu = slots.menu("&Runs")
         self.show_page = QAction("Show &run page", slots.window)
@@ -129,6 +130,14 @@ class RunFeature(QObject):
                 )
                 self.watch.set_hidden(hidden)
         elif kind == QEvent.Type.Close:
-            self.controller.shutdown()
-            self.notifier.close()
+            self._shut_down()
         return False
+
+    @Slot()
+    def _shut_down(self) -> None:
+        """The poller's thread and the notifier end with the window (twice is harmless)."""
+        if self.slots is not None:
+            # No Python event filter may outlive the interpreter's last event loop.
+            self.slots.window.removeEventFilter(self)
+        self.controller.shutdown()
+        self.notifier.close()

@@ -96,6 +96,16 @@ class SaveManyFeature(QObject):
             file_menu.insertActions(file_menu.actions()[0], [self.save_selected, self.save_run])
         else:
             file_menu.addActions([self.save_selected, self.save_run])
+        slots.needs_api(
+            self.save_selected,
+            "saving files that are not cached needs the API to download them",
+            when=lambda: slots.uncached(slots.selected_artifact_ids()),
+        )
+        slots.needs_api(
+            self.save_run,
+            "this run has files that are not cached; downloading them needs the API",
+            when=lambda: slots.uncached_runs(slots.selected_run_ids()),
+        )
         slots.add_list_action(self.save_selected)
         slots.add_run_action(self.save_run)
         slots.events.artifactSelected.connect(self.update_actions)

@@ -9,7 +9,12 @@ from PySide6.QtWidgets import QHeaderView, QLabel, QLineEdit, QTreeView, QVBoxLa
 
 from artifact_viewer.core.masking import Masker
 from artifact_viewer.core.search.finder import Hit, SearchResult
-from artifact_viewer.ui.search.results import HIT_ROLE, SnippetDelegate, results_model
+from artifact_viewer.ui.search.results import (
+    HIT_ROLE,
+    SnippetDelegate,
+    append_hits,
+    results_model,
+)
 
 
 class SearchPane(QWidget):
@@ -23,13 +28,14 @@ class SearchPane(QWidget):
         self.setObjectName("searchPane")
         self.masks_values = True  # snippets are masked in the redacted view, never covered
         self.masker: Masker | None = None  # set by the feature while the view is on
-        self._shown: tuple[SearchResult, int] | None = None
+        self._last: tuple[SearchResult, int] | None = None  # what is listed
         self.box = QLineEdit()
         self.box.setObjectName("contentSearchBox")
         self.box.setPlaceholderText(
             'Search inside cached artifacts: words, "a phrase", -exclude, type: run: status:'
         )
         self.box.setClearButtonEnabled(True)
+        self._shown = 0  # hits listed
         self.status = QLabel("")
         self.status.setWordWrap(True)
         self.model = QStandardItemModel(self)
@@ -51,17 +57,35 @@ class SearchPane(QWidget):
     def set_masker(self, masker: Masker | None) -> None:
         """Mask the snippets (the redacted view) or not; the results listed are redrawn."""
         self.masker = masker
-        if self._shown is not None:
-            self.show_result(*self._shown)
+        if self._last is not None:
+            self.show_result(*self._last)
 
     def show_result(self, result: SearchResult, pending: int) -> None:
-        self._shown = (result, pending)
+        self._last = (result, pending)
         results_model(result.hits, self.model, self.masker)
+        self._shown = len(result.hits)
         self.view.expandAll()
         header = self.view.header()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
+        self._say(result, pending)
+
+    def extend_result(self, result: SearchResult, pending: int) -> None:
+        """The same query with more hits: those not listed yet are added below (what is
+        selected or scrolled to stays)."""
+        if result.hits[: self._shown] != self.hits():  # the index changed in between
+            self.show_result(result, pending)
+            return
+        more = result.hits[self._shown :]
+        self._last = (result, pending)
+        append_hits(more, self.model, self.masker)
+        self._shown = len(result.hits)
+        for row in range(self.model.rowCount()):
+            self.view.expand(self.model.index(row, 0))
+        self._say(result, pending)
+
+    def _say(self, result: SearchResult, pending: int) -> None:
         count = len(result.hits)
         parts = [f"{count}{'' if result.complete else '+'} match{'es' if count != 1 else ''}"]
         if pending:
@@ -73,8 +97,9 @@ class SearchPane(QWidget):
         self.status.setText(text)
 
     def clear_results(self, text: str = "") -> None:
-        self._shown = None
+        self._last = None
         self.model.clear()
+        self._shown = 0
         self.show_status(text)
 
     def hits(self) -> list[Hit]:

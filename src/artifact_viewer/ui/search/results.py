@@ -14,6 +14,7 @@ from artifact_viewer.core.masking import Masker
 from artifact_viewer.core.search.finder import Hit
 
 HIT_ROLE = Qt.ItemDataRole.UserRole + 1
+RUN_ROLE = Qt.ItemDataRole.UserRole + 3  # a run row's run id (HIT_ROLE + 1 is the markup)
 COLUMNS = ("Artifact", "Where", "Match")
 Index = QModelIndex | QPersistentModelIndex
 
@@ -79,13 +80,24 @@ def results_model(hits: list[Hit], model: QStandardItemModel, masker: Masker | N
     ``masker`` (the redacted view) the snippets are masked."""
     model.clear()
     model.setHorizontalHeaderLabels(list(COLUMNS))
+    append_hits(hits, model, masker)
+
+
+def append_hits(hits: list[Hit], model: QStandardItemModel, masker: Masker | None = None) -> None:
+    """Add ``hits`` to a filled ``model``: under their run's row, or a new one at the end
+    (the same rows :func:`results_model` makes of all the hits at once); masked with
+    ``masker`` (the redacted view)."""
     parents: dict[str | None, QStandardItem] = {}
+    for row in range(model.rowCount()):
+        item = model.item(row, 0)
+        parents[item.data(RUN_ROLE)] = item
     for hit in hits:
         parent = parents.get(hit.run_id)
         if parent is None:
             parent = QStandardItem(run_title(hit))
             parent.setEditable(False)
             parent.setSelectable(False)
+            parent.setData(hit.run_id, RUN_ROLE)
             model.appendRow([parent, _plain(""), _plain("")])
             parents[hit.run_id] = parent
         name = _plain(hit.display_name)
@@ -93,7 +105,8 @@ def results_model(hits: list[Hit], model: QStandardItemModel, masker: Masker | N
         match = _plain(_marked(shown_snippet(hit, masker), hit, "«", "»", False))
         match.setData(snippet_html(hit, masker), HIT_ROLE + 1)
         match.setData(hit, HIT_ROLE)
-        place = _plain(where(hit.location))
+        # the words are in the file, not in one row: say so where the place is
+        place = _plain(where(hit.location) + (" (words across rows)" if hit.across_rows else ""))
         place.setData(hit, HIT_ROLE)
         parent.appendRow([name, place, match])
 
