@@ -29,6 +29,12 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("artifact_viewer.ui")
 
+# `--demo`: runs that move through their states while the window is open (one completes,
+# one fails, one waits for input), a state every few seconds, so the run page and the
+# notifications of watched runs have something to follow. Extra to the seeded runs.
+DEMO_LIVE_RUNS = 3
+DEMO_LIVE_STEP = 8.0
+
 
 @dataclass
 class App:
@@ -60,9 +66,11 @@ def build_app(
     http: httpx.Client | None = None,
     demo_server: Any = None,
     extensions: list[WindowExtension] | None = None,
+    demo_live_runs: int = 0,
 ) -> App:
     """Build the window and its services (needs a QApplication). Nothing connects yet:
-    call ``app.flow.start(demo=...)``. ``extensions`` replaces the default features."""
+    call ``app.flow.start(demo=...)``. ``extensions`` replaces the default features;
+    ``demo_live_runs``: live runs on a demo server started in this process."""
     from artifact_viewer.core.http import build_http_client
     from artifact_viewer.ui.controllers.connection_flow import ConnectionFlow
     from artifact_viewer.ui.controllers.sessions import Sessions
@@ -72,7 +80,14 @@ def build_app(
     log.info("Building the HTTP client")
     client = http if http is not None else build_http_client(settings)
     log.info("Building sessions")
-    sessions = Sessions(paths, settings, client, demo_server=demo_server)
+    sessions = Sessions(
+        paths,
+        settings,
+        client,
+        demo_server=demo_server,
+        demo_live_runs=demo_live_runs,
+        demo_live_step=DEMO_LIVE_STEP,
+    )
     log.info("Building the main window")
     window = MainWindow(
         state=WindowState(paths.config_dir),
@@ -173,12 +188,12 @@ def _noop() -> None:
     """Target of the signal ticker: returning to Python is all it needs to do."""
 
 
-def _start_demo_process() -> Any:
+def _start_demo_process(live_runs: int = 0) -> Any:
     """The stand-in server in a child process, or None (then it starts in this process)."""
     from artifact_viewer.demo.process import DemoProcess, DemoProcessError
 
     try:
-        return DemoProcess().start()
+        return DemoProcess(live_runs=live_runs, live_step=DEMO_LIVE_STEP).start()
     except DemoProcessError as exc:
         log.warning("Demo server in a child process unavailable (%s); starting it here", exc)
         return None
@@ -191,7 +206,9 @@ def gui_main(demo: bool = False, verbose: bool = False, smoke: bool = False) -> 
     if "--demo" in sys.argv[1:]:
         demo = True  # also honoured when started as the gui-script entry point
     # First of all, so the server starts on another core while this process builds the window.
-    demo_process = _start_demo_process() if demo else None
+    # --smoke opens one artifact of each kind: it wants data that holds still.
+    live_runs = 0 if smoke else DEMO_LIVE_RUNS
+    demo_process = _start_demo_process(live_runs) if demo else None
     paths = app_paths().ensure()
     log_file = setup_logging(paths, verbose)
     log.info("artifact-viewer %s starting (demo=%s); log at %s", __version__, demo, log_file)
@@ -217,7 +234,7 @@ def gui_main(demo: bool = False, verbose: bool = False, smoke: bool = False) -> 
     # Cycles holding Qt objects must be collected on the GUI thread, never a worker's.
     collector = binding.MainThreadGarbageCollector(parent=qt_app)
     collector.start()
-    app = build_app(paths, settings, demo_server=demo_process)
+    app = build_app(paths, settings, demo_server=demo_process, demo_live_runs=live_runs)
     app.demo_process = demo_process
     _install_excepthook(app.window)
     ticker = _quit_on_signals(qt_app)

@@ -153,13 +153,25 @@ def test_enter_on_a_pdf_hit_shows_its_page(qtbot, searching):
     try:
         previewer = _open(qtbot, app, feature, on_page[0])
         qtbot.waitUntil(lambda: previewer.current_page == page - 1, timeout=WAIT_MS)
-        # the match is highlighted: searched in the view, its hit on that page the current one
-        assert previewer.search_model.searchString() == word
+        # the match is highlighted: searched in the view (once the helper process has
+        # found it), its hit on that page the current one
+        qtbot.waitUntil(lambda: previewer.search_model.searchString() == word, timeout=WAIT_MS)
         qtbot.waitUntil(lambda: previewer.hit_list.currentRow() >= 0, timeout=WAIT_MS)
         current = previewer.hits[previewer.hit_list.currentRow()]
         assert current.page == page - 1 and current.match.lower() == word.lower()
-        assert previewer.view.currentSearchResultIndex() == previewer.hit_list.currentRow()
-        assert previewer.current_page == page - 1
+        # marked once the view's own search model has reached that page
+        qtbot.waitUntil(
+            lambda: previewer.view.currentSearchResultIndex() == previewer.hit_list.currentRow(),
+            timeout=WAIT_MS,
+        )
+        # that page is on screen (at the top unless the view cannot scroll that far)
+        view = previewer.view
+        top = previewer.page_layout.tops()[page - 1]
+        shown_from = view.verticalScrollBar().value()
+        assert shown_from <= top < shown_from + view.viewport().height()
+        assert previewer.current_page == page - 1 or shown_from == (
+            view.verticalScrollBar().maximum()
+        )
     finally:
         from artifact_viewer.previews.pdf.probe import prober
 

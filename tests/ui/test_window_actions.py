@@ -73,6 +73,9 @@ def test_cancelling_a_download_caches_nothing_and_enter_resumes_it(
     qtbot.waitUntil(
         lambda: window.downloads.isVisibleTo(window) and window.downloads.active, timeout=WAIT_MS
     )
+    shown = window.downloads.log.transfer_at(0)
+    assert shown is not None and shown.name == csv.name
+    qtbot.waitUntil(lambda: shown.done > 0, timeout=WAIT_MS)  # some bytes to keep
     assert window.acts.cancel_download.isEnabled()
     window.activateWindow()
     window.artifact_list.view.setFocus()

@@ -23,7 +23,8 @@ calls :meth:`WindowExtension.install` once, after its own panes exist, with a
   artifact list; ``add_run_action(action)``: on the navigator's context menu;
   ``reload_lists()``: re-read tree and list from
   the catalog after a feature changed it; ``mark_note(artifact_id, has_note)``: the list's
-  note marker.
+  note marker; ``give_view_room(height)``: a tall view takes height from the artifact list
+  above it while shown (``0`` gives it back).
 - ``redaction()``: the redacted view's switch (``changed(bool)``, ``active_masker()``: the
   masker while it is on, else None), for a feature that shows file contents and masks
   them itself; such a view or pane widget sets ``masks_values = True`` so that it is not
@@ -31,7 +32,8 @@ calls :meth:`WindowExtension.install` once, after its own panes exist, with a
 - ``services``: the window's thread pools (``ops.run``), message bridge, saved state and the
   current library (``library()``: ``None`` before a connection).
 - signals on ``events``: ``libraryChanged(object)``, ``onlineChanged(bool)``,
-  ``scopeChanged(str, str)`` (navigator kind and id), ``artifactSelected(object)``.
+  ``scopeChanged(str, str)`` (navigator kind and id), ``artifactSelected(object)``,
+  ``noteChanged(str)`` (a note on that run or artifact id was saved).
 
 Work runs through ``services.ops``; widgets only show results (see docs/architecture.md).
 """
@@ -44,7 +46,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QDockWidget, QMenu, QMenuBar, QStackedWidget, QWidget
+from PySide6.QtWidgets import QDockWidget, QMenu, QMenuBar, QSplitter, QStackedWidget, QWidget
 
 from artifact_viewer.core.store_models import ArtifactQuery, CacheState
 from artifact_viewer.ui.api_gate import ApiGate
@@ -69,6 +71,7 @@ class WindowEvents(QObject):
         scopeChanged(str, str): the navigator's selection (kind, id).
         artifactSelected(object): the artifact list's current artifact, or ``None``.
         listSelectionChanged(): the set of selected rows in the artifact list changed.
+        noteChanged(str): the note on a run or artifact (its id) was saved or cleared.
         shuttingDown(): the window is stopping its work: stop threads, timers and child
             processes now (it may be emitted more than once).
     """
@@ -78,6 +81,7 @@ class WindowEvents(QObject):
     scopeChanged = Signal(str, str)
     artifactSelected = Signal(object)
     listSelectionChanged = Signal()
+    noteChanged = Signal(str)
     shuttingDown = Signal()
 
 
@@ -146,6 +150,7 @@ class WindowSlots:
         self.services = services
         self.events = events
         self.panes: dict[str, QDockWidget] = {}
+        self._list_sizes: list[int] | None = None  # before a view took room from the list
         self.api_gate = ApiGate(self._offline, parent=events)
         for signal in (
             events.onlineChanged,
@@ -293,6 +298,44 @@ class WindowSlots:
     def preview_shown(self) -> Any:
         """The ``previewShown(str)`` signal: an artifact's file went to the preview host."""
         return self.window.viewer.previewShown
+
+    LIST_MIN_HEIGHT = 90  # the artifact list keeps a few rows when a view takes its room
+
+    def _list_split(self) -> tuple[QSplitter, int, int] | None:
+        """The splitter holding the artifact list over the centre, with both indexes."""
+        list_widget = self.window.artifact_list
+        split = list_widget.parentWidget()
+        if not isinstance(split, QSplitter) or split.orientation() != Qt.Orientation.Vertical:
+            return None
+        for i in range(split.count()):
+            widget = split.widget(i)
+            if widget is self.views or (widget is not None and widget.isAncestorOf(self.views)):
+                return split, split.indexOf(list_widget), i
+        return None
+
+    def give_view_room(self, height: int) -> None:
+        """Make the centre at least ``height`` pixels tall by shrinking the artifact list
+        above it (never below a few rows); ``0`` gives the list back the height taken.
+        The person's own splitter sizes are what is restored and what is saved."""
+        found = self._list_split()
+        if found is None:
+            return
+        split, list_index, centre_index = found
+        if height <= 0:
+            if self._list_sizes is not None:
+                split.setSizes(self._list_sizes)
+                self._list_sizes = None
+            return
+        short = height - self.views.height()
+        sizes = split.sizes()
+        take = min(short, sizes[list_index] - self.LIST_MIN_HEIGHT)
+        if take <= 0:
+            return
+        if self._list_sizes is None:
+            self._list_sizes = list(sizes)
+        sizes[list_index] -= take
+        sizes[centre_index] += take
+        split.setSizes(sizes)
 
     def set_content_matcher(self, matcher: ContentMatcher | None) -> None:
         """What the filter box's ``text:`` terms ask: ``matcher(words, progress, cancel)``,

@@ -14,6 +14,7 @@ row holding the first word, after all the per-row hits.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterator, Sequence
@@ -95,7 +96,7 @@ class _Target:
     mime: str | None
     doc_id: int
     kind: str
-    columns: tuple[str, ...]
+    columns_json: str | None  # a table's column names (read when a hit needs them)
     run_at: float | None
     workflow_name: str | None
     run_status: str | None
@@ -117,6 +118,29 @@ class _Target:
 
 
 def _targets(index: SearchIndex, query: SearchQuery) -> list[_Target]:
+    """The artifacts the query may find, newest run first; kept between queries with the
+    same filters while neither the index nor the catalog changed (each key typed)."""
+    versions = index.data_versions()
+    key = (
+        query.types,
+        query.mimes,
+        query.runs,
+        query.workflows,
+        query.statuses,
+        query.since,
+        query.until,
+        versions,
+    )
+    memo = index.targets_memo
+    if versions is not None and memo is not None and memo[0] == key:
+        return list(memo[1])
+    targets = _read_targets(index, query)
+    if versions is not None:
+        index.targets_memo = (key, tuple(targets))
+    return targets
+
+
+def _read_targets(index: SearchIndex, query: SearchQuery) -> list[_Target]:
     where = [f"c.state IN {USABLE!r}", "a.deleted = 0"]
     params: list[Any] = []
 
@@ -165,7 +189,7 @@ def _targets(index: SearchIndex, query: SearchQuery) -> list[_Target]:
             mime=r[5],
             doc_id=int(r[6]),
             kind=r[7],
-            columns=tuple(json.loads(r[8])) if r[8] else (),
+            columns_json=r[8],
             run_at=r[9],
             workflow_name=r[10],
             run_status=r[11],
@@ -237,11 +261,17 @@ def snippet(text: str, spans: list[Span]) -> tuple[str, tuple[Span, ...]]:
     return "".join(out), tuple(marks)
 
 
+@functools.lru_cache(maxsize=256)
+def _columns(columns_json: str) -> tuple[str, ...]:
+    return tuple(str(name) for name in json.loads(columns_json))
+
+
 def _location(target: _Target, text: str, loc: str, first: int, last: int) -> dict[str, Any]:
     if target.kind == TABLE:
         row, _sep, col = loc.partition(":")
         index = (int(col) if col else 0) + text.count(CELL_SEP, 0, first)
-        name = target.columns[index] if index < len(target.columns) else f"column {index + 1}"
+        columns = _columns(target.columns_json) if target.columns_json else ()
+        name = columns[index] if index < len(columns) else f"column {index + 1}"
         return {"row": int(row), "column": name}
     if target.kind == JSON:
         return {"path": loc}

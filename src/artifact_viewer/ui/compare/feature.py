@@ -91,8 +91,11 @@ class CompareController(QObject):
 
     @Slot()
     def compare_with_previous(self) -> None:
+        self.compare_run_with_previous(self.current_run())
+
+    def compare_run_with_previous(self, run_id: str | None) -> None:
+        """Compare ``run_id`` with the previous run of its workflow (the run page's action)."""
         library = self.slots.services.library()
-        run_id = self.current_run()
         if library is None or run_id is None:
             self.slots.services.bridge.info("Select a run first.")
             return

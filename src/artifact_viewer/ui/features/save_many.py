@@ -147,7 +147,12 @@ class SaveManyFeature(QObject):
 
     @Slot()
     def ask_runs(self) -> None:
-        run_ids = self.slots.selected_run_ids()
+        self.ask_for_runs(self.slots.selected_run_ids())
+
+    def ask_for_runs(self, run_ids: Sequence[str]) -> None:
+        """Ask for a folder, then save every artifact of ``run_ids`` into it (the run page's
+        "Save run…")."""
+        run_ids = list(run_ids)
         if run_ids and not self.busy:
             self._pending = (None, run_ids)
             self._ask_folder(f"Save {len(run_ids)} run(s) into a folder")

@@ -26,6 +26,8 @@ from artifact_viewer.ui.search.pane import SearchPane
 from artifact_viewer.ui.search.reveal import reveal
 
 DEBOUNCE_MS = 100  # after the last key: the first results paint within ~150 ms
+#: "Searching…" is said when an answer takes longer than this (not for every key)
+SEARCHING_NOTE_MS = 250
 #: the first answer: more than a screenful, found and listed fast; then up to LIMIT
 FIRST_LIMIT = 50
 LIMIT = 200
@@ -56,7 +58,9 @@ def run_search(
     cancel: Any,
 ) -> tuple[int, SearchResult, int, int]:
     result = search(searcher.index, query, limit=limit, cancel=cancel)
-    return seq, result, searcher.indexer.pending(), limit
+    # How many files wait is said with the last answer (the first one must be quick).
+    last = result.complete or limit >= LIMIT
+    return seq, result, searcher.indexer.pending() if last else 0, limit
 
 
 def find_artifact(library: Library, hit: Hit, _progress: ProgressFn, _cancel: object) -> Any:
@@ -107,7 +111,12 @@ class SearchFeature(QObject):
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.setInterval(DEBOUNCE_MS)
+        self.timer.setTimerType(Qt.TimerType.PreciseTimer)  # a coarse one may fire 5 ms late
         self.timer.timeout.connect(self.start_search)
+        self._searching = QTimer(self)
+        self._searching.setSingleShot(True)
+        self._searching.setInterval(SEARCHING_NOTE_MS)
+        self._searching.timeout.connect(lambda: self.pane.show_status("Searching…"))
         self.pane.queryChanged.connect(lambda _text: self.timer.start())
         self.pane.hitActivated.connect(self.open_hit)
         slots.events.libraryChanged.connect(self._on_library)
@@ -193,6 +202,7 @@ class SearchFeature(QObject):
     def start_search(self) -> None:
         text = self.pane.box.text().strip()
         self._seq += 1
+        self._searching.stop()
         if not text:
             self.pane.clear_results("")
             return
@@ -205,7 +215,7 @@ class SearchFeature(QObject):
         if self.searcher is None or self.slots is None:
             self.pane.show_status("The search index is opening…")
             return
-        self.pane.show_status("Searching…")
+        self._searching.start()  # "Searching…" only if the answer takes a while
         self._query = query
         self._run(query, FIRST_LIMIT)
 
@@ -227,6 +237,7 @@ class SearchFeature(QObject):
         seq, result, pending, limit = outcome
         if seq != self._seq:
             return  # an older query: a newer one is on its way
+        self._searching.stop()
         if limit < LIMIT:  # the first screenful: shown now, the rest asked for
             self.pane.show_result(result, pending)
             if not result.complete and self._query is not None:
@@ -236,6 +247,7 @@ class SearchFeature(QObject):
 
     @Slot(object)
     def _on_error(self, exc: BaseException) -> None:
+        self._searching.stop()
         message = getattr(exc, "user_message", None)
         self.pane.show_status(message() if callable(message) else f"Search failed: {exc}")
 
