@@ -179,3 +179,24 @@ def test_redact_masks_text_and_hides_images_in_screenshots(tmp_path) -> None:
     assert redacted.returncode == 0, redacted.stderr
     with Image.open(plain_png) as a, Image.open(redacted_png) as b:
         assert ImageChops.difference(a.convert("RGB"), b.convert("RGB")).getbbox() is not None
+
+
+def test_redact_screenshot_of_a_pdf_boxes_the_value(tmp_path) -> None:
+    from PIL import ImageChops
+
+    path = tmp_path / "w2.pdf"
+    path.write_bytes(samples.pdf_bytes(pages=1, text="Employee SSN 234-56-7890"))
+    shots = {}
+    for name, extra in (("plain", ()), ("redacted", ("--redact",))):
+        out = tmp_path / f"{name}.png"
+        result = run_preview(str(path), *extra, "--screenshot", str(out), cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        shots[name] = Image.open(out).convert("RGB")
+    diff = ImageChops.difference(shots["plain"], shots["redacted"]).getbbox()
+    assert diff is not None
+
+    # The redacted shot has a solid dark box where the plain one shows the number.
+    def dark(image: Image.Image) -> int:
+        return sum(1 for level in image.convert("L").tobytes() if level < 40)
+
+    assert dark(shots["redacted"]) > dark(shots["plain"]) + 200

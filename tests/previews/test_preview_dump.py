@@ -107,6 +107,18 @@ def test_redacted_dump_masks_what_the_view_masks(tmp_path) -> None:
     assert masked.stdout.splitlines()[0] == "name\tssn"
 
 
+def test_redacted_dump_of_a_pdf_is_its_page_texts_masked(tmp_path) -> None:
+    path = tmp_path / "w2.pdf"
+    path.write_bytes(samples.pdf_bytes(pages=2, text="Employee SSN 234-56-7890 order 100-200-3000"))
+    plain = run_preview(str(path), "--dump", "-", cwd=tmp_path)
+    masked = run_preview(str(path), "--redact", "--dump", "-", cwd=tmp_path)
+    assert plain.returncode == 0 and masked.returncode == 0, masked.stderr
+    assert plain.stdout.count("234-56-7890") == 2
+    assert "234-56-7890" not in masked.stdout
+    assert masked.stdout.count("***-**-7890") == 2 and "100-200-3000" in masked.stdout
+    assert masked.stdout.count("\f") == plain.stdout.count("\f") == 1
+
+
 def test_pdf_dump_is_its_page_texts_with_form_feeds(tmp_path) -> None:
     pdf = samples.write_pdf(tmp_path / "w2.pdf", pages=3)
     result = run_preview(str(pdf), "--dump", "-", cwd=tmp_path)

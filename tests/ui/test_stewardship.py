@@ -24,8 +24,11 @@ def parts(app):
 
 
 def test_ctrl_shift_r_masks_every_view_and_shows_a_banner_until_turned_off(
-    qtbot, make_ui_app
+    qtbot, make_ui_app, monkeypatch
 ) -> None:
+    # Without OCR an image stays behind the cover (with it, its words are masked: see
+    # tests/previews/test_redaction.py).
+    monkeypatch.setattr("artifact_viewer.core.search.ocr.tesseract_path", lambda: None)
     app = make_ui_app()
     start_demo(qtbot, app)
     window = app.window
@@ -132,29 +135,32 @@ def test_save_as_in_the_redacted_view_warns_that_the_file_is_saved_unmasked(
     assert any("Save as writes the file as it is, unmasked" in n.text for n in notices)
 
 
-def test_other_features_views_and_note_pane_stand_behind_a_cover_while_redacted(
+def test_views_and_panes_that_do_not_mask_stand_behind_a_cover_while_redacted(
     qtbot, make_ui_app
 ) -> None:
+    from PySide6.QtWidgets import QLabel
+
     from artifact_viewer.ui.features.redacted_view import COVER_KEY
 
     app = make_ui_app()
     window = app.window
     slots, redacted, _d = parts(app)
-    notes_dock = slots.panes["notes"]
-    notes_widget = notes_dock.widget()
-    slots.show_view("compare")
+    slots.add_view("plain", QLabel("file contents, unmasked"))
+    dock = slots.add_pane("plainpane", "Plain", QLabel("more contents"))
+    pane_widget = dock.widget()
+    slots.show_view("plain")
     redacted.toggle.setChecked(True)
-    assert window.views.current_key() == COVER_KEY  # the comparison went behind the cover
-    assert notes_dock.widget() is not notes_widget
-    assert notes_dock.widget().text() == "Hidden in redacted view"
+    assert window.views.current_key() == COVER_KEY  # the view went behind the cover
+    assert dock.widget() is not pane_widget
+    assert dock.widget().text() == "Hidden in redacted view"
     redacted.cover.reveal_button.click()
-    assert window.views.current_key() == "compare"
+    assert window.views.current_key() == "plain"
     slots.show_preview()
-    slots.show_view("compare")
-    assert window.views.current_key() == "compare"  # revealed until the view is turned off
+    slots.show_view("plain")
+    assert window.views.current_key() == "plain"  # revealed until the view is turned off
     redacted.toggle.setChecked(False)
-    assert notes_dock.widget() is notes_widget
+    assert dock.widget() is pane_widget
     redacted.toggle.setChecked(True)
     assert window.views.current_key() == COVER_KEY
     redacted.toggle.setChecked(False)
-    assert window.views.current_key() == "compare"
+    assert window.views.current_key() == "plain"

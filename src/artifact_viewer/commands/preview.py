@@ -148,7 +148,8 @@ def _native_stderr_silenced() -> Iterator[None]:
     "--redact",
     is_flag=True,
     help="Redacted view: mask SSNs, accounts, cards, contacts, dates of birth and sensitive "
-    "columns; hide images and PDFs (for screenshots that may be shared).",
+    "columns; boxes over them on PDF pages and, with tesseract, on screenshots (images are "
+    "hidden without it), for screenshots that may be shared.",
 )
 def preview(
     file: Path,
@@ -309,6 +310,11 @@ def _render(app: object, host: object, file: Path, out: Path, timeout: float) ->
         shown = previewer is not None and host.stack.currentWidget() is previewer
         if not shown and not host.covered():  # --redact: the cover is what is shown
             _fail(file, f"the preview did not render within {timeout:g} s")
+        busy = getattr(previewer, "masking_busy", None)
+        while callable(busy) and busy() and deadline.remainingTime() > 0:
+            wait = QEventLoop()  # --redact: PDF pages stay covered until their boxes come
+            QTimer.singleShot(50, wait.quit)
+            wait.exec()
         settle = QEventLoop()
         QTimer.singleShot(min(_SETTLE_MS, max(0, deadline.remainingTime())), settle.quit)
         settle.exec()

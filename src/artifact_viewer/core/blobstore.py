@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.errors import CacheError, IntegrityError
-from artifact_viewer.core.hashes import ExpectedHash, Hasher, hash_file
+from artifact_viewer.core.hashes import ExpectedHash, HashAlgo, Hasher, hash_file
 from artifact_viewer.core.paths import FILE_MODE, ensure_private_dir
 
 if TYPE_CHECKING:
@@ -33,6 +33,25 @@ RESUME_MARK_EVERY = 1024 * 1024  # record the resumable offset after each MiB wr
 RESUME_MARK_MIN = 64 * 1024  # or each twentieth of a smaller file (at least 64 KiB)
 STALE_PARTIAL_SECONDS = 24 * 3600  # an unfinished download older than this is dropped
 _SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
+
+
+class BoundHash:
+    """What :meth:`BlobStore.rehash` gives for an encrypted file bound to its address: its
+    tags all passed, so its plaintext's SHA-256 is the address (the :class:`Hasher`
+    interface that verification reads)."""
+
+    def __init__(self, sha256: str, size: int, expected: ExpectedHash | None) -> None:
+        self.sha256 = sha256
+        self.size = size
+        self.expected = expected
+
+    def actual(self) -> str | None:
+        return None if self.expected is None else self.sha256
+
+    def matches(self) -> bool:
+        return self.expected is not None and self.sha256 == self.expected.hex
+
+
 _LOCK_KEY_RE = re.compile(r"[^A-Za-z0-9_.-]")
 LOCK_POLL_SECONDS = 0.05
 WRITEBACK_EVERY = 8 * 1024 * 1024  # start disk write-back of each 8 MiB written
@@ -121,7 +140,7 @@ class BlobWriter:
     def _new_sink(self, master: bytes) -> ChunkEncryptor:
         from artifact_viewer.core.crypto.chunks import ChunkEncryptor
 
-        return ChunkEncryptor(master, self._write_raw)
+        return ChunkEncryptor(master, self._write_raw, bound=True)
 
     def _write_raw(self, data: bytes) -> None:
         assert self._fd is not None
@@ -280,7 +299,7 @@ class BlobWriter:
         final = plain.with_name(plain.name + ENCRYPTED_SUFFIX) if self.encrypted else plain
         try:
             if self._sink is not None:
-                self._sink.finish()
+                self._sink.finish(bytes.fromhex(sha256))  # binds the file to its address
             os.fsync(self._fd)
             os.fchmod(self._fd, FILE_MODE)
             ensure_private_dir(final.parent)
@@ -459,18 +478,29 @@ class BlobStore:
             header = Header.unpack(handle.read(HEADER))
         return plaintext_size(size, header.chunk_size)
 
-    def rehash(self, sha256: str, expected: ExpectedHash | None) -> Hasher:
+    def rehash(self, sha256: str, expected: ExpectedHash | None) -> Hasher | BoundHash:
         """Hash a stored blob's plaintext again (FileNotFoundError if it vanished;
-        IntegrityError if an encrypted one fails authentication)."""
+        IntegrityError if an encrypted one fails authentication).
+
+        An encrypted file bound to its address (format version 2) is checked by its chunk
+        tags instead, when the API's hash is SHA-256 (or there is none): the tags prove its
+        plaintext is the bytes that hashed to ``sha256`` when it was written (see
+        ``core.crypto.chunks.authenticate_all``), about three times faster than hashing."""
         path = self.locate(sha256)
         if path is None:
             raise FileNotFoundError(str(self.path_for(sha256)))
         if not is_encrypted(path):
             return hash_file(path, expected)
-        from artifact_viewer.core.crypto.chunks import hash_plaintext, open_checked
+        from artifact_viewer.core.crypto.chunks import (
+            authenticate_all,
+            hash_plaintext,
+            open_checked,
+        )
 
-        hasher = Hasher(expected)
         with open_checked(path, self.master_key()) as reader:
+            if reader.header.bound and (expected is None or expected.algo is HashAlgo.SHA256):
+                return BoundHash(sha256, authenticate_all(reader), expected)
+            hasher = Hasher(expected)
             hash_plaintext(reader, hasher.update)
         return hasher
 

@@ -19,7 +19,7 @@ from typing import BinaryIO, Protocol, TypeVar
 import httpx
 
 from artifact_viewer.core.blob_events import BlobEvents
-from artifact_viewer.core.blobstore import BlobStore, is_encrypted
+from artifact_viewer.core.blobstore import BlobStore, BoundHash, is_encrypted
 from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.catalog import Catalog
 from artifact_viewer.core.catalog.notes import ImportMark, Note, NoteKind
@@ -373,9 +373,13 @@ class Library:
         entry = self.catalog.cache_entry(artifact_id)
         return entry.sha256 if entry is not None and entry.state.usable else None
 
-    def cached_path(self, artifact_id: str) -> Path | None:
+    def cached_path(self, artifact_id: str, *, progressive: bool = False) -> Path | None:
         """The local file if it is cached and still intact; a file changed since it was
-        verified is re-hashed first (and dropped if it no longer matches)."""
+        verified is re-hashed first (and dropped if it no longer matches).
+
+        ``progressive``: for a reader that calls ``core.crypto.memfile.wait_ready`` before
+        it reads a range (the text view): a large encrypted file's path comes back once its
+        head and tail are decrypted, the rest following in the background."""
         entry = self.catalog.cache_entry(artifact_id)
         if entry is None or not entry.state.usable or not entry.sha256:
             return None
@@ -396,16 +400,28 @@ class Library:
         if changed and not self.verify(artifact_id).usable:
             return None
         self.catalog.touch(artifact_id)
-        return self._readable(artifact_id, entry.sha256, path)
+        return self._readable(artifact_id, entry.sha256, path, progressive)
 
-    def _readable(self, artifact_id: str, sha256: str, path: Path) -> Path | None:
+    def is_cached(self, artifact_id: str) -> bool:
+        """True when the artifact has a usable cached file (catalog and a stat only: nothing
+        is read, hashed or decrypted; ``cached_path`` still checks it when it is opened)."""
+        entry = self.catalog.cache_entry(artifact_id)
+        if entry is None or not entry.state.usable or not entry.sha256:
+            return False
+        return self.blobs.locate(entry.sha256) is not None
+
+    def _readable(
+        self, artifact_id: str, sha256: str, path: Path, progressive: bool = False
+    ) -> Path | None:
         """A path any view can open or memory-map: the file itself, or for an encrypted
         one an anonymous memory file with its plaintext (never a plaintext file on disk).
         A file that fails authentication is verified (and so removed): None."""
         if not is_encrypted(path):
             return path
         try:
-            return self.plaintext.path_for(sha256, lambda: self.blobs.open_path(path))
+            return self.plaintext.path_for(
+                sha256, lambda: self.blobs.open_path(path), progressive=progressive
+            )
         except IntegrityError:
             log.warning("Encrypted cached file of artifact %s failed authentication", artifact_id)
             self.verify(artifact_id)
@@ -448,9 +464,12 @@ class Library:
         artifact_id: str,
         progress: ProgressFn | None = None,
         cancel: CancelToken | None = None,
+        *,
+        progressive: bool = False,
     ) -> Path:
-        """The artifact's verified local file, downloading it if needed (call off the GUI thread)."""
-        path = self.cached_path(artifact_id)
+        """The artifact's verified local file, downloading it if needed (call off the GUI
+        thread); ``progressive`` as for :meth:`cached_path`."""
+        path = self.cached_path(artifact_id, progressive=progressive)
         if path is not None:
             size = path.stat().st_size
             report(progress, size, size)
@@ -472,7 +491,7 @@ class Library:
         keep = {entry.sha256} if entry is not None and entry.sha256 else set()
         enforce_quota(self.catalog, self.blobs, self.settings.cache_quota_bytes, keep)
         if is_encrypted(path) and entry is not None and entry.sha256:
-            readable = self._readable(artifact.id, entry.sha256, path)
+            readable = self._readable(artifact.id, entry.sha256, path, progressive)
             if readable is None:
                 raise IntegrityError(f"{artifact.name}: its cached file failed authentication.")
             return readable
@@ -501,7 +520,7 @@ class Library:
         assert entry.sha256 is not None
         expected = parse_file_hash(file_hash)
         try:
-            hasher: Hasher | None = self.blobs.rehash(entry.sha256, expected)
+            hasher: Hasher | BoundHash | None = self.blobs.rehash(entry.sha256, expected)
         except FileNotFoundError:
             self.catalog.forget_blob(entry.sha256)
             return CacheState.NOT_CACHED

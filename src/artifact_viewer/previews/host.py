@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal, Slot
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from artifact_viewer.core.cancel import CancelToken
+from artifact_viewer.core.crypto.memfile import filling_of
 from artifact_viewer.core.errors import PreviewError, user_message
 from artifact_viewer.previews import registry
 from artifact_viewer.previews import sniff as sn
@@ -27,6 +29,18 @@ from artifact_viewer.qt.elided import ElidedLabel
 from artifact_viewer.qt.worker import Progress, Task, run_in_pool
 
 log = logging.getLogger(__name__)
+
+
+#: views that read an encrypted cached file while the rest of it is still being decrypted
+#: (they wait for each range they read); every other view starts once all of it is in
+PROGRESSIVE_KINDS = frozenset({"text", "log"})
+
+
+def wait_complete(path: Path, progress: Progress, cancel: CancelToken) -> None:
+    """Worker: until a progressive memory file is wholly decrypted (see core.crypto.memfile)."""
+    filling = filling_of(path)
+    while filling is not None and not filling.wait(timeout=0.1):
+        cancel.raise_if_cancelled()
 
 
 def sniff_source(source: PreviewSource, progress: Progress, cancel: CancelToken) -> sn.Sniffed:
@@ -297,6 +311,15 @@ class PreviewHost(QWidget):
         self._drop_previewer()
         self._kind = kind
         self._check_switcher()
+        if kind not in PROGRESSIVE_KINDS and filling_of(source.path) is not None:
+            self._set_loading(True)
+            self._sniff_task = run_in_pool(
+                wait_complete,
+                source.path,
+                on_result=partial(self._decrypted, source, kind),
+                on_error=self._on_sniff_failed,
+            )
+            return
         if self.redaction.hides(kind, source.path):
             self._show_cover(kind)
             return
@@ -323,6 +346,11 @@ class PreviewHost(QWidget):
         self._set_loading(True)
         self.kindChanged.emit(kind)
         previewer.load(source)
+
+    def _decrypted(self, source: PreviewSource, kind: str, _result: object = None) -> None:
+        self._sniff_task = None
+        if self._source is source and self._kind == kind:
+            self._start(kind)
 
     def _show_cover(self, kind: str) -> None:
         cover = self._cover = HiddenCover(kind, self)

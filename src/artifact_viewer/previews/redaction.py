@@ -2,9 +2,9 @@
 
 While it is on, views show sensitive values masked (``core.masking``): table cells by
 column name and content, JSON values by key and content, text, log and XML lines, the
-hex view's text column. Images and PDFs are hidden behind a cover with a one-click reveal
-per file (word boxes over a rendered page need OCR or the page's text positions, which
-these views do not have yet).
+hex view's text column. PDF pages get filled boxes over the values (pdfium's character
+positions); screenshots get boxes over the words OCR reads where ``tesseract`` is
+installed, and stay behind a cover otherwise. Each has a one-click reveal per file.
 """
 
 from __future__ import annotations
@@ -17,6 +17,13 @@ from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 from artifact_viewer.core.masking import Masker, default_masker
 
 HIDDEN_KINDS = frozenset({"image", "pdf"})
+
+
+def ocr_available() -> bool:
+    """Screenshots can be masked word by word (tesseract is installed)."""
+    from artifact_viewer.core.masking.boxes import ocr_available as available
+
+    return available()
 
 
 class RedactionSwitch(QObject):
@@ -53,9 +60,15 @@ class RedactionSwitch(QObject):
     def reveal(self, path: Path) -> None:
         self._revealed.add(path)
 
+    def is_revealed(self, path: Path) -> bool:
+        return path in self._revealed
+
     def hides(self, kind: str, path: Path) -> bool:
-        """True when a file of ``kind`` must stay behind the cover."""
-        return self._enabled and kind in HIDDEN_KINDS and path not in self._revealed
+        """True when a file of ``kind`` must stay behind the cover: PDFs are masked on the
+        page (boxes over matches), screenshots word by word where OCR is available."""
+        if not self._enabled or kind not in HIDDEN_KINDS or path in self._revealed:
+            return False
+        return kind == "image" and not ocr_available()
 
 
 def mask_ascii_column(text: str) -> str:

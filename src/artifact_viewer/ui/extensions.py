@@ -25,6 +25,10 @@ calls :meth:`WindowExtension.install` once, after its own panes exist, with a
   the catalog after a feature changed it; ``mark_note(artifact_id, has_note)``: the list's
   note marker; ``give_view_room(height)``: a tall view takes height from the artifact list
   above it while shown (``0`` gives it back).
+- ``redaction()``: the redacted view's switch (``changed(bool)``, ``active_masker()``: the
+  masker while it is on, else None), for a feature that shows file contents and masks
+  them itself; such a view or pane widget sets ``masks_values = True`` so that it is not
+  covered while the view is on.
 - ``services``: the window's thread pools (``ops.run``), message bridge, saved state and the
   current library (``library()``: ``None`` before a connection).
 - signals on ``events``: ``libraryChanged(object)``, ``onlineChanged(bool)``,
@@ -286,6 +290,10 @@ class WindowSlots:
         """The preview host (``loadingChanged(bool)``, ``previewer()``, ``is_loading()``), for
         a feature that moves inside what it shows (content search opening a file at a hit)."""
         return self.window.preview
+
+    def redaction(self) -> Any:
+        """The redacted view's switch (``previews.redaction.RedactionSwitch``)."""
+        return self.window.preview.redaction
 
     def preview_shown(self) -> Any:
         """The ``previewShown(str)`` signal: an artifact's file went to the preview host."""

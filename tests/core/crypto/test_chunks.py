@@ -163,3 +163,45 @@ def test_hashing_stops_with_the_error_of_a_damaged_chunk(tmp_path: Path) -> None
     with DecryptingReader(path, MASTER) as reader, pytest.raises(IntegrityError, match="chunk 3"):
         hash_plaintext(reader, seen.append)
     assert len(seen) == 3
+
+
+def bound_file(tmp_path: Path, data: bytes, digest: bytes) -> Path:
+    out = io.BytesIO()
+    sink = ChunkEncryptor(MASTER, out.write, chunk_size=SMALL, bound=True)
+    sink.write(data)
+    sink.finish(digest)
+    folder = tmp_path / digest.hex()[:2]
+    folder.mkdir(exist_ok=True)
+    path = folder / (digest.hex()[2:] + ".enc")
+    path.write_bytes(out.getvalue())
+    return path
+
+
+def test_a_bound_file_authenticates_only_under_its_own_address(tmp_path: Path) -> None:
+    import hashlib
+
+    from artifact_viewer.core.crypto.chunks import authenticate_all
+
+    data = os.urandom(5 * SMALL + 9)
+    digest = hashlib.sha256(data).digest()
+    path = bound_file(tmp_path, data, digest)
+    with open_checked(path, MASTER) as reader:
+        assert reader.read() == data
+        assert authenticate_all(reader) == len(data)
+    other = hashlib.sha256(b"another file").hexdigest()
+    moved = tmp_path / other[:2] / (other[2:] + ".enc")
+    moved.parent.mkdir(exist_ok=True)
+    moved.write_bytes(path.read_bytes())  # the same bytes under another content address
+    with pytest.raises(IntegrityError):
+        open_checked(moved, MASTER)
+    raw = bytearray(path.read_bytes())
+    raw[HEADER + 2 * (SMALL + TAG) + 3] ^= 0x20  # a middle chunk: open_checked passes
+    path.write_bytes(bytes(raw))
+    with open_checked(path, MASTER) as reader, pytest.raises(IntegrityError):
+        authenticate_all(reader)
+
+
+def test_a_bound_file_needs_its_digest_to_be_written() -> None:
+    sink = ChunkEncryptor(MASTER, io.BytesIO().write, chunk_size=SMALL, bound=True)
+    with pytest.raises(ValueError):
+        sink.finish()

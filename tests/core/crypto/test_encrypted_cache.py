@@ -263,3 +263,56 @@ def test_cache_stats_says_whether_the_cache_is_encrypted(library, two_artifacts)
     assert cli_run("cache", "encrypt", "on").exit_code == 0
     assert "Encryption: on" in cli_run("cache", "stats").stdout
     assert '"encrypted":true' in cli_run("cache", "stats", "--json").stdout
+
+
+def test_progressive_path_gives_the_exact_bytes_once_waited_for(
+    library, two_artifacts, monkeypatch
+) -> None:
+    from artifact_viewer.core.crypto import memfile
+
+    monkeypatch.setattr(memfile, "PROGRESSIVE_MIN", 0)
+    monkeypatch.setattr(memfile, "HEAD_BYTES", 1)  # the first chunk only
+    convert_cache(library.catalog, library.blobs, encrypt=True)
+    library.refresh_artifacts()
+    library.fetch("a1")
+    library.plaintext.forget()  # as after a restart: nothing decrypted yet
+    path = library.cached_path("a1", progressive=True)
+    assert path is not None
+    memfile.wait_ready(path)
+    assert path.read_bytes() == two_artifacts["a1"]
+    assert library.cached_path("a1") == path  # the same memory file, complete
+
+
+def test_is_cached_reads_nothing_and_follows_purges(library, two_artifacts) -> None:
+    convert_cache(library.catalog, library.blobs, encrypt=True)
+    library.refresh_artifacts()
+    assert not library.is_cached("a1")
+    library.fetch("a1")
+    library.plaintext.forget()
+    assert library.is_cached("a1") and not library.is_cached("a2")
+    assert not library.plaintext._fds  # nothing was decrypted to answer
+    entry = library.catalog.cache_entry("a1")
+    assert entry is not None and entry.sha256
+    library.blobs.remove(entry.sha256)
+    assert not library.is_cached("a1")
+
+
+def test_verify_of_a_bound_encrypted_file_checks_tags_and_catches_a_changed_byte(
+    library, two_artifacts
+) -> None:
+    from artifact_viewer.core.blobstore import BoundHash
+
+    convert_cache(library.catalog, library.blobs, encrypt=True)
+    library.refresh_artifacts()
+    library.fetch("a1")
+    entry = library.catalog.cache_entry("a1")
+    assert entry is not None and entry.sha256
+    assert isinstance(library.blobs.rehash(entry.sha256, None), BoundHash)
+    assert library.verify("a1") in (CacheState.VERIFIED, CacheState.NOT_VERIFIABLE)
+    path = library.blobs.locate(entry.sha256)
+    assert path is not None and is_encrypted(path)
+    raw = bytearray(path.read_bytes())
+    raw[HEADER + (CHUNK_SIZE + TAG) // 2] ^= 1  # inside the first chunk's ciphertext
+    path.write_bytes(bytes(raw))
+    assert library.verify("a1") is CacheState.MISMATCH
+    assert library.blobs.locate(entry.sha256) is None

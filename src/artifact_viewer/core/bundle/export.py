@@ -66,6 +66,7 @@ class ExportSource(Protocol):
     ) -> int: ...
     def artifacts_synced_at(self, *, run_id: str | None = None) -> float | None: ...
     def cached_path(self, artifact_id: str) -> Path | None: ...
+    def is_cached(self, artifact_id: str) -> bool: ...
     def download(
         self,
         artifacts: Sequence[Artifact],
@@ -197,7 +198,9 @@ def export_runs(
             workflows[workflow.id] = workflow
 
     result = ExportReport(path=target, runs=len(runs))
-    todo = [a for a in artifacts if library.cached_path(a.id) is None]
+    # Only what is missing is downloaded: a catalog look-up and a stat per file (an
+    # encrypted file is decrypted once, below, when it is written into the bundle).
+    todo = [a for a in artifacts if not library.is_cached(a.id)]
     fetch_bytes = sum(a.file_size or 0 for a in todo)
     write_bytes = sum(a.file_size or 0 for a in artifacts)
     total = fetch_bytes + write_bytes

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,10 +14,11 @@ from artifact_viewer.core.compare.model import (
     Steps,
 )
 from artifact_viewer.core.compare.text import TextDiff, diff_lines
+from artifact_viewer.core.pdfium import PDFIUM_LOCK
 from artifact_viewer.core.units import plural
 
 # PDFium is not thread-safe: one document operation at a time in this process.
-_PDFIUM = threading.Lock()
+_PDFIUM = PDFIUM_LOCK  # shared with every other in-process use of pypdfium2
 
 
 @dataclass(slots=True)

@@ -10,6 +10,12 @@ i as a u64; its associated data is the header, i and a final-chunk flag, so a ch
 dropped, swapped with another file's or cut off at the end fails authentication. The last
 chunk is always flagged final (an empty file has one empty final chunk), so truncation at
 a chunk boundary is detected too. The plaintext size follows from the file size.
+
+Version 2 (``AVBLOBE2``, what the cache writes) also binds the file to its content
+address: the final chunk's associated data ends with the SHA-256 of the whole plaintext,
+computed as it was written. A reader must know that digest (the cache names files by it),
+so a file moved under another address fails too, and checking every chunk's tag proves
+the plaintext is exactly the bytes that hashed to it (see :func:`authenticate_all`).
 """
 
 from __future__ import annotations
@@ -30,6 +36,8 @@ from artifact_viewer.core.crypto.keys import file_key
 from artifact_viewer.core.errors import IntegrityError
 
 MAGIC = b"AVBLOBE1"
+MAGIC_BOUND = b"AVBLOBE2"  # the final chunk also authenticates the plaintext's SHA-256
+DIGEST = 32
 CHUNK_SIZE = 1024 * 1024
 TAG = 16
 SALT = 16
@@ -45,30 +53,42 @@ class Header:
     chunk_size: int
     salt: bytes
     nonce_prefix: bytes
+    bound: bool = False  # version 2: the final chunk authenticates the plaintext's digest
 
     def pack(self) -> bytes:
-        return _HEADER_STRUCT.pack(MAGIC, self.chunk_size, self.salt, self.nonce_prefix)
+        magic = MAGIC_BOUND if self.bound else MAGIC
+        return _HEADER_STRUCT.pack(magic, self.chunk_size, self.salt, self.nonce_prefix)
 
     @classmethod
-    def new(cls, chunk_size: int = CHUNK_SIZE) -> Header:
-        return cls(chunk_size, os.urandom(SALT), os.urandom(NONCE_PREFIX))
+    def new(cls, chunk_size: int = CHUNK_SIZE, *, bound: bool = False) -> Header:
+        return cls(chunk_size, os.urandom(SALT), os.urandom(NONCE_PREFIX), bound)
 
     @classmethod
     def unpack(cls, data: bytes) -> Header:
         if len(data) < HEADER:
             raise IntegrityError("The encrypted cache file is cut short (no complete header).")
         magic, chunk_size, salt, prefix = _HEADER_STRUCT.unpack(data[:HEADER])
-        if magic != MAGIC or not 0 < chunk_size <= MAX_CHUNK:
+        if magic not in (MAGIC, MAGIC_BOUND) or not 0 < chunk_size <= MAX_CHUNK:
             raise IntegrityError("The encrypted cache file has an unknown format.")
-        return cls(chunk_size, salt, prefix)
+        return cls(chunk_size, salt, prefix, magic == MAGIC_BOUND)
 
 
 def _nonce(header: Header, index: int) -> bytes:
     return header.nonce_prefix + _INDEX.pack(index)
 
 
-def _aad(packed_header: bytes, index: int, final: bool) -> bytes:
-    return packed_header + _INDEX.pack(index) + (b"\x01" if final else b"\x00")
+def _aad(packed_header: bytes, index: int, final: bool, digest: bytes = b"") -> bytes:
+    return packed_header + _INDEX.pack(index) + (b"\x01" + digest if final else b"\x00")
+
+
+def digest_from_name(path: Path) -> bytes | None:
+    """The SHA-256 a cache file is stored under (``sha256/ab/cdef….enc``), or None."""
+    name = path.parent.name + path.name.removesuffix(".enc")
+    try:
+        raw = bytes.fromhex(name)
+    except ValueError:
+        return None
+    return raw if len(raw) == DIGEST and len(name) == 2 * DIGEST else None
 
 
 def plaintext_size(file_size: int, chunk_size: int) -> int:
@@ -82,12 +102,18 @@ def plaintext_size(file_size: int, chunk_size: int) -> int:
 
 class ChunkEncryptor:
     """Encrypts a plaintext stream into ``write`` (e.g. a file descriptor writer), one chunk
-    at a time; the header goes out first. :meth:`finish` writes the final chunk."""
+    at a time; the header goes out first. :meth:`finish` writes the final chunk (with
+    ``bound``, binding the plaintext's SHA-256 given to it)."""
 
     def __init__(
-        self, master: bytes, write: Callable[[bytes], None], chunk_size: int = CHUNK_SIZE
+        self,
+        master: bytes,
+        write: Callable[[bytes], None],
+        chunk_size: int = CHUNK_SIZE,
+        *,
+        bound: bool = False,
     ) -> None:
-        self.header = Header.new(chunk_size)
+        self.header = Header.new(chunk_size, bound=bound)
         self._packed = self.header.pack()
         self._aes = AESGCM(file_key(master, self.header.salt))
         self._write = write
@@ -96,9 +122,9 @@ class ChunkEncryptor:
         self._finished = False
         write(self._packed)
 
-    def _emit(self, data: bytes | bytearray | memoryview, final: bool) -> None:
+    def _emit(self, data: bytes | bytearray | memoryview, final: bool, digest: bytes = b"") -> None:
         sealed = self._aes.encrypt(
-            _nonce(self.header, self._index), data, _aad(self._packed, self._index, final)
+            _nonce(self.header, self._index), data, _aad(self._packed, self._index, final, digest)
         )
         self._write(sealed)
         self._index += 1
@@ -114,9 +140,13 @@ class ChunkEncryptor:
                     self._emit(view[start : start + size], final=False)
             del self._buffer[:whole]
 
-    def finish(self) -> None:
+    def finish(self, sha256: bytes | None = None) -> None:
+        """Write the final chunk; a bound file needs the plaintext's SHA-256 (32 bytes)."""
         if not self._finished:
-            self._emit(self._buffer, final=True)
+            if self.header.bound and (sha256 is None or len(sha256) != DIGEST):
+                raise ValueError("a bound encrypted file needs its plaintext's SHA-256")
+            digest = sha256 if self.header.bound and sha256 is not None else b""
+            self._emit(self._buffer, final=True, digest=digest)
             self._buffer = bytearray()
             self._finished = True
 
@@ -125,11 +155,13 @@ class DecryptingReader(io.RawIOBase):
     """A read-only, seekable file of the plaintext of an encrypted blob.
 
     Reads decrypt (and authenticate) only the chunks they touch; a chunk that fails
-    authentication raises :class:`IntegrityError`, never returns bytes.
+    authentication raises :class:`IntegrityError`, never returns bytes. A bound (version
+    2) file's final chunk needs its content address: ``sha256``, else the file's name.
     """
 
-    def __init__(self, path: Path, master: bytes) -> None:
+    def __init__(self, path: Path, master: bytes, sha256: bytes | None = None) -> None:
         super().__init__()
+        self._digest = sha256 if sha256 is not None else digest_from_name(path)
         self._file = path.open("rb", buffering=0)
         try:
             packed = self._file.read(HEADER)
@@ -150,6 +182,10 @@ class DecryptingReader(io.RawIOBase):
     @property
     def size(self) -> int:
         return self._size
+
+    @property
+    def chunk_size(self) -> int:
+        return self.header.chunk_size
 
     def readable(self) -> bool:
         return True
@@ -183,9 +219,7 @@ class DecryptingReader(io.RawIOBase):
         self._file.seek(HEADER + index * (size + TAG))
         sealed = self._file.read(size + TAG)
         try:
-            plain = self._aes.decrypt(
-                _nonce(self.header, index), sealed, _aad(self._packed, index, final)
-            )
+            plain = self._aes.decrypt(_nonce(self.header, index), sealed, self.aad(index, final))
         except InvalidTag:
             raise IntegrityError(
                 f"The encrypted cache file failed authentication at chunk {index}"
@@ -193,6 +227,15 @@ class DecryptingReader(io.RawIOBase):
             ) from None
         self._cached_index, self._cached = index, plain
         return plain
+
+    def aad(self, index: int, final: bool) -> bytes:
+        """Chunk ``index``'s associated data (a bound file's final one needs its digest)."""
+        digest = b""
+        if final and self.header.bound:
+            if self._digest is None:
+                raise IntegrityError("The encrypted cache file's content address is unknown.")
+            digest = self._digest
+        return _aad(self._packed, index, final, digest)
 
     def iter_chunks(self) -> Iterator[bytes]:
         """Every chunk's plaintext in order, from the current position's chunk on (for
@@ -271,6 +314,40 @@ def hash_plaintext(reader: DecryptingReader, update: Callable[[bytes], None]) ->
         worker.join()
     if failure:
         raise failure[0]
+
+
+def authenticate_all(reader: DecryptingReader) -> int:
+    """Check every chunk's tag (decrypting into one reused buffer, nothing kept); returns
+    the plaintext size.
+
+    For a bound file this proves the plaintext is exactly the bytes whose SHA-256 is its
+    content address: tags can only be made with the file key (HKDF of the keyring's master
+    key and the file's salt); each chunk is tied to its place and the final one to the
+    digest, which the writer computed over the very bytes it encrypted (and checked
+    against the API's hash before it committed the file). So no re-hash is needed; only
+    someone holding the master key could make other bytes pass."""
+    size = reader.header.chunk_size
+    handle = reader._file
+    buffer = bytearray(size)
+    for index in range(reader._chunks):
+        final = index == reader._chunks - 1
+        handle.seek(HEADER + index * (size + TAG))
+        sealed = handle.read(size + TAG)
+        if len(sealed) < TAG:
+            raise IntegrityError("The encrypted cache file is cut short.")
+        try:
+            reader._aes.decrypt_into(
+                _nonce(reader.header, index),
+                sealed,
+                reader.aad(index, final),
+                memoryview(buffer)[: len(sealed) - TAG],
+            )
+        except InvalidTag:
+            raise IntegrityError(
+                f"The encrypted cache file failed authentication at chunk {index}"
+                " (changed, cut short or reordered on disk)."
+            ) from None
+    return reader.size
 
 
 def open_checked(path: Path, master: bytes) -> DecryptingReader:

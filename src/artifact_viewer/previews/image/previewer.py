@@ -15,11 +15,13 @@ from pathlib import Path
 from PIL import ExifTags, UnidentifiedImageError
 from PIL import Image as PilImage
 from PySide6.QtCore import QRectF, QSize, Qt, QTimer, Slot
-from PySide6.QtGui import QImage, QImageIOHandler, QImageReader, QMovie, QPainter
+from PySide6.QtGui import QColor, QImage, QImageIOHandler, QImageReader, QMovie, QPainter
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.errors import PreviewError, user_message
+from artifact_viewer.core.masking import Masker
+from artifact_viewer.core.masking.boxes import ImageBoxes, MaskingError, image_boxes
 from artifact_viewer.previews.base import Previewer, PreviewSource
 from artifact_viewer.previews.fmt import human_size
 from artifact_viewer.previews.image.canvas import ImageCanvas
@@ -224,6 +226,79 @@ def decode_image(
     return None
 
 
+MASK_COLOR = QColor(20, 20, 20)
+_PAINTABLE = frozenset(
+    {
+        QImage.Format.Format_RGB32,
+        QImage.Format.Format_ARGB32,
+        QImage.Format.Format_ARGB32_Premultiplied,
+        QImage.Format.Format_RGB888,
+        QImage.Format.Format_RGBA8888,
+    }
+)
+
+
+def paint_boxes(image: QImage, found: ImageBoxes | None, source_width: int) -> QImage:
+    """``image`` with the boxes filled in (scaled from the stored image's ``source_width``
+    to the decoded one); all of it filled when ``found`` is None (the text was not read)."""
+    if image.format() not in _PAINTABLE:
+        image = image.convertToFormat(QImage.Format.Format_ARGB32_Premultiplied)
+    painter = QPainter(image)
+    try:
+        if found is None:
+            painter.fillRect(image.rect(), MASK_COLOR)
+        else:
+            factor = image.width() / source_width if source_width > 0 else 1.0
+            for box in found.boxes:
+                b = box.scaled(factor)
+                painter.fillRect(round(b.x), round(b.y), round(b.w) + 1, round(b.h) + 1, MASK_COLOR)
+    finally:
+        painter.end()
+    return image
+
+
+class _MaskingProgress:
+    """Passes progress on, painting the boxes into the image before it leaves the worker."""
+
+    def __init__(self, progress: Progress, found: ImageBoxes | None, note: str) -> None:
+        self._progress = progress
+        self._found = found
+        self._note = note
+
+    def __call__(self, done: int, total: int = 0) -> None:
+        self._progress(done, total)
+
+    def partial(self, payload: object) -> None:
+        assert isinstance(payload, tuple)
+        image, info = payload
+        info.notes.append(self._note)
+        info.animated = False  # frames would come unmasked
+        self._progress.partial((paint_boxes(image, self._found, info.width), info))
+
+
+def decode_masked(
+    path: Path,
+    masker: Masker,
+    progress: Progress,
+    cancel: CancelToken,
+    shown: threading.Event | None = None,
+) -> QImage | None:
+    """Worker: :func:`decode_image` for the redacted view: the words OCR reads are checked
+    by the detectors and the flagged ones are filled in before the image is shown (all of
+    it when its text could not be read)."""
+    found: ImageBoxes | None
+    try:
+        found = image_boxes(path, masker)
+        count = len(found.boxes)
+        note = f"redacted view: {count} word{'s' if count != 1 else ''} masked"
+    except MaskingError as exc:
+        found = None
+        note = f"redacted view: hidden, its text could not be read ({exc})"
+    cancel.raise_if_cancelled()
+    wrapped = _MaskingProgress(progress, found, note)
+    return decode_image(path, wrapped, cancel, shown)  # type: ignore[arg-type]
+
+
 def _show_truncated(
     path: Path, info: ImageInfo, cut: Truncation, progress: Progress
 ) -> QImage | None:
@@ -277,6 +352,11 @@ class ImagePreviewer(Previewer):
             "Pause", "Pause or play the animation", self.toggle_animation
         )
         self.play_button.setVisible(False)
+        self.reveal_button = self._button(
+            "Reveal", "Show this image unmasked until the redacted view is turned off", self.reveal
+        )
+        self.reveal_button.setVisible(False)
+        self.masked = False
         # A truncated file shown in part says so here, above the image.
         self.banner = QLabel(self)
         self.banner.setWordWrap(True)
@@ -295,6 +375,7 @@ class ImagePreviewer(Previewer):
             self.fit_button,
             self.actual_button,
             self.play_button,
+            self.reveal_button,
         ):
             bar.addWidget(button)
         bar.addWidget(self.info, 1)
@@ -320,9 +401,21 @@ class ImagePreviewer(Previewer):
         self.banner.setVisible(False)
         self.info.setText("Decoding…")
         self._shown = threading.Event()
+        masker = self.masker()
+        if self.redaction is not None and self.redaction.is_revealed(source.path):
+            masker = None
+        self.masked = masker is not None
+        self.reveal_button.setVisible(self.masked)
+        if masker is not None:
+            self.info.setText("Reading the text to mask…")
+            work = partial(decode_masked, shown=self._shown)
+            args: tuple[object, ...] = (source.path, masker)
+        else:
+            work = partial(decode_image, shown=self._shown)
+            args = (source.path,)
         self._task = run_in_pool(
-            partial(decode_image, shown=self._shown),
-            source.path,
+            work,
+            *args,
             on_result=self._on_preview,
             on_error=self._on_error,
             on_partial=self._on_image,
@@ -334,6 +427,15 @@ class ImagePreviewer(Previewer):
             self._task = None
         if self._movie is not None:
             self._movie.stop()
+
+    @Slot()
+    def reveal(self) -> None:
+        """Show this image unmasked until the redacted view is turned off."""
+        source = self._source
+        if source is None or self.redaction is None:
+            return
+        self.redaction.reveal(source.path)
+        self.load(source)
 
     def image_info(self) -> ImageInfo | None:
         return self._info

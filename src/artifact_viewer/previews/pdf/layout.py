@@ -232,3 +232,18 @@ class PageLayout:
         if width <= 0 or avail <= 0:
             return 1.0
         return avail / (width * points_to_pixels())
+
+    def page_rect(self, page: int) -> tuple[float, float, float, float]:
+        """(left, top, width, height) of ``page`` in viewport pixels, as QPdfView lays it
+        out: pages centred in the wider of the document and the viewport, scrolled."""
+        if not 0 <= page < len(self._heights):
+            return 0.0, 0.0, 0.0, 0.0
+        scale = self._scale()
+        width = round(self._widths[page] * scale)
+        height = round(self._heights[page] * scale)
+        margins = self._view.documentMargins()
+        widest = round(max(self._widths) * scale) + margins.left() + margins.right()
+        total = max(widest, self._view.viewport().width())
+        left = (total - width) // 2 - self._view.horizontalScrollBar().value()
+        top = self.tops()[page] - self._view.verticalScrollBar().value()
+        return float(left), float(top), float(width), float(height)

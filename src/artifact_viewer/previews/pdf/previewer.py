@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QPointF, Qt, QTimer, Slot
 from PySide6.QtGui import QKeySequence, QResizeEvent
@@ -26,18 +27,21 @@ from PySide6.QtWidgets import (
 
 from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.errors import PreviewError, user_message
+from artifact_viewer.core.masking import Masker
+from artifact_viewer.core.masking.boxes import MaskingError, PageBoxes, pdf_boxes
 from artifact_viewer.previews.base import Previewer, PreviewSource, loading_stack
 from artifact_viewer.previews.fmt import human_size
 from artifact_viewer.previews.pdf import layout as pdf_layout
 from artifact_viewer.previews.pdf import probe
 from artifact_viewer.previews.pdf.layout import PageLayout, PdfGeometry
+from artifact_viewer.previews.pdf.masking import MaskedPdfView
 from artifact_viewer.previews.pdf.probe import search_in_helper
 from artifact_viewer.previews.pdf.search import (
     MAX_HITS,
     PdfHit,
 )
 from artifact_viewer.qt.buttons import tool_button
-from artifact_viewer.qt.worker import Task, run_in_pool
+from artifact_viewer.qt.worker import Progress, Task, run_in_pool
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +60,18 @@ _FIRST_PAGE_WAIT_MS = 500
 #: PDFium cannot draw: the view is replaced by a message and asks PDFium nothing more
 RENDER_TIMEOUT_S = 5.0
 _RENDER_CHECK_MS = 250
+
+
+def mask_pages(
+    path: Path, masker: Masker, progress: Progress, cancel: CancelToken
+) -> list[PageBoxes]:
+    """Worker: the redacted view's boxes, page by page (each page sent as it is done)."""
+
+    def sent(boxes: PageBoxes, pages: int) -> None:
+        progress.partial(boxes)
+        progress(boxes.page + 1, pages)
+
+    return pdf_boxes(path, masker, cancel, on_page=sent)
 
 
 class PdfPreviewer(Previewer):
@@ -90,7 +106,7 @@ class PdfPreviewer(Previewer):
         # None); never loaded.
         self._empty = QPdfDocument(self)
         self.search_model = QPdfSearchModel(self)
-        self.view = QPdfView()
+        self.view = MaskedPdfView()
         self.view.setDocument(self._empty)
         self.search_model.setDocument(self._empty)
         # The helper that opens PDFs first (see layout.read_geometry) starts now, while
@@ -111,6 +127,7 @@ class PdfPreviewer(Previewer):
         self.view.installEventFilter(self)
         self.navigator = self.view.pageNavigator()
         self.page_layout = PageLayout(self.view)
+        self.view.page_layout = self.page_layout
         self.view.verticalScrollBar().valueChanged.connect(self._scrolled)
 
         self.prev_button = tool_button("◀", "Previous page (PgUp)")
@@ -125,6 +142,10 @@ class PdfPreviewer(Previewer):
         self.fit_button = tool_button(
             "Fit width", "Fit the page width", checkable=True, checked=True
         )
+        self.reveal_button = tool_button(
+            "Reveal", "Show this PDF unmasked until the redacted view is turned off"
+        )
+        self.reveal_button.setVisible(False)
         self.search_box = QLineEdit()
         self.search_box.setToolTip("Search the text of all pages (Ctrl+F)")
         self.search_box.setPlaceholderText("Search text (Ctrl+F)")
@@ -154,6 +175,7 @@ class PdfPreviewer(Previewer):
             bar.addWidget(w)
         bar.addItem(self._gaps[1])
         bar.addWidget(self.info, 1)
+        bar.addWidget(self.reveal_button)
         bar.addWidget(self.search_box)
         bar.addWidget(self.hit_label)
 
@@ -188,6 +210,7 @@ class PdfPreviewer(Previewer):
         if renderer is not None:
             renderer.pageRendered.connect(self._page_rendered)
         self._search_timer.timeout.connect(self._start_search)
+        self.reveal_button.clicked.connect(self.reveal)
         self._render_timer = QTimer(self, interval=_RENDER_CHECK_MS)
         self._render_timer.timeout.connect(self._check_renders)
         self.prev_button.clicked.connect(self.previous_page)
@@ -289,6 +312,19 @@ class PdfPreviewer(Previewer):
         self._set_controls_enabled(False)
         self.stack.setCurrentIndex(_PAGE_LOADING)
         self._set_info(source.name or source.path.name)
+        masker = self._active_masker()
+        self.view.set_masking(masker is not None)
+        self.reveal_button.setVisible(masker is not None)
+        if masker is not None:
+            # Every page stays covered until its boxes are known.
+            self._tasks["mask"] = run_in_pool(
+                mask_pages,
+                source.path,
+                masker,
+                on_partial=self._page_masked,
+                on_result=self._masking_done,
+                on_error=self._masking_failed,
+            )
         job = self._geometry_job = pdf_layout.GeometryJob(source.path)
         job.done.connect(self._checked)
         job.failed.connect(self._check_failed)
@@ -296,6 +332,54 @@ class PdfPreviewer(Previewer):
         # The helper process is ended after LAYOUT_TIMEOUT_S; this covers the rest
         # (a helper still starting, a machine under load).
         self._layout_timer.start(int((pdf_layout.LAYOUT_TIMEOUT_S + 5) * 1000))
+
+    # --- redacted view ------------------------------------------------------------------
+    def _active_masker(self) -> Masker | None:
+        """The masker while this PDF is shown masked (redacted view on, not revealed)."""
+        masker = self.masker()
+        source = self._source
+        if masker is None or source is None or self.redaction is None:
+            return None
+        return None if self.redaction.is_revealed(source.path) else masker
+
+    @property
+    def masking(self) -> bool:
+        return self.view.masking
+
+    def masking_busy(self) -> bool:
+        """True while the pages' boxes are still being found (pages wait covered)."""
+        return "mask" in self._tasks
+
+    @Slot(object)
+    def _page_masked(self, boxes: object) -> None:
+        if isinstance(boxes, PageBoxes) and self.view.masking:
+            self.view.add_page_boxes(boxes)
+
+    @Slot(object)
+    def _masking_done(self, pages: object) -> None:
+        self._tasks.pop("mask", None)
+        if isinstance(pages, list):
+            for boxes in pages:  # partial results may be coalesced: set them all
+                if isinstance(boxes, PageBoxes) and boxes.page not in self.view.page_boxes():
+                    self.view.add_page_boxes(boxes)
+
+    @Slot(object)
+    def _masking_failed(self, exc: BaseException) -> None:
+        self._tasks.pop("mask", None)
+        reason = str(exc) if isinstance(exc, MaskingError) else user_message(exc)
+        log.info("PDF masking failed: %s", reason)
+        self.view.set_failed(True)
+
+    @Slot()
+    def reveal(self) -> None:
+        """Show this PDF unmasked until the redacted view is turned off."""
+        task = self._tasks.pop("mask", None)
+        if task is not None:
+            task.cancel()
+        if self._source is not None and self.redaction is not None:
+            self.redaction.reveal(self._source.path)
+        self.view.set_masking(False)
+        self.reveal_button.setVisible(False)
 
     @property
     def document(self) -> QPdfDocument:
@@ -428,7 +512,7 @@ class PdfPreviewer(Previewer):
         """The text of every page, a form feed between pages."""
         if self._source is None or self.stack.currentIndex() != _PAGE_VIEW:
             return
-        masker = self.masker()
+        masker = self._active_masker()
         # Read by the helper process: a text extraction that never returns must not stop
         # this process (QtPdf holds the GIL inside PDFium).
         try:
@@ -655,9 +739,11 @@ class PdfPreviewer(Previewer):
         self.search_model.setSearchString(self._searched)
         self._hits = hits
         self.hit_list.blockSignals(True)
+        masker = self._active_masker()
         for hit in hits:
-            item = QListWidgetItem(hit.label())
-            item.setToolTip(hit.label())
+            label = masker.mask_text(hit.label()) if masker is not None else hit.label()
+            item = QListWidgetItem(label)
+            item.setToolTip(label)
             self.hit_list.addItem(item)
         self.hit_list.blockSignals(False)
         more = "+" if len(hits) >= MAX_HITS else ""

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from artifact_viewer.core.cancel import CancelToken
+from artifact_viewer.core.crypto.memfile import filling_of, wait_ready
 from artifact_viewer.core.errors import PreviewError
 from artifact_viewer.previews.sniff import Encoding, detect_encoding, read_head
 from artifact_viewer.previews.text.scan import Needle, NeedleSet, byte_counts
@@ -170,6 +171,41 @@ class TextDocument:
         # The redacted view: display lines and copied text pass through it (search and
         # scans read the buffer, so their positions stay the file's).
         self.masker: Masker | None = None
+        # An encrypted cached file still being decrypted behind its first screen (see
+        # core.crypto.memfile): every read waits until its bytes are in.
+        self._filling = filling_of(path) if isinstance(buffer, mmap.mmap) else None
+
+    def _wait(self, start: int, end: int) -> None:
+        filling = self._filling
+        if filling is not None:
+            if filling.complete:
+                self._filling = None
+            else:
+                filling.wait(start, end)
+
+    def _wait_line(self, offset: int, limit: int) -> None:
+        """Wait until the line at ``offset`` is in: up to its newline when the decrypted
+        part holds one, else up to ``limit``."""
+        filling = self._filling
+        if filling is None:
+            return
+        filled = filling.filled
+        if filled > offset and self.buf.find(b"\n", offset, min(limit, filled)) >= 0:
+            return
+        self._wait(offset, limit)
+
+    def _wait_back(self, floor: int, offset: int) -> None:
+        """Wait until the bytes before ``offset`` back to its line's start are in: only
+        what the decrypted tail does not hold (reading up from the end needs no wait)."""
+        filling = self._filling
+        if filling is None:
+            return
+        tail = filling.tail_start
+        if offset <= filling.filled or (
+            tail < offset and self.buf.rfind(b"\n", max(floor, tail), offset) >= 0
+        ):
+            return
+        self._wait(floor, offset)
 
     @classmethod
     def open(cls, path: Path) -> TextDocument:
@@ -183,6 +219,7 @@ class TextDocument:
                     f"This {enc.name.upper()} text is {size // 2**20} MiB, too large to convert.",
                     hint="Use the hex view, or open it externally.",
                 )
+            wait_ready(path)
             text = path.read_bytes()[enc.bom :].decode(enc.name, errors="replace")
             return cls(path, text.encode("utf-8"), 0, "utf-8", enc.label())
         with path.open("rb") as fh:
@@ -203,6 +240,7 @@ class TextDocument:
         return isinstance(self.buf, mmap.mmap) and self.buf.closed
 
     def new_index(self) -> LineIndex:
+        self._wait(self.size - 1, self.size)
         ends = self.size > self.start and self.buf[self.size - 1 : self.size] == b"\n"
         return LineIndex(self.start, self.size, ends)
 
@@ -211,6 +249,7 @@ class TextDocument:
     def line_at(self, offset: int) -> tuple[str, int]:
         """Text of the display line starting at ``offset`` and where the next one starts."""
         limit = min(self.size, offset + MAX_LINE)
+        self._wait_line(offset, limit)
         newline = self.buf.find(b"\n", offset, limit)
         end, following = (limit, limit) if newline < 0 else (newline, newline + 1)
         raw = self.buf[offset:end]
@@ -233,6 +272,7 @@ class TextDocument:
         if offset <= self.start:
             return self.start
         floor = max(self.start, offset - MAX_LINE)
+        self._wait_back(floor, offset)
         newline = self.buf.rfind(b"\n", floor, offset)
         return newline + 1 if newline >= 0 else floor
 
@@ -245,7 +285,10 @@ class TextDocument:
 
     def is_continuation(self, offset: int) -> bool:
         """True when ``offset`` starts a piece of an over-long line, not a real line."""
-        return offset > self.start and self.buf[offset - 1 : offset] != b"\n"
+        if offset <= self.start:
+            return False
+        self._wait(offset - 1, offset)
+        return self.buf[offset - 1 : offset] != b"\n"
 
     def last_screen_start(self, lines: int) -> int:
         """Top offset that shows the last ``lines`` lines: read from the tail, no index needed."""
@@ -261,6 +304,7 @@ class TextDocument:
     def text_between(self, first: int, last: int, limit: int = 16 * 2**20) -> str:
         """Lines from ``first`` through the line starting at ``last`` (for copying)."""
         end = min(self.line_at(last)[1], first + limit, self.size)
+        self._wait(first, end)
         text = self.buf[first:end].decode(self.codec, errors="replace").replace("\r\n", "\n")
         return self.masker.mask_text(text) if self.masker is not None else text
 
@@ -280,6 +324,7 @@ class TextDocument:
         try:
             for pos in range(self.start, self.size, CHUNK):
                 cancel.raise_if_cancelled()
+                self._wait(pos, pos + CHUNK)
                 chunk = view[pos : pos + CHUNK]
                 found = np.flatnonzero(chunk == 10)
                 found += pos
@@ -291,6 +336,7 @@ class TextDocument:
     def byte_counts(self) -> np.ndarray:
         """Byte frequencies from samples of the text (to pick rare anchors for searching)."""
         if self._counts is None:
+            self._wait(self.start, self.size)  # samples from all over the file
             self._counts = byte_counts(self.buf, self.start, self.size)
         return self._counts
 

@@ -3,6 +3,7 @@ and "Compare with previous run" on a run. Added through :mod:`artifact_viewer.ui
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QObject, Slot
@@ -10,8 +11,9 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QAbstractItemView
 
 from artifact_viewer.core.cancel import CancelToken
-from artifact_viewer.core.compare import CompareOptions, RunPair
+from artifact_viewer.core.compare import CompareOptions, RunDiff, RunPair
 from artifact_viewer.core.errors import user_message
+from artifact_viewer.core.masking import Masker
 from artifact_viewer.core.models import Artifact
 from artifact_viewer.qt.worker import Task
 from artifact_viewer.ui.compare import work
@@ -39,6 +41,13 @@ class CompareController(QObject):
         # The runs last compared and the pairs chosen by hand for them.
         self.runs: tuple[str, str] | None = None
         self.manual: list[tuple[str, str]] = []
+        self.prepared: work.Prepared | None = None  # what the view shows
+        slots.redaction().changed.connect(self._redaction_changed)
+
+    def masker(self) -> Masker | None:
+        """The masker while the redacted view is on (values shown masked), else None."""
+        masker: Masker | None = self.slots.redaction().active_masker()
+        return masker
 
     # -- what is selected ------------------------------------------------------------------
 
@@ -100,7 +109,8 @@ class CompareController(QObject):
         library = self.slots.services.library()
         if library is None:
             return
-        self._start(title, work.compare_artifacts, library, id_a, id_b, self.options)
+        compare = partial(work.compare_artifacts, masker=self.masker())
+        self._start(title, compare, library, id_a, id_b, self.options)
 
     def compare_runs(self, run_a: str, run_b: str) -> None:
         library = self.slots.services.library()
@@ -126,7 +136,7 @@ class CompareController(QObject):
             return
         self.view.title.setText(f"{self.view.title.text().split('  |  ')[0]}  |  {pair.name}")
         self.view.set_busy(True)
-        self._launch(work.prepare_pair, library, pair)
+        self._launch(partial(work.prepare_pair, masker=self.masker()), library, pair)
 
     def _start(self, title: str, fn: Any, *args: Any) -> None:
         self.view.set_busy(True, title)
@@ -161,13 +171,32 @@ class CompareController(QObject):
     @Slot(object)
     def _on_partial(self, prepared: work.Prepared) -> None:
         """A first look (the first changed rows of big tables) while the comparison runs."""
-        if self.task is not None:
-            self.view.show_partial(prepared)
+        if self.task is not None and not self._needs_remask(prepared):
+            self.view.show_partial(prepared)  # (made before the view was switched: skipped)
 
     @Slot(object)
     def _on_result(self, prepared: work.Prepared) -> None:
         self.task = None
+        if self._needs_remask(prepared):
+            # The redacted view was switched while it was made: never show it as it is.
+            self._launch(work.prepare_again, prepared, self.masker())
+            return
+        self.prepared = prepared
         self.view.show_prepared(prepared)
+
+    def _needs_remask(self, prepared: work.Prepared) -> bool:
+        if isinstance(prepared.diff, RunDiff):
+            return False  # names and counts only
+        return prepared.masked != (self.masker() is not None)
+
+    @Slot(bool)
+    def _redaction_changed(self, _on: bool) -> None:
+        prepared = self.prepared
+        if self.task is not None or prepared is None or not self._needs_remask(prepared):
+            return  # a comparison still running is checked when it ends
+        self.prepared = None
+        self.view.set_busy(True)  # off the screen at once, back masked (or not) shortly
+        self._launch(work.prepare_again, prepared, self.masker())
 
     @Slot(object)
     def _on_error(self, exc: BaseException) -> None:

@@ -21,6 +21,8 @@ from PySide6.QtWidgets import (
 )
 
 from artifact_viewer.core.compare.image import ImageDiff
+from artifact_viewer.core.masking import Masker
+from artifact_viewer.core.masking.boxes import ImageBoxes
 
 SIDE, OVERLAY, BLINK, HEATMAP = "Side by side", "Overlay", "Blink", "Heatmap"
 BLINK_MS = 600
@@ -36,8 +38,25 @@ class ImagePair:
     diff: ImageDiff
 
 
-def load_pair(path_a: Path, path_b: Path, diff: ImageDiff) -> ImagePair:
-    """Both images and the heatmap of changed pixels (red where they differ)."""
+def _boxes(path: Path, masker: Masker) -> ImageBoxes | None:
+    """The boxes over the words OCR reads and the detectors flag; None when the text
+    cannot be read (no tesseract, or it failed): the whole image is then filled."""
+    from artifact_viewer.core.masking.boxes import MaskingError, image_boxes
+
+    try:
+        return image_boxes(path, masker)
+    except MaskingError:
+        return None
+
+
+def load_pair(
+    path_a: Path, path_b: Path, diff: ImageDiff, masker: Masker | None = None
+) -> ImagePair:
+    """Both images and the heatmap of changed pixels (red where they differ); with
+    ``masker`` (the redacted view) the images are masked like the image preview's, and
+    the heatmap too (changed pixels would draw the masked digits' shapes)."""
+    from artifact_viewer.previews.image.previewer import paint_boxes
+
     a = QImage(str(path_a)).convertToFormat(QImage.Format.Format_ARGB32)
     b = QImage(str(path_b)).convertToFormat(QImage.Format.Format_ARGB32)
     heat = QImage()
@@ -46,6 +65,12 @@ def load_pair(path_a: Path, path_b: Path, diff: ImageDiff) -> ImagePair:
         rgba = np.zeros((height, width, 4), dtype=np.uint8)
         rgba[diff.mask] = (230, 40, 40, 200)
         heat = QImage(rgba.data, width, height, 4 * width, QImage.Format.Format_RGBA8888).copy()
+    if masker is not None:
+        found_a, found_b = _boxes(path_a, masker), _boxes(path_b, masker)
+        width_a, width_b = a.width(), b.width()
+        a, b = paint_boxes(a, found_a, width_a), paint_boxes(b, found_b, width_b)
+        if not heat.isNull():
+            heat = paint_boxes(paint_boxes(heat, found_a, width_a), found_b, width_b)
     return ImagePair(a, b, heat, diff)
 
 

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QLabel, QTreeView, QVBoxLayout, QWidget
 
 from artifact_viewer.core.compare import JsonDiff
 from artifact_viewer.core.compare.jsondiff import json_path
+from artifact_viewer.core.masking import Masker
 from artifact_viewer.ui.compare.textdiff import ADDED, CHANGED, REMOVED
 
 #: JSON changes shown in the tree at most (the CLI's --json lists them all)
@@ -33,8 +34,22 @@ def _short(value: Any, limit: int = 120) -> str:
 PATH_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
-def json_model(diff: JsonDiff) -> QStandardItemModel:
-    """The changed paths as a two-column tree model (path step, change), marked by kind.
+def _shown(value: Any, key: str | None, masker: Masker | None) -> str:
+    """A value as the tree shows it: short, and masked (by its key, then its content)
+    while the redacted view is on."""
+    if masker is None:
+        return _short(value)
+    text = value if isinstance(value, str) else orjson.dumps(value).decode()
+    if isinstance(value, dict | list):
+        masked = masker.mask_text(text)  # keys inside say what their values are
+    else:
+        masked = masker.mask_cell(key, text)
+    return _short(masked)
+
+
+def json_model(diff: JsonDiff, masker: Masker | None = None) -> QStandardItemModel:
+    """The changed paths as a two-column tree model (path step, change), marked by kind;
+    with ``masker`` (the redacted view) the values are masked.
 
     Made on a worker thread and moved to the GUI thread: the view only swaps it in."""
     model = QStandardItemModel()
@@ -54,12 +69,13 @@ def json_model(diff: JsonDiff) -> QStandardItemModel:
                 parent.appendRow([node, _cell("")])
                 nodes[prefix] = node
             parent = node
+        key = next((s for s in reversed(change.path) if isinstance(s, str)), None)
         if change.op == "add":
-            text = f"added: {_short(change.new)}"
+            text = f"added: {_shown(change.new, key, masker)}"
         elif change.op == "remove":
-            text = f"removed: {_short(change.old)}"
+            text = f"removed: {_shown(change.old, key, masker)}"
         else:
-            text = f"{_short(change.old)} -> {_short(change.new)}"
+            text = f"{_shown(change.old, key, masker)} -> {_shown(change.new, key, masker)}"
         holder = parent.parent() or root if change.path else root
         row = parent.row() if change.path else holder.rowCount()
         label = parent.text() if change.path else "$"

@@ -9,9 +9,11 @@ pixmap. A render that comes back after the page was changed again is dropped.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
@@ -27,6 +29,8 @@ from PySide6.QtWidgets import (
 )
 
 from artifact_viewer.core.compare import CompareError, PageImage, PdfDiff, render_page
+from artifact_viewer.core.masking import Masker
+from artifact_viewer.core.masking.boxes import MaskingError, pdf_page_boxes
 from artifact_viewer.core.units import plural
 from artifact_viewer.ui.compare.textdiff import Rendered, TextDiffView
 
@@ -44,16 +48,50 @@ class PdfPair:
     rendered: list[Rendered]
     path_a: Path | None
     path_b: Path | None
+    #: the redacted view: pages are rendered with boxes over sensitive values
+    masker: Masker | None = None
 
 
 Side = PageImage | str | None  # a rendered page, why it could not be, or no such page
 
 
+def masked_page(image: PageImage, path: Path, index: int, masker: Masker) -> PageImage:
+    """``image`` (page ``index`` of ``path``) with filled boxes over the values the
+    detectors find in the page's text; all of it filled when the page has no text to
+    check or its text cannot be read (the redacted view)."""
+    try:
+        found = pdf_page_boxes(path, index, masker)
+    except MaskingError:
+        found = None
+    pixels = np.frombuffer(bytearray(image.data), dtype=np.uint8).reshape(
+        image.height, image.stride
+    )
+    if found is None or found.cover_all or found.width <= 0:
+        pixels[:, : image.width * 4] = 20
+    else:
+        scale = image.width / found.width
+        for box in found.boxes:
+            left = max(0, int(box.x * scale))
+            top = max(0, int(box.y * scale))
+            right = min(image.width, int((box.x + box.w) * scale) + 1)
+            bottom = min(image.height, int((box.y + box.h) * scale) + 1)
+            if right > left and bottom > top:
+                pixels[top:bottom, left * 4 : right * 4] = 20
+    return PageImage(image.width, image.height, image.stride, pixels.tobytes())
+
+
 def render_pair(
-    path_a: Path | None, path_b: Path | None, index: int, width: int, progress: Any, cancel: Any
+    path_a: Path | None,
+    path_b: Path | None,
+    index: int,
+    width: int,
+    progress: Any,
+    cancel: Any,
+    masker: Masker | None = None,
 ) -> tuple[int, Side, Side]:
     """Page ``index`` of both files, for a worker: None for a side without that page, and a
-    one-line reason for a side that cannot be rendered (the other side still shows)."""
+    one-line reason for a side that cannot be rendered (the other side still shows); with
+    ``masker`` (the redacted view) sensitive values are boxed."""
     images: list[Side] = []
     for path in (path_a, path_b):
         if cancel is not None:
@@ -62,7 +100,10 @@ def render_pair(
             images.append(None)
             continue
         try:
-            images.append(render_page(path, index, width))
+            image = render_page(path, index, width)
+            if image is not None and masker is not None:
+                image = masked_page(image, path, index, masker)
+            images.append(image)
         except CompareError as exc:
             images.append(exc.message)
         except OSError as exc:
@@ -237,7 +278,12 @@ class PdfDiffView(QWidget):
         room = self.side_a.viewport().width() - self.side_a.verticalScrollBar().sizeHint().width()
         width = min(room, MAX_PAGE_WIDTH) if self.isVisible() and room > 200 else PAGE_WIDTH
         self._run(
-            render_pair, pair.path_a, pair.path_b, number - 1, width, on_result=self._on_render
+            partial(render_pair, masker=pair.masker),
+            pair.path_a,
+            pair.path_b,
+            number - 1,
+            width,
+            on_result=self._on_render,
         )
 
     @Slot(object)

@@ -12,6 +12,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QTableView, QVBoxLayout, QWidget
 
 from artifact_viewer.core.compare.table import TableDiff
+from artifact_viewer.core.masking import Masker
 from artifact_viewer.ui.compare.textdiff import ADDED, CHANGED, REMOVED
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -40,9 +41,10 @@ class TableRows:
     source: np.ndarray[Any, Any]  # row in B (or in A for removed rows)
     change: np.ndarray[Any, Any]  # index into the changed rows, -1 elsewhere
     columns: list[tuple[str | None, str | None]]  # (A name, B name) per view column
+    masker: Masker | None = None  # the redacted view: cells shown masked
 
 
-def plan(diff: TableDiff, changes_only: bool) -> TableRows:
+def plan(diff: TableDiff, changes_only: bool, masker: Masker | None = None) -> TableRows:
     rows = diff.rows
     assert rows is not None
     n_b = rows.table_b.num_rows
@@ -64,7 +66,7 @@ def plan(diff: TableDiff, changes_only: bool) -> TableRows:
         old = renamed_back.get(name, name if name in rows.table_a.column_names else None)
         columns.append((old, name))
     columns.extend((name, None) for name in diff.columns_removed)
-    return TableRows(status, source, change, columns)
+    return TableRows(status, source, change, columns, masker)
 
 
 class TableDiffModel(QAbstractTableModel):
@@ -101,7 +103,8 @@ class TableDiffModel(QAbstractTableModel):
         return new or f"{old} (removed)"
 
     def cell(self, row: int, column: int) -> tuple[int, str]:
-        """(status, text) of a cell: changed cells read ``old -> new``."""
+        """(status, text) of a cell: changed cells read ``old -> new`` (each side masked by
+        its column name and content while the redacted view is on)."""
         assert self.rows is not None
         if column == 0:
             status = int(self.rows.status[row])
@@ -126,17 +129,24 @@ class TableDiffModel(QAbstractTableModel):
         in_a = np.flatnonzero(removed)
         changed = np.flatnonzero(status == CHANGE)
         cells: list[list[tuple[int, str]]] = [[] for _ in range(stop - start)]
+        masker = self.rows.masker
+
+        def shown(name: str | None, value: object) -> str:
+            if value is None:
+                return ""
+            return masker.mask_cell(name, value) if masker is not None else str(value)
+
         for old_name, new_name in self.rows.columns:
             texts: list[str] = [""] * (stop - start)
             kinds = [int(s) for s in status]
             if new_name is not None and len(in_b):
                 values = data.table_b.column(new_name).take(pa.array(source[in_b])).to_pylist()
                 for i, value in zip(in_b.tolist(), values, strict=True):
-                    texts[i] = "" if value is None else str(value)
+                    texts[i] = shown(new_name, value)
             if old_name is not None and len(in_a):
                 values = data.table_a.column(old_name).take(pa.array(source[in_a])).to_pylist()
                 for i, value in zip(in_a.tolist(), values, strict=True):
-                    texts[i] = "" if value is None else str(value)
+                    texts[i] = shown(old_name, value)
             if new_name is None:
                 for i in in_b.tolist():
                     kinds[i] = SAME
@@ -150,7 +160,7 @@ class TableDiffModel(QAbstractTableModel):
                     rows_a = data.changed_a[change[hit]]
                     olds = data.table_a.column(old_name).take(pa.array(rows_a)).to_pylist()
                     for i, old in zip(hit.tolist(), olds, strict=True):
-                        texts[i] = f"{old} -> {texts[i]}"
+                        texts[i] = f"{shown(old_name, old) if masker else old} -> {texts[i]}"
                         kinds[i] = CHANGE
             for i in range(stop - start):
                 cells[i].append((kinds[i], texts[i]))

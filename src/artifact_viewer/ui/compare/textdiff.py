@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from artifact_viewer.core.compare.text import Hunk
+from artifact_viewer.core.masking import Masker
 
 ADDED = QColor(46, 160, 67, 70)
 REMOVED = QColor(218, 54, 51, 70)
@@ -61,8 +62,9 @@ class Rendered:
     documents: list[QTextDocument] = field(default_factory=list)
 
 
-def render(hunks: list[Hunk], limit: int = MAX_LINES) -> Rendered:
-    """Both layouts of ``hunks`` as text (call on a worker thread for big diffs)."""
+def render(hunks: list[Hunk], limit: int = MAX_LINES, masker: Masker | None = None) -> Rendered:
+    """Both layouts of ``hunks`` as text (call on a worker thread for big diffs); with
+    ``masker`` (the redacted view) every line's text is masked."""
     uni: list[str] = []
     uni_kinds: list[int] = []
     uni_stops: list[int] = []
@@ -90,6 +92,8 @@ def render(hunks: list[Hunk], limit: int = MAX_LINES) -> Rendered:
 
         for line in hunk.lines:
             sign, text = line[:1], line[1:]
+            if masker is not None:
+                text = masker.mask_text(text)
             if sign == " ":
                 _flush(pending_minus, pending_plus, left, right, lk, rk)
                 uni.append(f"{a_no:>7} {b_no:>7}   {text}")

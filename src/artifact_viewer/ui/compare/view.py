@@ -119,6 +119,8 @@ class CompareView(QWidget):
 
     backRequested = Signal()
     cancelRequested = Signal()
+    #: the redacted view masks the values shown here (see feature.py): it is not covered
+    masks_values = True
 
     def __init__(self, run: Runner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -239,11 +241,14 @@ class CompareView(QWidget):
             lines += [f"Size A: {diff.size_a:,} bytes", f"Size B: {diff.size_b:,} bytes"]
             lines += [f"SHA-256 A: {diff.sha256_a}", f"SHA-256 B: {diff.sha256_b}"]
             if diff.first_difference is not None:
-                lines += [
-                    f"First difference at byte {diff.first_difference:,}:",
-                    f"  A @{diff.hex_offset:,}: {diff.hex_a}",
-                    f"  B @{diff.hex_offset:,}: {diff.hex_b}",
-                ]
+                lines.append(f"First difference at byte {diff.first_difference:,}:")
+                if prepared.masked:  # bytes around it could spell a value out
+                    lines.append("  (the bytes around it are hidden in the redacted view)")
+                else:
+                    lines += [
+                        f"  A @{diff.hex_offset:,}: {diff.hex_a}",
+                        f"  B @{diff.hex_offset:,}: {diff.hex_b}",
+                    ]
             self.binary.setPlainText("\n".join(lines))
             self.pages.setCurrentWidget(self.binary)
         else:

@@ -35,6 +35,7 @@ from artifact_viewer.core.compare import (
 from artifact_viewer.core.compare.isolated import ChildFailed, Request, compare_in_child
 from artifact_viewer.core.errors import ArtifactViewerError, NotFound, OfflineError
 from artifact_viewer.core.library import Library
+from artifact_viewer.core.masking import Masker
 from artifact_viewer.core.models import WorkflowRun
 from artifact_viewer.core.store_models import ArtifactQuery
 
@@ -55,30 +56,52 @@ class Prepared:
     diff: Diff
     extra: Any = None
     in_run: bool = False
+    #: the files compared (an image pair is loaded from them again when the view is masked)
+    path_a: Path | None = None
+    path_b: Path | None = None
+    #: the values shown are masked (the redacted view was on when it was prepared)
+    masked: bool = False
 
 
-def prepare(diff: Diff, path_a: Path | None, path_b: Path | None, in_run: bool = False) -> Prepared:
+def prepare(
+    diff: Diff,
+    path_a: Path | None,
+    path_b: Path | None,
+    in_run: bool = False,
+    masker: Masker | None = None,
+) -> Prepared:
+    """The view data of ``diff``; with ``masker`` (the redacted view), every value shown
+    (cells, JSON values, text lines, words on images) is masked here, on the worker."""
     from artifact_viewer.ui.compare.imagediff import load_pair
     from artifact_viewer.ui.compare.tablediff import plan
     from artifact_viewer.ui.compare.textdiff import documents, render
 
     extra: Any = None
     if isinstance(diff, TableDiff) and diff.rows is not None:
-        extra = plan(diff, changes_only=True)
+        extra = plan(diff, changes_only=True, masker=masker)
     elif isinstance(diff, TextDiff):
-        extra = documents(render(diff.hunks))
+        extra = documents(render(diff.hunks, masker=masker))
     elif isinstance(diff, ImageDiff) and path_a is not None and path_b is not None:
-        extra = load_pair(path_a, path_b, diff)
+        extra = load_pair(path_a, path_b, diff, masker=masker)
     elif isinstance(diff, JsonDiff):
         from artifact_viewer.ui.compare.jsontree import json_model
 
-        extra = json_model(diff)
+        extra = json_model(diff, masker=masker)
     elif isinstance(diff, PdfDiff):
         from artifact_viewer.ui.compare.pdfdiff import PdfPair
 
-        rendered = [documents(render(page.text.hunks)) for page in diff.pages]
-        extra = PdfPair(rendered, path_a, path_b)
-    return Prepared(diff, extra, in_run)
+        rendered = [documents(render(page.text.hunks, masker=masker)) for page in diff.pages]
+        extra = PdfPair(rendered, path_a, path_b, masker)
+    return Prepared(diff, extra, in_run, path_a, path_b, masker is not None)
+
+
+def prepare_again(
+    prepared: Prepared, masker: Masker | None, progress: Any, cancel: CancelToken
+) -> Prepared:
+    """The same comparison prepared again, masked or not (the redacted view was switched)."""
+    if masker is None and not prepared.masked:
+        return prepared
+    return prepare(prepared.diff, prepared.path_a, prepared.path_b, prepared.in_run, masker)
 
 
 def _side(label: str, name: str, work: Any) -> Any:
@@ -96,6 +119,7 @@ def compare_artifacts(
     options: CompareOptions,
     progress: Any,
     cancel: CancelToken,
+    masker: Masker | None = None,
 ) -> Prepared:
     """Fetch both artifacts (cache first; offline says which side is missing) and compare."""
     artifacts = []
@@ -110,7 +134,7 @@ def compare_artifacts(
     )
     path_a = _side("A", a.name, lambda: library.fetch(a.id, cancel=cancel))
     path_b = _side("B", b.name, lambda: library.fetch(b.id, cancel=cancel))
-    return compare_paths(path_a, path_b, options, progress, cancel, a, b)
+    return compare_paths(path_a, path_b, options, progress, cancel, a, b, masker)
 
 
 def compare_paths(
@@ -121,6 +145,7 @@ def compare_paths(
     cancel: CancelToken,
     a: Any = None,
     b: Any = None,
+    masker: Masker | None = None,
 ) -> Prepared:
     """Compare two local files (``a``/``b``: their artifacts, for MIME types and names).
     A first look at big tables goes to ``progress.partial`` (the view shows it at once)."""
@@ -128,7 +153,7 @@ def compare_paths(
 
     def on_partial(first: Diff) -> None:
         if send is not None:
-            send(prepare(first, path_a, path_b))
+            send(prepare(first, path_a, path_b, masker=masker))
 
     diff = compare_isolating(
         path_a,
@@ -142,7 +167,7 @@ def compare_paths(
         name_b=b.name if b is not None else None,
         on_partial=on_partial,
     )
-    return prepare(diff, path_a, path_b)
+    return prepare(diff, path_a, path_b, masker=masker)
 
 
 def compare_isolating(
@@ -233,14 +258,20 @@ def compare_two_runs(
     return Prepared(diff)
 
 
-def prepare_pair(library: Library, pair: RunPair, progress: Any, cancel: CancelToken) -> Prepared:
+def prepare_pair(
+    library: Library,
+    pair: RunPair,
+    progress: Any,
+    cancel: CancelToken,
+    masker: Masker | None = None,
+) -> Prepared:
     """The view data of one pair of a run comparison (its diff is already made)."""
     assert pair.diff is not None
     path_a = path_b = None
     if isinstance(pair.diff, ImageDiff | PdfDiff) and pair.a is not None and pair.b is not None:
         path_a = library.fetch(pair.a.id, cancel=cancel)
         path_b = library.fetch(pair.b.id, cancel=cancel)
-    return prepare(pair.diff, path_a, path_b, in_run=True)
+    return prepare(pair.diff, path_a, path_b, in_run=True, masker=masker)
 
 
 def previous_run(library: Library, run_id: str) -> WorkflowRun | None:

@@ -72,10 +72,22 @@ def locate(library: Library, artifact_id: str, _p: Progress, _c: CancelToken) ->
     return Located(artifact_id, state, path)
 
 
+def locate_for_preview(
+    library: Library, artifact_id: str, _p: Progress, _c: CancelToken
+) -> Located:
+    """:func:`locate` for the preview: a large encrypted file's path comes back once its
+    first screen is decrypted (the preview host lets only the text views read it early)."""
+    state = library.cache_state(artifact_id)
+    path = library.cached_path(artifact_id, progressive=True) if state.usable else None
+    return Located(artifact_id, state, path)
+
+
 def fetch(
     library: Library, artifact_id: str, purpose: str, progress: Progress, cancel: CancelToken
 ) -> Fetched:
-    path = library.fetch(artifact_id, _progress_fn(progress), cancel)
+    path = library.fetch(
+        artifact_id, _progress_fn(progress), cancel, progressive=purpose == "preview"
+    )
     return Fetched(artifact_id, library.cache_state(artifact_id), Path(path), purpose)
 
 
@@ -226,7 +238,11 @@ class ArtifactController(QObject):
         )
         self.preview.show_message(artifact.name, "Opening…")
         self.ops.run(
-            locate, self.library, artifact.id, on_result=self._on_located, on_error=self._on_error
+            locate_for_preview,
+            self.library,
+            artifact.id,
+            on_result=self._on_located,
+            on_error=self._on_error,
         )
 
     def _run(self, run_id: str | None) -> Any:

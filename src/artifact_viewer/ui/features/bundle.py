@@ -35,6 +35,12 @@ if TYPE_CHECKING:
 BUNDLE_SUFFIX = ".zip"
 
 
+UNMASKED_EXPORT = (
+    "Redacted view: the bundle holds the files as they are, unmasked (the view masks only "
+    "what is on screen)."
+)
+
+
 def export_work(
     library: Library,
     run_ids: Sequence[str],
@@ -229,6 +235,8 @@ class BundleFeature(QObject):
         if library is None or self.busy:
             return
         self.slots.services.state.set_value("bundle_dir", str(target.parent))
+        if self.slots.redaction().enabled:
+            self.slots.services.bridge.info(UNMASKED_EXPORT)
         self._begin(f"Exporting {len(run_ids)} run(s) to {target.name}…")
         self._watch(
             self.slots.services.ops.run(

@@ -2,6 +2,10 @@
 
 Notes are read and written on the window's pool; an edit is saved with Save (Ctrl+Return),
 or by itself when the selection moves on. Clear removes the note.
+
+While the redacted view is on, the note is shown masked like the previews' text (so what
+is copied or dragged out of it is masked too) and cannot be edited: a masked text saved
+back would lose the values.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from artifact_viewer.core.catalog.notes import Note
+from artifact_viewer.core.masking import Masker
 from artifact_viewer.core.models import Artifact
 from artifact_viewer.core.progress import ProgressFn
 from artifact_viewer.ui.extensions import WindowSlots
@@ -52,6 +57,7 @@ class NotesPane(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("notesPane")
+        self.masks_values = True  # masked in the redacted view, never covered
         self.title = QLabel("Select a run or an artifact to see its note.")
         self.title.setWordWrap(True)
         self.editor = QPlainTextEdit()
@@ -83,6 +89,9 @@ class NotesFeature(QObject):
         super().__init__()
         self.slots: WindowSlots | None = None
         self.target: tuple[str, str] | None = None  # (kind label, id)
+        self.text = ""  # the note as saved (the editor may show it masked)
+        self.note: Note | None = None
+        self.loaded = False
 
     def install(self, slots: WindowSlots) -> None:
         self.slots = slots
@@ -103,6 +112,40 @@ class NotesFeature(QObject):
         slots.events.artifactSelected.connect(self._on_artifact)
         slots.events.scopeChanged.connect(self._on_scope)
         slots.events.libraryChanged.connect(self._on_library)
+        slots.redaction().changed.connect(self._on_redaction)
+
+    def masker(self) -> Masker | None:
+        assert self.slots is not None
+        masker: Masker | None = self.slots.redaction().active_masker()
+        return masker
+
+    @property
+    def masked(self) -> bool:
+        """True while the note is shown masked (redacted view on): editing is off."""
+        return self.pane.editor.isReadOnly()
+
+    @Slot(bool)
+    def _on_redaction(self, _on: bool) -> None:
+        if self.loaded and not self.masked and self.pane.editor.document().isModified():
+            self.save()  # the edit is kept before the text is masked
+        self._display()
+
+    def _display(self) -> None:
+        """Show the note: masked and read-only while the redacted view is on."""
+        masker = self.masker()
+        editor = self.pane.editor
+        editor.setReadOnly(masker is not None)
+        editor.setPlainText(masker.mask_text(self.text) if masker is not None else self.text)
+        editor.document().setModified(False)
+        if not self.loaded:
+            return
+        self.pane.set_enabled(True)
+        for button in (self.pane.save_button, self.pane.clear_button):
+            button.setEnabled(masker is None)
+        when = describe(self.note)
+        self.pane.when.setText(
+            f"{when} Masked in the redacted view: editing is off." if masker else when
+        )
 
     @Slot(object)
     def _on_library(self, _library: object) -> None:
@@ -127,6 +170,7 @@ class NotesFeature(QObject):
             return
         self._save_pending()
         self.target = target
+        self.text, self.note, self.loaded = "", None, False
         self.pane.editor.setPlainText("")
         self.pane.editor.document().setModified(False)
         self.pane.when.setText("")
@@ -147,24 +191,28 @@ class NotesFeature(QObject):
         target_id, note = result
         if self.target is None or self.target[1] != target_id:
             return  # the selection moved on meanwhile
-        self.pane.editor.setPlainText(note.text if note else "")
-        self.pane.editor.document().setModified(False)
-        self.pane.when.setText(describe(note))
-        self.pane.set_enabled(True)
+        self.text, self.note, self.loaded = (note.text if note else ""), note, True
+        self._display()
 
     def _save_pending(self) -> None:
         """An edit left unsaved is saved when the selection moves to something else."""
-        if self.target is not None and self.pane.editor.document().isModified():
-            self._write(self.target[1], self.pane.editor.toPlainText())
+        if self.target is None or self.masked or not self.loaded:
+            return
+        if self.pane.editor.document().isModified():
+            self.text = self.pane.editor.toPlainText()
+            self._write(self.target[1], self.text)
 
     @Slot()
     def save(self) -> None:
-        if self.target is not None:
-            self._write(self.target[1], self.pane.editor.toPlainText())
+        if self.target is not None and not self.masked:
+            self.text = self.pane.editor.toPlainText()
+            self._write(self.target[1], self.text)
             self.pane.editor.document().setModified(False)
 
     @Slot()
     def clear(self) -> None:
+        if self.masked:
+            return
         self.pane.editor.setPlainText("")
         self.save()
 
@@ -184,6 +232,7 @@ class NotesFeature(QObject):
         self.slots.mark_note(target_id, note is not None)
         self.slots.events.noteChanged.emit(target_id)
         if self.target is not None and self.target[1] == target_id:
+            self.note = note
             self.pane.when.setText(describe(note) if note else "Note cleared.")
 
     @Slot(object)

@@ -3,9 +3,10 @@
 The switch itself lives in the preview host (``previews.redaction``); this extension
 turns it on and off, keeps a coloured banner visible while it is on, and remembers the
 choice across starts only when the user asks for that. Other features' centre views
-(compare...) and panes holding free text (notes) do not mask values themselves: while the
-redacted view is on they stand behind a cover with a reveal button, so nothing is shown
-unmasked by accident.
+and panes that show file contents mask values themselves when their widget says so
+(``masks_values = True``: compare, notes, content search); any other stands behind a cover
+with a reveal button while the redacted view is on, so nothing is shown unmasked by
+accident.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ REMEMBER_KEY = "redacted_view/remember"
 ON_KEY = "redacted_view/on"
 BANNER_TEXT = (
     "Redacted view: SSNs, account numbers, cards, contacts, dates of birth and sensitive"
-    f" columns are masked; images and PDFs are hidden. {SHORTCUT} turns it off."
+    " columns are masked, on PDF pages and screenshots too (images are hidden where OCR is"
+    f" not installed). {SHORTCUT} turns it off."
 )
 BANNER_STYLE = "QLabel { background: #b3261e; color: white; font-weight: bold; padding: 6px; }"
 COVER_KEY = "redacted-cover"
@@ -136,6 +138,8 @@ class RedactedViewExtension(QObject):
         key = self._slots.views.current_key()
         if key in ("preview", COVER_KEY) or key in self._revealed_views:
             return
+        if getattr(self._slots.views.view(key), "masks_values", False):
+            return
         self._pending_view = key
         self._slots.show_view(COVER_KEY)
 
@@ -156,6 +160,8 @@ class RedactedViewExtension(QObject):
         assert self._slots is not None
         for key, dock in self._slots.panes.items():
             if key in SAFE_PANES or key in self._pane_covers or dock.widget() is None:
+                continue
+            if getattr(dock.widget(), "masks_values", False):
                 continue
             original = dock.widget()
             cover = QLabel("Hidden in redacted view", dock)

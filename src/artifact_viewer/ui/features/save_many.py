@@ -27,6 +27,12 @@ if TYPE_CHECKING:
     from artifact_viewer.core.library import Library
 
 
+UNMASKED_SAVE = (
+    "Redacted view: the files are saved as they are, unmasked (the view masks only what is "
+    "on screen)."
+)
+
+
 def run_artifact_ids(library: Library, run_ids: Sequence[str]) -> list[str]:
     ids: list[str] = []
     for run_id in run_ids:
@@ -170,6 +176,8 @@ class SaveManyFeature(QObject):
         if library is None or self.busy:
             return
         self.slots.services.state.set_value("save_dir", str(folder))
+        if self.slots.redaction().enabled:
+            self.slots.services.bridge.info(UNMASKED_SAVE)
         self.token = CancelToken()
         what = f"{len(artifact_ids)} artifact(s)" if artifact_ids else f"{len(run_ids)} run(s)"
         self.pane.label.setText(f"Saving {what} to {folder}…")

@@ -96,6 +96,9 @@ class SearchFeature(QObject):
     def install(self, slots: WindowSlots) -> None:
         self.slots = slots
         self.pane = SearchPane()
+        redaction = slots.redaction()
+        self.pane.set_masker(redaction.active_masker())
+        redaction.changed.connect(lambda _on: self.pane.set_masker(redaction.active_masker()))
         self.dock = slots.add_pane(
             "search", "Search contents", self.pane, area=Qt.DockWidgetArea.BottomDockWidgetArea
         )

@@ -7,6 +7,7 @@ from PySide6.QtCore import QModelIndex, Qt, Signal, Slot
 from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import QHeaderView, QLabel, QLineEdit, QTreeView, QVBoxLayout, QWidget
 
+from artifact_viewer.core.masking import Masker
 from artifact_viewer.core.search.finder import Hit, SearchResult
 from artifact_viewer.ui.search.results import (
     HIT_ROLE,
@@ -25,6 +26,9 @@ class SearchPane(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("searchPane")
+        self.masks_values = True  # snippets are masked in the redacted view, never covered
+        self.masker: Masker | None = None  # set by the feature while the view is on
+        self._last: tuple[SearchResult, int] | None = None  # what is listed
         self.box = QLineEdit()
         self.box.setObjectName("contentSearchBox")
         self.box.setPlaceholderText(
@@ -50,8 +54,15 @@ class SearchPane(QWidget):
         self.box.returnPressed.connect(self._first_hit)
         self.view.activated.connect(self._activated)
 
+    def set_masker(self, masker: Masker | None) -> None:
+        """Mask the snippets (the redacted view) or not; the results listed are redrawn."""
+        self.masker = masker
+        if self._last is not None:
+            self.show_result(*self._last)
+
     def show_result(self, result: SearchResult, pending: int) -> None:
-        results_model(result.hits, self.model)
+        self._last = (result, pending)
+        results_model(result.hits, self.model, self.masker)
         self._shown = len(result.hits)
         self.view.expandAll()
         header = self.view.header()
@@ -67,7 +78,8 @@ class SearchPane(QWidget):
             self.show_result(result, pending)
             return
         more = result.hits[self._shown :]
-        append_hits(more, self.model)
+        self._last = (result, pending)
+        append_hits(more, self.model, self.masker)
         self._shown = len(result.hits)
         for row in range(self.model.rowCount()):
             self.view.expand(self.model.index(row, 0))
@@ -85,6 +97,7 @@ class SearchPane(QWidget):
         self.status.setText(text)
 
     def clear_results(self, text: str = "") -> None:
+        self._last = None
         self.model.clear()
         self._shown = 0
         self.show_status(text)

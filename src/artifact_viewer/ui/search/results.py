@@ -10,6 +10,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSize, Qt
 from PySide6.QtGui import QPainter, QStandardItem, QStandardItemModel, QTextDocument
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
+from artifact_viewer.core.masking import Masker
 from artifact_viewer.core.search.finder import Hit
 
 HIT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -33,15 +34,34 @@ def where(location: dict[str, Any]) -> str:
     return str(location.get("field", ""))
 
 
-def snippet_html(hit: Hit) -> str:
-    """The snippet as HTML with each match in bold (everything else escaped)."""
+def shown_snippet(hit: Hit, masker: Masker | None) -> str:
+    """The snippet as listed: masked in the redacted view (by its column or key name when
+    the hit says which, then by content). Masking keeps the length, so the match marks
+    still fall on the same characters."""
+    if masker is None:
+        return hit.snippet
+    column = hit.location.get("column")
+    if not isinstance(column, str):
+        path = hit.location.get("path")
+        column = path.rsplit(".", 1)[-1].split("[", 1)[0] if isinstance(path, str) else None
+    if column:
+        return masker.mask_cell(column, hit.snippet)
+    return masker.mask_text(hit.snippet)
+
+
+def _marked(snippet: str, hit: Hit, before: str, after: str, escape: bool) -> str:
     out, last = [], 0
+    esc = html.escape if escape else str
     for start, end in hit.marks:
-        out += [html.escape(hit.snippet[last:start]), "<b>", html.escape(hit.snippet[start:end])]
-        out.append("</b>")
+        out += [esc(snippet[last:start]), before, esc(snippet[start:end]), after]
         last = end
-    out.append(html.escape(hit.snippet[last:]))
+    out.append(esc(snippet[last:]))
     return "".join(out)
+
+
+def snippet_html(hit: Hit, masker: Masker | None = None) -> str:
+    """The snippet as HTML with each match in bold (everything else escaped)."""
+    return _marked(shown_snippet(hit, masker), hit, "<b>", "</b>", True)
 
 
 def run_title(hit: Hit) -> str:
@@ -55,16 +75,18 @@ def run_title(hit: Hit) -> str:
     return f"{workflow} · run {run} · {when}"
 
 
-def results_model(hits: list[Hit], model: QStandardItemModel) -> None:
-    """Fill ``model``: one row per run (in the hits' order), its hits as children."""
+def results_model(hits: list[Hit], model: QStandardItemModel, masker: Masker | None = None) -> None:
+    """Fill ``model``: one row per run (in the hits' order), its hits as children; with
+    ``masker`` (the redacted view) the snippets are masked."""
     model.clear()
     model.setHorizontalHeaderLabels(list(COLUMNS))
-    append_hits(hits, model)
+    append_hits(hits, model, masker)
 
 
-def append_hits(hits: list[Hit], model: QStandardItemModel) -> None:
+def append_hits(hits: list[Hit], model: QStandardItemModel, masker: Masker | None = None) -> None:
     """Add ``hits`` to a filled ``model``: under their run's row, or a new one at the end
-    (the same rows :func:`results_model` makes of all the hits at once)."""
+    (the same rows :func:`results_model` makes of all the hits at once); masked with
+    ``masker`` (the redacted view)."""
     parents: dict[str | None, QStandardItem] = {}
     for row in range(model.rowCount()):
         item = model.item(row, 0)
@@ -80,8 +102,8 @@ def append_hits(hits: list[Hit], model: QStandardItemModel) -> None:
             parents[hit.run_id] = parent
         name = _plain(hit.display_name)
         name.setData(hit, HIT_ROLE)
-        match = _plain(hit.marked())
-        match.setData(snippet_html(hit), HIT_ROLE + 1)
+        match = _plain(_marked(shown_snippet(hit, masker), hit, "«", "»", False))
+        match.setData(snippet_html(hit, masker), HIT_ROLE + 1)
         match.setData(hit, HIT_ROLE)
         # the words are in the file, not in one row: say so where the place is
         place = _plain(where(hit.location) + (" (words across rows)" if hit.across_rows else ""))
