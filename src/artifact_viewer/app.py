@@ -165,6 +165,69 @@ def _start_demo_process() -> Any:
         return None
 
 
+# The preview modules are imported on the pool this long after the window is shown, unless
+# the catalog is listed sooner: the first listing should not share the CPU with them.
+WARMUP_DELAY_MS = 1500
+
+
+class GuiRuntime:
+    """What every Qt entry point of the window runs besides the window itself.
+
+    The garbage collector on the GUI thread (cycles holding Qt objects must never be
+    collected on a worker), and, once the window has painted, the preview modules imported
+    on the pool (:mod:`artifact_viewer.previews.warmup`) so the first click on a file does
+    not freeze the window while pyarrow or QtPdf load. The benchmarks set themselves up
+    through this class too, so they measure what a user gets.
+    """
+
+    def __init__(self, qt_app: Any) -> None:
+        from artifact_viewer.qt import binding
+
+        self.collector = binding.MainThreadGarbageCollector(parent=qt_app)
+        self._warmup: Any = None
+
+    def start(self) -> GuiRuntime:
+        self.collector.start()
+        return self
+
+    def after_first_paint(self) -> None:
+        """Start importing the preview modules on the pool (once)."""
+        if self._warmup is not None:
+            return
+        from artifact_viewer.previews.warmup import start_warmup
+
+        self._warmup = start_warmup()
+
+    def idle(self) -> bool:
+        """True once the start-up work that runs after the first paint has finished."""
+        return self._warmup is not None and bool(self._warmup.finished)
+
+    def stop(self) -> None:
+        if self._warmup is not None:
+            self._warmup.cancel()
+        self.collector.stop()
+
+
+def start_gui_runtime(qt_app: Any, *, warm_up_now: bool = True) -> GuiRuntime:
+    """Start the :class:`GuiRuntime` for ``qt_app`` (a QApplication); with ``warm_up_now``
+    (no window to wait for) the preview modules start importing at once."""
+    from artifact_viewer.qt import binding
+
+    binding.install()  # before any signal is emitted
+    runtime = GuiRuntime(qt_app).start()
+    if warm_up_now:
+        runtime.after_first_paint()
+    return runtime
+
+
+def _warm_up_after_listing(app: App, runtime: GuiRuntime) -> None:
+    """Warm up once the window lists the catalog, or after WARMUP_DELAY_MS at the latest."""
+    from PySide6.QtCore import QTimer
+
+    app.window.browser.listLoaded.connect(runtime.after_first_paint)
+    QTimer.singleShot(WARMUP_DELAY_MS, runtime.after_first_paint)
+
+
 def gui_main(demo: bool = False, verbose: bool = False, smoke: bool = False) -> int:
     """Start the window (``demo``: against an in-process stand-in server). Returns the exit code.
 
@@ -195,9 +258,8 @@ def gui_main(demo: bool = False, verbose: bool = False, smoke: bool = False) -> 
     qt_app.setApplicationVersion(__version__)
     qt_app.setDesktopFileName("com.anon.ArtifactViewer")  # the .desktop entry's id
     qt_app.setWindowIcon(app_icon())
-    # Cycles holding Qt objects must be collected on the GUI thread, never a worker's.
-    collector = binding.MainThreadGarbageCollector(parent=qt_app)
-    collector.start()
+    # Cycles holding Qt objects are collected on the GUI thread, never a worker's.
+    runtime = start_gui_runtime(qt_app, warm_up_now=False)
     app = build_app(paths, settings, demo_server=demo_process)
     app.demo_process = demo_process
     _install_excepthook(app.window)
@@ -208,12 +270,13 @@ def gui_main(demo: bool = False, verbose: bool = False, smoke: bool = False) -> 
 
         app.smoke_run = start_smoke(app)  # quits the event loop with its verdict
     app.flow.start(demo=demo)
+    _warm_up_after_listing(app, runtime)
     log.info("Window shown; entering the event loop")
     try:
         code = qt_app.exec()
     finally:
         ticker.stop()
         app.close()
-        collector.stop()
+        runtime.stop()
     log.info("Exited with code %s", code)
     return int(code)
