@@ -2,6 +2,9 @@
 
 Plain Python (no widgets); the window calls these from worker threads. Every opened
 :class:`Library` and demo server is remembered so :meth:`Sessions.close` ends them all.
+
+The HTTP stack, the library and the keyring are imported (and the one ``httpx.Client``
+built) by the first connection, on a worker thread: the window paints without them.
 """
 
 from __future__ import annotations
@@ -9,15 +12,16 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
-
-from artifact_viewer.core.client import AnonClient
-from artifact_viewer.core.library import Library
 from artifact_viewer.core.paths import AppPaths
-from artifact_viewer.core.secrets import check_api_key, resolve_api_key, save_api_key
 from artifact_viewer.core.settings import Settings, normalize_base_url, save_settings
+
+if TYPE_CHECKING:
+    import httpx
+
+    from artifact_viewer.core.client import AnonClient
+    from artifact_viewer.core.library import Library
 
 log = logging.getLogger(__name__)
 
@@ -47,26 +51,42 @@ def demo_paths(paths: AppPaths) -> AppPaths:
 
 
 class Sessions:
-    """Builds connections over the app's one ``httpx.Client``; thread-safe."""
+    """Builds connections over the app's one ``httpx.Client``; thread-safe.
+
+    ``http`` is that client when the caller made it; otherwise it is built on first use.
+    """
 
     def __init__(
         self,
         paths: AppPaths,
         settings: Settings,
-        http: httpx.Client,
+        http: httpx.Client | None = None,
         *,
         demo_server: Any = None,
     ) -> None:
         self.paths = paths
         self.settings = settings
-        self.http = http
+        self._http = http
+        self._owns_http = http is None
         # A running server to use for "demo" (tests); otherwise one is started on demand.
         self.demo_server = demo_server
         self._lock = threading.Lock()
         self._libraries: list[Library] = []
         self._servers: list[Any] = []
 
+    @property
+    def http(self) -> httpx.Client:
+        """The app's one HTTP client (built, and httpx imported, on first use)."""
+        with self._lock:
+            if self._http is None:
+                from artifact_viewer.core.http import build_http_client
+
+                self._http = build_http_client(self.settings)
+            return self._http
+
     def _client(self, base_url: str, key: str) -> AnonClient:
+        from artifact_viewer.core.client import AnonClient
+
         return AnonClient(
             self.http, api_key=key, base_url=base_url, page_size=self.settings.page_size
         )
@@ -78,6 +98,9 @@ class Sessions:
 
     def open_saved(self) -> Connection | None:
         """The saved key (env or keyring), opened without a network round trip; None if no key."""
+        from artifact_viewer.core.library import Library
+        from artifact_viewer.core.secrets import resolve_api_key
+
         base_url = self.settings.effective_base_url()
         resolved = resolve_api_key(base_url)
         if resolved is None:
@@ -90,6 +113,8 @@ class Sessions:
 
     def open_offline(self) -> Connection:
         """The catalog and cache alone (no key yet): browsing what was synced before."""
+        from artifact_viewer.core.library import Library
+
         library = Library.open(self.paths, self.settings, None, http=self.http)
         return Connection(self._keep(library), self.settings.effective_base_url(), "offline")
 
@@ -99,6 +124,9 @@ class Sessions:
         Raises AuthError for a refused key and NetworkError when the API cannot be reached;
         nothing is saved in either case.
         """
+        from artifact_viewer.core.library import Library
+        from artifact_viewer.core.secrets import check_api_key, save_api_key
+
         base_url = normalize_base_url(base_url)
         cleaned, prefix_warning = check_api_key(key)
         client = self._client(base_url, cleaned)
@@ -113,6 +141,8 @@ class Sessions:
 
     def start_demo(self) -> Connection:
         """Start the stand-in server in-process (or use the given one) and connect to it."""
+        from artifact_viewer.core.library import Library
+
         demo_server = self.demo_server
         if demo_server is None:
             from artifact_viewer.demo.runner import DemoServer
@@ -142,10 +172,14 @@ class Sessions:
         log.info("Closed the previous connection's library")
 
     def close(self) -> None:
-        """Close every library, then stop demo servers this object started."""
+        """Close every library, stop demo servers this object started, then the HTTP client
+        if this object built it."""
         with self._lock:
             libraries, self._libraries = self._libraries, []
             servers, self._servers = self._servers, []
+            http = self._http if self._owns_http else None
+            if self._owns_http:
+                self._http = None
         for library in libraries:
             try:
                 library.close()
@@ -153,3 +187,5 @@ class Sessions:
                 log.exception("closing a library failed")
         for server in servers:
             server.stop()
+        if http is not None:
+            http.close()
