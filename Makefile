@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 APT_PKGS := xvfb xauth libegl1 libgl1 libfontconfig1 libfreetype6 libxkbcommon0 \
 	libxkbcommon-x11-0 libdbus-1-3 libglib2.0-0 libgssapi-krb5-2 libxcb-cursor0 \
 	libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 \
-	libxcb-shape0 libxcb-xkb1 libx11-xcb1 fonts-dejavu-core fonts-wqy-microhei
+	libxcb-shape0 libxcb-xkb1 libx11-xcb1 fonts-dejavu-core fonts-wqy-microhei tesseract-ocr
 
 .PHONY: all run demo test lint types arch pytest bench bench-smoke screenshot package package-check clean sysdeps venv
 

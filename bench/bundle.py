@@ -1,9 +1,12 @@
-"""Bundle export and import of a ~1 GB run vs the floor, measured in one run.
+"""P13: bundle export and import of a 1 GB run vs the floor, measured in one run.
 
 The floor for the same bytes is one SHA-256 pass plus a plain file copy (``shutil.copyfile``,
 then ``fsync`` as our writes do). Two runs are measured: one of already-compressed files
 (PDF/PNG: stored in the zip) and one of CSV text (deflated, level 1). Every timed step reads
 files the page cache already holds, for ours and the floor alike.
+
+In ``make bench`` (P13) each kind's home and bundle are made once per session; every round
+exports to a new file and imports into a new home. Standalone, for a quick look:
 
     python -m bench.bundle [--mb 1024] [--kind stored|text|both] [--keep DIR]
 """
@@ -20,6 +23,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from artifact_viewer.core.bundle import export_runs, import_bundle
 from artifact_viewer.core.library import Library
@@ -27,8 +31,11 @@ from artifact_viewer.core.models import Artifact, Workflow, WorkflowRun
 from artifact_viewer.core.paths import AppPaths
 from artifact_viewer.core.settings import Settings
 from artifact_viewer.core.store_models import CacheEntry, CacheState
+from bench.spec import Benchmark, Metrics, Row, require, throughput_at_least
 
 MiB = 1024 * 1024
+RUN_MIB = 1024
+SMOKE_MIB = 4
 FILE_MIB = 128  # a run of several large files, as the big demo runs are
 CHUNK = 4 * MiB
 
@@ -177,6 +184,133 @@ def measure(kind: str, total_mib: int, work: Path) -> dict[str, float]:
         "export_s": exported,
         "import_s": imported,
     }
+
+
+# -- the harness (make bench) -------------------------------------------------------------
+
+
+def check() -> None:
+    require("artifact_viewer.core.bundle", "export_runs", "import_bundle")
+
+
+@contextmanager
+def session(ctx: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Per kind: a home holding the run (made once, then reused) and a bundle of it."""
+    check()
+    mib = SMOKE_MIB if ctx.get("smoke") else RUN_MIB
+    base = Path(ctx.get("work_dir") or ".") / "bundle"
+    made: dict[str, Any] = {}
+    for kind in ("stored", "text"):
+        root = base / f"{kind}-{mib}"
+        ready = root / "ready"
+        if not ready.exists():
+            shutil.rmtree(root, ignore_errors=True)
+            library, _ = build_run(root / "home", kind, mib)
+            library.close()
+            ready.touch()
+        bundle = root / "run.zip"
+        bundle.unlink(missing_ok=True)
+        library = _open(root / "home")
+        try:
+            export_runs(library, [f"run-{kind}"], bundle)
+            blobs = [str(p) for _, p in library.blobs.all_blobs()]
+        finally:
+            library.close()
+        made[kind] = {"home": str(root / "home"), "bundle": str(bundle), "blobs": blobs}
+    yield made
+
+
+def _export_role(ctx: dict[str, Any], kind: str) -> Metrics:
+    info = ctx[kind]
+    library = _open(Path(info["home"]))
+    try:
+        with tempfile.TemporaryDirectory(dir=Path(info["bundle"]).parent) as folder:
+            t0 = time.perf_counter()
+            export_runs(library, [f"run-{kind}"], Path(folder) / "out.zip")
+            return {"export": time.perf_counter() - t0}
+    finally:
+        library.close()
+
+
+def _import_role(ctx: dict[str, Any], kind: str) -> Metrics:
+    info = ctx[kind]
+    with tempfile.TemporaryDirectory(dir=Path(info["bundle"]).parent) as folder:
+        library = _open(Path(folder))
+        try:
+            t0 = time.perf_counter()
+            report = import_bundle(library, Path(info["bundle"]))
+            elapsed = time.perf_counter() - t0
+        finally:
+            library.close()
+    if report.new_files != len(info["blobs"]):
+        raise RuntimeError(f"imported {report.new_files} files, expected {len(info['blobs'])}")
+    return {"import": elapsed}
+
+
+def _floor_role(ctx: dict[str, Any], kind: str) -> Metrics:
+    info = ctx[kind]
+    with tempfile.TemporaryDirectory(dir=Path(info["bundle"]).parent) as folder:
+        return _floor([Path(p) for p in info["blobs"]], Path(folder) / "copy")
+
+
+def export_stored(ctx: dict[str, Any]) -> Metrics:
+    return _export_role(ctx, "stored")
+
+
+def import_stored(ctx: dict[str, Any]) -> Metrics:
+    return _import_role(ctx, "stored")
+
+
+def floor_stored(ctx: dict[str, Any]) -> Metrics:
+    return _floor_role(ctx, "stored")
+
+
+def export_text(ctx: dict[str, Any]) -> Metrics:
+    return _export_role(ctx, "text")
+
+
+def import_text(ctx: dict[str, Any]) -> Metrics:
+    return _import_role(ctx, "text")
+
+
+def floor_text(ctx: dict[str, Any]) -> Metrics:
+    return _floor_role(ctx, "text")
+
+
+def _row(work: str, role: str, metric: str, floor: str) -> Row:
+    return Row(
+        work,
+        (role, metric),
+        (floor, "floor"),
+        throughput_at_least(0.8),
+        floor_name="sha256 + file copy (same bytes)",
+    )
+
+
+BENCH = Benchmark(
+    id="P13",
+    title="Export and import a 1 GB run as a bundle",
+    roles={
+        name: f"bench.bundle:{name}"
+        for name in (
+            "export_stored",
+            "import_stored",
+            "floor_stored",
+            "export_text",
+            "import_text",
+            "floor_text",
+        )
+    },  # fmt: skip
+    floor_roles=frozenset({"floor_stored", "floor_text"}),
+    check=check,
+    session=session,
+    rows=[
+        _row("Export 1 GB run (PDF/PNG, stored)", "export_stored", "export", "floor_stored"),
+        _row("Import 1 GB run (PDF/PNG, stored)", "import_stored", "import", "floor_stored"),
+        _row("Export 1 GB run (CSV, deflated)", "export_text", "export", "floor_text"),
+        _row("Import 1 GB run (CSV, deflated)", "import_text", "import", "floor_text"),
+    ],
+)
 
 
 def main() -> None:

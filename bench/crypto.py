@@ -33,9 +33,8 @@ MODES = ("plain", "encrypted")
 
 def _set_mode(library: Any, encrypt: bool) -> None:
     from artifact_viewer.core.crypto.convert import convert_cache
-    from artifact_viewer.core.paths import app_paths
 
-    convert_cache(app_paths(), library.catalog, library.blobs, encrypt=encrypt)
+    convert_cache(library.catalog, library.blobs, encrypt=encrypt)
 
 
 def download(ctx: dict[str, Any]) -> dict[str, float]:

@@ -7,6 +7,8 @@ from bench.spec import Benchmark
 
 def all_benchmarks() -> list[Benchmark]:
     from bench import (
+        bundle,
+        compare,
         p1_startup,
         p2_csv,
         p3_json,
@@ -16,6 +18,7 @@ def all_benchmarks() -> list[Benchmark]:
         p7_catalog,
         p8_download,
         p9_verify,
+        search,
     )
 
     modules = (
@@ -28,6 +31,9 @@ def all_benchmarks() -> list[Benchmark]:
         p7_catalog,
         p8_download,
         p9_verify,
+        search,
+        compare,
+        bundle,
     )
     for module in modules:
         text = " ".join((module.__doc__ or "").split())

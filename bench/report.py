@@ -123,7 +123,7 @@ def render_markdown(doc: dict[str, Any]) -> str:
             ours = _ours_cell(row)
             floor = "-"
             if row["floor"] is not None:
-                floor = f"{fmt_value(row['floor'], 's')} ({row['floor_name']})"
+                floor = f"{fmt_value(row['floor'], row['unit'])} ({row['floor_name']})"
             elif row["floor_name"]:
                 floor = f"not measured ({row['floor_name']})"
             peaks = " / ".join(

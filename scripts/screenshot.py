@@ -2,7 +2,9 @@
 
 Scenes: ``csv`` (default: a 10-column CSV), ``image`` (a screenshot artifact), ``filter``
 (a filtered "All artifacts" list), ``failed-run`` (a failed run selected), ``focus`` (focus
-mode on a CSV), ``shortcuts`` (the keyboard shortcuts window).
+mode on a CSV), ``shortcuts`` (the keyboard shortcuts window), and the compare view on two
+runs (``compare-runs``) or on two artifacts of one kind (``compare-table``, ``compare-json``,
+``compare-text``, ``compare-image``, ``compare-pdf``).
 
 Runs under ``xvfb-run -a`` when there is no display and it is installed (real fonts and
 a real window manager), else on Qt's offscreen platform. Uses a throw-away app home, so
@@ -19,10 +21,33 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 _REEXEC_FLAG = "ARTIFACT_VIEWER_SCREENSHOT_CHILD"
 WIDTH, HEIGHT = 1600, 1000
-SCENES = ("csv", "image", "filter", "failed-run", "focus", "shortcuts")
+SCENES = (
+    "csv",
+    "image",
+    "filter",
+    "failed-run",
+    "focus",
+    "shortcuts",
+    "compare-runs",
+    "compare-table",
+    "compare-json",
+    "compare-text",
+    "compare-image",
+    "compare-pdf",
+)
+# compare scene -> the artifact name (or MIME type) whose two newest copies are compared
+_COMPARE = {
+    "compare-runs": "payroll_register.csv",
+    "compare-table": "payroll_register.csv",
+    "compare-json": "accounts.json",
+    "compare-text": "run.log",
+    "compare-image": "image/png",
+    "compare-pdf": "form_941_Q3_2026.pdf",
+}
 
 
 def _maybe_reexec_under_xvfb() -> int | None:
@@ -86,6 +111,10 @@ def take(out: Path, scene: str = "csv") -> None:
             _settle(qt_app)
             _save(window.grab(), out)
             return
+        if scene.startswith("compare-"):
+            _compare_scene(qt_app, window, scene)
+            _save(window.grab(), out)
+            return
         mime = "image/png" if scene == "image" else "text/csv"
         candidates = library.artifacts(ArtifactQuery(mime=mime, limit=50))
         runs = {r.id: r for r in library.runs()}
@@ -145,6 +174,44 @@ def take(out: Path, scene: str = "csv") -> None:
         window.close()
         app.close()
         shutil.rmtree(home, ignore_errors=True)
+
+
+def _compare_scene(qt_app: object, window: Any, scene: str) -> None:
+    """Compare the two newest artifacts named for ``scene`` (or their runs) and wait."""
+    from artifact_viewer.core.store_models import ArtifactQuery
+    from artifact_viewer.ui.compare.feature import CompareController
+
+    controller = window.findChild(CompareController)
+    if controller is None:
+        raise SystemExit("the window has no compare feature")
+    wanted = _COMPARE[scene]
+    if "/" in wanted:
+        found = window.library.artifacts(ArtifactQuery(mime=wanted, limit=2))
+    else:
+        found = [
+            a for a in window.library.artifacts(ArtifactQuery(text=wanted)) if a.name == wanted
+        ]
+    newer, older = found[0], found[1]
+    if scene == "compare-runs":
+        controller.compare_runs(older.workflow_run_id, newer.workflow_run_id)
+    else:
+        controller.compare_artifacts(older.id, newer.id, f"{older.name}  ->  {newer.name}")
+    view = controller.view
+    _wait(
+        qt_app,
+        lambda: controller.task is None and view.current_page() is not view.message,
+        "the comparison",
+    )
+    if scene == "compare-text":
+        view.text.set_side_by_side(True)
+        view.text.next_change()
+    if scene == "compare-image":
+        from artifact_viewer.ui.compare.imagediff import HEATMAP
+
+        view.image.set_mode(HEATMAP)
+        view.image.zoom.setValue(60)
+    window.ops.wait_idle()
+    _settle(qt_app)
 
 
 def _settle(qt_app: object) -> None:

@@ -94,10 +94,19 @@ def build_app(
 
 def window_extensions() -> list[WindowExtension]:
     """The features that add views, panes and actions to the window (ui.extensions)."""
+    from artifact_viewer.ui.compare.feature import CompareFeature
     from artifact_viewer.ui.features.bundle import BundleFeature
+    from artifact_viewer.ui.features.data_menu import DataMenuExtension
     from artifact_viewer.ui.features.notes import NotesFeature
+    from artifact_viewer.ui.features.redacted_view import RedactedViewExtension
 
-    return [BundleFeature(), NotesFeature()]
+    return [
+        BundleFeature(),
+        NotesFeature(),
+        RedactedViewExtension(),
+        DataMenuExtension(),
+        CompareFeature(),
+    ]
 
 
 def _install_qt_message_handler() -> None:
@@ -331,4 +340,10 @@ def gui_main(demo: bool = False, verbose: bool = False, smoke: bool = False) -> 
         app.close()
         runtime.stop()
     log.info("Exited with code %s", code)
+    from artifact_viewer.ui.features.data_menu import wipe_requested
+
+    if wipe_requested(qt_app):  # "Remove everything from this computer", once all is closed
+        from artifact_viewer.core.wipe import wipe
+
+        wipe(paths)
     return int(code)

@@ -1,4 +1,4 @@
-"""Command line: `artifact-viewer` opens the window; subcommands list, sync, fetch, preview and serve."""
+"""Command line: `artifact-viewer` opens the window; subcommands list, sync, fetch, diff, preview and serve."""
 
 from __future__ import annotations
 
@@ -50,12 +50,14 @@ def exit_code_for(exc: BaseException) -> int:
 COMMAND_MODULES = {
     "cache": "cache",
     "demo-server": "demo_server",
+    "diff": "diff",
     "export": "bundle",
     "get": "get",
     "import": "bundle",
     "ls": "ls",
     "note": "note",
     "preview": "preview",
+    "search": "search",
     "sync": "sync",
     "wipe": "wipe",
 }

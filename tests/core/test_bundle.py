@@ -226,6 +226,17 @@ def test_export_offline_exports_what_is_cached(synced, tmp_path, open_home) -> N
     assert report.files == 4 and report.downloaded == 0
 
 
+def test_export_refuses_a_run_whose_artifacts_were_never_listed(
+    library, cloud, tmp_path, open_home
+) -> None:
+    library.refresh_runs()  # runs known, artifacts never listed
+    offline = open_home("offline-copy")
+    offline.catalog.upsert_runs(library.runs())
+    with pytest.raises(BundleError, match="never listed"):
+        export_runs(offline, ["run-1"], tmp_path / "empty.zip")
+    assert not (tmp_path / "empty.zip").exists()
+
+
 def test_export_refuses_an_existing_file(synced, tmp_path) -> None:
     target = tmp_path / "taken.zip"
     target.write_bytes(b"mine")
@@ -291,3 +302,23 @@ def test_a_cancelled_import_adds_nothing(synced, tmp_path, open_home) -> None:
         import_bundle(fresh, bundle, progress=progress, cancel=token)
     assert snapshot(fresh) == before
     assert list(fresh.blobs.partial_dir.glob("*.part")) == []
+
+
+def test_export_to_a_file_system_without_hard_links_still_lands(
+    synced, tmp_path, monkeypatch
+) -> None:
+    import errno
+
+    from artifact_viewer.core.bundle import target as target_module
+
+    def no_links(*_args, **_kwargs):
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(target_module, "_can_link_unnamed", lambda folder: False)
+    monkeypatch.setattr(target_module.os, "link", no_links)
+    out = tmp_path / "usb" / "hand-off.zip"
+    out.parent.mkdir()
+    export_runs(synced, ["run-1"], out)
+    assert zipfile.is_zipfile(out)
+    assert os.listdir(out.parent) == ["hand-off.zip"]
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600

@@ -154,3 +154,26 @@ def test_bad_size_is_a_usage_error(tmp_path) -> None:
     log = samples.write_log(tmp_path / "run.log", 3)
     result = run_preview(str(log), "--size", "huge", "--screenshot", "x.png", cwd=tmp_path)
     assert result.returncode == 2 and "WIDTHxHEIGHT" in result.stderr
+
+
+def test_redact_masks_text_and_hides_images_in_screenshots(tmp_path) -> None:
+    from PIL import ImageChops
+
+    log = samples.write_text(
+        tmp_path / "payroll.log",
+        "".join(f"employee {i} ssn 234-56-{7000 + i}\n" for i in range(40)),
+    )
+    shots = {}
+    for name, extra in (("plain", ()), ("redacted", ("--redact",))):
+        out = tmp_path / f"{name}.png"
+        result = run_preview(str(log), *extra, "--screenshot", str(out), cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        shots[name] = Image.open(out).convert("RGB")
+    assert ImageChops.difference(shots["plain"], shots["redacted"]).getbbox() is not None
+    png = samples.write_png(tmp_path / "shot.png", 200, 150)
+    plain_png, redacted_png = tmp_path / "p.png", tmp_path / "r.png"
+    assert run_preview(str(png), "--screenshot", str(plain_png), cwd=tmp_path).returncode == 0
+    redacted = run_preview(str(png), "--redact", "--screenshot", str(redacted_png), cwd=tmp_path)
+    assert redacted.returncode == 0, redacted.stderr
+    with Image.open(plain_png) as a, Image.open(redacted_png) as b:
+        assert ImageChops.difference(a.convert("RGB"), b.convert("RGB")).getbbox() is not None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import zipfile
 from pathlib import Path
 
@@ -199,3 +200,31 @@ def drop(window, paths: list[Path]) -> None:
         Qt.KeyboardModifier.NoModifier,
     )  # fmt: skip
     QApplication.sendEvent(window, event)
+
+
+def test_several_runs_selected_in_the_navigator_export_together(
+    qtbot, make_ui_app, tmp_path
+) -> None:
+    app, bundle, _notes = features(make_ui_app)
+    start_demo(qtbot, app)
+    window = app.window
+    runs = [r.id for r in window.library.runs()[:2]]
+    assert window.navigator.select("run", runs[0])
+    view = window.navigator.view
+    second = window.navigator.proxy.mapFromSource(window.navigator.model.find("run", runs[1]))
+    view.selectionModel().select(
+        second,
+        view.selectionModel().SelectionFlag.Select | view.selectionModel().SelectionFlag.Rows,
+    )
+    assert sorted(bundle.slots.selected_run_ids()) == sorted(runs)
+    bundle.ask_export()
+    dialog = bundle.dialog
+    assert dialog is not None and dialog.isVisible()
+    target = tmp_path / "two runs.zip"
+    dialog.fileSelected.emit(str(target))  # as if the user chose the file
+    dialog.close()
+    qtbot.waitUntil(lambda: finished(bundle) and target.exists(), timeout=WAIT_MS)
+    assert "Exported 2 run(s)" in bundle.pane.label.text()
+    with zipfile.ZipFile(target) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+    assert sorted(r["id"] for r in manifest["runs"]) == sorted(runs)

@@ -16,6 +16,7 @@ from artifact_viewer.commands.common import (
     open_library,
     progress_bar,
 )
+from artifact_viewer.commands.search import index_stats, index_stats_line, reindex_command
 from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.errors import ArtifactViewerError
 from artifact_viewer.core.settings import load_settings, save_settings
@@ -33,6 +34,7 @@ def cache_group() -> None:
 def cache_stats(ctx: click.Context, as_json: bool) -> None:
     """How much is cached, against the quota."""
     stats = open_library(ctx, offline=True).stats()
+    search_index = index_stats(ctx)
     if as_json:
         _echo_json(
             [
@@ -46,6 +48,7 @@ def cache_stats(ctx: click.Context, as_json: bool) -> None:
                     "mismatched": stats.mismatched,
                     "notVerifiable": stats.not_verifiable,
                     "catalogArtifacts": stats.catalog_artifacts,
+                    **search_index,
                 }
             ]
         )
@@ -56,7 +59,7 @@ def cache_stats(ctx: click.Context, as_json: bool) -> None:
         f" {human_size(stats.total_bytes)} of {human_size(stats.quota_bytes)} ({pct:.1f}%)\n"
         f"Pinned: {stats.pinned_runs} run(s), {human_size(stats.pinned_bytes)}\n"
         f"Failed verification: {stats.mismatched}; not verifiable: {stats.not_verifiable}\n"
-        f"Catalog: {stats.catalog_artifacts} artifact(s) known"
+        f"Catalog: {stats.catalog_artifacts} artifact(s) known\n" + index_stats_line(search_index)
     )
 
 
@@ -241,6 +244,9 @@ def cache_unpin(ctx: click.Context, run_id: str) -> None:
         raise ArtifactViewerError(f"Run {run_id} is not pinned.", hint="See `cache ls` for pins.")
     library.unpin_run(run_id)
     click.echo(f"Unpinned run {run_id}.")
+
+
+cache_group.add_command(reindex_command)
 
 
 def register(group: click.Group) -> None:

@@ -6,7 +6,6 @@ import click
 
 from artifact_viewer.commands.common import human_size
 from artifact_viewer.core.cancel import CancelToken
-from artifact_viewer.core.paths import app_paths
 
 EXIT_FAILURE = 1
 
@@ -28,7 +27,6 @@ def cache_encrypt(ctx: click.Context, state: str) -> None:
     with progress_bar("Encrypting" if encrypt else "Decrypting") as progress:
         try:
             report = library.convert_encryption(
-                app_paths(),
                 encrypt=encrypt,
                 progress=progress,
                 cancel=token,

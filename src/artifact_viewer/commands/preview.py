@@ -133,6 +133,12 @@ def _native_stderr_silenced() -> Iterator[None]:
 )
 @click.option("--size", default="900x600", show_default=True, help="Window size, WIDTHxHEIGHT.")
 @click.option("--timeout", default=60.0, show_default=True, help="Seconds to wait for the preview.")
+@click.option(
+    "--redact",
+    is_flag=True,
+    help="Redacted view: mask SSNs, accounts, cards, contacts, dates of birth and sensitive "
+    "columns; hide images and PDFs (for screenshots that may be shared).",
+)
 def preview(
     file: Path,
     mime: str | None,
@@ -140,6 +146,7 @@ def preview(
     screenshot: Path | None,
     size: str,
     timeout: float,
+    redact: bool,
 ) -> None:
     """Open FILE in the artifact previewers (exit 0 when it rendered, 1 when it could not)."""
     width, height = _parse_size(size)
@@ -175,6 +182,8 @@ def preview(
     host.setWindowTitle(f"{file.name} — artifact-viewer")
     host.resize(width, height)
     host.show()
+    if redact:
+        host.redaction.set_enabled(True)
     host.show_file(file, mime, kind=kind)
     if screenshot is None:
         code = app.exec()
@@ -202,7 +211,8 @@ def _render(app: object, host: object, file: Path, out: Path, timeout: float) ->
             host.grab().save(str(out), "PNG")  # the error panel, for whoever looks
             _fail(file, host.last_error())
         previewer = host.previewer()
-        if previewer is None or host.stack.currentWidget() is not previewer:
+        shown = previewer is not None and host.stack.currentWidget() is previewer
+        if not shown and not host.covered():  # --redact: the cover is what is shown
             _fail(file, f"the preview did not render within {timeout:g} s")
         settle = QEventLoop()
         QTimer.singleShot(min(_SETTLE_MS, max(0, deadline.remainingTime())), settle.quit)

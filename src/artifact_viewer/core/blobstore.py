@@ -244,6 +244,8 @@ class BlobStore:
         self.locks_dir = partial_dir / "locks"
         self._encrypt = encrypt
         self._master_key = master_key or _missing_key
+        #: called with the SHA-256 of every blob removed (evicted, purged, failed verification)
+        self.on_removed: Callable[[str], None] | None = None
         for folder in (root, partial_dir, self.locks_dir):
             ensure_private_dir(folder)
 
@@ -293,6 +295,8 @@ class BlobStore:
             except FileNotFoundError:
                 continue
             removed = True
+        if removed and self.on_removed is not None:
+            self.on_removed(sha256)
         return removed
 
     def open_blob(self, sha256: str) -> BinaryIO:

@@ -18,6 +18,7 @@ from typing import BinaryIO, Protocol, TypeVar
 
 import httpx
 
+from artifact_viewer.core.blob_events import BlobEvents
 from artifact_viewer.core.blobstore import BlobStore, is_encrypted
 from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.catalog import Catalog
@@ -124,6 +125,8 @@ class Library:
         self._closed = False
         self._verify_lock = threading.Lock()
         self.plaintext = PlaintextViews()  # decrypted blobs in memory files (encrypted cache)
+        self.blob_events = BlobEvents()  # the search indexer subscribes here
+        blobs.on_removed = self.blob_events.removed
 
     @classmethod
     def open(
@@ -171,6 +174,7 @@ class Library:
             blobs=blobs,
             source=source,
             max_parallel=settings.max_parallel_downloads,
+            on_stored=lambda sha256: library.blob_events.added(sha256) if library else None,
         )
         library = cls(
             catalog=catalog,
@@ -626,7 +630,6 @@ class Library:
 
     def convert_encryption(
         self,
-        paths: AppPaths,
         *,
         encrypt: bool,
         progress: ProgressFn | None = None,
@@ -634,7 +637,7 @@ class Library:
     ) -> ConvertReport:
         """Store every cached file encrypted or plain (see :mod:`core.crypto.convert`)."""
         return convert_cache(
-            paths, self.catalog, self.blobs, encrypt=encrypt, progress=progress, cancel=cancel
+            self.catalog, self.blobs, encrypt=encrypt, progress=progress, cancel=cancel
         )
 
     def enforce_quota(self) -> list[str]:

@@ -23,7 +23,15 @@ class CacheState(StrEnum):
         return self in (CacheState.VERIFIED, CacheState.NOT_VERIFIABLE)
 
 
-ORDER_COLUMNS = ("created_at", "name", "type", "mime_type", "file_size", "workflow_run_id")
+ORDER_COLUMNS = (
+    "created_at",
+    "name",
+    "type",
+    "mime_type",
+    "file_size",
+    "workflow_run_id",
+    "run_started",
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -77,6 +77,8 @@ def _describe(path: Path, paths: AppPaths) -> str:
         return "log"
     if path == paths.settings_path:
         return "settings"
+    if name == "demo":
+        return "demo session data"
     return name
 
 

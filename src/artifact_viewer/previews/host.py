@@ -159,6 +159,10 @@ class PreviewHost(QWidget):
     def previewer(self) -> Previewer | None:
         return self._previewer
 
+    def covered(self) -> bool:
+        """True when the file is hidden behind the redacted view's cover (image, PDF)."""
+        return self._cover is not None and self.stack.currentWidget() is self._cover
+
     def is_loading(self) -> bool:
         return self._loading
 

@@ -90,6 +90,10 @@ class Actions(QObject):
             toggle.setCheckable(True)
         self.show_navigator.setChecked(True)
         self.show_details.setChecked(True)
+        self.group_by_run = self._make(
+            "&Group artifacts by run", [], "List artifacts run by run, the newest run first"
+        )
+        self.group_by_run.setCheckable(True)
         self.focus_mode = self._make(
             "&Focus on the preview",
             ["F11", "Ctrl+Shift+Return"],
@@ -167,6 +171,7 @@ class Actions(QObject):
         view_menu.addActions([self.refresh])
         view_menu.addSeparator()
         view_menu.addActions([self.show_navigator, self.show_details, self.details_under_list])
+        view_menu.addAction(self.group_by_run)
         view_menu.addActions([self.focus_mode, self.leave_focus_mode])
         view_menu.addSeparator()
         view_menu.addActions(

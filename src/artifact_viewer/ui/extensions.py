@@ -11,7 +11,8 @@ calls :meth:`WindowExtension.install` once, after its own panes exist, with a
 - ``add_pane(key, title, widget)``: a dock pane, toggled from the View menu.
 - ``menu(title)``: an existing menu (File, Edit, View, Artifact, Help) or a new one, to add
   actions to; ``add_list_action(action)`` puts an action on the artifact list's context menu.
-- ``current_run_id()``: the run in view; ``reload_lists()``: re-read tree and list from
+- ``current_run_id()``: the run in view; ``selected_run_ids()``: the runs selected in the
+  navigator, else the run in view; ``reload_lists()``: re-read tree and list from
   the catalog after a feature changed it; ``mark_note(artifact_id, has_note)``: the list's
   note marker.
 - ``services``: the window's thread pools (``ops.run``), message bridge, saved state and the
@@ -180,6 +181,15 @@ class WindowSlots:
         """The run in view: the navigator's run, else the selected artifact's run."""
         run_id: str | None = self.window.current_run_id()
         return run_id
+
+    def selected_run_ids(self) -> list[str]:
+        """The runs selected in the navigator (several with Ctrl/Shift-click), else the run
+        in view (empty when there is none)."""
+        selected: list[str] = self.window.navigator.selected_runs()
+        if selected:
+            return selected
+        current = self.current_run_id()
+        return [current] if current else []
 
     def mark_note(self, artifact_id: str, has_note: bool) -> None:
         """Show or hide the note marker of an artifact in the list."""

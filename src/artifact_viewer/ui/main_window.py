@@ -287,6 +287,7 @@ class MainWindow(QMainWindow):
         a.show_details.toggled.connect(self.details.setVisible)
         a.details_under_list.toggled.connect(self.place_details)
         a.focus_mode.toggled.connect(self.set_focus_mode)
+        a.group_by_run.toggled.connect(self.browser.set_grouped)
         a.leave_focus_mode.triggered.connect(lambda: a.focus_mode.setChecked(False))
         a.shortcuts.triggered.connect(self.show_shortcuts)
         a.about.triggered.connect(self.show_about)
@@ -753,6 +754,8 @@ class MainWindow(QMainWindow):
         self._restore_splitters()
         self.state.restore_header("navigator", self.navigator.view.header())
         self.state.restore_header("artifacts", self.artifact_list.view.horizontalHeader())
+        if self.state.value("group_by_run", "0") == "1":
+            self.acts.group_by_run.setChecked(True)
         kind, ident = self.state.value("scope_kind"), self.state.value("scope_id")
         if kind in (ALL, RUN, WORKFLOW, "offline") and ident:
             self._pending_scope = self._restored_scope = (kind, ident)
@@ -797,6 +800,7 @@ class MainWindow(QMainWindow):
         self.state.set_value(
             "details_under_list", "1" if self.acts.details_under_list.isChecked() else "0"
         )
+        self.state.set_value("group_by_run", "1" if self.acts.group_by_run.isChecked() else "0")
         for name, split in zip(_SPLITTERS, self._splitters(), strict=True):
             self.state.save_splitter(name, split)
         self.state.save_header("navigator", self.navigator.view.header())

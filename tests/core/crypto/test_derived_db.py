@@ -40,7 +40,7 @@ def test_encrypted_with_sqlcipher_while_encryption_is_on_and_rebuilt_on_a_switch
     plain = derived.open_derived_db(paths, path, "content-index")
     _fill(plain)
     plain.conn.close()
-    set_encryption_enabled(paths, True)
+    set_encryption_enabled(paths.cache_dir, True)
     db = derived.open_derived_db(paths, path, "content-index")
     assert db.mode == "encrypted" and db.rebuilt  # the plain copy is gone
     _fill(db)
@@ -52,7 +52,7 @@ def test_encrypted_with_sqlcipher_while_encryption_is_on_and_rebuilt_on_a_switch
     again.conn.close()
     with pytest.raises(sqlite3.DatabaseError):  # stdlib sqlite cannot read it
         sqlite3.connect(path).execute("SELECT * FROM docs").fetchall()
-    set_encryption_enabled(paths, False)
+    set_encryption_enabled(paths.cache_dir, False)
     back = derived.open_derived_db(paths, path, "content-index")
     assert back.mode == "plain" and back.rebuilt
     back.conn.close()
@@ -65,7 +65,7 @@ def test_kept_in_memory_when_encryption_is_on_without_sqlcipher(monkeypatch) -> 
     old = derived.open_derived_db(paths, path, "content-index")
     _fill(old)
     old.conn.close()
-    set_encryption_enabled(paths, True)
+    set_encryption_enabled(paths.cache_dir, True)
     db = derived.open_derived_db(paths, path, "content-index")
     assert db.mode == "memory"
     _fill(db)

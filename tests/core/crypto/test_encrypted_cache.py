@@ -63,7 +63,7 @@ def two_artifacts(fake_cloud) -> dict[str, bytes]:
 def test_with_encryption_on_no_plaintext_lands_under_the_home(
     library, two_artifacts, app_home, tmp_path
 ) -> None:
-    convert_cache(app_paths(), library.catalog, library.blobs, encrypt=True)
+    convert_cache(library.catalog, library.blobs, encrypt=True)
     library.refresh_artifacts()
     for artifact_id, data in two_artifacts.items():
         path = library.fetch(artifact_id)
@@ -88,7 +88,7 @@ def test_with_encryption_on_no_plaintext_lands_under_the_home(
 def test_a_tampered_chunk_fails_verification_and_the_file_goes(
     library, two_artifacts, app_home
 ) -> None:
-    convert_cache(app_paths(), library.catalog, library.blobs, encrypt=True)
+    convert_cache(library.catalog, library.blobs, encrypt=True)
     library.refresh_artifacts()
     library.fetch("a1")
     entry = library.catalog.cache_entry("a1")
@@ -106,7 +106,7 @@ def test_a_tampered_chunk_fails_verification_and_the_file_goes(
 def test_open_artifact_reads_and_seeks_through_the_decrypting_reader(
     library, two_artifacts
 ) -> None:
-    convert_cache(app_paths(), library.catalog, library.blobs, encrypt=True)
+    convert_cache(library.catalog, library.blobs, encrypt=True)
     library.refresh_artifacts()
     library.fetch("a1")
     data = two_artifacts["a1"]
@@ -157,14 +157,14 @@ def test_an_interrupted_conversion_leaves_every_file_readable_and_resumes(
 
     with pytest.raises(Cancelled):
         convert_cache(
-            app_paths(), library.catalog, library.blobs, encrypt=True,
+            library.catalog, library.blobs, encrypt=True,
             progress=stop_after_first_file, cancel=token,
         )  # fmt: skip
     forms = [is_encrypted(p) for _sha, p in library.blobs.all_blobs()]
     assert sorted(forms) == [False, False, True]
     for artifact_id, data in contents.items():
         assert library.cached_path(artifact_id).read_bytes() == data
-    rest = convert_cache(app_paths(), library.catalog, library.blobs, encrypt=True)
+    rest = convert_cache(library.catalog, library.blobs, encrypt=True)
     assert rest.complete and rest.converted == 2 and rest.already == 1
     assert all(is_encrypted(p) for _s, p in library.blobs.all_blobs())
     assert len(list(library.blobs.all_blobs())) == 3
@@ -181,9 +181,9 @@ def test_a_leftover_old_form_beside_a_finished_new_one_is_removed_on_resume(
     sha = library.catalog.cache_entry("a2").sha256
     plain = library.blobs.path_for(sha)
     kept = plain.read_bytes()
-    convert_cache(app_paths(), library.catalog, library.blobs, encrypt=True)
+    convert_cache(library.catalog, library.blobs, encrypt=True)
     plain.write_bytes(kept)  # as if killed right after the encrypted form was moved in
-    report = convert_cache(app_paths(), library.catalog, library.blobs, encrypt=True)
+    report = convert_cache(library.catalog, library.blobs, encrypt=True)
     assert report.already == 2 and not plain.exists()
     assert library.cached_path("a2").read_bytes() == two_artifacts["a2"]
 
@@ -208,7 +208,7 @@ def test_new_downloads_follow_the_setting_another_process_changed(
     library.refresh_artifacts()
     library.fetch("a1")
     assert not library.blobs.encrypt
-    convert_cache(app_paths(), library.catalog, library.blobs, encrypt=True)
+    convert_cache(library.catalog, library.blobs, encrypt=True)
     library.fetch("a2")
     sha = library.catalog.cache_entry("a2").sha256
     assert is_encrypted(library.blobs.locate(sha))

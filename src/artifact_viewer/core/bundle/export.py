@@ -141,9 +141,21 @@ def _run_and_artifacts(library: ExportSource, run_id: str) -> tuple[WorkflowRun,
             library.refresh_artifacts(run_id=run_id)
         except OfflineError as exc:
             log.info("Exporting run %s as the catalog holds it: %s", run_id, exc.message)
-    return run, catalog.artifacts(
+    artifacts = catalog.artifacts(
         ArtifactQuery(run_id=run_id, order_by="created_at", descending=False)
     )
+    never_listed = (
+        library.artifacts_synced_at(run_id=run_id) is None
+        and catalog.import_mark("workflow_runs", run_id) is None
+    )
+    if not artifacts and never_listed:
+        # An empty bundle would claim the run has no files, when we simply do not know.
+        raise BundleError(
+            f"Not exported: the artifacts of run {run_id} were never listed here.",
+            hint="Connect to the API (or run `artifact-viewer sync --run ID` when online),"
+            " then export again.",
+        )
+    return run, artifacts
 
 
 def export_runs(

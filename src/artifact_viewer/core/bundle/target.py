@@ -17,6 +17,7 @@ from artifact_viewer.core.paths import FILE_MODE
 
 WRITE_BUFFER = 1024 * 1024
 _PROC_FD = Path("/proc/self/fd")
+_NO_LINKS = {errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EMLINK, errno.ENOSYS}
 
 
 class PrivateTarget:
@@ -72,10 +73,10 @@ class PrivateTarget:
                 else:
                     temp = self._named
                 os.replace(temp, self.target)
-            else:
+            elif self._named is None:
                 os.link(source, self.target)  # fails if the name was taken meanwhile
-                if self._named is not None:
-                    self._named.unlink()
+            else:
+                self._link_named(self._named)
             self._named = None
             self.handle.close()
         except FileExistsError:
@@ -89,6 +90,25 @@ class PrivateTarget:
         self._done = True
         _fsync_dir(self.target.parent)
         return self.target
+
+    def _link_named(self, named: Path) -> None:
+        """Give the hidden temp file the target's name without replacing a file there.
+
+        A link refuses an existing name atomically; file systems without hard links (FAT
+        and exFAT, common on USB sticks) get a check, then a rename.
+        """
+        try:
+            os.link(named, self.target)
+        except FileExistsError:
+            raise
+        except OSError as exc:
+            if exc.errno not in _NO_LINKS:
+                raise
+            if self.target.exists():
+                raise FileExistsError(errno.EEXIST, "exists", str(self.target)) from None
+            os.replace(named, self.target)
+        else:
+            named.unlink()
 
     def discard(self) -> None:
         with contextlib.suppress(OSError):

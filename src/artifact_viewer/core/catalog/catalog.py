@@ -30,6 +30,9 @@ _ORDER_SQL = {
     "mime_type": "a.mime_type",
     "file_size": "a.file_size",
     "workflow_run_id": "a.workflow_run_id",
+    # Grouped by run, newest run first: the run's start, then its id keeps a group together.
+    "run_started": "(SELECT r.created_at FROM workflow_runs r WHERE r.id = a.workflow_run_id)"
+    " {dir}, a.workflow_run_id",
 }
 _USABLE = USABLE_STATES
 
@@ -358,7 +361,8 @@ class Catalog(CacheTables, NoteTables):
         direction = "DESC" if query.descending else "ASC"
         sql = (
             f"SELECT a.json FROM artifacts a WHERE {where}"
-            f" ORDER BY {_ORDER_SQL[query.order_by]} {direction}, a.id {direction}"
+            f" ORDER BY {_ORDER_SQL[query.order_by].format(dir=direction)} {direction},"
+            f" a.id {direction}"
         )
         if query.limit is not None or query.offset:
             sql += " LIMIT ? OFFSET ?"

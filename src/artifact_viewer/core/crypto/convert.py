@@ -18,7 +18,6 @@ from artifact_viewer.core.crypto.keys import ensure_master_key
 from artifact_viewer.core.crypto.state import set_encryption_enabled
 from artifact_viewer.core.errors import IntegrityError
 from artifact_viewer.core.hashes import ExpectedHash, HashAlgo
-from artifact_viewer.core.paths import AppPaths
 from artifact_viewer.core.progress import ProgressFn, report
 from artifact_viewer.core.quota import blob_lock_keys
 
@@ -44,7 +43,6 @@ class ConvertReport:
 
 
 def convert_cache(
-    paths: AppPaths,
     catalog: Catalog,
     blobs: BlobStore,
     *,
@@ -64,7 +62,7 @@ def convert_cache(
     """
     if encrypt:
         ensure_master_key()
-    set_encryption_enabled(paths, encrypt)
+    set_encryption_enabled(blobs.root.parent, encrypt)  # the cache folder
     result = ConvertReport(encrypt)
     todo: list[tuple[str, Path]] = []
     for sha256, path in blobs.all_blobs():

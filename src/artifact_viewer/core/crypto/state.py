@@ -13,15 +13,21 @@ log = logging.getLogger("artifact_viewer.crypto")
 MARKER_NAME = "encryption.json"
 
 
-def marker_path(paths: AppPaths) -> Path:
-    return paths.cache_dir / MARKER_NAME
+def marker_path(cache_dir: Path) -> Path:
+    return cache_dir / MARKER_NAME
 
 
 def encryption_enabled(paths: AppPaths) -> bool:
     """True when the cache is (being) encrypted: new files are stored encrypted, and
     derived data (search index, thumbnails) must stay off the disk."""
+    return encryption_enabled_at(paths.cache_dir)
+
+
+def encryption_enabled_at(cache_dir: Path) -> bool:
+    """:func:`encryption_enabled` for the cache folder ``cache_dir`` (a blob store's
+    ``root.parent``: the demo session keeps its own cache)."""
     try:
-        data = json.loads(marker_path(paths).read_text(encoding="utf-8"))
+        data = json.loads(marker_path(cache_dir).read_text(encoding="utf-8"))
     except FileNotFoundError:
         return False
     except (OSError, ValueError):
@@ -30,5 +36,5 @@ def encryption_enabled(paths: AppPaths) -> bool:
     return bool(isinstance(data, dict) and data.get("encrypt"))
 
 
-def set_encryption_enabled(paths: AppPaths, enabled: bool) -> None:
-    write_private_text(marker_path(paths), json.dumps({"encrypt": enabled}) + "\n")
+def set_encryption_enabled(cache_dir: Path, enabled: bool) -> None:
+    write_private_text(marker_path(cache_dir), json.dumps({"encrypt": enabled}) + "\n")

@@ -5,9 +5,11 @@ Files too big for a text widget fall back to the virtual text view.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Slot
 from PySide6.QtGui import (
@@ -30,6 +32,9 @@ from artifact_viewer.previews.xml.format import XmlProblem, check, decode, prett
 from artifact_viewer.qt import colors
 from artifact_viewer.qt.worker import Progress, Task, run_in_pool
 
+if TYPE_CHECKING:
+    from artifact_viewer.core.masking import Masker
+
 # Above this the file goes to the virtual text view: a QPlainTextEdit with highlighting
 # takes long enough on bigger documents to stall the GUI thread.
 MAX_PRETTY_BYTES = 1024 * 1024
@@ -43,6 +48,17 @@ class XmlResult:
     text: str
     problem: XmlProblem | None
     too_big: bool = False
+
+
+def load_xml_shown(
+    path: Path, masker: Masker | None, progress: Progress, cancel: CancelToken
+) -> XmlResult:
+    """Worker: :func:`load_xml`, masked here for the redacted view (up to a megabyte of
+    text: too long for the GUI thread)."""
+    result = load_xml(path, progress, cancel)
+    if masker is None or result.too_big:
+        return result
+    return dataclasses.replace(result, text=masker.mask_text(result.text))
 
 
 def load_xml(path: Path, progress: Progress, cancel: CancelToken) -> XmlResult:
@@ -142,7 +158,11 @@ class XmlPreviewer(Previewer):
         self._source = source
         self._result = None
         self._task = run_in_pool(
-            load_xml, source.path, on_result=self._on_loaded, on_error=self._on_error
+            load_xml_shown,
+            source.path,
+            self.masker(),
+            on_result=self._on_loaded,
+            on_error=self._on_error,
         )
 
     def cancel(self) -> None:
@@ -171,8 +191,7 @@ class XmlPreviewer(Previewer):
         if result.too_big:
             self._use_text_view(result.problem)
             return
-        masker = self.masker()
-        self.editor.setPlainText(masker.mask_text(result.text) if masker else result.text)
+        self.editor.setPlainText(result.text)
         if result.problem is not None:
             self._show_problem(result.problem)
         self.ready.emit()

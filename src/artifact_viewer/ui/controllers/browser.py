@@ -200,6 +200,7 @@ class Browser(QObject):
         self.scope: tuple[str, str] = (ALL, ALL)
         self.spec = FilterSpec()
         self.order_by = "created_at"
+        self._sort_before_grouping: tuple[str, bool] = ("created_at", True)
         self.descending = True
         self._refreshed_scopes: set[str] = set()
         self._query = ArtifactQuery()
@@ -246,7 +247,21 @@ class Browser(QObject):
     @Slot(object)
     def _on_tree(self, data: TreeData) -> None:
         self.navigator.set_tree(data)
+        names = {wf.id: wf.name or "" for wf in data.workflows}
+        runs = {run.id: run for items in data.runs.values() for run in items}
+        self.artifacts.model.set_context(names, runs)
         self.treeLoaded.emit()
+
+    def set_grouped(self, grouped: bool) -> None:
+        """Group the list by run (newest run first) or go back to the chosen sort."""
+        model = self.artifacts.model
+        model.grouped = grouped
+        if grouped:
+            self._sort_before_grouping = (self.order_by, self.descending)
+            self.order_by, self.descending = "run_started", True
+        elif self.order_by == "run_started":
+            self.order_by, self.descending = self._sort_before_grouping
+        self.requery()
 
     @Slot()
     def refresh(self) -> None:
@@ -320,6 +335,7 @@ class Browser(QObject):
     def set_scope(self, kind: str, ident: str) -> None:
         self.scope = (kind, ident)
         self.artifacts.scope_title = self._scope_title()
+        self.artifacts.set_spans_runs(kind != RUN)
         self.scopeChanged.emit(kind, ident)
         self.requery()
         self._refresh_scope(force=False)

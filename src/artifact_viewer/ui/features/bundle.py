@@ -107,6 +107,7 @@ class BundleFeature(QObject):
         self.slots: WindowSlots | None = None
         self.token: CancelToken | None = None
         self.queue: list[Path] = []
+        self.export_ids: list[str] = []  # the runs the open export dialog is for
         self.dialog: QFileDialog | None = None
 
     # -- wiring ------------------------------------------------------------------------------
@@ -117,9 +118,11 @@ class BundleFeature(QObject):
         self.pane = HandoffPane()
         self.dock = slots.add_pane("handoff", "Export / import", self.pane)
         self.pane.cancel_button.clicked.connect(self.cancel)
-        self.export_action = QAction("&Export run…", window)
+        self.export_action = QAction("&Export run(s)…", window)
         self.export_action.setShortcut(QKeySequence("Ctrl+Shift+E"))
-        self.export_action.setStatusTip("Write the run in view, its files and notes to a bundle")
+        self.export_action.setStatusTip(
+            "Write the selected runs (or the run in view), their files and notes to a bundle"
+        )
         self.export_action.triggered.connect(self.ask_export)
         self.import_action = QAction("&Import bundle…", window)
         self.import_action.setShortcut(QKeySequence("Ctrl+Shift+I"))
@@ -184,28 +187,28 @@ class BundleFeature(QObject):
     @Slot()
     def ask_export(self) -> None:
         assert self.slots is not None
-        run_id = self.slots.current_run_id()
-        if run_id is None or self.busy:
+        run_ids = self.slots.selected_run_ids()
+        if not run_ids or self.busy:
             return
-        dialog = QFileDialog(self.slots.window, "Export run as bundle")
+        dialog = QFileDialog(self.slots.window, "Export runs as a bundle")
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         dialog.setNameFilter("Bundles (*.zip)")
         dialog.setDefaultSuffix("zip")
         dialog.setDirectory(self._start_dir())
-        dialog.selectFile(f"{run_id}.zip")
-        dialog.setProperty("runId", run_id)
+        dialog.selectFile(f"{run_ids[0]}.zip" if len(run_ids) == 1 else f"{len(run_ids)} runs.zip")
+        self.export_ids = run_ids
         dialog.fileSelected.connect(self._on_export_chosen)
         self.dialog = dialog
         dialog.open()
 
     @Slot(str)
     def _on_export_chosen(self, path: str) -> None:
-        run_id = str(self.dialog.property("runId")) if self.dialog is not None else ""
+        run_ids, self.export_ids = self.export_ids, []
         self.dialog = None
-        if run_id:
+        if run_ids:
             # The dialog asked before replacing an existing file.
-            self.export_to([run_id], Path(path), overwrite=True)
+            self.export_to(run_ids, Path(path), overwrite=True)
 
     def export_to(self, run_ids: Sequence[str], target: Path, *, overwrite: bool = False) -> None:
         """Start exporting ``run_ids`` to ``target`` in the background."""

@@ -11,20 +11,36 @@ from collections.abc import Mapping
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QPalette
+from PySide6.QtWidgets import QApplication
 
-from artifact_viewer.core.models import Artifact
+from artifact_viewer.core.models import Artifact, WorkflowRun
 from artifact_viewer.core.store_models import CacheState
 from artifact_viewer.ui import formatting as fmt
-from artifact_viewer.ui.icons import cache_icon, icon
+from artifact_viewer.ui.icons import cache_icon, icon, status_icon
+from artifact_viewer.ui.models.navigator_model import run_status_text
 
 ITEM_ROLE = Qt.ItemDataRole.UserRole + 1
 ID_ROLE = Qt.ItemDataRole.UserRole + 3
 CACHE_ROLE = Qt.ItemDataRole.UserRole + 6
 
-COLUMNS = ("Name", "Type", "MIME type", "Size", "Created", "Cache")
+COLUMNS = ("Name", "Type", "MIME type", "Size", "Created", "Cache", "Workflow", "Run", "Run status")
 # Column -> ArtifactQuery.order_by; None: not sortable in the catalog.
-ORDER_BY: tuple[str | None, ...] = ("name", "type", "mime_type", "file_size", "created_at", None)
+ORDER_BY: tuple[str | None, ...] = (
+    "name",
+    "type",
+    "mime_type",
+    "file_size",
+    "created_at",
+    None,
+    None,
+    "run_started",
+    None,
+)
 CREATED_COLUMN = 4
+CACHE_COLUMN = 5
+# Where each artifact comes from: shown when a list spans runs (hidden inside one run).
+CONTEXT_COLUMNS = (6, 7, 8)
 PAGE_SIZE = 200
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -51,6 +67,25 @@ class ArtifactTableModel(QAbstractTableModel):
         self._pending = False
         self.sort_column = CREATED_COLUMN
         self.sort_order = Qt.SortOrder.DescendingOrder
+        self._workflow_names: dict[str, str] = {}
+        self._runs: dict[str, WorkflowRun] = {}
+        self.grouped = False  # rows come ordered by run: each run's rows share a band
+        self._bands: list[int] = []
+
+    def set_context(
+        self, workflow_names: Mapping[str, str], runs: Mapping[str, WorkflowRun]
+    ) -> None:
+        """Names and runs for the context columns (from the navigator's snapshot)."""
+        self._workflow_names = dict(workflow_names)
+        self._runs = dict(runs)
+        if self._rows:
+            self.dataChanged.emit(
+                self.index(0, CONTEXT_COLUMNS[0]),
+                self.index(len(self._rows) - 1, COLUMNS.index("Run status")),
+            )
+
+    def run_of(self, artifact: Artifact) -> WorkflowRun | None:
+        return self._runs.get(artifact.workflow_run_id or "")
 
     # -- feeding -------------------------------------------------------------------------
     @property
@@ -70,6 +105,7 @@ class ArtifactTableModel(QAbstractTableModel):
         self.beginResetModel()
         self._generation += 1
         self._rows, self._row_of, self._states = [], {}, {}
+        self._bands = []
         self._noted = set()
         self._total = 0
         self._pending = True
@@ -88,6 +124,8 @@ class ArtifactTableModel(QAbstractTableModel):
             return False
         self.beginResetModel()
         self._rows = list(rows)
+        self._bands = []
+        self._extend_bands()
         self._row_of = {a.id: i for i, a in enumerate(self._rows)}
         self._states = dict(states)
         self._noted = set(noted)
@@ -118,6 +156,7 @@ class ArtifactTableModel(QAbstractTableModel):
         for i, artifact in enumerate(fresh):
             self._row_of[artifact.id] = first + i
         self._rows.extend(fresh)
+        self._extend_bands()
         self._states.update(states)
         self._noted.update(noted)
         self._total = max(self._total, len(self._rows))
@@ -135,7 +174,7 @@ class ArtifactTableModel(QAbstractTableModel):
             row = self._row_of.get(artifact_id)
             self._states[artifact_id] = state
             if row is not None:
-                index = self.index(row, len(COLUMNS) - 1)
+                index = self.index(row, CACHE_COLUMN)
                 self.dataChanged.emit(index, index)
 
     def set_noted(self, artifact_id: str, noted: bool) -> None:
@@ -207,6 +246,14 @@ class ArtifactTableModel(QAbstractTableModel):
             return self.state_of(artifact.id)
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(artifact, col)
+        if role == Qt.ItemDataRole.DecorationRole and col == 7:
+            run = self.run_of(artifact)
+            return status_icon(run.status) if run is not None else None
+        if role == Qt.ItemDataRole.ForegroundRole and col == 8:
+            run = self.run_of(artifact)
+            return fmt.status_colour(run.status, QApplication.palette()) if run else None
+        if role == Qt.ItemDataRole.BackgroundRole and self.grouped:
+            return self._group_band(index.row())
         if role == Qt.ItemDataRole.DecorationRole and col == 5:
             return cache_icon(self.cache_state(artifact.id))
         if role == Qt.ItemDataRole.DecorationRole and col == 0 and artifact.id in self._noted:
@@ -222,6 +269,14 @@ class ArtifactTableModel(QAbstractTableModel):
                 )
             if col == 4:
                 return fmt.local_time(artifact.created_at)
+            if col in CONTEXT_COLUMNS:
+                run = self.run_of(artifact)
+                lines = [f"Workflow: {self._workflow_name(artifact)}"]
+                lines.append(f"Run {artifact.workflow_run_id or '—'}")
+                if run is not None:
+                    lines.append(f"Status: {run_status_text(run)}")
+                    lines.append(f"Started: {fmt.local_time(run.created_at)}")
+                return "\n".join(lines)
         if role == Qt.ItemDataRole.TextAlignmentRole and col == 3:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
@@ -239,7 +294,38 @@ class ArtifactTableModel(QAbstractTableModel):
             return fmt.short_time(artifact.created_at)
         if col == 5:
             return fmt.CACHE_LABELS[self.cache_state(artifact.id)]
+        if col == 6:
+            return self._workflow_name(artifact)
+        if col == 7:
+            run = self.run_of(artifact)
+            when = fmt.short_time(run.created_at) if run is not None else ""
+            short = fmt.short_id(artifact.workflow_run_id)
+            return f"{when} · {short}" if when else short
+        if col == 8:
+            run = self.run_of(artifact)
+            return run_status_text(run) if run is not None else ""
         return None
+
+    def _workflow_name(self, artifact: Artifact) -> str:
+        wf = artifact.workflow_id or ""
+        return self._workflow_names.get(wf) or fmt.short_id(wf)
+
+    def _extend_bands(self) -> None:
+        """Band of each row (0/1): it flips where the run changes. Kept as rows arrive, so
+        painting any row is O(1) however far down the list is scrolled."""
+        bands = self._bands
+        for i in range(len(bands), len(self._rows)):
+            if i == 0:
+                bands.append(0)
+            else:
+                same = self._rows[i].workflow_run_id == self._rows[i - 1].workflow_run_id
+                bands.append(bands[i - 1] if same else bands[i - 1] ^ 1)
+
+    def _group_band(self, row: int) -> QBrush | None:
+        """Every other run's rows are shaded, so the groups read apart."""
+        if row >= len(self._bands) or not self._bands[row]:
+            return None
+        return QBrush(QApplication.palette().color(QPalette.ColorRole.AlternateBase))
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Sorting happens in the catalog: ask for a new query ordered by this column."""

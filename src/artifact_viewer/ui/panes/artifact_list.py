@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 
 from artifact_viewer.core.models import Artifact
 from artifact_viewer.ui.models.artifact_table_model import (
+    CONTEXT_COLUMNS,
     CREATED_COLUMN,
     ITEM_ROLE,
     ORDER_BY,
@@ -22,7 +23,7 @@ from artifact_viewer.ui.models.artifact_table_model import (
 )
 
 # Starting widths that fit typical values (a user's own widths are restored over these).
-_WIDTHS = (260, 110, 130, 76, 112, 150)
+_WIDTHS = (260, 110, 130, 76, 112, 150, 170, 150, 150)
 
 
 class ArtifactList(QWidget):
@@ -88,6 +89,12 @@ class ArtifactList(QWidget):
         self.scope_title = ""
         # The artifact that was current before a re-query; selected again if it is still listed.
         self._keep_id = ""
+
+    def set_spans_runs(self, spans: bool) -> None:
+        """Workflow, run and run status columns while the list spans runs; inside one run
+        they would repeat one value on every row."""
+        for col in CONTEXT_COLUMNS:
+            self.view.setColumnHidden(col, not spans)
 
     def current_artifact(self) -> Artifact | None:
         return self.model.artifact_at(self.view.currentIndex().row())

@@ -151,7 +151,9 @@ class Navigator(QWidget):
         self.view.setUniformRowHeights(True)
         self.view.setIndentation(14)
         self.view.setAlternatingRowColors(True)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # Ctrl/Shift-click selects several runs (to export them together); the scope still
+        # follows the current row.
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.view.setSortingEnabled(True)
         self.view.sortByColumn(2, Qt.SortOrder.DescendingOrder)
         header = self.view.header()
@@ -227,6 +229,15 @@ class Navigator(QWidget):
         if not index.isValid():
             return None
         return str(index.data(KIND_ROLE)), str(index.data(ID_ROLE))
+
+    def selected_runs(self) -> list[str]:
+        """Ids of the runs among the selected rows, in tree order."""
+        rows = sorted(
+            self.view.selectionModel().selectedRows(0),
+            key=lambda i: (self.view.visualRect(i).top(), i.row()),
+        )
+        ids = [str(i.data(ID_ROLE)) for i in rows if i.data(KIND_ROLE) == RUN]
+        return list(dict.fromkeys(ids))
 
     def select(self, kind: str, ident: str, *, emit: bool = True) -> bool:
         """Make the node current (expanding its parent); False when it is not in the tree."""

@@ -1,0 +1,1 @@
+"""Compare two artifacts or two runs in the window (the engine is core.compare)."""

@@ -1,0 +1,180 @@
+"""Background work of the compare page: fetch through the cache, compare, prepare the view.
+
+Each function takes ``(…, progress, cancel)`` as :meth:`Ops.run` calls it, and runs on a
+worker thread: fetching, comparing and making the view's data (rendered text, images and
+the heatmap, the table's row plan) never touch the GUI thread.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from artifact_viewer.core.cancel import CancelToken
+from artifact_viewer.core.compare import (
+    CompareOptions,
+    Diff,
+    ImageDiff,
+    JsonDiff,
+    PdfDiff,
+    RunItem,
+    RunPair,
+    TableDiff,
+    TextDiff,
+    check_before_fetch,
+    compare_files,
+    compare_runs,
+)
+from artifact_viewer.core.errors import ArtifactViewerError, NotFound, OfflineError
+from artifact_viewer.core.library import Library
+from artifact_viewer.core.models import WorkflowRun
+from artifact_viewer.core.store_models import ArtifactQuery
+
+
+@dataclass(slots=True)
+class Prepared:
+    """A comparison and what its view needs, ready for the GUI thread."""
+
+    diff: Diff
+    extra: Any = None
+    in_run: bool = False
+
+
+def prepare(diff: Diff, path_a: Path | None, path_b: Path | None, in_run: bool = False) -> Prepared:
+    from artifact_viewer.ui.compare.imagediff import load_pair
+    from artifact_viewer.ui.compare.tablediff import plan
+    from artifact_viewer.ui.compare.textdiff import documents, render
+
+    extra: Any = None
+    if isinstance(diff, TableDiff) and diff.rows is not None:
+        extra = plan(diff, changes_only=True)
+    elif isinstance(diff, TextDiff):
+        extra = documents(render(diff.hunks))
+    elif isinstance(diff, ImageDiff) and path_a is not None and path_b is not None:
+        extra = load_pair(path_a, path_b, diff)
+    elif isinstance(diff, JsonDiff):
+        from artifact_viewer.ui.compare.jsontree import json_model
+
+        extra = json_model(diff)
+    elif isinstance(diff, PdfDiff):
+        extra = [documents(render(page.text.hunks)) for page in diff.pages]
+    return Prepared(diff, extra, in_run)
+
+
+def _side(label: str, name: str, work: Any) -> Any:
+    try:
+        return work()
+    except ArtifactViewerError as exc:
+        exc.message = f"{label} ({name}): {exc.message}"
+        raise
+
+
+def compare_artifacts(
+    library: Library,
+    id_a: str,
+    id_b: str,
+    options: CompareOptions,
+    progress: Any,
+    cancel: CancelToken,
+) -> Prepared:
+    """Fetch both artifacts (cache first; offline says which side is missing) and compare."""
+    artifacts = []
+    for label, artifact_id in (("A", id_a), ("B", id_b)):
+        artifact = library.artifact(artifact_id)
+        if artifact is None:
+            raise NotFound(f"{label}: artifact {artifact_id} is not in the catalog.")
+        artifacts.append(artifact)
+    a, b = artifacts
+    check_before_fetch(
+        (a.name, a.mime_type, a.file_size), (b.name, b.mime_type, b.file_size), options
+    )
+    path_a = _side("A", a.name, lambda: library.fetch(a.id, cancel=cancel))
+    path_b = _side("B", b.name, lambda: library.fetch(b.id, cancel=cancel))
+    diff = compare_files(
+        path_a,
+        path_b,
+        options,
+        progress=progress,
+        cancel=cancel,
+        mime_a=a.mime_type,
+        mime_b=b.mime_type,
+        name_a=a.name,
+        name_b=b.name,
+    )
+    return prepare(diff, path_a, path_b)
+
+
+def run_items(library: Library, run_id: str) -> list[RunItem]:
+    if library.client is not None:
+        with contextlib.suppress(OfflineError):
+            library.refresh_artifacts(run_id=run_id)
+    artifacts = library.artifacts(ArtifactQuery(run_id=run_id, descending=False))
+    return [
+        RunItem(a.id, a.name, a.type, a.mime_type, a.file_hash)
+        for a in artifacts
+        if a.workflow_run_id == run_id
+    ]
+
+
+def compare_two_runs(
+    library: Library,
+    run_a: str,
+    run_b: str,
+    options: CompareOptions,
+    manual: list[tuple[str, str]],
+    progress: Any,
+    cancel: CancelToken,
+) -> Prepared:
+    """Pair and compare the artifacts of two runs (``manual``: pairs chosen by hand)."""
+    items_a = run_items(library, run_a)
+    items_b = run_items(library, run_b)
+
+    def fetch(item: RunItem, token: CancelToken | None) -> Path:
+        return library.fetch(item.id, cancel=token)
+
+    diff = compare_runs(
+        items_a,
+        items_b,
+        fetch,
+        options,
+        run_a=run_a,
+        run_b=run_b,
+        manual=manual,
+        progress=progress,
+        cancel=cancel,
+    )
+    return Prepared(diff)
+
+
+def prepare_pair(library: Library, pair: RunPair, progress: Any, cancel: CancelToken) -> Prepared:
+    """The view data of one pair of a run comparison (its diff is already made)."""
+    assert pair.diff is not None
+    path_a = path_b = None
+    if isinstance(pair.diff, ImageDiff) and pair.a is not None and pair.b is not None:
+        path_a = library.fetch(pair.a.id, cancel=cancel)
+        path_b = library.fetch(pair.b.id, cancel=cancel)
+    return prepare(pair.diff, path_a, path_b, in_run=True)
+
+
+def previous_run(library: Library, run_id: str) -> WorkflowRun | None:
+    """The run of the same workflow that started last before ``run_id`` (catalog only)."""
+    run = library.run(run_id)
+    if run is None or run.workflow_id is None or run.created_at is None:
+        return None
+    started = run.created_at
+    earlier = [
+        r
+        for r in library.runs(run.workflow_id)
+        if r.id != run_id and r.created_at is not None and r.created_at < started
+    ]
+    if not earlier:
+        return None
+
+    def when(r: WorkflowRun) -> datetime:
+        assert r.created_at is not None
+        return r.created_at
+
+    return max(earlier, key=when)
