@@ -31,6 +31,7 @@ class StallProbe(QObject):
         self._timer.setInterval(interval_ms)
         self._timer.timeout.connect(self._tick)
         self._last: float | None = None
+        self._paused = False
         self.gaps_ms: list[float] = []
 
     def start(self) -> None:
@@ -43,6 +44,19 @@ class StallProbe(QObject):
         self._tick()  # a stall running up to now counts too
         self._last = None
 
+    def pause(self) -> None:
+        """Stop counting (the harness's own GUI-thread work, such as grabbing the screen to
+        see whether content is painted, is not the app's stall); a stall running up to now
+        is recorded."""
+        if self._last is not None and not self._paused:
+            self._tick()
+            self._paused = True
+
+    def resume(self) -> None:
+        if self._paused:
+            self._paused = False
+            self._last = time.perf_counter()
+
     def __enter__(self) -> StallProbe:
         self.start()
         return self
@@ -52,6 +66,8 @@ class StallProbe(QObject):
 
     @Slot()
     def _tick(self) -> None:
+        if self._paused:
+            return
         now = time.perf_counter()
         if self._last is not None:
             self.gaps_ms.append((now - self._last) * 1000.0)

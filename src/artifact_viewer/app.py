@@ -202,6 +202,7 @@ class GuiRuntime:
 
         self.collector = binding.MainThreadGarbageCollector(parent=qt_app)
         self._warmup: Any = None
+        self._idle = False
 
     def start(self) -> GuiRuntime:
         self.collector.start()
@@ -213,11 +214,16 @@ class GuiRuntime:
             return
         from artifact_viewer.previews.warmup import start_warmup
 
-        self._warmup = start_warmup()
+        self._warmup = start_warmup(on_done=self._warmed_up)
+
+    def _warmed_up(self) -> None:
+        # What start-up imported lives as long as the app: out of the collector's reach.
+        self.collector.freeze()
+        self._idle = True
 
     def idle(self) -> bool:
         """True once the start-up work that runs after the first paint has finished."""
-        return self._warmup is not None and bool(self._warmup.finished)
+        return self._idle
 
     def stop(self) -> None:
         if self._warmup is not None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import logging
 import time
+from collections.abc import Callable
 
 from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.previews import registry
@@ -46,14 +47,18 @@ def warm_up(progress: Progress, cancel: CancelToken) -> float:
     return time.perf_counter() - started
 
 
-def _log_done(seconds: object) -> None:
-    log.info("Preview modules imported in %.2f s", seconds)
+def start_warmup(on_done: Callable[[], None] | None = None) -> Task:
+    """Start :func:`warm_up` on the pool (call from the GUI thread); ``on_done`` runs on the
+    GUI thread once it finished or failed."""
 
+    def done(seconds: object) -> None:
+        log.info("Preview modules imported in %.2f s", seconds)
+        if on_done is not None:
+            on_done()
 
-def _log_failed(exc: BaseException) -> None:
-    log.warning("Importing the preview modules ahead of need failed: %s", exc)
+    def failed(exc: BaseException) -> None:
+        log.warning("Importing the preview modules ahead of need failed: %s", exc)
+        if on_done is not None:
+            on_done()
 
-
-def start_warmup() -> Task:
-    """Start :func:`warm_up` on the pool (call from the GUI thread)."""
-    return run_in_pool(warm_up, on_result=_log_done, on_error=_log_failed)
+    return run_in_pool(warm_up, on_result=done, on_error=failed)
