@@ -58,7 +58,7 @@ def _heavy(modules: list[str]) -> list[str]:
     return [
         name
         for name in modules
-        if name.split(".")[0] in ("httpx", "httpcore", "keyring", "pyarrow", "PIL")
+        if name.split(".")[0] in ("httpx", "httpcore", "keyring", "PIL")
         or name == "PySide6.QtPdf"
         or name == "artifact_viewer.core.library"
         or name.startswith(previewers)

@@ -11,7 +11,7 @@ import contextlib
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.compare import (
@@ -29,9 +29,11 @@ from artifact_viewer.core.compare import (
     compare_runs,
 )
 from artifact_viewer.core.errors import ArtifactViewerError, NotFound, OfflineError
-from artifact_viewer.core.library import Library
 from artifact_viewer.core.models import WorkflowRun
 from artifact_viewer.core.store_models import ArtifactQuery
+
+if TYPE_CHECKING:  # the window paints before the library (and httpx) is imported
+    from artifact_viewer.core.library import Library
 
 
 @dataclass(slots=True)
