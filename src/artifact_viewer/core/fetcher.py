@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import re
 import threading
 import time
@@ -55,6 +56,8 @@ class Fetched:
 
     path: Path
     downloaded: bool
+    #: the bytes also went to the ``also_to`` file given to the fetch, verified
+    teed: bool = False
 
 
 @dataclass
@@ -201,12 +204,19 @@ class Fetcher:
         artifact: Artifact,
         progress: ProgressFn | None = None,
         cancel: CancelToken | None = None,
+        *,
+        also_to: int | None = None,
     ) -> Fetched:
         """The artifact's verified local file (downloading it if needed) and whether this call did.
 
         Concurrent calls for the same bytes share one download; across processes a lock
         file does the same. Raises IntegrityError (bytes wrong, nothing kept),
         SignedUrlExpired, StorageError, NetworkError, CacheError or Cancelled.
+
+        ``also_to`` (a file descriptor open for writing, at offset 0): when this call
+        downloads, every byte is written there too, in the same pass (``teed`` in the
+        result). The caller keeps that file only if the fetch returns: the bytes are then
+        the verified ones. When the file was cached already, nothing is written there.
         """
         expected = parse_file_hash(artifact.file_hash)
         key = fetch_lock_key(expected, artifact.id)
@@ -225,7 +235,7 @@ class Fetcher:
                     flight.listeners.append(progress)
             if leader:
                 try:
-                    return self._lead(artifact, expected, key, flight, cancel)
+                    return self._lead(artifact, expected, key, flight, cancel, also_to)
                 except BaseException as exc:
                     flight.error = exc
                     raise
@@ -253,6 +263,7 @@ class Fetcher:
         key: str,
         flight: _InFlight,
         cancel: CancelToken | None,
+        also_to: int | None = None,
     ) -> Fetched:
         while not self._slots.acquire(timeout=0.1):
             if cancel is not None:
@@ -263,8 +274,8 @@ class Fetcher:
                 path = self.cached(artifact)
                 if path is not None:
                     return Fetched(path, downloaded=False)
-                path = self._download(artifact, expected, flight.progress, cancel)
-                return Fetched(path, downloaded=True)
+                path = self._download(artifact, expected, flight.progress, cancel, also_to)
+                return Fetched(path, downloaded=True, teed=also_to is not None)
         finally:
             self._slots.release()
 
@@ -274,10 +285,12 @@ class Fetcher:
         expected: ExpectedHash | None,
         progress: ProgressFn,
         cancel: CancelToken | None,
+        also_to: int | None = None,
     ) -> Path:
         started = time.monotonic()
         with self.blobs.writer(expected) as writer:
-            total = self._transfer(artifact, writer, progress, cancel)
+            sink: BlobWriter | _Tee = writer if also_to is None else _Tee(writer, also_to)
+            total = self._transfer(artifact, sink, progress, cancel)
             # A cancel that lands with the last bytes still wins: nothing is committed.
             if cancel is not None:
                 cancel.raise_if_cancelled()
@@ -344,7 +357,7 @@ class Fetcher:
     def _transfer(
         self,
         artifact: Artifact,
-        writer: BlobWriter,
+        writer: BlobWriter | _Tee,
         progress: ProgressFn,
         cancel: CancelToken | None,
     ) -> int | None:
@@ -471,6 +484,33 @@ class Fetcher:
 
 class _Transient(Exception):
     """A failure worth resuming after (5xx, 429, short body)."""
+
+
+class _Tee:
+    """A download's writer that also writes every byte to a second file, in the same pass
+    (``get -o FILE``: no second read of the cached file afterwards)."""
+
+    def __init__(self, writer: BlobWriter, out: int) -> None:
+        self.writer = writer
+        self.out = out
+
+    @property
+    def size(self) -> int:
+        return self.writer.size
+
+    def write(self, data: bytes | memoryview) -> None:
+        self.writer.write(data)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(self.out, view) :]
+        except OSError as exc:
+            raise CacheError(f"Could not write the copy: {exc.strerror or exc}.") from None
+
+    def restart(self) -> None:
+        self.writer.restart()
+        os.ftruncate(self.out, 0)
+        os.lseek(self.out, 0, os.SEEK_SET)
 
 
 def _content_range(value: str | None) -> tuple[int | None, int | None]:

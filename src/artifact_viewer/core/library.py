@@ -26,7 +26,12 @@ from artifact_viewer.core.catalog.notes import ImportMark, Note, NoteKind
 from artifact_viewer.core.crypto.convert import ConvertReport, convert_cache
 from artifact_viewer.core.crypto.memfile import PlaintextViews
 from artifact_viewer.core.crypto.state import encryption_enabled
-from artifact_viewer.core.destinations import check_destination, copy_atomically
+from artifact_viewer.core.destinations import (
+    check_destination,
+    copy_atomically,
+    copy_file_data,
+    is_special,
+)
 from artifact_viewer.core.errors import (
     CacheError,
     IntegrityError,
@@ -436,16 +441,27 @@ class Library:
         cancel: CancelToken | None = None,
     ) -> Path:
         """The artifact's verified local file, downloading it if needed (call off the GUI thread)."""
+        return self._fetch(artifact_id, progress, cancel)[0]
+
+    def _fetch(
+        self,
+        artifact_id: str,
+        progress: ProgressFn | None,
+        cancel: CancelToken | None,
+        also_to: int | None = None,
+    ) -> tuple[Path, bool]:
+        """:meth:`fetch`, and whether the bytes also went to ``also_to`` while downloading
+        (see :meth:`Fetcher.fetch_detailed`)."""
         path = self.cached_path(artifact_id)
         if path is not None:
             size = path.stat().st_size
             report(progress, size, size)
-            return path
+            return path, False
         artifact = self._artifact_for_fetch(artifact_id)
         if self.client is None:
             raise self._not_offline(artifact)
         try:
-            path = self.fetcher.fetch(artifact, progress, cancel)
+            fetched = self.fetcher.fetch_detailed(artifact, progress, cancel, also_to=also_to)
         except NetworkError as exc:
             if self.check_online():
                 raise  # the API answers: storage trouble, not offline
@@ -453,6 +469,7 @@ class Library:
                 f"{artifact.name} is not available offline: it is not cached and the download"
                 f" failed ({_clause(exc.message)})."
             ) from None
+        path = fetched.path
         self.online = True
         entry = self.catalog.cache_entry(artifact.id)
         keep = {entry.sha256} if entry is not None and entry.sha256 else set()
@@ -461,8 +478,8 @@ class Library:
             readable = self._readable(artifact.id, entry.sha256, path)
             if readable is None:
                 raise IntegrityError(f"{artifact.name}: its cached file failed authentication.")
-            return readable
-        return path
+            return readable, fetched.teed
+        return path, fetched.teed
 
     def _not_offline(self, artifact: Artifact) -> NotAvailableOffline:
         self.online = False
@@ -559,32 +576,60 @@ class Library:
     def unpin_run(self, run_id: str) -> None:
         unpin_run(self, run_id)
 
-    def save_as(self, artifact_id: str, dest: Path, *, overwrite: bool = False) -> Path:
-        """Copy the verified file to ``dest`` (a folder gets a safe name from the display name).
+    def save_as(
+        self,
+        artifact_id: str,
+        dest: Path,
+        *,
+        overwrite: bool = False,
+        progress: ProgressFn | None = None,
+        cancel: CancelToken | None = None,
+    ) -> Path:
+        """Write the verified file to ``dest`` (a folder gets a safe name from the display name),
+        downloading it if needed.
 
         Refuses to replace an existing file unless ``overwrite``; the copy is atomic. A file
         path is checked before anything is downloaded. A device or FIFO (``/dev/null``) is
-        written into, never replaced.
+        written into, never replaced. A download writes the cache and ``dest`` in one pass;
+        a cached file is copied in the kernel.
         """
         requested = Path(dest).expanduser()
         if not requested.is_dir():
             check_destination(requested, overwrite, into_special=True)
         for attempt in (1, 2):
-            source = self.fetch(artifact_id)
             target = requested
             if target.is_dir():
                 artifact = self.catalog.artifact(artifact_id)
                 name = safe_file_name(artifact.name if artifact else artifact_id, artifact)
                 target = target / name
-                check_destination(target, overwrite)
+                check_destination(target, overwrite, into_special=True)
+            if is_special(target):
+                return copy_atomically(self._fetch(artifact_id, progress, cancel)[0], target)
+            temp = target.with_name(f".{target.name}.{threading.get_ident()}.tmp")
+            vanished = False
             try:
-                return copy_atomically(source, target)
-            except FileNotFoundError:
-                # Evicted or purged by another process between fetch and copy: fetch again.
-                if attempt == 2:
-                    raise CacheError(
-                        f"Could not save {target.name}: its cached file vanished."
-                    ) from None
+                with temp.open("wb") as out:
+                    source, teed = self._fetch(artifact_id, progress, cancel, out.fileno())
+                    if not teed:
+                        try:
+                            handle = source.open("rb")
+                        except FileNotFoundError:
+                            # Evicted or purged by another process since: fetch again.
+                            vanished = True
+                        else:
+                            with handle:
+                                copy_file_data(handle, out)
+                if not vanished:
+                    temp.replace(target)
+                    return target
+            except OSError as exc:
+                raise CacheError(f"Could not save {target.name}: {exc.strerror or exc}.") from None
+            finally:
+                if temp.exists():
+                    with contextlib.suppress(OSError):
+                        temp.unlink()
+            if attempt == 2:
+                raise CacheError(f"Could not save {target.name}: its cached file vanished.")
         raise AssertionError("unreachable")  # pragma: no cover
 
     def stats(self) -> CacheStats:
