@@ -1,4 +1,4 @@
-"""P11: compare two big files of each text kind vs the plain libraries or tool on the same pair.
+"""P12: compare two big files of each text kind vs the plain libraries or tool on the same pair.
 
 Inputs (made once, then reused): two 1M-row x 10-column CSVs (~100 MB each) where 1 % of
 the rows changed (most edited in one cell, some removed, some added); two ~100 MB JSON
@@ -206,7 +206,7 @@ def floor_log(ctx: dict[str, Any]) -> Metrics:
 
 
 BENCH = Benchmark(
-    id="P11",
+    id="P12",
     title="Compare two big CSV, JSON and log files",
     roles={
         "ours_csv": "bench.compare:ours_csv",

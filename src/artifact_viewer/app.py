@@ -99,6 +99,8 @@ def window_extensions() -> list[WindowExtension]:
     from artifact_viewer.ui.features.data_menu import DataMenuExtension
     from artifact_viewer.ui.features.notes import NotesFeature
     from artifact_viewer.ui.features.redacted_view import RedactedViewExtension
+    from artifact_viewer.ui.features.save_many import SaveManyFeature
+    from artifact_viewer.ui.features.search import SearchFeature
 
     return [
         BundleFeature(),
@@ -106,6 +108,8 @@ def window_extensions() -> list[WindowExtension]:
         RedactedViewExtension(),
         DataMenuExtension(),
         CompareFeature(),
+        SaveManyFeature(),
+        SearchFeature(),
     ]
 
 

@@ -56,9 +56,15 @@ def test_kind_option_forces_a_view(tmp_path) -> None:
 @pytest.mark.parametrize(
     ("make", "reason"),
     [
-        (lambda d: samples.write_truncated_png(d / "bad.png"), "corrupt or truncated"),
+        (
+            lambda d: samples.write_truncated_png(d / "bad.png"),
+            "Damaged image: the data is corrupt or truncated",
+        ),
         # libpng prints its own complaint straight to stderr; only our line may show.
-        (lambda d: samples.write_corrupt_png(d / "corrupt.png"), "corrupt or truncated"),
+        (
+            lambda d: samples.write_corrupt_png(d / "corrupt.png"),
+            "Damaged image: the data is corrupt or truncated",
+        ),
         (lambda d: d / "missing.log", "no such file"),
         (lambda d: _mkdir(d / "a-folder"), "is a directory"),
         (lambda d: _fifo(d / "pipe"), "not a regular file"),

@@ -130,3 +130,31 @@ def test_save_as_in_the_redacted_view_warns_that_the_file_is_saved_unmasked(
     redacted.toggle.setChecked(True)
     app.window.acts.save_as.triggered.emit()  # no artifact selected: no dialog
     assert any("Save as writes the file as it is, unmasked" in n.text for n in notices)
+
+
+def test_other_features_views_and_note_pane_stand_behind_a_cover_while_redacted(
+    qtbot, make_ui_app
+) -> None:
+    from artifact_viewer.ui.features.redacted_view import COVER_KEY
+
+    app = make_ui_app()
+    window = app.window
+    slots, redacted, _d = parts(app)
+    notes_dock = slots.panes["notes"]
+    notes_widget = notes_dock.widget()
+    slots.show_view("compare")
+    redacted.toggle.setChecked(True)
+    assert window.views.current_key() == COVER_KEY  # the comparison went behind the cover
+    assert notes_dock.widget() is not notes_widget
+    assert notes_dock.widget().text() == "Hidden in redacted view"
+    redacted.cover.reveal_button.click()
+    assert window.views.current_key() == "compare"
+    slots.show_preview()
+    slots.show_view("compare")
+    assert window.views.current_key() == "compare"  # revealed until the view is turned off
+    redacted.toggle.setChecked(False)
+    assert notes_dock.widget() is notes_widget
+    redacted.toggle.setChecked(True)
+    assert window.views.current_key() == COVER_KEY
+    redacted.toggle.setChecked(False)
+    assert window.views.current_key() == "compare"

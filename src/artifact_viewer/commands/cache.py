@@ -33,8 +33,10 @@ def cache_group() -> None:
 @click.pass_context
 def cache_stats(ctx: click.Context, as_json: bool) -> None:
     """How much is cached, against the quota."""
-    stats = open_library(ctx, offline=True).stats()
+    library = open_library(ctx, offline=True)
+    stats = library.stats()
     search_index = index_stats(ctx)
+    encrypted = library.blobs.encrypt
     if as_json:
         _echo_json(
             [
@@ -48,6 +50,7 @@ def cache_stats(ctx: click.Context, as_json: bool) -> None:
                     "mismatched": stats.mismatched,
                     "notVerifiable": stats.not_verifiable,
                     "catalogArtifacts": stats.catalog_artifacts,
+                    "encrypted": encrypted,
                     **search_index,
                 }
             ]
@@ -59,7 +62,9 @@ def cache_stats(ctx: click.Context, as_json: bool) -> None:
         f" {human_size(stats.total_bytes)} of {human_size(stats.quota_bytes)} ({pct:.1f}%)\n"
         f"Pinned: {stats.pinned_runs} run(s), {human_size(stats.pinned_bytes)}\n"
         f"Failed verification: {stats.mismatched}; not verifiable: {stats.not_verifiable}\n"
-        f"Catalog: {stats.catalog_artifacts} artifact(s) known\n" + index_stats_line(search_index)
+        f"Catalog: {stats.catalog_artifacts} artifact(s) known\n"
+        f"Encryption: {'on (AES-256-GCM, key in the system keyring)' if encrypted else 'off'}\n"
+        + index_stats_line(search_index)
     )
 
 

@@ -6,6 +6,7 @@ import contextlib
 import os
 import stat
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +15,8 @@ import click
 from artifact_viewer.core.redact import redact
 
 EXIT_NOT_SHOWN = 1
+#: after --timeout, this much longer for the event loop to notice before the process ends
+_WATCHDOG_GRACE_S = 3.0
 _SETTLE_MS = 300  # let views that paint after a delay (PDF pages, animations) draw once
 
 
@@ -120,7 +123,10 @@ def _native_stderr_silenced() -> Iterator[None]:
         "invalid content as text with the parser's message (broken JSON or XML; that "
         "message is then printed as a one-line note on stderr); 1 when the file could not "
         "be shown (missing, unreadable, damaged beyond display), with a one-line reason on "
-        "stderr; 2 for a usage error."
+        "stderr; 2 for a usage error. --dump writes the view's text form (UTF-8) with the "
+        "same exit status: a table as TSV (header, then rows); JSON as one "
+        "PATH<TAB>VALUE line per leaf ($.a[0].b); text, logs and XML as their lines; a PDF "
+        "as its text, a form feed between pages; an image as its metadata lines."
     ),
 )
 @click.argument("file", type=click.Path(path_type=Path))
@@ -130,6 +136,11 @@ def _native_stderr_silenced() -> Iterator[None]:
     "--screenshot",
     type=click.Path(path_type=Path, dir_okay=False),
     help="Render headless to this PNG and exit.",
+)
+@click.option(
+    "--dump",
+    type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
+    help="Write what the view shows as text to this file (- for stdout) and exit.",
 )
 @click.option("--size", default="900x600", show_default=True, help="Window size, WIDTHxHEIGHT.")
 @click.option("--timeout", default=60.0, show_default=True, help="Seconds to wait for the preview.")
@@ -144,16 +155,22 @@ def preview(
     mime: str | None,
     kind: str | None,
     screenshot: Path | None,
+    dump: Path | None,
     size: str,
     timeout: float,
     redact: bool,
 ) -> None:
     """Open FILE in the artifact previewers (exit 0 when it rendered, 1 when it could not)."""
     width, height = _parse_size(size)
+    if screenshot is not None and dump is not None:
+        raise click.UsageError("use --screenshot or --dump, not both")
+    if timeout <= 0:
+        raise click.BadParameter("must be more than 0", param_hint="--timeout")
     reason = _unreadable_reason(file)
     if reason is not None:
         _fail(file, reason)
-    if screenshot is not None:
+    headless = screenshot is not None or dump is not None
+    if headless:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     elif sys.platform.startswith("linux") and not (
         os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
@@ -184,13 +201,88 @@ def preview(
     host.show()
     if redact:
         host.redaction.set_enabled(True)
-    host.show_file(file, mime, kind=kind)
-    if screenshot is None:
+    if not headless:
+        host.show_file(file, mime, kind=kind)
         code = app.exec()
         host.clear()
         raise SystemExit(code)
+    _start_watchdog(file, timeout)
+    host.show_file(file, mime, kind=kind)
     with _native_stderr_silenced():
-        _render(app, host, file, screenshot, timeout)
+        if screenshot is not None:
+            _render(app, host, file, screenshot, timeout)
+        elif dump is not None:
+            _dump(host, file, dump, timeout)
+
+
+def _start_watchdog(file: Path, timeout: float) -> None:
+    """End the process with the timeout's one line if it is still running well after
+    ``timeout``: a view stuck on the GUI thread (e.g. inside a PDF library call) never
+    returns to the event loop, so its timers cannot fire."""
+
+    def expire() -> None:
+        message = _one_line(file, f"the preview did not finish within {timeout:g} s")
+        try:
+            sys.stderr.write(message + "\n")
+            sys.stderr.flush()
+        finally:
+            os._exit(EXIT_NOT_SHOWN)
+
+    timer = threading.Timer(timeout + _WATCHDOG_GRACE_S, expire)
+    timer.daemon = True
+    timer.start()
+
+
+def _dump(host: object, file: Path, out: Path, timeout: float) -> None:
+    """Wait until the view has loaded everything, then write its text form."""
+    from artifact_viewer.previews.dump import chunks_of, wait_until_loaded
+    from artifact_viewer.previews.host import PreviewHost
+    from artifact_viewer.qt.worker import wait_for_pool
+
+    assert isinstance(host, PreviewHost)
+    try:
+        if not wait_until_loaded(host, timeout):
+            _fail(file, f"the preview did not finish within {timeout:g} s")
+        if host.last_error():
+            _fail(file, host.last_error())
+        try:
+            chunks = chunks_of(host)
+            if str(out) == "-":
+                _write_chunks(sys.stdout.buffer, chunks)
+                sys.stdout.flush()
+            else:
+                _write_file(out, chunks)
+        except NotImplementedError as exc:
+            _fail(file, str(exc))
+        except OSError as exc:
+            _fail(file, f"could not write {out}: {exc.strerror or exc}")
+    finally:
+        host.cancel_loading()
+        wait_for_pool(10_000)
+    if str(out) != "-":
+        click.echo(f"{out} ({host.current_kind()} view)")
+    if host.problem():
+        click.echo(_one_line(file, f"shown with a problem: {host.problem()}"), err=True)
+
+
+def _write_chunks(stream: object, chunks: Iterator[str]) -> None:
+    write = stream.write  # type: ignore[attr-defined]
+    for chunk in chunks:
+        # Lone surrogates (possible in JSON strings) cannot be UTF-8: written escaped.
+        write(chunk.encode("utf-8", "backslashreplace"))
+
+
+def _write_file(out: Path, chunks: Iterator[str]) -> None:
+    """Write beside ``out`` and rename: a failed dump leaves no partial file."""
+    partial = out.with_name(f".{out.name}.partial")
+    try:
+        with partial.open("wb") as fh:
+            _write_chunks(fh, chunks)
+        os.replace(partial, out)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            partial.unlink()
+        raise
 
 
 def _render(app: object, host: object, file: Path, out: Path, timeout: float) -> None:

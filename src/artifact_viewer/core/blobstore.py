@@ -218,7 +218,11 @@ def _missing_key() -> bytes:
 
     key = load_master_key()
     if key is None:
-        raise CacheError(KEY_MISSING, hint="Remove the cache (`cache purge`) to download again.")
+        raise CacheError(
+            KEY_MISSING,
+            hint="Restore the keyring, or run `artifact-viewer cache purge --include-pinned`"
+            " and `artifact-viewer cache encrypt off` to download the files again.",
+        )
     return key
 
 

@@ -364,6 +364,11 @@ class Library:
 
     # -- files ---------------------------------------------------------------------------
 
+    def cached_sha256(self, artifact_id: str) -> str | None:
+        """The SHA-256 of the verified cached file (of its plaintext), if there is one."""
+        entry = self.catalog.cache_entry(artifact_id)
+        return entry.sha256 if entry is not None and entry.state.usable else None
+
     def cached_path(self, artifact_id: str) -> Path | None:
         """The local file if it is cached and still intact; a file changed since it was
         verified is re-hashed first (and dropped if it no longer matches)."""

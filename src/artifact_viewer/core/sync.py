@@ -160,7 +160,7 @@ def download_many(
             if fetched.downloaded:
                 result.downloaded += 1
                 with contextlib.suppress(OSError):
-                    result.bytes_downloaded += fetched.path.stat().st_size
+                    result.bytes_downloaded += fetcher.blobs.plain_size(fetched.path)
             else:  # another thread or process fetched it meanwhile
                 result.already_cached += 1
         if after_each is not None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -90,6 +90,11 @@ class Previewer(QWidget):
         """What is wrong with content that is shown anyway (e.g. invalid JSON shown as text
         with the parser's position); empty when the content is fine."""
         return ""
+
+    def dump_chunks(self) -> Iterator[str]:
+        """What the view shows, as text (``preview --dump``), in pieces to be written one
+        after another; called once loading has finished. Each kind defines its form."""
+        raise NotImplementedError(f"the {self.title} view has no text form")
 
 
 def loading_stack(content: QWidget, error: QWidget) -> tuple[QLabel, QStackedWidget]:

@@ -11,8 +11,13 @@ calls :meth:`WindowExtension.install` once, after its own panes exist, with a
 - ``add_pane(key, title, widget)``: a dock pane, toggled from the View menu.
 - ``menu(title)``: an existing menu (File, Edit, View, Artifact, Help) or a new one, to add
   actions to; ``add_list_action(action)`` puts an action on the artifact list's context menu.
+- ``open_artifact(artifact)``: show it in the preview and details; ``preview_host()`` and
+  ``preview_shown()``: the preview host and the signal that a file went to it, to move
+  inside what it shows once loaded.
 - ``current_run_id()``: the run in view; ``selected_run_ids()``: the runs selected in the
-  navigator, else the run in view; ``reload_lists()``: re-read tree and list from
+  navigator, else the run in view; ``selected_artifact_ids()``: the rows selected in the
+  artifact list; ``add_run_action(action)``: on the navigator's context menu;
+  ``reload_lists()``: re-read tree and list from
   the catalog after a feature changed it; ``mark_note(artifact_id, has_note)``: the list's
   note marker.
 - ``services``: the window's thread pools (``ops.run``), message bridge, saved state and the
@@ -48,12 +53,14 @@ class WindowEvents(QObject):
         onlineChanged(bool): the API became reachable or unreachable.
         scopeChanged(str, str): the navigator's selection (kind, id).
         artifactSelected(object): the artifact list's current artifact, or ``None``.
+        listSelectionChanged(): the set of selected rows in the artifact list changed.
     """
 
     libraryChanged = Signal(object)
     onlineChanged = Signal(bool)
     scopeChanged = Signal(str, str)
     artifactSelected = Signal(object)
+    listSelectionChanged = Signal()
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,7 +182,17 @@ class WindowSlots:
         return menu
 
     def add_list_action(self, action: QAction) -> None:
+        """On the artifact list's context menu (its shortcut works while the list has focus)."""
         self._list_view.addAction(action)
+
+    def add_run_action(self, action: QAction) -> None:
+        """On the navigator's context menu (runs and workflows)."""
+        self.window.navigator.view.addAction(action)
+
+    def selected_artifact_ids(self) -> list[str]:
+        """Artifacts selected in the list, in list order (several with Ctrl/Shift-click)."""
+        ids: list[str] = self.window.artifact_list.selected_ids()
+        return ids
 
     def current_run_id(self) -> str | None:
         """The run in view: the navigator's run, else the selected artifact's run."""
@@ -194,6 +211,24 @@ class WindowSlots:
     def mark_note(self, artifact_id: str, has_note: bool) -> None:
         """Show or hide the note marker of an artifact in the list."""
         self.window.artifact_list.model.set_noted(artifact_id, has_note)
+
+    def open_artifact(self, artifact: Any) -> bool:
+        """Show an artifact in the preview and details, whatever the list shows. True when
+        it is showing already (nothing new loads; ``previewShown`` is not sent again)."""
+        current = self.window.viewer.current
+        already = current is not None and current.id == artifact.id
+        self.views.show_preview()
+        self.window.viewer.select(artifact)
+        return bool(already)
+
+    def preview_host(self) -> Any:
+        """The preview host (``loadingChanged(bool)``, ``previewer()``, ``is_loading()``), for
+        a feature that moves inside what it shows (content search opening a file at a hit)."""
+        return self.window.preview
+
+    def preview_shown(self) -> Any:
+        """The ``previewShown(str)`` signal: an artifact's file went to the preview host."""
+        return self.window.viewer.previewShown
 
     def reload_lists(self) -> None:
         """Read the navigator tree and the artifact list again from the catalog (after a

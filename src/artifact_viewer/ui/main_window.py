@@ -256,6 +256,7 @@ class MainWindow(QMainWindow):
         QWidget.setTabOrder(self.preview, self.details)
         # Inside the preview, its own Find/Copy keys win over the window's.
         self.shortcut_yield = ShortcutYield(self.preview, self.acts.all_actions(), self)
+        self.navigator.view.addActions([self.acts.pin, self.acts.unpin])
         self.artifact_list.view.addActions(
             [
                 self.acts.open_external,
@@ -313,6 +314,9 @@ class MainWindow(QMainWindow):
         self.monitor.onlineChanged.connect(self._on_online_changed)
         self.monitor.problem.connect(self._on_api_problem)
         self.artifact_list.artifactSelected.connect(self._on_artifact_selected)
+        self.artifact_list.view.selectionModel().selectionChanged.connect(
+            self.events.listSelectionChanged
+        )
         self.artifact_list.view.activated.connect(self.viewer.retry_current)
         self.details.linkActivated.connect(self.go_to)
         self.viewer.pinChanged.connect(self._on_pin_changed)

@@ -21,7 +21,7 @@ from artifact_viewer.core.crypto.state import encryption_enabled
 from artifact_viewer.core.errors import Cancelled
 from artifact_viewer.core.logs import teardown_logging
 from artifact_viewer.core.paths import app_paths
-from artifact_viewer.core.store_models import CacheState
+from artifact_viewer.core.store_models import ArtifactQuery, CacheState
 
 TOKEN = b"TOKEN:7f3a9c1e-SSN-234-56-7890!!"  # 32 bytes
 assert len(TOKEN) == 32
@@ -213,3 +213,53 @@ def test_new_downloads_follow_the_setting_another_process_changed(
     sha = library.catalog.cache_entry("a2").sha256
     assert is_encrypted(library.blobs.locate(sha))
     assert library.cache_state("a2") is CacheState.VERIFIED
+
+
+def test_sync_reports_plaintext_bytes_with_encryption_on(library, two_artifacts) -> None:
+    convert_cache(library.catalog, library.blobs, encrypt=True)
+    library.refresh_artifacts()
+    report = library.download(library.artifacts(ArtifactQuery()))
+    assert report.downloaded == 2
+    assert report.bytes_downloaded == sum(len(d) for d in two_artifacts.values())
+
+
+def test_a_converted_file_is_not_hashed_again_on_its_next_opening(
+    library, two_artifacts, monkeypatch
+) -> None:
+    library.refresh_artifacts()
+    library.fetch("a2")
+    convert_cache(library.catalog, library.blobs, encrypt=True)
+    rehashed: list[str] = []
+    original = library.blobs.rehash
+    monkeypatch.setattr(
+        library.blobs, "rehash", lambda sha, exp: rehashed.append(sha) or original(sha, exp)
+    )
+    assert library.cached_path("a2").read_bytes() == two_artifacts["a2"]
+    assert rehashed == []
+
+
+def test_a_lost_key_is_explained_and_the_cache_can_start_over(
+    library, two_artifacts, memory_keyring
+) -> None:
+    from artifact_viewer.core.errors import CacheError
+
+    convert_cache(library.catalog, library.blobs, encrypt=True)
+    library.refresh_artifacts()
+    library.fetch("a1")
+    memory_keyring.store.clear()  # the keyring was reset
+    library.plaintext.forget()  # nothing decrypted in memory any more
+    with pytest.raises(CacheError, match="no longer in the system keyring"):
+        library.cached_path("a1")
+    library.close()
+    assert cli_run("cache", "purge", "--include-pinned").exit_code == 0
+    off = cli_run("cache", "encrypt", "off")
+    assert off.exit_code == 0, off.output
+    assert not encryption_enabled(app_paths())
+
+
+def test_cache_stats_says_whether_the_cache_is_encrypted(library, two_artifacts) -> None:
+    library.close()
+    assert "Encryption: off" in cli_run("cache", "stats").stdout
+    assert cli_run("cache", "encrypt", "on").exit_code == 0
+    assert "Encryption: on" in cli_run("cache", "stats").stdout
+    assert '"encrypted":true' in cli_run("cache", "stats", "--json").stdout

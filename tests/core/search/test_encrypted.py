@@ -36,7 +36,7 @@ def test_an_encrypted_cache_is_indexed_from_its_plaintext_and_the_index_is_not_p
         monkeypatch.setattr("artifact_viewer.core.crypto.sqlite._cipher_module", lambda: None)
         monkeypatch.setattr("artifact_viewer.core.search.index.sqlcipher_available", lambda: False)
     fake_cloud.add("a1", f"id,note\nE1,{SECRET}\n".encode(), name="people.csv")
-    convert_cache(app_paths(), library.catalog, library.blobs, encrypt=True)
+    convert_cache(library.catalog, library.blobs, encrypt=True)
     assert library.sync(all=True).ok
     index = SearchIndex.open(app_paths())
     try:

@@ -194,3 +194,15 @@ def test_json_too_deep_for_the_parsers_is_indexed_as_text_and_says_so(tmp_path):
     info, rows = rows_of(tmp_path, text.encode(), "deep.json")
     assert info.kind == TEXT and "nested too deeply" in info.skipped[0]
     assert any("E00042" in row for row, _loc in rows)
+
+
+@pytest.mark.parametrize(
+    "steps",
+    [(), ("employees", 0, "first name"), ("a-b", 3, 'say "hi"'), ("ключ", "x]y", 0), ("_ok", 12)],
+)
+def test_a_json_path_reads_back_into_the_steps_it_was_made_from(steps):
+    from artifact_viewer.core.search.jsondoc import parse_json_path
+
+    assert parse_json_path(json_path(steps)) == steps
+    with pytest.raises(ValueError):
+        parse_json_path("employees[0]")

@@ -65,6 +65,18 @@ def test_names_and_types_are_searchable_as_metadata(search_store):
     assert [(h.artifact_id, h.location) for h in hits] == [("a-csv", {"field": "name"})]
 
 
+def test_notes_on_an_artifact_or_its_run_are_searchable(search_store):
+    seed(search_store)
+    search_store.library.set_note("a-json", "Checked by payroll team")
+    search_store.library.set_note("run-old", "Quarter close, reviewed")
+    assert [(h.artifact_id, h.location) for h in search_store.find("payroll team").hits] == [
+        ("a-json", {"field": "note"})
+    ]
+    assert [(h.artifact_id, h.location) for h in search_store.find("reviewed").hits] == [
+        ("a-csv", {"field": "runNote"})
+    ]
+
+
 def test_syntax_characters_in_a_query_never_error(search_store):
     seed(search_store)
     for text in ['E00042"', "NEAR(E00042)", "E00042*", "id:E00042", "AND OR NOT", "(((("]:

@@ -139,7 +139,7 @@ def test_decompression_bomb_is_refused_before_decoding(qtbot, tmp_path) -> None:
 def test_broken_png_fails_with_a_message(qtbot, tmp_path, writer) -> None:
     previewer = make(qtbot)
     message = load_failing(qtbot, previewer, writer(tmp_path / "bad.png"))
-    assert "corrupt or truncated" in message
+    assert "Damaged image: the data is corrupt or truncated" in message
 
 
 @pytest.mark.parametrize("content", [b"", b"not an image at all", b"\x89PNG\r\n\x1a\n"])

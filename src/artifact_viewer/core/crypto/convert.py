@@ -7,7 +7,9 @@ every file readable in one form or the other; running it again finishes the job.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -95,6 +97,12 @@ def convert_cache(
             elif _rewrite(blobs, catalog, sha256, path, encrypt, cancel):
                 result.converted += 1
                 result.bytes += sizes[sha256]
+                # Its hash was checked as it was rewritten: the new file is as verified as
+                # the old (or the next open would re-hash it for its new timestamp).
+                now = time.time()
+                for entry in catalog.entries_for_blob(sha256):
+                    if entry.verified_at is not None:
+                        catalog.put_cache_entry(dataclasses.replace(entry, verified_at=now))
             else:
                 result.damaged.append(sha256)
         done += sizes[sha256]

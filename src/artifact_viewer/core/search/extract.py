@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.search.jsondoc import json_rows
 from artifact_viewer.core.search.ocr import ocr_rows
 from artifact_viewer.core.search.pdftext import pdf_rows
@@ -67,14 +68,17 @@ def detect(path: Path, hints: FileHints) -> tuple[str, dict[str, bool]]:
     return TEXT, {}
 
 
-def extract(path: Path, hints: FileHints) -> tuple[DocInfo, Iterator[Row]]:
-    """The file's kind and a stream of its rows; ``DocInfo`` fills in while it is consumed."""
+def extract(
+    path: Path, hints: FileHints, cancel: CancelToken | None = None
+) -> tuple[DocInfo, Iterator[Row]]:
+    """The file's kind and a stream of its rows; ``DocInfo`` fills in while it is consumed.
+    ``cancel`` stops the child processes that read PDFs and images (Cancelled is raised)."""
     kind, options = detect(path, hints)
     info = DocInfo(kind)
     if kind == PDF:
-        return info, pdf_rows(path, info)
+        return info, pdf_rows(path, info, cancel)
     if kind == IMAGE:
-        return info, ocr_rows(path, info)
+        return info, ocr_rows(path, info, cancel)
     if kind == JSON:
         return info, json_rows(path, info, lines=options["lines"])
     if kind == TABLE:

@@ -22,7 +22,7 @@ from artifact_viewer.core.search.query import SearchQuery
 from artifact_viewer.core.search.rows import CELL_SEP
 
 #: up to this many matching rows, the rare-word plan sorts them all
-ALL_MATCHES_CAP = 5_000
+ALL_MATCHES_CAP = 500
 #: rows read looking for words shorter than the trigram index can find
 MAX_ROWS_EXAMINED = 50_000
 SNIPPET_CHARS = 160
@@ -90,6 +90,8 @@ class _Target:
     run_at: float | None
     workflow_name: str | None
     run_status: str | None
+    note: str | None = None
+    run_note: str | None = None
 
     def meta(self) -> list[tuple[str, str]]:
         fields = [
@@ -99,6 +101,8 @@ class _Target:
             ("workflow", self.workflow_name or ""),
             ("workflowId", self.workflow_id or ""),
             ("runId", self.run_id or ""),
+            ("note", self.note or ""),
+            ("runNote", self.run_note or ""),
         ]
         return [(k, v) for k, v in fields if v]
 
@@ -131,11 +135,13 @@ def _targets(index: SearchIndex, query: SearchQuery) -> list[_Target]:
     rows = index.read(
         "SELECT a.id, a.workflow_id, a.workflow_run_id, coalesce(a.display_name, a.id),"
         " a.type, a.mime_type, d.id, d.kind, d.columns, coalesce(r.created_at, a.created_at),"
-        " w.name, r.status"
+        " w.name, r.status, an.text, rn.text"
         " FROM cat.cache_entries c JOIN cat.artifacts a ON a.id = c.artifact_id"
         " JOIN docs d ON d.sha256 = c.sha256 AND d.complete = 1"
         " LEFT JOIN cat.workflow_runs r ON r.id = a.workflow_run_id"
         " LEFT JOIN cat.workflows w ON w.id = a.workflow_id"
+        " LEFT JOIN cat.notes an ON an.kind = 'artifact' AND an.target_id = a.id"
+        " LEFT JOIN cat.notes rn ON rn.kind = 'run' AND rn.target_id = a.workflow_run_id"
         f" WHERE {' AND '.join(where)}"
         " ORDER BY coalesce(r.created_at, a.created_at) DESC, a.created_at DESC, a.id",
         params,
@@ -154,6 +160,8 @@ def _targets(index: SearchIndex, query: SearchQuery) -> list[_Target]:
             run_at=r[9],
             workflow_name=r[10],
             run_status=r[11],
+            note=r[12],
+            run_note=r[13],
         )
         for r in rows
     ]

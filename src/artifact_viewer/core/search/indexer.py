@@ -178,7 +178,7 @@ class Indexer:
             self._plain.forget(blob.sha256)
 
     def _index_file(self, blob: PendingBlob, path: Path, cancel: CancelToken | None) -> int:
-        info, rows = extract(path, FileHints(blob.name, blob.mime))
+        info, rows = extract(path, FileHints(blob.name, blob.mime), cancel)
         doc_id = self.index.begin_doc(blob.sha256, info.kind)
         read = 0
 

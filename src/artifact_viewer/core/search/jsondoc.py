@@ -39,6 +39,26 @@ def json_path(steps: tuple[str | int, ...]) -> str:
     return "$" + "".join(_step(s) for s in steps)
 
 
+_STEP_RE = re.compile(r'\.([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]')
+
+
+def parse_json_path(text: str) -> tuple[str | int, ...]:
+    """The steps of a path :func:`json_path` wrote (``$.a[0]["b c"]`` -> ``("a", 0, "b c")``);
+    ValueError for anything else."""
+    if not text.startswith("$"):
+        raise ValueError(f"not a JSON path: {text!r}")
+    steps: list[str | int] = []
+    pos = 1
+    while pos < len(text):
+        match = _STEP_RE.match(text, pos)
+        if match is None:
+            raise ValueError(f"not a JSON path: {text!r}")
+        name, index, quoted = match.groups()
+        steps.append(name if name is not None else int(index) if index else json.loads(quoted))
+        pos = match.end()
+    return tuple(steps)
+
+
 class _Anchor(str):
     """A path text that starts a chain of linked steps (the part kept as a string)."""
 

@@ -13,9 +13,12 @@ import json
 import os
 import shutil
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from artifact_viewer.core.cancel import CancelToken
+from artifact_viewer.core.errors import Cancelled
 from artifact_viewer.core.search.rows import DocInfo, Row
 
 #: larger images are not read (tesseract's time and memory grow with the pixels)
@@ -33,7 +36,7 @@ def _lower_priority() -> None:
         os.nice(10)
 
 
-def ocr_rows(path: Path, info: DocInfo) -> Iterator[Row]:
+def ocr_rows(path: Path, info: DocInfo, cancel: CancelToken | None = None) -> Iterator[Row]:
     program = tesseract_path()
     if program is None:
         info.skip("no text read from the image: tesseract is not installed")
@@ -49,19 +52,33 @@ def ocr_rows(path: Path, info: DocInfo) -> Iterator[Row]:
     if width * height > MAX_PIXELS:
         info.skip(f"image too large to read its text ({width}x{height} pixels)")
         return
+    child = subprocess.Popen(
+        [program, str(path), "stdout", "tsv"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "OMP_THREAD_LIMIT": "1"},
+        preexec_fn=_lower_priority if os.name == "posix" else None,  # noqa: PLW1509
+    )
+    deadline = time.monotonic() + TIMEOUT_SECONDS
     try:
-        done = subprocess.run(
-            [program, str(path), "stdout", "tsv"],
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            timeout=TIMEOUT_SECONDS,
-            check=False,
-            env={**os.environ, "OMP_THREAD_LIMIT": "1"},
-            preexec_fn=_lower_priority if os.name == "posix" else None,  # noqa: PLW1509
-        )
-    except subprocess.TimeoutExpired:
-        info.skip(f"reading the image's text took over {TIMEOUT_SECONDS:.0f} s: stopped")
-        return
+        while True:
+            try:
+                out, err = child.communicate(timeout=0.2)
+                break
+            except subprocess.TimeoutExpired:
+                if cancel is not None and cancel.cancelled:
+                    raise Cancelled("Cancelled.") from None
+                if time.monotonic() > deadline:
+                    info.skip(
+                        f"reading the image's text took over {TIMEOUT_SECONDS:.0f} s: stopped"
+                    )
+                    return
+    finally:
+        if child.returncode is None:
+            child.kill()
+            child.communicate()
+    done = subprocess.CompletedProcess(child.args, child.returncode, out, err)
     if done.returncode != 0:
         message = done.stderr.decode("utf-8", "replace").strip().splitlines()
         info.skip(f"tesseract failed ({message[-1][:120] if message else done.returncode})")

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
+from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.search.rows import DocInfo, Row, clean, pieces
 
 #: seconds for the whole file, plus PER_PAGE_SECONDS for each page read so far
@@ -30,7 +31,7 @@ def _lower_priority() -> None:
         os.nice(10)
 
 
-def pdf_rows(path: Path, info: DocInfo) -> Iterator[Row]:
+def pdf_rows(path: Path, info: DocInfo, cancel: CancelToken | None = None) -> Iterator[Row]:
     """One row per page (pieces of a very long page share its number), 1-based."""
     if getattr(sys, "frozen", False):
         # A frozen bundle has no interpreter to start: read in this (indexer) thread.
@@ -56,6 +57,16 @@ def pdf_rows(path: Path, info: DocInfo) -> Iterator[Row]:
     timer = threading.Timer(BASE_SECONDS, kill)
     timer.daemon = True
     timer.start()
+    finished = threading.Event()
+
+    def watch() -> None:  # a cancelled indexer must not wait for a long PDF
+        while not finished.wait(0.2):
+            if cancel is not None and cancel.cancelled:
+                with contextlib.suppress(OSError):
+                    child.kill()
+                return
+
+    threading.Thread(target=watch, name="search-pdf-watch", daemon=True).start()
     try:
         for raw in child.stdout:
             try:
@@ -78,11 +89,14 @@ def pdf_rows(path: Path, info: DocInfo) -> Iterator[Row]:
                 for piece in pieces(text):
                     yield piece, str(record["page"])
     finally:
+        finished.set()
         timer.cancel()
         with contextlib.suppress(OSError):
             child.kill()
         child.stdout.close()
         child.wait()
+    if cancel is not None:
+        cancel.raise_if_cancelled()
     if timed_out.is_set():
         info.skip(f"text extraction stopped after {pages} page(s): it took too long")
     elif child.returncode not in (0, -9) and pages == 0:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import mmap
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -251,6 +252,19 @@ class HexPreviewer(Previewer):
 
     def data(self) -> HexData | None:
         return self._data
+
+    def dump_chunks(self) -> Iterator[str]:
+        """Every row as displayed: offset, bytes in hex, their printable ASCII."""
+        data = self._data
+        if data is None:
+            return
+        buf, step = data.buf, ROW * 4096
+        for start in range(0, len(buf), step):
+            block = bytes(buf[start : start + step])
+            yield "".join(
+                HexView.format_row(start + i, block[i : i + ROW]) + "\n"
+                for i in range(0, len(block), ROW)
+            )
 
     @Slot(object)
     def _on_loaded(self, data: object) -> None:

@@ -6,6 +6,7 @@ import math
 import threading
 import time
 import warnings
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
@@ -67,8 +68,15 @@ def _verify_with_pillow(path: Path) -> None:
         return  # our own pixel limit has already been applied; Pillow's is stricter
     except UnidentifiedImageError:
         return  # a format Pillow does not know; Qt may still read it
-    except (OSError, SyntaxError, ValueError, EOFError) as exc:
-        raise PreviewError(f"The image data is corrupt or truncated ({exc}).") from exc
+    except Exception as exc:  # Pillow raises many types on damaged data (IndexError, ...)
+        raise PreviewError(
+            f"Damaged image: the data is corrupt or truncated ({_reason(exc)})."
+        ) from exc
+
+
+def _reason(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text[:160] if text else type(exc).__name__
 
 
 def _check_with_pillow(path: Path) -> list[tuple[str, str]]:
@@ -198,7 +206,9 @@ def decode_image(
     cancel.raise_if_cancelled()
     if image.isNull():
         # The header was readable (canRead passed), so the pixel data is what is broken.
-        raise PreviewError(f"The image data is corrupt or truncated ({reader.errorString()}).")
+        raise PreviewError(
+            f"Damaged image: the data is corrupt or truncated ({reader.errorString()})."
+        )
     info.depth = image.depth()
     info.decoded = image.size()
     progress.partial((image, info))
@@ -299,6 +309,23 @@ class ImagePreviewer(Previewer):
 
     def image_info(self) -> ImageInfo | None:
         return self._info
+
+    def dump_chunks(self) -> Iterator[str]:
+        """The image's metadata, one ``name: value`` line each (then notes and EXIF)."""
+        info = self._info
+        if info is None:
+            return
+        lines = [
+            f"format: {info.format}",
+            f"width: {info.width}",
+            f"height: {info.height}",
+            f"depth: {info.depth}-bit",
+            f"file size: {info.file_size}",
+            f"frames: {info.frames}",
+        ]
+        lines += [f"note: {note}" for note in info.notes]
+        lines += [f"exif {name}: {value}" for name, value in info.exif]
+        yield "\n".join(lines) + "\n"
 
     def movie(self) -> QMovie | None:
         return self._movie

@@ -11,7 +11,7 @@ import json
 import math
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -148,14 +148,22 @@ def _keep_huge(literal: str) -> float:
     return number if math.isfinite(number) else HugeNumber(literal)
 
 
-def _stdlib_loads(text: str, *, keep_huge: bool = False) -> Any:
+def _stdlib_loads(text: str, *, keep_huge: bool = False, constants: list[str] | None = None) -> Any:
     """``json.loads`` on a big-stack thread with a raised recursion limit (deep nesting);
-    ``keep_huge`` keeps the text of numbers a double cannot hold (slower: a call per float)."""
+    ``keep_huge`` keeps the text of numbers a double cannot hold (slower: a call per float);
+    ``constants`` collects the non-JSON constants read (``NaN``, ``Infinity``...)."""
     out: dict[str, Any] = {}
+
+    def constant(name: str) -> float:
+        if constants is not None and name not in constants:
+            constants.append(name)
+        return float(name)
 
     def run() -> None:
         try:
-            out["value"] = json.loads(text, parse_float=_keep_huge if keep_huge else None)
+            out["value"] = json.loads(
+                text, parse_float=_keep_huge if keep_huge else None, parse_constant=constant
+            )
         except BaseException as exc:  # reported to the caller below
             out["error"] = exc
 
@@ -191,8 +199,9 @@ def _text_of(data: bytes | bytearray, notes: list[str]) -> str:
 
 def _loads_lenient(text: str, orjson_reason: str, orjson_line: int, notes: list[str]) -> Any:
     """Second chance with the stdlib parser; raises JsonSyntaxError when it fails too."""
+    constants: list[str] = []
     try:
-        value = _stdlib_loads(text, keep_huge="infinity" in orjson_reason)
+        value = _stdlib_loads(text, keep_huge="infinity" in orjson_reason, constants=constants)
     except json.JSONDecodeError as exc:
         # orjson words most errors better ("trailing comma is not allowed"); use its
         # reason when both parsers stopped on the same line.
@@ -205,23 +214,41 @@ def _loads_lenient(text: str, orjson_reason: str, orjson_line: int, notes: list[
         raise PreviewError(
             f"The JSON is nested more than {MAX_DEPTH} levels deep and cannot be shown as a tree."
         ) from None
-    if orjson_reason.startswith("depth limit"):
+    if constants:
+        names = ", ".join(constants)
+        notes.append(f"Not strict JSON: {names} is not a JSON number; shown as read leniently.")
+    elif orjson_reason.startswith("depth limit"):
         notes.append("Deeply nested document (over 1024 levels).")
     elif "infinity" in orjson_reason:
         notes.append("Holds numbers beyond the range of a double.")
     elif "surrogate" in orjson_reason and "UTF-8" not in orjson_reason:
         notes.append("Holds lone UTF-16 surrogates (shown escaped).")
     elif "UTF-8" not in orjson_reason:
-        notes.append(f"Not strict JSON ({orjson_reason}); read leniently.")
+        notes.append(f"Not strict JSON: {orjson_reason}; read leniently.")
     return value
 
 
+def _collector(names: list[str]) -> Callable[[str], float]:
+    """A ``parse_constant`` hook that reads NaN/Infinity as floats and notes their names."""
+
+    def constant(name: str) -> float:
+        if name not in names:
+            names.append(name)
+        return float(name)
+
+    return constant
+
+
 def parse_jsonl(
-    source: str | bytes | bytearray, cancel: CancelToken, exact: bool = False
+    source: str | bytes | bytearray,
+    cancel: CancelToken,
+    exact: bool = False,
+    notes: list[str] | None = None,
 ) -> list[Any]:
     """One value per non-blank line; a bad line raises JsonSyntaxError with its position.
 
-    ``exact`` parses with the stdlib (keeps integers beyond 64 bits exact).
+    ``exact`` parses with the stdlib (keeps integers beyond 64 bits exact); ``notes`` gets
+    a "not strict JSON" line for the first record read leniently (NaN, Infinity...).
     """
     values: list[Any] = []
     for number, raw in enumerate(_lines(source), start=1):
@@ -236,7 +263,17 @@ def parse_jsonl(
             first = exc
         line_text = raw if isinstance(raw, str) else raw.decode("utf-8", "replace")
         try:  # NaN, lone surrogates, huge numbers: the stdlib accepts them
-            values.append(json.loads(line_text))
+            constants: list[str] = []
+            values.append(json.loads(line_text, parse_constant=_collector(constants)))
+            if (
+                constants
+                and notes is not None
+                and not any(n.startswith("Not strict") for n in notes)
+            ):
+                notes.append(
+                    f"Not strict JSON: {', '.join(constants)} in record {len(values)} "
+                    "is not a JSON number; shown as read leniently."
+                )
         except (json.JSONDecodeError, RecursionError):
             full = source if isinstance(source, str) else bytes(source).decode("utf-8", "replace")
             pos = _line_start(full, number) + first.pos
@@ -339,7 +376,7 @@ def _parse(
     if jsonl_hint:
         src: str | bytes | bytearray = text if text is not None else data
         with _gc_paused(freeze=size > _FREEZE_ABOVE):
-            values = parse_jsonl(src, cancel)
+            values = parse_jsonl(src, cancel, notes=notes)
             if (
                 text is None
                 and has_long_digit_run(data)
@@ -364,7 +401,7 @@ def _parse(
         full = text if text is not None else _text_of(data, notes)
         if exc.msg.startswith("unexpected content after document") and exc.lineno > 1:
             with _gc_paused(freeze=size > _FREEZE_ABOVE):
-                values = parse_jsonl(full, cancel)
+                values = parse_jsonl(full, cancel, notes=notes)
             notes.append("JSON Lines: one value per line.")
             return JsonDoc(values, True, size, notes, full if keep else None)
         value = _loads_lenient(full, exc.msg, exc.lineno, notes)

@@ -71,6 +71,68 @@ def dump_value(value: Any) -> str:
     return text
 
 
+def _json_string(text: str) -> str:
+    """JSON text of a string on one line: U+2028/U+2029 escaped too (line splitters
+    other than JSON's treat them as line ends)."""
+    quoted = json.dumps(text, ensure_ascii=False).replace("\u2028", "\\u2028")
+    quoted = quoted.replace("\u2029", "\\u2029")
+    try:
+        quoted.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates: written escaped, as in the file
+        quoted = json.dumps(text, ensure_ascii=True)
+    return quoted
+
+
+def literal(value: Any) -> str:
+    """A leaf as a JSON literal on one line: strings quoted and escaped, numbers as the
+    tree shows them (``NaN``/``Infinity`` and over-long literals as in the file), empty
+    containers as ``{}``/``[]``."""
+    if isinstance(value, str):
+        return _json_string(value)
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        if hasattr(value, "literal"):
+            return str(value.literal)
+        if value != value:
+            return "NaN"
+        if value in (float("inf"), float("-inf")):
+            return "Infinity" if value > 0 else "-Infinity"
+        return repr(value)
+    if isinstance(value, dict):
+        return "{}" if not value else "{…}"
+    if isinstance(value, list):
+        return "[]" if not value else "[…]"
+    return str(value)
+
+
+def leaves(root: Any) -> Iterator[tuple[str, str]]:
+    """(JSONPath, literal) of every leaf (scalar or empty container) in document order,
+    without recursion; a path is built once per node from its parent's."""
+    stack: list[tuple[str, Any]] = [("$", root)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, dict) and value:
+            stack.extend(
+                (path + _steps((key,), "[{}]") if isinstance(key, str) else f"{path}[{key}]", v)
+                for key, v in reversed(value.items())
+            )
+        elif isinstance(value, list) and value:
+            stack.extend((f"{path}[{i}]", value[i]) for i in range(len(value) - 1, -1, -1))
+        else:
+            yield _printable(path), literal(value)
+
+
+def _printable(path: str) -> str:
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return path.encode("utf-8", "backslashreplace").decode("utf-8")
+    return path
+
+
 def scalar_text(value: Any) -> str:
     """How a scalar reads in JSON (``true``, ``null``, ``1.5``); strings unquoted."""
     if isinstance(value, str):

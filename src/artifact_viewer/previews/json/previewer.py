@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, Qt, QTimer, Slot
@@ -31,7 +32,14 @@ from artifact_viewer.previews.json.parse import (
     parse_json_file,
     raw_text,
 )
-from artifact_viewer.previews.json.paths import Path, dump_value, jq_path, json_path, search
+from artifact_viewer.previews.json.paths import (
+    Path,
+    dump_value,
+    jq_path,
+    json_path,
+    leaves,
+    search,
+)
 from artifact_viewer.previews.json.raw import JsonErrorPanel, RawTextView
 from artifact_viewer.qt.buttons import tool_button
 from artifact_viewer.qt.elided import ElidedLabel
@@ -62,6 +70,8 @@ class JsonPreviewer(Previewer):
         self._ready_sent = False
         self.error_text = ""
         self._problem = ""
+        # the file's text shown under a syntax error (the view's content then)
+        self._error_excerpt = ""
         # the parent whose rows a far jump grew (trimmed again on the way back)
         self._far_parent: QPersistentModelIndex | None = None
 
@@ -144,7 +154,7 @@ class JsonPreviewer(Previewer):
         self._source = source
         self._doc = None
         self._ready_sent = False
-        self.error_text = self._problem = ""
+        self.error_text = self._problem = self._error_excerpt = ""
         self._hits, self._hit = [], -1
         self._far_parent = None
         self._set_view_root(QModelIndex())
@@ -248,13 +258,46 @@ class JsonPreviewer(Previewer):
             # Broken somewhere inside: the message, the position and the raw text there are
             # the most useful view of the file, so this panel is the content.
             self._problem = exc.message
+            self._error_excerpt = exc.text
             self.ready.emit()
             self.finished.emit()
         else:
             self.failed.emit(message)
 
     def problem(self) -> str:
-        return self._problem
+        """A syntax error shown over the text, or a lenient read ("not strict JSON")."""
+        if self._problem:
+            return self._problem
+        if self._doc is not None:
+            return "; ".join(n for n in self._doc.notes if n.lower().startswith("not strict"))
+        return ""
+
+    def dump_chunks(self) -> Iterator[str]:
+        """``path<TAB>literal`` per leaf in document order (paths as Copy path gives them);
+        for a file shown as text under its syntax error, that text."""
+        if self._doc is None:
+            if self._error_excerpt:
+                masker = self.masker()
+                if masker is not None:
+                    yield masker.mask_text(self._error_excerpt) + "\n"
+                    return
+                yield (
+                    self._error_excerpt
+                    if self._error_excerpt.endswith("\n")
+                    else (self._error_excerpt + "\n")
+                )
+            return
+        batch: list[str] = []
+        masker = self.masker()
+        for path, text in leaves(self._doc.value):
+            if masker is not None:  # the redacted view: values masked as shown
+                text = masker.mask_text(text)
+            batch.append(f"{path}\t{text}\n")
+            if len(batch) >= 4096:
+                yield "".join(batch)
+                batch = []
+        if batch:
+            yield "".join(batch)
 
     # --- raw tab ------------------------------------------------------------------------
     @Slot(int)

@@ -9,11 +9,133 @@ view's own layout rule: each page is its point size * dpi/72 * zoom (rounded), p
 
 from __future__ import annotations
 
+import threading
 from bisect import bisect_right
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
+from PySide6.QtCore import QCoreApplication, QObject, Signal, Slot
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
+
+from artifact_viewer.core.cancel import CancelToken
+from artifact_viewer.core.errors import PreviewError
+from artifact_viewer.previews.pdf import probe
+
+#: a PDF the helper process has not opened and measured within this many seconds is refused
+LAYOUT_TIMEOUT_S = 5.0
+
+
+@dataclass(slots=True)
+class PdfGeometry:
+    """A PDF measured by the helper process and opened off the GUI thread: the GUI thread
+    takes ``document`` (loaded, moved to it) and never asks PDFium for sizes or metadata."""
+
+    size: int
+    pages: int
+    sizes: list[tuple[float, float]] = field(default_factory=list)
+    title: str = ""
+    has_eof: bool = True
+    document: QPdfDocument | None = None
+
+
+def read_geometry(path: Path, progress: Any, cancel: CancelToken) -> PdfGeometry:
+    """Worker: have the helper process open and measure ``path`` (ended after
+    :data:`LAYOUT_TIMEOUT_S`), then open it here for the view.
+
+    Once the helper has answered, the same PDFium calls here return too; a file it could
+    not answer in time is refused without any PDFium call in this process.
+    """
+    from artifact_viewer.previews.pdf.search import check_pdf, load_error_message
+
+    check = check_pdf(path, progress, cancel)
+    if not check.has_header:
+        raise PreviewError(load_error_message(QPdfDocument.Error.InvalidFileFormat, check))
+    try:
+        measured = probe.prober().measure(path, LAYOUT_TIMEOUT_S, cancel)
+    except probe.ProbeTimeout:
+        raise PreviewError(not_laid_out_message(LAYOUT_TIMEOUT_S)) from None
+    if measured.load_error:
+        error = getattr(QPdfDocument.Error, measured.load_error, QPdfDocument.Error.Unknown)
+        raise PreviewError(load_error_message(error, check))
+    if measured.error:
+        raise PreviewError(measured.error)
+    if measured.pages <= 0:
+        raise PreviewError("The PDF has no pages.")
+    cancel.raise_if_cancelled()
+    document = QPdfDocument()
+    if document.load(str(path)) != QPdfDocument.Error.None_ or document.pageCount() != (
+        measured.pages
+    ):
+        document.close()
+        document.deleteLater()
+        raise PreviewError("The PDF changed while it was being opened; select it again.")
+    app = QCoreApplication.instance()
+    if app is not None:
+        document.moveToThread(app.thread())
+    return PdfGeometry(
+        check.size,
+        measured.pages,
+        measured.sizes,
+        measured.title,
+        check.has_eof,
+        document,
+    )
+
+
+class GeometryJob(QObject):
+    """:func:`read_geometry` on a daemon thread of its own (GUI thread API).
+
+    ``done`` carries the :class:`PdfGeometry`, ``failed`` the exception. A job is kept
+    alive until it reports, so its last reference is dropped on the GUI thread.
+    """
+
+    done = Signal(object)
+    failed = Signal(object)
+    _result = Signal(object, bool)
+
+    _alive: set[GeometryJob] = set()
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self.path = path
+        self.token = CancelToken()
+        self._result.connect(self._report)
+
+    def start(self) -> None:
+        GeometryJob._alive.add(self)
+        threading.Thread(target=self._run, name="pdf-geometry", daemon=True).start()
+
+    def _run(self) -> None:
+        try:
+            geometry = read_geometry(self.path, _no_progress, self.token)
+        except BaseException as exc:  # reported on the GUI thread
+            self._result.emit(exc, False)
+            return
+        self._result.emit(geometry, True)
+
+    @Slot(object, bool)
+    def _report(self, outcome: object, ok: bool) -> None:
+        GeometryJob._alive.discard(self)
+        if self.token.cancelled:
+            if isinstance(outcome, PdfGeometry) and outcome.document is not None:
+                outcome.document.close()
+                outcome.document.deleteLater()
+            return
+        (self.done if ok else self.failed).emit(outcome)
+
+
+def _no_progress(done: int, total: int = 0) -> None:
+    pass
+
+
+def not_laid_out_message(seconds: float) -> str:
+    return (
+        f"The PDF could not be laid out: it did not answer within {seconds:g} s "
+        "(it may be damaged)."
+    )
 
 
 def points_to_pixels() -> float:
@@ -32,12 +154,11 @@ class PageLayout:
         self._tops: list[int] = []
         self._key: tuple[float, int, int, int] | None = None
 
-    def reset(self, document: QPdfDocument | None = None) -> None:
-        """Read the page sizes of ``document`` (None: no document)."""
-        pages = document.pageCount() if document is not None else 0
-        sizes = [document.pagePointSize(i) for i in range(pages)] if document else []
-        self._heights = [s.height() for s in sizes]
-        self._widths = [s.width() for s in sizes]
+    def reset(self, sizes: list[tuple[float, float]] | None = None) -> None:
+        """Take the page sizes (points) measured by :func:`read_geometry` (None: none)."""
+        sizes = sizes or []
+        self._heights = [h for _w, h in sizes]
+        self._widths = [w for w, _h in sizes]
         self._key = None
 
     @property

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 
 from PySide6.QtCore import QEvent, QObject, QPointF, Qt, QTimer, Slot
 from PySide6.QtGui import QKeySequence, QResizeEvent
@@ -22,16 +23,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.errors import PreviewError, user_message
 from artifact_viewer.previews.base import Previewer, PreviewSource, loading_stack
 from artifact_viewer.previews.fmt import human_size
-from artifact_viewer.previews.pdf.layout import PageLayout
+from artifact_viewer.previews.pdf import layout as pdf_layout
+from artifact_viewer.previews.pdf.layout import PageLayout, PdfGeometry
 from artifact_viewer.previews.pdf.search import (
     MAX_HITS,
-    PdfCheck,
     PdfHit,
-    check_pdf,
-    load_error_message,
+    page_texts,
     search_pdf,
 )
 from artifact_viewer.qt.buttons import tool_button
@@ -60,18 +61,26 @@ class PdfPreviewer(Previewer):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._source: PreviewSource | None = None
-        self._check: PdfCheck | None = None
+        self._geometry: PdfGeometry | None = None
+        self._geometry_job: pdf_layout.GeometryJob | None = None
         self._tasks: dict[str, Task] = {}
         self._hits: list[PdfHit] = []
         self._fit_width = True
         self._awaiting_first_page = False
         self.message = ""
 
-        self.document = QPdfDocument(self)
+        # The document comes opened and measured from a worker (see layout.read_geometry);
+        # until then there is none, so no PDFium call ever runs here before it answered.
+        self._document: QPdfDocument | None = None
+        # What the view and search model show while there is no document (they warn on
+        # None); never loaded.
+        self._empty = QPdfDocument(self)
         self.search_model = QPdfSearchModel(self)
-        self.search_model.setDocument(self.document)
         self.view = QPdfView()
-        self.view.setDocument(self.document)
+        self.view.setDocument(self._empty)
+        self.search_model.setDocument(self._empty)
+        self._layout_timer = QTimer(self, singleShot=True)
+        self._layout_timer.timeout.connect(self._layout_timed_out)
         self.view.setPageMode(QPdfView.PageMode.MultiPage)
         self.view.setZoomMode(QPdfView.ZoomMode.Custom)
         # A fixed vertical scrollbar keeps the viewport width constant, so a zoom
@@ -224,50 +233,73 @@ class PdfPreviewer(Previewer):
     def load(self, source: PreviewSource) -> None:
         self.cancel()
         self._source = source
-        self._check = None
+        self._geometry = None
         self.message = ""
         self._clear_hits()
         self.search_box.blockSignals(True)
         self.search_box.clear()
         self.search_box.blockSignals(False)
         self.search_model.setSearchString("")
-        self.document.close()
+        self._set_document(None)
         self.page_layout.reset()
         self._set_controls_enabled(False)
         self.stack.setCurrentIndex(_PAGE_LOADING)
         self._set_info(source.name or source.path.name)
-        self._tasks["check"] = run_in_pool(
-            check_pdf, source.path, on_result=self._checked, on_error=self._check_failed
-        )
+        job = self._geometry_job = pdf_layout.GeometryJob(source.path)
+        job.done.connect(self._checked)
+        job.failed.connect(self._check_failed)
+        job.start()
+        # The helper process is ended after LAYOUT_TIMEOUT_S; this covers the rest
+        # (a helper still starting, a machine under load).
+        self._layout_timer.start(int((pdf_layout.LAYOUT_TIMEOUT_S + 5) * 1000))
+
+    @property
+    def document(self) -> QPdfDocument:
+        """The document shown (an empty one, never loaded, while there is none)."""
+        return self._document or self._empty
+
+    def _set_document(self, document: QPdfDocument | None) -> None:
+        """Show ``document`` (None: nothing); the one shown before is closed."""
+        old, self._document = self._document, document
+        self.view.setDocument(document or self._empty)
+        self.search_model.setDocument(document or self._empty)
+        if document is not None:
+            document.setParent(self)
+        if old is not None:
+            old.close()
+            old.deleteLater()
+
+    @Slot()
+    def _layout_timed_out(self) -> None:
+        job, self._geometry_job = self._geometry_job, None
+        if job is None:
+            return
+        job.token.cancel()
+        self._fail(pdf_layout.not_laid_out_message(pdf_layout.LAYOUT_TIMEOUT_S))
 
     def cancel(self) -> None:
         for task in self._tasks.values():
             task.cancel()
         self._tasks.clear()
+        if self._geometry_job is not None:
+            self._geometry_job.token.cancel()
+            self._geometry_job = None
         self._search_timer.stop()
         self._awaiting_first_page = False
         self._first_page_timer.stop()
+        self._layout_timer.stop()
 
     @Slot(object)
-    def _checked(self, check: PdfCheck) -> None:
-        self._tasks.pop("check", None)
-        self._check = check
-        source = self._source
-        if source is None:
+    def _checked(self, geometry: PdfGeometry) -> None:
+        self._geometry_job = None
+        self._layout_timer.stop()
+        self._geometry = geometry
+        if self._source is None or geometry.document is None:
             return
-        if not check.has_header:
-            self._fail(load_error_message(QPdfDocument.Error.InvalidFileFormat, check))
-            return
-        error = self.document.load(str(source.path))
-        if error != QPdfDocument.Error.None_ or self.document.pageCount() == 0:
-            self.document.close()
-            if error == QPdfDocument.Error.None_:
-                self._fail("The PDF has no pages.")
-            else:
-                self._fail(load_error_message(error, check))
-            return
-        pages = self.document.pageCount()
-        self.page_layout.reset(self.document)
+        self._set_document(geometry.document)
+        geometry.document = None
+        pages = geometry.pages
+        self.page_layout.reset(geometry.sizes)
         self.page_box.blockSignals(True)
         self.page_box.setRange(1, pages)
         self.page_box.setValue(1)
@@ -278,7 +310,7 @@ class PdfPreviewer(Previewer):
         self._set_info(self._info_text())
         self._set_fit(True)
         self.page_layout.scroll_to(0)
-        self.progress.emit(check.size, check.size)
+        self.progress.emit(geometry.size, geometry.size)
         # ``ready`` waits for the first page's image: a paint before it would show a
         # blank page. A hidden view paints nothing, so it is ready at once.
         self._awaiting_first_page = True
@@ -301,24 +333,36 @@ class PdfPreviewer(Previewer):
         self.ready.emit()
         self.finished.emit()
 
+    def dump_chunks(self) -> Iterator[str]:
+        """The text of every page, a form feed between pages."""
+        if self._source is None or self.stack.currentIndex() != _PAGE_VIEW:
+            return
+        masker = self.masker()
+        for number, text in enumerate(page_texts(self._source.path, CancelToken())):
+            if masker is not None:
+                text = masker.mask_text(text)
+            yield text if number == 0 else "\f" + text
+
     def _info_text(self) -> str:
         parts = []
-        title = self.document.metaData(QPdfDocument.MetaDataField.Title)
-        if isinstance(title, str) and title.strip() and title.strip().lower() != "untitled":
-            parts.append(title.strip())
+        geometry = self._geometry
+        title = geometry.title if geometry is not None else ""
+        if title and title.lower() != "untitled":
+            parts.append(title)
         elif self._source is not None:
             parts.append(self._source.name or self._source.path.name)
-        pages = self.document.pageCount()
+        pages = geometry.pages if geometry is not None else 0
         parts.append(f"{pages} page{'s' if pages != 1 else ''}")
-        if self._check is not None:
-            parts.append(human_size(self._check.size))
-            if not self._check.has_eof:
+        if geometry is not None:
+            parts.append(human_size(geometry.size))
+            if not geometry.has_eof:
                 parts.append("looks truncated: later pages may be missing")
         return " · ".join(parts)
 
     @Slot(object)
     def _check_failed(self, exc: BaseException) -> None:
-        self._tasks.pop("check", None)
+        self._geometry_job = None
+        self._layout_timer.stop()
         self._fail(exc.user_message() if isinstance(exc, PreviewError) else user_message(exc))
 
     def _fail(self, message: str) -> None:
@@ -436,7 +480,7 @@ class PdfPreviewer(Previewer):
 
     @Slot()
     def _apply_fit(self) -> None:
-        if self._fit_width and self.document.pageCount():
+        if self._fit_width and self.page_layout.pages:
             self._apply_zoom(self.fit_width_zoom())
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
@@ -466,7 +510,7 @@ class PdfPreviewer(Previewer):
         self._clear_hits()
         # The search model only feeds the view's highlights of visible pages.
         self.search_model.setSearchString(query)
-        if not query or self._source is None or not self.document.pageCount():
+        if not query or self._source is None or not self.page_layout.pages:
             return
         self.hit_label.setText("searching…")
         self._tasks["search"] = run_in_pool(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -68,6 +69,19 @@ def load_error_message(error: QPdfDocument.Error, check: PdfCheck | None) -> str
     if check is not None and not check.has_eof:
         return "The PDF is damaged: it looks truncated (no end-of-file marker)."
     return "The PDF is damaged and cannot be read."
+
+
+def page_texts(path: Path, cancel: CancelToken) -> Iterator[str]:
+    """The text of every page, in order, from a document of its own (any thread)."""
+    doc = QPdfDocument()
+    try:
+        if doc.load(str(path)) != QPdfDocument.Error.None_:
+            raise PreviewError("The PDF could not be opened for its text.")
+        for page in range(doc.pageCount()):
+            cancel.raise_if_cancelled()
+            yield doc.getAllText(page).text()
+    finally:
+        doc.close()
 
 
 def search_pdf(path: Path, query: str, progress: Any, cancel: CancelToken) -> list[PdfHit]:

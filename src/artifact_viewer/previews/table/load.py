@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 import threading
 import time
 from collections.abc import Callable
@@ -20,8 +19,10 @@ import pyarrow.csv as pacsv
 
 from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.errors import PreviewError
+from artifact_viewer.core.units import plural
 from artifact_viewer.previews.table.cells import format_value
 from artifact_viewer.previews.table.dialect import HEAD_BYTES, CsvFormat, sniff_format
+from artifact_viewer.previews.table.types import guess_kind
 
 #: Arrow parses the file in blocks of this size; the first screen is the first block's rows
 BLOCK_SIZE = 1 << 20
@@ -30,13 +31,15 @@ SHOWN_WAIT_S = 0.5
 #: cell texts of this many first rows are made on the worker, ready for the first paint
 FIRST_TEXT_ROWS = 100
 _MAX_EXAMPLES = 5
-_MAX_RETYPES = 64
-_CONVERSION_RE = re.compile(r"column #(\d+)")
 
 
 @dataclass(slots=True)
 class TableData:
-    """Rows read so far. Arrow column names are unique (``f0``...); ``names`` are for people."""
+    """Rows read so far, every cell the file's text (a string column per field).
+
+    Arrow column names are unique (``f0``...); ``names`` are for people. ``kinds`` are the
+    column types the first rows suggest (for alignment; sorting infers over the whole column).
+    """
 
     fmt: CsvFormat
     batches: list[pa.RecordBatch]
@@ -50,6 +53,8 @@ class TableData:
     notes: list[str] = field(default_factory=list)
     #: display texts of the first rows, per column (made off the GUI thread)
     first_texts: list[list[str]] = field(default_factory=list)
+    #: per column, the type its first rows' texts parse as
+    kinds: list[pa.DataType] = field(default_factory=list)
 
     @property
     def rows(self) -> int:
@@ -97,12 +102,14 @@ class _Counting(io.RawIOBase):
 class _Skipped:
     """pyarrow's invalid-row handler: skip rows with the wrong field count, remember some.
 
-    Arrow calls it from several parsing threads at once, hence the lock.
+    Arrow calls it from several parsing threads at once, hence the lock. A multi-threaded
+    read does not know row numbers; :func:`_locate_skipped` finds them afterwards.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, limit: int | None = None) -> None:
         self.count = 0
         self.examples: list[str] = []
+        self._limit = limit
         self._lock = threading.Lock()
 
     def __call__(self, row: Any) -> str:
@@ -111,19 +118,26 @@ class _Skipped:
             if len(self.examples) < _MAX_EXAMPLES:
                 where = f"row {row.number}" if row.number is not None else "a row"
                 self.examples.append(
-                    f"{where}: {row.actual_columns} fields, expected {row.expected_columns}"
+                    f"{where} has {row.actual_columns} "
+                    f"{'field' if row.actual_columns == 1 else 'fields'}, "
+                    f"expected {row.expected_columns}"
                 )
+            if self._limit is not None and self.count >= self._limit:
+                return "error"  # enough found: stop reading
         return "skip"
 
 
 def _options(
-    fmt: CsvFormat, types: dict[str, pa.DataType], skipped: _Skipped
+    fmt: CsvFormat, skipped: _Skipped, *, threads: bool = True
 ) -> tuple[pacsv.ReadOptions, pacsv.ParseOptions, pacsv.ConvertOptions]:
+    """Every field as text: the header row is read as data (and dropped by the caller), so
+    Arrow never has to guess the column count from a row it skipped."""
+    columns = _column_ids(fmt)
     read = pacsv.ReadOptions(
         encoding=fmt.arrow_encoding,
-        autogenerate_column_names=True,
-        skip_rows=1 if fmt.header else 0,
+        column_names=columns,
         block_size=BLOCK_SIZE,
+        use_threads=threads,
     )
     parse = pacsv.ParseOptions(
         delimiter=fmt.delimiter,
@@ -131,7 +145,20 @@ def _options(
         newlines_in_values=True,
         invalid_row_handler=skipped,
     )
-    return read, parse, pacsv.ConvertOptions(column_types=types)
+    convert = pacsv.ConvertOptions(
+        column_types=dict.fromkeys(columns, pa.string()),
+        strings_can_be_null=False,
+        quoted_strings_can_be_null=False,
+    )
+    return read, parse, convert
+
+
+def _column_ids(fmt: CsvFormat) -> list[str]:
+    return [f"f{i}" for i in range(max(1, len(fmt.names)))]
+
+
+def _text_schema(fmt: CsvFormat) -> pa.Schema:
+    return pa.schema([(name, pa.string()) for name in _column_ids(fmt)])
 
 
 def _names_for(schema: pa.Schema, fmt: CsvFormat) -> list[str]:
@@ -140,23 +167,42 @@ def _names_for(schema: pa.Schema, fmt: CsvFormat) -> list[str]:
     return names
 
 
+def _kinds(batch: pa.RecordBatch) -> list[pa.DataType]:
+    """Column kinds from the first rows' texts (plain Python: fast, and the first Arrow
+    compute call of a process imports pandas, a second or more)."""
+    head = batch.slice(0, FIRST_TEXT_ROWS)
+    return [guess_kind(column.to_pylist()) for column in head.columns]
+
+
 def _empty(fmt: CsvFormat, size: int) -> TableData:
-    schema = pa.schema([(f"f{i}", pa.string()) for i in range(len(fmt.names))])
-    return TableData(fmt, [], schema, list(fmt.names), size, True, size)
+    schema = _text_schema(fmt)
+    names = _names_for(schema, fmt)
+    kinds = [pa.null() for _ in names]
+    return TableData(fmt, [], schema, names, size, True, size, kinds=kinds)
 
 
 def _fallback(path: Path, fmt: CsvFormat, size: int, reason: str) -> TableData:
-    """Python's csv module, every column as text: slower, but reads what Arrow refuses."""
+    """Python's csv module, every column as text: slower, but reads what Arrow refuses.
+
+    Every row is kept: a short row's missing fields are empty (null), a long row widens
+    the table.
+    """
     with path.open("r", encoding=fmt.encoding, errors="replace", newline="") as fh:
         rows = list(csv.reader(fh, delimiter=fmt.delimiter, quotechar=fmt.quotechar))
+    rows = [r for r in rows if r]  # Arrow skips empty lines too
     if fmt.header and rows:
         rows = rows[1:]
     width = max((len(r) for r in rows), default=len(fmt.names)) or 1
     columns = [[r[i] if i < len(r) else None for r in rows] for i in range(width)]
     table = pa.table({f"f{i}": pa.array(col, pa.string()) for i, col in enumerate(columns)})
     names = _names_for(table.schema, fmt)
-    data = TableData(fmt, table.to_batches(), table.schema, names, size, True, size)
-    data.notes.append(f"Read as plain text columns ({reason}).")
+    batches = table.to_batches()
+    data = TableData(fmt, batches, table.schema, names, size, True, size)
+    data.kinds = _kinds(table.to_batches()[0]) if table.num_rows else [pa.null()] * width
+    data.notes = [*fmt.notes, f"Read as plain text columns ({reason})."]
+    short = sum(1 for r in rows if len(r) < width)
+    if short:
+        data.notes.append(f"{plural(short, 'row')} with fewer fields than others (shown empty)")
     return data
 
 
@@ -189,30 +235,16 @@ def load_table(
     cancel.raise_if_cancelled()
     try:
         first, whole = _read_head(path, fmt, size, progress, shown, cancel)
+        data = first if whole else _read_all(path, fmt, first, progress, cancel)
     except pa.ArrowInvalid as exc:
         if "Empty CSV file" in str(exc):
             return _empty(fmt, size)
         return _fallback(path, fmt, size, _first_line(exc))
-    if whole:
-        progress(size, size)
-        return replace(first, complete=True, bytes_read=size)
-    # The head's types, so the whole file's columns agree with the first screen; columns
-    # with no value in the head are left for Arrow to infer over the whole file.
-    types = {f.name: f.type for f in first.schema if not pa.types.is_null(f.type)}
-    for _attempt in range(_MAX_RETYPES):
-        cancel.raise_if_cancelled()
-        try:
-            return _read_all(path, fmt, types, first, progress, cancel)
-        except pa.ArrowInvalid as exc:
-            text = str(exc)
-            match = _CONVERSION_RE.search(text)
-            if "conversion error" in text and match:
-                # A later value that does not fit the head's type makes that column
-                # text, and the file is read again.
-                types[f"f{match.group(1)}"] = pa.string()
-                continue
-            return _fallback(path, fmt, size, _first_line(exc))
-    return _fallback(path, fmt, size, "too many type changes")
+    if data.skipped and not _skipped_numbered(data):
+        data = _with_located_skips(path, fmt, data, cancel)
+    data = _check_unclosed_quote(path, data)
+    progress(size, size)
+    return replace(data, complete=True, bytes_read=size)
 
 
 def _first_texts(batch: pa.RecordBatch) -> list[list[str]]:
@@ -230,6 +262,10 @@ def _wait_shown(shown: threading.Event, cancel: CancelToken) -> None:
             return
 
 
+def _without_header(batch: pa.RecordBatch, fmt: CsvFormat) -> pa.RecordBatch:
+    return batch.slice(1) if fmt.header and batch.num_rows else batch
+
+
 def _read_head(
     path: Path,
     fmt: CsvFormat,
@@ -243,15 +279,19 @@ def _read_head(
     Reading on waits for ``shown`` (see :func:`load_table`).
     """
     skipped = _Skipped()
-    reader = pacsv.open_csv(str(path), *_options(fmt, {}, skipped))
+    reader = pacsv.open_csv(str(path), *_options(fmt, skipped))
     try:
-        data = TableData(fmt, [], reader.schema, _names_for(reader.schema, fmt), size)
+        names = _names_for(reader.schema, fmt)
+        data = TableData(fmt, [], reader.schema, names, size)
         try:
-            data.batches.append(reader.read_next_batch())
+            batch = _without_header(reader.read_next_batch(), fmt)
         except StopIteration:
+            data.kinds = [pa.null() for _ in names]
             return _snapshot(data, size, skipped), True
+        data.batches.append(batch)
+        data.kinds = _kinds(batch)
         first = _snapshot(data, min(BLOCK_SIZE, size), skipped)
-        first.first_texts = _first_texts(data.batches[0])
+        first.first_texts = _first_texts(batch)
         progress(first.bytes_read, size)
         progress.partial(first)
         if shown is not None:
@@ -259,7 +299,8 @@ def _read_head(
         try:
             reader.read_next_batch()
         except StopIteration:
-            return replace(first, bytes_read=size), True
+            whole = _snapshot(data, size, skipped)
+            return replace(whole, first_texts=first.first_texts), True
         except pa.ArrowInvalid:
             pass  # reading the whole file meets (and handles) what went wrong further on
         return first, False
@@ -271,12 +312,11 @@ def _read_head(
 def _read_all(
     path: Path,
     fmt: CsvFormat,
-    types: dict[str, pa.DataType],
     first: TableData,
     progress: Any,
     cancel: CancelToken,
 ) -> TableData:
-    """The whole file in one multi-threaded read (every core parses and converts blocks).
+    """The whole file in one multi-threaded read (every core parses blocks).
 
     The first screen's batches stay the first batches when the rows agree, so the view
     takes the rest as rows appended below them instead of starting over.
@@ -290,10 +330,12 @@ def _read_all(
 
     source = _Counting(path, on_read)
     try:
-        table = pacsv.read_csv(pa.PythonFile(source, mode="r"), *_options(fmt, types, skipped))
+        table = pacsv.read_csv(pa.PythonFile(source, mode="r"), *_options(fmt, skipped))
     finally:
         source.close()
     cancel.raise_if_cancelled()
+    if fmt.header and table.num_rows:
+        table = table.slice(1)
     head_rows = first.rows
     if (
         table.schema.equals(first.schema)
@@ -303,19 +345,90 @@ def _read_all(
         rest = table.slice(head_rows).to_batches()
         batches = [*first.batches, *(b for b in rest if b.num_rows)]
     else:
-        batches = table.to_batches()
+        batches = [b for b in table.to_batches() if b.num_rows]
     data = TableData(fmt, batches, table.schema, _names_for(table.schema, fmt), size)
+    data.kinds = first.kinds
+    data.first_texts = first.first_texts
     data = _snapshot(data, size, skipped)
-    data.complete = True
     progress(size, size)
     return data
+
+
+def _skipped_numbered(data: TableData) -> bool:
+    return all(not e.startswith("a row") for e in data.skipped_examples)
+
+
+def _with_located_skips(
+    path: Path, fmt: CsvFormat, data: TableData, cancel: CancelToken
+) -> TableData:
+    """The skipped rows' numbers, from a single-threaded read that stops at the last
+    example (a multi-threaded read does not number rows)."""
+    finder = _Skipped(limit=min(data.skipped, _MAX_EXAMPLES))
+    reader = None
+    try:
+        # Opening reads the first block already: the limit may be reached there.
+        reader = pacsv.open_csv(str(path), *_options(fmt, finder, threads=False))
+        while True:
+            cancel.raise_if_cancelled()
+            reader.read_next_batch()
+    except (StopIteration, pa.ArrowInvalid):
+        pass
+    finally:
+        if reader is not None:
+            reader.close()
+    if not finder.examples:
+        return data
+    return _with_skip_note(replace(data, skipped_examples=finder.examples))
+
+
+def _check_unclosed_quote(path: Path, data: TableData) -> TableData:
+    """Note a quote that never closes: Arrow reads the rest of the file into one cell.
+
+    The last cell of the last row is then the file's tail after that quote, verbatim.
+    """
+    fmt = data.fmt
+    if not data.batches or fmt.encoding not in ("utf-8", "utf-8-sig", "ascii", "latin-1"):
+        return data
+    last = data.batches[-1]
+    if not last.num_rows:
+        return data
+    text = last.column(last.num_columns - 1)[last.num_rows - 1].as_py()
+    if not text:
+        return data
+    tail = text.encode(fmt.encoding)
+    if len(tail) + 1 > data.size:
+        return data
+    with path.open("rb") as fh:
+        fh.seek(data.size - len(tail) - 1)
+        end = fh.read()
+    if end != fmt.quotechar.encode() + tail:
+        return data
+    lines = text.count("\n") + text.count("\r") - text.count("\r\n")
+    row = data.rows + (1 if fmt.header else 0)
+    note = (
+        f"A quote in row {row} never closes: the rest of the file "
+        f"({plural(max(lines, 1), 'line')}) is shown in its last cell"
+    )
+    return replace(data, notes=[*data.notes, note])
+
+
+def _with_skip_note(data: TableData) -> TableData:
+    notes = [n for n in data.notes if "could not be read" not in n]
+    return replace(data, notes=[*notes, _skip_note(data.skipped, data.skipped_examples)])
+
+
+def _skip_note(skipped: int, examples: list[str]) -> str:
+    verb = "row could" if skipped == 1 else "rows could"
+    shown = "; ".join(examples[:3])
+    more = "" if skipped <= 3 else "; …"
+    return f"{skipped:,} {verb} not be read: {shown}{more}"
 
 
 def _snapshot(data: TableData, done: int, skipped: _Skipped) -> TableData:
     """A copy with the skipped-row count and notes, which the GUI thread may keep."""
     notes = list(data.fmt.notes)
     if skipped.count:
-        notes.append(f"{skipped.count} malformed row(s) skipped")
+        notes.append(_skip_note(skipped.count, skipped.examples))
     return replace(
         data,
         batches=list(data.batches),

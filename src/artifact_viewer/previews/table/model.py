@@ -6,11 +6,12 @@ from bisect import bisect_right
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pyarrow as pa
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from artifact_viewer.previews.table.cells import format_value
 from artifact_viewer.previews.table.load import TableData
+from artifact_viewer.previews.table.stats import kind_of
+from artifact_viewer.previews.table.types import is_numeric
 
 if TYPE_CHECKING:
     from artifact_viewer.core.masking import Masker
@@ -32,10 +33,6 @@ _FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 # Cell texts kept for repaints (a few screenfuls): while rows stream in, the view
 # repaints the same cells every second, and a dict lookup beats an Arrow conversion.
 _TEXT_CACHE = 4096
-
-
-def _is_numeric(t: pa.DataType) -> bool:
-    return bool(pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t))
 
 
 class ArrowTableModel(QAbstractTableModel):
@@ -92,7 +89,8 @@ class ArrowTableModel(QAbstractTableModel):
         self.beginResetModel()
         self._data, self._starts, self._total = data, starts, starts[-1]
         self._order = None
-        self._numeric = [_is_numeric(f.type) for f in data.schema]
+        self._numeric = [is_numeric(t) for t in data.kinds]
+        self._numeric += [False] * (len(data.schema) - len(self._numeric))
         # The first screen's texts were made by the loader: its first paint only looks up
         # (masked here in the redacted view: a screenful of cells).
         mask = self.masker.mask_cell if self.masker is not None else None
@@ -198,7 +196,9 @@ class ArrowTableModel(QAbstractTableModel):
                 return None
             if role == _DISPLAY:
                 return self._data.names[section]
-            return f"{self._data.names[section]} ({self._data.schema.field(section).type})"
+            kinds = self._data.kinds
+            kind = kind_of(kinds[section]) if section < len(kinds) else "text"
+            return f"{self._data.names[section]} (as written; looks like {kind})"
         if role == _DISPLAY and 0 <= section < self.rowCount():
             return str(self.source_row(section) + 1)  # the row's number in the file's data
         return None

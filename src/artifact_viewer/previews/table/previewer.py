@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -32,6 +32,7 @@ from artifact_viewer.previews.table.model import ArrowTableModel
 from artifact_viewer.previews.table.panel import StatsPanel
 from artifact_viewer.previews.table.query import Query, cell_text, cells_tsv, run_query
 from artifact_viewer.previews.table.stats import table_stats
+from artifact_viewer.previews.table.types import TypedColumns
 from artifact_viewer.qt.buttons import tool_button
 from artifact_viewer.qt.worker import Task, run_in_pool
 
@@ -115,6 +116,8 @@ class TablePreviewer(Previewer):
         self._running = Query()
         # lower-cased text columns of the loaded table, filled by filter queries
         self._text_cache: dict[int, Any] = {}
+        # typed columns of the loaded table, for sorting and stats (worked out on first use)
+        self._typed: TypedColumns | None = None
         self.message = ""
 
         self.info = QLabel()
@@ -331,6 +334,7 @@ class TablePreviewer(Previewer):
         self._tasks.pop("load", None)
         self._complete = True
         self._text_cache = {}  # a fresh dict: a running query may still fill the old one
+        self._typed = None
         self._show(data)
         if self._query != self._applied:
             self._run_query()
@@ -372,8 +376,6 @@ class TablePreviewer(Previewer):
             "header" if fmt.header else "no header",
             *data.notes,
         ]
-        if data.skipped_examples:
-            parts.append("e.g. " + "; ".join(data.skipped_examples[:2]))
         if extra:
             parts.append(extra)
         self.info.setText(" · ".join(parts))
@@ -428,14 +430,21 @@ class TablePreviewer(Previewer):
             return
         self._update_info("working…")
         self._running = self._query
+        table = self._typed_columns(data).table
         self._tasks["query"] = run_in_pool(
-            run_query,
-            data.table(),
+            functools.partial(run_query, typed=self._typed),
+            table,
             self._running,
             self._text_cache,
             on_result=self._query_done,
             on_error=self._query_failed,
         )
+
+    def _typed_columns(self, data: TableData) -> TypedColumns:
+        """Typed columns over the complete table (one table object, so they are kept)."""
+        if self._typed is None:
+            self._typed = TypedColumns(data.table())
+        return self._typed
 
     @Slot(object)
     def _query_done(self, order: np.ndarray | None) -> None:
@@ -468,9 +477,10 @@ class TablePreviewer(Previewer):
         if data is None:
             return
         self.stats.set_status("Computing statistics…")
+        typed = self._typed_columns(data)
         self._tasks["stats"] = run_in_pool(
-            table_stats,
-            data.table(),
+            functools.partial(table_stats, typed=typed),
+            typed.table,
             list(data.names),
             on_result=self._stats_ready,
             on_error=self._stats_failed,
@@ -541,6 +551,31 @@ class TablePreviewer(Previewer):
     def _copy_failed(self, exc: BaseException) -> None:
         self._tasks.pop("copy", None)
         self._update_info(f"could not copy: {user_message(exc)}")
+
+    # --- text form -----------------------------------------------------------------------
+    def dump_chunks(self) -> Iterator[str]:
+        """The table as TSV: the column names, then every row in view order, each cell the
+        file's full text (quoted like a copy when it holds a tab, newline or quote)."""
+        data = self.model.table_data
+        if data is None:
+            return
+        yield "\t".join(_tsv_field(name) for name in data.names) + "\n"
+        masker, names = self.model.masker, data.names
+        table = data.table()
+        order = self.model.order
+        if order is not None:
+            table = table.take(order)
+        for batch in table.to_batches(max_chunksize=4096):
+            columns = [column.to_pylist() for column in batch.columns]
+            if masker is not None:  # the redacted view: cells masked as shown
+                columns = [
+                    [masker.mask_cell(names[c], cell_text(v)) for v in column]
+                    for c, column in enumerate(columns)
+                ]
+            yield "".join(
+                "\t".join(_tsv_field(cell_text(col[r])) for col in columns) + "\n"
+                for r in range(batch.num_rows)
+            )
 
 
 def _tsv_field(text: str) -> str:

@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from artifact_viewer.core.cancel import CancelToken
+from artifact_viewer.previews.table.types import TypedColumns
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,10 +74,16 @@ def filter_rows(
 
 
 def sort_rows(
-    table: pa.Table, column: int, descending: bool, rows: np.ndarray | None
+    table: pa.Table,
+    column: int,
+    descending: bool,
+    rows: np.ndarray | None,
+    typed: TypedColumns | None = None,
 ) -> np.ndarray:
-    """Row indices ordered by ``column`` (nulls last, ties in file order)."""
-    values = table.column(column)
+    """Row indices ordered by ``column``'s values (numbers as numbers, dates as dates: the
+    type its texts parse as), blanks last, ties in file order."""
+    columns = typed if typed is not None and typed.table is table else TypedColumns(table)
+    values = columns.column(column)
     if rows is not None:
         values = values.take(pa.array(rows))
     order = "descending" if descending else "ascending"
@@ -91,17 +98,20 @@ def run_query(
     cache: dict[int, pa.ChunkedArray] | None,
     progress: Any,
     cancel: CancelToken,
+    *,
+    typed: TypedColumns | None = None,
 ) -> np.ndarray | None:
     """Worker function: the view's row order for ``query`` (None: every row, file order).
 
-    ``cache`` keeps lower-cased text columns between queries on the same table.
+    ``cache`` keeps lower-cased text columns between queries on the same table; ``typed``
+    the columns' typed values for sorting.
     """
     if query.is_identity:
         return None
     rows = filter_rows(table, query.text, query.column, cancel, cache) if query.text else None
     cancel.raise_if_cancelled()
     if query.sort_column is not None:
-        rows = sort_rows(table, query.sort_column, query.descending, rows)
+        rows = sort_rows(table, query.sort_column, query.descending, rows, typed)
     return rows
 
 

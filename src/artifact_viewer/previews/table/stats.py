@@ -13,6 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from artifact_viewer.core.cancel import CancelToken
+from artifact_viewer.previews.table.types import TypedColumns
 
 HISTOGRAM_BINS = 30
 
@@ -96,13 +97,24 @@ def column_stats(name: str, column: pa.ChunkedArray) -> ColumnStats:
 
 
 def table_stats(
-    table: pa.Table, names: list[str], progress: Any, cancel: CancelToken
+    table: pa.Table,
+    names: list[str],
+    progress: Any,
+    cancel: CancelToken,
+    *,
+    typed: TypedColumns | None = None,
 ) -> list[ColumnStats]:
-    """Worker function: stats of every column, reporting progress per column."""
+    """Worker function: stats of every column, reporting progress per column.
+
+    Text columns are typed by what their texts parse as (see :mod:`.types`); ``typed``
+    keeps those typed columns for the next sort or stats of the same table.
+    """
+    columns = typed if typed is not None and typed.table is table else TypedColumns(table)
     out = []
     for i in range(table.num_columns):
         cancel.raise_if_cancelled()
-        out.append(column_stats(names[i] if i < len(names) else f"column {i + 1}", table.column(i)))
+        name = names[i] if i < len(names) else f"column {i + 1}"
+        out.append(column_stats(name, columns.column(i)))
         if progress is not None:
             progress(i + 1, table.num_columns)
     return out

@@ -7,6 +7,7 @@ scan then indexes newlines (line numbers, line count) and, for logs, error marke
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
 
@@ -56,6 +57,19 @@ def _previous(offsets: np.ndarray, before: int) -> int | None:
         return None
     i = int(np.searchsorted(offsets, before, side="left")) - 1
     return int(offsets[i if i >= 0 else -1])
+
+
+def document_lines(doc: TextDocument, batch: int = 4096) -> Iterator[str]:
+    """Every display line of ``doc`` with a newline, a batch of lines per piece."""
+    offset, lines = doc.start, []
+    while offset < doc.size:
+        text, offset = doc.line_at(offset)
+        lines.append(text)
+        if len(lines) >= batch:
+            yield "\n".join(lines) + "\n"
+            lines = []
+    if lines:
+        yield "\n".join(lines) + "\n"
 
 
 class TextPreviewer(Previewer):
@@ -183,6 +197,14 @@ class TextPreviewer(Previewer):
 
     def document(self) -> TextDocument | None:
         return self._doc
+
+    def dump_chunks(self) -> Iterator[str]:
+        """The displayed lines (a line over the display limit is shown, and written, in
+        pieces), each ending in a newline."""
+        doc = self._doc
+        if doc is None:
+            return
+        yield from document_lines(doc)
 
     def line_index(self) -> LineIndex | None:
         return self._index

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -178,6 +179,14 @@ class XmlPreviewer(Previewer):
     def fallback(self) -> Previewer | None:
         """The raw-text view a big file went to, or None."""
         return self._fallback
+
+    def dump_chunks(self) -> Iterator[str]:
+        """The displayed lines: indented, or the file as it is (with a problem, or too big)."""
+        if self._fallback is not None:
+            yield from self._fallback.dump_chunks()
+        elif self._result is not None:
+            text = self._result.text
+            yield text if not text or text.endswith("\n") else text + "\n"
 
     def problem(self) -> str:
         problem = self._result.problem if self._result is not None else None

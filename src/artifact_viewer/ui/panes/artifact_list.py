@@ -46,7 +46,8 @@ class ArtifactList(QWidget):
         self.view.setAccessibleName("Artifacts")
         self.view.setModel(self.model)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # Several rows for Save selected and Compare; the current row is what is previewed.
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.view.setAlternatingRowColors(True)
         self.view.setShowGrid(False)
         self.view.setWordWrap(False)
@@ -95,6 +96,14 @@ class ArtifactList(QWidget):
         they would repeat one value on every row."""
         for col in CONTEXT_COLUMNS:
             self.view.setColumnHidden(col, not spans)
+
+    def selected_ids(self) -> list[str]:
+        """Ids of the selected rows in list order (the current artifact when none is)."""
+        rows = sorted({i.row() for i in self.view.selectionModel().selectedRows()})
+        ids = [a.id for r in rows if (a := self.model.artifact_at(r)) is not None]
+        if not ids and (current := self.current_artifact()) is not None:
+            ids = [current.id]
+        return ids
 
     def current_artifact(self) -> Artifact | None:
         return self.model.artifact_at(self.view.currentIndex().row())

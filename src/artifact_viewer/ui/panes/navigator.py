@@ -167,6 +167,8 @@ class Navigator(QWidget):
         # header's menu (they are remembered with the header).
         for col in (2, 3, 4):
             header.setSectionHidden(col, True)
+        # Runs' actions (pin, save, compare, export...) on right-click; features add theirs.
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._header_menu)
         self.view.selectionModel().currentChanged.connect(self._on_current)

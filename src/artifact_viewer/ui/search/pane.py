@@ -1,0 +1,91 @@
+"""The Search contents pane: the query box, what the search found or why it did not run,
+and the hits grouped by run. Emits ``hitActivated(object)`` (a Hit) on Enter/double-click."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, Qt, Signal, Slot
+from PySide6.QtGui import QStandardItemModel
+from PySide6.QtWidgets import QHeaderView, QLabel, QLineEdit, QTreeView, QVBoxLayout, QWidget
+
+from artifact_viewer.core.search.finder import Hit, SearchResult
+from artifact_viewer.ui.search.results import HIT_ROLE, SnippetDelegate, results_model
+
+
+class SearchPane(QWidget):
+    """Signals: ``queryChanged(str)`` as the box changes; ``hitActivated(object)``."""
+
+    queryChanged = Signal(str)
+    hitActivated = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("searchPane")
+        self.box = QLineEdit()
+        self.box.setObjectName("contentSearchBox")
+        self.box.setPlaceholderText(
+            'Search inside cached artifacts: words, "a phrase", -exclude, type: run: status:'
+        )
+        self.box.setClearButtonEnabled(True)
+        self.status = QLabel("")
+        self.status.setWordWrap(True)
+        self.model = QStandardItemModel(self)
+        self.view = QTreeView()
+        self.view.setObjectName("searchResults")
+        self.view.setModel(self.model)
+        self.view.setUniformRowHeights(True)
+        self.view.setAlternatingRowColors(True)
+        self.view.setItemDelegateForColumn(2, SnippetDelegate(self.view))
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.box)
+        layout.addWidget(self.status)
+        layout.addWidget(self.view, 1)
+        self.box.textChanged.connect(self.queryChanged)
+        self.box.returnPressed.connect(self._first_hit)
+        self.view.activated.connect(self._activated)
+
+    def show_result(self, result: SearchResult, pending: int) -> None:
+        results_model(result.hits, self.model)
+        self.view.expandAll()
+        header = self.view.header()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        count = len(result.hits)
+        parts = [f"{count}{'' if result.complete else '+'} match{'es' if count != 1 else ''}"]
+        if pending:
+            parts.append(f"{pending} cached file(s) still being indexed")
+        parts += result.notes
+        self.show_status(" · ".join(parts))
+
+    def show_status(self, text: str) -> None:
+        self.status.setText(text)
+
+    def clear_results(self, text: str = "") -> None:
+        self.model.clear()
+        self.show_status(text)
+
+    def hits(self) -> list[Hit]:
+        """The hits listed, in order (for tests and keyboard users)."""
+        out: list[Hit] = []
+        for r in range(self.model.rowCount()):
+            parent = self.model.item(r, 0)
+            for c in range(parent.rowCount()):
+                hit = parent.child(c, 0).data(HIT_ROLE)
+                if isinstance(hit, Hit):
+                    out.append(hit)
+        return out
+
+    @Slot()
+    def _first_hit(self) -> None:
+        """Enter in the box moves to the first hit (Enter there opens it)."""
+        if self.model.rowCount() and self.model.item(0, 0).rowCount():
+            first = self.model.index(0, 0, self.model.index(0, 0))
+            self.view.setCurrentIndex(first)
+            self.view.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    @Slot(QModelIndex)
+    def _activated(self, index: QModelIndex) -> None:
+        hit = index.data(HIT_ROLE)
+        if isinstance(hit, Hit):
+            self.hitActivated.emit(hit)

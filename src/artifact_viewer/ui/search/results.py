@@ -1,0 +1,112 @@
+"""The results list: hits grouped under their run, the snippet drawn with its matches bold."""
+
+from __future__ import annotations
+
+import html
+from datetime import UTC, datetime
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSize, Qt
+from PySide6.QtGui import QPainter, QStandardItem, QStandardItemModel, QTextDocument
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
+
+from artifact_viewer.core.search.finder import Hit
+
+HIT_ROLE = Qt.ItemDataRole.UserRole + 1
+COLUMNS = ("Artifact", "Where", "Match")
+Index = QModelIndex | QPersistentModelIndex
+
+
+def where(location: dict[str, Any]) -> str:
+    """``line 3``, ``row 2, id``, ``$.a[0]``, ``page 4``, ``text at 10,20``, ``name``."""
+    if "path" in location:
+        return str(location["path"])
+    if "row" in location:
+        return f"row {location['row']}, {location['column']}"
+    if "box" in location:
+        return "text at " + ",".join(str(v) for v in location["box"][:2])
+    if "page" in location:
+        return f"page {location['page']}"
+    if "line" in location:
+        return f"line {location['line']}"
+    return str(location.get("field", ""))
+
+
+def snippet_html(hit: Hit) -> str:
+    """The snippet as HTML with each match in bold (everything else escaped)."""
+    out, last = [], 0
+    for start, end in hit.marks:
+        out += [html.escape(hit.snippet[last:start]), "<b>", html.escape(hit.snippet[start:end])]
+        out.append("</b>")
+        last = end
+    out.append(html.escape(hit.snippet[last:]))
+    return "".join(out)
+
+
+def run_title(hit: Hit) -> str:
+    when = (
+        datetime.fromtimestamp(hit.run_created_at, tz=UTC).strftime("%Y-%m-%d %H:%M")
+        if hit.run_created_at
+        else "-"
+    )
+    workflow = hit.workflow_name or hit.workflow_id or "-"
+    run = (hit.run_id or "-")[:8]
+    return f"{workflow} · run {run} · {when}"
+
+
+def results_model(hits: list[Hit], model: QStandardItemModel) -> None:
+    """Fill ``model``: one row per run (in the hits' order), its hits as children."""
+    model.clear()
+    model.setHorizontalHeaderLabels(list(COLUMNS))
+    parents: dict[str | None, QStandardItem] = {}
+    for hit in hits:
+        parent = parents.get(hit.run_id)
+        if parent is None:
+            parent = QStandardItem(run_title(hit))
+            parent.setEditable(False)
+            parent.setSelectable(False)
+            model.appendRow([parent, _plain(""), _plain("")])
+            parents[hit.run_id] = parent
+        name = _plain(hit.display_name)
+        name.setData(hit, HIT_ROLE)
+        match = _plain(hit.marked())
+        match.setData(snippet_html(hit), HIT_ROLE + 1)
+        match.setData(hit, HIT_ROLE)
+        place = _plain(where(hit.location))
+        place.setData(hit, HIT_ROLE)
+        parent.appendRow([name, place, match])
+
+
+def _plain(text: str) -> QStandardItem:
+    item = QStandardItem(text)
+    item.setEditable(False)
+    return item
+
+
+class SnippetDelegate(QStyledItemDelegate):
+    """Draws a snippet's HTML (matches in bold) on one line."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        markup = index.data(HIT_ROLE + 1)
+        if not markup:
+            super().paint(painter, option, index)
+            return
+        self.initStyleOption(option, index)
+        style = option.widget.style() if option.widget is not None else None
+        text_option = QStyleOptionViewItem(option)
+        text_option.text = ""
+        if style is not None:
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, text_option, painter)
+        doc = QTextDocument()
+        doc.setDocumentMargin(1)
+        doc.setDefaultFont(option.font)
+        doc.setHtml(markup)
+        painter.save()
+        painter.translate(option.rect.topLeft())
+        painter.setClipRect(0, 0, option.rect.width(), option.rect.height())
+        doc.drawContents(painter)
+        painter.restore()
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
+        hint = super().sizeHint(option, index)
+        return QSize(hint.width(), max(hint.height(), option.fontMetrics.height() + 4))

@@ -1,0 +1,152 @@
+"""Content search in the window: Ctrl+Shift+F, results grouped by run as the query is typed,
+Enter on a hit opens the artifact there (table cell, JSON node, log line, PDF page)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from PySide6.QtGui import QKeySequence
+
+from artifact_viewer.core.store_models import ArtifactQuery
+from artifact_viewer.ui.features.search import SearchFeature
+
+from .helpers import WAIT_MS, start_demo
+
+
+def _run_with(library, *mimes):
+    for run in library.runs():
+        arts = library.artifacts(ArtifactQuery(run_id=run.id))
+        kinds = {a.mime_type: a for a in arts}
+        if all(m in kinds for m in mimes):
+            return run.id, kinds
+    raise AssertionError(f"no run has {mimes}")
+
+
+@pytest.fixture
+def searching(qtbot, make_ui_app):
+    """The window on the demo data with one run (CSV, JSON, log) cached and indexed."""
+    feature = SearchFeature()
+    app = make_ui_app(extensions=[feature])
+    start_demo(qtbot, app)
+    library = app.window.library
+    run_id, arts = _run_with(library, "text/csv", "application/json")
+    assert library.sync(run_id=run_id).ok
+    qtbot.waitUntil(lambda: feature.searcher is not None, timeout=WAIT_MS)
+    assert feature.searcher.indexer.wait_idle(60)
+    qtbot.waitUntil(lambda: feature.searcher.indexer.pending() == 0, timeout=WAIT_MS)
+    return app, feature, arts
+
+
+def _type(qtbot, feature, text):
+    """Type a query and wait for its results (not the previous query's)."""
+    needle = text.strip('"').lower()
+    feature.pane.box.setText(text)
+
+    def shown() -> bool:
+        hits = feature.pane.hits()
+        return bool(hits) and all(needle in h.snippet.lower() for h in hits)
+
+    qtbot.waitUntil(shown, timeout=WAIT_MS)
+    return feature.pane.hits()
+
+
+def test_ctrl_shift_f_shows_the_pane_and_focuses_the_box(qtbot, searching):
+    app, feature, _arts = searching
+    assert feature.action.shortcut() == QKeySequence("Ctrl+Shift+F")
+    assert feature.action in feature.slots.menu("Edit").actions()
+    feature.action.trigger()
+    qtbot.waitUntil(lambda: feature.dock.isVisible(), timeout=WAIT_MS)
+    assert feature.pane.box.hasFocus() or app.window.focusWidget() is feature.pane.box
+
+
+def test_results_follow_the_query_grouped_by_run_with_the_match_marked(qtbot, searching):
+    app, feature, arts = searching
+    path = app.window.library.cached_path(arts["text/csv"].id)
+    department = next(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))["department"]
+    hits = _type(qtbot, feature, department)
+    model = feature.pane.model
+    assert model.rowCount() == len({h.run_id for h in hits})
+    assert all("«" in h.marked() for h in hits)
+    feature.pane.box.setText("E0")  # too short: said, not searched
+    qtbot.waitUntil(lambda: "3 characters" in feature.pane.status.text(), timeout=WAIT_MS)
+
+
+def _open(qtbot, app, feature, hit):
+    with qtbot.waitSignal(app.window.viewer.previewShown, timeout=WAIT_MS):
+        feature.open_hit(hit)
+    qtbot.waitUntil(lambda: feature._pending_reveal is None, timeout=WAIT_MS)
+    return app.window.preview.previewer()
+
+
+def test_enter_on_a_table_hit_selects_its_row_and_column(qtbot, searching):
+    app, feature, arts = searching
+    library = app.window.library
+    path = library.cached_path(arts["text/csv"].id)
+    data = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+    header, body = data[0], data[1:]
+    needle = body[41][0]
+    hits = [h for h in _type(qtbot, feature, needle) if h.artifact_id == arts["text/csv"].id]
+    assert hits and hits[0].location == {"row": 42, "column": header[0]}
+    previewer = _open(qtbot, app, feature, hits[0])
+    index = previewer.view.currentIndex()
+    assert (index.row(), index.column()) == (41, 0)
+    assert previewer.model.text(index.row(), index.column()) == needle
+
+
+def test_enter_on_a_json_hit_selects_its_node(qtbot, searching):
+    app, feature, arts = searching
+    library = app.window.library
+    doc = json.loads(library.cached_path(arts["application/json"].id).read_bytes())
+    name = doc["employees"][3]["name"]
+    hits = [h for h in _type(qtbot, feature, name) if h.artifact_id == arts["application/json"].id]
+    assert hits[0].location == {"path": "$.employees[3].name"}
+    previewer = _open(qtbot, app, feature, hits[0])
+    current = previewer.tree.currentIndex()
+    assert current.isValid()
+    assert previewer.tree.model().path_of(current) == ("employees", 3, "name")
+
+
+def test_enter_on_a_log_hit_centres_its_line(qtbot, searching):
+    app, feature, arts = searching
+    library = app.window.library
+    text = library.cached_path(arts["text/plain"].id).read_text(encoding="utf-8")
+    number, line = next(
+        (n, text_line)
+        for n, text_line in enumerate(text.splitlines(), 1)
+        if "entering state" in text_line and n > 5
+    )
+    word = line.split("entering state ", 1)[1]
+    hits = [
+        h
+        for h in _type(qtbot, feature, f'"entering state {word}"')
+        if h.artifact_id == arts["text/plain"].id
+    ]
+    assert hits[0].location == {"line": number}
+    previewer = _open(qtbot, app, feature, hits[0])
+    index = previewer.line_index()
+    assert index.line_number(previewer.view.current_offset()) == number
+
+
+def test_enter_on_a_pdf_hit_shows_its_page(qtbot, searching):
+    import pypdfium2 as pdfium
+
+    app, feature, _arts = searching
+    library = app.window.library
+    run_id, arts = _run_with(library, "application/pdf")
+    assert library.sync(run_id=run_id).ok
+    pdf = arts["application/pdf"]
+    assert feature.searcher.indexer.wait_idle(60)
+    qtbot.waitUntil(lambda: feature.searcher.indexer.pending() == 0, timeout=WAIT_MS)
+    doc = pdfium.PdfDocument(str(library.cached_path(pdf.id)))
+    pages = [doc[i].get_textpage().get_text_bounded() for i in range(len(doc))]
+    doc.close()
+    page = 2 if len(pages) > 2 else len(pages)  # one the view can scroll to the top of
+    word = next(w for w in pages[page - 1].split() if len(w) >= 6 and w.isalpha())
+    hits = [h for h in _type(qtbot, feature, word) if h.artifact_id == pdf.id]
+    on_page = [h for h in hits if h.location == {"page": page}]
+    assert on_page, hits
+    previewer = _open(qtbot, app, feature, on_page[0])
+    qtbot.waitUntil(lambda: previewer.current_page == page - 1, timeout=WAIT_MS)
