@@ -50,6 +50,7 @@ def open_once(
     before: Callable[[], None] | None = None,
     want_finished: bool = True,
     painted_in: Callable[[Any], Any] | None = None,
+    painted_signal: Callable[[Any], Any] | None = None,
     after_ready: Callable[[Any, Waiter], Metrics] | None = None,
     after_finished: Callable[[Any, Waiter], Metrics] | None = None,
 ) -> Metrics:
@@ -58,7 +59,10 @@ def open_once(
     ``first_screen`` is the click until the previewer says ``ready`` (the host then shows
     it); ``full_load`` until ``finished``. With ``painted_in`` (previewer -> the child that
     draws the content), ``painted`` is the click until the host shows the previewer and that
-    child paints real content. ``before`` runs under the stall probe before the click.
+    child paints real content. With ``painted_signal`` (previewer -> a signal the
+    previewer emits once its content is on screen) that signal's time is ``painted``
+    instead, so no polling grab adds to it; the ink check then runs after the clock.
+    ``before`` runs under the stall probe before the click.
     """
     waiter = Waiter()
     chosen: list[str] = []
@@ -70,6 +74,8 @@ def open_once(
             return
         for name in ("ready", "finished", "failed"):
             waiter.hook(getattr(previewer, name), name)
+        if painted_signal is not None:
+            waiter.hook(painted_signal(previewer), "painted")
 
     host.kindChanged.connect(on_kind)
     waiter.hook(host.failed, "failed")
@@ -85,7 +91,12 @@ def open_once(
             raise RuntimeError(f"the window picks {chosen[:1]} for {path.name}, not {kind!r}")
         previewer = host.previewer()
         metrics["first_screen"] = waiter.times["ready"] - t0
-        if painted_in is not None:
+        if painted_signal is not None:
+            waiter.wait(("painted",), LOAD_TIMEOUT_S, fail_on=("failed",))
+            metrics["painted"] = waiter.times["painted"] - t0
+            if painted_in is not None and not shows_ink(painted_in(previewer)):
+                raise RuntimeError("the previewer said painted, but nothing shows")
+        elif painted_in is not None:
             target = painted_in(previewer)
             done = waiter.wait_until(
                 lambda: host.stack.currentWidget() is previewer and shows_ink(target),
@@ -114,6 +125,7 @@ def load(
     repeat: bool = True,
     want_finished: bool = True,
     painted_in: Callable[[Any], Any] | None = None,
+    painted_signal: Callable[[Any], Any] | None = None,
     after_ready: Callable[[Any, Waiter], Metrics] | None = None,
     after_finished: Callable[[Any, Waiter], Metrics] | None = None,
 ) -> Metrics:
@@ -140,12 +152,19 @@ def load(
         before=settle,
         want_finished=want_finished,
         painted_in=painted_in,
+        painted_signal=painted_signal,
         after_ready=after_ready,
         after_finished=after_finished,
     )
     if repeat:
         again = open_once(
-            host, path, mime, kind, want_finished=want_finished, painted_in=painted_in
+            host,
+            path,
+            mime,
+            kind,
+            want_finished=want_finished,
+            painted_in=painted_in,
+            painted_signal=painted_signal,
         )
         metrics.update({REPEAT + name: value for name, value in again.items()})
     host.clear()
