@@ -99,6 +99,7 @@ def window_extensions() -> list[WindowExtension]:
     from artifact_viewer.ui.features.data_menu import DataMenuExtension
     from artifact_viewer.ui.features.notes import NotesFeature
     from artifact_viewer.ui.features.redacted_view import RedactedViewExtension
+    from artifact_viewer.ui.features.runs import RunFeature
     from artifact_viewer.ui.features.save_many import SaveManyFeature
     from artifact_viewer.ui.features.search import SearchFeature
 
@@ -110,6 +111,7 @@ def window_extensions() -> list[WindowExtension]:
         CompareFeature(),
         SaveManyFeature(),
         SearchFeature(),
+        RunFeature(),
     ]
 
 

@@ -22,6 +22,7 @@ from artifact_viewer.core.errors import (
     user_message,
 )
 from artifact_viewer.core.logs import setup_logging
+from artifact_viewer.core.textsafe import terminal_safe
 
 log = logging.getLogger("artifact_viewer.cli")
 
@@ -59,6 +60,7 @@ COMMAND_MODULES = {
     "preview": "preview",
     "search": "search",
     "sync": "sync",
+    "watch": "watch",
     "wipe": "wipe",
 }
 
@@ -85,7 +87,7 @@ class AppGroup(click.Group):
             raise
         except ArtifactViewerError as exc:
             log.info("Command failed: %s", exc.user_message())
-            click.echo(f"Error: {exc.user_message()}", err=True)
+            click.echo(f"Error: {terminal_safe(exc.user_message())}", err=True)
             raise click.exceptions.Exit(exit_code_for(exc)) from None
         except BrokenPipeError:
             # `artifact-viewer ls runs | head`: the reader left; stop quietly. Point stdout at
@@ -101,7 +103,7 @@ class AppGroup(click.Group):
         except Exception as exc:
             # Full (redacted) traceback to the log file; one safe line to the person.
             log.exception("Unexpected error in command")
-            click.echo(f"Error: {user_message(exc)}", err=True)
+            click.echo(f"Error: {terminal_safe(user_message(exc))}", err=True)
             raise click.exceptions.Exit(EXIT_FAILURE) from None
 
 
@@ -113,7 +115,8 @@ Environment:
 
 \b
 Exit codes: 0 ok, 1 failed, 2 bad usage, 3 API key or settings, 4 network,
-5 not found or not available offline, 130 interrupted.
+5 not found or not available offline, 6 run awaiting user input (watch),
+130 interrupted.
 """
 
 

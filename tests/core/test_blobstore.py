@@ -114,9 +114,9 @@ def test_lock_excludes_a_second_holder(store):
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         finally:
             os.close(fd)
-    fd = os.open(store.locks_dir / "sha256-abc.lock", os.O_RDWR)
-    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # free again
-    os.close(fd)
+    assert not (store.locks_dir / "sha256-abc.lock").exists()  # removed with its last use
+    with store.lock("sha256-abc"):  # and free again
+        pass
 
 
 def test_lock_wait_can_be_cancelled(store):

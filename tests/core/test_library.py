@@ -187,17 +187,17 @@ def test_save_as_into_a_missing_folder_fails_before_downloading(library, fake_cl
 def test_save_as_fetches_again_when_the_cached_file_vanishes_before_the_copy(
     synced, tmp_path, monkeypatch
 ):
-    real_fetch = synced._fetch
+    real_fetch = synced.fetch
     fetched = []
 
     def fetch_then_lose_it(artifact_id, *args, **kwargs):
-        path, teed = real_fetch(artifact_id, *args, **kwargs)
+        path = real_fetch(artifact_id, *args, **kwargs)
         fetched.append(path)
         if len(fetched) == 1:
             path.unlink()  # what another process's eviction does
-        return path, teed
+        return path
 
-    monkeypatch.setattr(synced, "_fetch", fetch_then_lose_it)
+    monkeypatch.setattr(synced, "fetch", fetch_then_lose_it)
     target = synced.save_as("a1", tmp_path / "out.csv")
     assert target.read_bytes() == A
     assert len(fetched) == 2
@@ -323,33 +323,3 @@ def test_artifacts_synced_at_tracks_run_and_organisation_listings(library, fake_
     library.refresh_artifacts()  # organisation-wide: covers every run
     assert library.artifacts_synced_at(run_id="run-2") is not None
     assert library.artifacts_synced_at(run_id="run-1") >= one_run
-
-
-def test_save_as_downloads_into_the_cache_and_the_destination_in_one_pass(
-    synced, tmp_path, monkeypatch
-):
-    import artifact_viewer.core.library as library_mod
-
-    def no_copy(*args, **kwargs):
-        raise AssertionError("a download must not be copied out of the cache afterwards")
-
-    monkeypatch.setattr(library_mod, "copy_file_data", no_copy)
-    synced.purge(include_pinned=True)
-    target = synced.save_as("a1", tmp_path / "out.csv")
-    assert target.read_bytes() == A
-    assert synced.cache_state("a1") is CacheState.VERIFIED
-    assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
-    # Cached now: a second save copies from the cache.
-    monkeypatch.undo()
-    again = synced.save_as("a1", tmp_path / "again.csv")
-    assert again.read_bytes() == A
-
-
-def test_save_as_of_a_download_that_fails_verification_leaves_no_file(synced, fake_cloud, tmp_path):
-    from artifact_viewer.core.errors import IntegrityError
-
-    synced.purge(include_pinned=True)
-    fake_cloud.wrong_bytes.add("a1")
-    with pytest.raises(IntegrityError):
-        synced.save_as("a1", tmp_path / "out.csv")
-    assert list(tmp_path.iterdir()) == []

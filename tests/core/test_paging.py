@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from artifact_viewer.core.errors import ListingStopped
 from artifact_viewer.core.paging import iter_items, parse_page
 
 ITEMS = [{"id": f"id-{i}"} for i in range(7)]
@@ -183,11 +184,15 @@ def test_duplicate_ids_across_pages_are_yielded_once() -> None:
     assert ids(iter_items(fetch, page_size=2)) == ["a", "b", "c"]
 
 
-def test_max_pages_caps_a_server_that_never_ends() -> None:
+def test_max_pages_stops_a_server_that_never_ends_with_a_clear_error() -> None:
+    got = []
+
     def fetch(query):
         return {"data": [{"id": f"p{query['page']}"}], "hasMore": True}
 
-    assert len(list(iter_items(fetch, page_size=1, max_pages=5))) == 5
+    with pytest.raises(ListingStopped, match="kept sending new pages past 5"):
+        got.extend(iter_items(fetch, page_size=1, max_pages=5))
+    assert len(got) == 5
 
 
 def test_iteration_is_lazy_and_stops_when_the_consumer_does() -> None:

@@ -117,3 +117,19 @@ def test_unusable_big_file_folder_is_one_line_naming_it(tmp_path) -> None:
     assert err.strip().splitlines() == [
         f"Error: could not prepare the big files in {blocker / 'sub'}: Not a directory"
     ]
+
+
+def test_big_scale_help_says_it_multiplies_as_it_does(tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from artifact_viewer.cli import cli
+    from artifact_viewer.demo.bigfiles import SPECS, ensure_big_files
+
+    shown = " ".join(CliRunner().invoke(cli, ["demo-server", "--help"]).output.split())
+    assert "Multiply the big files' sizes by this factor" in shown
+    assert "Shrink" not in shown
+    small = ensure_big_files(tmp_path / "a", ["json_100m"], scale=0.01)["json_100m"]
+    larger = ensure_big_files(tmp_path / "b", ["json_100m"], scale=0.04)["json_100m"]
+    target = SPECS["json_100m"].target
+    assert target * 0.01 <= small.stat().st_size < target * 0.02  # 1 % of 100 MB, not 100x
+    assert larger.stat().st_size >= target * 0.04 > 2 * small.stat().st_size

@@ -71,7 +71,7 @@ def test_image_dump_is_its_metadata(tmp_path) -> None:
 
 
 def test_damaged_file_fails_with_one_line_and_no_output_file(tmp_path) -> None:
-    bad = samples.write_truncated_png(tmp_path / "bad.png")
+    bad = samples.write_corrupt_png(tmp_path / "bad.png")
     out = tmp_path / "out.txt"
     result = run_preview(str(bad), "--kind", "image", "--dump", str(out), cwd=tmp_path)
     assert result.returncode == 1
@@ -105,3 +105,12 @@ def test_redacted_dump_masks_what_the_view_masks(tmp_path) -> None:
     assert "123-45-6789" in plain.stdout
     assert "123-45-6789" not in masked.stdout
     assert masked.stdout.splitlines()[0] == "name\tssn"
+
+
+def test_pdf_dump_is_its_page_texts_with_form_feeds(tmp_path) -> None:
+    pdf = samples.write_pdf(tmp_path / "w2.pdf", pages=3)
+    result = run_preview(str(pdf), "--dump", "-", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    pages = result.stdout.split("\f")
+    assert len(pages) == 3
+    assert [f"page {n}" in text for n, text in enumerate(pages, start=1)] == [True] * 3

@@ -148,5 +148,10 @@ def test_enter_on_a_pdf_hit_shows_its_page(qtbot, searching):
     hits = [h for h in _type(qtbot, feature, word) if h.artifact_id == pdf.id]
     on_page = [h for h in hits if h.location == {"page": page}]
     assert on_page, hits
-    previewer = _open(qtbot, app, feature, on_page[0])
-    qtbot.waitUntil(lambda: previewer.current_page == page - 1, timeout=WAIT_MS)
+    try:
+        previewer = _open(qtbot, app, feature, on_page[0])
+        qtbot.waitUntil(lambda: previewer.current_page == page - 1, timeout=WAIT_MS)
+    finally:
+        from artifact_viewer.previews.pdf.probe import prober
+
+        prober().stop()  # the PDF view's helper process (and its reader thread) ends here

@@ -21,6 +21,7 @@ from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.errors import ArtifactViewerError
 from artifact_viewer.core.settings import load_settings, save_settings
 from artifact_viewer.core.store_models import ArtifactQuery, CachedArtifact, CacheState
+from artifact_viewer.core.textsafe import terminal_safe
 
 
 @click.group("cache", short_help="Inspect and manage the local cache of artifact files.")
@@ -147,11 +148,14 @@ def cache_verify(ctx: click.Context) -> None:
         artifact = library.artifact(artifact_id)
         name = artifact.name if artifact else artifact_id
         click.echo(
-            f"  FAILED {artifact_id} ({name}): removed; it is downloaded again when opened",
+            f"  FAILED {terminal_safe(artifact_id)} ({terminal_safe(name)}): removed; it is"
+            " downloaded again when opened",
             err=True,
         )
     for artifact_id in report.missing:
-        click.echo(f"  MISSING {artifact_id}: its file vanished from the cache", err=True)
+        click.echo(
+            f"  MISSING {terminal_safe(artifact_id)}: its file vanished from the cache", err=True
+        )
     if not report.ok:
         ctx.exit(EXIT_FAILURE)
 

@@ -13,6 +13,7 @@ import click
 import httpx
 import orjson
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     DownloadColumn,
@@ -28,15 +29,18 @@ from artifact_viewer.core.errors import NotFound
 from artifact_viewer.core.http import build_http_client
 from artifact_viewer.core.library import Library
 from artifact_viewer.core.models import (
+    INVALID_DATE,
     Resource,
     parse_timestamp,
 )
+from artifact_viewer.core.paging import ListingBudget
 from artifact_viewer.core.paths import app_paths
 from artifact_viewer.core.progress import ProgressFn
 from artifact_viewer.core.retry import RetryPolicy
 from artifact_viewer.core.secrets import require_api_key
 from artifact_viewer.core.settings import Settings, load_settings
 from artifact_viewer.core.store_models import ArtifactQuery
+from artifact_viewer.core.textsafe import json_safe, terminal_safe
 
 log = logging.getLogger("artifact_viewer.cli")
 
@@ -73,7 +77,18 @@ def make_client(ctx: click.Context, settings: Settings | None = None) -> AnonCli
     http = ctx.with_resource(build_http_client(settings, transport=transport))
     retry: RetryPolicy | None = obj.get(RETRY_KEY)
     client = AnonClient(
-        http, api_key=api_key, base_url=base_url, retry=retry, page_size=settings.page_size
+        http,
+        api_key=api_key,
+        base_url=base_url,
+        retry=retry,
+        page_size=settings.page_size,
+        budget=ListingBudget(
+            max_pages=settings.listing_max_pages,
+            max_items=settings.listing_max_items,
+            max_bytes=settings.listing_max_bytes,
+            max_seconds=settings.listing_max_seconds,
+        ),
+        on_listing_progress=lambda text: click.echo(terminal_safe(text), err=True),
     )
     ctx.meta[_CLIENT_META] = client
     return client
@@ -127,6 +142,13 @@ def _when(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M:%SZ") if value else "-"
 
 
+def _date(item: Resource, attr: str) -> str:
+    """A timestamp cell: the date, "-" if none, "invalid date" if the server sent no date."""
+    if item.invalid_date(attr):
+        return INVALID_DATE
+    return _when(getattr(item, attr, None))
+
+
 def human_size(size: int | None) -> str:
     return "-" if size is None else units.human_size(size)
 
@@ -147,8 +169,8 @@ RIGHT_ALIGNED = {"SIZE", "DURATION"}
 
 def format_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     """Plain aligned columns: readable in a terminal, stable in a pipe."""
-    # Control characters in server-supplied names must not reach the terminal.
-    clean = [[" ".join(cell.split()) for cell in row] for row in rows]
+    # Control and bidi characters in server-supplied names must not reach the terminal.
+    clean = [[terminal_safe(cell) for cell in row] for row in rows]
     widths = [len(h) for h in headers]
     for row in clean:
         widths = [max(w, len(c)) for w, c in zip(widths, row, strict=False)]
@@ -198,7 +220,7 @@ def progress_bar(label: str, *, quiet: bool = False) -> Iterator[ProgressFn]:
         console=console,
         transient=True,
     ) as bar:
-        task = bar.add_task(label, total=None)
+        task = bar.add_task(escape(terminal_safe(label)), total=None)
 
         def update(done: int, total: int | None) -> None:
             bar.update(task, completed=done, total=total)
@@ -219,7 +241,7 @@ def _iso(epoch: float | None) -> str | None:
 
 def _echo_json(rows: Iterable[dict[str, Any]]) -> None:
     for row in rows:
-        click.echo(orjson.dumps(row, default=str).decode())
+        click.echo(json_safe(orjson.dumps(row, default=str).decode()))
 
 
 # -- ls --offline ---------------------------------------------------------------------------

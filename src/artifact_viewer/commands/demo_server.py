@@ -24,6 +24,7 @@ from artifact_viewer.demo.config import (
     ServerConfig,
     UrlStyle,
 )
+from artifact_viewer.demo.live import OUTCOMES
 from artifact_viewer.demo.signing import URL_STYLES
 
 if TYPE_CHECKING:
@@ -170,11 +171,30 @@ class _StopSignal:
     type=click.FloatRange(min=0, min_open=True),
     default=1.0,
     show_default=True,
-    help="Shrink big files by this factor.",
+    help="Multiply the big files' sizes by this factor (0.01 makes each 1%% of its full"
+    " size; pages for the PDF, pixels per side for the PNG).",
 )
 @click.option(
     "--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
     help="Where big files are generated and kept (default: the app cache).",
+)  # fmt: skip
+@click.option(
+    "--live-runs",
+    type=click.IntRange(min=0),
+    default=0,
+    help="Start N live runs that move through their states while served (default: none).",
+)
+@click.option(
+    "--live-step",
+    type=click.FloatRange(min=0),
+    default=2.0,
+    show_default=True,
+    help="Seconds between one state of a live run and the next.",
+)
+@click.option(
+    "--live-outcome", "live_outcomes", multiple=True, type=click.Choice(OUTCOMES),
+    help="How live runs end, taken in turn (repeatable; default COMPLETED, FAILED, "
+    "AWAITING_USER_INPUT). DELETED: the run disappears while running.",
 )  # fmt: skip
 def demo_server_command(
     host: str,
@@ -205,6 +225,9 @@ def demo_server_command(
     big_files: tuple[str, ...],
     big_scale: float,
     data_dir: Path | None,
+    live_runs: int,
+    live_step: float,
+    live_outcomes: tuple[str, ...],
 ) -> None:
     """Serve a seeded stand-in of the Anon V2 API (and its signed-URL storage) until Ctrl-C.
 
@@ -235,6 +258,7 @@ def demo_server_command(
         hash_style=hash_style,
         envelope=envelope,
         fault_seed=seed,
+        live_step=live_step,
     )
     big = None
     if big_files:
@@ -256,6 +280,8 @@ def demo_server_command(
         api_key=api_key,
         scale_artifacts=scale_artifacts,
         big_files=big,
+        live_runs=live_runs,
+        live_outcomes=live_outcomes,
     )
     # Handlers go in before anything is printed: a caller may signal as soon as it reads a line.
     stop = _StopSignal()
@@ -282,6 +308,11 @@ def _print_summary(server: DemoServer) -> None:
         f"{counts['workflow_runs']} workflow runs, {counts['artifacts']} artifacts "
         f"(seed {server.seed}). Ctrl-C stops."
     )
+    if server.live is not None:
+        names = {w["id"]: w["name"] for w in ds.workflows}
+        for run_id in server.live.run_ids:
+            outcome, workflow_id = server.live.plan_of(run_id)
+            click.echo(f"  live run {run_id}  {names[workflow_id]} -> {outcome}")
     by_workflow = {w["id"]: w for w in ds.workflows}
     for wid, arts in sorted(
         ds.artifacts_by_workflow.items(), key=lambda kv: by_workflow[kv[0]]["name"]

@@ -44,8 +44,8 @@ def get_command(
             into_special=True,
         )
     with progress_bar(artifact.name if artifact else artifact_id) as progress:
-        # One pass: a download writes the cache and the destination together.
-        saved = library.save_as(artifact_id, dest, overwrite=force, progress=progress)
+        library.fetch(artifact_id, progress=progress)
+    saved = library.save_as(artifact_id, dest, overwrite=force)
     state = library.cache_state(artifact_id)
     note = (
         ""

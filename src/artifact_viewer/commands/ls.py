@@ -15,7 +15,7 @@ from artifact_viewer.commands.common import (
     KINDS,
     PARENTS,
     SEARCH_META,
-    _when,
+    _date,
     catalog_source,
     format_table,
     human_duration,
@@ -35,6 +35,7 @@ from artifact_viewer.core.models import (
     WorkflowRun,
 )
 from artifact_viewer.core.store_models import ArtifactQuery
+from artifact_viewer.core.textsafe import json_safe
 
 log = logging.getLogger("artifact_viewer.cli")
 
@@ -49,8 +50,8 @@ def _row(item: Resource, names: Mapping[str, str]) -> tuple[str, ...]:
             item.id,
             names.get(item.workflow_id or "", item.workflow_id or "-"),
             item.status or "-",
-            _when(item.created_at),
-            _when(item.completed_at),
+            _date(item, "created_at"),
+            _date(item, "completed_at"),
             human_duration(item.duration_seconds),
             item.current_state_name or "-",
         )
@@ -61,7 +62,7 @@ def _row(item: Resource, names: Mapping[str, str]) -> tuple[str, ...]:
             item.type or "-",
             item.mime_type or "-",
             human_size(item.file_size),
-            _when(item.created_at),
+            _date(item, "created_at"),
         )
     if isinstance(item, Workflow):
         return (
@@ -69,13 +70,13 @@ def _row(item: Resource, names: Mapping[str, str]) -> tuple[str, ...]:
             item.name or "-",
             item.source_provider or "-",
             item.type or "-",
-            _when(item.created_at),
+            _date(item, "created_at"),
         )
     if isinstance(item, JobRun):
         job = names.get(item.job_id or "", item.job_id or "-")
-        return (item.id, job, item.status or "-", _when(item.created_at))
+        return (item.id, job, item.status or "-", _date(item, "created_at"))
     if isinstance(item, Job):
-        return (item.id, item.name or "-", item.source_provider or "-", _when(item.created_at))
+        return (item.id, item.name or "-", item.source_provider or "-", _date(item, "created_at"))
     return (item.id,)
 
 
@@ -184,7 +185,8 @@ def ls_command(
         if as_json:
             # Streamed line by line so a long listing shows up (and can be piped) as it arrives.
             for item in items:
-                click.echo(orjson.dumps(item.to_json(), default=_json_default).decode())
+                line = orjson.dumps(item.to_json(), default=_json_default).decode()
+                click.echo(json_safe(line))
             return
         found = list(items)
         names = parent_names(ctx, kind, offline=offline) if found and kind in PARENTS else {}

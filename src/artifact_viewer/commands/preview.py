@@ -235,6 +235,7 @@ def _start_watchdog(file: Path, timeout: float) -> None:
 
 def _dump(host: object, file: Path, out: Path, timeout: float) -> None:
     """Wait until the view has loaded everything, then write its text form."""
+    from artifact_viewer.core.errors import PreviewError
     from artifact_viewer.previews.dump import chunks_of, wait_until_loaded
     from artifact_viewer.previews.host import PreviewHost
     from artifact_viewer.qt.worker import wait_for_pool
@@ -254,6 +255,8 @@ def _dump(host: object, file: Path, out: Path, timeout: float) -> None:
                 _write_file(out, chunks)
         except NotImplementedError as exc:
             _fail(file, str(exc))
+        except PreviewError as exc:
+            _fail(file, exc.user_message())
         except OSError as exc:
             _fail(file, f"could not write {out}: {exc.strerror or exc}")
     finally:

@@ -16,6 +16,7 @@ from artifact_viewer.commands.common import (
     progress_bar,
 )
 from artifact_viewer.core.cancel import CancelToken
+from artifact_viewer.core.textsafe import terminal_safe
 
 
 @click.command("sync", short_help="Refresh the local catalog and download artifacts.")
@@ -74,6 +75,7 @@ def sync_command(
                     "alreadyCached": report.already_cached,
                     "bytesDownloaded": report.bytes_downloaded,
                     "failed": report.failed,
+                    "stopped": report.stopped,
                     "catalogArtifacts": library.stats().catalog_artifacts,
                     "seconds": round(elapsed, 3),
                 }
@@ -93,7 +95,9 @@ def sync_command(
                 f" cached, {len(report.failed)} failed ({elapsed:.1f} s)."
             )
         for artifact_id, reason in report.failed.items():
-            click.echo(f"  {artifact_id}: {reason}", err=True)
+            click.echo(f"  {terminal_safe(artifact_id)}: {terminal_safe(reason)}", err=True)
+        if report.stopped:
+            click.echo(terminal_safe(report.stopped), err=True)
     if not report.ok:
         ctx.exit(EXIT_FAILURE)
 

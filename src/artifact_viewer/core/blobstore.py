@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import json
 import logging
 import os
 import re
@@ -27,6 +28,10 @@ log = logging.getLogger("artifact_viewer.store")
 
 PART_SUFFIX = ".part"
 ENCRYPTED_SUFFIX = ".enc"  # an encrypted blob (core/crypto/chunks.py); plain ones have none
+RESUME_SUFFIX = ".resume"  # beside a resumable .part: {"offset", "expected", "declared"}
+RESUME_MARK_EVERY = 1024 * 1024  # record the resumable offset after each MiB written,
+RESUME_MARK_MIN = 64 * 1024  # or each twentieth of a smaller file (at least 64 KiB)
+STALE_PARTIAL_SECONDS = 24 * 3600  # an unfinished download older than this is dropped
 _SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 _LOCK_KEY_RE = re.compile(r"[^A-Za-z0-9_.-]")
 LOCK_POLL_SECONDS = 0.05
@@ -60,7 +65,13 @@ class BlobWriter:
     """
 
     def __init__(
-        self, store: BlobStore, expected: ExpectedHash | None, *, encrypt: bool | None = None
+        self,
+        store: BlobStore,
+        expected: ExpectedHash | None,
+        *,
+        encrypt: bool | None = None,
+        resume_key: str | None = None,
+        declared: int | None = None,
     ) -> None:
         self._store = store
         self.expected = expected
@@ -70,16 +81,40 @@ class BlobWriter:
         self.encrypted = store.encrypt if encrypt is None else encrypt
         self._master = store.master_key() if self.encrypted else None
         self._sink: ChunkEncryptor | None = None
-        ensure_private_dir(store.partial_dir)
-        try:
-            fd, name = tempfile.mkstemp(prefix="blob-", suffix=PART_SUFFIX, dir=store.partial_dir)
-        except OSError as exc:
-            raise _disk_error(exc, "start a download in the cache folder") from exc
-        self._fd: int | None = fd
+        self.declared = declared
+        self.resumed_from = 0
         self._written_back = 0
-        self.temp_path = Path(name)
-        # Held until the file is gone, so a cleanup in another process leaves it alone.
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        self._marked = 0
+        self._mark_every = RESUME_MARK_EVERY
+        if declared is not None:
+            self._mark_every = max(RESUME_MARK_MIN, min(RESUME_MARK_EVERY, declared // 20))
+        self._resume_path: Path | None = None
+        ensure_private_dir(store.partial_dir)
+        # Resumable across processes only with a hash to check the joined bytes against,
+        # and only in plain form (ciphertext cannot be re-hashed without its stream state).
+        if resume_key is not None and expected is not None and not self.encrypted:
+            self.temp_path = (
+                store.partial_dir / f"{_LOCK_KEY_RE.sub('_', resume_key)[:200]}{PART_SUFFIX}"
+            )
+            self._resume_path = self.temp_path.with_suffix(RESUME_SUFFIX)
+            try:
+                fd = os.open(self.temp_path, os.O_RDWR | os.O_CREAT, FILE_MODE)
+            except OSError as exc:
+                raise _disk_error(exc, "start a download in the cache folder") from exc
+            self._fd: int | None = fd
+            fcntl.flock(fd, fcntl.LOCK_EX)  # the caller holds the download lock: no wait
+            self._pick_up()
+        else:
+            try:
+                fd, name = tempfile.mkstemp(
+                    prefix="blob-", suffix=PART_SUFFIX, dir=store.partial_dir
+                )
+            except OSError as exc:
+                raise _disk_error(exc, "start a download in the cache folder") from exc
+            self._fd = fd
+            self.temp_path = Path(name)
+            # Held until the file is gone, so a cleanup in another process leaves it alone.
+            fcntl.flock(fd, fcntl.LOCK_EX)
         if self._master is not None:
             self._sink = self._new_sink(self._master)
 
@@ -91,6 +126,89 @@ class BlobWriter:
     def _write_raw(self, data: bytes) -> None:
         assert self._fd is not None
         _write_all(self._fd, data)
+
+    def _pick_up(self) -> None:
+        """Continue an earlier process's download: keep the bytes its record vouches for."""
+        assert self._fd is not None and self._resume_path is not None
+        offset = 0
+        try:
+            record = json.loads(self._resume_path.read_text(encoding="utf-8"))
+            if (
+                isinstance(record, dict)
+                and record.get("expected") == str(self.expected)
+                and record.get("declared") == self.declared
+                and isinstance(record.get("offset"), int)
+            ):
+                offset = max(0, min(record["offset"], os.fstat(self._fd).st_size))
+                if self.declared is not None and offset > self.declared:
+                    offset = 0
+        except (OSError, ValueError):
+            offset = 0
+        try:
+            os.ftruncate(self._fd, offset)
+            if offset:
+                os.lseek(self._fd, 0, os.SEEK_SET)
+                left = offset
+                while left:
+                    chunk = os.read(self._fd, min(left, 1024 * 1024))
+                    if not chunk:
+                        break
+                    self.hasher.update(chunk)
+                    left -= len(chunk)
+            os.ftruncate(self._fd, self.hasher.size)
+            os.lseek(self._fd, self.hasher.size, os.SEEK_SET)
+        except OSError as exc:
+            self.discard()
+            raise _disk_error(exc, "continue an unfinished download") from exc
+        self.resumed_from = self._marked = self._written_back = self.hasher.size
+        if self.resumed_from:
+            log.info("Continuing an unfinished download from byte %d", self.resumed_from)
+
+    @property
+    def resumable(self) -> bool:
+        """True if this download's bytes survive the process (kept by :meth:`keep`)."""
+        return self._resume_path is not None
+
+    def _mark(self) -> None:
+        """Record how far the file is good, for a later process (a small atomic write)."""
+        if self._resume_path is None:
+            return
+        record = {
+            "offset": self.hasher.size,
+            "expected": str(self.expected),
+            "declared": self.declared,
+        }
+        temp = self._resume_path.with_name(self._resume_path.name + ".tmp")
+        try:
+            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+            try:
+                _write_all(fd, json.dumps(record).encode())
+            finally:
+                os.close(fd)
+            os.replace(temp, self._resume_path)
+        except OSError:
+            with contextlib.suppress(OSError):
+                temp.unlink()
+            return
+        self._marked = self.hasher.size
+
+    def _unmark(self) -> None:
+        if self._resume_path is not None:
+            with contextlib.suppress(FileNotFoundError):
+                self._resume_path.unlink()
+
+    def forbid_resume(self) -> None:
+        """These bytes must not be continued by Range later (a gzip-coded body)."""
+        self._unmark()
+        self._resume_path = None
+
+    def keep(self) -> None:
+        """Leave a resumable file for a later attempt (or process) instead of deleting it."""
+        if self._resume_path is None or not self.hasher.size:
+            self.discard()
+            return
+        self._mark()
+        self._close()
 
     @property
     def size(self) -> int:
@@ -110,6 +228,8 @@ class BlobWriter:
         self.hasher.update(data)
         if self.hasher.size - self._written_back >= WRITEBACK_EVERY:
             self._start_writeback()
+        if self._resume_path is not None and self.hasher.size - self._marked >= self._mark_every:
+            self._mark()
 
     def _start_writeback(self) -> None:
         """Ask the kernel to start writing what we have so far to disk, without waiting.
@@ -131,10 +251,11 @@ class BlobWriter:
         """Drop what was written (the server ignored our Range and sent the whole file)."""
         if self._fd is None:
             raise CacheError("This download was already finished.")
+        self._unmark()
         os.ftruncate(self._fd, 0)
         os.lseek(self._fd, 0, os.SEEK_SET)
         self.hasher = Hasher(self.expected)
-        self._written_back = 0
+        self._written_back = self._marked = 0
         if self._master is not None:
             self._sink = self._new_sink(self._master)  # a fresh salt and header
 
@@ -171,10 +292,12 @@ class BlobWriter:
         except OSError as exc:
             self.discard()
             raise _disk_error(exc, "finish saving the download") from exc
+        self._unmark()
         self._close()
         return sha256, self.hasher.size, self.expected is not None
 
     def discard(self) -> None:
+        self._unmark()
         with contextlib.suppress(FileNotFoundError):
             self.temp_path.unlink()
         self._close()
@@ -288,8 +411,15 @@ class BlobStore:
     def exists(self, sha256: str) -> bool:
         return self.locate(sha256) is not None
 
-    def writer(self, expected: ExpectedHash | None, *, encrypt: bool | None = None) -> BlobWriter:
-        return BlobWriter(self, expected, encrypt=encrypt)
+    def writer(
+        self,
+        expected: ExpectedHash | None,
+        *,
+        encrypt: bool | None = None,
+        resume_key: str | None = None,
+        declared: int | None = None,
+    ) -> BlobWriter:
+        return BlobWriter(self, expected, encrypt=encrypt, resume_key=resume_key, declared=declared)
 
     def remove(self, sha256: str) -> bool:
         removed = False
@@ -358,10 +488,17 @@ class BlobStore:
                 if _SHA256_RE.match(digest) and item.is_file():
                     yield digest, item
 
-    def clean_partials(self) -> int:
-        """Delete temp files left by a killed process; files still locked by a live writer stay."""
+    def clean_partials(self, *, max_age: float = STALE_PARTIAL_SECONDS) -> int:
+        """Delete what killed processes left: one-off temp files, resumable downloads older
+        than ``max_age`` seconds (or without their record), and lock files nobody holds.
+
+        Files locked by a live download (any process) stay; a resumable download younger
+        than ``max_age`` stays for the next attempt to continue by Range.
+        """
         removed = 0
+        now = time.time()
         for item in self.partial_dir.glob(f"*{PART_SUFFIX}"):
+            record = item.with_suffix(RESUME_SUFFIX)
             try:
                 fd = os.open(item, os.O_RDWR)
             except FileNotFoundError:
@@ -375,39 +512,89 @@ class BlobStore:
                 os.close(fd)
                 continue  # a live download (maybe another process) owns it
             try:
+                fresh = now - os.fstat(fd).st_mtime < max_age
+                if fresh and record.is_file():
+                    continue  # resumable: the next download of these bytes continues it
+                with contextlib.suppress(FileNotFoundError):
+                    record.unlink()
                 item.unlink()
                 removed += 1
             except FileNotFoundError:
                 pass
             finally:
                 os.close(fd)
+        for record in self.partial_dir.glob(f"*{RESUME_SUFFIX}*"):
+            orphan = record.name.endswith(".tmp") or not record.with_suffix(PART_SUFFIX).exists()
+            if orphan:
+                with contextlib.suppress(OSError):
+                    record.unlink()
         if removed:
             log.info("Removed %d unfinished download(s) left from an earlier run", removed)
+        self.clean_locks()
         return removed
 
-    def _lock_fd(self, key: str) -> int:
-        name = _LOCK_KEY_RE.sub("_", key)[:200] + ".lock"
-        return os.open(self.locks_dir / name, os.O_RDWR | os.O_CREAT, FILE_MODE)
+    def clean_locks(self) -> int:
+        """Remove lock files nobody holds (taking each lock first, so none is pulled from
+        under a holder; a waiter that loses its file this way takes the lock again)."""
+        removed = 0
+        for item in self.locks_dir.glob("*.lock"):
+            try:
+                fd = os.open(item, os.O_RDWR)
+            except OSError:
+                continue
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                if _same_file(fd, item):
+                    item.unlink()
+                    removed += 1
+            except (BlockingIOError, FileNotFoundError):
+                pass
+            finally:
+                os.close(fd)
+        return removed
+
+    def _lock_path(self, key: str) -> Path:
+        return self.locks_dir / (_LOCK_KEY_RE.sub("_", key)[:200] + ".lock")
+
+    def _try_lock(self, key: str) -> int | None:
+        """The fd of ``key``'s lock if taken now, else None. The file may be removed by its
+        last holder (see :meth:`_unlock`), so the lock counts only if it is still the file
+        at that path."""
+        path = self._lock_path(key)
+        while True:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, FILE_MODE)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                return None
+            if _same_file(fd, path):
+                return fd
+            os.close(fd)  # removed meanwhile: take the new file's lock instead
+
+    def _unlock(self, key: str, fd: int) -> None:
+        """Release a lock, removing its file first (no lock file outlives its use)."""
+        with contextlib.suppress(OSError):
+            self._lock_path(key).unlink()
+        os.close(fd)
 
     @contextlib.contextmanager
     def try_locks(self, keys: Iterable[str]) -> Iterator[bool]:
         """Take every lock in ``keys`` without waiting; yields False (holding none) if any is
         busy, e.g. a download in this or another process. Eviction uses it to skip blobs in use.
         """
-        fds: list[int] = []
+        held: list[tuple[str, int]] = []
         try:
             for key in sorted(set(keys)):
-                fd = self._lock_fd(key)
-                fds.append(fd)
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                except BlockingIOError:
+                fd = self._try_lock(key)
+                if fd is None:
                     yield False
                     return
+                held.append((key, fd))
             yield True
         finally:
-            for fd in fds:
-                os.close(fd)  # closing releases the lock
+            for key, fd in held:
+                self._unlock(key, fd)
 
     @contextlib.contextmanager
     def lock(self, key: str, cancel: CancelToken | None = None) -> Iterator[None]:
@@ -415,16 +602,22 @@ class BlobStore:
 
         Polls rather than blocking so a waiting download can still be cancelled.
         """
-        fd = self._lock_fd(key)
+        while True:
+            fd = self._try_lock(key)
+            if fd is not None:
+                break
+            if cancel is not None:
+                cancel.raise_if_cancelled()
+            time.sleep(LOCK_POLL_SECONDS)
         try:
-            while True:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if cancel is not None:
-                        cancel.raise_if_cancelled()
-                    time.sleep(LOCK_POLL_SECONDS)
             yield
         finally:
-            os.close(fd)  # closing releases the lock
+            self._unlock(key, fd)
+
+
+def _same_file(fd: int, path: Path) -> bool:
+    try:
+        here, there = os.fstat(fd), os.stat(path)
+    except FileNotFoundError:
+        return False
+    return (here.st_dev, here.st_ino) == (there.st_dev, there.st_ino)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TypeVar
@@ -24,10 +25,11 @@ from artifact_viewer.core.errors import (
     ServerError,
 )
 from artifact_viewer.core.models import Artifact, Job, JobRun, Resource, Workflow, WorkflowRun
-from artifact_viewer.core.paging import iter_items
+from artifact_viewer.core.paging import ListingBudget, ListingMeter, StreamedBody, iter_items
 from artifact_viewer.core.redact import redact, register_secret
 from artifact_viewer.core.retry import RetryPolicy, parse_retry_after
 from artifact_viewer.core.settings import DEFAULT_BASE_URL, normalize_base_url
+from artifact_viewer.core.urls import UnsafeUrl, check_base_url
 
 log = logging.getLogger("artifact_viewer.api")
 
@@ -35,6 +37,9 @@ R = TypeVar("R", bound=Resource)
 
 _DETAIL_KEYS = ("message", "error", "detail", "error_description", "errors", "title", "reason")
 _MAX_DETAIL = 200
+ERROR_BODY_LIMIT = 64 * 1024  # of an error answer, only this much is read
+SPILL_PAGE_BYTES = 16 * 1024 * 1024  # a list page larger than this is parsed as a stream
+SINGLE_BODY_LIMIT = 16 * 1024 * 1024  # one object (an artifact, a run) is never larger
 
 
 def _detail_from(value: Any) -> str | None:
@@ -126,6 +131,7 @@ def error_from_response(response: httpx.Response, *, what: str, single: bool) ->
     if status >= 500:
         return ServerError(
             _sentence(f"The Anon API failed while getting {what} ({code})", detail),
+            retry_after=parse_retry_after(response.headers.get("Retry-After")),
             status=status,
             detail=detail,
         )
@@ -154,6 +160,20 @@ def _network_error(exc: httpx.HTTPError, host: str) -> NetworkError:
     return NetworkError(f"The connection to {host} failed ({type(exc).__name__}: {exc}).")
 
 
+def _record(model: type[R], raw: Any) -> R | None:
+    """One listed record, or None if it is malformed (not an object, no id, unusable)."""
+    if (
+        not isinstance(raw, dict)
+        or raw.get("id") in (None, "")
+        or isinstance(raw["id"], dict | list)
+    ):
+        return None
+    try:
+        return model.from_json(raw)
+    except (TypeError, ValueError, OverflowError, RecursionError):
+        return None
+
+
 class AnonClient:
     """Anon V2 API over one shared ``httpx.Client``. Thread-safe; holds no per-call state.
 
@@ -169,14 +189,20 @@ class AnonClient:
         base_url: str = DEFAULT_BASE_URL,
         retry: RetryPolicy | None = None,
         page_size: int = 100,
+        budget: ListingBudget | None = None,
+        on_listing_progress: Callable[[str], None] | None = None,
     ) -> None:
         if not api_key or not api_key.strip():
             raise ConfigError("No API key is configured.")
         base = normalize_base_url(base_url)
-        if not base.startswith(("http://", "https://")):
+        try:
+            check_base_url(base)
+        except UnsafeUrl as exc:
+            raise ConfigError(str(exc), hint="Fix it in Settings or in ANON_BASE_URL.") from None
+        if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in api_key.strip()):
             raise ConfigError(
-                f"The API base URL must start with https:// (got {base!r}).",
-                hint="Fix it in Settings or in ANON_BASE_URL.",
+                "The API key contains a line break or another control character.",
+                hint="Copy the key again without the line break (ANON_API_KEY or Settings).",
             )
         register_secret(api_key.strip())
         self._http = http
@@ -185,6 +211,9 @@ class AnonClient:
         self.host = httpx.URL(base).host or base
         self.retry = retry or RetryPolicy()
         self.page_size = max(1, page_size)
+        self.budget = budget or ListingBudget()
+        # Told how a long listing is going (and why one stopped early); the CLI prints it.
+        self.on_listing_progress = on_listing_progress
 
     def __repr__(self) -> str:
         return f"AnonClient(base_url={self.base_url!r})"
@@ -203,7 +232,24 @@ class AnonClient:
         headers = {"Authorization": f"Bearer {self._api_key}", "Accept": "application/json"}
         started = time.monotonic()
         try:
-            response = self._http.get(url, params=dict(params or {}), headers=headers)
+            with self._http.stream(
+                "GET", url, params=dict(params or {}), headers=headers
+            ) as streamed:
+                # Error answers are read to a small bound, single objects to a larger one:
+                # a server sending an endless body cannot fill memory.
+                limit = ERROR_BODY_LIMIT if streamed.status_code >= 400 else SINGLE_BODY_LIMIT
+                body = bytearray()
+                for chunk in streamed.iter_bytes():
+                    body += chunk
+                    if len(body) > limit:
+                        break
+                response = httpx.Response(
+                    streamed.status_code,
+                    headers=streamed.headers,
+                    content=bytes(body[:limit]),
+                    request=streamed.request,
+                )
+                too_large = len(body) > limit and streamed.status_code < 400
         except httpx.UnsupportedProtocol as exc:
             raise ConfigError(f"The API base URL is not usable ({exc}).") from None
         except httpx.HTTPError as exc:
@@ -217,8 +263,78 @@ class AnonClient:
         )
         if response.status_code >= 400:
             raise error_from_response(response, what=what, single=single)
+        if too_large:
+            raise ApiError(
+                f"The answer for {what} from {self.host} was larger than"
+                f" {SINGLE_BODY_LIMIT // 1024**2} MiB; it was not read.",
+                status=response.status_code,
+            )
         try:
             return orjson.loads(response.content)
+        except orjson.JSONDecodeError:
+            raise ApiError(
+                f"The server at {self.host} did not answer {what} with JSON.",
+                status=response.status_code,
+                hint="Check the API base URL in Settings or ANON_BASE_URL.",
+            ) from None
+
+    def _send_list_page(
+        self, path: str, params: Mapping[str, Any], what: str, meter: ListingMeter
+    ) -> Any:
+        """One list page, counted against the listing's byte budget as it arrives; a page
+        past SPILL_PAGE_BYTES goes to an anonymous temp file and is parsed as a stream."""
+        url = f"{self.base_url}{path}"
+        headers = {"Authorization": f"Bearer {self._api_key}", "Accept": "application/json"}
+        spill: Any = None
+        started = time.monotonic()
+        try:
+            with self._http.stream("GET", url, params=dict(params), headers=headers) as response:
+                if response.status_code >= 400:
+                    body = bytearray()
+                    for chunk in response.iter_bytes():
+                        body += chunk[: ERROR_BODY_LIMIT - len(body)]
+                        if len(body) >= ERROR_BODY_LIMIT:
+                            break
+                    bounded = httpx.Response(
+                        response.status_code,
+                        headers=response.headers,
+                        content=bytes(body),
+                        request=response.request,
+                    )
+                    raise error_from_response(bounded, what=what, single=False)
+                buffer = bytearray()
+                for chunk in response.iter_bytes():
+                    meter.add_bytes(len(chunk))
+                    if spill is not None:
+                        spill.write(chunk)
+                        continue
+                    buffer += chunk
+                    if len(buffer) > SPILL_PAGE_BYTES:
+                        spill = tempfile.TemporaryFile()  # noqa: SIM115 - closed by its reader
+                        spill.write(buffer)
+                        buffer = bytearray()
+        except httpx.UnsupportedProtocol as exc:
+            raise ConfigError(f"The API base URL is not usable ({exc}).") from None
+        except httpx.HTTPError as exc:
+            if spill is not None:
+                spill.close()
+            raise _network_error(exc, self.host) from None
+        except BaseException:
+            if spill is not None:
+                spill.close()
+            raise
+        log.debug(
+            "GET %s %s -> %d (%.2f s)",
+            path,
+            {k: v for k, v in params.items() if k != "page_size"},
+            response.status_code,
+            time.monotonic() - started,
+        )
+        if spill is not None:
+            log.info("A page of %s is large (%d bytes): parsed as a stream", what, meter.bytes)
+            return StreamedBody(spill)
+        try:
+            return orjson.loads(buffer)
         except orjson.JSONDecodeError:
             raise ApiError(
                 f"The server at {self.host} did not answer {what} with JSON.",
@@ -270,21 +386,27 @@ class AnonClient:
         checks: Mapping[str, Callable[[R], Any]] | None = None,
     ) -> Iterator[R]:
         params = {k: v for k, v in filters.items() if v is not None}
+        meter = ListingMeter(what, self.budget, self.on_listing_progress)
 
         def fetch(query: dict[str, Any]) -> Any:
-            return self._get_json(path, query, what=what, single=False)
+            return self.retry.call(lambda: self._send_list_page(path, query, what, meter))
 
         def generate() -> Iterator[R]:
             dropped = 0
+            malformed = 0
             try:
                 pages = iter_items(
-                    fetch, page_size=self.page_size, plural_keys=plural_keys, params=params
+                    fetch,
+                    page_size=self.page_size,
+                    plural_keys=plural_keys,
+                    params=params,
+                    meter=meter,
                 )
                 for raw in pages:
-                    if not isinstance(raw, dict):
-                        log.warning("Skipping a non-object entry in %s", what)
+                    item = _record(model, raw)
+                    if item is None:
+                        malformed += 1
                         continue
-                    item = model.from_json(raw)
                     # The server may ignore a filter it does not know; never show another run's data.
                     if checks and any(
                         params.get(k) is not None and get(item) not in (None, params[k])
@@ -297,6 +419,8 @@ class AnonClient:
                 raise ApiError(f"The list of {what} had an unexpected shape ({exc}).") from None
             if dropped:
                 log.info("Dropped %d %s that did not match the filter", dropped, what)
+            if malformed:
+                meter.tell(f"Skipped {malformed} malformed record(s) in the list of {what}.")
 
         return generate()
 

@@ -1,27 +1,53 @@
-"""Writing a copy of a cached artifact to a place the user chose: never silently over a file."""
+"""Writing a copy of a cached artifact to a place the user chose: never silently over a file.
+
+The copy is private (0600, or stricter if the user's umask says so) and appears whole or
+not at all: on Linux it is written to an unnamed file (``O_TMPFILE``) that a kill simply
+discards, then linked into place; elsewhere a hidden temp file beside the target is used,
+and leftovers of a killed copy are removed by the next save to the same place. The bytes
+are copied in the kernel (``copy_file_range``: no pass through Python, shared blocks on
+filesystems with reflinks). A device or FIFO given as the target (``-o /dev/null``) is
+written into, never replaced: replacing /dev/null as root would break the system.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import errno
 import os
-import shutil
+import secrets
 import stat
-import threading
 from pathlib import Path
-from typing import BinaryIO
 
 from artifact_viewer.core.errors import ArtifactViewerError, CacheError
 
 COPY_CHUNK = 1024 * 1024
+COPY_MODE = 0o600  # the umask may only make it stricter
+TEMP_SUFFIX = ".avpart"
+_O_TMPFILE = getattr(os, "O_TMPFILE", 0)
+
+
+def _temp_name(target: Path) -> Path:
+    return target.with_name(f".{target.name}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
+
+
+def _remove_leftovers(target: Path) -> None:
+    """Hidden temp files of an earlier copy to ``target`` that was killed."""
+    for item in target.parent.glob(f".{target.name}.*{TEMP_SUFFIX}"):
+        with contextlib.suppress(OSError):
+            item.unlink()
+
+
 # copy_file_range moves this much per call: in the kernel, no Python per chunk.
 _KERNEL_CHUNK = 64 * 1024 * 1024
+_NO_KERNEL_COPY = frozenset(
+    {errno.EXDEV, errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP, errno.EBADF, errno.EPERM}
+)
 
 
 def is_special(target: Path) -> bool:
     """True for an existing destination that is not a regular file or a folder: a device
     such as /dev/null, a FIFO or a socket. Such a destination is written into, never
-    replaced (replacing /dev/null as root would break the whole system)."""
+    replaced."""
     try:
         mode = target.stat().st_mode
     except OSError:
@@ -29,56 +55,127 @@ def is_special(target: Path) -> bool:
     return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
-def copy_atomically(source: Path, target: Path) -> Path:
-    """Copy through a temp file beside ``target``; FileNotFoundError if ``source`` is gone.
-
-    A special ``target`` (device, FIFO, see :func:`is_special`) is written into directly.
-    """
-    handle = source.open("rb")  # once open, the bytes stay readable even if evicted
-    if is_special(target):
-        try:
-            with handle, open(target, "wb", buffering=0) as out:
-                shutil.copyfileobj(handle, out, COPY_CHUNK)
-        except OSError as exc:
-            raise CacheError(f"Could not write to {target}: {exc.strerror or exc}.") from None
-        return target
-    temp = target.with_name(f".{target.name}.{threading.get_ident()}.tmp")
-    try:
-        with handle, temp.open("wb") as out:
-            copy_file_data(handle, out)
-        temp.replace(target)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            temp.unlink()
-        raise CacheError(f"Could not save {target.name}: {exc.strerror or exc}.") from None
-    return target
-
-
-def copy_file_data(source: BinaryIO, out: BinaryIO) -> None:
-    """Copy ``source`` to ``out`` from their current positions, in the kernel where it can
-    (``copy_file_range``: shares the blocks on filesystems with reflinks, and never passes
-    the bytes through Python); else through a buffer."""
+def _copy_into(source_fd: int, fd: int) -> None:
+    """Copy from the current offsets: in the kernel where it can, else through a buffer."""
     copy_range = getattr(os, "copy_file_range", None)
     if copy_range is not None:
-        out.flush()
-        src, dst = source.fileno(), out.fileno()
         try:
-            while copy_range(src, dst, _KERNEL_CHUNK):
+            while copy_range(source_fd, fd, _KERNEL_CHUNK):
                 pass
             return
         except OSError as exc:
-            # Not supported between these two files (old kernel, other filesystems):
-            # carry on from where the kernel stopped.
-            if exc.errno is None or exc.errno not in _NO_KERNEL_COPY:
+            # Not between these two files (old kernel, a pipe, some filesystems): carry on
+            # from where the kernel stopped.
+            if exc.errno not in _NO_KERNEL_COPY:
                 raise
-        source.seek(os.lseek(src, 0, os.SEEK_CUR))
-        out.seek(os.lseek(dst, 0, os.SEEK_CUR))
-    shutil.copyfileobj(source, out, COPY_CHUNK)
+    while chunk := os.read(source_fd, COPY_CHUNK):
+        view = memoryview(chunk)
+        while view:
+            view = view[os.write(fd, view) :]
 
 
-_NO_KERNEL_COPY = frozenset(
-    {errno.EXDEV, errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP, errno.EBADF, errno.EPERM}
-)
+def _link_unnamed(fd: int, target: Path, overwrite: bool) -> None:
+    """Give an ``O_TMPFILE`` file its name: directly when ``target`` is new (so it cannot
+    replace a file that appeared meanwhile), via a hidden name and a rename otherwise."""
+    # linkat(AT_SYMLINK_FOLLOW) through /proc (Python calls plain link() unless a dir fd is
+    # given, and link() would try to link the /proc symlink itself).
+    proc = os.open("/proc/self/fd", os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        try:
+            os.link(str(fd), target, src_dir_fd=proc, follow_symlinks=True)
+            return
+        except FileExistsError:
+            if not overwrite:
+                raise
+        temp = _temp_name(target)
+        os.link(str(fd), temp, src_dir_fd=proc, follow_symlinks=True)
+        try:
+            os.replace(temp, target)
+        except OSError:
+            with contextlib.suppress(OSError):
+                temp.unlink()
+            raise
+    finally:
+        os.close(proc)
+
+
+def copy_atomically(source: Path, target: Path, *, overwrite: bool = True) -> Path:
+    """Copy ``source`` to ``target`` whole or not at all, mode 0600 (minus the umask).
+
+    FileNotFoundError if ``source`` is gone; CacheError for any other failure (and for an
+    existing ``target`` when not ``overwrite``).
+    """
+    source_fd = os.open(source, os.O_RDONLY)  # once open, the bytes stay even if evicted
+    if is_special(target):
+        try:
+            fd = os.open(target, os.O_WRONLY)
+            try:
+                _copy_into(source_fd, fd)
+            finally:
+                os.close(fd)
+        except OSError as exc:
+            raise CacheError(f"Could not write to {target}: {exc.strerror or exc}.") from None
+        finally:
+            os.close(source_fd)
+        return target
+    try:
+        _remove_leftovers(target)
+        try:
+            _copy_unnamed(source_fd, target, overwrite)
+        except _NoUnnamedFiles:
+            os.lseek(source_fd, 0, os.SEEK_SET)
+            _copy_named(source_fd, target, overwrite)
+    except FileExistsError:
+        raise ArtifactViewerError(
+            f"{target} already exists.", hint="Choose another name, or allow overwriting."
+        ) from None
+    except OSError as exc:
+        raise CacheError(f"Could not save {target.name}: {exc.strerror or exc}.") from None
+    finally:
+        os.close(source_fd)
+    return target
+
+
+class _NoUnnamedFiles(Exception):
+    """The platform or file system has no ``O_TMPFILE`` (or no /proc to link it through)."""
+
+
+def _copy_unnamed(source_fd: int, target: Path, overwrite: bool) -> None:
+    if not _O_TMPFILE:
+        raise _NoUnnamedFiles
+    try:
+        fd = os.open(target.parent, _O_TMPFILE | os.O_WRONLY, COPY_MODE)
+    except OSError as exc:
+        if exc.errno in (errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL, errno.ENOENT):
+            raise _NoUnnamedFiles from None
+        raise
+    try:
+        _copy_into(source_fd, fd)
+        os.fsync(fd)
+        if not Path(f"/proc/self/fd/{fd}").exists():
+            raise _NoUnnamedFiles
+        _link_unnamed(fd, target, overwrite)
+    finally:
+        os.close(fd)
+
+
+def _copy_named(source_fd: int, target: Path, overwrite: bool) -> None:
+    temp = _temp_name(target)
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, COPY_MODE)
+    try:
+        try:
+            _copy_into(source_fd, fd)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        if overwrite:
+            os.replace(temp, target)
+        else:
+            os.link(temp, target)  # fails if the target appeared meanwhile
+            temp.unlink()
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            temp.unlink()
 
 
 def check_destination(

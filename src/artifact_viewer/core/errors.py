@@ -9,7 +9,8 @@
     │   ├── AuthError                   401 (and 403 from the API itself)
     │   ├── NotFound                    404
     │   ├── RateLimited                 429 (carries retry_after)
-    │   └── ServerError                 5xx
+    │   ├── ServerError                 5xx
+    │   └── ListingStopped              a listing past its budget (pages, items, bytes, time)
     ├── NetworkError                    connect/read failure, timeout, DNS
     │   ├── ConnectFailed               no connection at all (refused, DNS): likely offline
     │   └── OfflineError                the API cannot be reached; cached data only
@@ -93,7 +94,13 @@ class RateLimited(ApiError):
 
 
 class ServerError(ApiError):
+    """5xx; ``retry_after`` is set when a 503 said when to come back (``Retry-After``)."""
+
     default_hint = "The Anon API had a problem; try again in a minute."
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kw: object) -> None:
+        self.retry_after = retry_after
+        super().__init__(message, **kw)  # type: ignore[arg-type]
 
 
 class NetworkError(ArtifactViewerError):
@@ -173,3 +180,12 @@ def user_message(exc: BaseException) -> str:
             f"A file operation failed{where}: {reason}. Check disk space and permissions."
         )
     return redact(f"Unexpected error ({type(exc).__name__}). Details are in the log file.")
+
+
+class ListingStopped(ApiError):
+    """A listing went past its budget (pages, items, bytes or time) and was stopped."""
+
+    default_hint = (
+        "The server may be ignoring paging; nothing from this listing replaced the catalog."
+        " Narrow it (--run or --workflow) or try again later."
+    )

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import re
+import shutil
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,6 +20,7 @@ from artifact_viewer.core.blobstore import BlobStore, BlobWriter, fetch_lock_key
 from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.catalog import Catalog
 from artifact_viewer.core.errors import (
+    ArtifactViewerError,
     CacheError,
     Cancelled,
     IntegrityError,
@@ -32,6 +33,15 @@ from artifact_viewer.core.models import Artifact
 from artifact_viewer.core.progress import ProgressFn, report
 from artifact_viewer.core.signed_url import SignedUrl
 from artifact_viewer.core.store_models import CacheEntry, CacheState
+from artifact_viewer.core.transfer_body import (
+    BodyTooLong,
+    StreamDecoder,
+    Transferred,
+    content_encoding,
+    read_bounded,
+)
+from artifact_viewer.core.units import human_size
+from artifact_viewer.core.urls import UnsafeUrl, check_download_url
 
 log = logging.getLogger("artifact_viewer.fetch")
 
@@ -42,6 +52,26 @@ RETRY_BACKOFF = (0.2, 0.5, 1.0, 2.0, 4.0)
 PROGRESS_INTERVAL = 0.05  # seconds between progress reports while bytes stream in
 _progress_clock = time.monotonic  # replaceable in tests
 _CONTENT_RANGE_RE = re.compile(r"bytes\s+(\d+)-(\d+)/(\d+|\*)")
+MAX_REMEMBERED_URLS = 10_000  # listed URLs kept in memory; others are asked for when needed
+ERROR_BODY_LIMIT = 4096  # bytes of a storage error body read to tell "expired" from others
+REDIRECT_STATUSES = (301, 302, 303, 307, 308)
+DISK_CHECK_EVERY = 8 * 1024 * 1024  # re-check free space after each 8 MiB without a size
+_disk_free = shutil.disk_usage  # replaceable in tests
+
+
+@dataclass(frozen=True, slots=True)
+class DownloadLimits:
+    """Bounds every download: in bytes (the API's size, else the quota and free disk) and
+    in time (``max(floor, size / min rate)`` for the whole download, resumes included)."""
+
+    quota_bytes: int = 5 * 1024**3
+    floor_seconds: float = 120.0
+    min_bytes_per_second: int = 32 * 1024
+    max_redirects: int = 5
+    disk_reserve: int = 64 * 1024 * 1024  # free space an undeclared download leaves alone
+
+    def deadline_seconds(self, size: int) -> float:
+        return max(self.floor_seconds, size / max(1, self.min_bytes_per_second))
 
 
 class ArtifactSource(Protocol):
@@ -56,8 +86,6 @@ class Fetched:
 
     path: Path
     downloaded: bool
-    #: the bytes also went to the ``also_to`` file given to the fetch, verified
-    teed: bool = False
 
 
 @dataclass
@@ -89,6 +117,7 @@ class Fetcher:
         source: Callable[[], ArtifactSource | None],
         max_parallel: int = 4,
         on_stored: Callable[[str], None] | None = None,
+        limits: DownloadLimits | None = None,
     ) -> None:
         self.http = http
         self.catalog = catalog
@@ -100,6 +129,8 @@ class Fetcher:
         self._inflight: dict[str, _InFlight] = {}
         self._inflight_lock = threading.Lock()
         self._on_stored = on_stored
+        self.limits = limits or DownloadLimits()
+        self.last_hashed: dict[str, str] = {}  # artifact id -> "raw"/"decoded", this session
         self.url_refreshes = 0  # how often the API was asked for a fresh URL (for stats/tests)
 
     # -- signed URLs -----------------------------------------------------------------------
@@ -108,7 +139,11 @@ class Fetcher:
         """Keep a listed artifact's URL (in memory only) so a later fetch can skip a round trip."""
         if artifact.signed_url:
             with self._urls_lock:
-                self._urls[artifact.id] = SignedUrl.from_url(artifact.signed_url, issued_at)
+                if len(self._urls) >= MAX_REMEMBERED_URLS and artifact.id not in self._urls:
+                    return  # a huge listing: the rest are asked for when downloaded
+            signed = SignedUrl.from_url(artifact.signed_url, issued_at)
+            with self._urls_lock:
+                self._urls[artifact.id] = signed
 
     def forget_urls(self) -> None:
         with self._urls_lock:
@@ -204,19 +239,12 @@ class Fetcher:
         artifact: Artifact,
         progress: ProgressFn | None = None,
         cancel: CancelToken | None = None,
-        *,
-        also_to: int | None = None,
     ) -> Fetched:
         """The artifact's verified local file (downloading it if needed) and whether this call did.
 
         Concurrent calls for the same bytes share one download; across processes a lock
         file does the same. Raises IntegrityError (bytes wrong, nothing kept),
         SignedUrlExpired, StorageError, NetworkError, CacheError or Cancelled.
-
-        ``also_to`` (a file descriptor open for writing, at offset 0): when this call
-        downloads, every byte is written there too, in the same pass (``teed`` in the
-        result). The caller keeps that file only if the fetch returns: the bytes are then
-        the verified ones. When the file was cached already, nothing is written there.
         """
         expected = parse_file_hash(artifact.file_hash)
         key = fetch_lock_key(expected, artifact.id)
@@ -235,7 +263,7 @@ class Fetcher:
                     flight.listeners.append(progress)
             if leader:
                 try:
-                    return self._lead(artifact, expected, key, flight, cancel, also_to)
+                    return self._lead(artifact, expected, key, flight, cancel)
                 except BaseException as exc:
                     flight.error = exc
                     raise
@@ -263,7 +291,6 @@ class Fetcher:
         key: str,
         flight: _InFlight,
         cancel: CancelToken | None,
-        also_to: int | None = None,
     ) -> Fetched:
         while not self._slots.acquire(timeout=0.1):
             if cancel is not None:
@@ -274,8 +301,8 @@ class Fetcher:
                 path = self.cached(artifact)
                 if path is not None:
                     return Fetched(path, downloaded=False)
-                path = self._download(artifact, expected, flight.progress, cancel, also_to)
-                return Fetched(path, downloaded=True, teed=also_to is not None)
+                path = self._download(artifact, expected, flight.progress, cancel)
+                return Fetched(path, downloaded=True)
         finally:
             self._slots.release()
 
@@ -285,25 +312,59 @@ class Fetcher:
         expected: ExpectedHash | None,
         progress: ProgressFn,
         cancel: CancelToken | None,
-        also_to: int | None = None,
     ) -> Path:
         started = time.monotonic()
-        with self.blobs.writer(expected) as writer:
-            sink: BlobWriter | _Tee = writer if also_to is None else _Tee(writer, also_to)
-            total = self._transfer(artifact, sink, progress, cancel)
-            # A cancel that lands with the last bytes still wins: nothing is committed.
-            if cancel is not None:
-                cancel.raise_if_cancelled()
+        declared = artifact.file_size
+        key = fetch_lock_key(expected, artifact.id)
+        hashed = "raw"
+        decoded: list[BlobWriter] = []  # the decoded form of a gzip body, if one came
+
+        def decode_sink() -> BlobWriter:
+            for old in decoded:
+                old.discard()
+            decoded[:] = [self.blobs.writer(expected)]
+            return decoded[0]
+
+        with self.blobs.writer(expected, resume_key=key, declared=declared) as writer:
             try:
-                sha256, size, verified = writer.commit()
-            except IntegrityError as exc:
-                self._record_mismatch(artifact, expected, exc)
-                raise IntegrityError(
-                    f"{artifact.name}: the downloaded bytes do not match its hash"
-                    f" (expected {exc.expected}, got {exc.actual}).",
-                    expected=exc.expected,
-                    actual=exc.actual,
-                ) from None
+                try:
+                    got = self._transfer(artifact, writer, progress, cancel, decode_sink)
+                except (NetworkError, SignedUrlExpired):
+                    writer.keep()  # a later attempt, in this process or the next, continues it
+                    raise
+                except BodyTooLong as exc:
+                    writer.discard()
+                    raise self._too_long(artifact, expected, exc.bound) from None
+                # A cancel that lands with the last bytes still wins: nothing is committed.
+                if cancel is not None:
+                    cancel.raise_if_cancelled()
+                final = writer
+                # A gzip body: the API's hash may describe the decoded bytes (kept as well).
+                raw_matches = expected is None or writer.hasher.matches()
+                if got.decoded and not raw_matches and decoded and decoded[0].hasher.matches():
+                    writer.discard()
+                    final, hashed = decoded.pop(), "decoded"
+                try:
+                    sha256, size, verified = final.commit()
+                except IntegrityError as exc:
+                    self._record_mismatch(artifact, expected, exc)
+                    coded = f" (storage sent it {got.encoding}-encoded)" if got.encoding else ""
+                    raise IntegrityError(
+                        f"{artifact.name}: the downloaded bytes do not match its hash{coded}"
+                        f" (expected {exc.expected}, got {exc.actual}).",
+                        expected=exc.expected,
+                        actual=exc.actual,
+                    ) from None
+            finally:
+                for other in decoded:
+                    other.discard()
+        if got.encoding:
+            log.info(
+                "Artifact %s came %s-encoded; its hash matched the %s bytes",
+                artifact.id,
+                got.encoding,
+                hashed,
+            )
         now = time.time()
         state = CacheState.VERIFIED if verified else CacheState.NOT_VERIFIABLE
         try:
@@ -330,13 +391,58 @@ class Fetcher:
             "Stored artifact %s (%d bytes of %s, %s) in %.2fs",
             artifact.id,
             size,
-            total if total is not None else "?",
+            declared if declared is not None else "?",
             state.value,
             time.monotonic() - started,
         )
+        self.last_hashed[artifact.id] = hashed
         if self._on_stored is not None:
             self._on_stored(sha256)
         return self.blobs.locate(sha256) or self.blobs.path_for(sha256)
+
+    def _too_long(
+        self, artifact: Artifact, expected: ExpectedHash | None, bound: int
+    ) -> ArtifactViewerError:
+        declared = artifact.file_size
+        if declared is None:
+            return CacheError(
+                f"{artifact.name}: the API gave no size and storage sent more than"
+                f" {human_size(bound)} (the room the cache quota and the free disk space"
+                " leave); the download was stopped and nothing was kept.",
+                hint="If the file is really that large, raise the cache quota or free disk space.",
+            )
+        mismatch = IntegrityError(
+            "too long", expected=f"{declared} bytes", actual=f"more than {declared} bytes"
+        )
+        self._record_mismatch(artifact, expected, mismatch)
+        return IntegrityError(
+            f"{artifact.name}: storage sent more than the {declared} bytes the API declared;"
+            " the download was cut there and nothing was kept.",
+            expected=mismatch.expected,
+            actual=mismatch.actual,
+            hint="The server or the API is wrong about this file; report the run if it persists.",
+        )
+
+    def _free_disk(self) -> int:
+        try:
+            return _disk_free(self.blobs.partial_dir).free
+        except OSError:
+            return 0
+
+    def _undeclared_bound(self) -> int:
+        """How much a download without a declared size may write: the quota, and what the
+        disk has free beyond a reserve, whichever is less."""
+        room = self._free_disk() - self.limits.disk_reserve
+        return max(0, min(self.limits.quota_bytes, room))
+
+    def _check_room(self, artifact: Artifact, needed: int) -> None:
+        free = self._free_disk()
+        if needed > free:
+            raise CacheError(
+                f"Not enough disk space for {artifact.name}: it needs {human_size(needed)},"
+                f" {human_size(max(0, free))} is free.",
+                hint="Free some disk space or lower the cache quota in Settings, then try again.",
+            )
 
     def _record_mismatch(
         self, artifact: Artifact, expected: ExpectedHash | None, exc: IntegrityError
@@ -357,32 +463,60 @@ class Fetcher:
     def _transfer(
         self,
         artifact: Artifact,
-        writer: BlobWriter | _Tee,
+        writer: BlobWriter,
         progress: ProgressFn,
         cancel: CancelToken | None,
-    ) -> int | None:
-        """Stream the bytes into ``writer``, resuming after expiry or a dropped connection.
+        decode_sink: Callable[[], BlobWriter] | None = None,
+    ) -> Transferred:
+        """Stream the raw bytes into ``writer``, resuming after expiry or a dropped connection.
+
+        Bounded: never more than the API's declared size reaches the disk (without one, the
+        quota and the free disk space bound it), and the whole download, resumes included,
+        has a deadline proportional to its size. The server's Content-Length and
+        Content-Range never override the API. Raw bytes are kept as they came: a coded
+        (gzip) body is decoded afterwards if its hash says so, and never resumed by Range.
 
         One thread receives, writes and hashes each chunk while it is still in the CPU
         cache: measured on a busy 2-core machine, handing chunks to a second thread cost
         more (page faults, cross-core copies, wake-ups) than the overlap won.
         """
+        declared = artifact.file_size
+        if declared is not None:
+            bound = declared
+            self._check_room(artifact, declared - writer.size)
+        else:
+            bound = self._undeclared_bound()
+            if bound <= 0:
+                raise CacheError(
+                    f"No room to download {artifact.name}: the API gave no size and the cache"
+                    " quota or the free disk space is used up.",
+                    hint="Free some disk space or raise the cache quota, then try again.",
+                )
+        deadline_seconds = self.limits.deadline_seconds(bound)
+        deadline = time.monotonic() + deadline_seconds
+        total: int | None = declared
         signed = self._url_for(artifact)
-        total: int | None = artifact.file_size
         transport_failures = 0
         expired_in_a_row = 0
         just_refreshed = False
+        encoding: str | None = None
+        decoder: StreamDecoder | None = None
+        next_disk_check = writer.size + DISK_CHECK_EVERY
         while True:
             if cancel is not None:
                 cancel.raise_if_cancelled()
             if not just_refreshed and not signed.usable():
                 signed = self._fresh_url(artifact)
             just_refreshed = False
+            if writer.size and encoding is not None:
+                writer.restart()  # a coded body's offsets are not the object's: from zero
             offset = writer.size
-            headers = {"Range": f"bytes={offset}-"} if offset else {}
+            headers = {"Accept-Encoding": "identity"}
+            if offset:
+                headers["Range"] = f"bytes={offset}-"
             before = offset
             try:
-                with self.http.stream("GET", signed.url, headers=headers) as response:
+                with self._open(artifact, signed, headers) as response:
                     status = response.status_code
                     if status in (400, 403) and self._looks_expired(response, signed):
                         expired_in_a_row += 1
@@ -399,59 +533,87 @@ class Fetcher:
                         signed = self._fresh_url(artifact)
                         just_refreshed = True
                         continue
+                    coding = content_encoding(response)
                     if status == 416 and offset and total is not None and offset >= total:
-                        return total
-                    if status == 206 and offset:
-                        start, whole = _content_range(response.headers.get("content-range"))
+                        return Transferred(writer.size, encoding)
+                    if status == 206 and offset and coding is None:
+                        start, _whole = _content_range(response.headers.get("content-range"))
                         if start != offset:
                             log.info(
                                 "Artifact %s: server resumed at the wrong byte; restarting",
                                 artifact.id,
                             )
                             writer.restart()
-                            headers = {}
                             continue
-                        total = whole if whole is not None else total
-                    elif status == 200:
+                    elif status in (200, 206):
                         if offset:
                             log.info(
                                 "Artifact %s: server ignored Range; restarting from zero",
                                 artifact.id,
                             )
                             writer.restart()
-                        length = response.headers.get("content-length")
-                        total = int(length) if length and length.isdigit() else total
+                        if status == 206:  # a range we did not ask for, or of coded bytes
+                            encoding = coding
+                            raise _Transient("storage answered a range that cannot be used")
                     elif status == 429 or status >= 500:
                         raise _Transient(f"storage answered {status}")
                     else:
                         raise StorageError(
                             f"Storage refused the download of {artifact.name} (HTTP {status})."
                         )
+                    encoding = coding
+                    decoder = None
+                    if encoding is not None:
+                        writer.forbid_resume()  # coded offsets are no object's offsets
+                        if decode_sink is not None:
+                            decoder = StreamDecoder(encoding, decode_sink(), bound)
+                    # A gzip body may exceed the object it codes by a header's worth.
+                    limit = bound if encoding is None else bound + max(1024, bound // 64)
                     next_report = 0.0
-                    # No chunk_size: httpx would re-slice every chunk (half the throughput).
-                    for chunk in response.iter_bytes():
+                    for chunk in response.iter_raw():
                         if cancel is not None:
                             cancel.raise_if_cancelled()
+                        if len(chunk) > limit - writer.size:
+                            raise BodyTooLong(limit)  # nothing beyond the bound is written
                         writer.write(chunk)
+                        if decoder is not None:
+                            decoder.feed(chunk)
                         now = _progress_clock()
                         if now >= next_report:  # observers see ~20 updates a second at most
                             next_report = now + PROGRESS_INTERVAL
                             report(progress, writer.size, total)
+                        if time.monotonic() > deadline:
+                            raise self._too_slow(artifact, writer.size, deadline_seconds)
+                        if declared is None and writer.size >= next_disk_check:
+                            next_disk_check = writer.size + DISK_CHECK_EVERY
+                            if self._free_disk() < self.limits.disk_reserve:
+                                raise CacheError(
+                                    f"The disk is nearly full: the download of {artifact.name}"
+                                    " was stopped.",
+                                    hint="Free some disk space, then try again.",
+                                )
                 report(progress, writer.size, total)
-                if total is not None and writer.size < total:
+                if total is not None and writer.size < total and encoding is None:
                     raise _Transient("connection ended early")
-                return total
+                if decoder is not None:
+                    finished = decoder.finish()
+                    if not finished and not writer.hasher.matches() and _cut_short(response):
+                        raise _Transient("a coded body ended early")
+                    return Transferred(writer.size, encoding, decoded=finished)
+                return Transferred(writer.size, encoding)
             except (httpx.TransportError, _Transient) as exc:
+                if time.monotonic() > deadline:
+                    raise self._too_slow(artifact, writer.size, deadline_seconds) from None
                 if writer.size > before:
                     expired_in_a_row = 0
                 transport_failures = 0 if writer.size > before else transport_failures + 1
                 # Cannot connect at all: likely offline, so do not keep the user waiting.
-                limit = (
+                retries = (
                     MAX_CONNECT_RETRIES
                     if isinstance(exc, httpx.ConnectError)
                     else MAX_TRANSPORT_RETRIES
                 )
-                if transport_failures > limit:
+                if transport_failures > retries:
                     raise NetworkError(
                         f"The download of {artifact.name} kept failing ({type(exc).__name__})."
                     ) from None
@@ -465,12 +627,63 @@ class Fetcher:
                 self._sleep(delay if transport_failures else 0, cancel)
 
     @staticmethod
+    def _too_slow(artifact: Artifact, done: int, seconds: float) -> NetworkError:
+        return NetworkError(
+            f"The download of {artifact.name} was too slow: {human_size(done)} arrived in the"
+            f" {seconds:.0f} s a file of its size may take; it was stopped.",
+            hint="Try again later (the time allowed is download_floor_seconds in Settings).",
+        )
+
+    @contextlib.contextmanager
+    def _open(
+        self, artifact: Artifact, signed: SignedUrl, headers: dict[str, str]
+    ) -> Iterator[httpx.Response]:
+        """GET a signed URL, following at most ``max_redirects`` redirects by hand: each hop
+        must pass :func:`check_download_url` and carries only ``headers`` (never the API key:
+        the shared client holds none, and no cookies are sent)."""
+        url = signed.url
+        for _hop in range(self.limits.max_redirects + 1):
+            try:
+                check_download_url(url)
+                request = self.http.build_request("GET", url, headers=headers)
+            except UnsafeUrl as exc:
+                raise StorageError(
+                    f"{artifact.name}: {exc}", hint="Nothing was downloaded."
+                ) from None
+            except (httpx.InvalidURL, httpx.UnsupportedProtocol, ValueError):
+                raise StorageError(
+                    f"{artifact.name}: the download link is malformed.",
+                    hint="Nothing was downloaded.",
+                ) from None
+            request.headers.pop("Cookie", None)
+            response = self.http.send(request, stream=True, follow_redirects=False)
+            location = response.headers.get("location")
+            if response.status_code in REDIRECT_STATUSES and location:
+                response.close()
+                try:
+                    url = str(httpx.URL(url).join(location))
+                except (httpx.InvalidURL, ValueError):
+                    raise StorageError(
+                        f"{artifact.name}: storage redirected to a malformed address."
+                    ) from None
+                continue
+            try:
+                yield response
+            finally:
+                response.close()
+            return
+        raise StorageError(
+            f"{artifact.name}: storage redirected more than {self.limits.max_redirects} times;"
+            " the download was stopped."
+        )
+
+    @staticmethod
     def _looks_expired(response: httpx.Response, signed: SignedUrl) -> bool:
-        """S3 says "Request has expired" (403), others 400; past our own expiry counts too."""
-        try:
-            body = response.read()[:4096].decode("utf-8", "replace").lower()
-        except httpx.HTTPError:
-            body = ""
+        """S3 says "Request has expired" (403), others 400; past our own expiry counts too.
+
+        Only the first few KiB of the body are read: an error body may be endless.
+        """
+        body = read_bounded(response, ERROR_BODY_LIMIT).decode("utf-8", "replace").lower()
         return "expired" in body or datetime.now(UTC) >= signed.expires_at
 
     @staticmethod
@@ -486,31 +699,10 @@ class _Transient(Exception):
     """A failure worth resuming after (5xx, 429, short body)."""
 
 
-class _Tee:
-    """A download's writer that also writes every byte to a second file, in the same pass
-    (``get -o FILE``: no second read of the cached file afterwards)."""
-
-    def __init__(self, writer: BlobWriter, out: int) -> None:
-        self.writer = writer
-        self.out = out
-
-    @property
-    def size(self) -> int:
-        return self.writer.size
-
-    def write(self, data: bytes | memoryview) -> None:
-        self.writer.write(data)
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(self.out, view) :]
-        except OSError as exc:
-            raise CacheError(f"Could not write the copy: {exc.strerror or exc}.") from None
-
-    def restart(self) -> None:
-        self.writer.restart()
-        os.ftruncate(self.out, 0)
-        os.lseek(self.out, 0, os.SEEK_SET)
+def _cut_short(response: httpx.Response) -> bool:
+    """The body ended before its Content-Length (the connection dropped)."""
+    length = response.headers.get("content-length", "")
+    return length.isdigit() and response.num_bytes_downloaded < int(length)
 
 
 def _content_range(value: str | None) -> tuple[int | None, int | None]:

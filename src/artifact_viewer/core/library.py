@@ -26,13 +26,9 @@ from artifact_viewer.core.catalog.notes import ImportMark, Note, NoteKind
 from artifact_viewer.core.crypto.convert import ConvertReport, convert_cache
 from artifact_viewer.core.crypto.memfile import PlaintextViews
 from artifact_viewer.core.crypto.state import encryption_enabled
-from artifact_viewer.core.destinations import (
-    check_destination,
-    copy_atomically,
-    copy_file_data,
-    is_special,
-)
+from artifact_viewer.core.destinations import check_destination, copy_atomically
 from artifact_viewer.core.errors import (
+    ArtifactViewerError,
     CacheError,
     IntegrityError,
     NetworkError,
@@ -40,7 +36,7 @@ from artifact_viewer.core.errors import (
     NotFound,
     OfflineError,
 )
-from artifact_viewer.core.fetcher import Fetcher
+from artifact_viewer.core.fetcher import DownloadLimits, Fetcher
 from artifact_viewer.core.filenames import safe_file_name
 from artifact_viewer.core.hashes import Hasher, parse_file_hash
 from artifact_viewer.core.models import Artifact, Job, JobRun, Workflow, WorkflowRun
@@ -49,6 +45,7 @@ from artifact_viewer.core.paths import AppPaths
 from artifact_viewer.core.pins import pin_run, unpin_run
 from artifact_viewer.core.progress import ProgressFn, report
 from artifact_viewer.core.quota import enforce_quota, remove_blob_unless_busy
+from artifact_viewer.core.quota_guard import SyncQuota
 from artifact_viewer.core.retention import RetentionReport, purge_older_than
 from artifact_viewer.core.settings import Settings
 from artifact_viewer.core.store_models import (
@@ -94,6 +91,7 @@ def _clause(message: str) -> str:
 
 # A file modified after we verified it gets re-hashed before it is handed out again.
 _MTIME_SLACK = 1.0
+ORPHAN_GRACE_SECONDS = 60.0
 
 
 class ApiClient(CatalogSource, Protocol):
@@ -144,7 +142,8 @@ class Library:
     ) -> Library:
         """Open (creating or migrating) the store under ``paths``; pass the app's shared ``http``.
 
-        Leftover partial downloads from a killed process are removed here.
+        Leftovers of a killed process are tidied here: stale partial downloads (a recent
+        resumable one stays for the next fetch to continue) and unused lock files.
         """
         try:
             paths.ensure()
@@ -180,6 +179,11 @@ class Library:
             source=source,
             max_parallel=settings.max_parallel_downloads,
             on_stored=lambda sha256: library.blob_events.added(sha256) if library else None,
+            limits=DownloadLimits(
+                quota_bytes=settings.cache_quota_bytes,
+                floor_seconds=settings.download_floor_seconds,
+                min_bytes_per_second=settings.download_min_bytes_per_second,
+            ),
         )
         library = cls(
             catalog=catalog,
@@ -446,27 +450,16 @@ class Library:
         cancel: CancelToken | None = None,
     ) -> Path:
         """The artifact's verified local file, downloading it if needed (call off the GUI thread)."""
-        return self._fetch(artifact_id, progress, cancel)[0]
-
-    def _fetch(
-        self,
-        artifact_id: str,
-        progress: ProgressFn | None,
-        cancel: CancelToken | None,
-        also_to: int | None = None,
-    ) -> tuple[Path, bool]:
-        """:meth:`fetch`, and whether the bytes also went to ``also_to`` while downloading
-        (see :meth:`Fetcher.fetch_detailed`)."""
         path = self.cached_path(artifact_id)
         if path is not None:
             size = path.stat().st_size
             report(progress, size, size)
-            return path, False
+            return path
         artifact = self._artifact_for_fetch(artifact_id)
         if self.client is None:
             raise self._not_offline(artifact)
         try:
-            fetched = self.fetcher.fetch_detailed(artifact, progress, cancel, also_to=also_to)
+            path = self.fetcher.fetch(artifact, progress, cancel)
         except NetworkError as exc:
             if self.check_online():
                 raise  # the API answers: storage trouble, not offline
@@ -474,7 +467,6 @@ class Library:
                 f"{artifact.name} is not available offline: it is not cached and the download"
                 f" failed ({_clause(exc.message)})."
             ) from None
-        path = fetched.path
         self.online = True
         entry = self.catalog.cache_entry(artifact.id)
         keep = {entry.sha256} if entry is not None and entry.sha256 else set()
@@ -483,8 +475,8 @@ class Library:
             readable = self._readable(artifact.id, entry.sha256, path)
             if readable is None:
                 raise IntegrityError(f"{artifact.name}: its cached file failed authentication.")
-            return readable, fetched.teed
-        return path, fetched.teed
+            return readable
+        return path
 
     def _not_offline(self, artifact: Artifact) -> NotAvailableOffline:
         self.online = False
@@ -500,6 +492,12 @@ class Library:
         return self._verify_blob(entry, artifact.file_hash if artifact else entry.expected)
 
     def _verify_blob(self, entry: CacheEntry, file_hash: str | None) -> CacheState:
+        """Re-hash ``entry``'s blob against ``file_hash`` (the artifact's own hash).
+
+        Bytes changed on disk: the file goes and every artifact sharing it is marked
+        mismatch. Bytes intact but not what this artifact's hash says: only this artifact
+        loses its claim (the file stays for the others, or goes if it was the only one).
+        """
         assert entry.sha256 is not None
         expected = parse_file_hash(file_hash)
         try:
@@ -509,26 +507,30 @@ class Library:
             return CacheState.NOT_CACHED
         except IntegrityError:
             hasher = None  # an encrypted file changed on disk: it fails authentication
-        intact = (
+        now = time.time()
+        if (
             hasher is not None
             and hasher.sha256 == entry.sha256
             and (expected is None or hasher.matches())
+        ):
+            self.catalog.put_cache_entry(dataclasses.replace(entry, verified_at=now))
+            return CacheState.VERIFIED if expected is not None else CacheState.NOT_VERIFIABLE
+        changed = hasher is None or hasher.sha256 != entry.sha256
+        claims = self.catalog.entries_for_blob(entry.sha256)
+        victims = claims if changed else [entry]
+        log.warning(
+            "Cached file for artifact %s %s; %s",
+            entry.artifact_id,
+            "changed on disk" if changed else "does not match its hash",
+            "removed" if changed or len(claims) <= 1 else "its claim dropped",
         )
-        now = time.time()
-        if intact:
-            state = CacheState.VERIFIED if expected is not None else CacheState.NOT_VERIFIABLE
-            for other in self.catalog.entries_for_blob(entry.sha256):
-                self.catalog.put_cache_entry(dataclasses.replace(other, verified_at=now))
-            return state
-        log.warning("Cached file for artifact %s changed on disk; removed", entry.artifact_id)
-        self.blobs.remove(entry.sha256)
-        self.plaintext.forget(entry.sha256)
-        actual = (
-            f"sha256:{hasher.sha256}"
-            if hasher is not None
-            else "unreadable (failed authentication)"
-        )
-        for other in self.catalog.entries_for_blob(entry.sha256):
+        if hasher is None:
+            actual: str | None = "unreadable (failed authentication)"
+        elif changed:
+            actual = f"sha256:{hasher.sha256}"
+        else:
+            actual = f"{expected.algo}:{hasher.actual()}" if expected is not None else None
+        for other in victims:
             self.catalog.put_cache_entry(
                 CacheEntry(
                     other.artifact_id,
@@ -539,7 +541,33 @@ class Library:
                     verified_at=now,
                 )
             )
+        if changed or len(claims) <= 1:
+            self.blobs.remove(entry.sha256)
+            self.plaintext.forget(entry.sha256)
         return CacheState.MISMATCH
+
+    def _verify_group(self, sha256: str, group: Sequence[CacheEntry]) -> dict[str, CacheState]:
+        """Re-hash one blob that several artifacts share, each against its own hash: they
+        may state it in different formats (sha256, md5, one the app cannot read). The file
+        is read once per distinct hash, not once per artifact."""
+        states: dict[str, CacheState] = {}
+        seen: dict[str | None, CacheState] = {}
+        for entry in group:
+            artifact = self.catalog.artifact(entry.artifact_id)
+            file_hash = artifact.file_hash if artifact else entry.expected
+            parsed = parse_file_hash(file_hash)
+            key = str(parsed) if parsed is not None else None
+            if key in seen and seen[key] is not CacheState.MISMATCH:
+                self.catalog.put_cache_entry(dataclasses.replace(entry, verified_at=time.time()))
+                states[entry.artifact_id] = seen[key]
+                continue
+            state = self._verify_blob(entry, file_hash)
+            if not self.blobs.exists(sha256):
+                # Gone (vanished, or its bytes changed): no artifact in the group keeps it.
+                states.update({e.artifact_id: state for e in group if e.artifact_id not in states})
+                return states
+            seen[key] = states[entry.artifact_id] = state
+        return states
 
     def verify_all(self, progress: ProgressFn | None = None) -> VerifyReport:
         """Re-hash every cached file; progress counts bytes."""
@@ -555,19 +583,17 @@ class Library:
             done = 0
             report(progress, 0, total)
             for sha256, group in by_blob.items():
-                first = group[0]
-                artifact = self.catalog.artifact(first.artifact_id)
-                state = self._verify_blob(first, artifact.file_hash if artifact else first.expected)
+                states = self._verify_group(sha256, group)
                 result.checked += len(group)
-                ids = [e.artifact_id for e in group]
-                if state is CacheState.VERIFIED:
-                    result.verified += len(group)
-                elif state is CacheState.NOT_VERIFIABLE:
-                    result.not_verifiable += len(group)
-                elif state is CacheState.MISMATCH:
-                    result.mismatched.extend(ids)
-                else:
-                    result.missing.extend(ids)
+                for artifact_id, state in states.items():
+                    if state is CacheState.VERIFIED:
+                        result.verified += 1
+                    elif state is CacheState.NOT_VERIFIABLE:
+                        result.not_verifiable += 1
+                    elif state is CacheState.MISMATCH:
+                        result.mismatched.append(artifact_id)
+                    else:
+                        result.missing.append(artifact_id)
                 done += max(e.size or 0 for e in group)
                 report(progress, done, total)
                 log.debug("Verified blob %s… -> %s", sha256[:12], state.value)
@@ -581,60 +607,32 @@ class Library:
     def unpin_run(self, run_id: str) -> None:
         unpin_run(self, run_id)
 
-    def save_as(
-        self,
-        artifact_id: str,
-        dest: Path,
-        *,
-        overwrite: bool = False,
-        progress: ProgressFn | None = None,
-        cancel: CancelToken | None = None,
-    ) -> Path:
-        """Write the verified file to ``dest`` (a folder gets a safe name from the display name),
-        downloading it if needed.
+    def save_as(self, artifact_id: str, dest: Path, *, overwrite: bool = False) -> Path:
+        """Copy the verified file to ``dest`` (a folder gets a safe name from the display name).
 
         Refuses to replace an existing file unless ``overwrite``; the copy is atomic. A file
         path is checked before anything is downloaded. A device or FIFO (``/dev/null``) is
-        written into, never replaced. A download writes the cache and ``dest`` in one pass;
-        a cached file is copied in the kernel.
+        written into, never replaced.
         """
         requested = Path(dest).expanduser()
         if not requested.is_dir():
             check_destination(requested, overwrite, into_special=True)
         for attempt in (1, 2):
+            source = self.fetch(artifact_id)
             target = requested
             if target.is_dir():
                 artifact = self.catalog.artifact(artifact_id)
                 name = safe_file_name(artifact.name if artifact else artifact_id, artifact)
                 target = target / name
-                check_destination(target, overwrite, into_special=True)
-            if is_special(target):
-                return copy_atomically(self._fetch(artifact_id, progress, cancel)[0], target)
-            temp = target.with_name(f".{target.name}.{threading.get_ident()}.tmp")
-            vanished = False
+                check_destination(target, overwrite)
             try:
-                with temp.open("wb") as out:
-                    source, teed = self._fetch(artifact_id, progress, cancel, out.fileno())
-                    if not teed:
-                        try:
-                            handle = source.open("rb")
-                        except FileNotFoundError:
-                            # Evicted or purged by another process since: fetch again.
-                            vanished = True
-                        else:
-                            with handle:
-                                copy_file_data(handle, out)
-                if not vanished:
-                    temp.replace(target)
-                    return target
-            except OSError as exc:
-                raise CacheError(f"Could not save {target.name}: {exc.strerror or exc}.") from None
-            finally:
-                if temp.exists():
-                    with contextlib.suppress(OSError):
-                        temp.unlink()
-            if attempt == 2:
-                raise CacheError(f"Could not save {target.name}: its cached file vanished.")
+                return copy_atomically(source, target, overwrite=overwrite)
+            except FileNotFoundError:
+                # Evicted or purged by another process between fetch and copy: fetch again.
+                if attempt == 2:
+                    raise CacheError(
+                        f"Could not save {target.name}: its cached file vanished."
+                    ) from None
         raise AssertionError("unreachable")  # pragma: no cover
 
     def stats(self) -> CacheStats:
@@ -666,6 +664,14 @@ class Library:
         for entry in self.catalog.cache_entries().values():
             if entry.state is CacheState.MISMATCH:
                 self.catalog.delete_cache_entry(entry.artifact_id)
+        # Files no catalog row claims (a purge or eviction killed between its two steps);
+        # only older ones, as a download elsewhere may be about to record a new one.
+        now = time.time()
+        for sha256, path in list(self.blobs.all_blobs()):
+            with contextlib.suppress(OSError):
+                old = now - path.stat().st_mtime > ORPHAN_GRACE_SECONDS
+                if old and not self.catalog.entries_for_blob(sha256):
+                    removed += remove_blob_unless_busy(self.catalog, self.blobs, sha256)
         self.blobs.clean_partials()
         log.info("Purged %d cached file(s)", removed)
         return removed
@@ -713,7 +719,9 @@ class Library:
         if run_id:
             self.refresh_run(run_id)
             self.refresh_artifacts(run_id=run_id)
-            targets = self.catalog.artifacts(ArtifactQuery(run_id=run_id, order_by="created_at"))
+            query = ArtifactQuery(run_id=run_id, order_by="created_at")
+            self._check_sync_size(self.catalog.count_artifacts(query))
+            targets = self.catalog.artifacts(query)
             runs = 1
         elif workflow_id or all:
             if workflow_id and self.catalog.workflow(workflow_id) is None:
@@ -721,7 +729,9 @@ class Library:
                 raise NotFound(f"The workflow {workflow_id} was not found.")
             runs = self.refresh_runs(workflow_id)
             self.refresh_artifacts(workflow_id=workflow_id)
-            targets = self.catalog.artifacts(ArtifactQuery(workflow_id=workflow_id))
+            query = ArtifactQuery(workflow_id=workflow_id)
+            self._check_sync_size(self.catalog.count_artifacts(query))
+            targets = self.catalog.artifacts(query)
         else:
             runs = self.refresh_runs()
             self.refresh_artifacts()  # the whole catalog, so everything can be browsed offline
@@ -734,6 +744,18 @@ class Library:
         result.runs = runs
         return result
 
+    def _check_sync_size(self, count: int) -> None:
+        """Refuse to download more artifacts in one sync than the settings allow (the
+        catalog is already refreshed: everything stays browsable)."""
+        limit = self.settings.sync_max_artifacts
+        if count > limit:
+            raise ArtifactViewerError(
+                f"This sync would download {count} artifacts, more than the {limit} one sync"
+                " may fetch; the catalog was refreshed, nothing was downloaded.",
+                hint="Sync one run or workflow at a time (--run, --workflow), or raise"
+                " sync_max_artifacts in Settings.",
+            )
+
     def download(
         self,
         artifacts: Sequence[Artifact],
@@ -743,15 +765,18 @@ class Library:
     ) -> SyncReport:
         """Fetch many artifacts in parallel (bounded), then bring the cache back under quota.
 
-        Offline, cached ones count as cached and the rest land in ``failed``.
+        Offline, cached ones count as cached and the rest land in ``failed``. The quota is
+        kept as it goes: other files are evicted after each download, and once the files
+        asked for cannot fit, the rest are not downloaded (``report.stopped`` says why).
         """
-        fetched: set[str] = set()
-
-        def keep(artifact: Artifact, _path: Path) -> None:
-            entry = self.catalog.cache_entry(artifact.id)
-            if entry is not None and entry.sha256:
-                fetched.add(entry.sha256)
-
+        entries = self.catalog.cache_entries([a.id for a in artifacts])
+        pinned = set(self.catalog.pinned_runs())
+        already = {
+            e.sha256: 0 if a.workflow_run_id in pinned else (e.size or 0)
+            for a in artifacts
+            if (e := entries.get(a.id)) is not None and e.sha256 and e.state.usable
+        }
+        guard = SyncQuota(self.catalog, self.blobs, self.settings.cache_quota_bytes, already)
         try:
             result = download_many(
                 self.fetcher,
@@ -759,8 +784,10 @@ class Library:
                 parallel=self.settings.max_parallel_downloads,
                 progress=progress,
                 cancel=cancel,
-                after_each=keep,
+                admit=guard.admit,
+                finished=guard.finished,
             )
+            result.stopped = guard.stopped
         finally:
-            enforce_quota(self.catalog, self.blobs, self.settings.cache_quota_bytes, fetched)
+            enforce_quota(self.catalog, self.blobs, self.settings.cache_quota_bytes, guard.keep)
         return result

@@ -26,10 +26,15 @@ def parse_timestamp(value: Any) -> datetime | None:
         return None
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if isinstance(value, bool):
+        return None
     if isinstance(value, (int, float)):
-        # epoch seconds or milliseconds
-        seconds = value / 1000 if value > 1e11 else value
-        return datetime.fromtimestamp(seconds, tz=UTC)
+        # epoch seconds or milliseconds; out of range (1e20, NaN) is no date at all
+        try:
+            seconds = value / 1000 if value > 1e11 else value
+            return datetime.fromtimestamp(seconds, tz=UTC)
+        except (OverflowError, OSError, ValueError):
+            return None
     if not isinstance(value, str):
         return None
     text = value.strip()
@@ -46,9 +51,11 @@ def parse_timestamp(value: Any) -> datetime | None:
         text = f"{head}.{digits[:6].ljust(6, '0')}{rest[i:]}" if digits else head + rest[i:]
     try:
         parsed = datetime.fromisoformat(text)
-    except ValueError:
+        parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        parsed.astimezone(UTC)  # year 1 or 9999 with an offset overflows here, not later
+    except (ValueError, OverflowError):
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return parsed
 
 
 def format_timestamp(value: datetime | None) -> str | None:
@@ -65,13 +72,24 @@ def _str(value: Any) -> str | None:
     return str(value)
 
 
+INVALID_DATE = "invalid date"
+_MAX_INT = 2**63 - 1  # what SQLite stores
+
+
 def _int(value: Any) -> int | None:
     if value is None or isinstance(value, bool):
         return None
     try:
-        return int(value)
-    except (TypeError, ValueError):
+        number = int(value)
+    except (TypeError, ValueError, OverflowError):
         return None
+    return number if -_MAX_INT <= number <= _MAX_INT else None
+
+
+def _size(value: Any) -> int | None:
+    """A byte count: a whole number from 0 up; anything else is unknown."""
+    number = _int(value)
+    return number if number is not None and number >= 0 else None
 
 
 T = TypeVar("T", bound="Resource")
@@ -96,10 +114,25 @@ class Resource:
         kwargs: dict[str, Any] = {"id": str(data.get("id", ""))}
         known = {"id"}
         for key, (attr, convert) in cls.FIELDS.items():
-            known.add(key)
-            kwargs[attr] = convert(data.get(key))
+            value = data.get(key)
+            kwargs[attr] = converted = convert(value)
+            # A timestamp that is no date (1e20, "soon") is kept as the server wrote it, in
+            # ``extra``, so it round-trips and lists can say "invalid date".
+            if not (convert is parse_timestamp and converted is None and value not in (None, "")):
+                known.add(key)
         kwargs["extra"] = {k: v for k, v in data.items() if k not in known}
         return cls(**kwargs)
+
+    def timestamp_text(self, attr: str) -> str | None:
+        """The raw value behind a timestamp field the server sent but that is no date, else None."""
+        for key, (name, convert) in self.FIELDS.items():
+            if name == attr and convert is parse_timestamp and key in self.extra:
+                return str(self.extra[key])
+        return None
+
+    def invalid_date(self, attr: str) -> bool:
+        """True if the server sent something for ``attr`` that is not a date."""
+        return getattr(self, attr, None) is None and self.timestamp_text(attr) is not None
 
     def to_json(self) -> JsonDict:
         """Back to the API's camelCase shape, unknown fields included (round-trips ``from_json``)."""
@@ -249,7 +282,7 @@ class Artifact(Resource):
         "type": ("type", _str),
         "displayName": ("display_name", _str),
         "mimeType": ("mime_type", _str),
-        "fileSize": ("file_size", _int),
+        "fileSize": ("file_size", _size),
         "fileHash": ("file_hash", _str),
         "storagePath": ("storage_path", _str),
         "signedUrl": ("signed_url", _str),

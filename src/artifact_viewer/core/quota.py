@@ -27,8 +27,10 @@ def remove_blob_unless_busy(catalog: Catalog, blobs: BlobStore, sha256: str) -> 
         if not free:
             log.info("Cached file %s… is in use by a download; left in place", sha256[:12])
             return False
-        blobs.remove(sha256)
+        # The catalog first: killed in between, a file nobody claims is harmless (it holds
+        # verified bytes and a later download reuses it); a claim without its file is not.
         catalog.forget_blob(sha256)
+        blobs.remove(sha256)
         return True
 
 

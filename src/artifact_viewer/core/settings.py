@@ -35,6 +35,16 @@ class Settings:
     write_timeout: float = 30.0
     pool_timeout: float = 10.0
     page_size: int = 100
+    # A download must finish within max(floor, size / min rate) seconds, so a server that
+    # drips bytes is reported instead of waited on forever.
+    download_floor_seconds: float = 120.0
+    download_min_bytes_per_second: int = 32 * 1024
+    # A listing stops (with a clear message) past any of these.
+    listing_max_pages: int = 2_000
+    listing_max_items: int = 2_000_000
+    listing_max_bytes: int = 2 * GIB
+    listing_max_seconds: float = 1800.0
+    sync_max_artifacts: int = 200_000  # one `sync --all`/--workflow downloads at most this many
     last_mode: str = "online"
     extra: dict[str, Any] = dataclasses.field(default_factory=dict)
 
@@ -67,10 +77,26 @@ class Settings:
             kwargs["base_url"] = normalize_base_url(kwargs["base_url"]) or DEFAULT_BASE_URL
         if kwargs.get("last_mode") not in (None, *MODES):
             kwargs["last_mode"] = defaults.last_mode
-        for positive in ("cache_quota_bytes", "max_parallel_downloads", "page_size"):
+        for positive in (
+            "cache_quota_bytes",
+            "max_parallel_downloads",
+            "page_size",
+            "download_min_bytes_per_second",
+            "listing_max_pages",
+            "listing_max_items",
+            "listing_max_bytes",
+            "sync_max_artifacts",
+        ):
             if positive in kwargs and kwargs[positive] <= 0:
                 kwargs[positive] = getattr(defaults, positive)
-        for timeout in ("connect_timeout", "read_timeout", "write_timeout", "pool_timeout"):
+        for timeout in (
+            "connect_timeout",
+            "read_timeout",
+            "write_timeout",
+            "pool_timeout",
+            "download_floor_seconds",
+            "listing_max_seconds",
+        ):
             if timeout in kwargs and kwargs[timeout] <= 0:
                 kwargs[timeout] = getattr(defaults, timeout)
         extra = {k: v for k, v in data.items() if k not in names and k not in _FORBIDDEN_KEYS}

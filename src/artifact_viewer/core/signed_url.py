@@ -8,6 +8,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 DEFAULT_LIFETIME = timedelta(minutes=15)
 SAFETY_MARGIN = timedelta(seconds=30)
+MAX_LIFETIME = timedelta(days=7)  # S3's own ceiling for a presigned URL
 _DATE_PARAMS = ("x-amz-date", "x-goog-date")
 _EXPIRES_PARAMS = ("x-amz-expires", "x-goog-expires")
 
@@ -18,17 +19,22 @@ def parse_expiry(url: str, issued_at: datetime) -> datetime:
     The guess is ``issued_at`` (when we got the artifact from the API) plus 15 minutes,
     the documented lifetime. Malformed parameters also fall back to the guess.
     """
-    params = {k.lower(): v for k, v in parse_qsl(urlsplit(url).query, keep_blank_values=True)}
+    try:
+        query = urlsplit(url).query
+    except ValueError:  # malformed (``http://[::1/x``): the download itself reports it
+        return issued_at + DEFAULT_LIFETIME
+    params = {k.lower(): v for k, v in parse_qsl(query, keep_blank_values=True)}
     for date_key, expires_key in zip(_DATE_PARAMS, _EXPIRES_PARAMS, strict=True):
         if date_key in params and expires_key in params:
             try:
                 signed = datetime.strptime(params[date_key], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
                 seconds = int(params[expires_key])
-            except ValueError:
+                if seconds < 0:
+                    break
+                # A lifetime beyond the documented one is not believed (99999999999999 s).
+                return signed + min(timedelta(seconds=seconds), MAX_LIFETIME)
+            except (ValueError, OverflowError):
                 break
-            if seconds < 0:
-                break
-            return signed + timedelta(seconds=seconds)
     return issued_at + DEFAULT_LIFETIME
 
 

@@ -171,6 +171,7 @@ class SyncReport:
     already_cached: int = 0
     bytes_downloaded: int = 0
     failed: dict[str, str] = field(default_factory=dict)
+    stopped: str | None = None  # why the sync stopped downloading early (quota), if it did
 
     @property
     def ok(self) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
@@ -20,6 +21,8 @@ from artifact_viewer.core.progress import ProgressFn, report
 from artifact_viewer.core.store_models import SyncReport
 
 log = logging.getLogger("artifact_viewer.sync")
+
+REFRESH_BATCH = 2000  # listed artifacts written to the catalog per transaction
 
 
 class CatalogSource(Protocol):
@@ -79,11 +82,21 @@ def refresh_artifacts(
     run_id: str | None = None,
     workflow_id: str | None = None,
 ) -> int:
-    items = list(api.list_artifacts(workflow_id=workflow_id, workflow_run_id=run_id))
-    for item in items:
+    """Mirror the listing into the catalog in batches (memory stays bounded however long it
+    is). Only a listing that ended normally marks what it did not list as deleted: one cut
+    short (ListingStopped, network) keeps the batches stored so far and deletes nothing."""
+    started = time.time()
+    count = 0
+    batch: list[Artifact] = []
+    for item in api.list_artifacts(workflow_id=workflow_id, workflow_run_id=run_id):
         fetcher.remember_url(item)  # memory only; the catalog gets them without URLs
-    count = catalog.upsert_artifacts(
-        [a.without_url() for a in items], full=True, run_id=run_id, workflow_id=workflow_id
+        batch.append(item.without_url())
+        if len(batch) >= REFRESH_BATCH:
+            count += catalog.upsert_artifacts(batch)
+            batch = []
+    count += catalog.upsert_artifacts(batch)
+    catalog.mark_unseen_deleted(
+        "artifacts", since=started, scope={"workflow_run_id": run_id, "workflow_id": workflow_id}
     )
     catalog.mark_synced(_scope("artifacts", run=run_id, workflow=workflow_id))
     return count
@@ -122,6 +135,8 @@ def download_many(
     progress: ProgressFn | None = None,
     cancel: CancelToken | None = None,
     after_each: Callable[[Artifact, Path], None] | None = None,
+    admit: Callable[[Artifact], str | None] | None = None,
+    finished: Callable[[Artifact, Path | None], None] | None = None,
 ) -> SyncReport:
     """Fetch every artifact not cached yet; one failure does not stop the others.
 
@@ -143,6 +158,19 @@ def download_many(
     lock = threading.Lock()
 
     def one(artifact: Artifact) -> None:
+        refused = admit(artifact) if admit is not None else None
+        if refused is not None:
+            with lock:
+                result.failed[artifact.id] = refused
+            return
+        path: Path | None = None
+        try:
+            path = attempt(artifact)
+        finally:
+            if finished is not None:
+                finished(artifact, path)
+
+    def attempt(artifact: Artifact) -> Path | None:
         try:
             fetched = fetcher.fetch_detailed(artifact, meter.for_artifact(artifact.id), token)
         except Cancelled:
@@ -151,11 +179,18 @@ def download_many(
             log.warning("Sync: artifact %s failed: %s", artifact.id, type(exc).__name__)
             with lock:
                 result.failed[artifact.id] = user_message(exc)
-            return
+            return None
         except OSError as exc:
             with lock:
                 result.failed[artifact.id] = user_message(exc)
-            return
+            return None
+        except Exception as exc:  # one artifact's surprise is that artifact's failure
+            log.exception("Sync: artifact %s failed unexpectedly", artifact.id)
+            with lock:
+                result.failed[artifact.id] = (
+                    f"{artifact.name}: the download failed unexpectedly ({type(exc).__name__})."
+                )
+            return None
         with lock:
             if fetched.downloaded:
                 result.downloaded += 1
@@ -165,6 +200,7 @@ def download_many(
                 result.already_cached += 1
         if after_each is not None:
             after_each(artifact, fetched.path)
+        return fetched.path
 
     cancelled = False
     with ThreadPoolExecutor(max_workers=max(1, parallel), thread_name_prefix="sync") as pool:

@@ -56,7 +56,7 @@ def ensure_big_files(
 ) -> dict[str, Path]:
     """Make sure each named file exists (generate it if missing or stale) and return their paths.
 
-    ``scale`` shrinks every target (tests use a tiny one); files are reused when their side
+    ``scale`` multiplies every target (tests use a tiny one, 0.0001); files are reused when their side
     metadata matches size, scale and format version.
     """
     folder = Path(directory) if directory is not None else default_dir()

@@ -80,6 +80,9 @@ class ServerConfig:
     envelope: Envelope = "data"
     max_page_size: int = 500
     fault_seed: int = 0
+    # Live runs (see demo/live.py): seconds between one state of a live run and the next.
+    # Only servers started with live runs have any; the seeded runs never move.
+    live_step: float = 2.0
 
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
     _rng: random.Random | None = field(default=None, repr=False, compare=False)

@@ -16,6 +16,7 @@ from artifact_viewer.demo.artifact import DemoArtifact
 from artifact_viewer.demo.bigfiles import file_sha256
 from artifact_viewer.demo.config import ServerConfig
 from artifact_viewer.demo.dataset import Dataset, build_dataset
+from artifact_viewer.demo.live import LiveRuns
 from artifact_viewer.demo.server import API_PREFIX, build_app
 from artifact_viewer.demo.signing import Signer
 
@@ -49,6 +50,9 @@ class DemoServer:
         scale_artifacts: int = 0,
         big_files: Mapping[str, Path] | None = None,
         dataset: Dataset | None = None,
+        live: bool = False,
+        live_runs: int = 0,
+        live_outcomes: tuple[str, ...] = (),
     ) -> None:
         self.config = config if config is not None else ServerConfig()
         self.seed = seed
@@ -62,9 +66,19 @@ class DemoServer:
                     big_files=big_files,
                     hash_of_path=file_sha256,
                 )
+            elif live or live_runs:
+                # Live runs change their data set: never the one other servers share.
+                dataset = build_dataset(seed, scale_artifacts=scale_artifacts)
             else:
                 dataset = cached_dataset(seed, scale_artifacts)
         self.dataset = dataset
+        # Runs that move through their states over time (``config.live_step`` apart); None
+        # unless asked for, so the seeded data never changes under other tests.
+        self.live: LiveRuns | None = None
+        if live or live_runs:
+            self.live = LiveRuns(dataset, self.config)
+            if live_runs:
+                self.live.start_many(live_runs, live_outcomes)
         self.signer = Signer(hashlib.sha256(f"demo-signing-{seed}".encode()).digest())
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -72,7 +86,7 @@ class DemoServer:
 
     # -- lifecycle -------------------------------------------------------------------------
     def _make_server(self) -> uvicorn.Server:
-        app = build_app(self.dataset, self.config, self.signer, self.api_key)
+        app = build_app(self.dataset, self.config, self.signer, self.api_key, self.live)
         config = uvicorn.Config(
             app,
             host=self.host,

@@ -17,6 +17,7 @@ from starlette.routing import Mount
 from artifact_viewer.demo.api import ROUTES, check_auth, error
 from artifact_viewer.demo.config import RequestRecord, ServerConfig
 from artifact_viewer.demo.dataset import Dataset
+from artifact_viewer.demo.live import LiveRuns
 from artifact_viewer.demo.signing import STORAGE_PREFIX, Signer, s3_error_xml
 from artifact_viewer.demo.storage import Receive, Send, Storage
 
@@ -117,14 +118,25 @@ async def _json_http_error(request: Request, exc: Exception) -> Response:
     return error(status, code, f"{request.method} {request.url.path} is not part of this API.")
 
 
-def build_app(dataset: Dataset, config: ServerConfig, signer: Signer, api_key: str) -> FaultFront:
-    """The whole server; ``config`` stays live (the app reads it on every request)."""
+def build_app(
+    dataset: Dataset,
+    config: ServerConfig,
+    signer: Signer,
+    api_key: str,
+    live: LiveRuns | None = None,
+) -> FaultFront:
+    """The whole server; ``config`` stays live (the app reads it on every request).
+
+    With ``live``, every API request first applies the live runs' steps that are due.
+    """
 
     async def auth_then_route(scope: Scope, receive: Receive, send: Send) -> None:
         denied = check_auth(Request(scope))
         if denied is not None:
             await denied(scope, receive, send)
             return
+        if live is not None:
+            live.tick()
         await api(scope, receive, send)
 
     api = Starlette(
@@ -136,4 +148,6 @@ def build_app(dataset: Dataset, config: ServerConfig, signer: Signer, api_key: s
     root = Starlette(routes=[Mount(API_PREFIX, app=auth_then_route)])
     root.state.api_key = api_key
     storage = Storage({a.storage_path: a for a in dataset.artifacts}, signer, config)
+    if live is not None:
+        live.attach_storage(storage.by_path)
     return FaultFront(root, storage, config, api_key)

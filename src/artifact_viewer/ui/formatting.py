@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from PySide6.QtGui import QColor, QPalette
 
+from artifact_viewer.core.models import INVALID_DATE, Resource
 from artifact_viewer.core.store_models import CacheState
 from artifact_viewer.core.units import plural as plural
 from artifact_viewer.core.units import split_duration
@@ -111,6 +113,15 @@ def local_time(value: datetime | None) -> str:
         return ""
     aware = value if value.tzinfo else value.replace(tzinfo=UTC)
     return aware.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def resource_time(item: Resource, attr: str, formatter: Callable[[datetime | None], str]) -> str:
+    """``item``'s timestamp ``attr`` through ``formatter``; "invalid date" when the server
+    sent something that is no date (kept as it came, see Resource.invalid_date)."""
+    if item.invalid_date(attr):
+        return INVALID_DATE
+    value = getattr(item, attr, None)
+    return formatter(value if isinstance(value, datetime) else None)
 
 
 def short_time(value: datetime | None, now: datetime | None = None) -> str:

@@ -75,3 +75,26 @@ def test_missing_file_fails_cleanly(qtbot, tmp_path) -> None:
     with qtbot.waitSignal(previewer.failed, timeout=10_000) as blocker:
         previewer.load(PreviewSource(tmp_path / "nope"))
     assert "Cannot read" in blocker.args[0]
+
+
+def test_rows_fit_the_width_so_the_ascii_column_is_never_cut(qtbot, tmp_path) -> None:
+    path = tmp_path / "b.bin"
+    path.write_bytes(bytes(range(256)) * 4)
+    previewer = open_hex(qtbot, path)
+    previewer.show()
+    qtbot.waitExposed(previewer)
+    view = previewer.view
+    assert view.row_bytes == 16
+    seen = set()
+    for width in (420, 250, 800):
+        previewer.resize(width, 400)
+        qtbot.waitUntil(lambda width=width: previewer.width() == width, timeout=5_000)
+        view.viewport().repaint()
+        rows = view.row_bytes
+        seen.add(rows)
+        chars = view.viewport().width() // view.fontMetrics().horizontalAdvance("0")
+        assert len(view.row_text(0)) <= chars  # offset, hex and the whole ASCII column
+        assert view.horizontalScrollBar().maximum() == 0
+        assert view.row_text(0).endswith("." * min(rows, 32))
+        assert view.row_count() == (1024 + rows - 1) // rows
+    assert seen == {4, 8, 16} or (len(seen) >= 2 and 16 in seen)

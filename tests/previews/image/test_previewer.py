@@ -133,12 +133,9 @@ def test_decompression_bomb_is_refused_before_decoding(qtbot, tmp_path) -> None:
     assert "100,000 × 100,000" in message and "megapixel limit" in message
 
 
-@pytest.mark.parametrize(
-    "writer", [samples.write_truncated_png, samples.write_corrupt_png], ids=["truncated", "corrupt"]
-)
-def test_broken_png_fails_with_a_message(qtbot, tmp_path, writer) -> None:
+def test_corrupt_png_fails_with_a_message(qtbot, tmp_path) -> None:
     previewer = make(qtbot)
-    message = load_failing(qtbot, previewer, writer(tmp_path / "bad.png"))
+    message = load_failing(qtbot, previewer, samples.write_corrupt_png(tmp_path / "bad.png"))
     assert "Damaged image: the data is corrupt or truncated" in message
 
 

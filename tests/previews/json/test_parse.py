@@ -10,11 +10,9 @@ import pytest
 from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.errors import Cancelled, PreviewError
 from artifact_viewer.previews.json.parse import (
-    RAW_CAP,
     JsonSyntaxError,
     has_long_digit_run,
     parse_json_file,
-    raw_text,
 )
 from artifact_viewer.previews.json.paths import dump_value, jq_path, json_path, resolve, search
 from tests.previews import samples
@@ -205,22 +203,6 @@ def test_long_digit_run_is_found_across_chunk_edges(offset):
     assert not has_long_digit_run(bytes(data), chunk_size=100)
 
 
-def test_raw_text_is_the_file_or_pretty_printed_when_minified(tmp_path):
-    pretty = parse(samples.write_json(tmp_path / "p.json"))
-    assert raw_text(pretty, None, CancelToken()) == (pretty.text, "")
-    minified = tmp_path / "m.json"
-    minified.write_text(json.dumps({"rows": [{"v": "z" * 50}] * 400}))
-    text, note = raw_text(parse(minified), None, CancelToken())
-    assert "\n" in text and "Pretty-printed" in note
-
-
-def test_raw_text_of_a_big_document_is_capped(tmp_path):
-    doc = parse(samples.write_big_json(tmp_path / "b.json", 3))
-    text, note = raw_text(doc, None, CancelToken())
-    assert len(text) <= RAW_CAP
-    assert "first" in note
-
-
 def test_paths_in_jsonpath_and_jq_style():
     path = ("employees", 3, "first name")
     assert json_path(path) == '$.employees[3]["first name"]'
@@ -272,3 +254,14 @@ def test_numbers_beyond_a_double_keep_their_literal(tmp_path):
     assert dump_value(huge) == "1.5e400"
     assert any("beyond the range of a double" in note for note in doc.notes)
     assert search(doc.value, "1.5e400", CancelToken()) == [("x", 0)]
+
+
+def test_error_on_a_giant_line_keeps_only_the_part_around_it():
+    from artifact_viewer.previews.json.parse import LONG_LINE, excerpt
+
+    text = "[" * 100_000
+    shown, pos, first_line = excerpt(text, 60_000)
+    assert len(shown) <= LONG_LINE and first_line == 1
+    assert shown[pos - 1 : pos + 1] == "[["
+    small = '{"a": 1,\n "b": }'
+    assert excerpt(small, 15) == (small, 15, 1)

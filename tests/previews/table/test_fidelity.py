@@ -180,3 +180,14 @@ def test_skipped_rows_note_is_in_the_info_line(qtbot, tmp_path):
         view.load(PreviewSource(path, "text/csv"))
     assert "1 row could not be read: row 3 has 3 fields, expected 2" in view.info.text()
     view.cancel()
+
+
+def test_text_form_quotes_cells_like_a_copy():
+    from artifact_viewer.previews.table.previewer import _tsv_field, _tsv_rows
+
+    cells = ["plain", "tab\there", 'say "hi"', "two\nlines", "cr\rhere", "", None, " x "]
+    batch = pa.record_batch(
+        [pa.array(cells, pa.string()), pa.array(["z"] * len(cells))], ["a", "b"]
+    )
+    expected = "".join(f"{_tsv_field(c or '')}\tz\n" for c in cells)
+    assert _tsv_rows(batch) == expected

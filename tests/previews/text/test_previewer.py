@@ -221,3 +221,31 @@ def test_arrow_keys_scroll_long_lines_sideways(qtbot, tmp_path) -> None:
     assert bar.value() > 0
     qtbot.keyClick(view, Qt.Key.Key_Left)
     assert bar.value() == 0
+
+
+def test_a_hit_far_right_on_a_long_line_is_scrolled_into_view(qtbot, tmp_path) -> None:
+    path = tmp_path / "wide.log"
+    lines = [f"line {i} " + "x" * 600 + (" NEEDLE" if i == 5 else "") for i in range(20)]
+    path.write_text("\n".join(lines) + "\n")
+    previewer = open_preview(qtbot, path)
+    bar = previewer.view.horizontalScrollBar()
+    assert bar.value() == 0
+    previewer.find_edit.setText("NEEDLE")
+    qtbot.keyClick(previewer.find_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: previewer.search_result() is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: bar.value() > 0, timeout=5_000)
+    char = previewer.view.fontMetrics().horizontalAdvance("0")
+    visible = previewer.view.viewport().width()
+    needle_x = len(lines[5].split("NEEDLE")[0]) * char
+    assert bar.value() <= needle_x <= bar.value() + visible
+
+
+def test_wrap_is_remembered_for_the_next_file(qtbot, tmp_path) -> None:
+    first = open_preview(qtbot, samples.write_log(tmp_path / "a.log", 10))
+    assert not first.wrap_box.isChecked()
+    first.wrap_box.setChecked(True)
+    second = open_preview(qtbot, samples.write_log(tmp_path / "b.log", 10))
+    assert second.wrap_box.isChecked() and second.view.wrap()
+    second.wrap_box.setChecked(False)
+    third = open_preview(qtbot, samples.write_log(tmp_path / "c.log", 10))
+    assert not third.view.wrap()

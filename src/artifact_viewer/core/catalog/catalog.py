@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 import time
@@ -50,7 +51,10 @@ def _equals(pairs: Mapping[str, Any]) -> tuple[str, tuple[Any, ...]]:
 def _dump(resource: Resource) -> str:
     data = resource.to_json()
     data.pop("signedUrl", None)  # a secret: never written to disk
-    return orjson.dumps(data, default=str).decode()
+    try:
+        return orjson.dumps(data, default=str).decode()
+    except orjson.JSONEncodeError:  # e.g. an integer past 64 bits in an unknown field
+        return json.dumps(data, default=str)
 
 
 WORKFLOW_COLUMNS = ("id", "name", "source_provider", "type", "created_at", "updated_at")
@@ -149,6 +153,26 @@ class Catalog(CacheTables, NoteTables):
         rows = [artifact_row(a) for a in items]
         scope = {"workflow_run_id": run_id, "workflow_id": workflow_id}
         return self._upsert("artifacts", ARTIFACT_COLUMNS, rows, full=full, scope=scope)
+
+    def mark_unseen_deleted(
+        self, table: str, *, since: float, scope: Mapping[str, str | None]
+    ) -> int:
+        """After a full listing written in batches: rows of ``scope`` not written since
+        ``since`` (epoch seconds) are no longer listed by the API, so marked deleted
+        (rows imported from a bundle excepted, as in a one-batch refresh)."""
+        if table not in ("artifacts", "workflow_runs", "workflows", "jobs", "job_runs"):
+            raise ValueError(table)
+        scope_sql, scope_args = _equals(scope)
+        with self._write() as conn:
+            gone: int = conn.execute(
+                f"UPDATE {table} SET deleted = 1 WHERE deleted = 0 AND ({scope_sql})"
+                " AND (seen_at IS NULL OR seen_at < ?)"
+                " AND id NOT IN (SELECT id FROM imported WHERE tbl = ?)",
+                (*scope_args, since, table),
+            ).rowcount
+        if gone:
+            log.info("%d %s no longer listed by the API; marked deleted", gone, table)
+        return gone
 
     def _upsert(
         self,

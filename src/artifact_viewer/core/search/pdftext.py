@@ -8,7 +8,6 @@ they come and kills the child when it runs past its time.
 from __future__ import annotations
 
 import contextlib
-import io
 import json
 import os
 import subprocess
@@ -16,7 +15,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.search.rows import DocInfo, Row, clean, pieces
@@ -33,10 +32,7 @@ def _lower_priority() -> None:
 
 def pdf_rows(path: Path, info: DocInfo, cancel: CancelToken | None = None) -> Iterator[Row]:
     """One row per page (pieces of a very long page share its number), 1-based."""
-    if getattr(sys, "frozen", False):
-        # A frozen bundle has no interpreter to start: read in this (indexer) thread.
-        yield from _rows_of(_pages_in_process(path), info)
-        return
+    # Frozen, the bundle's launcher answers ``-m`` for the app's own modules.
     cmd = [sys.executable, "-m", "artifact_viewer.core.search.pdftext", str(path)]
     child = subprocess.Popen(
         cmd,
@@ -101,25 +97,6 @@ def pdf_rows(path: Path, info: DocInfo, cancel: CancelToken | None = None) -> It
         info.skip(f"text extraction stopped after {pages} page(s): it took too long")
     elif child.returncode not in (0, -9) and pages == 0:
         info.skip("the PDF reader failed on this file")
-
-
-def _pages_in_process(path: Path) -> Iterator[dict[str, Any]]:
-    out = io.StringIO()
-    main([str(path)], out)
-    for line in out.getvalue().splitlines():
-        yield json.loads(line)
-
-
-def _rows_of(records: Iterator[dict[str, Any]], info: DocInfo) -> Iterator[Row]:
-    for record in records:
-        if "error" in record:
-            where = f"page {record['page']}" if "page" in record else "not readable as PDF"
-            info.skip(f"{where}: {record['error']}")
-            continue
-        text = clean(record.get("text", ""))
-        if text.strip():
-            for piece in pieces(text):
-                yield piece, str(record["page"])
 
 
 def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:

@@ -36,7 +36,22 @@ from artifact_viewer.previews.sniff import Sniffed, sniff_bytes
 from artifact_viewer.qt import colors
 from artifact_viewer.qt.worker import Progress, Task, run_in_pool
 
+#: bytes per row at most (and in the text form); narrower panes get fewer
 ROW = 16
+_ROW_CHOICES = (16, 8, 4)
+
+
+def row_chars(row: int) -> int:
+    """Characters of a row of ``row`` bytes: offset, hex in groups of 8, ASCII."""
+    groups = (row + 7) // 8
+    return 10 + 2 + (row * 3 - 1 + (groups - 1)) + 2 + row
+
+
+def fit_row(chars: int) -> int:
+    """The most bytes per row (of 16, 8, 4) whose whole row fits in ``chars``."""
+    return next((row for row in _ROW_CHOICES if row_chars(row) <= chars), _ROW_CHOICES[-1])
+
+
 _HEAD_TEXT = 2048
 
 
@@ -81,6 +96,7 @@ class HexView(QAbstractScrollArea):
         self.masked = False  # the redacted view: the text column is masked
         self._shift = 0
         self._top_row = 0
+        self._row = ROW
         self._wheel_rest = 0
         self.verticalScrollBar().valueChanged.connect(self._on_vbar)
 
@@ -92,7 +108,7 @@ class HexView(QAbstractScrollArea):
         self.viewport().update()
 
     def row_count(self) -> int:
-        return (len(self._buf) + ROW - 1) // ROW
+        return (len(self._buf) + self._row - 1) // self._row
 
     def visible_rows(self) -> int:
         return max(1, self.viewport().height() // self.fontMetrics().lineSpacing())
@@ -122,18 +138,32 @@ class HexView(QAbstractScrollArea):
         self.viewport().update()
 
     @staticmethod
-    def format_row(offset: int, chunk: bytes) -> str:
-        hexes = (
-            " ".join(f"{b:02x}" for b in chunk[:8]) + "  " + " ".join(f"{b:02x}" for b in chunk[8:])
-        )
+    def format_row(offset: int, chunk: bytes, row: int = ROW) -> str:
+        groups = [chunk[i : i + 8] for i in range(0, max(len(chunk), 1), 8)]
+        hexes = "  ".join(" ".join(f"{b:02x}" for b in group) for group in groups)
+        width = row * 3 - 1 + ((row + 7) // 8 - 1)
         ascii_ = "".join(chr(b) if 32 <= b < 127 else "." for b in chunk)
-        return f"{offset:010x}  {hexes:<{ROW * 3}}  {ascii_}"
+        return f"{offset:010x}  {hexes:<{width}}  {ascii_}"
+
+    @property
+    def row_bytes(self) -> int:
+        """Bytes per row as shown (fitted to the width, so the ASCII column is whole)."""
+        return self._row
+
+    def _fit_row(self) -> None:
+        char = max(1, self.fontMetrics().horizontalAdvance("0" * 64) // 64)
+        row = fit_row((self.viewport().width() - 8) // char)
+        if row != self._row:
+            first_byte = self._top_row * self._row
+            self._row = row
+            self._top_row = first_byte // row
+            self._shift = max(0, self.row_count().bit_length() - 30)
 
     def row_text(self, start: int) -> str:
         """The row at byte ``start`` as painted (text column masked in the redacted view)."""
-        text = self.format_row(start, bytes(self._buf[start : start + ROW]))
-        if self.masked:  # 16-byte rows cut values apart: mask every letter and digit
-            n = min(ROW, len(self._buf) - start)
+        text = self.format_row(start, bytes(self._buf[start : start + self._row]), self._row)
+        if self.masked:  # short rows cut values apart: mask every letter and digit
+            n = min(self._row, len(self._buf) - start)
             text = text[:-n] + mask_ascii_column(text[-n:])
         return text
 
@@ -150,7 +180,7 @@ class HexView(QAbstractScrollArea):
         )
         for i in range(self.visible_rows() + 1):
             row = self._top_row + i
-            start = row * ROW
+            start = row * self._row
             if start >= len(self._buf):
                 break
             text = self.row_text(start)
@@ -160,7 +190,7 @@ class HexView(QAbstractScrollArea):
             painter.setPen(palette.color(QPalette.ColorRole.Text))
             painter.drawText(x + offset_width, y, text[12:])
         painter.end()
-        width = metrics.horizontalAdvance("0" * (12 + ROW * 4 + 4))
+        width = metrics.horizontalAdvance("0" * row_chars(self._row)) + 8
         self.horizontalScrollBar().setRange(0, max(0, width - self.viewport().width()))
         self.horizontalScrollBar().setPageStep(self.viewport().width())
 
@@ -190,6 +220,7 @@ class HexView(QAbstractScrollArea):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
+        self._fit_row()
         self._sync()
 
 

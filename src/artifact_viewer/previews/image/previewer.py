@@ -23,6 +23,7 @@ from artifact_viewer.core.errors import PreviewError, user_message
 from artifact_viewer.previews.base import Previewer, PreviewSource
 from artifact_viewer.previews.fmt import human_size
 from artifact_viewer.previews.image.canvas import ImageCanvas
+from artifact_viewer.previews.image.partial import Truncation, decode_truncated, truncation
 from artifact_viewer.qt.worker import Progress, Task, run_in_pool
 
 # More pixels than this is refused before decoding: no artifact screenshot is that big,
@@ -55,6 +56,8 @@ class ImageInfo:
     exif: list[tuple[str, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     decoded: QSize = field(default_factory=QSize)
+    #: the banner for a truncated file shown in part ("" when whole)
+    truncated: str = ""
 
 
 def _verify_with_pillow(path: Path) -> None:
@@ -183,6 +186,9 @@ def decode_image(
             "not decoded (it may be a decompression bomb).",
             hint="Open it externally only if you trust the file.",
         )
+    cut = truncation(path, fmt)
+    if cut is not None and width > 0 and height > 0:
+        return _show_truncated(path, info, cut, progress)
     # Pillow checks the structure (and reads EXIF) on a side thread while Qt decodes:
     # the decode releases the GIL, and Pillow's first use alone costs tens of ms.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="image-check") as side:
@@ -198,8 +204,6 @@ def decode_image(
                 )
         info.frames = max(1, reader.imageCount())
         info.animated = reader.supportsAnimation() and info.frames > 1
-        if fmt == "JPEG" and not _ends_with_eoi(path):
-            info.notes.append("the file appears truncated; the image may be incomplete")
         cancel.raise_if_cancelled()
         image = reader.read()
         info.exif = checked.result()  # Pillow's verdict on corrupt data comes first
@@ -220,17 +224,32 @@ def decode_image(
     return None
 
 
+def _show_truncated(
+    path: Path, info: ImageInfo, cut: Truncation, progress: Progress
+) -> QImage | None:
+    """Decode what a truncated file holds and hand it over with the banner's words."""
+    try:
+        data, width, height = decode_truncated(path)
+    except Exception as exc:  # nothing usable decodes: damaged after all
+        raise PreviewError(
+            f"Damaged image: the file is truncated and nothing of it decodes ({_reason(exc)})."
+        ) from exc
+    image = QImage(data, width, height, 4 * width, QImage.Format.Format_RGBA8888).copy()
+    if image.isNull():
+        raise PreviewError("Damaged image: the file is truncated and nothing of it decodes.")
+    info.depth = image.depth()
+    info.decoded = image.size()
+    info.notes.insert(0, cut.banner)
+    info.truncated = cut.banner
+    progress.partial((image, info))
+    return None
+
+
 def _wait_for(event: threading.Event, cancel: CancelToken, timeout_s: float) -> None:
     deadline = time.monotonic() + timeout_s
     while not event.wait(0.02) and time.monotonic() < deadline:
         cancel.raise_if_cancelled()
     cancel.raise_if_cancelled()
-
-
-def _ends_with_eoi(path: Path) -> bool:
-    with path.open("rb") as fh:
-        fh.seek(max(0, path.stat().st_size - 64))
-        return b"\xff\xd9" in fh.read()
 
 
 class ImagePreviewer(Previewer):
@@ -257,6 +276,11 @@ class ImagePreviewer(Previewer):
             "Pause", "Pause or play the animation", self.toggle_animation
         )
         self.play_button.setVisible(False)
+        # A truncated file shown in part says so here, above the image.
+        self.banner = QLabel(self)
+        self.banner.setWordWrap(True)
+        self.banner.setContentsMargins(8, 2, 8, 2)
+        self.banner.setVisible(False)
         self.info = QLabel(self)
         self.info.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.info.setWordWrap(True)
@@ -277,6 +301,7 @@ class ImagePreviewer(Previewer):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addLayout(bar)
+        layout.addWidget(self.banner)
         layout.addWidget(self.canvas, 1)
 
     def _button(self, text: str, tip: str, slot: object) -> QToolButton:
@@ -290,6 +315,7 @@ class ImagePreviewer(Previewer):
         self.cancel()
         self._source = source
         self._info = None
+        self.banner.setVisible(False)
         self.info.setText("Decoding…")
         self._shown = threading.Event()
         self._task = run_in_pool(
@@ -309,6 +335,10 @@ class ImagePreviewer(Previewer):
 
     def image_info(self) -> ImageInfo | None:
         return self._info
+
+    def problem(self) -> str:
+        """A truncated file shown in part: how much is missing."""
+        return self._info.truncated if self._info is not None else ""
 
     def dump_chunks(self) -> Iterator[str]:
         """The image's metadata, one ``name: value`` line each (then notes and EXIF)."""
@@ -335,6 +365,8 @@ class ImagePreviewer(Previewer):
         assert isinstance(payload, tuple)
         image, info = payload
         self._info = info
+        self.banner.setText(info.truncated)
+        self.banner.setVisible(bool(info.truncated))
         self.canvas.set_image(image)
         if not self.canvas.isVisible():
             self._shown.set()  # no paint is coming: make the low-zoom copy now

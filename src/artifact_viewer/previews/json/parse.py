@@ -23,7 +23,6 @@ import orjson
 from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.errors import PreviewError
 from artifact_viewer.previews.json.bigint import restore_big_ints
-from artifact_viewer.previews.json.paths import dump_value
 from artifact_viewer.previews.json.pieces import PIECE, loads_array_in_pieces
 
 JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson", ".jsonlines"})
@@ -71,8 +70,24 @@ class JsonDoc:
     text: str | None = None
 
 
+#: a line longer than this is shown only around the error (a text widget lays out a whole
+#: line at once, on the GUI thread)
+LONG_LINE = 8_000
+
+
 def excerpt(text: str, pos: int, radius: int = 32_000) -> tuple[str, int, int]:
-    """A window of ``text`` around ``pos`` cut at line ends: (excerpt, new_pos, first_line)."""
+    """A window of ``text`` around ``pos`` cut at line ends: (excerpt, new_pos, first_line).
+
+    When the error's own line is longer than :data:`LONG_LINE`, only the part of that line
+    around ``pos`` is kept.
+    """
+    line_start = text.rfind("\n", 0, pos) + 1
+    line_end = text.find("\n", pos)
+    line_end = len(text) if line_end < 0 else line_end
+    if line_end - line_start > LONG_LINE:
+        half = LONG_LINE // 2
+        start, end = max(line_start, pos - half), min(line_end, pos + half)
+        return text[start:end], pos - start, text.count("\n", 0, start) + 1
     if len(text) <= 2 * radius:
         return text, pos, 1
     start = max(0, pos - radius)
@@ -427,60 +442,3 @@ def _keep_text(
     if not keep:
         return None
     return text if text is not None else _text_of(data, notes)
-
-
-#: the raw tab shows at most this many characters: a text widget lays out and colours
-#: all of it on the GUI thread (the virtualised Raw text view shows any size)
-RAW_CAP = 64 * 1024
-_LONG_LINE = 10_000
-
-
-def raw_text(doc: JsonDoc, progress: Any, cancel: CancelToken) -> tuple[str, str]:
-    """Text for the raw view and a note: the file itself, or pretty-printed when it is
-    minified (one long line) or too big to keep."""
-    text = doc.text
-    if text is not None and len(text) <= RAW_CAP and max(map(len, text.split("\n"))) <= _LONG_LINE:
-        return text, ""
-    cancel.raise_if_cancelled()
-    try:
-        pretty = _pretty_head(doc.value, RAW_CAP + 1, cancel)
-    except RecursionError:
-        if text is not None:
-            return text[:RAW_CAP], "Shown as in the file (too deeply nested to indent)."
-        raise PreviewError(
-            "Too deeply nested to show as text here; use the Raw text view."
-        ) from None
-    note = "Pretty-printed from the parsed data."
-    if len(pretty) > RAW_CAP:
-        cut = pretty.rfind("\n", 0, RAW_CAP)
-        pretty = pretty[: cut if cut > 0 else RAW_CAP]
-        note += f" Showing the first {RAW_CAP // 1024} KB; the Raw text view shows the whole file."
-    return pretty, note
-
-
-def _pretty_head(value: Any, cap: int, cancel: CancelToken) -> str:
-    """Indented JSON of ``value``, stopping soon after ``cap`` characters.
-
-    A container is dumped child by child, so a 100 MB document never becomes one
-    100 MB string (which would also hold the GIL for the whole dump).
-    """
-    if not isinstance(value, dict | list) or not value:
-        return dump_value(value)
-    is_dict = isinstance(value, dict)
-    items: Iterator[tuple[Any, Any]] = (
-        iter(value.items()) if isinstance(value, dict) else ((None, v) for v in value)
-    )
-    parts = ["{" if is_dict else "["]
-    size = 1
-    for n, (key, child) in enumerate(items):
-        if n % 256 == 0:
-            cancel.raise_if_cancelled()
-        text = dump_value(child).replace("\n", "\n  ")
-        if is_dict:
-            text = f"{json.dumps(key, ensure_ascii=False)}: {text}"
-        parts.append(("\n  " if n == 0 else ",\n  ") + text)
-        size += len(text) + 4
-        if size > cap:
-            return "".join(parts)
-    parts.append("\n}" if is_dict else "\n]")
-    return "".join(parts)

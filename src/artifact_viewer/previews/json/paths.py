@@ -108,21 +108,23 @@ def literal(value: Any) -> str:
     return str(value)
 
 
-def leaves(root: Any) -> Iterator[tuple[str, str]]:
-    """(JSONPath, literal) of every leaf (scalar or empty container) in document order,
-    without recursion; a path is built once per node from its parent's."""
-    stack: list[tuple[str, Any]] = [("$", root)]
+def leaves(root: Any) -> Iterator[tuple[str, str, str | None]]:
+    """(JSONPath, literal, key) of every leaf (scalar or empty container) in document
+    order, without recursion; a path is built once per node from its parent's. ``key`` is
+    the name of the member holding the leaf (None in an array or at the root)."""
+    stack: list[tuple[str, str | None, Any]] = [("$", None, root)]
     while stack:
-        path, value = stack.pop()
+        path, name, value = stack.pop()
         if isinstance(value, dict) and value:
             stack.extend(
-                (path + _steps((key,), "[{}]") if isinstance(key, str) else f"{path}[{key}]", v)
+                (path + _steps((key,), "[{}]") if isinstance(key, str) else f"{path}[{key}]",
+                 key if isinstance(key, str) else None, v)
                 for key, v in reversed(value.items())
-            )
+            )  # fmt: skip
         elif isinstance(value, list) and value:
-            stack.extend((f"{path}[{i}]", value[i]) for i in range(len(value) - 1, -1, -1))
+            stack.extend((f"{path}[{i}]", None, value[i]) for i in range(len(value) - 1, -1, -1))
         else:
-            yield _printable(path), literal(value)
+            yield _printable(path), literal(value), name
 
 
 def _printable(path: str) -> str:

@@ -1,4 +1,8 @@
-"""JSON previewer: lazy tree, raw text tab, search with next/previous, copy value/path."""
+"""JSON previewer: lazy tree, search with next/previous, copy value/path.
+
+The file's text is the "Raw text" view (coloured, with line numbers and search): one raw
+view for JSON, not a second one here.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +19,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMenu,
-    QTabWidget,
     QTreeView,
     QVBoxLayout,
     QWidget,
@@ -30,7 +33,6 @@ from artifact_viewer.previews.json.parse import (
     JsonSyntaxError,
     is_jsonl_hint,
     parse_json_file,
-    raw_text,
 )
 from artifact_viewer.previews.json.paths import (
     Path,
@@ -40,7 +42,7 @@ from artifact_viewer.previews.json.paths import (
     leaves,
     search,
 )
-from artifact_viewer.previews.json.raw import JsonErrorPanel, RawTextView
+from artifact_viewer.previews.json.raw import JsonErrorPanel
 from artifact_viewer.qt.buttons import tool_button
 from artifact_viewer.qt.elided import ElidedLabel
 from artifact_viewer.qt.worker import Task, run_in_pool
@@ -109,25 +111,20 @@ class JsonPreviewer(Previewer):
         sub_layout.addWidget(self.subtree_label, 1)
         sub_layout.addWidget(whole)
         self.subtree_bar.setVisible(False)
-        self.raw = RawTextView()
-        self.raw_note = QLabel()
-        self.raw_note.setVisible(False)
-        self.tabs = QTabWidget()
-        self.tabs.setDocumentMode(True)
-        self.tabs.addTab(_tab_page(self.subtree_bar, self.tree), "Tree")
-        # "Source", not "Raw": the window's switcher already has a "Raw text" view (the
-        # whole file, plain); this tab is the JSON highlighted, indented when minified.
-        self.tabs.addTab(_tab_page(self.raw_note, self.raw), "Source")
-        self.tabs.setTabToolTip(0, "Keys, types and values as a tree")
-        self.tabs.setTabToolTip(1, "The JSON text, highlighted (indented when minified)")
-        self.tabs.currentChanged.connect(self._tab_changed)
+        # A lenient read ("not strict JSON: ...") is said here, in full, above the tree.
+        self.note = QLabel()
+        self.note.setWordWrap(True)
+        self.note.setContentsMargins(6, 2, 6, 2)
+        self.note.setVisible(False)
+        self.page = _tab_page(self.subtree_bar, self.tree)
 
         self.error_panel = JsonErrorPanel()
-        self.loading, self.stack = loading_stack(self.tabs, self.error_panel)
+        self.loading, self.stack = loading_stack(self.page, self.error_panel)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(bar)
+        layout.addWidget(self.note)
         layout.addWidget(self.stack, 1)
 
         self._search_timer = QTimer(self, singleShot=True, interval=250)
@@ -159,7 +156,7 @@ class JsonPreviewer(Previewer):
         self._far_parent = None
         self._set_view_root(QModelIndex())
         self.tree.setModel(None)
-        self.raw.clear()
+        self.note.setVisible(False)
         self.info.setText(source.name or source.path.name)
         self.stack.setCurrentIndex(_PAGE_LOADING)
         self._set_search_enabled(False)
@@ -193,7 +190,6 @@ class JsonPreviewer(Previewer):
 
     def _show(self, doc: JsonDoc) -> None:
         self._doc = doc
-        expanded = self.tree.model() is not None
         model = JsonTreeModel(doc.value, self, masker=self.masker())
         old = self.tree.model()
         self.subtree_bar.setVisible(False)
@@ -212,15 +208,14 @@ class JsonPreviewer(Previewer):
             model.fetchMore(root)
         self.tree.expand(root)
         self.tree.setCurrentIndex(root)
-        if not expanded:
-            self.tabs.setCurrentIndex(0)
         self.info.setText(self._info_text(doc))
+        strict = self.problem()
+        self.note.setText(strict)
+        self.note.setVisible(bool(strict))
         self.stack.setCurrentIndex(_PAGE_DOC)
         self._set_search_enabled(True)
         if self.search_box.text():
             self._start_search()
-        if self.tabs.currentIndex() == 1:
-            self._fill_raw()
         if not self._ready_sent:
             self._ready_sent = True
             self.ready.emit()
@@ -289,44 +284,15 @@ class JsonPreviewer(Previewer):
             return
         batch: list[str] = []
         masker = self.masker()
-        for path, text in leaves(self._doc.value):
-            if masker is not None:  # the redacted view: values masked as shown
-                text = masker.mask_text(text)
+        for path, text, key in leaves(self._doc.value):
+            if masker is not None:  # the redacted view: values masked as the tree shows them
+                text = masker.mask_cell(key, text)
             batch.append(f"{path}\t{text}\n")
             if len(batch) >= 4096:
                 yield "".join(batch)
                 batch = []
         if batch:
             yield "".join(batch)
-
-    # --- raw tab ------------------------------------------------------------------------
-    @Slot(int)
-    def _tab_changed(self, tab: int) -> None:
-        if tab == 1 and self._doc is not None and not self.raw.toPlainText():
-            self._fill_raw()
-
-    def _fill_raw(self) -> None:
-        if self._doc is None:
-            return
-        self.raw_note.setText("Preparing text…")
-        self.raw_note.setVisible(True)
-        self._tasks["raw"] = run_in_pool(
-            raw_text, self._doc, on_result=self._raw_ready, on_error=self._raw_failed
-        )
-
-    @Slot(object)
-    def _raw_ready(self, result: tuple[str, str]) -> None:
-        self._tasks.pop("raw", None)
-        text, note = result
-        masker = self.masker()
-        self.raw.show_text(masker.mask_text(text) if masker is not None else text)
-        self.raw_note.setText(note)
-        self.raw_note.setVisible(bool(note))
-
-    @Slot(object)
-    def _raw_failed(self, exc: BaseException) -> None:
-        self._tasks.pop("raw", None)
-        self.raw_note.setText(user_message(exc))
 
     # --- search -------------------------------------------------------------------------
     def _set_search_enabled(self, on: bool) -> None:
@@ -406,7 +372,6 @@ class JsonPreviewer(Previewer):
         index = model.index_for_path(path)
         if not index.isValid():
             return False
-        self.tabs.setCurrentIndex(0)
         parent = index.parent()
         chain: list[QModelIndex] = []
         while parent.isValid():

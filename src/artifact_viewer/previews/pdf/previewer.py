@@ -28,11 +28,11 @@ from artifact_viewer.core.errors import PreviewError, user_message
 from artifact_viewer.previews.base import Previewer, PreviewSource, loading_stack
 from artifact_viewer.previews.fmt import human_size
 from artifact_viewer.previews.pdf import layout as pdf_layout
+from artifact_viewer.previews.pdf import probe
 from artifact_viewer.previews.pdf.layout import PageLayout, PdfGeometry
 from artifact_viewer.previews.pdf.search import (
     MAX_HITS,
     PdfHit,
-    page_texts,
     search_pdf,
 )
 from artifact_viewer.qt.buttons import tool_button
@@ -47,6 +47,8 @@ COMPACT_WIDTH, NARROW_WIDTH, TINY_WIDTH = 660, 560, 440
 FULL_CONTROLS_WIDTH = 600  # every control at full size, search box included
 _FULL, _COMPACT, _NARROW, _TINY = range(4)
 _PAGE_LOADING, _PAGE_VIEW, _PAGE_ERROR = range(3)
+#: the longest the text form (preview --dump) waits for a PDF's text
+TEXT_TIMEOUT_S = 60.0
 # Longest wait for the view's first rendered page before ``ready`` is sent anyway.
 _FIRST_PAGE_WAIT_MS = 500
 
@@ -79,6 +81,9 @@ class PdfPreviewer(Previewer):
         self.view = QPdfView()
         self.view.setDocument(self._empty)
         self.search_model.setDocument(self._empty)
+        # The helper that opens PDFs first (see layout.read_geometry) starts now, while
+        # the view is built, so the first PDF does not wait for it.
+        probe.prober().warm_up()
         self._layout_timer = QTimer(self, singleShot=True)
         self._layout_timer.timeout.connect(self._layout_timed_out)
         self.view.setPageMode(QPdfView.PageMode.MultiPage)
@@ -338,7 +343,15 @@ class PdfPreviewer(Previewer):
         if self._source is None or self.stack.currentIndex() != _PAGE_VIEW:
             return
         masker = self.masker()
-        for number, text in enumerate(page_texts(self._source.path, CancelToken())):
+        # Read by the helper process: a text extraction that never returns must not stop
+        # this process (QtPdf holds the GIL inside PDFium).
+        try:
+            texts = probe.prober().page_texts(self._source.path, TEXT_TIMEOUT_S, CancelToken())
+        except probe.ProbeTimeout:
+            raise PreviewError(
+                f"The PDF's text could not be read within {TEXT_TIMEOUT_S:g} s."
+            ) from None
+        for number, text in enumerate(texts):
             if masker is not None:
                 text = masker.mask_text(text)
             yield text if number == 0 else "\f" + text

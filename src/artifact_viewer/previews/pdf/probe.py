@@ -24,10 +24,12 @@ from pathlib import Path
 from typing import IO, Any
 
 from artifact_viewer.core.cancel import CancelToken
+from artifact_viewer.core.errors import PreviewError
 
 #: this many unreadable pages in a row mean the page tree's count is not to be believed
 UNREADABLE_RUN = 1000
 _POLL_S = 0.05
+_MEASURE, _TEXT = "measure", "text"
 
 
 @dataclass(slots=True)
@@ -76,17 +78,30 @@ def measure_here(path: str) -> dict[str, Any]:
         document.close()
 
 
+def texts_here(path: str) -> dict[str, Any]:
+    """The text of every page of ``path`` with QtPdf in this process (the helper's work)."""
+    from PySide6.QtPdf import QPdfDocument
+
+    document = QPdfDocument()
+    try:
+        if document.load(path) != QPdfDocument.Error.None_:
+            return {"error": "The PDF could not be opened for its text."}
+        return {"texts": [document.getAllText(p).text() for p in range(document.pageCount())]}
+    finally:
+        document.close()
+
+
 def serve(stdin: IO[str], stdout: IO[str]) -> None:
-    """The helper's loop: a path per line in, a JSON answer per line out."""
+    """The helper's loop: ``OP<TAB>PATH`` per line in, a JSON answer per line out."""
     from PySide6.QtCore import QCoreApplication
 
     _app = QCoreApplication.instance() or QCoreApplication([sys.argv[0]])
     for line in stdin:
-        path = line.rstrip("\n")
+        op, _, path = line.rstrip("\n").partition("\t")
         if not path:
             continue
         try:
-            answer = measure_here(path)
+            answer = texts_here(path) if op == _TEXT else measure_here(path)
         except Exception as exc:  # reported to the app, which refuses the file
             answer = {"error": f"The PDF could not be read ({type(exc).__name__})."}
         stdout.write(json.dumps(answer) + "\n")
@@ -107,7 +122,6 @@ class Prober:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._process: subprocess.Popen[str] | None = None
-        self._answers: queue.Queue[str | None] = queue.Queue()
 
     def _command(self) -> list[str]:
         # Frozen, the bundle's launcher answers ``-m`` for the app's own modules.
@@ -125,12 +139,10 @@ class Prober:
             text=True,
             encoding="utf-8",
             env=env,
+            # No console window for the helper of a windowed app on Windows.
+            creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0),
         )
-        answers: queue.Queue[str | None] = queue.Queue()
-        threading.Thread(
-            target=_read_lines, args=(process.stdout, answers), name="pdf-probe", daemon=True
-        ).start()
-        self._process, self._answers = process, answers
+        self._process = process
         return process
 
     def warm_up(self) -> None:
@@ -149,50 +161,80 @@ class Prober:
             process.wait()
 
     def measure(self, path: Path, timeout_s: float, cancel: CancelToken) -> Measured:
-        """Ask the helper about ``path``; raises :class:`ProbeTimeout` after ``timeout_s``
-        (measured from when the helper has the request), ``Cancelled`` on cancel."""
+        """Ask the helper to open and measure ``path``; raises :class:`ProbeTimeout` after
+        ``timeout_s`` (from when the helper has the request), ``Cancelled`` on cancel."""
+        data = self._ask(f"{_MEASURE}\t{path}", path, timeout_s, cancel)
+        if data is None:  # the helper ended (crashed inside the library)
+            return Measured(error="The PDF is damaged: reading it crashed the reader.")
+        return Measured(
+            pages=int(data.get("pages", 0)),
+            sizes=[(float(w), float(h)) for w, h in data.get("sizes", [])],
+            title=str(data.get("title", "")),
+            error=str(data.get("error", "")),
+            load_error=str(data.get("load_error", "")),
+        )
+
+    def page_texts(self, path: Path, timeout_s: float, cancel: CancelToken) -> list[str]:
+        """The text of every page, read by the helper (text extraction can hang too);
+        raises :class:`ProbeTimeout` or ``PreviewError``."""
+        data = self._ask(f"{_TEXT}\t{path}", path, timeout_s, cancel)
+        if data is None or "texts" not in data:
+            reason = (data or {}).get("error") or "The PDF's text could not be read."
+            raise PreviewError(str(reason))
+        return [str(text) for text in data["texts"]]
+
+    def _ask(
+        self, request: str, path: Path, timeout_s: float, cancel: CancelToken
+    ) -> dict[str, Any] | None:
+        """One request line to the helper, its JSON answer back (None: it ended)."""
         with self._lock:
             process = self._start()
             assert process.stdin is not None
             try:
-                process.stdin.write(str(path) + "\n")
+                process.stdin.write(request + "\n")
                 process.stdin.flush()
             except OSError:  # the helper died: one more try with a fresh one
                 self._kill()
                 process = self._start()
                 assert process.stdin is not None
-                process.stdin.write(str(path) + "\n")
+                process.stdin.write(request + "\n")
                 process.stdin.flush()
-            deadline = time.monotonic() + timeout_s
-            while True:
-                if cancel.cancelled:
-                    self._kill()  # its answer would belong to the next request
-                    cancel.raise_if_cancelled()
-                try:
-                    line = self._answers.get(timeout=_POLL_S)
-                    break
-                except queue.Empty:
-                    if time.monotonic() >= deadline:
-                        self._kill()
-                        raise ProbeTimeout(path) from None
-            if line is None:  # the helper ended (crashed inside the library)
-                self._kill()
-                return Measured(error="The PDF is damaged: reading it crashed the reader.")
-            data = json.loads(line)
-            return Measured(
-                pages=int(data.get("pages", 0)),
-                sizes=[(float(w), float(h)) for w, h in data.get("sizes", [])],
-                title=str(data.get("title", "")),
-                error=str(data.get("error", "")),
-                load_error=str(data.get("load_error", "")),
+            # One reader thread per answer: it ends with the answer, or when the helper is
+            # ended (its pipe closes), so no thread outlives a request.
+            answers: queue.Queue[str | None] = queue.Queue()
+            reader = threading.Thread(
+                target=_read_one, args=(process.stdout, answers), name="pdf-probe", daemon=True
             )
+            reader.start()
+            deadline = time.monotonic() + timeout_s
+            try:
+                while True:
+                    if cancel.cancelled:
+                        self._kill()  # its answer would belong to the next request
+                        cancel.raise_if_cancelled()
+                    try:
+                        line = answers.get(timeout=_POLL_S)
+                        break
+                    except queue.Empty:
+                        if time.monotonic() >= deadline:
+                            self._kill()
+                            raise ProbeTimeout(path) from None
+            finally:
+                reader.join(timeout=5)
+            if line is None:
+                self._kill()
+                return None
+            answer: dict[str, Any] = json.loads(line)
+            return answer
 
 
-def _read_lines(stream: IO[str] | None, answers: queue.Queue[str | None]) -> None:
-    if stream is not None:
-        for line in stream:
-            answers.put(line)
-    answers.put(None)
+def _read_one(stream: IO[str] | None, answers: queue.Queue[str | None]) -> None:
+    """One answer line from the helper (None when its output closed)."""
+    try:
+        line = stream.readline() if stream is not None else ""
+    except (OSError, ValueError):
+        line = ""
+    answers.put(line or None)
 
 
 _prober: Prober | None = None

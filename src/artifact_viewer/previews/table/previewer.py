@@ -9,6 +9,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QPaintEvent
 from PySide6.QtWidgets import (
@@ -565,7 +567,10 @@ class TablePreviewer(Previewer):
         order = self.model.order
         if order is not None:
             table = table.take(order)
-        for batch in table.to_batches(max_chunksize=4096):
+        for batch in table.to_batches(max_chunksize=16_384):
+            if masker is None and batch.num_columns:
+                yield _tsv_rows(batch)
+                continue
             columns = [column.to_pylist() for column in batch.columns]
             if masker is not None:  # the redacted view: cells masked as shown
                 columns = [
@@ -576,6 +581,18 @@ class TablePreviewer(Previewer):
                 "\t".join(_tsv_field(cell_text(col[r])) for col in columns) + "\n"
                 for r in range(batch.num_rows)
             )
+
+
+def _tsv_rows(batch: pa.RecordBatch) -> str:
+    """The rows of ``batch`` as TSV lines, quoted as :func:`_tsv_field` does (in Arrow)."""
+    columns = []
+    for column in batch.columns:
+        text = pc.fill_null(pc.cast(column, pa.string()), "")
+        needs = pc.match_substring_regex(text, '[\t\n\r"]')
+        quoted = pc.binary_join_element_wise('"', pc.replace_substring(text, '"', '""'), '"', "")
+        columns.append(pc.if_else(needs, quoted, text))
+    rows = pc.binary_join_element_wise(*columns, "\t") if len(columns) > 1 else columns[0]
+    return "\n".join(rows.to_pylist()) + "\n"
 
 
 def _tsv_field(text: str) -> str:

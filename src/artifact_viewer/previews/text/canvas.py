@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRect, QRectF, Qt, Signal, Slot
 from PySide6.QtGui import (
+    QColor,
     QFontDatabase,
     QFontMetricsF,
     QGuiApplication,
@@ -27,6 +28,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QAbstractScrollArea, QWidget
 
 from artifact_viewer.previews.text.document import LineIndex, TextDocument, classify
+from artifact_viewer.previews.text.syntax import Highlighter, runs
 from artifact_viewer.qt import colors
 
 _PAD = 6  # pixels between gutter and text
@@ -49,6 +51,7 @@ class TextView(QAbstractScrollArea):
         self._top = 0
         self._wrap = False
         self._levels = False
+        self._syntax: Highlighter | None = None
         self._query = ""
         self._case = False
         self._current: int | None = None
@@ -100,6 +103,11 @@ class TextView(QAbstractScrollArea):
         self._levels = on
         self.viewport().update()
 
+    def set_syntax(self, highlighter: Highlighter | None) -> None:
+        """Colour each line's markup (see :mod:`.syntax`); None: plain."""
+        self._syntax = highlighter
+        self.viewport().update()
+
     def set_highlight(self, query: str, case_sensitive: bool = False) -> None:
         self._query, self._case = query, case_sensitive
         self.viewport().update()
@@ -130,6 +138,26 @@ class TextView(QAbstractScrollArea):
             for _ in range(self.rows() // 3):
                 top = self._doc.previous_start(top)
         self._set_top(top)
+
+    def reveal(self, offset: int, length: int) -> None:
+        """Scroll sideways so the ``length`` characters at byte ``offset`` are in view
+        (a search hit far right on a long line); nothing to do while wrapping."""
+        doc = self._doc
+        if doc is None or self._wrap:
+            return
+        line = doc.snap(offset)
+        before = bytes(doc.buf[line:offset]).decode(doc.codec, errors="replace")
+        column = len(before.expandtabs(_TAB))
+        char_width = max(1.0, QFontMetricsF(self.font()).horizontalAdvance("0" * 64) / 64)
+        visible = self.viewport().width() - self._gutter_width() - _PAD
+        bar = self.horizontalScrollBar()
+        left, right = column * char_width, (column + length) * char_width
+        if bar.value() <= left and right <= bar.value() + visible:
+            return
+        target = max(0, int(left - visible / 3)) if right > visible else 0
+        if bar.maximum() < target:
+            bar.setRange(0, target)
+        bar.setValue(target)
 
     def scroll_to_start(self) -> None:
         if self._doc is not None:
@@ -273,12 +301,31 @@ class TextView(QAbstractScrollArea):
                 painter.setPen(pen)
                 visible = text[first_col : first_col + columns]
                 x = gutter + first_col * char_width - x_shift
-                painter.drawText(QPointF(x, y + metrics.ascent()), visible)
+                if self._syntax is not None and not selected and visible:
+                    self._paint_coloured(
+                        painter, text, first_col, len(visible), gutter, y + metrics.ascent(),
+                        char_width, x_shift, pen,
+                    )  # fmt: skip
+                else:
+                    painter.drawText(QPointF(x, y + metrics.ascent()), visible)
             self._drawn.append((offset, y, y + rows * line_height))
             y += rows * line_height
             offset = following
         painter.end()
         self._update_hbar(int(longest * char_width) + gutter + _PAD - width)
+
+    def _paint_coloured(
+        self, painter: QPainter, text: str, first_col: int, count: int, gutter: int,
+        baseline: int, char_width: float, x_shift: int, plain: QColor,
+    ) -> None:  # fmt: skip
+        """The visible columns in runs of one colour each (monospace: a run's x is its
+        column times the cell width)."""
+        assert self._syntax is not None
+        palette = self.palette()
+        for start, length, role in runs(self._syntax(text), first_col, count):
+            painter.setPen(colors.syntax(palette, role) if role is not None else plain)
+            x = gutter + start * char_width - x_shift
+            painter.drawText(QPointF(x, baseline), text[start : start + length])
 
     def _paint_number(
         self, painter: QPainter, offset: int, y: int, gutter: int, line_height: int
@@ -325,6 +372,14 @@ class TextView(QAbstractScrollArea):
         option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
         layout.setTextOption(option)
         formats = []
+        if self._syntax is not None:
+            for start, length, role in self._syntax(text):
+                fmt = QTextLayout.FormatRange()
+                fmt.start, fmt.length = start, length
+                char_format = QTextCharFormat()
+                char_format.setForeground(colors.syntax(self.palette(), role))
+                fmt.format = char_format
+                formats.append(fmt)
         for col in self._hit_columns(text):
             fmt = QTextLayout.FormatRange()
             fmt.start, fmt.length = col, len(self._query)

@@ -7,7 +7,7 @@ scan then indexes newlines (line numbers, line count) and, for logs, error marke
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
 
@@ -30,6 +30,7 @@ from artifact_viewer.previews.base import Previewer, PreviewSource
 from artifact_viewer.previews.fmt import count, human_size
 from artifact_viewer.previews.text.canvas import TextView
 from artifact_viewer.previews.text.document import LineIndex, SearchResult, TextDocument
+from artifact_viewer.previews.text.syntax import SYNTAX, Highlighter
 from artifact_viewer.qt.worker import Progress, Task, run_in_pool
 
 
@@ -39,6 +40,23 @@ def open_and_index(path: Path, progress: Progress, cancel: CancelToken) -> None:
         doc = TextDocument.open(path)
     except OSError as exc:
         raise PreviewError(f"Cannot read the file: {exc.strerror or exc}.") from exc
+    progress.partial(("doc", doc))
+    doc.scan_newlines(progress, cancel, lambda found, end: progress.partial(("lines", found, end)))
+
+
+#: a worker step that makes the text to show from a file: (UTF-8 bytes and an encoding
+#: label, or None to show the file itself); it may send ("note", anything) partials
+Prepare = Callable[[Path, Progress, CancelToken], tuple[bytes | None, str]]
+
+
+def open_prepared(path: Path, prepare: Prepare, progress: Progress, cancel: CancelToken) -> None:
+    """Worker: like :func:`open_and_index`, over the text ``prepare`` makes of the file."""
+    data, label = prepare(path, progress, cancel)
+    cancel.raise_if_cancelled()
+    if data is None:
+        open_and_index(path, progress, cancel)
+        return
+    doc = TextDocument(path, data, 0, "utf-8", label)
     progress.partial(("doc", doc))
     doc.scan_newlines(progress, cancel, lambda found, end: progress.partial(("lines", found, end)))
 
@@ -72,14 +90,22 @@ def document_lines(doc: TextDocument, batch: int = 4096) -> Iterator[str]:
         yield "\n".join(lines) + "\n"
 
 
+#: the wrap setting per view kind ("log", "text", "xml"), kept across files
+_WRAP: dict[str, bool] = {}
+
+
 class TextPreviewer(Previewer):
     """Plain text of any size. Subclass :class:`LogPreviewer` adds level colours and error jumps."""
 
     kind = "text"
     title = "Raw text"
     levels = False
+    #: colouring of each line: "xml", "json" or None (see text/syntax.py)
+    syntax: str | None = None
     #: emitted with the number of error markers once the background scan is done (logs)
     errorsFound = Signal(int)
+    #: what a prepare step sent along (see :meth:`load_prepared`)
+    noted = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -88,6 +114,8 @@ class TextPreviewer(Previewer):
         self._errors_task: Task | None = None
         self._doc: TextDocument | None = None
         self._index: LineIndex | None = None
+        self._prepare: Prepare | None = None
+        self._syntax_name: str | None = None
         self._errors: np.ndarray | None = None
         self._hits: SearchResult | None = None
         self._hits_case = False
@@ -99,6 +127,7 @@ class TextPreviewer(Previewer):
 
         self.view = TextView(self)
         self.view.set_levels(self.levels)
+        self.view.set_syntax(SYNTAX.get(self.syntax) if self.syntax else None)
         self.find_edit = QLineEdit(self)
         self.find_edit.setPlaceholderText("Find (Ctrl+F)")
         self.find_edit.setClearButtonEnabled(True)
@@ -151,12 +180,19 @@ class TextPreviewer(Previewer):
         self.find_edit.textChanged.connect(self._on_query_edited)
         self.case_box.toggled.connect(self._on_query_edited)
         self.wrap_box.toggled.connect(self.view.set_wrap)
+        self.wrap_box.toggled.connect(self._remember_wrap)
+        self.wrap_box.setChecked(_WRAP.get(self.kind, False))
         self._shortcut(QKeySequence.StandardKey.Find, self.focus_find)
         self._shortcut(QKeySequence(Qt.Key.Key_F3), self.next_hit_)
         self._shortcut(QKeySequence("Shift+F3"), self.previous_hit)
         if self.levels:
             self._shortcut(QKeySequence(Qt.Key.Key_F8), self.next_error_)
             self._shortcut(QKeySequence("Shift+F8"), self.previous_error)
+
+    @Slot(bool)
+    def _remember_wrap(self, on: bool) -> None:
+        """The next file shown in this kind of view wraps (or not) the same way."""
+        _WRAP[self.kind] = on
 
     def _button(self, text: str, tip: str, slot: object) -> QToolButton:
         button = QToolButton(self)
@@ -178,15 +214,41 @@ class TextPreviewer(Previewer):
         self._errors = None
         self._hits = None
         self.view.set_document(None)
+        self.view.set_syntax(self._syntax_for(source))
         self.status.setText("Opening…")
         self._task = run_in_pool(
-            open_and_index,
-            source.path,
+            self._opener(source),
             on_result=self._on_indexed,
             on_error=self._on_error,
             on_progress=self._on_progress,
             on_partial=self._on_partial,
         )
+
+    def load_prepared(self, source: PreviewSource, prepare: Prepare, syntax: str | None) -> None:
+        """Show the text ``prepare`` makes of ``source`` (e.g. indented markup) in this
+        view, coloured as ``syntax`` ("xml", "json" or None); later loads do the same."""
+        self._prepare, self._syntax_name = prepare, syntax
+        self.load(source)
+
+    def _syntax_for(self, source: PreviewSource) -> Highlighter | None:
+        """The colouring for ``source``: the class's own, else JSON or XML by label or name
+        (the raw view of a JSON or XML file is coloured, with line numbers and search)."""
+        if self._syntax_name or self.syntax:
+            return SYNTAX.get(self._syntax_name or self.syntax or "")
+        mime = (source.mime or "").split(";")[0].strip().lower()
+        suffix = source.suffix
+        if mime.endswith(("json", "ndjson")) or suffix in (".json", ".jsonl", ".ndjson"):
+            return SYNTAX["json"]
+        if mime.endswith("xml") or suffix in (".xml", ".xsd", ".svg"):
+            return SYNTAX["xml"]
+        return None
+
+    def _opener(self, source: PreviewSource) -> Callable[[Progress, CancelToken], None]:
+        """The worker that opens the document: it sends ``("doc", TextDocument)`` and then
+        ``("lines", ...)`` batches as partial results (see :func:`open_and_index`)."""
+        if self._prepare is not None:
+            return partial(open_prepared, source.path, self._prepare)
+        return partial(open_and_index, source.path)
 
     def cancel(self) -> None:
         for task in (self._task, self._search_task, self._errors_task):
@@ -215,7 +277,9 @@ class TextPreviewer(Previewer):
     @Slot(object)
     def _on_partial(self, message: object) -> None:
         assert isinstance(message, tuple)
-        if message[0] == "doc":
+        if message[0] == "note":
+            self.noted.emit(message[1])
+        elif message[0] == "doc":
             self._doc = message[1]
             self._doc.masker = self.masker()
             self._index = self._doc.new_index()
@@ -377,6 +441,7 @@ class TextPreviewer(Previewer):
         if hits is None or offset is None:
             return
         self._jump(offset)
+        self.view.reveal(offset, len(hits.query))
         position = int(np.searchsorted(hits.offsets, offset)) + 1
         more = "+" if hits.total > hits.offsets.size else ""
         self.hits_label.setText(f"{position:,} of {hits.offsets.size:,}{more}")

@@ -24,6 +24,11 @@ _DECLARED = re.compile(rb"^\s*<\?xml[^>]*encoding=[\"']([A-Za-z0-9._-]+)[\"']")
 INDENT = "  "
 
 
+#: the message of an XmlProblem for a document that declares entities (well-formed or not
+#: is not known: checking stops there)
+ENTITIES_DECLARED = "The document declares entities; entities not expanded"
+
+
 class EntityRefused(Exception):
     """The document declares entities; we do not expand them (billion-laughs safety)."""
 
@@ -54,7 +59,7 @@ def check(data: bytes) -> XmlProblem | None:
         parser.Parse(data, True)
     except EntityRefused:
         return XmlProblem(
-            "The document declares entities, which are not expanded for safety",
+            ENTITIES_DECLARED,
             parser.CurrentLineNumber,
             parser.CurrentColumnNumber,
         )
@@ -92,34 +97,50 @@ def _kind(token: str) -> str:
     return "start"
 
 
-def pretty(text: str) -> str:
-    """Re-indent markup: one element per line, text-only elements kept on one line."""
+#: indentation stops growing at this depth, so the output is linear in the input at any
+#: depth (100,000 nested elements would otherwise be 10^10 spaces)
+MAX_INDENT_LEVELS = 40
+
+
+def pretty(text: str, limit: int | None = None) -> str | None:
+    """Re-indent markup: one element per line, text-only elements kept on one line.
+
+    Deeper than :data:`MAX_INDENT_LEVELS` lines keep that indentation. Returns None when
+    the result would be longer than ``limit`` characters (it stops there).
+    """
     tokens = [t for t in _TOKEN.findall(text) if t.strip()]
     kinds = [_kind(t) for t in tokens]
+    pads = [INDENT * level for level in range(MAX_INDENT_LEVELS + 1)]
     lines: list[str] = []
+    size = 0
     depth = 0
     i = 0
     while i < len(tokens):
+        if limit is not None and size > limit:
+            return None
         token, kind = tokens[i], kinds[i]
-        pad = INDENT * depth
+        pad = pads[min(depth, MAX_INDENT_LEVELS)]
         if (
             kind == "start"
             and i + 2 < len(tokens)
             and kinds[i + 1] == "text"
             and kinds[i + 2] == "end"
         ):
-            lines.append(f"{pad}{token}{tokens[i + 1].strip()}{tokens[i + 2]}")
+            line = f"{pad}{token}{tokens[i + 1].strip()}{tokens[i + 2]}"
             i += 3
-            continue
-        if kind == "start" and i + 1 < len(tokens) and kinds[i + 1] == "end":
-            lines.append(f"{pad}{token}{tokens[i + 1]}")
+        elif kind == "start" and i + 1 < len(tokens) and kinds[i + 1] == "end":
+            line = f"{pad}{token}{tokens[i + 1]}"
             i += 2
-            continue
-        if kind == "end":
-            depth = max(0, depth - 1)
-            pad = INDENT * depth
-        lines.append(pad + (token.strip() if kind == "text" else token))
-        if kind == "start":
-            depth += 1
-        i += 1
+        else:
+            if kind == "end":
+                depth = max(0, depth - 1)
+                pad = pads[min(depth, MAX_INDENT_LEVELS)]
+            line = pad + (token.strip() if kind == "text" else token)
+            if kind == "start":
+                depth += 1
+            i += 1
+        lines.append(line)
+        size += len(line) + 1
+    if limit is not None and size > limit:
+        return None
     return "\n".join(lines) + ("\n" if lines else "")

@@ -1,65 +1,44 @@
-"""XML previewer: indented and highlighted; malformed files show where, with the raw text.
+"""XML previewer: indented and coloured in the virtual text view (search, line numbers,
+wrap); malformed files are shown as they are, at the parser's complaint.
 
-Files too big for a text widget fall back to the virtual text view.
+The text view is the text kind's, made through the registry (preview kinds never import
+each other); this module gives it the indented text. Indenting is linear in the file at
+any depth (see format.pretty); files too big to indent are shown as they are.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any, cast
 
 from PySide6.QtCore import Slot
-from PySide6.QtGui import (
-    QColor,
-    QFontDatabase,
-    QSyntaxHighlighter,
-    QTextCharFormat,
-    QTextCursor,
-    QTextDocument,
-    QTextFormat,
-)
-from PySide6.QtWidgets import QLabel, QPlainTextEdit, QTextEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from artifact_viewer.core.cancel import CancelToken
-from artifact_viewer.core.errors import PreviewError, user_message
+from artifact_viewer.core.errors import PreviewError
 from artifact_viewer.previews import registry
 from artifact_viewer.previews import sniff as sn
 from artifact_viewer.previews.base import Previewer, PreviewSource
-from artifact_viewer.previews.xml.format import XmlProblem, check, decode, pretty
+from artifact_viewer.previews.xml.format import ENTITIES_DECLARED, XmlProblem, check, decode, pretty
 from artifact_viewer.qt import colors
-from artifact_viewer.qt.worker import Progress, Task, run_in_pool
+from artifact_viewer.qt.worker import Progress
 
-if TYPE_CHECKING:
-    from artifact_viewer.core.masking import Masker
-
-# Above this the file goes to the virtual text view: a QPlainTextEdit with highlighting
-# takes long enough on bigger documents to stall the GUI thread.
-MAX_PRETTY_BYTES = 1024 * 1024
-# Raw text with a longer line than this also goes to the text view (a text widget lays
-# out a whole line at once).
-MAX_LINE_CHARS = 10_000
+# Above this the file is shown as it is (checking and indenting read it whole).
+MAX_PRETTY_BYTES = 16 * 1024 * 1024
+# Indented text longer than this (characters) is not kept: the file is shown as it is.
+MAX_PRETTY_CHARS = 64 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
 class XmlResult:
+    """What the worker found: ``text`` is what is shown (indented, or the file as it is)."""
+
     text: str
     problem: XmlProblem | None
     too_big: bool = False
-
-
-def load_xml_shown(
-    path: Path, masker: Masker | None, progress: Progress, cancel: CancelToken
-) -> XmlResult:
-    """Worker: :func:`load_xml`, masked here for the redacted view (up to a megabyte of
-    text: too long for the GUI thread)."""
-    result = load_xml(path, progress, cancel)
-    if masker is None or result.too_big:
-        return result
-    return dataclasses.replace(result, text=masker.mask_text(result.text))
+    indented: bool = False
 
 
 def load_xml(path: Path, progress: Progress, cancel: CancelToken) -> XmlResult:
@@ -75,183 +54,152 @@ def load_xml(path: Path, progress: Progress, cancel: CancelToken) -> XmlResult:
         return XmlResult("", XmlProblem("The file is empty", 1, 0))
     problem = check(data)
     cancel.raise_if_cancelled()
-    text = decode(data) if problem else pretty(decode(data))
-    if max(map(len, text.splitlines()), default=0) > MAX_LINE_CHARS:
-        return XmlResult("", problem, too_big=True)
-    return XmlResult(text, problem)
+    text = decode(data)
+    if problem is not None:
+        return XmlResult(text, problem)
+    indented = pretty(text, MAX_PRETTY_CHARS)
+    if indented is None:
+        return XmlResult(text, None, too_big=True)
+    return XmlResult(indented, None, indented=True)
 
 
-class XmlHighlighter(QSyntaxHighlighter):
-    """Tags, attributes, values, comments (also across lines), CDATA and entities."""
-
-    # Possessive quantifiers and a start guard keep every pattern linear: a backtracking
-    # name pattern on a 300k-character "word" would take hours.
-    _TAG = re.compile(r"</?[\w:.-]++|/?>|<\?[\w:.-]++|\?>")
-    _ATTR = re.compile(r"(?<![\w:.-])([\w:.-]++)\s*+=\s*+(\"[^\"]*+\"|'[^']*+')")
-    _ENTITY = re.compile(r"&[#\w]++;")
-    #: characters of a line that get colours; the rest of a giant line stays plain
-    MAX_HIGHLIGHT = 4000
-
-    def __init__(self, document: QTextDocument, palette_source: QWidget) -> None:
-        super().__init__(document)
-        palette = palette_source.palette()
-        self._formats = {role: self._format(colors.syntax(palette, role)) for role in
-                         ("tag", "attr", "value", "comment", "entity")}  # fmt: skip
-
-    @staticmethod
-    def _format(color: QColor) -> QTextCharFormat:
-        fmt = QTextCharFormat()
-        fmt.setForeground(color)
-        return fmt
-
-    def highlightBlock(self, text: str) -> None:
-        text = text[: self.MAX_HIGHLIGHT]
-        for match in self._TAG.finditer(text):
-            self.setFormat(match.start(), match.end() - match.start(), self._formats["tag"])
-        for match in self._ATTR.finditer(text):
-            self.setFormat(match.start(1), len(match.group(1)), self._formats["attr"])
-            self.setFormat(match.start(2), len(match.group(2)), self._formats["value"])
-        for match in self._ENTITY.finditer(text):
-            self.setFormat(match.start(), match.end() - match.start(), self._formats["entity"])
-        self._comments(text)
-
-    def _comments(self, text: str) -> None:
-        start = 0 if self.previousBlockState() == 1 else text.find("<!--")
-        self.setCurrentBlockState(0)
-        while start >= 0:
-            end = text.find("-->", start)
-            if end < 0:
-                self.setCurrentBlockState(1)
-                length = len(text) - start
-            else:
-                length = end + 3 - start
-            self.setFormat(start, length, self._formats["comment"])
-            start = text.find("<!--", start + length) if end >= 0 else -1
+def prepare_xml(path: Path, progress: Progress, cancel: CancelToken) -> tuple[bytes | None, str]:
+    """Worker step for the text view: sends the :class:`XmlResult` along as a note, and
+    gives the text to show (None: the file as it is, too big to read whole)."""
+    result = load_xml(path, progress, cancel)
+    progress.partial(("note", result))
+    if result.too_big and not result.text:
+        return None, ""
+    label = "UTF-8, indented" if result.indented else "as read"
+    return result.text.encode("utf-8", "surrogatepass"), label
 
 
 class XmlPreviewer(Previewer):
-    """Indented XML with highlighting, or the raw text with the parser's complaint on top."""
+    """Indented XML with colours and search, or the text as it is with the parser's
+    complaint on top."""
 
     kind = "xml"
     title = "XML"
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._task: Task | None = None
         self._result: XmlResult | None = None
-        self._fallback: Previewer | None = None
         self.banner = QLabel(self)
         self.banner.setWordWrap(True)
         self.banner.setContentsMargins(6, 4, 6, 4)
         self.banner.setVisible(False)
-        self.editor = QPlainTextEdit(self)
-        self.editor.setReadOnly(True)
-        self.editor.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-        self.editor.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        self.highlighter = XmlHighlighter(self.editor.document(), self)
-        self._layout = QVBoxLayout(self)
-        self._layout.setContentsMargins(0, 0, 0, 0)
-        self._layout.addWidget(self.banner)
-        self._layout.addWidget(self.editor, 1)
-
-    def load(self, source: PreviewSource) -> None:
-        self.cancel()
-        self._source = source
-        self._result = None
-        self._task = run_in_pool(
-            load_xml_shown,
-            source.path,
-            self.masker(),
-            on_result=self._on_loaded,
-            on_error=self._on_error,
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.banner)
+        # Through the registry, not the text kind's class: kinds never import each other.
+        self.text: Any = (
+            cast(Any, registry.create(sn.TEXT)) if registry.available(sn.TEXT) else None
         )
+        if self.text is not None:
+            layout.addWidget(self.text, 1)
+            self.text.progress.connect(self.progress)
+            self.text.ready.connect(self._text_ready)
+            self.text.finished.connect(self.finished)
+            self.text.failed.connect(self.failed)
+            self.text.noted.connect(self._noted)
+
+    # --- the text view's surface ---------------------------------------------------------
+    @property
+    def view(self) -> Any:
+        return self.text.view
+
+    @property
+    def find_edit(self) -> Any:
+        return self.text.find_edit
+
+    def document(self) -> Any:
+        return self.text.document() if self.text is not None else None
+
+    def line_index(self) -> Any:
+        """The index of the file's lines, or None while the file is shown indented: its
+        lines are then not the file's, so a file line (a search hit) cannot be placed."""
+        if self.text is None or self._result is None or self._result.indented:
+            return None
+        return self.text.line_index()
+
+    def search_result(self) -> Any:
+        return self.text.search_result() if self.text is not None else None
+
+    def start_search(self) -> None:
+        if self.text is not None:
+            self.text.start_search()
+
+    def dump_chunks(self) -> Iterator[str]:
+        """The displayed lines: indented, or the file as it is."""
+        if self.text is not None:
+            yield from self.text.dump_chunks()
+
+    # --- loading -------------------------------------------------------------------------
+    def load(self, source: PreviewSource) -> None:
+        self._result = None
+        self.banner.setVisible(False)
+        self.banner.clear()
+        if self.text is None:
+            self.failed.emit("The text view is not available.")
+            return
+        self.text.redaction = self.redaction  # the redacted view masks the lines shown
+        self.text.load_prepared(source, prepare_xml, "xml")
 
     def cancel(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            self._task = None
-        if self._fallback is not None:
-            self._fallback.cancel()
+        if self.text is not None:
+            self.text.cancel()
 
     def result(self) -> XmlResult | None:
         return self._result
 
-    def fallback(self) -> Previewer | None:
-        """The raw-text view a big file went to, or None."""
-        return self._fallback
-
-    def dump_chunks(self) -> Iterator[str]:
-        """The displayed lines: indented, or the file as it is (with a problem, or too big)."""
-        if self._fallback is not None:
-            yield from self._fallback.dump_chunks()
-        elif self._result is not None:
-            text = self._result.text
-            yield text if not text or text.endswith("\n") else text + "\n"
-
     def problem(self) -> str:
         problem = self._result.problem if self._result is not None else None
-        return f"Not well-formed XML: {problem.describe()}" if problem is not None else ""
+        if problem is None:
+            return ""
+        if problem.message == ENTITIES_DECLARED:
+            return f"{ENTITIES_DECLARED} (shown as written)"
+        return f"Not well-formed XML: {problem.describe()}"
 
     @Slot(object)
-    def _on_loaded(self, result: object) -> None:
-        assert isinstance(result, XmlResult)
-        self._task = None
-        self._result = result
-        if result.too_big:
-            self._use_text_view(result.problem)
-            return
-        self.editor.setPlainText(result.text)
-        if result.problem is not None:
-            self._show_problem(result.problem)
+    def _noted(self, result: object) -> None:
+        if isinstance(result, XmlResult):
+            self._result = result
+            self._show_banner(result)
+
+    @Slot()
+    def _text_ready(self) -> None:
+        if self._result is not None and self._result.problem is not None:
+            self._go_to_line(self._result.problem.line)
         self.ready.emit()
-        self.finished.emit()
 
-    def _show_problem(self, problem: XmlProblem) -> None:
+    def _show_banner(self, result: XmlResult) -> None:
+        problem = result.problem
         color = colors.level_color(self.palette(), "error").name()
-        self.banner.setText(
-            f'<b style="color:{color}">Not well-formed XML:</b> {problem.describe()}. '
-            "Showing the file as it is."
-        )
-        self.banner.setVisible(True)
-        block = self.editor.document().findBlockByNumber(max(0, problem.line - 1))
-        if not block.isValid():
-            return
-        cursor = QTextCursor(block)
-        cursor.movePosition(
-            QTextCursor.MoveOperation.Right, n=min(problem.column, max(0, block.length() - 1))
-        )
-        self.editor.setTextCursor(cursor)
-        mark = QTextEdit.ExtraSelection()
-        mark.cursor = QTextCursor(block)
-        mark.format.setBackground(colors.current_line(self.palette()))
-        mark.format.setProperty(QTextFormat.Property.FullWidthSelection, True)
-        self.editor.setExtraSelections([mark])
-        self.editor.centerCursor()
-
-    def _use_text_view(self, problem: XmlProblem | None) -> None:
-        # Through the registry, not the text kind's class: preview kinds never import each
-        # other, and a missing text view only costs this fallback.
-        if not registry.available(sn.TEXT):
-            self.failed.emit("The file is too big for the XML view, and no text view is available.")
-            return
-        fallback = registry.create(sn.TEXT)
-        fallback.redaction = self.redaction
-        fallback.setParent(self)
-        self._fallback = fallback
-        self.editor.hide()
-        if problem is not None:
-            self._show_problem(problem)
+        if problem is not None and problem.message == ENTITIES_DECLARED:
+            self.banner.setText(
+                f"<b>{ENTITIES_DECLARED}</b> (line {problem.line}): the file is shown as "
+                "written, without indentation."
+            )
+        elif problem is not None:
+            self.banner.setText(
+                f'<b style="color:{color}">Not well-formed XML:</b> {problem.describe()}. '
+                "Showing the file as it is."
+            )
+        elif result.too_big:
+            self.banner.setText("Large XML: shown as it is, without indentation.")
         else:
-            self.banner.setText("Large XML: shown as plain text without indentation.")
+            return
         self.banner.setVisible(True)
-        self._layout.addWidget(fallback, 1)
-        fallback.progress.connect(self.progress)
-        fallback.ready.connect(self.ready)
-        fallback.finished.connect(self.finished)
-        fallback.failed.connect(self.failed)
-        fallback.load(self._source)
 
-    @Slot(object)
-    def _on_error(self, exc: BaseException) -> None:
-        self._task = None
-        self.failed.emit(user_message(exc))
+    def _go_to_line(self, line: int) -> None:
+        doc = self.document()
+        if doc is None:
+            return
+        offset = doc.start
+        for _ in range(max(0, line - 1)):
+            following = doc.next_start(offset)
+            if following is None:
+                break
+            offset = following
+        self.view.scroll_to(offset)

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from artifact_viewer.core.settings import DEFAULT_BASE_URL
+from artifact_viewer.core.urls import UnsafeUrl, check_base_url
 from artifact_viewer.ui.formatting import error_colour, warning_colour
 
 
@@ -105,8 +106,10 @@ class ConnectDialog(QDialog):
         if not key:
             self.set_error("Enter an API key, or explore the demo data.")
             return
-        if not url.startswith(("http://", "https://")):
-            self.set_error("The base URL must start with https:// (or http:// for a local server).")
+        try:
+            check_base_url(url)
+        except UnsafeUrl as exc:
+            self.set_error(str(exc))  # the same reason the command line gives
             return
         self.set_busy(True)
         self.connectRequested.emit(url, key)

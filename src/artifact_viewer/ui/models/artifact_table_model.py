@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication
 
 from artifact_viewer.core.models import Artifact, WorkflowRun
 from artifact_viewer.core.store_models import CacheState
+from artifact_viewer.core.textsafe import visible_text
 from artifact_viewer.ui import formatting as fmt
 from artifact_viewer.ui.icons import cache_icon, icon, status_icon
 from artifact_viewer.ui.models.navigator_model import run_status_text
@@ -264,11 +265,10 @@ class ArtifactTableModel(QAbstractTableModel):
             if col == 3 and artifact.file_size is not None:
                 return f"{artifact.file_size:,} bytes"
             if col == 0:
-                return (
-                    f"{artifact.name}\nHas a note" if artifact.id in self._noted else artifact.name
-                )
+                name = visible_text(artifact.name)
+                return f"{name}\nHas a note" if artifact.id in self._noted else name
             if col == 4:
-                return fmt.local_time(artifact.created_at)
+                return fmt.resource_time(artifact, "created_at", fmt.local_time)
             if col in CONTEXT_COLUMNS:
                 run = self.run_of(artifact)
                 lines = [f"Workflow: {self._workflow_name(artifact)}"]
@@ -283,15 +283,15 @@ class ArtifactTableModel(QAbstractTableModel):
 
     def _display(self, artifact: Artifact, col: int) -> str | None:
         if col == 0:
-            return artifact.name
+            return visible_text(artifact.name)
         if col == 1:
-            return artifact.type or ""
+            return visible_text(artifact.type)
         if col == 2:
-            return artifact.mime_type or ""
+            return visible_text(artifact.mime_type)
         if col == 3:
             return fmt.human_size(artifact.file_size)
         if col == 4:
-            return fmt.short_time(artifact.created_at)
+            return fmt.resource_time(artifact, "created_at", fmt.short_time)
         if col == 5:
             return fmt.CACHE_LABELS[self.cache_state(artifact.id)]
         if col == 6:

@@ -13,6 +13,7 @@ from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelInde
 from PySide6.QtWidgets import QApplication
 
 from artifact_viewer.core.models import Workflow, WorkflowRun
+from artifact_viewer.core.textsafe import visible_text
 from artifact_viewer.ui import formatting as fmt
 from artifact_viewer.ui.icons import icon, status_icon
 
@@ -93,7 +94,7 @@ class NavigatorModel(QAbstractItemModel):
 
     def _build(self) -> None:
         data = self._data
-        self._names = {w.id: w.name or fmt.short_id(w.id) for w in data.workflows}
+        self._names = {w.id: visible_text(w.name) or fmt.short_id(w.id) for w in data.workflows}
         root = _Node("root", None, None, 0)
         root.children.append(_Node(ALL, None, root, 0))
         offline = _Node(OFFLINE, None, root, 1)
@@ -223,7 +224,7 @@ class NavigatorModel(QAbstractItemModel):
             if col == 0:
                 # The view spans workflow rows across all columns, so the summary goes here.
                 count = len(node.children)
-                parts = [wf.name or fmt.short_id(wf.id)]
+                parts = [visible_text(wf.name) or fmt.short_id(wf.id)]
                 if wf.source_provider:
                     parts.append(fmt.provider_label(wf.source_provider))
                 parts.append(f"{count} run{'s' if count != 1 else ''}")
@@ -244,7 +245,7 @@ class NavigatorModel(QAbstractItemModel):
                 return status_icon(latest.status)
         if role == Qt.ItemDataRole.ToolTipRole:
             parts = [
-                wf.name or wf.id,
+                visible_text(wf.name) or wf.id,
                 f"Provider: {fmt.provider_label(wf.source_provider) or 'unknown'}",
             ]
             if wf.type:
@@ -268,7 +269,7 @@ class NavigatorModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.DisplayRole:
             if col == 0:
                 # Runs of one workflow differ by when they ran: the time first, then the id.
-                when = fmt.short_time(run.created_at)
+                when = fmt.resource_time(run, "created_at", fmt.short_time)
                 label = (
                     f"{when} · {fmt.short_id(run.id)}" if when else f"Run {fmt.short_id(run.id)}"
                 )
@@ -278,9 +279,9 @@ class NavigatorModel(QAbstractItemModel):
             if col == 1:
                 return run_status_text(run)
             if col == 2:
-                return fmt.short_time(run.created_at)
+                return fmt.resource_time(run, "created_at", fmt.short_time)
             if col == 3:
-                return fmt.short_time(run.completed_at)
+                return fmt.resource_time(run, "completed_at", fmt.short_time)
             if col == 4:
                 return fmt.duration(run.duration_seconds)
             return None

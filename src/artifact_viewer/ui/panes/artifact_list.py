@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, Signal, Slot
+from PySide6.QtCore import (
+    QEvent,
+    QItemSelectionModel,
+    QModelIndex,
+    QObject,
+    QPoint,
+    Qt,
+    Signal,
+    Slot,
+)
 from PySide6.QtGui import QKeyEvent, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
     QLabel,
+    QMenu,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -23,7 +33,11 @@ from artifact_viewer.ui.models.artifact_table_model import (
 )
 
 # Starting widths that fit typical values (a user's own widths are restored over these).
-_WIDTHS = (260, 110, 130, 76, 112, 150, 170, 150, 150)
+_WIDTHS = (200, 96, 120, 70, 100, 120, 140, 150, 140)
+# Where each artifact comes from reads right after its name; MIME type (the Type column says
+# much the same) starts hidden: the header's menu shows or hides any column.
+_VISUAL_ORDER = (0, 6, 7, 8, 1, 2, 3, 4, 5)
+_HIDDEN_AT_FIRST = (2,)
 
 
 class ArtifactList(QWidget):
@@ -58,12 +72,19 @@ class ArtifactList(QWidget):
         header = self.view.horizontalHeader()
         header.setHighlightSections(False)
         header.setSectionsMovable(True)
-        header.setStretchLastSection(False)
+        # The name keeps a readable width (the list scrolls sideways when the context
+        # columns do not fit); the last column takes what is left.
+        header.setStretchLastSection(True)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setMinimumSectionSize(48)
         for col, width in enumerate(_WIDTHS):
             header.resizeSection(col, width)
+        for visual, logical in enumerate(_VISUAL_ORDER):
+            header.moveSection(header.visualIndex(logical), visual)
+        for logical in _HIDDEN_AT_FIRST:
+            header.setSectionHidden(logical, True)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._header_menu)
         self.view.setSortingEnabled(True)
         header.setSortIndicator(CREATED_COLUMN, Qt.SortOrder.DescendingOrder)
         header.sortIndicatorChanged.connect(self._on_sort_indicator)
@@ -96,6 +117,21 @@ class ArtifactList(QWidget):
         they would repeat one value on every row."""
         for col in CONTEXT_COLUMNS:
             self.view.setColumnHidden(col, not spans)
+
+    @Slot(QPoint)
+    def _header_menu(self, pos: QPoint) -> None:
+        header = self.view.horizontalHeader()
+        menu = QMenu(self)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        for logical in range(1, self.model.columnCount()):
+            title = str(self.model.headerData(logical, Qt.Orientation.Horizontal))
+            action = menu.addAction(title)
+            action.setCheckable(True)
+            action.setChecked(not header.isSectionHidden(logical))
+            action.toggled.connect(
+                lambda on, c=logical: header.setSectionHidden(c, not on)  # noqa: B023
+            )
+        menu.popup(header.mapToGlobal(pos))
 
     def selected_ids(self) -> list[str]:
         """Ids of the selected rows in list order (the current artifact when none is)."""

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QScrollArea, QVBox
 
 from artifact_viewer.core.models import Artifact, WorkflowRun
 from artifact_viewer.core.store_models import CacheState
+from artifact_viewer.core.textsafe import visible_text
 from artifact_viewer.qt.elided import ElidedField
 from artifact_viewer.ui import formatting as fmt
 
@@ -140,14 +141,14 @@ class DetailsPanel(QWidget):
         run: WorkflowRun | None = None,
     ) -> None:
         self.artifact = artifact
-        self._title.setText(artifact.name)
+        self._title.setText(visible_text(artifact.name))
         self._hint.hide()
         self._reset_rows()
-        self._add("Type", artifact.type or "—")
-        self._add("MIME type", artifact.mime_type or "—")
+        self._add("Type", visible_text(artifact.type) or "—")
+        self._add("MIME type", visible_text(artifact.mime_type) or "—")
         size = artifact.file_size
         self._add("Size", "—" if size is None else f"{fmt.human_size(size)} ({size:,} bytes)")
-        self._add("Created", fmt.local_time(artifact.created_at) or "—")
+        self._add("Created", fmt.resource_time(artifact, "created_at", fmt.local_time) or "—")
         if artifact.updated_at is not None:
             self._add("Updated", fmt.local_time(artifact.updated_at))
         state_row = self._add("Cache", fmt.CACHE_LABELS[state])
@@ -156,7 +157,9 @@ class DetailsPanel(QWidget):
         self._add(
             "File hash", artifact.file_hash or "— (none given: cannot be verified)", mono=True
         )
-        wf_label = html.escape(workflow_name or fmt.short_id(artifact.workflow_id) or "—")
+        wf_label = html.escape(
+            visible_text(workflow_name) or fmt.short_id(artifact.workflow_id) or "—"
+        )
         if artifact.workflow_id:
             self._add(
                 "Workflow",
