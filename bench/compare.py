@@ -5,7 +5,9 @@ the rows changed (most edited in one cell, some removed, some added); two ~100 M
 arrays of objects with 1 % of the objects edited; two ~100 MB logs with 1 % of the lines
 edited. Ours: ``compare_files`` on the pair, the change list included. Floors: pyarrow
 ``read_csv`` of both plus a pandas outer merge on the key; ``orjson.loads`` of both;
-GNU ``diff`` on the two logs.
+GNU ``diff`` on the two logs. The ``view_*`` roles run each pair (plus two 12-megapixel
+screenshots and two 200-page PDFs) through the window's compare view: the first screen of
+the CSV diff, and the longest GUI-thread stall while comparing and scrolling each kind.
 """
 
 from __future__ import annotations
@@ -19,12 +21,22 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from bench.spec import Benchmark, Metrics, Row, ToolMissing, ratio_at_most, require
+from bench.spec import (
+    Benchmark,
+    Metrics,
+    Row,
+    ToolMissing,
+    at_most,
+    ratio_at_most,
+    require,
+)
 
 SMOKE_SCALE = 0.001
 CSV_ROWS = 1_000_000
 JSON_OBJECTS = 630_000
 LOG_LINES = 1_150_000
+PNG_WIDTH = 4000  # x 3000: a 12-megapixel screenshot pair
+PDF_PAGES = 200
 CHANGED = 0.01
 
 
@@ -117,6 +129,52 @@ def make_log_pair(folder: Path, lines: int) -> tuple[Path, Path]:
     return pa_, pb
 
 
+def make_png_pair(folder: Path, width: int) -> tuple[Path, Path]:
+    """Two screenshots (``width`` x 3/4 ``width``): B has a button moved and a label edited."""
+    import numpy as np
+    from PIL import Image
+
+    height = max(1, width * 3 // 4)
+    rng = _rng(14)
+    y, x = np.mgrid[0:height, 0:width]
+    base = np.stack([(x * 255 // max(1, width)), (y * 255 // max(1, height)), (x + y) % 256], -1)
+    noise = rng.integers(0, 8, (height, width, 1))
+    a = (base + noise).clip(0, 255).astype(np.uint8)
+    b = a.copy()
+    bw, bh = max(2, width // 20), max(2, height // 30)
+    a[height // 2 : height // 2 + bh, width // 4 : width // 4 + bw] = (30, 110, 220)
+    b[height // 2 : height // 2 + bh, width // 3 : width // 3 + bw] = (30, 110, 220)
+    b[height // 10 : height // 10 + bh // 2, width // 10 : width // 10 + bw * 3] = 240
+    pa_, pb = folder / f"a_{width}.png", folder / f"b_{width}.png"
+    Image.fromarray(a).save(pa_)
+    Image.fromarray(b).save(pb)
+    return pa_, pb
+
+
+def make_pdf_pair(folder: Path, pages: int) -> tuple[Path, Path]:
+    """Two reports of ``pages`` pages of 50 lines; in B every tenth page has a line
+    edited and one page is added at the end."""
+    from reportlab.pdfgen import canvas
+
+    def write(path: Path, edited: bool) -> None:
+        c = canvas.Canvas(str(path))
+        for page in range(pages + (1 if edited else 0)):
+            y = 800
+            for line in range(50):
+                amount = page * 1000 + line
+                if edited and page % 10 == 0 and line == 7:
+                    amount += 1
+                c.drawString(60, y, f"Page {page + 1} line {line + 1}: employee {amount} paid")
+                y -= 15
+            c.showPage()
+        c.save()
+
+    pa_, pb = folder / f"a_{pages}.pdf", folder / f"b_{pages}.pdf"
+    write(pa_, False)
+    write(pb, True)
+    return pa_, pb
+
+
 @contextlib.contextmanager
 def inputs(ctx: dict[str, Any]) -> Iterator[dict[str, Any]]:
     """The three pairs under the work folder (generated on first use)."""
@@ -128,9 +186,11 @@ def inputs(ctx: dict[str, Any]) -> Iterator[dict[str, Any]]:
         ("csv", make_csv_pair, CSV_ROWS),
         ("json", make_json_pair, JSON_OBJECTS),
         ("log", make_log_pair, LOG_LINES),
+        ("png", make_png_pair, PNG_WIDTH),
+        ("pdf", make_pdf_pair, PDF_PAGES),
     ):
-        n = max(100, int(count * scale))
-        suffix = {"csv": "csv", "json": "json", "log": "log"}[name]
+        n = max({"pdf": 2}.get(name, 100), int(count * scale))
+        suffix = name
         a, b = folder / f"a_{n}.{suffix}", folder / f"b_{n}.{suffix}"
         if not (a.exists() and b.exists()):
             a, b = make(folder, n)
@@ -164,6 +224,115 @@ def ours_json(ctx: dict[str, Any]) -> Metrics:
 
 def ours_log(ctx: dict[str, Any]) -> Metrics:
     return _ours(ctx, "log")
+
+
+def _scroll_areas(widget: Any) -> list[Any]:
+    from PySide6.QtWidgets import QAbstractScrollArea
+
+    return [w for w in widget.findChildren(QAbstractScrollArea) if w.isVisible()]
+
+
+def _view(ctx: dict[str, Any], name: str) -> Metrics:
+    """The pair through the window's compare view, as the app runs it (worker thread, first
+    look, then the whole), then scrolled to the end in steps; a stall probe on the GUI
+    thread throughout. ``first_screen``: from the start to the first changes painted."""
+    import patiencediff  # noqa: F401  (loaded before timing, as in a running app)
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv  # noqa: F401
+
+    from artifact_viewer.core.cancel import CancelToken
+    from artifact_viewer.core.compare import CompareOptions
+    from artifact_viewer.qt.worker import run_in_pool
+    from artifact_viewer.ui.compare import work
+    from artifact_viewer.ui.compare.view import CompareView
+    from bench.qtrun import Waiter, qt_app, stall_probe, stop_probe
+
+    qt_app()
+    # A running app has used Arrow's compute kernels already (any table preview); their
+    # first call loads pyarrow's pandas shims, once per process.
+    pc.sort_indices(pa.array(["b", "a"]))
+    errors: list[BaseException] = []
+
+    def background(fn: Any, *args: Any, on_result: Any) -> None:
+        run_in_pool(fn, *args, on_result=on_result, on_error=errors.append)
+
+    view = CompareView(background)
+    view.resize(1200, 800)
+    view.show()
+    marks: dict[str, float] = {}
+
+    def painted(key: str) -> None:
+        page = view.current_page()
+        if page is not None:
+            page.grab()  # the paint a screen would do now
+        marks.setdefault(key, time.perf_counter())
+
+    def on_partial(prepared: Any) -> None:
+        view.show_partial(prepared)
+        painted("first")
+
+    def on_result(prepared: Any) -> None:
+        view.show_prepared(prepared)
+        painted("first")
+        painted("done")
+
+    a, b = (Path(p) for p in ctx[name])
+    waiter = Waiter()
+    probe = stall_probe()
+    t0 = time.perf_counter()
+    view.set_busy(True, f"{a.name} -> {b.name}")
+    run_in_pool(
+        work.compare_paths,
+        a,
+        b,
+        CompareOptions(),
+        on_result=on_result,
+        on_error=errors.append,
+        on_progress=view.on_progress,
+        on_partial=on_partial,
+        cancel=CancelToken(),
+    )
+    waiter.wait_until(lambda: "done" in marks or bool(errors), timeout_s=900)
+    if errors:
+        raise RuntimeError(f"the {name} comparison failed: {errors[0]}")
+    done = time.perf_counter()
+    for area in _scroll_areas(view.current_page()):
+        bar = area.verticalScrollBar()
+        for step in range(21):
+            bar.setValue(bar.maximum() * step // 20)
+            area.viewport().grab()
+            pause = time.perf_counter() + 0.02  # back to the event loop between steps
+            waiter.wait_until(lambda p=pause: time.perf_counter() >= p, timeout_s=1)
+    metrics = stop_probe(probe)
+    view.close()
+    view.deleteLater()
+    return {
+        "first_screen": marks["first"] - t0,
+        "view_done": marks["done"] - t0,
+        "scrolled": time.perf_counter() - done,
+        **metrics,
+    }
+
+
+def view_csv(ctx: dict[str, Any]) -> Metrics:
+    return _view(ctx, "csv")
+
+
+def view_json(ctx: dict[str, Any]) -> Metrics:
+    return _view(ctx, "json")
+
+
+def view_log(ctx: dict[str, Any]) -> Metrics:
+    return _view(ctx, "log")
+
+
+def view_png(ctx: dict[str, Any]) -> Metrics:
+    return _view(ctx, "png")
+
+
+def view_pdf(ctx: dict[str, Any]) -> Metrics:
+    return _view(ctx, "pdf")
 
 
 def floor_csv(ctx: dict[str, Any]) -> Metrics:
@@ -215,6 +384,11 @@ BENCH = Benchmark(
         "floor_json": "bench.compare:floor_json",
         "ours_log": "bench.compare:ours_log",
         "floor_log": "bench.compare:floor_log",
+        "view_csv": "bench.compare:view_csv",
+        "view_json": "bench.compare:view_json",
+        "view_log": "bench.compare:view_log",
+        "view_png": "bench.compare:view_png",
+        "view_pdf": "bench.compare:view_pdf",
     },
     floor_roles=frozenset({"floor_csv", "floor_json", "floor_log"}),
     check=check,
@@ -240,6 +414,26 @@ BENCH = Benchmark(
             ("floor_log", "diff"),
             ratio_at_most(2.0),
             floor_name="GNU diff",
+        ),
+        Row(
+            "First screen of the CSV diff view (two 1M-row CSVs)",
+            ("view_csv", "first_screen"),
+            target=at_most(1.0),
+        ),
+        *(
+            Row(
+                f"GUI stall while comparing and scrolling two {label}",
+                (role, "max_stall"),
+                target=at_most(0.050),
+                worst=True,
+            )
+            for role, label in (
+                ("view_csv", "1M-row CSVs"),
+                ("view_json", "100 MB JSON files"),
+                ("view_log", "100 MB logs"),
+                ("view_png", "12-megapixel screenshots"),
+                ("view_pdf", "200-page PDFs"),
+            )
         ),
     ],
 )

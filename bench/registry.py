@@ -18,6 +18,7 @@ def all_benchmarks() -> list[Benchmark]:
         p7_catalog,
         p8_download,
         p9_verify,
+        p14_list_stall,
         search,
     )
 
@@ -34,6 +35,7 @@ def all_benchmarks() -> list[Benchmark]:
         search,
         compare,
         bundle,
+        p14_list_stall,
     )
     for module in modules:
         text = " ".join((module.__doc__ or "").split())

@@ -31,12 +31,19 @@ class StallProbe(QObject):
         self._timer.setInterval(interval_ms)
         self._timer.timeout.connect(self._tick)
         self._last: float | None = None
+        self._last_cpu = 0.0
         self._paused = False
         self.gaps_ms: list[float] = []
+        # CPU time the GUI thread itself used between ticks: unlike the wall-clock gaps, it
+        # does not grow when other processes take the cores (a loaded machine).
+        self.busy_ms: list[float] = []
 
     def start(self) -> None:
         self.gaps_ms = []
+        self.busy_ms = []
+        self._paused = False
         self._last = time.perf_counter()
+        self._last_cpu = time.thread_time()
         self._timer.start()
 
     def stop(self) -> None:
@@ -56,6 +63,7 @@ class StallProbe(QObject):
         if self._paused:
             self._paused = False
             self._last = time.perf_counter()
+            self._last_cpu = time.thread_time()
 
     def __enter__(self) -> StallProbe:
         self.start()
@@ -68,10 +76,11 @@ class StallProbe(QObject):
     def _tick(self) -> None:
         if self._paused:
             return
-        now = time.perf_counter()
+        now, cpu = time.perf_counter(), time.thread_time()
         if self._last is not None:
             self.gaps_ms.append((now - self._last) * 1000.0)
-        self._last = now
+            self.busy_ms.append((cpu - self._last_cpu) * 1000.0)
+        self._last, self._last_cpu = now, cpu
 
     @property
     def max_stall_ms(self) -> float:
@@ -79,6 +88,12 @@ class StallProbe(QObject):
         if not self.gaps_ms:
             return 0.0
         return max(0.0, max(self.gaps_ms) - self.interval_ms)
+
+    @property
+    def max_busy_ms(self) -> float:
+        """Most CPU time the GUI thread spent between two ticks (its own work, whatever the
+        machine's load)."""
+        return max(self.busy_ms, default=0.0)
 
     def stalls_over(self, threshold_ms: float) -> int:
         return sum(1 for gap in self.gaps_ms if gap - self.interval_ms > threshold_ms)

@@ -73,6 +73,28 @@ grep -q "artifact-viewer, version" "$work/version.out" || fail "--version printe
 run demo-ls 120 "$BIN" --demo ls artifacts
 [ "$(grep -c . "$work/demo-ls.out")" -gt 1 ] || fail "'--demo ls artifacts' listed nothing"
 
+# 3b. Compare runs frozen: tables whose rows moved (matched by key with pyarrow's join) and
+# PDFs (pypdfium2 and its PDFium library); diff exits 1 when the files differ.
+printf 'id,pay\n1,10\n2,20\n3,30\n' >"$work/a.csv"
+printf 'id,pay\n3,30\n2,25\n1,10\n' >"$work/b.csv"
+one_page_pdf() {
+  printf '%%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]/Contents 4 0 R/Resources<</Font<</F1 5 0 R>>>>>>endobj\n4 0 obj<</Length 40>>stream\nBT /F1 12 Tf 20 100 Td (%s) Tj ET\nendstream endobj\n5 0 obj<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>endobj\ntrailer<</Root 1 0 R>>\n%%%%EOF\n' "$2" >"$1"
+}
+one_page_pdf "$work/a.pdf" "Wages 1000"
+one_page_pdf "$work/b.pdf" "Wages 1200"
+for kind in csv pdf; do
+  rc=0
+  "$BIN" diff "$work/a.$kind" "$work/b.$kind" --json >"$work/diff-$kind.out" 2>"$work/diff-$kind.err" \
+    || rc=$?
+  if [ "$rc" -ne 1 ] || grep -qiE "$ERROR_LINES" "$work/diff-$kind.err"; then
+    cat "$work/diff-$kind.err" >&2
+    fail "diff of two ${kind} files exited $rc"
+  fi
+  ok "diff $kind"
+done
+grep -q '"cells":{"pay":\["20","25"\]}' "$work/diff-csv.out" || fail "diff csv: $(cat "$work/diff-csv.out")"
+grep -q '"+Wages 1200"' "$work/diff-pdf.out" || fail "diff pdf: $(cat "$work/diff-pdf.out")"
+
 # 4. The window, headless: one artifact of each kind fetched, verified and rendered, then quit.
 run window-smoke "$SMOKE_TIMEOUT" "$BIN" --demo --smoke
 cat "$work/window-smoke.out"

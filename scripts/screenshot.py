@@ -1,7 +1,8 @@
 """Screenshot the window in demo mode: ``python scripts/screenshot.py OUT.png [WxH] [SCENE]``.
 
 Scenes: ``csv`` (default: a 10-column CSV), ``image`` (a screenshot artifact), ``filter``
-(a filtered "All artifacts" list), ``failed-run`` (a failed run selected), ``focus`` (focus
+(a filtered "All artifacts" list), ``failed-run`` (a failed run selected), ``run-page`` (the
+run page of a failed run, its timeline at the first error), ``focus`` (focus
 mode on a CSV), ``shortcuts`` (the keyboard shortcuts window), and the compare view on two
 runs (``compare-runs``) or on two artifacts of one kind (``compare-table``, ``compare-json``,
 ``compare-text``, ``compare-image``, ``compare-pdf``).
@@ -30,6 +31,7 @@ SCENES = (
     "image",
     "filter",
     "failed-run",
+    "run-page",
     "focus",
     "shortcuts",
     "compare-runs",
@@ -113,6 +115,10 @@ def take(out: Path, scene: str = "csv") -> None:
             return
         if scene.startswith("compare-"):
             _compare_scene(qt_app, window, scene)
+            _save(window.grab(), out)
+            return
+        if scene == "run-page":
+            _run_page_scene(qt_app, window)
             _save(window.grab(), out)
             return
         mime = "image/png" if scene == "image" else "text/csv"
@@ -210,6 +216,44 @@ def _compare_scene(qt_app: object, window: Any, scene: str) -> None:
 
         view.image.set_mode(HEATMAP)
         view.image.zoom.setValue(60)
+    window.ops.wait_idle()
+    _settle(qt_app)
+
+
+def _run_page_scene(qt_app: object, window: Any) -> None:
+    """The failed run with the most screenshots (and a log), its timeline at the first error."""
+    from artifact_viewer.core.store_models import ArtifactQuery
+    from artifact_viewer.ui.features.runs import RunFeature
+    from artifact_viewer.ui.models.navigator_model import RUN, WORKFLOW
+
+    feature = window.findChild(RunFeature)
+    if feature is None:
+        raise SystemExit("the window has no run page")
+    library = window.library
+
+    def shots(run_id: str) -> int:
+        found = library.artifacts(ArtifactQuery(run_id=run_id))
+        if not any(a.name.endswith(".log") for a in found):
+            return -1
+        return sum(1 for a in found if a.type == "screenshot")
+
+    failed = max((r for r in library.runs() if r.status == "FAILED"), key=lambda r: shots(r.id))
+    window.navigator.select(WORKFLOW, failed.workflow_id or "")
+    window.navigator.view.expand(window.navigator.view.currentIndex())
+    window.navigator.select(RUN, failed.id)
+    page = feature.page
+    _wait(qt_app, lambda: page.summary is not None, "the run page")
+
+    def timeline_ready() -> bool:
+        timeline = page.timeline.timeline
+        return timeline is not None and timeline.log is not None
+
+    _wait(qt_app, timeline_ready, "the timeline")
+    page.first_error.click()
+    _wait(qt_app, lambda: page.timeline.image.has_image(), "the screenshot beside the log")
+    window.ops.wait_idle()
+    _wait(qt_app, lambda: not feature.controller._states_timer.isActive(), "cache states")
+    _wait(qt_app, lambda: not feature._redraw.isActive(), "the lists")
     window.ops.wait_idle()
     _settle(qt_app)
 

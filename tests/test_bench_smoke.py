@@ -23,7 +23,7 @@ from bench.spec import (
 from bench import p10_stall, registry, report
 
 REPO = Path(__file__).resolve().parent.parent
-EXPECTED_IDS = {f"P{i}" for i in range(1, 14)}
+EXPECTED_IDS = {f"P{i}" for i in range(1, 15)}
 
 
 @pytest.fixture(scope="module")

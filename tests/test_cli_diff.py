@@ -61,7 +61,8 @@ def test_tables_json_contract_and_exit_1_when_different(tmp_path) -> None:
         "rowsChanged": 1,
         "cellsChanged": 1,
     }
-    assert summary["columnsAdded"] == ["dept"] and summary["columnsRemoved"] == []
+    assert summary["columnsAdded"] == 1 and summary["columnsRemoved"] == 0
+    assert summary["columnNamesAdded"] == ["dept"] and summary["columnNamesRemoved"] == []
     assert summary["key"] == "id"
     assert payload["changes"] == [
         {"op": "change", "key": "2", "cells": {"pay": ["20", "25"]}},

@@ -3,8 +3,11 @@ each change as it happens, and the exit code of how the run ended."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
+import threading
+import time
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -30,6 +33,35 @@ def server(
     teardown_logging()
 
 
+STEP = 3600.0
+
+
+@contextlib.contextmanager
+def stepping(server: DemoServer, run_id: str) -> Iterator[None]:
+    """Moves the live run one state on after each time the watcher has polled it, so what
+    it sees does not depend on how fast this machine is (the run must have been started
+    with a live_step of STEP)."""
+    path = f"/api/v2/workflow-runs/{run_id}"
+    done = threading.Event()
+
+    def advance() -> None:
+        seen = 0
+        while not done.is_set():
+            polls = server.config.count("api", path)
+            if polls > seen:
+                seen = polls
+                server.config.clock_offset += STEP
+            time.sleep(0.02)
+
+    thread = threading.Thread(target=advance, name="stepper")
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join()
+
+
 def watch(*args: str) -> Result:
     return CliRunner().invoke(cli_module.cli, ["watch", *args, "--interval", "0.1"])
 
@@ -39,8 +71,10 @@ def json_lines(result: Result) -> list[dict[str, object]]:
 
 
 def test_json_lines_follow_a_run_from_pending_to_completed(server: DemoServer) -> None:
+    server.config.live_step = STEP
     run_id = server.live.start_run("COMPLETED", "gusto_login")
-    result = watch(run_id, "--json")
+    with stepping(server, run_id):
+        result = watch(run_id, "--json")
     assert result.exit_code == 0, result.output
     rows = json_lines(result)
     assert all(set(row) == {"runId", "status", "currentStateName", "at"} for row in rows)
@@ -53,8 +87,10 @@ def test_json_lines_follow_a_run_from_pending_to_completed(server: DemoServer) -
 
 
 def test_text_lines_show_time_status_and_step(server: DemoServer) -> None:
+    server.config.live_step = STEP
     run_id = server.live.start_run("FAILED", "gusto_login")
-    result = watch(run_id)
+    with stepping(server, run_id):
+        result = watch(run_id)
     assert result.exit_code == 1, result.output
     lines = result.stdout.splitlines()
     assert lines[0].split()[2:] == ["PENDING", "waiting_for_worker"]
@@ -96,8 +132,10 @@ def test_watching_a_run_that_already_ended_prints_one_line(server: DemoServer) -
 
 
 def test_a_run_deleted_while_watched_is_one_clear_line_and_exit_5(server: DemoServer) -> None:
+    server.config.live_step = STEP
     run_id = server.live.start_run("DELETED", "gusto_login")
-    result = watch(run_id, "--json")
+    with stepping(server, run_id):
+        result = watch(run_id, "--json")
     assert result.exit_code == 5, result.output
     assert len(json_lines(result)) >= 2  # it was followed before it vanished
     assert result.stderr.strip() == f"Error: Run {run_id} was deleted while being watched."

@@ -35,6 +35,12 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("artifact_viewer.ui")
 
+# `--demo`: runs that move through their states while the window is open (one completes,
+# one fails, one waits for input), a state every few seconds, so the run page and the
+# notifications of watched runs have something to follow. Extra to the seeded runs.
+DEMO_LIVE_RUNS = 3
+DEMO_LIVE_STEP = 8.0
+
 
 @dataclass
 class App:
@@ -69,18 +75,27 @@ def build_app(
     http: httpx.Client | None = None,
     demo_server: Any = None,
     extensions: list[WindowExtension] | None = None,
+    demo_live_runs: int = 0,
 ) -> App:
     """Build the window and its services (needs a QApplication). Nothing connects yet:
     call ``app.flow.start(demo=...)``. ``extensions`` replaces the default features.
     ``http`` is the client to use (it is then the caller's to close); by default one is
-    built by the first connection."""
+    built by the first connection. ``demo_live_runs``: live runs on a demo server started
+    in this process."""
     from artifact_viewer.ui.controllers.connection_flow import ConnectionFlow
     from artifact_viewer.ui.controllers.sessions import Sessions
     from artifact_viewer.ui.main_window import MainWindow
     from artifact_viewer.ui.window_state import WindowState
 
     log.info("Building sessions")
-    sessions = Sessions(paths, settings, http, demo_server=demo_server)
+    sessions = Sessions(
+        paths,
+        settings,
+        http,
+        demo_server=demo_server,
+        demo_live_runs=demo_live_runs,
+        demo_live_step=DEMO_LIVE_STEP,
+    )
     log.info("Building the main window")
     window = MainWindow(
         state=WindowState(paths.config_dir),
@@ -97,7 +112,9 @@ def window_extensions() -> list[WindowExtension]:
     from artifact_viewer.ui.compare.feature import CompareFeature
     from artifact_viewer.ui.features.bundle import BundleFeature
     from artifact_viewer.ui.features.data_menu import DataMenuExtension
+    from artifact_viewer.ui.features.downloads import DownloadsFeature
     from artifact_viewer.ui.features.notes import NotesFeature
+    from artifact_viewer.ui.features.offline import OfflineHonesty
     from artifact_viewer.ui.features.redacted_view import RedactedViewExtension
     from artifact_viewer.ui.features.runs import RunFeature
     from artifact_viewer.ui.features.save_many import SaveManyFeature
@@ -112,6 +129,8 @@ def window_extensions() -> list[WindowExtension]:
         SaveManyFeature(),
         SearchFeature(),
         RunFeature(),
+        OfflineHonesty(),
+        DownloadsFeature(),
     ]
 
 
@@ -177,12 +196,12 @@ def _noop() -> None:
     """Target of the signal ticker: returning to Python is all it needs to do."""
 
 
-def _start_demo_process() -> Any:
+def _start_demo_process(live_runs: int = 0) -> Any:
     """The stand-in server in a child process, or None (then it starts in this process)."""
     from artifact_viewer.demo.process import DemoProcess, DemoProcessError
 
     try:
-        return DemoProcess().start()
+        return DemoProcess(live_runs=live_runs, live_step=DEMO_LIVE_STEP).start()
     except DemoProcessError as exc:
         log.warning("Demo server in a child process unavailable (%s); starting it here", exc)
         return None
@@ -301,7 +320,9 @@ def gui_main(demo: bool = False, verbose: bool = False, smoke: bool = False) -> 
     if "--demo" in sys.argv[1:]:
         demo = True  # also honoured when started as the gui-script entry point
     # First of all, so the server starts on another core while this process builds the window.
-    demo_process = _start_demo_process() if demo else None
+    # --smoke opens one artifact of each kind: it wants data that holds still.
+    live_runs = 0 if smoke else DEMO_LIVE_RUNS
+    demo_process = _start_demo_process(live_runs) if demo else None
     paths = app_paths().ensure()
     log_file = setup_logging(paths, verbose)
     log.info("artifact-viewer %s starting (demo=%s); log at %s", __version__, demo, log_file)
@@ -326,7 +347,7 @@ def gui_main(demo: bool = False, verbose: bool = False, smoke: bool = False) -> 
     qt_app.setWindowIcon(app_icon())
     # Cycles holding Qt objects are collected on the GUI thread, never a worker's.
     runtime = start_gui_runtime(qt_app, warm_up_now=False)
-    app = build_app(paths, settings, demo_server=demo_process)
+    app = build_app(paths, settings, demo_server=demo_process, demo_live_runs=live_runs)
     app.demo_process = demo_process
     _install_excepthook(app.window)
     ticker = _quit_on_signals(qt_app)
@@ -351,6 +372,12 @@ def gui_main(demo: bool = False, verbose: bool = False, smoke: bool = False) -> 
         painted.deleteLater()
         app.close()
         runtime.stop()
+        # Delete the window now, while Python runs: left to PySide's exit handler it would
+        # close (and run Python event filters) after the interpreter began to shut down.
+        import shiboken6
+
+        if shiboken6.isValid(app.window):
+            shiboken6.delete(app.window)
     log.info("Exited with code %s", code)
     from artifact_viewer.ui.features.data_menu import wipe_requested
 

@@ -147,20 +147,26 @@ def test_two_artifacts_with_the_same_bytes_share_one_blob(library, fake_cloud):
     assert library.cache_state("a2") is CacheState.VERIFIED
 
 
-def test_cancel_mid_download_leaves_nothing(library, fake_cloud):
+def test_cancel_mid_download_caches_nothing_and_the_next_fetch_resumes(library, fake_cloud):
     fake_cloud.add("a1", DATA)
     library.refresh_artifacts(run_id="run-1")
     token = CancelToken()
+    seen: list[int] = []
 
     def progress(done, total):
-        if done >= 32 * 1024:
-            token.cancel()
+        seen.append(done)
+        token.cancel()  # at the first chunk: the rest is still to come
 
     with pytest.raises(Cancelled):
         library.fetch("a1", progress=progress, cancel=token)
-    assert partials(library) == []
     assert library.cache_state("a1") is CacheState.NOT_CACHED
-    assert library.fetch("a1").read_bytes() == DATA  # a later fetch still works
+    assert len(partials(library)) == 1  # the bytes so far, kept for the next attempt
+    before = len(fake_cloud.requests)
+    assert library.fetch("a1").read_bytes() == DATA  # verified whole
+    resumed = [r.range for r in fake_cloud.requests[before:]]
+    assert resumed and resumed[0] == f"bytes={seen[0]}-"  # from where it stopped
+    assert 0 < seen[0] < len(DATA)
+    assert partials(library) == []
 
 
 def test_progress_reports_bytes_and_total(library, fake_cloud):

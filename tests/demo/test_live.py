@@ -3,7 +3,6 @@ screenshots and a growing log, end as planned (or disappear), and stay off by de
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -15,7 +14,7 @@ from artifact_viewer.demo.live import plan
 from artifact_viewer.demo.runner import DemoServer
 from artifact_viewer.demo.world import WORKFLOWS
 
-STEP = 0.05
+STEP = 3600.0  # live runs move only when a test moves the server's clock on by a step
 
 
 @pytest.fixture
@@ -30,8 +29,10 @@ def api(live_server: DemoServer) -> Iterator[httpx.Client]:
         yield client
 
 
-def history(api: httpx.Client, run_id: str, polls: int = 400) -> list[tuple[str, str]]:
-    """Distinct (status, state) pairs seen while polling until the run ends or vanishes."""
+def history(
+    api: httpx.Client, server: DemoServer, run_id: str, polls: int = 40
+) -> list[tuple[str, str]]:
+    """(status, state) after each step, polling once per step, until the run ends or vanishes."""
     seen: list[tuple[str, str]] = []
     for _ in range(polls):
         response = api.get(f"/workflow-runs/{run_id}")
@@ -44,7 +45,7 @@ def history(api: httpx.Client, run_id: str, polls: int = 400) -> list[tuple[str,
             seen.append(pair)
         if run["completedAt"] or run["status"] == "AWAITING_USER_INPUT":
             return seen
-        time.sleep(STEP / 5)
+        server.config.clock_offset += STEP
     raise AssertionError(f"run did not end: {seen}")
 
 
@@ -56,7 +57,7 @@ def test_a_live_run_walks_every_state_then_completes(
     live_server: DemoServer, api: httpx.Client
 ) -> None:
     run_id = live_server.live.start_run("COMPLETED", "gusto_login")
-    seen = history(api, run_id)
+    seen = history(api, live_server, run_id)
     states = next(s for s in WORKFLOWS if s.key == "gusto_login").states
     assert seen[0] == ("PENDING", "waiting_for_worker")
     assert seen[1:-1] == [("IN_PROGRESS", s) for s in states]
@@ -71,7 +72,7 @@ def test_a_failed_run_stops_midway_with_an_error_and_a_trace_in_its_log(
     live_server: DemoServer, api: httpx.Client
 ) -> None:
     run_id = live_server.live.start_run("FAILED", "gusto_census")
-    seen = history(api, run_id)
+    seen = history(api, live_server, run_id)
     assert seen[-1][0] == "FAILED"
     failed_at = seen[-1][1]
     log = next(a for a in artifacts(api, run_id) if a["type"] == "log_file")
@@ -84,9 +85,9 @@ def test_awaiting_input_run_waits_after_its_first_state(
     live_server: DemoServer, api: httpx.Client
 ) -> None:
     run_id = live_server.live.start_run("AWAITING_USER_INPUT", "gusto_login")
-    seen = history(api, run_id)
+    seen = history(api, live_server, run_id)
     assert seen[-1] == ("AWAITING_USER_INPUT", "awaiting_mfa_code")
-    time.sleep(STEP * 4)
+    live_server.config.clock_offset += STEP * 4
     assert api.get(f"/workflow-runs/{run_id}").json()["status"] == "AWAITING_USER_INPUT"
 
 
@@ -119,14 +120,17 @@ def test_a_deleted_run_vanishes_with_its_artifacts(
 ) -> None:
     run_id = live_server.live.start_run("DELETED", "gusto_login")
     api.get(f"/workflow-runs/{run_id}")
-    time.sleep(STEP * 1.5)
-    urls = [a["signedUrl"] for a in artifacts(api, run_id)]
-    assert urls  # it had produced something
-    seen = history(api, run_id)
+    live_server.config.clock_offset += STEP
+    paths = [a["storagePath"] for a in artifacts(api, run_id)]
+    assert paths  # it had produced something
+    seen = history(api, live_server, run_id)
     assert seen[-1] == ("404", "")
     assert artifacts(api, run_id) == []
     assert run_id not in [r["id"] for r in api.get("/workflow-runs").json()["data"]]
-    assert httpx.get(urls[0]).status_code == 404
+    # Its files are gone from storage too (a URL signed now, so it has not expired).
+    config = live_server.config
+    url = live_server.signer.sign(live_server.origin, paths[0], 900, config.now(), "s3")
+    assert httpx.get(url).status_code == 404
 
 
 def test_listing_shows_live_runs_newest_first(live_server: DemoServer, api: httpx.Client) -> None:

@@ -54,3 +54,21 @@ def open_artifact(qtbot: Any, app: Any, artifact: Artifact) -> None:
     with qtbot.waitSignal(window.viewer.previewShown, timeout=WAIT_MS) as blocker:
         assert window.artifact_list.select_id(artifact.id)
     assert blocker.args == [artifact.id]
+
+
+def press(qtbot: Any, keys: str) -> None:
+    """Type a key sequence ("Ctrl+F", "F6") into the widget that has the focus."""
+    from PySide6.QtGui import QKeySequence
+    from PySide6.QtWidgets import QApplication
+
+    seq = QKeySequence(keys)[0]
+    qtbot.keyClick(QApplication.focusWidget(), seq.key(), seq.keyboardModifiers())
+
+
+def focus(qtbot: Any, widget: Any) -> None:
+    """Give ``widget`` the keyboard focus and wait until it has it."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    widget.setFocus(Qt.FocusReason.OtherFocusReason)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is widget, timeout=WAIT_MS)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel
+from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtGui import QGuiApplication
 
 from artifact_viewer.core.compare import RunDiff, TableDiff
@@ -261,3 +261,138 @@ def test_unpaired_artifacts_can_be_paired_by_hand(qtbot, make_ui_app) -> None:
     )
     paired = next(p for p in runs.pairs if p.a is not None and p.a.id == wanted[0])
     assert paired.status == "changed" and paired.diff is not None and paired.diff.kind == "image"
+
+
+def test_big_tables_show_their_first_changed_rows_while_the_rest_is_compared(
+    qtbot, tmp_path, monkeypatch
+) -> None:
+    from artifact_viewer.core.cancel import CancelToken
+    from artifact_viewer.core.compare import CompareOptions, table
+    from artifact_viewer.ui.compare import work
+    from artifact_viewer.ui.compare.view import CompareView
+
+    monkeypatch.setattr(table, "HEAD_BYTES", 4096)
+    rows = [f"{i},Employee {i},{i * 10}" for i in range(1, 2001)]
+    edited = [*rows[:4], "5,Employee 5,999", *rows[5:-1], "2001,New hire,1"]
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    a.write_text("id,name,pay\n" + "\n".join(rows) + "\n")
+    b.write_text("id,name,pay\n" + "\n".join(edited) + "\n")
+
+    class Progress:
+        def __init__(self) -> None:
+            self.sent: list[Any] = []
+
+        def __call__(self, done: int, total: int = 0) -> None:
+            pass
+
+        def partial(self, obj: Any) -> None:
+            self.sent.append(obj)
+
+    progress = Progress()
+    final = work.compare_paths(a, b, CompareOptions(), progress, CancelToken())
+    view = CompareView(lambda *args, **kw: None)
+    qtbot.addWidget(view)
+    view.show()
+    view.set_busy(True, "a.csv -> b.csv")
+    (first,) = progress.sent
+    view.show_partial(first)
+    assert view.current_page() is view.table
+    assert view.table.model.rowCount() == 1
+    model = view.table.model
+    assert model.cell(0, 3) == (1, "50 -> 999")
+    assert model.data(model.index(0, 3)) == "50 -> 999"
+    assert model.data(model.index(0, 3), Qt.ItemDataRole.BackgroundRole) is not None
+    assert model.data(model.index(0, 2)) == "Employee 5"
+    assert model.data(model.index(0, 2), Qt.ItemDataRole.BackgroundRole) is None
+    assert "comparing the rest" in view.table.summary.text()
+    assert view.cancel_button.isVisible()  # still running: Cancel stays
+    view.show_prepared(final)
+    assert view.table.model.rowCount() == 3 and not view.cancel_button.isVisible()
+
+
+def test_pdf_pages_render_side_by_side_with_synced_page_navigation(qtbot, tmp_path) -> None:
+    from reportlab.pdfgen import canvas
+
+    from artifact_viewer.core.cancel import CancelToken
+    from artifact_viewer.core.compare import CompareOptions
+    from artifact_viewer.qt.worker import run_in_pool
+    from artifact_viewer.ui.compare import work
+    from artifact_viewer.ui.compare.view import CompareView
+
+    def pdf(path: Any, pages: list[str]) -> Any:
+        c = canvas.Canvas(str(path))
+        for text in pages:
+            c.drawString(72, 800, text)
+            c.showPage()
+        c.save()
+        return path
+
+    a = pdf(tmp_path / "a.pdf", ["Form 941", "Signature"])
+    b = pdf(tmp_path / "b.pdf", ["Form 941 amended", "Signature", "Schedule B"])
+    errors: list[BaseException] = []
+
+    def background(fn: Any, *args: Any, on_result: Any) -> None:
+        run_in_pool(fn, *args, on_result=on_result, on_error=errors.append)
+
+    prepared = work.compare_paths(a, b, CompareOptions(), lambda *_: None, CancelToken())
+    view = CompareView(background)
+    qtbot.addWidget(view)
+    view.show()
+    view.show_prepared(prepared)
+    pdf_view = view.pdf
+    assert view.current_page() is pdf_view
+    assert pdf_view.counts.text() == "A: 2 pages, B: 3 pages (+1)"
+    assert pdf_view.page_box.value() == 1 and pdf_view.pages.currentRow() == 0
+    qtbot.waitUntil(lambda: pdf_view.side_a.has_image() and pdf_view.side_b.has_image())
+    assert "+ Form 941 amended" in pdf_view.text.unified.toPlainText()
+    # Page 2 is the same on both sides: rendered on both, its text said to be the same.
+    pdf_view.next_button.click()
+    assert pdf_view.page_box.value() == 2 and pdf_view.pages.currentRow() == -1
+    assert "same text" in pdf_view.text.summary.text()
+    qtbot.waitUntil(lambda: pdf_view.side_b.has_image() and pdf_view.side_a.has_image())
+    # Page 3 exists only in B: A says so, B is rendered; chosen from the changed pages.
+    pdf_view.pages.setCurrentRow(1)
+    assert pdf_view.page_box.value() == 3
+    qtbot.waitUntil(lambda: pdf_view.side_b.has_image())
+    assert not pdf_view.side_a.has_image()
+    assert pdf_view.side_a.page.text() == "A has no page 3 (2 pages)."
+    assert not pdf_view.next_button.isEnabled() and errors == []
+    # A side that can no longer be read says why; the other side still shows.
+    b.write_bytes(b"not a pdf any more")
+    pdf_view.go_to(1)
+    qtbot.waitUntil(lambda: "cannot be read" in pdf_view.side_b.page.text())
+    qtbot.waitUntil(lambda: pdf_view.side_a.has_image())
+    assert errors == []
+
+
+def test_big_json_and_text_are_compared_in_a_child_process(qtbot, tmp_path, monkeypatch) -> None:
+    from artifact_viewer.core.cancel import CancelToken
+    from artifact_viewer.core.compare import CompareOptions, JsonDiff, TextDiff
+    from artifact_viewer.ui.compare import work
+
+    used: list[str] = []
+    real = work.compare_in_child
+
+    def spy(request: Any, *args: Any) -> Any:
+        used.append(request.path_a)
+        return real(request, *args)
+
+    monkeypatch.setattr(work, "compare_in_child", spy)
+    monkeypatch.setattr(work, "ISOLATE_BYTES", 1)
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    a.write_text('{"pay": 10}')
+    b.write_text('{"pay": 12}')
+    la, lb = tmp_path / "a.log", tmp_path / "b.log"
+    la.write_text("start\nstep 1\n")
+    lb.write_text("start\nstep 2\n")
+    ca, cb = tmp_path / "a.csv", tmp_path / "b.csv"
+    ca.write_text("id,pay\n1,10\n")
+    cb.write_text("id,pay\n1,12\n")
+    json_result = work.compare_paths(a, b, CompareOptions(), lambda *_: None, CancelToken())
+    text_result = work.compare_paths(la, lb, CompareOptions(), lambda *_: None, CancelToken())
+    work.compare_paths(ca, cb, CompareOptions(), lambda *_: None, CancelToken())
+    assert used == [str(a), str(la)]  # tables stay in this process
+    assert isinstance(json_result.diff, JsonDiff) and json_result.diff.changes() == [
+        {"op": "replace", "path": "$.pay", "old": 10, "new": 12}
+    ]
+    assert isinstance(text_result.diff, TextDiff) and text_result.diff.lines_added == 1

@@ -51,3 +51,64 @@ def test_settings_dialog_refuses_a_bad_url_and_never_shows_the_key_in_a_repr(
     assert change.api_key == "anon_secret_value_1"
     assert "anon_secret_value_1" not in repr(change)
     assert dialog.api_key.text() == ""  # not kept in the widget after OK
+
+
+def _squeezed(dialog: ConnectDialog) -> list[str]:
+    """Widgets given less height than they need (fields, buttons, wrapped texts)."""
+    short = [
+        w.accessibleName() or type(w).__name__
+        for w in (dialog.base_url, dialog.api_key, dialog.buttons)
+        if w.height() < w.sizeHint().height()
+    ]
+    short += [
+        w.objectName()
+        for w in (dialog.storage_note, dialog.message)
+        if w.isVisible() and w.height() < w.heightForWidth(w.width())
+    ]
+    return short
+
+
+def test_connect_dialog_grows_for_an_error_instead_of_squeezing_its_fields(qtbot: Any) -> None:
+    from artifact_viewer.core.errors import AuthError
+    from artifact_viewer.ui.dialogs.connect_dialog import connection_advice
+
+    dialog = ConnectDialog(base_url="https://worker.anon.com/api/v2")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert _squeezed(dialog) == []
+    heights = (dialog.base_url.height(), dialog.api_key.height())
+    dialog.api_key.setText("anon_key")
+    dialog.connect_button.click()
+    assert _squeezed(dialog) == []
+    refusal = AuthError(
+        "The API refused the API key", status=401, detail="invalid or revoked token " * 4
+    )
+    dialog.set_error(connection_advice(refusal))
+    qtbot.wait(20)
+    assert dialog.message.isVisible() and "key above" in dialog.message.text()
+    assert _squeezed(dialog) == []
+    assert (dialog.base_url.height(), dialog.api_key.height()) == heights
+    assert dialog.api_key.text() == "anon_key"  # what was typed stays
+
+
+def test_connect_dialog_advice_points_at_its_own_fields() -> None:
+    from artifact_viewer.core.errors import (
+        AuthError,
+        ConnectFailed,
+        NotFound,
+        ServerError,
+    )
+    from artifact_viewer.ui.dialogs.connect_dialog import connection_advice
+
+    refused = connection_advice(AuthError("The API refused the API key", status=401))
+    unreachable = connection_advice(ConnectFailed("Could not connect to worker.example"))
+    wrong_path = connection_advice(NotFound("No such endpoint", status=404))
+    for text in (refused, unreachable, wrong_path):
+        assert "Settings" not in text and "ANON_" not in text
+    assert refused.startswith("The API refused the API key") and "key above" in refused
+    assert unreachable.startswith("Could not connect") and "base URL above" in unreachable
+    assert "base URL above" in wrong_path
+    # Errors that are not about the fields keep their own advice.
+    busy = ServerError("The API had a problem", status=503)
+    assert connection_advice(busy) == busy.user_message()

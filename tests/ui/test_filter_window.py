@@ -1,5 +1,6 @@
 """The filter box in the window: every example it offers finds something; the navigator
-reacts alike to every term; short MIME forms; the help popup."""
+reacts alike to every term; short MIME forms; text: terms answered by the content index;
+the help popup."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 import pytest
 from PySide6.QtWidgets import QMenu
 
+from artifact_viewer.core.store_models import ArtifactQuery
 from artifact_viewer.ui.models.filter_spec import HELP_ROWS, PLACEHOLDER, parse_filter
 from artifact_viewer.ui.models.navigator_model import ID_ROLE, KIND_ROLE, RUN
 from tests.ui.helpers import WAIT_MS, start_demo
@@ -50,10 +52,31 @@ def demo_window(qtbot: Any, make_ui_app: Any) -> Any:
     return app.window
 
 
-def test_every_example_in_the_placeholder_and_the_help_finds_artifacts(
-    qtbot: Any, demo_window: Any
-) -> None:
+@pytest.fixture
+def indexed_window(qtbot: Any, demo_window: Any) -> Any:
+    """The demo window with the runs holding CSV files cached and their content indexed."""
     window = demo_window
+    library = window.library
+    runs = {a.workflow_run_id for a in library.artifacts(ArtifactQuery(mime="text/csv"))}
+    for run_id in sorted(r for r in runs if r)[:2]:
+        assert library.sync(run_id=run_id).ok
+    feature = window.browser.content_matcher.__self__  # content search installs it
+    qtbot.waitUntil(lambda: feature.searcher is not None, timeout=WAIT_MS)
+    assert feature.searcher.indexer.wait_idle(120)
+    qtbot.waitUntil(lambda: feature.searcher.indexer.pending() == 0, timeout=WAIT_MS)
+    return window
+
+
+def _listed_ids(window: Any) -> set[str]:
+    model = window.artifact_list.model
+    artifacts = (model.artifact_at(row) for row in range(model.rowCount()))
+    return {a.id for a in artifacts if a is not None}
+
+
+def test_every_example_in_the_placeholder_and_the_help_finds_artifacts(
+    qtbot: Any, indexed_window: Any
+) -> None:
+    window = indexed_window
     assert "mime:csv" in PLACEHOLDER
     failures = []
     for example in _examples():
@@ -129,3 +152,27 @@ def test_help_popup_lists_the_syntax_and_a_click_uses_the_example(
     chosen.trigger()
     assert window.filter_box.text() == "mime:csv"
     menu.close()
+
+
+def test_text_term_lists_artifacts_whose_content_holds_it_with_the_other_terms(
+    qtbot: Any, indexed_window: Any
+) -> None:
+    window = indexed_window
+    library = window.library
+    _apply(qtbot, window, "text:E00004")
+    listed = _listed_ids(window)
+    assert listed and window.artifact_list.model.total == len(listed)
+    for artifact_id in listed:  # each one's cached file holds the word
+        path = library.cached_path(artifact_id)
+        assert path is not None and "e00004" in path.read_text(errors="replace").lower()
+    holding = {library.artifact(a).workflow_run_id for a in listed}
+    qtbot.waitUntil(lambda: _visible_runs(window) == holding, timeout=WAIT_MS)
+    assert holding < {r.id for r in library.runs()}  # runs without such files are hidden
+
+    _apply(qtbot, window, "text:E00004 mime:csv")  # combined with the other terms
+    assert _listed_ids(window) == {a for a in listed if library.artifact(a).mime_type == "text/csv"}
+    _apply(qtbot, window, "text:E00004 mime:pdf")
+    assert window.artifact_list.model.total == 0
+    _apply(qtbot, window, "text:E0")  # too short for the index: said, matches nothing
+    assert window.artifact_list.model.total == 0
+    assert "3 characters" in window.artifact_list.empty_hint

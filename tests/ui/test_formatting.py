@@ -19,8 +19,8 @@ def palette(base: str) -> QPalette:
 def test_sizes_and_durations_read_naturally() -> None:
     assert fmt.human_size(None) == "—"
     assert fmt.human_size(512) == "512 B"
-    assert fmt.human_size(181_095) == "176.9 KB"
-    assert fmt.human_size(3 * 1024**3) == "3.0 GB"
+    assert fmt.human_size(181_095) == "176.9 KiB"
+    assert fmt.human_size(3 * 1024**3) == "3.0 GiB"
     assert fmt.duration(None) == ""
     assert fmt.duration(42) == "42s"
     assert fmt.duration(29 * 60 + 24) == "29m 24s"
@@ -57,3 +57,11 @@ def test_counts_use_the_singular_for_one() -> None:
     assert fmt.plural(1, "artifact") == "1 artifact"
     assert fmt.plural(0, "run") == "0 runs"
     assert fmt.plural(1204, "run") == "1,204 runs"
+
+
+def test_window_and_cli_write_sizes_in_the_same_units() -> None:
+    from artifact_viewer.commands import common
+
+    for size in (0, 1023, 1024, 32_665, 181_095, 5 * 1024**2 + 7, 3 * 1024**3, 2 * 1024**5):
+        assert fmt.human_size(size) == common.human_size(size)
+    assert "KiB" in fmt.human_size(32_665)

@@ -4,21 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication
 
-from tests.ui.helpers import WAIT_MS, catalog_artifact, open_artifact, start_demo
-
-
-def _press(qtbot: Any, keys: str) -> None:
-    seq = QKeySequence(keys)[0]
-    qtbot.keyClick(QApplication.focusWidget(), seq.key(), seq.keyboardModifiers())
-
-
-def _focus(qtbot: Any, widget: QWidget) -> None:
-    widget.setFocus(Qt.FocusReason.OtherFocusReason)
-    qtbot.waitUntil(lambda: QApplication.focusWidget() is widget, timeout=WAIT_MS)
+from tests.ui.helpers import WAIT_MS, catalog_artifact, focus, open_artifact, press, start_demo
 
 
 def test_ctrl_f_filters_the_lists_outside_the_preview_and_searches_inside_it(
@@ -32,15 +20,15 @@ def test_ctrl_f_filters_the_lists_outside_the_preview_and_searches_inside_it(
     qtbot.waitUntil(lambda: not window.preview.is_loading(), timeout=WAIT_MS)
     table = window.preview.previewer()
 
-    _focus(qtbot, window.artifact_list.view)
-    _press(qtbot, "Ctrl+F")
+    focus(qtbot, window.artifact_list.view)
+    press(qtbot, "Ctrl+F")
     qtbot.waitUntil(lambda: window.filter_box.hasFocus(), timeout=WAIT_MS)
 
-    _focus(qtbot, table.view)
-    _press(qtbot, "Ctrl+F")  # would be ambiguous (and do nothing) if both kept Ctrl+F
+    focus(qtbot, table.view)
+    press(qtbot, "Ctrl+F")  # would be ambiguous (and do nothing) if both kept Ctrl+F
     qtbot.waitUntil(lambda: table.filter_box.hasFocus(), timeout=WAIT_MS)
 
-    _focus(qtbot, window.navigator.view)
+    focus(qtbot, window.navigator.view)
     assert "Ctrl+F" in {s.toString() for s in window.acts.find.shortcuts()}
 
 
@@ -50,12 +38,12 @@ def test_alt_digits_move_between_panes(qtbot: Any, make_ui_app: Any) -> None:
     window = app.window
     window.activateWindow()
     open_artifact(qtbot, app, catalog_artifact(app, "image/png"))
-    _focus(qtbot, window.filter_box)
-    _press(qtbot, "Alt+1")
+    focus(qtbot, window.filter_box)
+    press(qtbot, "Alt+1")
     qtbot.waitUntil(lambda: window.navigator.view.hasFocus(), timeout=WAIT_MS)
-    _press(qtbot, "Alt+2")
+    press(qtbot, "Alt+2")
     qtbot.waitUntil(lambda: window.artifact_list.view.hasFocus(), timeout=WAIT_MS)
-    _press(qtbot, "Alt+3")
+    press(qtbot, "Alt+3")
     qtbot.waitUntil(
         lambda: window.details.isAncestorOf(QApplication.focusWidget()), timeout=WAIT_MS
     )
@@ -66,10 +54,10 @@ def test_tab_walks_filter_then_navigator_then_artifact_list(qtbot: Any, make_ui_
     start_demo(qtbot, app)
     window = app.window
     window.activateWindow()
-    _focus(qtbot, window.filter_box)
-    _press(qtbot, "Tab")
+    focus(qtbot, window.filter_box)
+    press(qtbot, "Tab")
     qtbot.waitUntil(lambda: window.navigator.view.hasFocus(), timeout=WAIT_MS)
-    _press(qtbot, "Tab")
+    press(qtbot, "Tab")
     qtbot.waitUntil(lambda: window.artifact_list.view.hasFocus(), timeout=WAIT_MS)
 
 
@@ -92,7 +80,7 @@ def test_workflow_then_run_then_artifact_by_keyboard_alone(qtbot: Any, make_ui_a
     window = app.window
     window.activateWindow()
     workflow = window.navigator.model.tree.workflows[0]
-    _focus(qtbot, window.navigator.view)
+    focus(qtbot, window.navigator.view)
     with qtbot.waitSignal(window.browser.listLoaded, timeout=WAIT_MS):
         assert window.navigator.select(WORKFLOW, workflow.id)
     assert window.browser.scope == (WORKFLOW, workflow.id)
@@ -101,18 +89,18 @@ def test_workflow_then_run_then_artifact_by_keyboard_alone(qtbot: Any, make_ui_a
     qtbot.waitUntil(lambda: model.rowCount() > 0 and not model.loading, timeout=WAIT_MS)
     assert {model.artifact_at(r).workflow_id for r in range(model.rowCount())} == {workflow.id}
 
-    _press(qtbot, "Right")  # expand the workflow
+    press(qtbot, "Right")  # expand the workflow
     with qtbot.waitSignal(window.browser.listLoaded, timeout=WAIT_MS):
-        _press(qtbot, "Down")  # its newest run
+        press(qtbot, "Down")  # its newest run
     kind, run_id = window.browser.scope
     assert kind == RUN
     assert window.navigator.model.tree.runs[workflow.id][0].id == run_id
     qtbot.waitUntil(lambda: model.rowCount() > 0, timeout=WAIT_MS)
 
-    _press(qtbot, "Alt+2")
+    press(qtbot, "Alt+2")
     qtbot.waitUntil(lambda: window.artifact_list.view.hasFocus(), timeout=WAIT_MS)
     with qtbot.waitSignal(window.viewer.previewShown, timeout=WAIT_MS) as shown:
-        _press(qtbot, "Down")
+        press(qtbot, "Down")
     artifact = window.viewer.current
     assert artifact is not None and shown.args == [artifact.id]
     assert artifact.workflow_run_id == run_id
@@ -126,8 +114,8 @@ def test_ctrl_f_reaches_the_filter_box_on_a_narrow_window(qtbot: Any, make_ui_ap
     qtbot.waitExposed(window)
     window.activateWindow()
     assert window.filter_box.isVisible()  # not pushed into the toolbar's overflow menu
-    _focus(qtbot, window.navigator.view)
-    _press(qtbot, "Ctrl+F")
+    focus(qtbot, window.navigator.view)
+    press(qtbot, "Ctrl+F")
     qtbot.waitUntil(lambda: window.filter_box.hasFocus(), timeout=WAIT_MS)
 
 
@@ -142,16 +130,16 @@ def test_details_links_are_reached_with_tab_and_followed_with_enter(
     window.activateWindow()
     csv = catalog_artifact(app, "text/csv")
     open_artifact(qtbot, app, csv)
-    _focus(qtbot, window.artifact_list.view)
-    _press(qtbot, "Alt+3")
+    focus(qtbot, window.artifact_list.view)
+    press(qtbot, "Alt+3")
     for _ in range(20):  # walk the fields down to the run link
         if QApplication.focusWidget().accessibleName() == "Run":
             break
-        _press(qtbot, "Tab")
+        press(qtbot, "Tab")
     assert QApplication.focusWidget().accessibleName() == "Run"
-    _press(qtbot, "Tab")  # from the label's text to its link
+    press(qtbot, "Tab")  # from the label's text to its link
     assert QApplication.focusWidget().accessibleName() == "Run"
     with qtbot.waitSignal(window.details.linkActivated, timeout=WAIT_MS) as blocker:
-        _press(qtbot, "Return")
+        press(qtbot, "Return")
     assert blocker.args == [RUN, csv.workflow_run_id]
     assert window.navigator.current() == (RUN, csv.workflow_run_id)

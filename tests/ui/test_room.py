@@ -9,17 +9,15 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from tests.ui.helpers import WAIT_MS, catalog_artifact, open_artifact, show_run, start_demo
-
-
-def _press(qtbot: Any, keys: str) -> None:
-    seq = QKeySequence(keys)[0]
-    qtbot.keyClick(QApplication.focusWidget(), seq.key(), seq.keyboardModifiers())
-
-
-def _focus(qtbot: Any, widget: QWidget) -> None:
-    widget.setFocus(Qt.FocusReason.OtherFocusReason)
-    qtbot.waitUntil(lambda: QApplication.focusWidget() is widget, timeout=WAIT_MS)
+from tests.ui.helpers import (
+    WAIT_MS,
+    catalog_artifact,
+    focus,
+    open_artifact,
+    press,
+    show_run,
+    start_demo,
+)
 
 
 def _inside(widget: QWidget) -> bool:
@@ -83,8 +81,8 @@ def test_focus_mode_gives_the_preview_the_window_and_esc_leaves_it(
     window = app.window
     window.activateWindow()
     open_artifact(qtbot, app, catalog_artifact(app, "image/png"))
-    _focus(qtbot, window.artifact_list.view)
-    _press(qtbot, "F11")
+    focus(qtbot, window.artifact_list.view)
+    press(qtbot, "F11")
     assert window.in_focus_mode
     for pane in (window.navigator, window.artifact_list, window.details, window.menuBar()):
         assert not pane.isVisible()
@@ -94,7 +92,7 @@ def test_focus_mode_gives_the_preview_the_window_and_esc_leaves_it(
     # Esc belongs to focus mode now; Cancel download gives it back afterwards.
     assert QKeySequence("Esc") in window.acts.leave_focus_mode.shortcuts()
     assert QKeySequence("Esc") not in window.acts.cancel_download.shortcuts()
-    _focus(qtbot, window.views.currentWidget())
+    focus(qtbot, window.views.currentWidget())
     window.acts.leave_focus_mode.trigger()  # what Esc runs
     assert not window.in_focus_mode
     for pane in (window.navigator, window.artifact_list, window.details, window.menuBar()):
@@ -110,18 +108,18 @@ def test_f6_cycles_the_panes_and_alt_4_reaches_the_preview(qtbot: Any, make_ui_a
     window.activateWindow()
     open_artifact(qtbot, app, catalog_artifact(app, "text/csv"))
     qtbot.waitUntil(lambda: not window.preview.is_loading(), timeout=WAIT_MS)
-    _focus(qtbot, window.navigator.view)
-    _press(qtbot, "F6")
+    focus(qtbot, window.navigator.view)
+    press(qtbot, "F6")
     qtbot.waitUntil(lambda: window.artifact_list.view.hasFocus(), timeout=WAIT_MS)
-    _press(qtbot, "F6")
+    press(qtbot, "F6")
     qtbot.waitUntil(lambda: _inside(window.views), timeout=WAIT_MS)
-    _press(qtbot, "F6")
+    press(qtbot, "F6")
     qtbot.waitUntil(lambda: _inside(window.details), timeout=WAIT_MS)
-    _press(qtbot, "F6")
+    press(qtbot, "F6")
     qtbot.waitUntil(lambda: window.navigator.view.hasFocus(), timeout=WAIT_MS)
-    _press(qtbot, "Shift+F6")
+    press(qtbot, "Shift+F6")
     qtbot.waitUntil(lambda: _inside(window.details), timeout=WAIT_MS)
-    _press(qtbot, "Alt+4")
+    press(qtbot, "Alt+4")
     qtbot.waitUntil(lambda: _inside(window.views), timeout=WAIT_MS)
 
 
@@ -132,11 +130,11 @@ def test_tab_leaves_the_artifact_list_in_one_step(qtbot: Any, make_ui_app: Any) 
     window.activateWindow()
     assert not window.artifact_list.view.tabKeyNavigation()
     assert not window.navigator.view.tabKeyNavigation()
-    _focus(qtbot, window.artifact_list.view)
+    focus(qtbot, window.artifact_list.view)
     window.artifact_list.view.selectRow(0)
     selected = window.artifact_list.current_artifact()
     assert selected is not None
-    _press(qtbot, "Tab")
+    press(qtbot, "Tab")
     qtbot.waitUntil(lambda: not window.artifact_list.view.hasFocus(), timeout=WAIT_MS)
     now = window.artifact_list.current_artifact()
     assert now is not None and now.id == selected.id  # Tab moved on; no other artifact opened
@@ -152,10 +150,10 @@ def test_home_and_end_go_to_the_first_and_last_artifact(qtbot: Any, make_ui_app:
     view = window.artifact_list.view
     model = window.artifact_list.model
     qtbot.waitUntil(lambda: model.rowCount() >= 2, timeout=WAIT_MS)
-    _focus(qtbot, view)
-    _press(qtbot, "End")
+    focus(qtbot, view)
+    press(qtbot, "End")
     assert view.currentIndex().row() == model.rowCount() - 1
-    _press(qtbot, "Home")
+    press(qtbot, "Home")
     assert view.currentIndex().row() == 0
 
 

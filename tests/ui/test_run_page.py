@@ -302,3 +302,51 @@ def test_watch_run_from_the_navigator(qtbot: Any, window_with_runs: Any) -> None
     assert feature.watch.is_run_watched(run_id) and feature.page.watch.isChecked()
     feature.watch_runs.trigger()
     assert not feature.watch.is_run_watched(run_id) and not feature.page.watch.isChecked()
+
+
+def test_watch_choices_are_remembered_across_restarts_for_their_api(
+    qtbot: Any, make_ui_app: Any, live_server: DemoServer
+) -> None:
+    run_id = live_server.live.start_run("FAILED", "gusto_census")
+    feature = RunFeature(policy=FAST)
+    app = make_ui_app(server=live_server, extensions=[feature])
+    start_demo(qtbot, app)
+    open_run(qtbot, app, feature, run_id)
+    workflow_id = app.window.library.run(run_id).workflow_id
+    feature.page.watch.setChecked(True)
+    feature.page.watch_workflow.setChecked(True)
+    advance(live_server)  # under way, with a screenshot: the next launch opens on it
+    app.window.close()
+    app.close()
+    # The next launch (same home, same API) watches them again, polls them and says whose
+    # run it is when it ends.
+    again = RunFeature(policy=FAST)
+    app2 = make_ui_app(server=live_server, extensions=[again])
+    start_demo(qtbot, app2)
+    assert again.watch.is_run_watched(run_id)
+    assert again.watch.is_workflow_watched(workflow_id)
+    qtbot.waitUntil(lambda: run_id in again.watch.watcher.watched(), timeout=WAIT_MS)
+    with qtbot.waitSignal(again.notifier.notified, timeout=WAIT_MS) as blocker:
+        advance(live_server, 10)
+    assert blocker.args[0] == "Failed"
+    assert blocker.args[1].startswith("Export employee census (")
+    open_run(qtbot, app2, again, run_id)
+    assert again.page.watch.isChecked() and again.page.watch_workflow.isChecked()
+    # Unwatching is remembered too.
+    again.page.watch.setChecked(False)
+    assert app2.window.slots.services.state.list_value("watch_runs_demo") == []
+
+
+def test_watch_choices_of_one_api_stay_with_it() -> None:
+    from artifact_viewer.ui.features.runs import watch_key
+
+    class Conn:
+        def __init__(self, mode: str, base_url: str) -> None:
+            self.mode, self.base_url = mode, base_url
+
+    demo = watch_key(Conn("demo", "http://127.0.0.1:5000/api/v2"))
+    assert demo == watch_key(Conn("demo", "http://127.0.0.1:6000/api/v2"))  # port changes
+    one = watch_key(Conn("online", "https://api.example.com"))
+    assert one == watch_key(Conn("offline", "https://api.example.com"))
+    assert len({demo, one, watch_key(Conn("online", "https://eu.example.com"))}) == 3
+    assert watch_key(None) == ""

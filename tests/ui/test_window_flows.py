@@ -221,6 +221,10 @@ def test_bad_key_in_connect_dialog_gives_a_clear_message_and_keeps_the_dialog(
     qtbot.waitUntil(lambda: dialog.connect_button.isEnabled(), timeout=WAIT_MS)
     assert "API key" in dialog.message.text()
     assert wrong not in dialog.message.text()
+    # The advice fits where the user is: the key field is right there.
+    assert "key above" in dialog.message.text()
+    assert "Settings" not in dialog.message.text()
+    assert "ANON_API_KEY" not in dialog.message.text()
     assert dialog.isVisible()
     assert not memory_keyring.store  # a refused key is not saved
 

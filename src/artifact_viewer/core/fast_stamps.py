@@ -16,10 +16,19 @@ DIGIT_AT = (0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18)
 _DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
 MAX_FRACTION = 9
 _TAIL = 21  # bytes looked at past the 19 of date and time: fraction, zone, one more
+WIDTH = 19 + _TAIL
+
+
+def padded(buf: bytes) -> np.ndarray:
+    """``buf`` as bytes followed by WIDTH newlines, so every line has WIDTH bytes to read."""
+    arr = np.empty(len(buf) + WIDTH, dtype=np.uint8)
+    arr[: len(buf)] = np.frombuffer(buf, dtype=np.uint8)
+    arr[len(buf) :] = 10
+    return arr
 
 
 def line_starts(arr: np.ndarray) -> np.ndarray:
-    """Offsets where each line of ``arr`` begins (it holds whole lines)."""
+    """Offsets where each line of ``arr`` begins (it holds whole lines, then any padding)."""
     ends = np.flatnonzero(arr == 10)
     starts = np.empty(len(ends) + 1, dtype=np.int64)
     starts[0] = 0
@@ -40,19 +49,17 @@ def _days_from_civil(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> np.ndarray:
 
 
 def iso_line_stamps(
-    arr: np.ndarray, starts: np.ndarray, naive_offset: float
+    arr: np.ndarray, starts: np.ndarray, ends: np.ndarray, naive_offset: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """For lines starting with an ISO time: (taken, times, zoned) over ``starts`` (booleans
-    and floats, one per line), plus the indices of lines left to the regex."""
-    n = len(arr)
-    # Every line's first 19 + _TAIL bytes, padded with newlines past the end of the chunk.
-    width = 19 + _TAIL
-    idx = starts[:, None] + np.arange(width)[None, :]
-    padded = np.concatenate([arr, np.full(width, 10, dtype=np.uint8)])
-    head = padded[np.minimum(idx, n + width - 1)]
-    # A newline inside the head ends the line: bytes after it belong to the next one.
-    newline = np.cumsum(head == 10, axis=1) > 0
-    head = np.where(newline, 10, head)
+    """For lines starting with an ISO time: (taken, times, zoned) over the lines
+    ``arr[starts[i]:ends[i]]`` (booleans and floats, one per line), plus the indices of
+    lines left to the regex."""
+    # Every line's first WIDTH bytes (``arr`` ends with WIDTH newlines: see ``padded``).
+    width = WIDTH
+    head = np.lib.stride_tricks.sliding_window_view(arr, width)[starts]
+    # Bytes past the line's end belong to the next one: read them as the line's newline.
+    past = np.arange(width)[None, :] >= (ends - starts)[:, None]
+    head[past] = 10
     digits = head.astype(np.int32) - 48
     isdigit = (digits >= 0) & (digits <= 9)
     ok = np.all(isdigit[:, DIGIT_AT], axis=1)

@@ -329,14 +329,18 @@ class Fetcher:
             try:
                 try:
                     got = self._transfer(artifact, writer, progress, cancel, decode_sink)
-                except (NetworkError, SignedUrlExpired):
-                    writer.keep()  # a later attempt, in this process or the next, continues it
+                except (NetworkError, SignedUrlExpired, Cancelled):
+                    # A later attempt, in this process or the next, continues it (a cancelled
+                    # download too: Retry resumes where it stopped).
+                    writer.keep()
                     raise
                 except BodyTooLong as exc:
                     writer.discard()
                     raise self._too_long(artifact, expected, exc.bound) from None
-                # A cancel that lands with the last bytes still wins: nothing is committed.
-                if cancel is not None:
+                # A cancel that lands with the last bytes still wins: nothing is committed
+                # (the bytes stay for a later attempt).
+                if cancel is not None and cancel.cancelled:
+                    writer.keep()
                     cancel.raise_if_cancelled()
                 final = writer
                 # A gzip body: the API's hash may describe the decoded bytes (kept as well).

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from artifact_viewer.core.cancel import CancelToken
-from artifact_viewer.core.errors import ArtifactViewerError, NotFound
+from artifact_viewer.core.errors import ArtifactViewerError, IntegrityError, NotFound
 from artifact_viewer.core.models import Artifact, Workflow, WorkflowRun
 from artifact_viewer.core.store_models import ArtifactQuery, CacheState
 from artifact_viewer.core.timeline import (
@@ -22,6 +22,7 @@ from artifact_viewer.core.timeline import (
     index_log,
     screenshot_from_file,
 )
+from artifact_viewer.core.watch import is_finished
 
 log = logging.getLogger("artifact_viewer.runs")
 
@@ -108,6 +109,28 @@ def line_starts_of(path: Path, cancel: CancelToken | None = None) -> np.ndarray:
     return starts[starts < size]
 
 
+def _fetch_log(
+    library: Any,
+    run: WorkflowRun,
+    log_id: str,
+    progress: ProgressFn | None,
+    cancel: CancelToken | None,
+) -> Path:
+    """The log's file. A run still going rewrites its log as lines appear, so the catalog's
+    hash may be a poll behind the server's: its artifacts are listed again, and the log
+    fetched once more (a finished run's changed log stays an error)."""
+    try:
+        path: Path = library.fetch(log_id, progress, cancel)
+        return path
+    except IntegrityError:
+        if is_finished(run) or getattr(library, "client", None) is None:
+            raise
+        log.info("The log of running run %s changed meanwhile; listing its artifacts again", run.id)
+        library.refresh_artifacts(run_id=run.id)
+        path = library.fetch(log_id, progress, cancel)
+        return path
+
+
 def load_timeline(
     library: Any,
     summary: RunSummary,
@@ -122,7 +145,7 @@ def load_timeline(
     log_path: Path | None = None
     if log_art is not None:
         try:
-            log_path = library.fetch(log_art.id, progress, cancel)
+            log_path = _fetch_log(library, run, log_art.id, progress, cancel)
         except ArtifactViewerError as exc:
             problems.append(f"The log is not shown: {exc.user_message()}")
     index = None

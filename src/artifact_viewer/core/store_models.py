@@ -65,6 +65,7 @@ class ArtifactQuery:
     extensions: tuple[str, ...] = ()  # any of, without the dot: the name ends with ".ext"
     run_match: str | None = None  # a run id or its start (the short id the window shows)
     workflow_match: str | None = None  # a workflow id's start, or words of its name
+    ids: frozenset[str] | None = None  # only these artifacts (e.g. content search's answer)
 
     def matches(self, artifact: Artifact) -> bool:
         """The same test the catalog runs in SQL, for artifacts straight from the API.
@@ -72,6 +73,8 @@ class ArtifactQuery:
         Covers name text, type, MIME, workflow, run and dates; ``status`` and the cache
         filters need the catalog and are not checked here.
         """
+        if self.ids is not None and artifact.id not in self.ids:
+            return False
         name = (artifact.display_name or artifact.id).lower()
         if self.text.strip() and self.text.strip().lower() not in name:
             return False

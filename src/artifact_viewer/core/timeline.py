@@ -50,7 +50,7 @@ from typing import BinaryIO, Literal
 import numpy as np
 
 from artifact_viewer.core.cancel import CancelToken
-from artifact_viewer.core.fast_stamps import iso_line_stamps, line_starts
+from artifact_viewer.core.fast_stamps import iso_line_stamps, line_starts, padded
 from artifact_viewer.core.models import WorkflowRun
 from artifact_viewer.core.timestamps import (
     LINE_STAMP,
@@ -275,8 +275,11 @@ def _chunk_stamps(
     Lines that begin with an ISO time are read vectorised (:mod:`fast_stamps`); the rest
     go through the regex one by one, so a log in any other format costs what it did.
     """
-    arr = np.frombuffer(buf, dtype=np.uint8)
-    starts = line_starts(arr)
+    arr = padded(buf)
+    starts = line_starts(arr[: len(buf)])
+    ends = np.empty_like(starts)
+    ends[:-1] = starts[1:]
+    ends[-1:] = len(buf)
     found_lines: list[np.ndarray] = []
     found_times: list[np.ndarray] = []
     found_zones: list[np.ndarray] = []
@@ -286,7 +289,9 @@ def _chunk_stamps(
     time_of, match = clock.time_of, LINE_STAMP.match
     for lo in range(0, len(starts), FAST_BATCH):
         batch = starts[lo : lo + FAST_BATCH]
-        ok, stamps, zoned, rest = iso_line_stamps(arr, batch, naive_offset)
+        ok, stamps, zoned, rest = iso_line_stamps(
+            arr, batch, ends[lo : lo + FAST_BATCH], naive_offset
+        )
         taken = np.flatnonzero(ok)
         found_lines.append(taken + lo)
         found_times.append(stamps[taken])

@@ -40,8 +40,10 @@ class DemoProcess:
     process even when this one is killed.
     """
 
-    def __init__(self, seed: int = 1) -> None:
+    def __init__(self, seed: int = 1, *, live_runs: int = 0, live_step: float = 2.0) -> None:
         self.seed = seed
+        # Live runs (demo/live.py) are extra runs that move through their states as served.
+        self.live_runs, self.live_step = live_runs, live_step
         self._proc: subprocess.Popen[bytes] | None = None
         self._ready = threading.Event()
         self._lock = threading.Lock()
@@ -58,7 +60,14 @@ class DemoProcess:
             raise DemoProcessError("The demo server cannot run in a child process here.")
         try:
             self._proc = subprocess.Popen(
-                [sys.executable, "-m", "artifact_viewer.demo.process", str(self.seed)],
+                [
+                    sys.executable,
+                    "-m",
+                    "artifact_viewer.demo.process",
+                    str(self.seed),
+                    str(self.live_runs),
+                    repr(self.live_step),
+                ],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,
@@ -182,10 +191,13 @@ def _child_main(argv: list[str]) -> int:
     # Ctrl+C in a terminal reaches the whole process group: the parent decides when we stop.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
+        from artifact_viewer.demo.config import ServerConfig
         from artifact_viewer.demo.runner import DemoServer
 
         seed = int(argv[0]) if argv else 1
-        server = DemoServer(seed=seed).start()
+        live_runs = int(argv[1]) if len(argv) > 1 else 0
+        config = ServerConfig(live_step=float(argv[2])) if len(argv) > 2 else ServerConfig()
+        server = DemoServer(config, seed=seed, live_runs=live_runs).start()
     except Exception as exc:  # noqa: BLE001 - reported to the parent as one line
         print(json.dumps({"error": str(exc) or type(exc).__name__}), flush=True)
         return 1

@@ -14,16 +14,22 @@ calls :meth:`WindowExtension.install` once, after its own panes exist, with a
 - ``open_artifact(artifact)``: show it in the preview and details; ``preview_host()`` and
   ``preview_shown()``: the preview host and the signal that a file went to it, to move
   inside what it shows once loaded.
+- ``needs_api(action, reason, when=None)``: the action is disabled while the API cannot be
+  reached (only while ``when()`` holds, if given), its tooltip saying "Offline: <reason>.";
+  ``uncached(artifact_ids)`` / ``uncached_runs(run_ids)``: whether any of them (any
+  artifact of them) has no usable cached file.
 - ``current_run_id()``: the run in view; ``selected_run_ids()``: the runs selected in the
   navigator, else the run in view; ``selected_artifact_ids()``: the rows selected in the
   artifact list; ``add_run_action(action)``: on the navigator's context menu;
   ``reload_lists()``: re-read tree and list from
   the catalog after a feature changed it; ``mark_note(artifact_id, has_note)``: the list's
-  note marker.
+  note marker; ``give_view_room(height)``: a tall view takes height from the artifact list
+  above it while shown (``0`` gives it back).
 - ``services``: the window's thread pools (``ops.run``), message bridge, saved state and the
   current library (``library()``: ``None`` before a connection).
 - signals on ``events``: ``libraryChanged(object)``, ``onlineChanged(bool)``,
-  ``scopeChanged(str, str)`` (navigator kind and id), ``artifactSelected(object)``.
+  ``scopeChanged(str, str)`` (navigator kind and id), ``artifactSelected(object)``,
+  ``noteChanged(str)`` (a note on that run or artifact id was saved).
 
 Work runs through ``services.ops``; widgets only show results (see docs/architecture.md).
 """
@@ -34,15 +40,22 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QDockWidget, QMenu, QMenuBar, QStackedWidget, QWidget
+from PySide6.QtWidgets import QDockWidget, QMenu, QMenuBar, QSplitter, QStackedWidget, QWidget
+
+from artifact_viewer.core.store_models import ArtifactQuery, CacheState
+from artifact_viewer.ui.api_gate import ApiGate
 
 if TYPE_CHECKING:
     from artifact_viewer.core.library import Library
     from artifact_viewer.ui.controllers.ops import Ops
     from artifact_viewer.ui.messages import MessageBridge
     from artifact_viewer.ui.window_state import WindowState
+
+
+#: ``matcher(words, progress, cancel) -> artifact ids`` (see WindowSlots.set_content_matcher)
+ContentMatcher = Callable[[tuple[str, ...], Any, Any], frozenset[str]]
 
 
 class WindowEvents(QObject):
@@ -54,6 +67,9 @@ class WindowEvents(QObject):
         scopeChanged(str, str): the navigator's selection (kind, id).
         artifactSelected(object): the artifact list's current artifact, or ``None``.
         listSelectionChanged(): the set of selected rows in the artifact list changed.
+        noteChanged(str): the note on a run or artifact (its id) was saved or cleared.
+        shuttingDown(): the window is stopping its work: stop threads, timers and child
+            processes now (it may be emitted more than once).
     """
 
     libraryChanged = Signal(object)
@@ -61,6 +77,8 @@ class WindowEvents(QObject):
     scopeChanged = Signal(str, str)
     artifactSelected = Signal(object)
     listSelectionChanged = Signal()
+    noteChanged = Signal(str)
+    shuttingDown = Signal()
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +146,49 @@ class WindowSlots:
         self.services = services
         self.events = events
         self.panes: dict[str, QDockWidget] = {}
+        self._list_sizes: list[int] | None = None  # before a view took room from the list
+        self.api_gate = ApiGate(self._offline, parent=events)
+        for signal in (
+            events.onlineChanged,
+            events.artifactSelected,
+            events.listSelectionChanged,
+            events.scopeChanged,
+        ):
+            signal.connect(self.api_gate.update)
+        # attach() tells the online monitor after it announces the library: look once it has.
+        events.libraryChanged.connect(lambda _library: QTimer.singleShot(0, self.api_gate.update))
+
+    def _offline(self) -> bool:
+        """Connected to an API that cannot be reached now (not: never connected)."""
+        monitor = getattr(self.window, "monitor", None)
+        return bool(getattr(self.window, "connected", False)) and (
+            getattr(monitor, "online", None) is False
+        )
+
+    def needs_api(
+        self, action: QAction, reason: str, *, when: Callable[[], bool] | None = None
+    ) -> None:
+        """Disable ``action`` while the API cannot be reached (and ``when()`` holds, if
+        given); its tooltip then says "Offline: <reason>." Its owner's own setEnabled calls
+        keep working (see ui/api_gate.py)."""
+        self.api_gate.guard(action, reason, when=when)
+
+    def uncached(self, artifact_ids: list[str]) -> bool:
+        """True when any of these artifacts has no usable file in the cache."""
+        model = self.window.artifact_list.model
+        usable = (CacheState.VERIFIED, CacheState.NOT_VERIFIABLE)
+        return any(model.cache_state(i) not in usable for i in artifact_ids)
+
+    def uncached_runs(self, run_ids: list[str]) -> bool:
+        """True when any of these runs holds an artifact with no usable cached file."""
+        library = self.services.library()
+        if library is None:
+            return False
+        for run_id in run_ids:
+            every = library.count_artifacts(ArtifactQuery(run_id=run_id))
+            if library.count_artifacts(ArtifactQuery(run_id=run_id, cached_only=True)) < every:
+                return True
+        return False
 
     def add_view(self, key: str, widget: QWidget) -> None:
         self.views.add_view(key, widget)
@@ -229,6 +290,50 @@ class WindowSlots:
     def preview_shown(self) -> Any:
         """The ``previewShown(str)`` signal: an artifact's file went to the preview host."""
         return self.window.viewer.previewShown
+
+    LIST_MIN_HEIGHT = 90  # the artifact list keeps a few rows when a view takes its room
+
+    def _list_split(self) -> tuple[QSplitter, int, int] | None:
+        """The splitter holding the artifact list over the centre, with both indexes."""
+        list_widget = self.window.artifact_list
+        split = list_widget.parentWidget()
+        if not isinstance(split, QSplitter) or split.orientation() != Qt.Orientation.Vertical:
+            return None
+        for i in range(split.count()):
+            widget = split.widget(i)
+            if widget is self.views or (widget is not None and widget.isAncestorOf(self.views)):
+                return split, split.indexOf(list_widget), i
+        return None
+
+    def give_view_room(self, height: int) -> None:
+        """Make the centre at least ``height`` pixels tall by shrinking the artifact list
+        above it (never below a few rows); ``0`` gives the list back the height taken.
+        The person's own splitter sizes are what is restored and what is saved."""
+        found = self._list_split()
+        if found is None:
+            return
+        split, list_index, centre_index = found
+        if height <= 0:
+            if self._list_sizes is not None:
+                split.setSizes(self._list_sizes)
+                self._list_sizes = None
+            return
+        short = height - self.views.height()
+        sizes = split.sizes()
+        take = min(short, sizes[list_index] - self.LIST_MIN_HEIGHT)
+        if take <= 0:
+            return
+        if self._list_sizes is None:
+            self._list_sizes = list(sizes)
+        sizes[list_index] -= take
+        sizes[centre_index] += take
+        split.setSizes(sizes)
+
+    def set_content_matcher(self, matcher: ContentMatcher | None) -> None:
+        """What the filter box's ``text:`` terms ask: ``matcher(words, progress, cancel)``,
+        run on the pool, gives the ids of the artifacts whose cached file holds every word
+        (content search installs it). The filter is applied again when it has such terms."""
+        self.window.browser.set_content_matcher(matcher)
 
     def reload_lists(self) -> None:
         """Read the navigator tree and the artifact list again from the catalog (after a

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from PySide6.QtGui import QColor, QPalette
 
+from artifact_viewer.core import units
 from artifact_viewer.core.models import INVALID_DATE, Resource
 from artifact_viewer.core.store_models import CacheState
 from artifact_viewer.core.units import plural as plural
@@ -97,14 +98,8 @@ def status_colour(status: str | None, palette: QPalette) -> QColor | None:
 
 
 def human_size(size: int | None) -> str:
-    if size is None:
-        return "—"
-    value = float(size)
-    for unit in ("B", "KB", "MB", "GB", "TB"):
-        if value < 1024 or unit == "TB":
-            return f"{int(value)} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{size} B"  # unreachable; keeps type checkers calm
+    """The CLI's and previews' units (``1.5 KiB``, powers of 1024); a dash when unknown."""
+    return "—" if size is None else units.human_size(size)
 
 
 def local_time(value: datetime | None) -> str:

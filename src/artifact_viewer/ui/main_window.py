@@ -440,8 +440,9 @@ class MainWindow(QMainWindow):
         self.viewer.set_online(online)
         self.events.onlineChanged.emit(online)
         self._show_online(online)
-        if online and self.banner.notice is not None and self.banner.notice.level == "warning":
-            self.banner.hide()
+        notice = self.banner.notice
+        if online and notice is not None and (notice.level == "warning" or notice.connection):
+            self.banner.hide()  # it was about the connection, which is back
 
     def _show_online(self, online: bool | None) -> None:
         demo = self.connection is not None and self.connection.mode == "demo"
@@ -500,7 +501,24 @@ class MainWindow(QMainWindow):
 
     @Slot(str, str)
     def go_to(self, kind: str, ident: str) -> None:
-        self.navigator.select(kind, ident)
+        """Select a workflow or run (the details pane's links); a filter that hides it is
+        cleared first, and the status bar says so."""
+        if self.navigator.select(kind, ident):
+            return
+        what = "workflow" if kind == "workflow" else "run"
+        if not self.navigator.model.find(kind, ident).isValid():
+            self.show_status(
+                f"That {what} is not in the local catalog; Refresh to load it from the API."
+            )
+            return
+        hidden_by = self.filter_box.text().strip()
+        if not hidden_by:
+            return
+        self.filter_box.clear()
+        self.filter_timer.stop()
+        self.apply_filter()
+        if self.navigator.select(kind, ident):
+            self.show_status(f"Filter “{hidden_by}” cleared: it hid this {what}.")
 
     def current_run_id(self) -> str | None:
         kind, ident = self.browser.scope
@@ -512,7 +530,8 @@ class MainWindow(QMainWindow):
     @Slot()
     def _update_actions(self) -> None:
         run_id = self.current_run_id()
-        self.acts.set_run_enabled(run_id is not None, run_id in self.navigator.model.tree.pinned)
+        pinned = run_id in self.navigator.model.tree.pinned or run_id in self.viewer.queued_pins
+        self.acts.set_run_enabled(run_id is not None, pinned)  # a waiting pin can be withdrawn
 
     @Slot()
     def pin_current_run(self) -> None:
@@ -819,6 +838,7 @@ class MainWindow(QMainWindow):
 
     def shutdown(self) -> None:
         """Stop timers and background work; safe to call twice."""
+        self.events.shuttingDown.emit()  # features first: their work may use the pools
         self.filter_timer.stop()
         self.monitor.stop()
         self.preview.cancel_loading()

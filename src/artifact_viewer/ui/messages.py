@@ -27,6 +27,8 @@ from artifact_viewer.core.errors import (
     AuthError,
     Cancelled,
     ConfigError,
+    NetworkError,
+    NotAvailableOffline,
     OfflineError,
     user_message,
 )
@@ -43,6 +45,7 @@ class Notice:
     text: str
     detail: str = ""
     action: str = ""  # "" | "reconnect"
+    connection: bool = False  # about the API being unreachable: cleared when it returns
 
 
 class MessageBridge(QObject):
@@ -73,7 +76,8 @@ class MessageBridge(QObject):
             log.error("unexpected error%s", f" ({context})" if context else "", exc_info=exc)
         else:
             log.info("%s: %s", detail, redact(str(exc)))
-        self.notice.emit(Notice(level, redact(text), detail, action))
+        connection = isinstance(exc, (NetworkError, NotAvailableOffline))
+        self.notice.emit(Notice(level, redact(text), detail, action, connection))
 
     def info(self, text: str, action: str = "") -> None:
         self.notice.emit(Notice("info", redact(text), action=action))

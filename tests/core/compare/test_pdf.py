@@ -45,3 +45,26 @@ def test_damaged_pdf_says_so(tmp_path) -> None:
     bad.write_bytes(b"%PDF-1.4\nnot really\n")
     with pytest.raises(CompareError, match="b.pdf cannot be read as a PDF"):
         compare_files(good, bad)
+
+
+def test_pages_render_to_the_width_asked_and_a_missing_page_is_none(tmp_path) -> None:
+    from artifact_viewer.core.compare import render_page
+
+    path = pdf(tmp_path / "a.pdf", [["Form 941", "Wages 1000"], ["Signature"]])
+    image = render_page(path, 1, 300)
+    assert image is not None
+    assert image.width == 300 and image.height > 300  # A4 portrait
+    assert image.stride >= image.width * 4 and len(image.data) == image.stride * image.height
+    # White paper with dark text on it.
+    assert image.data.count(b"\xff") > len(image.data) // 2
+    assert min(image.data) < 160
+    assert render_page(path, 2, 300) is None
+
+
+def test_rendering_a_file_that_is_not_a_pdf_says_so(tmp_path) -> None:
+    from artifact_viewer.core.compare import render_page
+
+    bad = tmp_path / "bad.pdf"
+    bad.write_bytes(b"not a pdf")
+    with pytest.raises(CompareError, match="cannot be read as a PDF"):
+        render_page(bad, 0, 100)

@@ -150,3 +150,22 @@ def test_cancel_stops_between_pairs() -> None:
             lambda it, c: Path("/nonexistent"),
             cancel=token,
         )
+
+
+def test_pairs_are_compared_with_the_function_given(tmp_path) -> None:
+    from artifact_viewer.core.compare import compare_files
+
+    paths = {"a": tmp_path / "a.txt", "b": tmp_path / "b.txt"}
+    paths["a"].write_text("x\n")
+    paths["b"].write_text("y\n")
+    called: list[tuple[str, str | None]] = []
+
+    def compare(path_a, path_b, options, **kw):
+        called.append((path_a.name, kw.get("name_a")))
+        return compare_files(path_a, path_b, options, **kw)
+
+    result = compare_runs(
+        [item("a", "n.txt")], [item("b", "n.txt")], lambda it, c: paths[it.id], compare=compare
+    )
+    assert called == [("a.txt", "n.txt")]
+    assert result.pairs[0].status == "changed"

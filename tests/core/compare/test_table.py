@@ -89,7 +89,9 @@ def test_columns_added_removed_and_renamed(tmp_path) -> None:
     assert result.columns_renamed == {"dept": "department"}
     assert result.columns_removed == ["old"] and result.columns_added == ["new"]
     assert result.rows_changed == 0 and not result.identical
-    assert result.summary()["columnsAdded"] == ["new"]
+    summary = result.summary()
+    assert summary["columnsAdded"] == 1 and summary["columnsRemoved"] == 1
+    assert summary["columnNamesAdded"] == ["new"] and summary["columnNamesRemoved"] == ["old"]
 
 
 def test_chosen_key_with_duplicates_says_how_many_and_matches_by_content(tmp_path) -> None:
@@ -127,3 +129,51 @@ def test_tsv_and_quoted_newlines_are_read(tmp_path) -> None:
 def test_identical_tables(tmp_path) -> None:
     result = diff(tmp_path, "id,v\n1,a\n", "id,v\n1,a\n")
     assert result.identical and result.changes() == [] and result.one_line() == "identical"
+
+
+def big_pair(tmp_path: Path, rows: int = 2000) -> tuple[Path, Path]:
+    """Two registers; in B row 5 is edited, the last row removed and a row added."""
+    lines = [f"{i},Employee {i},{i * 10}" for i in range(1, rows + 1)]
+    edited = list(lines)
+    edited[4] = "5,Employee 5,999"
+    edited[-1] = f"{rows + 1},New hire,1"
+    a = write(tmp_path / "a.csv", "id,name,pay\n" + "\n".join(lines) + "\n")
+    b = write(tmp_path / "b.csv", "id,name,pay\n" + "\n".join(edited) + "\n")
+    return a, b
+
+
+def test_big_tables_send_the_changed_rows_of_their_first_rows_before_the_whole_diff(
+    tmp_path, monkeypatch
+) -> None:
+    from artifact_viewer.core.compare import table
+
+    monkeypatch.setattr(table, "HEAD_BYTES", 4096)
+    a, b = big_pair(tmp_path)
+    seen: list[TableDiff] = []
+    result = compare_files(a, b, on_partial=seen.append)
+    (first,) = seen
+    assert first.partial and not first.identical
+    assert 0 < first.rows_a < 2000 and first.key == "id"
+    # Only what the first rows prove: the edited row; added and removed rows wait for the end.
+    assert first.changes() == [{"op": "change", "key": "5", "cells": {"pay": ["50", "999"]}}]
+    assert (first.rows_added, first.rows_removed) == (0, 0)
+    assert "first" in first.one_line()
+    assert not result.partial
+    assert (result.rows_changed, result.rows_added, result.rows_removed) == (1, 1, 1)
+
+
+def test_no_first_look_for_small_tables_or_when_the_first_rows_have_no_change(
+    tmp_path, monkeypatch
+) -> None:
+    from artifact_viewer.core.compare import table
+
+    a, b = big_pair(tmp_path)
+    seen: list[TableDiff] = []
+    compare_files(a, b, on_partial=seen.append)  # smaller than HEAD_BYTES: no first look
+    assert seen == []
+    monkeypatch.setattr(table, "HEAD_BYTES", 4096)
+    lines = "".join(f"{i},x\n" for i in range(3000))
+    a = write(tmp_path / "c.csv", "id,v\n" + lines)
+    b = write(tmp_path / "d.csv", "id,v\n" + lines + "3000,y\n")
+    compare_files(a, b, on_partial=seen.append)
+    assert seen == []

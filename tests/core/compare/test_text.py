@@ -7,7 +7,12 @@ from pathlib import Path
 import pytest
 
 from artifact_viewer.core.compare import CompareOptions, TextDiff, compare_files
-from artifact_viewer.core.compare.text import diff_lines, mask_volatile, read_lines
+from artifact_viewer.core.compare.text import (
+    diff_lines,
+    mask_volatile,
+    read_lines,
+    read_terminated_lines,
+)
 
 
 def diff(tmp_path: Path, a: str, b: str, **options) -> TextDiff:
@@ -98,3 +103,41 @@ def test_latin1_files_are_decoded_with_their_encoding(tmp_path) -> None:
     path = tmp_path / "x.txt"
     path.write_bytes("café\n".encode("latin-1"))
     assert read_lines(path, "latin-1").to_pylist() == ["café"]
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        (b"x\ny\n", b"x\ny"),  # the last line's end does not count
+        (b"\xef\xbb\xbfx\ny\n", b"x\ny\n"),  # nor a byte order mark
+        (b"x\r\ny\r\n", b"x\ny\n"),  # nor Windows line ends
+    ],
+)
+def test_files_differing_only_in_line_ends_or_bom_compare_identical(tmp_path, a, b) -> None:
+    pa_, pb = tmp_path / "a.log", tmp_path / "b.log"
+    pa_.write_bytes(a)
+    pb.write_bytes(b)
+    result = compare_files(pa_, pb)
+    assert isinstance(result, TextDiff) and result.identical
+    assert (result.lines_a, result.lines_b) == (2, 2)
+
+
+def test_hunk_lines_are_shown_without_their_line_ends(tmp_path) -> None:
+    pa_, pb = tmp_path / "a.log", tmp_path / "b.log"
+    pa_.write_bytes(b"one\ntwo\nthree")
+    pb.write_bytes("one\ntwö\nthree\n".encode())
+    result = compare_files(pa_, pb, CompareOptions(context=1))
+    assert isinstance(result, TextDiff)
+    assert result.hunks[0].lines == (" one", "-two", "+twö", " three")
+
+
+def test_fast_reader_gives_the_lines_with_their_ends_over_the_file_bytes(tmp_path) -> None:
+    path = tmp_path / "x.log"
+    path.write_bytes(b"\xef\xbb\xbfa\n\nb")
+    read = read_terminated_lines(path, "utf-8")
+    assert read is not None
+    assert read[0].to_pylist() == ["a\n", "\n", "b\n"]
+    for data in (b"a\r\nb\r\n", b"caf\xe9\n"):
+        path.write_bytes(data)
+        assert read_terminated_lines(path, "utf-8") is None  # normalised by read_lines instead
+    assert read_terminated_lines(path, "latin-1") is None

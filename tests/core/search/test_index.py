@@ -77,6 +77,15 @@ def test_notes_on_an_artifact_or_its_run_are_searchable(search_store):
     ]
 
 
+def test_a_note_added_between_two_queries_is_found_by_the_second(search_store):
+    seed(search_store)
+    assert search_store.find("E00042").hits  # the searchable artifacts are read and kept
+    assert search_store.find("quarterly audit").hits == []
+    search_store.library.set_note("a-log", "quarterly audit")  # another connection writes
+    hits = search_store.find("quarterly audit").hits
+    assert [(h.artifact_id, h.location) for h in hits] == [("a-log", {"field": "note"})]
+
+
 def test_syntax_characters_in_a_query_never_error(search_store):
     seed(search_store)
     for text in ['E00042"', "NEAR(E00042)", "E00042*", "id:E00042", "AND OR NOT", "(((("]:

@@ -1,7 +1,10 @@
-"""No view blocks the GUI thread while it shows a corpus file (bench.stallprobe).
+"""No view blocks the GUI thread for more than 50 ms while it shows a corpus file.
 
-The target is under 50 ms per file; on a shared test machine only a generous bound is
-asserted (timing belongs in bench/), and the worst stalls are printed for the record.
+bench.stallprobe times the gaps between 5 ms timer ticks on the GUI thread. On a busy
+machine the GUI thread also waits for a core (the operating system runs other processes)
+and such a gap lands on a different file each run; a view that really blocks does so every
+time. So a file over the bound is shown again, up to ``ATTEMPTS`` times, and fails only
+when every attempt is over it. The worst stalls are printed for the record.
 """
 
 from __future__ import annotations
@@ -15,8 +18,10 @@ from bench.stallprobe import StallProbe
 from artifact_viewer.previews.dump import wait_until_loaded
 from tests.previews.corpora.conftest import corpus_files, params
 
-#: far above the 50 ms target: catches a view that really blocks, not a busy machine
-BOUND_MS = 1000.0
+#: the longest the GUI thread may go without running its event loop
+BOUND_MS = 50.0
+#: showings of a file before a stall over the bound counts as the view's
+ATTEMPTS = 4
 _LABELS = {".json": "application/json", ".png": "image/png", ".csv": "text/csv"}
 FILES = (
     corpus_files("json/test_parsing", "*.json")
@@ -24,6 +29,7 @@ FILES = (
     + corpus_files("csv/csvs", "*.csv")
 )
 _worst: dict[str, float] = {}
+_retried: dict[str, list[float]] = {}
 
 
 @pytest.fixture(scope="module")
@@ -43,17 +49,28 @@ def shown_host(host, qapp):
     if _worst:
         ranked = sorted(_worst.items(), key=lambda item: -item[1])[:5]
         print("\nworst GUI stalls over the corpora (ms):", ranked)
-        over = [name for name, ms in _worst.items() if ms > 50]
-        print(f"{len(over)} of {len(_worst)} files over 50 ms")
+        over = [name for name, ms in _worst.items() if ms > BOUND_MS]
+        print(f"{len(over)} of {len(_worst)} files over {BOUND_MS:g} ms at the first showing")
+        if _retried:
+            print("shown again (ms per attempt):", _retried)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("path", params(FILES))
 def test_showing_a_corpus_file_never_blocks_the_gui_thread(shown_host, qtbot, path: Path):
-    probe = StallProbe(interval_ms=5)
-    with probe:
-        shown_host.show_file(path, _LABELS[path.suffix])
-        assert wait_until_loaded(shown_host, 30)
-        qtbot.wait(30)  # the paints that follow the load
-    _worst[path.name] = probe.max_stall_ms
-    assert probe.max_stall_ms < BOUND_MS
+    stalls: list[float] = []
+    for attempt in range(ATTEMPTS):
+        probe = StallProbe(interval_ms=5)
+        with probe:
+            if attempt:
+                shown_host.clear()  # to show the same file again (its teardown is timed too)
+            shown_host.show_file(path, _LABELS[path.suffix])
+            assert wait_until_loaded(shown_host, 30)
+            qtbot.wait(30)  # the paints that follow the load
+        stalls.append(round(probe.max_stall_ms, 1))
+        if probe.max_stall_ms < BOUND_MS:
+            break
+    _worst[path.name] = stalls[0]
+    if len(stalls) > 1:
+        _retried[path.name] = stalls
+    assert min(stalls) < BOUND_MS, f"every showing stalled the GUI thread: {stalls} ms"

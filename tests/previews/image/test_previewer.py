@@ -327,3 +327,22 @@ def test_structure_check_verdict_wins_over_a_successful_decode(qtbot, tmp_path, 
     message = load_failing(qtbot, previewer, samples.write_png(tmp_path / "s.png", 64, 48))
     assert "bad chunk" in message
     assert previewer.canvas.image().isNull()  # nothing of the damaged file was shown
+
+
+def test_a_box_asked_for_while_decoding_is_outlined_and_centred(qtbot, tmp_path) -> None:
+    previewer = make(qtbot)
+    path = samples.write_png(tmp_path / "b.png", 3000, 2000)
+    with qtbot.waitSignal(previewer.finished, timeout=20_000):
+        previewer.load(PreviewSource(path))
+        assert previewer.show_box([2500, 1700, 120, 40])  # before the image is there
+    canvas = previewer.canvas
+    (mark,) = canvas.marks()
+    assert (mark.x(), mark.y(), mark.width(), mark.height()) == (2500, 1700, 120, 40)
+    canvas.actual_size()
+    canvas.center_on(mark)
+    shown = canvas.mark_rect_in_view(mark)
+    assert canvas.viewport().rect().contains(shown.center().toPoint())
+    assert not previewer.show_box([1, 2, 0, 5])  # an empty box is not one
+    previewer.load(PreviewSource(samples.write_png(tmp_path / "s.png", 20, 20)))
+    qtbot.waitUntil(lambda: previewer.image_info() is not None, timeout=20_000)
+    assert canvas.marks() == []  # a new image has none

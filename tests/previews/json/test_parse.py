@@ -10,8 +10,10 @@ import pytest
 from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.errors import Cancelled, PreviewError
 from artifact_viewer.previews.json.parse import (
+    C_SCANNER_DEPTH,
     JsonSyntaxError,
     has_long_digit_run,
+    nesting_depth,
     parse_json_file,
 )
 from artifact_viewer.previews.json.paths import dump_value, jq_path, json_path, resolve, search
@@ -108,6 +110,32 @@ def test_deep_nesting_of_ten_thousand_levels_still_parses(tmp_path):
         node, levels = node[0], levels + 1
     assert (levels, node) == (depth, 1)
     assert any("nested" in n for n in doc.notes)
+
+
+def test_nesting_depth_counts_the_deepest_bracket_across_chunks():
+    assert nesting_depth("") == 0
+    assert nesting_depth('{"a": [1, {"b": []}]}') == 4
+    text = " " * ((1 << 20) - 2) + "[[[" + "]" * 3 + "[{}]"
+    assert nesting_depth(text) == 3
+
+
+def test_a_document_deeper_than_the_c_scanner_takes_reads_the_same(tmp_path):
+    depth = C_SCANNER_DEPTH + 500
+    text = '{"a": ' * depth + '[1.50, NaN, "x\\u00e9"]' + "}" * depth
+    doc = parse(write(tmp_path, text))
+    node, levels = doc.value, 0
+    while isinstance(node, dict):
+        node, levels = node["a"], levels + 1
+    assert levels == depth
+    assert node[0] == 1.5 and node[1] != node[1] and node[2] == "x\u00e9"
+    assert any("NaN" in n for n in doc.notes)
+
+
+def test_a_deep_document_that_never_closes_is_a_syntax_error(tmp_path):
+    depth = C_SCANNER_DEPTH * 3
+    with pytest.raises(JsonSyntaxError) as caught:
+        parse(write(tmp_path, "[" * depth))
+    assert caught.value.pos == depth
 
 
 def test_integers_beyond_64_bits_stay_exact(tmp_path):

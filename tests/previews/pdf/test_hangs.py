@@ -10,11 +10,14 @@ import time
 
 import pytest
 from PySide6.QtCore import QTimer
+from PySide6.QtPdf import QPdfPageRenderer
 
 from artifact_viewer.previews.base import PreviewSource
 from artifact_viewer.previews.dump import show_and_dump
 from artifact_viewer.previews.pdf import layout as pdf_layout
+from artifact_viewer.previews.pdf import previewer as pdf_previewer
 from artifact_viewer.previews.pdf import probe
+from artifact_viewer.previews.pdf import search as pdf_search
 from artifact_viewer.previews.pdf.previewer import PdfPreviewer
 from tests.previews import samples
 
@@ -192,3 +195,114 @@ def test_preview_timeout_fires_while_the_gui_thread_is_stuck(tmp_path):
     assert result.returncode == 1
     assert "did not finish within 1 s" in result.stderr
     assert time.monotonic() - started < 30
+
+
+def _ticking() -> tuple[QTimer, list[float]]:
+    ticks: list[float] = []
+    ticker = QTimer(interval=20)
+    ticker.timeout.connect(lambda: ticks.append(time.monotonic()))
+    ticker.start()
+    return ticker, ticks
+
+
+def _max_gap(ticks: list[float]) -> float:
+    return max((b - a for a, b in zip(ticks, ticks[1:], strict=False)), default=0.0)
+
+
+def test_a_page_that_never_renders_gets_a_message_while_the_gui_runs(qtbot, tmp_path, monkeypatch):
+    monkeypatch.setattr(pdf_previewer, "RENDER_TIMEOUT_S", 1.0)
+    monkeypatch.setattr(pdf_layout, "_stuck", [])  # this session's stuck documents only
+    view = PdfPreviewer()
+    qtbot.addWidget(view)
+    view.resize(700, 500)
+    view.show()
+    qtbot.waitExposed(view)
+    # A stand-in for PDFium stuck inside a page: the view's renderer never hands an image back.
+    renderer = view.view.findChild(QPdfPageRenderer)
+    assert renderer is not None
+    renderer.blockSignals(True)
+    ticker, ticks = _ticking()
+    with qtbot.waitSignal(view.failed, timeout=20_000) as failed:
+        view.load(PreviewSource(samples.write_pdf(tmp_path / "stuck.pdf", 3), "application/pdf"))
+    assert "Page 1 did not render within 1 s" in failed.args[0]
+    assert view.stack.currentWidget() is view.error_label
+    assert not view.search_box.isEnabled() and not view.next_button.isEnabled()
+    # PDFium may still be busy with that page: no other PDF is opened in this process.
+    with qtbot.waitSignal(view.failed, timeout=20_000) as refused:
+        view.load(PreviewSource(samples.write_pdf(tmp_path / "next.pdf", 2), "application/pdf"))
+    ticker.stop()
+    assert "cannot be shown until the app is restarted" in refused.args[0]
+    assert "stuck.pdf" in refused.args[0]
+    assert _max_gap(ticks) < 0.5
+    view.cancel()
+
+
+def test_pages_that_render_never_trip_the_render_watchdog(qtbot, tmp_path, monkeypatch):
+    monkeypatch.setattr(pdf_previewer, "RENDER_TIMEOUT_S", 1.5)
+    view = PdfPreviewer()
+    qtbot.addWidget(view)
+    view.resize(700, 500)
+    view.show()
+    qtbot.waitExposed(view)
+    with qtbot.waitSignal(view.finished, timeout=20_000):
+        view.load(PreviewSource(samples.write_pdf(tmp_path / "ok.pdf", 6), "application/pdf"))
+    failures: list[str] = []
+    view.failed.connect(failures.append)
+    for page in (2, 5, 0):
+        view.go_to_page(page)
+        qtbot.wait(300)
+    view.zoom_in()
+    view.go_to_page(3)
+    qtbot.wait(2500)
+    assert failures == []
+    assert view.stack.currentWidget() is not view.error_label
+    view.cancel()
+
+
+def test_a_search_that_never_returns_is_given_up_while_the_gui_runs(qtbot, tmp_path, monkeypatch):
+    view = PdfPreviewer()
+    qtbot.addWidget(view)
+    view.show()
+    with qtbot.waitSignal(view.finished, timeout=20_000):
+        view.load(PreviewSource(samples.write_pdf(tmp_path / "s.pdf", 3), "application/pdf"))
+    # From now on the reader takes every request and never answers.
+    helper = probe.Prober()
+    monkeypatch.setattr(
+        helper, "_command", lambda: [sys.executable, "-c", "import time; time.sleep(600)"]
+    )
+    monkeypatch.setattr(probe, "prober", lambda: helper)
+    monkeypatch.setattr(pdf_search, "SEARCH_TIMEOUT_S", 1.0)
+    ticker, ticks = _ticking()
+    view.search_box.setText("wage")
+    qtbot.waitUntil(lambda: view.hit_label.text() == "search failed", timeout=15_000)
+    ticker.stop()
+    assert "did not finish within 1 s" in view.hit_label.toolTip()
+    # PDFium in this process was never asked to search (the highlights' model is empty).
+    assert view.search_model.searchString() == ""
+    assert view.hits == []
+    assert _max_gap(ticks) < 0.5
+    helper.stop()
+    view.cancel()
+
+
+def test_search_runs_in_the_helper_and_highlights_after_it(qtbot, tmp_path, monkeypatch):
+    view = PdfPreviewer()
+    qtbot.addWidget(view)
+    view.show()
+    with qtbot.waitSignal(view.finished, timeout=20_000):
+        view.load(PreviewSource(samples.write_pdf(tmp_path / "s.pdf", 4), "application/pdf"))
+    asked: list[str] = []
+    real = probe.prober()
+    original = real.search
+
+    def search(path, query, timeout_s, cancel):
+        asked.append(query)
+        return original(path, query, timeout_s, cancel)
+
+    monkeypatch.setattr(real, "search", search)
+    view.search_box.setText("page 3")
+    qtbot.waitUntil(lambda: bool(view.hits), timeout=15_000)
+    assert asked == ["page 3"]
+    assert [h.page for h in view.hits] == [2]
+    assert view.search_model.searchString() == "page 3"
+    view.cancel()

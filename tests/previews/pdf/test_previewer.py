@@ -147,6 +147,7 @@ def test_search_is_case_insensitive_and_steps_through_hits(qtbot, view, tmp_path
     qtbot.waitUntil(lambda: len(view.hits) == 4, timeout=10_000)
     assert view.hit_list.count() == 4 and view.hit_list.isVisibleTo(view)
     assert "[Wage]" in view.hit_list.item(0).text()
+    assert "W-2 [Wage] and" in view.hit_list.item(0).text()  # words stay apart from the match
     view.next_hit()
     assert view.current_page == 1
     view.hit_list.setCurrentRow(3)
@@ -305,3 +306,22 @@ def test_loading_another_pdf_drops_the_first_ones_pending_ready(qtbot, view, tmp
     load(qtbot, view, second)
     qtbot.wait(50)  # anything still queued for the first file would arrive now
     assert readies[before:] == [5]
+
+
+@pytest.mark.parametrize("width", [760, 520, 430, 340])
+def test_hit_count_sits_beside_the_search_box_and_the_hit_list_is_readable(
+    qtbot, view, tmp_path, width
+):
+    load(qtbot, view, samples.write_pdf(tmp_path / "w2.pdf", pages=12))
+    view.resize(width, 560)
+    view.search_box.setText("wage")
+    qtbot.waitUntil(lambda: len(view.hits) == 12, timeout=10_000)
+    qtbot.waitUntil(lambda: view.hit_list.isVisible())
+    qtbot.wait(50)
+    box, label = view.search_box.geometry(), view.hit_label.geometry()
+    # The count never covers the box (and its clear button) and is shown whole.
+    assert label.left() > box.right()
+    assert label.width() >= view.hit_label.sizeHint().width()
+    assert label.right() <= view.toolbar.width()
+    # The hit list is wide enough to read a hit: at least 180 px, or a third of the preview.
+    assert view.hit_list.width() >= min(180, width // 3)

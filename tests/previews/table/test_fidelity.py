@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import pytest
-from PySide6.QtCore import QItemSelection, QItemSelectionModel
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt
 from PySide6.QtGui import QGuiApplication
 
 from artifact_viewer.core.cancel import CancelToken
@@ -75,15 +75,61 @@ def test_header_and_one_row_without_final_newline(tmp_path):
     assert not note_of(data)
 
 
-def test_ragged_rows_are_counted_with_their_row_numbers(tmp_path):
+def test_ragged_rows_are_shown_at_their_rows_and_noted(tmp_path):
     path = tmp_path / "r.csv"
     path.write_text("a,b,c\n1,2,3\n4,5,6,7\n8,9\n10,11,12")
     data = load(path)
-    assert cells(data) == [["1", "2", "3"], ["10", "11", "12"]]
+    assert data.names == ["a", "b", "c", "(extra fields)"]
+    assert cells(data) == [
+        ["1", "2", "3", None],
+        ["4", "5", "6", "7"],
+        ["8", "9", None, None],
+        ["10", "11", "12", None],
+    ]
+    assert data.ragged == {1: "4 fields, expected 3", 2: "2 fields, expected 3"}
+    assert data.skipped == 0
     assert (
-        "2 rows could not be read: row 3 has 4 fields, expected 3; row 4 has 2 fields, expected 3"
-        in data.notes
+        "2 rows have the wrong number of fields, shown marked (missing cells empty, extra "
+        "fields in the (extra fields) column): row 3 has 4 fields, expected 3; "
+        "row 4 has 2 fields, expected 3"
+    ) in data.notes
+    assert not any("could not be read" in n for n in data.notes)
+
+
+def test_only_short_rows_add_no_extra_column(tmp_path):
+    path = tmp_path / "s.csv"
+    path.write_text('a,b,c\n1,2,3\n"x, y"\n4,5,6\n')
+    data = load(path)
+    assert data.names == ["a", "b", "c"]
+    assert cells(data) == [["1", "2", "3"], ["x, y", None, None], ["4", "5", "6"]]
+    assert "1 row has the wrong number of fields, shown marked (missing cells empty)" in (
+        note_of(data)
     )
+
+
+def test_a_long_rows_extra_fields_keep_their_text(tmp_path):
+    path = tmp_path / "l.tsv"
+    path.write_text("id\tname\n1\tAnn\n2\tBob\t007\t\t0.50\n3\tCy\n")
+    data = load(path)
+    assert cells(data)[1] == ["2", "Bob", "007\t\t0.50"]
+    assert cells(data)[0] == ["1", "Ann", None]
+
+
+def test_ragged_rows_far_apart_keep_their_places(tmp_path):
+    lines = ["a,b"] + [f"{i},{i}" for i in range(60_000)]
+    lines[10] = "short"
+    lines[45_000] = "x,y,z"
+    lines.append("last")
+    path = tmp_path / "far.csv"
+    path.write_text("\n".join(lines) + "\n")
+    data = load(path)
+    rows = cells(data)
+    assert len(rows) == 60_001
+    assert rows[9] == ["short", None, None]
+    assert rows[44_999] == ["x", "y", "z"]
+    assert rows[-1] == ["last", None, None]
+    assert rows[8] == ["8", "8", None] and rows[45_000] == ["45000", "45000", None]
+    assert sorted(data.ragged) == [9, 44_999, 60_000]
 
 
 def test_a_quote_that_never_closes_is_noted(tmp_path):
@@ -171,14 +217,28 @@ def test_copy_gives_the_files_text(qtbot, tmp_path):
     view.cancel()
 
 
-def test_skipped_rows_note_is_in_the_info_line(qtbot, tmp_path):
+def test_ragged_rows_are_marked_in_the_view_and_noted(qtbot, tmp_path):
     view = TablePreviewer()
     qtbot.addWidget(view)
     path = tmp_path / "r.csv"
-    path.write_text("a,b\n1,2\n3,4,5\n")
+    path.write_text("a,b\n1,2\n3,4,5\n6\n")
     with qtbot.waitSignal(view.finished, timeout=30_000):
         view.load(PreviewSource(path, "text/csv"))
-    assert "1 row could not be read: row 3 has 3 fields, expected 2" in view.info.text()
+    assert "2 rows have the wrong number of fields, shown marked" in view.info.text()
+    model = view.model
+    assert model.rowCount() == 3
+    assert [model.data(model.index(1, c)) for c in range(3)] == ["3", "4", "5"]
+    assert [model.data(model.index(2, c)) for c in range(3)] == ["6", "", ""]
+    background = Qt.ItemDataRole.BackgroundRole
+    assert model.data(model.index(1, 2), background) is not None  # the extra field
+    assert model.data(model.index(2, 1), background) is not None  # a missing field
+    assert model.data(model.index(2, 0), background) is None
+    assert model.data(model.index(0, 1), background) is None
+    assert model.data(model.index(0, 2), background) is None  # no extra field here
+    assert "missing" in model.data(model.index(2, 1), Qt.ItemDataRole.ToolTipRole)
+    assert "1 field, expected 2" in model.headerData(
+        2, Qt.Orientation.Vertical, Qt.ItemDataRole.ToolTipRole
+    )
     view.cancel()
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.errors import Cancelled, PreviewError
+from artifact_viewer.previews.table import load as load_module
 from artifact_viewer.previews.table.dialect import sniff_format
 from artifact_viewer.previews.table.load import load_table
 from artifact_viewer.previews.table.query import Query, cells_tsv, run_query
@@ -122,14 +123,23 @@ def test_one_column_file(tmp_path):
     assert data.names == ["name"] and data.rows == 2
 
 
-def test_ragged_rows_are_skipped_and_reported(tmp_path):
+def test_ragged_rows_are_shown_and_reported(tmp_path):
     data = load(write(tmp_path, "a,b\n1,2\n3,4,5\n6\n7,8\n"))
-    assert [r["a"] for r in rows_of(data)] == ["1", "7"]
-    assert data.skipped == 2
+    assert [r["a"] for r in rows_of(data)] == ["1", "3", "6", "7"]
+    assert data.skipped == 0
     assert (
-        "2 rows could not be read: row 3 has 3 fields, expected 2; row 4 has 1 field, expected 2"
-        in data.notes
-    )
+        "2 rows have the wrong number of fields, shown marked (missing cells empty, extra "
+        "fields in the (extra fields) column): row 3 has 3 fields, expected 2; "
+        "row 4 has 1 field, expected 2"
+    ) in data.notes
+
+
+def test_ragged_rows_beyond_the_limit_are_counted(tmp_path, monkeypatch):
+    monkeypatch.setattr(load_module, "MAX_RAGGED_ROWS", 2)
+    data = load(write(tmp_path, "a,b\n1,2\n3\n4\n5\n6,7\n8\n"))
+    assert [r["a"] for r in rows_of(data)] == ["1", "3", "4", "6"]
+    assert data.skipped == 2
+    assert "2 more rows with the wrong number of fields could not be read" in " ".join(data.notes)
 
 
 def test_a_later_value_of_another_kind_is_shown_as_written(tmp_path):
@@ -269,14 +279,19 @@ def test_column_empty_in_the_head_keeps_its_later_texts(tmp_path):
     assert pa.types.is_integer(infer_column(data.table().column(1)).type)
 
 
-def test_ragged_rows_in_head_and_tail_are_counted_once(tmp_path):
+def test_ragged_rows_in_head_and_tail_are_shown_once(tmp_path):
     lines = ["a,b", "0,0", "1,2,3"] + [f"{i},{i}" for i in range(1, 150_000)] + ["9", "8,8,8"]
     data = load(write(tmp_path, "\n".join(lines) + "\n"))
-    assert data.rows == 150_000
-    assert data.skipped == 3
-    note = next(n for n in data.notes if "could not be read" in n)
-    assert note.startswith("3 rows could not be read: row 3 has 3 fields, expected 2; ")
-    assert "row 150003 has 1 field, expected 2" in note
+    assert data.rows == 150_003
+    assert data.skipped == 0
+    assert sorted(data.ragged) == [1, 150_001, 150_002]
+    note = next(n for n in data.notes if "wrong number of fields" in n)
+    assert note.startswith("3 rows have the wrong number of fields, shown marked")
+    assert "row 3 has 3 fields, expected 2" in note
+    assert rows_of(data)[-2:] == [
+        {"a": "9", "b": None, "(extra fields)": None},
+        {"a": "8", "b": "8", "(extra fields)": "8"},
+    ]
 
 
 def test_cancel_during_the_whole_file_read_stops_it_early(tmp_path):

@@ -152,6 +152,32 @@ def test_stats_panel_and_histogram(qtbot, view, tmp_path):
     assert view.stats.histogram.bars == 0
 
 
+@pytest.mark.parametrize("width", [120, 200, 320, 640])
+def test_histogram_texts_never_run_together(qtbot, width):
+    import numpy as np
+
+    from artifact_viewer.previews.table.panel import HistogramWidget
+
+    histogram = HistogramWidget()
+    qtbot.addWidget(histogram)
+    histogram.resize(width, 160)
+    edges = np.linspace(-1206.32, 98_765.4321, 11)
+    counts = np.array([3, 86, 12, 40, 7, 0, 1, 2, 5, 9])
+    histogram.set_histogram("gross_pay_with_a_long_column_name", edges, counts)
+    placed = histogram.text_layout()
+    texts = [text for _, text in placed]
+    assert any(text.startswith("gross") for text in texts)
+    assert any("-1206.32" in text for text in texts)
+    if width >= 320:  # room for everything, each text whole
+        assert "tallest bar: 86 rows" in texts and "-1206.32" in texts and "98765.4" in texts
+    inside = histogram.rect()
+    for i, (a, _) in enumerate(placed):
+        assert a.left() >= inside.left() and a.right() <= inside.right()
+        for b, _ in placed[i + 1 :]:
+            assert not a.intersects(b)
+    histogram.grab()
+
+
 def test_copy_cells_as_tsv(qtbot, view, tmp_path):
     path = tmp_path / "c.csv"
     path.write_text('a,b,c\n1,"x\ty",3\n4,5,6\n')

@@ -6,7 +6,14 @@ import pytest
 
 from artifact_viewer.previews.base import PreviewSource
 from artifact_viewer.previews.xml import previewer as xml_mod
-from artifact_viewer.previews.xml.format import MAX_INDENT_LEVELS, check, decode, pretty
+from artifact_viewer.previews.xml.format import (
+    MAX_INDENT_LEVELS,
+    check,
+    decode,
+    pretty,
+    pretty_lines,
+    shown_lines,
+)
 from artifact_viewer.previews.xml.previewer import XmlPreviewer
 from tests.previews import samples
 
@@ -192,3 +199,25 @@ def test_find_inside_xml_uses_its_own_search_box(qtbot, tmp_path) -> None:
     qtbot.keyClick(previewer.find_edit, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: previewer.search_result() is not None, timeout=10_000)
     assert previewer.search_result().total >= 1
+
+
+def test_each_indented_line_knows_the_file_line_it_starts_on() -> None:
+    source = (
+        '<?xml version="1.0"?>\n'
+        '<root><a id="1"><name>Ann</name><pay>10</pay></a>\n'
+        "<!-- two\nlines -->\n"
+        "<b>\n  text on\n  two lines\n</b></root>\n"
+    )
+    made = pretty_lines(source)
+    assert made is not None
+    text, sources = made
+    assert text == pretty(source)
+    shown = text.splitlines()
+    assert len(shown) == len(sources)
+    by_line = {n: [shown[i - 1].strip() for i in shown_lines(sources, n)] for n in range(1, 10)}
+    assert by_line[2] == ["<root>", '<a id="1">', "<name>Ann</name>", "<pay>10</pay>", "</a>"]
+    assert by_line[3] == ["<!-- two"]
+    assert by_line[4] == ["lines -->"]  # a token on several lines is as many lines
+    assert by_line[5] == by_line[6] == ["<b>text on"]  # text-only element on one line
+    assert by_line[7] == ["two lines</b>"]
+    assert by_line[8] == ["</root>"]

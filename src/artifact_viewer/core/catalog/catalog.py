@@ -353,6 +353,9 @@ class Catalog(CacheTables, NoteTables):
             clauses.append(
                 f"a.id IN (SELECT artifact_id FROM cache_entries WHERE state IN {_USABLE!r})"
             )
+        if query.ids is not None:
+            clauses.append("a.id IN (SELECT value FROM json_each(?))")
+            args.append(json.dumps(sorted(query.ids)))
         if query.cache_state is not None:
             if query.cache_state is CacheState.NOT_CACHED:
                 clauses.append(

@@ -26,7 +26,7 @@ from artifact_viewer.core.compare.model import (
     Diff,
     TooBigToCompare,
 )
-from artifact_viewer.core.compare.pdf import PageDiff, PdfDiff
+from artifact_viewer.core.compare.pdf import PageDiff, PageImage, PdfDiff, render_page
 from artifact_viewer.core.compare.runs import (
     RunDiff,
     RunItem,
@@ -56,6 +56,7 @@ __all__ = [
     "JsonChange",
     "JsonDiff",
     "PageDiff",
+    "PageImage",
     "PdfDiff",
     "RunDiff",
     "RunItem",
@@ -69,4 +70,5 @@ __all__ = [
     "compare_runs",
     "normalise_name",
     "pair_items",
+    "render_page",
 ]

@@ -35,7 +35,13 @@ from artifact_viewer.core.progress import ProgressFn
 
 
 def _table(
-    a: Path, b: Path, options: CompareOptions, steps: Steps, ka: FileKind, kb: FileKind
+    a: Path,
+    b: Path,
+    options: CompareOptions,
+    steps: Steps,
+    ka: FileKind,
+    kb: FileKind,
+    on_partial: Callable[[Diff], None] | None = None,
 ) -> Diff:
     return compare_tables(
         a,
@@ -43,6 +49,7 @@ def _table(
         options,
         steps,
         ((ka.delimiter or ",", ka.encoding), (kb.delimiter or ",", kb.encoding)),
+        on_partial,
     )
 
 
@@ -110,9 +117,14 @@ def compare_files(
     name_a: str | None = None,
     name_b: str | None = None,
     kind: str | None = None,
+    on_partial: Callable[[Diff], None] | None = None,
 ) -> Diff:
     """Compare two local files (kind detected unless given); raises CompareError,
-    TooBigToCompare, Cancelled, or OSError for unreadable files."""
+    TooBigToCompare, Cancelled, or OSError for unreadable files.
+
+    ``on_partial`` (called on this thread) gets a first look at big tables before the
+    whole comparison is done: a ``TableDiff`` with ``partial`` set (see
+    :func:`~artifact_viewer.core.compare.table.first_changes`)."""
     options = options or CompareOptions()
     for path in (path_a, path_b):
         if not path.is_file():
@@ -134,7 +146,10 @@ def compare_files(
     check_fits(kind, path_a.stat().st_size, path_b.stat().st_size, options.memory_limit)
     steps.advance(1)
     try:
-        result = _RUNNERS[kind](path_a, path_b, options, steps, ka, kb)
+        if kind == TABLE and on_partial is not None:
+            result = _table(path_a, path_b, options, steps, ka, kb, on_partial)
+        else:
+            result = _RUNNERS[kind](path_a, path_b, options, steps, ka, kb)
     except MemoryError:
         raise CompareError(
             "The comparison ran out of memory. Compare smaller files, or free memory and try again."

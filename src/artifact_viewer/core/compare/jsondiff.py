@@ -24,26 +24,13 @@ from artifact_viewer.core.compare.model import (
     JsonObj,
     Steps,
 )
+from artifact_viewer.core.jsonpath import json_path as json_path
 from artifact_viewer.core.units import plural
 
 PathSteps = tuple[str | int, ...]
 
-_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _ID_NAMES = ("id", "uuid", "guid", "key", "code", "_id")
 _ID_LIKE = re.compile(r"(^|_)(id|uuid|guid|key|code)$|[a-z](Id|ID|Uuid|Key|Code)$", re.IGNORECASE)
-
-
-def json_path(path: PathSteps) -> str:
-    """``$.employees[3].name``, ``$["first name"]``: the JSONPath text the app copies."""
-    parts = ["$"]
-    for step in path:
-        if isinstance(step, int):
-            parts.append(f"[{step}]")
-        elif _IDENT.match(step):
-            parts.append(f".{step}")
-        else:
-            parts.append(f"[{json.dumps(step, ensure_ascii=False)}]")
-    return "".join(parts)
 
 
 @dataclass(frozen=True, slots=True)

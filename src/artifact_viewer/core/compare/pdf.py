@@ -70,6 +70,46 @@ class PdfDiff(Diff):
         )
 
 
+@dataclass(frozen=True, slots=True)
+class PageImage:
+    """One rendered page: ``width`` x ``height`` pixels, 4 bytes each (B, G, R, unused),
+    rows ``stride`` bytes apart (QImage's RGB32 on little-endian machines)."""
+
+    width: int
+    height: int
+    stride: int
+    data: bytes
+
+
+def render_page(path: Path, index: int, width: int) -> PageImage | None:
+    """Page ``index`` (0-based) of a PDF rendered ``width`` pixels wide on white; None when
+    the document has no such page. Raises CompareError for a file PDFium cannot read.
+    PDFium releases the GIL while it draws: call from a worker thread."""
+    import pypdfium2 as pdfium
+
+    with _PDFIUM:
+        try:
+            document = pdfium.PdfDocument(path)
+        except pdfium.PdfiumError as exc:
+            raise CompareError(f"{path.name} cannot be read as a PDF ({exc}).") from None
+        try:
+            if not 0 <= index < len(document):
+                return None
+            page = document[index]
+            try:
+                points = max(1.0, float(page.get_width()))
+                bitmap = page.render(scale=max(1, width) / points, prefer_bgrx=True)
+                try:
+                    data = bytes(bitmap.buffer)
+                    return PageImage(bitmap.width, bitmap.height, bitmap.stride, data)
+                finally:
+                    bitmap.close()
+            finally:
+                page.close()
+        finally:
+            document.close()
+
+
 def page_texts(path: Path, steps: Steps | None = None) -> list[str]:
     """The text of every page, in order."""
     import pypdfium2 as pdfium

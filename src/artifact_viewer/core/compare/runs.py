@@ -181,11 +181,14 @@ def compare_runs(
     manual: Sequence[tuple[str, str]] = (),
     progress: ProgressFn | None = None,
     cancel: CancelToken | None = None,
+    compare: Callable[..., Diff] = compare_files,
 ) -> RunDiff:
     """Pair the artifacts of two runs and compare each pair whose content may differ.
 
     ``fetch(item, cancel)`` gives an artifact's local file (e.g. ``Library.fetch``); when it
-    fails (offline and not cached), the pair says which side and why.
+    fails (offline and not cached), the pair says which side and why. ``compare`` is called
+    as :func:`compare_files` is (the window passes one that runs big files in a child
+    process).
     """
     options = options or CompareOptions()
     pairs = pair_items(items_a, items_b, manual)
@@ -196,7 +199,7 @@ def compare_runs(
         if a is None or b is None:
             result.pairs.append(RunPair(a, b, ONLY_B if a is None else ONLY_A))
         else:
-            result.pairs.append(_compare_pair(a, b, fetch, options, cancel))
+            result.pairs.append(_compare_pair(a, b, fetch, options, cancel, compare))
         steps.advance(done + 1)
     result.identical = all(p.status == IDENTICAL for p in result.pairs)
     return result
@@ -208,6 +211,7 @@ def _compare_pair(
     fetch: Fetch,
     options: CompareOptions,
     cancel: CancelToken | None,
+    compare: Callable[..., Diff] = compare_files,
 ) -> RunPair:
     if a.id == b.id or _same_hash(a, b):
         return RunPair(a, b, IDENTICAL)
@@ -220,7 +224,7 @@ def _compare_pair(
         except ArtifactViewerError as exc:
             return RunPair(a, b, CHANGED, note=f"{side}: {exc.message}")
     try:
-        diff = compare_files(
+        diff = compare(
             paths[0],
             paths[1],
             options,

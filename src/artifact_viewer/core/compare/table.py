@@ -13,6 +13,7 @@ import csv
 import io
 import mmap
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,8 @@ _ID_NAME = re.compile(
 )
 #: share of matched rows that must agree for a removed and an added column to be a rename
 RENAME_AGREEMENT = 0.9
+#: bytes of each file compared first, for a first screen of changes (files bigger than this)
+HEAD_BYTES = 1 << 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +125,9 @@ class TableDiff(Diff):
     columns_renamed: dict[str, str] = field(default_factory=dict)  # A name -> B name
     sum_deltas: dict[str, float | int] = field(default_factory=dict)
     rows: _Rows | None = None
+    #: a first look at the files' first rows only: changed rows found there so far (rows
+    #: added or removed are only known once the whole files are compared)
+    partial: bool = False
 
     def summary(self) -> JsonObj:
         return {
@@ -129,9 +135,11 @@ class TableDiff(Diff):
             "rowsRemoved": self.rows_removed,
             "rowsChanged": self.rows_changed,
             "cellsChanged": self.cells_changed,
-            "columnsAdded": list(self.columns_added),
-            "columnsRemoved": list(self.columns_removed),
+            "columnsAdded": len(self.columns_added),
+            "columnsRemoved": len(self.columns_removed),
             "key": self.key,
+            "columnNamesAdded": list(self.columns_added),
+            "columnNamesRemoved": list(self.columns_removed),
             "columnsRenamed": dict(self.columns_renamed),
             "sumDeltas": dict(self.sum_deltas),
             "notes": list(self.notes),
@@ -142,6 +150,11 @@ class TableDiff(Diff):
         return self.rows.entries() if self.rows is not None else []
 
     def one_line(self) -> str:
+        if self.partial:
+            return (
+                f"{plural(self.rows_changed, 'row')} changed in the first"
+                f" {self.rows_a:,} rows of A (comparing the rest…)"
+            )
         if self.identical:
             return "identical"
         parts = []
@@ -163,8 +176,13 @@ class TableDiff(Diff):
 # -- reading ---------------------------------------------------------------------------
 
 
-def read_table(path: Path, delimiter: str = ",", encoding: str | None = None) -> pa.Table:
-    """Every column of a CSV/TSV file as strings, exactly as written (empty cells are "")."""
+def _csv_options(
+    path: Path, delimiter: str, encoding: str | None, scan_quotes: bool = True
+) -> tuple[Any, Any, Any] | None:
+    """pyarrow read/parse/convert options reading every column as strings (None: no header).
+
+    ``scan_quotes``: look through the whole file for a quote (quoted cells may hold line
+    ends); otherwise only the first 256 KiB are looked at."""
     import pyarrow.csv as pcsv
 
     codec = (encoding or "utf-8").lower().replace("_", "-")
@@ -172,7 +190,7 @@ def read_table(path: Path, delimiter: str = ",", encoding: str | None = None) ->
         head = fh.read(256 * 1024)
         size = path.stat().st_size
         quoted = b'"' in head
-        if not quoted and size > len(head) and size > 0:
+        if scan_quotes and not quoted and size > len(head) and size > 0:
             with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
                 quoted = mm.find(b'"') >= 0
     text = head.decode(codec if codec != "utf-8" else "utf-8-sig", errors="replace")
@@ -181,28 +199,69 @@ def read_table(path: Path, delimiter: str = ",", encoding: str | None = None) ->
     except csv.Error:
         header = []
     if not header:
-        return pa.table({})
+        return None
     names = _unique_names(header)
+    return (
+        pcsv.ReadOptions(
+            column_names=names,
+            skip_rows=1,
+            encoding="utf8" if codec in ("utf-8", "utf-8-sig", "ascii") else codec,
+            block_size=8 << 20,
+        ),
+        pcsv.ParseOptions(delimiter=delimiter, newlines_in_values=quoted),
+        pcsv.ConvertOptions(
+            column_types={name: pa.string() for name in names},
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
+    )
+
+
+def read_table(path: Path, delimiter: str = ",", encoding: str | None = None) -> pa.Table:
+    """Every column of a CSV/TSV file as strings, exactly as written (empty cells are "")."""
+    import pyarrow.csv as pcsv
+
+    options = _csv_options(path, delimiter, encoding)
+    if options is None:
+        return pa.table({})
+    read_options, parse_options, convert_options = options
     try:
         table = pcsv.read_csv(
             path,
-            read_options=pcsv.ReadOptions(
-                column_names=names,
-                skip_rows=1,
-                encoding="utf8" if codec in ("utf-8", "utf-8-sig", "ascii") else codec,
-                block_size=8 << 20,
-            ),
-            parse_options=pcsv.ParseOptions(delimiter=delimiter, newlines_in_values=quoted),
-            convert_options=pcsv.ConvertOptions(
-                column_types={name: pa.string() for name in names},
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
+            read_options=read_options,
+            parse_options=parse_options,
+            convert_options=convert_options,
         )
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise CompareError(f"{path.name} cannot be read as a table: {reason}") from None
     return table.combine_chunks()
+
+
+def read_head(
+    path: Path, delimiter: str = ",", encoding: str | None = None, size: int | None = None
+) -> pa.Table | None:
+    """About the first ``size`` bytes of rows of a CSV/TSV file, read as :func:`read_table`
+    reads the whole (None when they cannot be read that way: the full read will say why)."""
+    import pyarrow.csv as pcsv
+
+    options = _csv_options(path, delimiter, encoding, scan_quotes=False)
+    if options is None:
+        return None
+    read_options, parse_options, convert_options = options
+    read_options.block_size = size or HEAD_BYTES
+    read_options.use_threads = False
+    try:
+        with pcsv.open_csv(
+            path,
+            read_options=read_options,
+            parse_options=parse_options,
+            convert_options=convert_options,
+        ) as reader:
+            batch = reader.read_next_batch()
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, StopIteration, OSError):
+        return None
+    return pa.Table.from_batches([batch])
 
 
 def _unique_names(header: list[str]) -> list[str]:
@@ -528,14 +587,52 @@ def _sum_deltas(rows: _Rows) -> dict[str, float | int]:
     return out
 
 
+def first_changes(
+    path_a: Path,
+    path_b: Path,
+    options: CompareOptions,
+    formats: tuple[tuple[str, str | None], tuple[str, str | None]] = ((",", None), (",", None)),
+    size: int | None = None,
+) -> TableDiff | None:
+    """The changed rows among the first rows of both files (a ``partial`` TableDiff), for a
+    first screen while the whole files are compared; None when there is nothing to show
+    yet (no key column in the first rows, no changed row among them, unreadable head)."""
+    a = read_head(path_a, *formats[0], size=size)
+    b = read_head(path_b, *formats[1], size=size) if a is not None else None
+    if a is None or b is None or not len(a) or not len(b):
+        return None
+    try:
+        result = diff_tables(a, b, options)
+    except CompareError:
+        return None
+    if result.key is None or result.rows is None or not result.rows_changed:
+        return None
+    rows = result.rows
+    none = np.zeros(0, dtype=np.int64)
+    rows.removed_a, rows.added_b = none, none
+    result.rows_added = result.rows_removed = 0
+    result.sum_deltas = {}
+    result.notes = []
+    result.identical = False
+    result.partial = True
+    return result
+
+
 def compare_tables(
     path_a: Path,
     path_b: Path,
     options: CompareOptions,
     steps: Steps,
     formats: tuple[tuple[str, str | None], tuple[str, str | None]] = ((",", None), (",", None)),
+    on_partial: Callable[[Diff], None] | None = None,
 ) -> TableDiff:
-    """Read both files (delimiter, encoding per side) and compare them."""
+    """Read both files (delimiter, encoding per side) and compare them. With ``on_partial``,
+    files bigger than :data:`HEAD_BYTES` first get :func:`first_changes` sent to it."""
+    if on_partial is not None and min(path_a.stat().st_size, path_b.stat().st_size) > HEAD_BYTES:
+        first = first_changes(path_a, path_b, options, formats)
+        steps.check()
+        if first is not None:
+            on_partial(first)
     a = read_table(path_a, *formats[0])
     steps.advance(20)
     b = read_table(path_b, *formats[1])

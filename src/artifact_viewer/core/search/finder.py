@@ -5,10 +5,16 @@ matches every word, so no hit ranks above another by score. Two plans give that 
 exactly. Rare words: all matching rows are few (``ALL_MATCHES_CAP``), fetched at once and
 sorted. Common words: documents are walked newest first, each asked for its matching rows
 by rowid range, until the limit is reached.
+
+Then the files holding every word but in different rows (``E00042`` in one row, ``Smith``
+in another): each word's documents are found with one seek per document (its rowid range
+is skipped once it matched), intersected, and each such file gives one hit at the first
+row holding the first word, after all the per-row hits.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterator, Sequence
@@ -18,13 +24,15 @@ from typing import Any
 from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.search.extract import IMAGE, JSON, PDF, TABLE
 from artifact_viewer.core.search.index import DOC_SHIFT, USABLE, SearchIndex, doc_range
-from artifact_viewer.core.search.query import SearchQuery
+from artifact_viewer.core.search.query import MIN_INDEXED, QueryError, SearchQuery, fts_quote
 from artifact_viewer.core.search.rows import CELL_SEP
 
 #: up to this many matching rows, the rare-word plan sorts them all
 ALL_MATCHES_CAP = 500
 #: rows read looking for words shorter than the trigram index can find
 MAX_ROWS_EXAMINED = 50_000
+#: documents looked up per word for matches across a file's rows (one seek each)
+MAX_FILE_DOCS = 5_000
 SNIPPET_CHARS = 160
 _BEFORE = 48
 
@@ -46,6 +54,8 @@ class Hit:
     location: dict[str, Any]
     run_created_at: float | None = None
     workflow_name: str | None = None
+    #: the words are all in the file but not in one row: ``location`` is the first word's
+    across_rows: bool = False
 
     def marked(self, before: str = "«", after: str = "»") -> str:
         """The snippet with each match wrapped in ``before``/``after``."""
@@ -86,7 +96,7 @@ class _Target:
     mime: str | None
     doc_id: int
     kind: str
-    columns: tuple[str, ...]
+    columns_json: str | None  # a table's column names (read when a hit needs them)
     run_at: float | None
     workflow_name: str | None
     run_status: str | None
@@ -108,6 +118,29 @@ class _Target:
 
 
 def _targets(index: SearchIndex, query: SearchQuery) -> list[_Target]:
+    """The artifacts the query may find, newest run first; kept between queries with the
+    same filters while neither the index nor the catalog changed (each key typed)."""
+    versions = index.data_versions()
+    key = (
+        query.types,
+        query.mimes,
+        query.runs,
+        query.workflows,
+        query.statuses,
+        query.since,
+        query.until,
+        versions,
+    )
+    memo = index.targets_memo
+    if versions is not None and memo is not None and memo[0] == key:
+        return list(memo[1])
+    targets = _read_targets(index, query)
+    if versions is not None:
+        index.targets_memo = (key, tuple(targets))
+    return targets
+
+
+def _read_targets(index: SearchIndex, query: SearchQuery) -> list[_Target]:
     where = [f"c.state IN {USABLE!r}", "a.deleted = 0"]
     params: list[Any] = []
 
@@ -156,7 +189,7 @@ def _targets(index: SearchIndex, query: SearchQuery) -> list[_Target]:
             mime=r[5],
             doc_id=int(r[6]),
             kind=r[7],
-            columns=tuple(json.loads(r[8])) if r[8] else (),
+            columns_json=r[8],
             run_at=r[9],
             workflow_name=r[10],
             run_status=r[11],
@@ -228,11 +261,17 @@ def snippet(text: str, spans: list[Span]) -> tuple[str, tuple[Span, ...]]:
     return "".join(out), tuple(marks)
 
 
+@functools.lru_cache(maxsize=256)
+def _columns(columns_json: str) -> tuple[str, ...]:
+    return tuple(str(name) for name in json.loads(columns_json))
+
+
 def _location(target: _Target, text: str, loc: str, first: int, last: int) -> dict[str, Any]:
     if target.kind == TABLE:
         row, _sep, col = loc.partition(":")
         index = (int(col) if col else 0) + text.count(CELL_SEP, 0, first)
-        name = target.columns[index] if index < len(target.columns) else f"column {index + 1}"
+        columns = _columns(target.columns_json) if target.columns_json else ()
+        name = columns[index] if index < len(columns) else f"column {index + 1}"
         return {"row": int(row), "column": name}
     if target.kind == JSON:
         return {"path": loc}
@@ -251,7 +290,9 @@ def _location(target: _Target, text: str, loc: str, first: int, last: int) -> di
     return {"line": int(loc)}
 
 
-def _hit(target: _Target, text: str, loc: str, matcher: _Matcher) -> Hit:
+def _hit(
+    target: _Target, text: str, loc: str, matcher: _Matcher, *, across_rows: bool = False
+) -> Hit:
     spans = [m.span() for m in matcher.any.finditer(text)] if matcher.query.terms else []
     first, last = spans[0] if spans else (0, 0)
     shown, marks = snippet(text, spans)
@@ -267,6 +308,7 @@ def _hit(target: _Target, text: str, loc: str, matcher: _Matcher) -> Hit:
         location=_location(target, text, loc, first, last),
         run_created_at=target.run_at,
         workflow_name=target.workflow_name,
+        across_rows=across_rows,
     )
 
 
@@ -346,7 +388,184 @@ def search(
             if len(result.hits) >= limit:
                 result.complete = False
                 return result
+    _across_rows(index, query, matcher, targets, result, limit, cancel)
     return result
+
+
+def _across_rows(
+    index: SearchIndex,
+    query: SearchQuery,
+    matcher: _Matcher,
+    targets: list[_Target],
+    result: SearchResult,
+    limit: int,
+    cancel: CancelToken | None,
+) -> None:
+    """Add a hit per file holding every word, not in one row, and not found already."""
+    terms = query.indexed_terms
+    if len(terms) < 2:
+        return  # one word: every file holding it has a row holding it
+    found = {h.artifact_id for h in result.hits}
+    wanted = [t for t in targets if t.artifact_id not in found]
+    if not wanted:
+        return
+    docs, bounded = docs_with_all(index, query, cancel=cancel)
+    if not bounded:
+        result.complete = False
+        result.notes.append(
+            "Files holding the words in different rows were looked for among the first"
+            f" {MAX_FILE_DOCS} files holding each word only."
+        )
+    first = fts_quote(terms[0])
+    for target in wanted:
+        if target.doc_id not in docs:
+            continue
+        if cancel is not None:
+            cancel.raise_if_cancelled()
+        low, high = doc_range(target.doc_id)
+        rows = index.read(
+            "SELECT text, loc FROM content WHERE content MATCH ? AND rowid BETWEEN ? AND ?"
+            " ORDER BY rowid LIMIT 64",
+            (first, low, high),
+        )
+        row = next(((str(t), str(loc)) for t, loc in rows if matcher.row_ok(str(t))), None)
+        if row is None:
+            continue
+        result.hits.append(_hit(target, row[0], row[1], matcher, across_rows=True))
+        if len(result.hits) >= limit:
+            result.complete = False
+            return
+
+
+def docs_with_term(
+    index: SearchIndex, term: str, cap: int | None = None, cancel: CancelToken | None = None
+) -> set[int] | None:
+    """The documents holding ``term`` (a word or phrase), None when more than ``cap``.
+
+    One seek per document: after a match, the search goes on from the next document's
+    first rowid, so a word in millions of rows of a few files costs a few lookups."""
+    cap = MAX_FILE_DOCS if cap is None else cap
+    expr = fts_quote(term)
+    docs: set[int] = set()
+    low = 0
+    while True:
+        if cancel is not None:
+            cancel.raise_if_cancelled()
+        rows = index.read(
+            "SELECT rowid FROM content WHERE content MATCH ? AND rowid >= ? ORDER BY rowid LIMIT 1",
+            (expr, low),
+        )
+        if not rows:
+            return docs
+        doc = int(rows[0][0]) >> DOC_SHIFT
+        docs.add(doc)
+        if len(docs) > cap:
+            return None
+        low = (doc + 1) << DOC_SHIFT
+
+
+def _doc_has(index: SearchIndex, term: str, doc_id: int) -> bool:
+    low, high = doc_range(doc_id)
+    return bool(
+        index.read(
+            "SELECT 1 FROM content WHERE content MATCH ? AND rowid BETWEEN ? AND ? LIMIT 1",
+            (fts_quote(term), low, high),
+        )
+    )
+
+
+def docs_with_all(
+    index: SearchIndex,
+    query: SearchQuery,
+    cap: int | None = None,
+    cancel: CancelToken | None = None,
+) -> tuple[set[int], bool]:
+    """The documents holding every indexed word of ``query`` (anywhere in the file) and none
+    of its excluded words; and False when a bound cut the answer short (every word in more
+    than ``cap`` documents: only the first ``cap`` documents of one are checked)."""
+    terms = query.indexed_terms
+    if not terms:
+        query.fts_expression()  # raises the QueryError that says why
+        raise QueryError("Nothing to search for: type a word of 3 or more characters.")
+    cap = MAX_FILE_DOCS if cap is None else cap
+    sets: list[set[int]] = []
+    common: list[str] = []
+    for term in terms:
+        docs = docs_with_term(index, term, cap, cancel)
+        if docs is None:
+            common.append(term)
+        else:
+            sets.append(docs)
+    complete = True
+    if sets:
+        sets.sort(key=len)
+        candidates = set.intersection(*sets)
+    else:  # every word is everywhere: the first documents of the first word only
+        candidates = _first_docs(index, common[0], cap)
+        common = common[1:]
+        complete = False
+    for term in common:  # check the few candidates one by one
+        candidates = {d for d in candidates if _doc_has(index, term, d)}
+    for word in query.excludes:
+        if len(word) >= MIN_INDEXED:
+            candidates = {d for d in candidates if not _doc_has(index, word, d)}
+    return candidates, complete
+
+
+def _first_docs(index: SearchIndex, term: str, cap: int) -> set[int]:
+    docs: set[int] = set()
+    low = 0
+    while len(docs) < cap:
+        rows = index.read(
+            "SELECT rowid FROM content WHERE content MATCH ? AND rowid >= ? ORDER BY rowid LIMIT 1",
+            (fts_quote(term), low),
+        )
+        if not rows:
+            break
+        doc = int(rows[0][0]) >> DOC_SHIFT
+        docs.add(doc)
+        low = (doc + 1) << DOC_SHIFT
+    return docs
+
+
+def artifacts_with_content(
+    index: SearchIndex, words: Sequence[str], cancel: CancelToken | None = None
+) -> tuple[frozenset[str], bool]:
+    """The artifacts whose cached file holds every one of ``words`` (substrings, any case,
+    anywhere in the file), for the window's ``text:`` filter; and False when bounded (see
+    :func:`docs_with_all`). QueryError when no word has 3 or more characters."""
+    query = SearchQuery(terms=tuple(words))
+    docs, complete = docs_with_all(index, query, cancel=cancel)
+    short = [re.compile(re.escape(w), re.IGNORECASE) for w in query.short_terms]
+    if short:  # words the index cannot find: some row of the file must hold them
+        docs = {d for d in docs if _doc_rows_hold(index, query, d, short)}
+    if not docs:
+        return frozenset(), complete
+    ids: set[str] = set()
+    ordered = sorted(docs)
+    for start in range(0, len(ordered), 500):
+        chunk = ordered[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        ids.update(
+            str(r[0])
+            for r in index.read(
+                "SELECT c.artifact_id FROM cat.cache_entries c JOIN docs d ON d.sha256 = c.sha256"
+                f" WHERE d.id IN ({marks}) AND d.complete = 1 AND c.state IN {USABLE!r}",
+                chunk,
+            )
+        )
+    return frozenset(ids), complete
+
+
+def _doc_rows_hold(
+    index: SearchIndex, query: SearchQuery, doc_id: int, patterns: list[re.Pattern[str]]
+) -> bool:
+    low, high = doc_range(doc_id)
+    rows = index.read(
+        "SELECT text FROM content WHERE content MATCH ? AND rowid BETWEEN ? AND ? LIMIT 5000",
+        (query.fts_expression(), low, high),
+    )
+    return any(all(p.search(str(t)) for p in patterns) for (t,) in rows)
 
 
 def _all_matches(index: SearchIndex, expr: str) -> dict[int, list[int]] | None:

@@ -123,6 +123,8 @@ class SearchIndex:
         self.catalog_path = catalog_path
         self.paths = paths
         self.rebuilt: str | None = None
+        #: the last query's searchable artifacts, by its filters and data_versions()
+        self.targets_memo: tuple[Any, Any] | None = None
         self.mode: str = "plain"
         self._writer: sqlite3.Connection | None = None
         self._reader: sqlite3.Connection | None = None
@@ -387,6 +389,20 @@ class SearchIndex:
         return str(row[0]) if row and row[0] else None
 
     # -- keeping in step with the catalog -----------------------------------------------
+
+    def data_versions(self) -> tuple[int, int, int] | None:
+        """A value that changes whenever the index or the catalog changed since it was last
+        read here (SQLite's ``data_version``); None when that cannot be told (in memory)."""
+        if self.mode == "memory":
+            return None
+        with self.guard(attach=True) as conn:
+            main = int(conn.execute("PRAGMA main.data_version").fetchone()[0])
+            cat = (
+                int(conn.execute("PRAGMA cat.data_version").fetchone()[0])
+                if self._attached(conn)
+                else -1
+            )
+            return id(conn), main, cat
 
     @staticmethod
     def _attached(conn: sqlite3.Connection) -> bool:

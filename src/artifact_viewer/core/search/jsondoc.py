@@ -14,6 +14,9 @@ from typing import Any
 
 import orjson
 
+from artifact_viewer.core.jsonpath import json_path as json_path
+from artifact_viewer.core.jsonpath import parse_json_path as parse_json_path
+from artifact_viewer.core.jsonpath import path_step, scalar_text
 from artifact_viewer.core.search.rows import DocInfo, Row, clean, pieces
 from artifact_viewer.core.search.textlines import line_rows, sniff_encoding
 
@@ -22,41 +25,7 @@ MAX_TREE_BYTES = 128 * 1024 * 1024
 #: a JSON Lines record longer than this is skipped (noted)
 MAX_LINE_BYTES = 16 * 1024 * 1024
 
-_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _Link = tuple[Any, str | int] | None
-
-
-def _step(key: str | int) -> str:
-    if isinstance(key, int):
-        return f"[{key}]"
-    if _IDENT.match(key):
-        return f".{key}"
-    return f"[{json.dumps(key, ensure_ascii=False)}]"
-
-
-def json_path(steps: tuple[str | int, ...]) -> str:
-    """JSONPath text: ``$.employees[3].name``, ``$["first name"]``, ``$[0]``."""
-    return "$" + "".join(_step(s) for s in steps)
-
-
-_STEP_RE = re.compile(r'\.([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]')
-
-
-def parse_json_path(text: str) -> tuple[str | int, ...]:
-    """The steps of a path :func:`json_path` wrote (``$.a[0]["b c"]`` -> ``("a", 0, "b c")``);
-    ValueError for anything else."""
-    if not text.startswith("$"):
-        raise ValueError(f"not a JSON path: {text!r}")
-    steps: list[str | int] = []
-    pos = 1
-    while pos < len(text):
-        match = _STEP_RE.match(text, pos)
-        if match is None:
-            raise ValueError(f"not a JSON path: {text!r}")
-        name, index, quoted = match.groups()
-        steps.append(name if name is not None else int(index) if index else json.loads(quoted))
-        pos = match.end()
-    return tuple(steps)
 
 
 class _Anchor(str):
@@ -72,18 +41,7 @@ def _path_of(link: _Link) -> str:
             head = str(key)
             break
         steps.append(key)
-    return head + "".join(_step(s) for s in reversed(steps))
-
-
-def scalar_text(value: Any) -> str:
-    """How a scalar reads in JSON (``true``, ``null``, ``1.5``); strings unquoted."""
-    if isinstance(value, str):
-        return value
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return repr(value) if isinstance(value, float) else str(value)
+    return head + "".join(path_step(s) for s in reversed(steps))
 
 
 #: below this depth paths are kept as strings on the walk's stack (fast); deeper, as
@@ -99,7 +57,7 @@ def tree_rows(root: Any, prefix: _Link = None) -> Iterator[Row]:
     def step(key: str | int) -> str:
         text = steps.get(key)
         if text is None:
-            text = steps[key] = _step(key)
+            text = steps[key] = path_step(key)
         return text
 
     # (path text, or None past _STRING_DEPTH where the link is kept instead; link; depth;

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
+    QColor,
     QImage,
     QKeyEvent,
     QMouseEvent,
     QPainter,
     QPaintEvent,
     QPalette,
+    QPen,
     QResizeEvent,
     QWheelEvent,
 )
@@ -46,6 +48,7 @@ class ImageCanvas(QAbstractScrollArea):
         self._fit = True
         self._drag_from: QPoint | None = None
         self._announce = False  # emit ``painted`` after the next paint that draws the image
+        self._marks: list[QRectF] = []  # outlined on the image (image pixels)
         self.horizontalScrollBar().valueChanged.connect(self.viewport().update)
         self.verticalScrollBar().valueChanged.connect(self.viewport().update)
 
@@ -55,6 +58,7 @@ class ImageCanvas(QAbstractScrollArea):
         self._announce = not image.isNull()
         if not (keep_view and same_size):
             self._preview = None
+            self._marks = []
             if self._fit:
                 self._apply_fit()
         self._sync_bars()
@@ -67,6 +71,34 @@ class ImageCanvas(QAbstractScrollArea):
 
     def image(self) -> QImage:
         return self._image
+
+    # --- marks (a search hit's box) ------------------------------------------------------
+
+    def set_marks(self, rects: list[QRectF]) -> None:
+        """Outline these rectangles (image pixels) over the image; [] removes them."""
+        self._marks = [QRectF(r) for r in rects]
+        self.viewport().update()
+
+    def marks(self) -> list[QRectF]:
+        return list(self._marks)
+
+    def mark_rect_in_view(self, rect: QRectF) -> QRectF:
+        """Where ``rect`` (image pixels) is drawn in the viewport at the current zoom."""
+        origin = self._origin()
+        return QRectF(
+            origin.x() + rect.x() * self._zoom,
+            origin.y() + rect.y() * self._zoom,
+            rect.width() * self._zoom,
+            rect.height() * self._zoom,
+        )
+
+    def center_on(self, rect: QRectF) -> None:
+        """Scroll so that ``rect`` (image pixels) is in the middle of the viewport."""
+        view = self.viewport().size()
+        centre = rect.center() * self._zoom + self._origin(ignore_scroll=True)
+        self.horizontalScrollBar().setValue(round(centre.x() - view.width() / 2))
+        self.verticalScrollBar().setValue(round(centre.y() - view.height() / 2))
+        self.viewport().update()
 
     def zoom(self) -> float:
         return self._zoom
@@ -185,10 +217,23 @@ class ImageCanvas(QAbstractScrollArea):
         smooth = image is self._preview or self._image.width() * self._image.height() <= 4096 * 4096
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, smooth and self._zoom < 4)
         painter.drawImage(target, image, source)
+        if self._marks:
+            self._paint_marks(painter)
         painter.end()
         if self._announce:
             self._announce = False
             self.painted.emit()
+
+    def _paint_marks(self, painter: QPainter) -> None:
+        colour = self.palette().color(QPalette.ColorRole.Highlight)
+        fill = QColor(colour)
+        fill.setAlpha(60)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        painter.setPen(QPen(colour, 3))
+        painter.setBrush(fill)
+        for rect in self._marks:
+            # a few pixels of room, so the outline does not cover the word's edges
+            painter.drawRect(self.mark_rect_in_view(rect).adjusted(-3, -3, 3, 3))
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

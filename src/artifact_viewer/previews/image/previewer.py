@@ -6,7 +6,7 @@ import math
 import threading
 import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
@@ -14,7 +14,7 @@ from pathlib import Path
 
 from PIL import ExifTags, UnidentifiedImageError
 from PIL import Image as PilImage
-from PySide6.QtCore import QSize, Qt, QTimer, Slot
+from PySide6.QtCore import QRectF, QSize, Qt, QTimer, Slot
 from PySide6.QtGui import QImage, QImageIOHandler, QImageReader, QMovie, QPainter
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
@@ -265,6 +265,7 @@ class ImagePreviewer(Previewer):
         self._movie: QMovie | None = None
         self._source: PreviewSource | None = None
         self._shown = threading.Event()  # set once the decoded image has been painted
+        self._box: tuple[float, float, float, float] | None = None  # outlined once decoded
         self.canvas = ImageCanvas(self)
         self.canvas.zoomChanged.connect(self._update_info)
         self.canvas.painted.connect(self._on_painted)
@@ -315,6 +316,7 @@ class ImagePreviewer(Previewer):
         self.cancel()
         self._source = source
         self._info = None
+        self._box = None
         self.banner.setVisible(False)
         self.info.setText("Decoding…")
         self._shown = threading.Event()
@@ -360,6 +362,29 @@ class ImagePreviewer(Previewer):
     def movie(self) -> QMovie | None:
         return self._movie
 
+    def show_box(self, box: Sequence[float]) -> bool:
+        """Outline ``box`` (x, y, width, height in the file's pixels, as OCR gives a word's
+        box) on the image and scroll it into the middle; kept for the image still decoding."""
+        if len(box) != 4 or box[2] <= 0 or box[3] <= 0:
+            return False
+        self._box = (float(box[0]), float(box[1]), float(box[2]), float(box[3]))
+        if self._info is not None:
+            self._apply_box()
+        return True
+
+    def _apply_box(self) -> None:
+        info, box = self._info, self._box
+        if info is None or box is None:
+            return
+        # A huge image decoded downscaled: the box is in the file's pixels.
+        decoded = info.decoded
+        sx = decoded.width() / info.width if info.width > 0 and decoded.width() > 0 else 1.0
+        sy = decoded.height() / info.height if info.height > 0 and decoded.height() > 0 else 1.0
+        x, y, w, h = box
+        rect = QRectF(x * sx, y * sy, w * sx, h * sy)
+        self.canvas.set_marks([rect])
+        self.canvas.center_on(rect)
+
     @Slot(object)
     def _on_image(self, payload: object) -> None:
         assert isinstance(payload, tuple)
@@ -368,6 +393,7 @@ class ImagePreviewer(Previewer):
         self.banner.setText(info.truncated)
         self.banner.setVisible(bool(info.truncated))
         self.canvas.set_image(image)
+        self._apply_box()
         if not self.canvas.isVisible():
             self._shown.set()  # no paint is coming: make the low-zoom copy now
         self._update_info()

@@ -23,6 +23,7 @@ import orjson
 from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.errors import PreviewError
 from artifact_viewer.previews.json.bigint import restore_big_ints
+from artifact_viewer.previews.json.deep import loads_deep
 from artifact_viewer.previews.json.pieces import PIECE, loads_array_in_pieces
 
 JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson", ".jsonlines"})
@@ -40,6 +41,11 @@ _READ_CHUNK = 2 * 1024 * 1024
 _BIG_INT_DIGITS = 19
 #: parsed documents bigger than this are moved out of the cyclic GC's reach
 _FREEZE_ABOVE = 8 << 20
+#: nesting beyond this is parsed by :func:`loads_deep`: the C scanner holds the GIL for its
+#: whole run, about half a microsecond per level (50 ms at 100k levels), and the GUI thread
+#: waits that long
+C_SCANNER_DEPTH = 10_000
+_DEPTH_CHUNK = 1 << 20
 
 
 class JsonSyntaxError(PreviewError):
@@ -176,25 +182,50 @@ def _stdlib_loads(text: str, *, keep_huge: bool = False, constants: list[str] | 
 
     def run() -> None:
         try:
-            out["value"] = json.loads(
-                text, parse_float=_keep_huge if keep_huge else None, parse_constant=constant
-            )
+            float_hook = _keep_huge if keep_huge else None
+            if nesting_depth(text) > C_SCANNER_DEPTH:
+                value = loads_deep(
+                    text, parse_float=float_hook, parse_constant=constant, max_depth=MAX_DEPTH
+                )
+            else:
+                value = json.loads(text, parse_float=float_hook, parse_constant=constant)
+            out["value"] = value
         except BaseException as exc:  # reported to the caller below
             out["error"] = exc
 
     old_limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(old_limit, MAX_DEPTH + 1000))
     old_stack = threading.stack_size(_BIG_STACK)
-    try:
-        worker = threading.Thread(target=run, name="json-deep-parse", daemon=True)
-        worker.start()
-    finally:
-        threading.stack_size(old_stack)
-    worker.join()
+    # A deep document is hundreds of thousands of containers made in a burst: without the
+    # pause they set off full collections, each walking the whole heap with the GIL held.
+    with _gc_paused(freeze=False):
+        try:
+            worker = threading.Thread(target=run, name="json-deep-parse", daemon=True)
+            worker.start()
+        finally:
+            threading.stack_size(old_stack)
+        worker.join()
     sys.setrecursionlimit(old_limit)
     if "error" in out:
         raise out["error"]
     return out["value"]
+
+
+def nesting_depth(text: str) -> int:
+    """The deepest bracket nesting of ``text``, counting brackets inside strings too (an
+    upper bound, used to choose a parser), in chunks so that other threads run between."""
+    depth = peak = 0
+    for start in range(0, len(text), _DEPTH_CHUNK):
+        chunk = text[start : start + _DEPTH_CHUNK].encode("utf-8", "surrogatepass")
+        codes = np.frombuffer(chunk, dtype=np.uint8)
+        steps = (
+            (codes == 0x5B).astype(np.int32) + (codes == 0x7B) - (codes == 0x5D) - (codes == 0x7D)
+        )
+        levels = np.cumsum(steps, dtype=np.int64)
+        if levels.size:
+            peak = max(peak, depth + int(levels.max()))
+            depth += int(levels[-1])
+    return peak
 
 
 def _syntax_error(reason: str, pos: int, text: str) -> JsonSyntaxError:

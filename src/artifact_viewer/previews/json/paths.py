@@ -6,7 +6,6 @@ Qt-free: no PySide6 here or in what it imports (an import contract in pyproject.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,38 +13,16 @@ import orjson
 
 from artifact_viewer.core.cancel import CancelToken
 
+# The path text is the app's one JSONPath form (core.jsonpath); re-exported for the previews.
+from artifact_viewer.core.jsonpath import jq_path as jq_path
+from artifact_viewer.core.jsonpath import json_path as json_path
+from artifact_viewer.core.jsonpath import path_step
+from artifact_viewer.core.jsonpath import scalar_text as scalar_text
+
 Path = tuple[str | int, ...]
 
-_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 #: search stops after this many hits: enough to step through, bounded memory
 MAX_HITS = 10_000
-
-
-def _quote(key: str) -> str:
-    return json.dumps(key, ensure_ascii=False)
-
-
-def _steps(path: Path, quoted: str) -> str:
-    """Indexes as ``[3]``, plain keys as ``.name``, other keys JSON-quoted into ``quoted``."""
-    parts = []
-    for step in path:
-        if isinstance(step, int):
-            parts.append(f"[{step}]")
-        elif _IDENT.match(step):
-            parts.append(f".{step}")
-        else:
-            parts.append(quoted.format(_quote(step)))
-    return "".join(parts)
-
-
-def json_path(path: Path) -> str:
-    """JSONPath-style text: ``$.employees[3].name``, ``$["first name"]``."""
-    return "$" + _steps(path, "[{}]")
-
-
-def jq_path(path: Path) -> str:
-    """jq filter text: ``.employees[3].name``, ``."first name"``; the root is ``.``."""
-    return _steps(path, ".{}") or "."
 
 
 def resolve(value: Any, path: Path) -> Any:
@@ -117,7 +94,7 @@ def leaves(root: Any) -> Iterator[tuple[str, str, str | None]]:
         path, name, value = stack.pop()
         if isinstance(value, dict) and value:
             stack.extend(
-                (path + _steps((key,), "[{}]") if isinstance(key, str) else f"{path}[{key}]",
+                (path + path_step(key) if isinstance(key, str) else f"{path}[{key}]",
                  key if isinstance(key, str) else None, v)
                 for key, v in reversed(value.items())
             )  # fmt: skip
@@ -133,17 +110,6 @@ def _printable(path: str) -> str:
     except UnicodeEncodeError:
         return path.encode("utf-8", "backslashreplace").decode("utf-8")
     return path
-
-
-def scalar_text(value: Any) -> str:
-    """How a scalar reads in JSON (``true``, ``null``, ``1.5``); strings unquoted."""
-    if isinstance(value, str):
-        return value
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return repr(value) if isinstance(value, float) else str(value)
 
 
 # A path is kept as a linked chain (parent_link, key) while walking, so that deep

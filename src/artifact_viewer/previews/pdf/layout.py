@@ -27,6 +27,30 @@ from artifact_viewer.previews.pdf import probe
 #: a PDF the helper process has not opened and measured within this many seconds is refused
 LAYOUT_TIMEOUT_S = 5.0
 
+#: documents whose page did not finish drawing: kept (never closed: closing waits for
+#: PDFium, which is still busy) together with the name of the file
+_stuck: list[tuple[QPdfDocument, str]] = []
+_stuck_lock = threading.Lock()
+
+
+def park_stuck_document(document: QPdfDocument, name: str) -> None:
+    """Keep ``document`` aside for good: one of its pages never finished drawing, so PDFium
+    (one lock for the whole process) may be busy with it from now on."""
+    with _stuck_lock:
+        _stuck.append((document, name))
+
+
+def stuck_message() -> str | None:
+    """Why no PDF may be opened in this process any more (None: PDFium is free)."""
+    with _stuck_lock:
+        if not _stuck:
+            return None
+        name = _stuck[-1][1]
+    return (
+        f"PDFs cannot be shown until the app is restarted: the PDF reader is still busy "
+        f"drawing a page of {name} that does not finish."
+    )
+
 
 @dataclass(slots=True)
 class PdfGeometry:
@@ -65,6 +89,10 @@ def read_geometry(path: Path, progress: Any, cancel: CancelToken) -> PdfGeometry
     if measured.pages <= 0:
         raise PreviewError("The PDF has no pages.")
     cancel.raise_if_cancelled()
+    stuck = stuck_message()
+    if stuck is not None:
+        # Opening here would wait for PDFium's lock, with the GIL held: every thread stops.
+        raise PreviewError(stuck)
     document = QPdfDocument()
     if document.load(str(path)) != QPdfDocument.Error.None_ or document.pageCount() != (
         measured.pages

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterator
 
-from PySide6.QtCore import QEvent, QObject, QPointF, Qt, QTimer, Slot
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPointF, Qt, QTimer, Slot
 from PySide6.QtGui import QKeySequence, QResizeEvent
 from PySide6.QtPdf import QPdfDocument, QPdfPageRenderer, QPdfSearchModel
 from PySide6.QtPdfWidgets import QPdfView
@@ -33,7 +34,7 @@ from artifact_viewer.previews.pdf.layout import PageLayout, PdfGeometry
 from artifact_viewer.previews.pdf.search import (
     MAX_HITS,
     PdfHit,
-    search_pdf,
+    search_in_helper,
 )
 from artifact_viewer.qt.buttons import tool_button
 from artifact_viewer.qt.worker import Task, run_in_pool
@@ -51,6 +52,10 @@ _PAGE_LOADING, _PAGE_VIEW, _PAGE_ERROR = range(3)
 TEXT_TIMEOUT_S = 60.0
 # Longest wait for the view's first rendered page before ``ready`` is sent anyway.
 _FIRST_PAGE_WAIT_MS = 500
+#: a page on screen whose image has not come back in this many seconds is taken as one
+#: PDFium cannot draw: the view is replaced by a message and asks PDFium nothing more
+RENDER_TIMEOUT_S = 5.0
+_RENDER_CHECK_MS = 250
 
 
 class PdfPreviewer(Previewer):
@@ -67,8 +72,15 @@ class PdfPreviewer(Previewer):
         self._geometry_job: pdf_layout.GeometryJob | None = None
         self._tasks: dict[str, Task] = {}
         self._hits: list[PdfHit] = []
+        self._reveal_page: int | None = None  # show_match: the page whose match to select
         self._fit_width = True
         self._awaiting_first_page = False
+        self._searched = ""  # the query of the search running or shown
+        self._pending_result: int | None = None  # a hit the search model has not reached
+        # Render watchdog: pages drawn at the current zoom, and pages on screen waiting
+        # for their image (page -> monotonic deadline).
+        self._rendered: set[int] = set()
+        self._render_waits: dict[int, float] = {}
         self.message = ""
 
         # The document comes opened and measured from a worker (see layout.read_geometry);
@@ -92,6 +104,10 @@ class PdfPreviewer(Previewer):
         # computed from it can never make a scrollbar appear and change it again.
         self.view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         self.view.setSearchModel(self.search_model)
+        self._result_timer = QTimer(self, singleShot=True, interval=0)
+        self._result_timer.timeout.connect(self._mark_pending_result)
+        self.search_model.rowsInserted.connect(self._search_results_grew)
+        self.search_model.modelReset.connect(self._search_results_grew)
         self.view.installEventFilter(self)
         self.navigator = self.view.pageNavigator()
         self.page_layout = PageLayout(self.view)
@@ -116,6 +132,7 @@ class PdfPreviewer(Previewer):
         self.search_box.setMinimumWidth(160)
         self._toolbar_level = _FULL
         self.hit_label = QLabel()
+        self.hit_label.setContentsMargins(4, 0, 0, 0)
         self.info = QLabel()
         self.info.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         # Long names and notes must not make the whole preview wider than its pane.
@@ -171,6 +188,8 @@ class PdfPreviewer(Previewer):
         if renderer is not None:
             renderer.pageRendered.connect(self._page_rendered)
         self._search_timer.timeout.connect(self._start_search)
+        self._render_timer = QTimer(self, interval=_RENDER_CHECK_MS)
+        self._render_timer.timeout.connect(self._check_renders)
         self.prev_button.clicked.connect(self.previous_page)
         self.next_button.clicked.connect(self.next_page)
         self.page_box.valueChanged.connect(self._page_box_changed)
@@ -208,9 +227,12 @@ class PdfPreviewer(Previewer):
         info_width = self.info.fontMetrics().horizontalAdvance(self.info.text()) + 12
         full_width = max(COMPACT_WIDTH, FULL_CONTROLS_WIDTH + info_width)
         level = sum(width < limit for limit in (full_width, NARROW_WIDTH, TINY_WIDTH))
-        if level == self._toolbar_level:
-            return
-        self._toolbar_level = level
+        if level != self._toolbar_level:
+            self._toolbar_level = level
+            self._apply_toolbar_level(level)
+        self._squeeze_toolbar(width)
+
+    def _apply_toolbar_level(self, level: int) -> None:
         # The file info moves to a tooltip rather than being cut mid-word.
         self.info.setVisible(level == _FULL)
         short = level >= _NARROW
@@ -228,6 +250,22 @@ class PdfPreviewer(Previewer):
         if layout is not None:
             layout.invalidate()
 
+    def _squeeze_toolbar(self, width: int) -> None:
+        """Below the tiny level, drop the zoom steps and the page count (their keys stay)
+        rather than let the hit count slide over the search box."""
+        layout = self.toolbar.layout()
+        if layout is None:
+            return
+        extras = (self.zoom_out_button, self.zoom_in_button, self.page_count_label)
+        for w in extras:
+            w.setVisible(True)
+        layout.invalidate()
+        for w in extras:
+            if layout.minimumSize().width() <= width:
+                break
+            w.setVisible(False)
+            layout.invalidate()
+
     def _set_info(self, text: str) -> None:
         self.info.setText(text)
         for w in (self.page_count_label, self.page_box):
@@ -240,6 +278,7 @@ class PdfPreviewer(Previewer):
         self._source = source
         self._geometry = None
         self.message = ""
+        self._reveal_page = None
         self._clear_hits()
         self.search_box.blockSignals(True)
         self.search_box.clear()
@@ -283,6 +322,7 @@ class PdfPreviewer(Previewer):
         self._fail(pdf_layout.not_laid_out_message(pdf_layout.LAYOUT_TIMEOUT_S))
 
     def cancel(self) -> None:
+        self._stop_render_watch()
         for task in self._tasks.values():
             task.cancel()
         self._tasks.clear()
@@ -323,11 +363,57 @@ class PdfPreviewer(Previewer):
             self._first_page_timer.start()
         else:
             self._first_page_shown()
+        self._watch_render(self.current_page)
 
-    @Slot()
-    def _page_rendered(self) -> None:
+    @Slot(int)
+    def _page_rendered(self, page: int = -1) -> None:
+        if page >= 0:
+            self._rendered.add(page)
+            self._render_waits.pop(page, None)
         if self._awaiting_first_page:
             self._first_page_shown()
+
+    # --- render watchdog ----------------------------------------------------------------
+    def _watch_render(self, page: int) -> None:
+        """Expect ``page``'s image within :data:`RENDER_TIMEOUT_S` (unless drawn already)."""
+        # Pages scrolled away from are not drawn any more: no image is due for them.
+        for waiting in [p for p in self._render_waits if abs(p - page) > 1]:
+            del self._render_waits[waiting]
+        if self._document is None or not self.view.isVisible() or page in self._rendered:
+            return
+        self._render_waits.setdefault(page, time.monotonic() + RENDER_TIMEOUT_S)
+        if not self._render_timer.isActive():
+            self._render_timer.start()
+
+    def _stop_render_watch(self) -> None:
+        self._render_timer.stop()
+        self._render_waits.clear()
+        self._rendered.clear()
+
+    @Slot()
+    def _check_renders(self) -> None:
+        if not self._render_waits:
+            self._render_timer.stop()
+            return
+        now = time.monotonic()
+        late = sorted(page for page, deadline in self._render_waits.items() if deadline <= now)
+        if not late:
+            return
+        self._stop_render_watch()
+        # PDFium is still busy with that page on the view's render thread and holds its
+        # lock: any further call (a zoom, a search highlight, closing the document) would
+        # wait for it. The document is never closed, and no other PDF is opened here.
+        self._set_controls_enabled(False)
+        self._tasks.pop("search", None)
+        if self._document is not None:
+            source = self._source
+            name = (source.name or source.path.name) if source is not None else "a PDF"
+            pdf_layout.park_stuck_document(self._document, name)
+            self._document = None
+        self._fail(
+            f"Page {late[0] + 1} did not render within {RENDER_TIMEOUT_S:g} s: the PDF "
+            "cannot be drawn here (it may be damaged). Open it in another viewer."
+        )
 
     @Slot()
     def _first_page_shown(self) -> None:
@@ -417,7 +503,9 @@ class PdfPreviewer(Previewer):
     @Slot(int)
     def _scrolled(self, value: int) -> None:
         if self.page_layout.pages:
-            self._page_changed(self.page_layout.position()[0])
+            page = self.page_layout.position()[0]
+            self._page_changed(page)
+            self._watch_render(page)
 
     @Slot(int)
     def _page_changed(self, page: int) -> None:
@@ -451,6 +539,8 @@ class PdfPreviewer(Previewer):
             page, y_pts = self.page_layout.position()
             self.view.setZoomFactor(factor)
             self.page_layout.scroll_to(page, y_pts)
+            self._rendered.clear()  # every page is drawn again at the new zoom
+            self._watch_render(page)
         percent = f"{round(factor * 100)}%"
         self.zoom_label.setText(percent)
         # The figure is hidden on tiny panes: the buttons still tell it.
@@ -509,9 +599,11 @@ class PdfPreviewer(Previewer):
 
     def _clear_hits(self) -> None:
         self._hits = []
+        self._pending_result = None
         self.hit_list.clear()
         self.hit_list.setVisible(False)
         self.hit_label.setText("")
+        self.hit_label.setToolTip("")
 
     @Slot()
     def _start_search(self) -> None:
@@ -521,18 +613,32 @@ class PdfPreviewer(Previewer):
             old.cancel()
         query = self.search_box.text().strip()
         self._clear_hits()
-        # The search model only feeds the view's highlights of visible pages.
-        self.search_model.setSearchString(query)
+        self.search_model.setSearchString("")
         if not query or self._source is None or not self.page_layout.pages:
             return
         self.hit_label.setText("searching…")
+        self._searched = query
+        self._squeeze_toolbar(self.width())
         self._tasks["search"] = run_in_pool(
-            search_pdf,
+            search_in_helper,
             self._source.path,
             query,
             on_result=self._search_done,
             on_error=self._search_failed,
         )
+
+    def show_match(self, page: int, text: str) -> None:
+        """Show ``page`` (0-based) with ``text`` highlighted on it: the search box is
+        filled with it and the first match on that page becomes the current hit."""
+        self.go_to_page(page)
+        text = " ".join(text.split())
+        if not text:
+            return
+        self._reveal_page = page
+        self.search_box.blockSignals(True)
+        self.search_box.setText(text)
+        self.search_box.blockSignals(False)
+        self._start_search()
 
     @property
     def hits(self) -> list[PdfHit]:
@@ -541,6 +647,12 @@ class PdfPreviewer(Previewer):
     @Slot(object)
     def _search_done(self, hits: list[PdfHit]) -> None:
         self._tasks.pop("search", None)
+        if self._document is None or self.stack.currentIndex() != _PAGE_VIEW:
+            return
+        # The search model feeds the view's highlights of the pages on screen. It searches
+        # with PDFium in this process: only now that the helper has read the same text
+        # in time (so the same calls here return too).
+        self.search_model.setSearchString(self._searched)
         self._hits = hits
         self.hit_list.blockSignals(True)
         for hit in hits:
@@ -550,22 +662,74 @@ class PdfPreviewer(Previewer):
         self.hit_list.blockSignals(False)
         more = "+" if len(hits) >= MAX_HITS else ""
         self.hit_label.setText(f"{len(hits)}{more} hit{'s' if len(hits) != 1 else ''}")
+        self._squeeze_toolbar(self.width())
+        if hits and not self.hit_list.isVisibleTo(self):
+            # Wide enough to read a hit in context: a third of the preview, 180 to 320 px.
+            total = max(self.splitter.width(), 2)
+            wanted = min(max(180, total // 3), 320, total // 2)
+            self.hit_list.setVisible(True)
+            self.splitter.setSizes([total - wanted, wanted])
         self.hit_list.setVisible(bool(hits))
-        if hits:
+        page, self._reveal_page = self._reveal_page, None
+        if page is not None:  # opened at a match on this page: that one is current
+            row = next((i for i, hit in enumerate(hits) if hit.page == page), None)
+            if row is None:
+                self.go_to_page(page)
+                return
+            self.hit_list.setCurrentRow(row)
+        elif hits:
             self.hit_list.setCurrentRow(0)
 
     @Slot(object)
     def _search_failed(self, exc: BaseException) -> None:
         self._tasks.pop("search", None)
+        message = exc.user_message() if isinstance(exc, PreviewError) else user_message(exc)
         self.hit_label.setText("search failed")
-        log.info("PDF search failed: %s", user_message(exc))
+        self.hit_label.setToolTip(message)
+        log.info("PDF search failed: %s", message)
 
     @Slot(int)
     def _hit_selected(self, row: int) -> None:
         if 0 <= row < len(self._hits):
             hit = self._hits[row]
-            # Land a little above the match so it is not glued to the top edge.
-            self.go_to_page(hit.page, QPointF(max(hit.x - 20, 0), max(hit.y - 40, 0)))
+            # The view marks the current one of the search model's results (found in the
+            # same page and text order as these hits). The model searches a page per timer
+            # tick, after the helper's search: a result it has not reached yet is marked
+            # when it has (marking it earlier would move the view to the first page).
+            self._pending_result = None
+            if self.search_model.rowCount(QModelIndex()) > row:
+                self.view.setCurrentSearchResultIndex(row)
+            else:
+                self._pending_result = row
+            self._show_hit(hit)
+
+    def _show_hit(self, hit: PdfHit) -> None:
+        # Land a little above the match so it is not glued to the top edge.
+        self.go_to_page(hit.page, QPointF(max(hit.x - 20, 0), max(hit.y - 40, 0)))
+
+    @Slot()
+    def _search_results_grew(self) -> None:
+        row = self._pending_result
+        if (
+            row is None
+            or self.search_model.rowCount(QModelIndex()) <= row
+            or row >= len(self._hits)
+        ):
+            return
+        self._pending_result = None
+        # After the model's insertion has been taken in by the view too.
+        self._result_timer.setProperty("row", row)
+        self._result_timer.start()
+
+    @Slot()
+    def _mark_pending_result(self) -> None:
+        row = self._result_timer.property("row")
+        if not isinstance(row, int) or row >= len(self._hits):
+            return
+        if self.hit_list.currentRow() != row:
+            return  # another hit was chosen meanwhile
+        self.view.setCurrentSearchResultIndex(row)
+        self._show_hit(self._hits[row])
 
     @Slot()
     def next_hit(self) -> None:

@@ -7,7 +7,12 @@ count, page sizes and the title are therefore asked in a child process first: wh
 answers in time, the same calls in the app return too (the file has been shown to be
 answerable); when it does not, the child is killed and the file refused.
 
-The child reads one request (a path) per line on stdin and answers one JSON line.
+Searching runs in the child as well (text extraction can loop too): the app's own search
+model only highlights once the child has answered. The child also renders the first page
+while measuring, so the view's first render is known to return.
+
+The child reads one request per line on stdin (``OP<TAB>PATH``, or ``search<TAB>{json}``)
+and answers one JSON line.
 """
 
 from __future__ import annotations
@@ -29,7 +34,9 @@ from artifact_viewer.core.errors import PreviewError
 #: this many unreadable pages in a row mean the page tree's count is not to be believed
 UNREADABLE_RUN = 1000
 _POLL_S = 0.05
-_MEASURE, _TEXT = "measure", "text"
+_MEASURE, _TEXT, _SEARCH = "measure", "text", "search"
+#: the width in pixels of the first page's trial render while measuring
+_TRIAL_RENDER_PX = 64
 
 
 @dataclass(slots=True)
@@ -69,6 +76,13 @@ def measure_here(path: str) -> dict[str, Any]:
                     )
                 }
         title = document.metaData(QPdfDocument.MetaDataField.Title)
+        if sizes and sizes[0][0] > 0 and sizes[0][1] > 0:
+            # The first page is drawn as soon as the view shows the file: draw it here first.
+            from PySide6.QtCore import QSize
+
+            width, height = sizes[0]
+            high = max(1, min(4 * _TRIAL_RENDER_PX, round(_TRIAL_RENDER_PX * height / width)))
+            document.render(0, QSize(_TRIAL_RENDER_PX, high))
         return {
             "pages": pages,
             "sizes": sizes,
@@ -91,6 +105,20 @@ def texts_here(path: str) -> dict[str, Any]:
         document.close()
 
 
+def search_here(request: str) -> dict[str, Any]:
+    """Search a PDF in this process (the helper's work); ``request`` is JSON
+    ``{"path": ..., "query": ...}``."""
+    from artifact_viewer.previews.pdf.search import search_pdf
+
+    asked = json.loads(request)
+
+    def progress(done: int, total: int = 0) -> None:
+        pass
+
+    hits = search_pdf(Path(asked["path"]), str(asked["query"]), progress, CancelToken())
+    return {"hits": [[h.page, h.x, h.y, h.before, h.match, h.after] for h in hits]}
+
+
 def serve(stdin: IO[str], stdout: IO[str]) -> None:
     """The helper's loop: ``OP<TAB>PATH`` per line in, a JSON answer per line out."""
     from PySide6.QtCore import QCoreApplication
@@ -101,7 +129,14 @@ def serve(stdin: IO[str], stdout: IO[str]) -> None:
         if not path:
             continue
         try:
-            answer = texts_here(path) if op == _TEXT else measure_here(path)
+            if op == _SEARCH:
+                answer = search_here(path)
+            elif op == _TEXT:
+                answer = texts_here(path)
+            else:
+                answer = measure_here(path)
+        except PreviewError as exc:
+            answer = {"error": exc.user_message()}
         except Exception as exc:  # reported to the app, which refuses the file
             answer = {"error": f"The PDF could not be read ({type(exc).__name__})."}
         stdout.write(json.dumps(answer) + "\n")
@@ -182,6 +217,21 @@ class Prober:
             reason = (data or {}).get("error") or "The PDF's text could not be read."
             raise PreviewError(str(reason))
         return [str(text) for text in data["texts"]]
+
+    def search(
+        self, path: Path, query: str, timeout_s: float, cancel: CancelToken
+    ) -> list[tuple[int, float, float, str, str, str]]:
+        """Every case-insensitive match of ``query`` (page, x, y, before, match, after),
+        found by the helper; raises :class:`ProbeTimeout` or ``PreviewError``."""
+        request = json.dumps({"path": str(path), "query": query})
+        data = self._ask(f"{_SEARCH}\t{request}", path, timeout_s, cancel)
+        if data is None or "hits" not in data:
+            reason = (data or {}).get("error") or "The PDF could not be searched."
+            raise PreviewError(str(reason))
+        return [
+            (int(p), float(x), float(y), str(before), str(match), str(after))
+            for p, x, y, before, match, after in data["hits"]
+        ]
 
     def _ask(
         self, request: str, path: Path, timeout_s: float, cancel: CancelToken

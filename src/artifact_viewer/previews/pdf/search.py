@@ -15,6 +15,9 @@ from artifact_viewer.core.errors import PreviewError
 
 #: the hit list stops growing here (the view still highlights every hit on screen)
 MAX_HITS = 5_000
+#: a search the helper process has not finished in this many seconds is given up (and the
+#: helper ended): the PDF's text extraction does not return
+SEARCH_TIMEOUT_S = 30.0
 _CONTEXT = 40
 
 
@@ -31,8 +34,9 @@ class PdfHit:
 
     def label(self) -> str:
         # Short context before the match, so the match itself stays in view in a list.
-        before = " ".join(self.before.split())[-16:]
-        after = " ".join(self.after.split())
+        # Words stay apart from the match: "W-2 [Wage] and", not "W-2[Wage]and".
+        before = " ".join(self.before.split())[-16:] + (" " if self.before[-1:].isspace() else "")
+        after = (" " if self.after[:1].isspace() else "") + " ".join(self.after.split())
         return f"p. {self.page + 1}: …{before}[{self.match}]{after}…"
 
 
@@ -82,6 +86,21 @@ def page_texts(path: Path, cancel: CancelToken) -> Iterator[str]:
             yield doc.getAllText(page).text()
     finally:
         doc.close()
+
+
+def search_in_helper(path: Path, query: str, progress: Any, cancel: CancelToken) -> list[PdfHit]:
+    """Worker: :func:`search_pdf` run by the helper process (QtPdf holds the GIL inside
+    PDFium: a search that never returns here would stop every thread of the app)."""
+    from artifact_viewer.previews.pdf import probe
+
+    try:
+        found = probe.prober().search(path, query, SEARCH_TIMEOUT_S, cancel)
+    except probe.ProbeTimeout:
+        raise PreviewError(
+            f"The search did not finish within {SEARCH_TIMEOUT_S:g} s "
+            "(the PDF's text cannot be read)."
+        ) from None
+    return [PdfHit(*hit) for hit in found]
 
 
 def search_pdf(path: Path, query: str, progress: Any, cancel: CancelToken) -> list[PdfHit]:

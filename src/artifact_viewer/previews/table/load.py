@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
@@ -31,6 +32,10 @@ SHOWN_WAIT_S = 0.5
 #: cell texts of this many first rows are made on the worker, ready for the first paint
 FIRST_TEXT_ROWS = 100
 _MAX_EXAMPLES = 5
+#: rows with the wrong field count kept and shown (marked) in the table; more are counted
+MAX_RAGGED_ROWS = 100_000
+#: the name of the column that shows a long row's fields beyond the header's count
+EXTRA_FIELDS = "(extra fields)"
 
 
 @dataclass(slots=True)
@@ -55,6 +60,12 @@ class TableData:
     first_texts: list[list[str]] = field(default_factory=list)
     #: per column, the type its first rows' texts parse as
     kinds: list[pa.DataType] = field(default_factory=list)
+    #: data row -> what is wrong with it, for rows shown with too few or too many fields
+    #: (a short row's missing cells are null; a long row's extra fields are in the last,
+    #: :data:`EXTRA_FIELDS` column)
+    ragged: dict[int, str] = field(default_factory=dict)
+    #: the header's field count (columns beyond it hold long rows' extra fields)
+    expected_columns: int = 0
 
     @property
     def rows(self) -> int:
@@ -128,7 +139,7 @@ class _Skipped:
 
 
 def _options(
-    fmt: CsvFormat, skipped: _Skipped, *, threads: bool = True
+    fmt: CsvFormat, skipped: Callable[[Any], str], *, threads: bool = True
 ) -> tuple[pacsv.ReadOptions, pacsv.ParseOptions, pacsv.ConvertOptions]:
     """Every field as text: the header row is read as data (and dropped by the caller), so
     Arrow never has to guess the column count from a row it skipped."""
@@ -240,8 +251,8 @@ def load_table(
         if "Empty CSV file" in str(exc):
             return _empty(fmt, size)
         return _fallback(path, fmt, size, _first_line(exc))
-    if data.skipped and not _skipped_numbered(data):
-        data = _with_located_skips(path, fmt, data, cancel)
+    if data.skipped:
+        data = _with_ragged_rows(path, fmt, data, cancel)
     data = _check_unclosed_quote(path, data)
     progress(size, size)
     return replace(data, complete=True, bytes_read=size)
@@ -354,16 +365,67 @@ def _read_all(
     return data
 
 
-def _skipped_numbered(data: TableData) -> bool:
-    return all(not e.startswith("a row") for e in data.skipped_examples)
+class _Ragged:
+    """Invalid-row handler of the single-threaded re-read: keep each row's number and text."""
+
+    def __init__(self, limit: int) -> None:
+        self.rows: list[tuple[int, int, int, str]] = []  # (number, fields, expected, text)
+        self.unnumbered = 0
+        self._limit = limit
+
+    def __call__(self, row: Any) -> str:
+        if row.number is None:
+            self.unnumbered += 1
+        else:
+            self.rows.append((row.number, row.actual_columns, row.expected_columns, row.text))
+        return "error" if len(self.rows) >= self._limit else "skip"
 
 
-def _with_located_skips(
+def _fields_of(text: str, fmt: CsvFormat) -> list[str]:
+    """The fields of one row's text, split by Python's csv module (quotes as Arrow reads them)."""
+    reader = csv.reader(
+        io.StringIO(text, newline=""), delimiter=fmt.delimiter, quotechar=fmt.quotechar
+    )
+    fields: list[str] = []
+    for part in reader:
+        fields.extend(part)
+    return fields
+
+
+def _ragged_problem(fields: int, expected: int) -> str:
+    return f"{plural(fields, 'field')}, expected {expected}"
+
+
+def _ragged_note(placed: list[tuple[int, list[str], int, int]], offset: int, extra: bool) -> str:
+    """ "3 rows have the wrong number of fields, shown marked (...): row 4 has 2 fields, ..."."""
+    few = any(len(fields) < expected for _, fields, _, expected in placed)
+    how = [
+        *(["missing cells empty"] if few else []),
+        *([f"extra fields in the {EXTRA_FIELDS} column"] if extra else []),
+    ]
+    verb = "row has" if len(placed) == 1 else "rows have"
+    examples = "; ".join(
+        f"row {pos + offset} has {_ragged_problem(count, expected)}"
+        for pos, _, count, expected in placed[:3]
+    )
+    more = "; …" if len(placed) > 3 else ""
+    return (
+        f"{len(placed):,} {verb} the wrong number of fields, shown marked "
+        f"({', '.join(how)}): {examples}{more}"
+    )
+
+
+def _with_ragged_rows(
     path: Path, fmt: CsvFormat, data: TableData, cancel: CancelToken
 ) -> TableData:
-    """The skipped rows' numbers, from a single-threaded read that stops at the last
-    example (a multi-threaded read does not number rows)."""
-    finder = _Skipped(limit=min(data.skipped, _MAX_EXAMPLES))
+    """Put the rows Arrow skipped for their field count back in the table, at their rows.
+
+    A single-threaded re-read numbers them (a multi-threaded read does not); only those rows
+    are split again, by Python's csv module. A short row's missing cells are null, a long
+    row's extra fields are joined by the delimiter into an :data:`EXTRA_FIELDS` column.
+    Beyond :data:`MAX_RAGGED_ROWS` such rows are counted in the note, not shown.
+    """
+    finder = _Ragged(MAX_RAGGED_ROWS)
     reader = None
     try:
         # Opening reads the first block already: the limit may be reached there.
@@ -376,9 +438,67 @@ def _with_located_skips(
     finally:
         if reader is not None:
             reader.close()
-    if not finder.examples:
-        return data
-    return _with_skip_note(replace(data, skipped_examples=finder.examples))
+    offset = 2 if fmt.header else 1  # row numbers count from 1 and include the header
+    width = len(data.schema)
+    good = data.table()
+    total = good.num_rows
+    placed = [
+        (number - offset, _fields_of(text, fmt), count, expected)
+        for number, count, expected, text in finder.rows
+        if number >= offset  # not the header row itself (its names are the columns)
+    ]
+    positions = np.fromiter((p[0] for p in placed), dtype=np.int64, count=len(placed))
+    if not placed or positions[-1] >= total + len(placed) or np.any(np.diff(positions) <= 0):
+        return _with_skip_note(_numbered_examples(data, finder))
+    extra = any(len(fields) > width for _, fields, _, _ in placed)
+    columns = width + (1 if extra else 0)
+    rows: list[list[str | None]] = []
+    for _, fields, _, _ in placed:
+        row: list[str | None] = list(fields[:width])
+        if len(fields) > width:
+            row.append(fmt.delimiter.join(fields[width:]))
+        rows.append(row + [None] * (columns - len(row)))
+    ids = [f"f{i}" for i in range(columns)]
+    if extra:
+        good = good.append_column(ids[-1], pa.nulls(total, pa.string()))
+    shown = pa.table({ids[c]: pa.array([r[c] for r in rows], pa.string()) for c in range(columns)})
+    whole = pa.concat_tables([good.rename_columns(ids), shown])
+    is_shown = np.zeros(total + len(placed), dtype=bool)
+    is_shown[positions] = True
+    take = np.empty(total + len(placed), dtype=np.int64)
+    take[~is_shown] = np.arange(total, dtype=np.int64)
+    take[is_shown] = np.arange(total, total + len(placed), dtype=np.int64)
+    table = whole.take(pa.array(take))
+    batches = [b for b in table.to_batches() if b.num_rows]
+    unplaced = max(data.skipped - len(placed), 0)
+    notes = [n for n in data.notes if "could not be read" not in n]
+    notes.append(_ragged_note(placed, offset, extra))
+    if unplaced:
+        verb = "row" if unplaced == 1 else "rows"
+        notes.append(
+            f"{unplaced:,} more {verb} with the wrong number of fields could not be read "
+            f"(the first {MAX_RAGGED_ROWS:,} are shown)"
+        )
+    return replace(
+        data,
+        batches=batches,
+        schema=table.schema,
+        names=data.names[:width] + ([EXTRA_FIELDS] if extra else []),
+        kinds=_kinds(batches[0]) if batches else [pa.null()] * columns,
+        first_texts=_first_texts(batches[0]) if batches else [],
+        notes=notes,
+        skipped=unplaced,
+        ragged={pos: _ragged_problem(count, expected) for pos, _, count, expected in placed},
+        expected_columns=width,
+    )
+
+
+def _numbered_examples(data: TableData, finder: _Ragged) -> TableData:
+    examples = [
+        f"row {n} has {c} {'field' if c == 1 else 'fields'}, expected {e}"
+        for n, c, e, _ in finder.rows[:_MAX_EXAMPLES]
+    ]
+    return replace(data, skipped_examples=examples or data.skipped_examples)
 
 
 def _check_unclosed_quote(path: Path, data: TableData) -> TableData:

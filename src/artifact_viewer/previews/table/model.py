@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor
 
 from artifact_viewer.previews.table.cells import format_value
 from artifact_viewer.previews.table.load import TableData
@@ -26,6 +27,7 @@ _DISPLAY = int(Qt.ItemDataRole.DisplayRole)
 _ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
 _TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
 _VALUE = int(ValueRole)
+_BACKGROUND = int(Qt.ItemDataRole.BackgroundRole)
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 _LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 _HORIZONTAL = Qt.Orientation.Horizontal
@@ -33,6 +35,8 @@ _FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 # Cell texts kept for repaints (a few screenfuls): while rows stream in, the view
 # repaints the same cells every second, and a dict lookup beats an Arrow conversion.
 _TEXT_CACHE = 4096
+#: the background of a cell a ragged row lacks, or of its extra fields
+_RAGGED_BRUSH = QBrush(QColor(255, 170, 0, 70))
 
 
 class ArrowTableModel(QAbstractTableModel):
@@ -179,12 +183,41 @@ class ArrowTableModel(QAbstractTableModel):
         if role == _TOOLTIP:
             if self._data is None or not index.isValid():
                 return None
+            ragged = self.ragged_problem(index.row(), index.column())
+            if ragged is not None:
+                return ragged
             value = self.value(index.row(), index.column())
             if isinstance(value, str) and (len(value) > 40 or "\n" in value):
                 return self.text(index.row(), index.column()) if self.masker else value[:2000]
             return None
         if role == _VALUE and self._data is not None and index.isValid():
             return self.value(index.row(), index.column())
+        if (
+            role == _BACKGROUND
+            and self._data is not None
+            and self._data.ragged
+            and index.isValid()
+            and self.ragged_problem(index.row(), index.column())
+        ):
+            return _RAGGED_BRUSH
+        return None
+
+    def ragged_problem(self, row: int, column: int) -> str | None:
+        """What a marked cell stands for: a field its row lacks, or the row's extra fields."""
+        data = self._data
+        if data is None or not data.ragged:
+            return None
+        src = self.source_row(row)
+        problem = data.ragged.get(src)
+        if problem is None:
+            return None
+        line = f"Row {src + 1} of the data has {problem}"
+        if column >= data.expected_columns:
+            if self._value_at(src, column) is None:
+                return None
+            return f"{line}: the fields beyond the header's, joined by the delimiter"
+        if self._value_at(src, column) is None:
+            return f"{line}: this field is missing in the file (shown empty)"
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:
@@ -201,6 +234,10 @@ class ArrowTableModel(QAbstractTableModel):
             return f"{self._data.names[section]} (as written; looks like {kind})"
         if role == _DISPLAY and 0 <= section < self.rowCount():
             return str(self.source_row(section) + 1)  # the row's number in the file's data
+        if role == _TOOLTIP and 0 <= section < self.rowCount() and self._data.ragged:
+            problem = self._data.ragged.get(self.source_row(section))
+            if problem is not None:
+                return f"This row has {problem} (marked cells)"
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:

@@ -52,19 +52,53 @@ class HistogramWidget(QWidget):
     def bars(self) -> int:
         return 0 if self._counts is None else len(self._counts)
 
+    def text_layout(self) -> list[tuple[QRectF, str]]:
+        """Where the title and the axis texts go: the title with the tallest bar's count on
+        the top line, the range's ends under the bars; no two ever overlap (a text that
+        does not fit is elided, or joined into one "low – high" text)."""
+        metrics = self.fontMetrics()
+        line = metrics.height()
+        rect = QRectF(self.rect()).adjusted(8, 4, -8, -4)
+        if self._counts is None or self._edges is None or not len(self._counts):
+            return []
+        gap = 12
+        placed: list[tuple[QRectF, str]] = []
+        peak = max(int(self._counts.max()), 1)
+        peak_text = f"tallest bar: {peak:,} rows"
+        peak_width = metrics.horizontalAdvance(peak_text)
+        title_room = rect.width()
+        if peak_width + gap + metrics.horizontalAdvance("Mmmmmm…") <= rect.width():
+            title_room = rect.width() - peak_width - gap
+            peak_rect = QRectF(rect.right() - peak_width, rect.top(), peak_width, line)
+            placed.append((peak_rect, peak_text))
+        title = metrics.elidedText(self._title, Qt.TextElideMode.ElideRight, int(title_room))
+        title_width = metrics.horizontalAdvance(title)
+        placed.insert(0, (QRectF(rect.left(), rect.top(), title_width, line), title))
+        below_top = rect.bottom() - line
+        low, high = f"{self._edges[0]:.6g}", f"{self._edges[-1]:.6g}"
+        low_w, high_w = metrics.horizontalAdvance(low), metrics.horizontalAdvance(high)
+        if low_w + gap + high_w <= rect.width():
+            placed.append((QRectF(rect.left(), below_top, low_w, line), low))
+            placed.append((QRectF(rect.right() - high_w, below_top, high_w, line), high))
+        else:
+            both = metrics.elidedText(
+                f"{low} – {high}", Qt.TextElideMode.ElideRight, int(rect.width())
+            )
+            both_w = metrics.horizontalAdvance(both)
+            placed.append((QRectF(rect.left(), below_top, both_w, line), both))
+        return placed
+
     def paintEvent(self, event: Any) -> None:
         painter = QPainter(self)
         pal = self.palette()
         text_colour = pal.color(QPalette.ColorRole.Text)
         painter.setPen(text_colour)
-        metrics = painter.fontMetrics()
-        line = metrics.height()
+        line = painter.fontMetrics().height()
         rect = QRectF(self.rect()).adjusted(8, 4, -8, -4)
         if self._counts is None or self._edges is None or not len(self._counts):
             painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, "Select a numeric column")
             painter.end()
             return
-        painter.drawText(rect.adjusted(0, 0, 0, 0), Qt.AlignmentFlag.AlignLeft, self._title)
         plot = rect.adjusted(0, line + 4, 0, -line - 2)
         peak = max(int(self._counts.max()), 1)
         width = plot.width() / len(self._counts)
@@ -76,10 +110,8 @@ class HistogramWidget(QWidget):
                 QRectF(plot.left() + i * width + 1, plot.bottom() - h, max(width - 2, 1), h)
             )
         painter.setPen(text_colour)
-        below = QRectF(plot.left(), plot.bottom() + 2, plot.width(), line)
-        painter.drawText(below, Qt.AlignmentFlag.AlignLeft, f"{self._edges[0]:.6g}")
-        painter.drawText(below, Qt.AlignmentFlag.AlignRight, f"{self._edges[-1]:.6g}")
-        painter.drawText(below, Qt.AlignmentFlag.AlignHCenter, f"tallest bar: {peak} rows")
+        for where, text in self.text_layout():
+            painter.drawText(where, Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextDontClip, text)
         painter.end()
 
 

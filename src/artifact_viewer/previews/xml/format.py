@@ -5,8 +5,10 @@ Qt-free: no PySide6 here or in what it imports (an import contract in pyproject.
 
 from __future__ import annotations
 
+import bisect
 import re
 import xml.parsers.expat
+from array import array
 from dataclasses import dataclass
 
 from artifact_viewer.previews.sniff import detect_encoding
@@ -108,10 +110,31 @@ def pretty(text: str, limit: int | None = None) -> str | None:
     Deeper than :data:`MAX_INDENT_LEVELS` lines keep that indentation. Returns None when
     the result would be longer than ``limit`` characters (it stops there).
     """
-    tokens = [t for t in _TOKEN.findall(text) if t.strip()]
+    made = pretty_lines(text, limit)
+    return made[0] if made is not None else None
+
+
+def pretty_lines(text: str, limit: int | None = None) -> tuple[str, array[int]] | None:
+    """:func:`pretty`'s text, and for each of its lines the 1-based line of ``text`` where
+    that line's first token starts (so a line of the file can be found in the indented text).
+    """
+    tokens: list[str] = []
+    starts = array("l")
+    line, last = 1, 0
+    for match in _TOKEN.finditer(text):
+        token = match.group(0)
+        stripped = token.lstrip()
+        if not stripped.rstrip():
+            continue
+        begin = match.start() + len(token) - len(stripped)
+        line += text.count("\n", last, begin)
+        last = begin
+        tokens.append(token)
+        starts.append(line)
     kinds = [_kind(t) for t in tokens]
     pads = [INDENT * level for level in range(MAX_INDENT_LEVELS + 1)]
     lines: list[str] = []
+    sources = array("l")
     size = 0
     depth = 0
     i = 0
@@ -119,6 +142,7 @@ def pretty(text: str, limit: int | None = None) -> str | None:
         if limit is not None and size > limit:
             return None
         token, kind = tokens[i], kinds[i]
+        first = i
         pad = pads[min(depth, MAX_INDENT_LEVELS)]
         if (
             kind == "start"
@@ -126,21 +150,44 @@ def pretty(text: str, limit: int | None = None) -> str | None:
             and kinds[i + 1] == "text"
             and kinds[i + 2] == "end"
         ):
-            line = f"{pad}{token}{tokens[i + 1].strip()}{tokens[i + 2]}"
+            line_text = f"{pad}{token}{tokens[i + 1].strip()}{tokens[i + 2]}"
             i += 3
         elif kind == "start" and i + 1 < len(tokens) and kinds[i + 1] == "end":
-            line = f"{pad}{token}{tokens[i + 1]}"
+            line_text = f"{pad}{token}{tokens[i + 1]}"
             i += 2
         else:
             if kind == "end":
                 depth = max(0, depth - 1)
                 pad = pads[min(depth, MAX_INDENT_LEVELS)]
-            line = pad + (token.strip() if kind == "text" else token)
+            line_text = pad + (token.strip() if kind == "text" else token)
             if kind == "start":
                 depth += 1
             i += 1
-        lines.append(line)
-        size += len(line) + 1
+        lines.append(line_text)
+        size += len(line_text) + 1
+        sources.append(starts[first])
+        if "\n" in line_text:  # a token on several lines is as many lines here
+            _more_lines(sources, tokens, starts, first, i)
     if limit is not None and size > limit:
         return None
-    return "\n".join(lines) + ("\n" if lines else "")
+    return "\n".join(lines) + ("\n" if lines else ""), sources
+
+
+def _more_lines(
+    sources: array[int], tokens: list[str], starts: array[int], first: int, end: int
+) -> None:
+    """The file lines of a shown line's continuation lines: each newline inside its tokens
+    ``first``..``end`` (exclusive) starts one, on the line after the one before it."""
+    for k in range(first, end):
+        for n in range(tokens[k].strip().count("\n")):  # text is shown stripped
+            sources.append(starts[k] + n + 1)
+
+
+def shown_lines(sources: array[int], file_line: int) -> range:
+    """The 1-based lines of the indented text showing ``file_line`` of the file: those whose
+    first token starts on it, else the one before (a token spanning several file lines)."""
+    first = bisect.bisect_left(sources, file_line)
+    last = bisect.bisect_right(sources, file_line)
+    if first == last:  # nothing starts there: it is inside the line before's token
+        return range(max(1, last), max(1, last) + 1)
+    return range(first + 1, last + 1)

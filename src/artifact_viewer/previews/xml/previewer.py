@@ -8,8 +8,9 @@ any depth (see format.pretty); files too big to indent are shown as they are.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
@@ -21,7 +22,14 @@ from artifact_viewer.core.errors import PreviewError
 from artifact_viewer.previews import registry
 from artifact_viewer.previews import sniff as sn
 from artifact_viewer.previews.base import Previewer, PreviewSource
-from artifact_viewer.previews.xml.format import ENTITIES_DECLARED, XmlProblem, check, decode, pretty
+from artifact_viewer.previews.xml.format import (
+    ENTITIES_DECLARED,
+    XmlProblem,
+    check,
+    decode,
+    pretty_lines,
+    shown_lines,
+)
 from artifact_viewer.qt import colors
 from artifact_viewer.qt.worker import Progress
 
@@ -39,6 +47,8 @@ class XmlResult:
     problem: XmlProblem | None
     too_big: bool = False
     indented: bool = False
+    #: indented: for each shown line, the file line its first token starts on
+    sources: array[int] = field(default_factory=lambda: array("l"))
 
 
 def load_xml(path: Path, progress: Progress, cancel: CancelToken) -> XmlResult:
@@ -57,10 +67,11 @@ def load_xml(path: Path, progress: Progress, cancel: CancelToken) -> XmlResult:
     text = decode(data)
     if problem is not None:
         return XmlResult(text, problem)
-    indented = pretty(text, MAX_PRETTY_CHARS)
-    if indented is None:
+    made = pretty_lines(text, MAX_PRETTY_CHARS)
+    if made is None:
         return XmlResult(text, None, too_big=True)
-    return XmlResult(indented, None, indented=True)
+    indented, sources = made
+    return XmlResult(indented, None, indented=True, sources=sources)
 
 
 def prepare_xml(path: Path, progress: Progress, cancel: CancelToken) -> tuple[bytes | None, str]:
@@ -122,6 +133,25 @@ class XmlPreviewer(Previewer):
         if self.text is None or self._result is None or self._result.indented:
             return None
         return self.text.line_index()
+
+    def offset_of_file_line(self, number: int, match: str = "") -> int | None:
+        """Where 1-based line ``number`` of the file is shown (a search hit's line). In the
+        indented text one file line may be several: the first holding ``match`` is chosen."""
+        if self.text is None or self._result is None:
+            return None
+        index, doc = self.text.line_index(), self.document()
+        if index is None or doc is None:
+            return None
+        if not self._result.indented:
+            offset = index.offset_of_line(number)
+            return int(offset) if offset is not None else None
+        offsets = [index.offset_of_line(n) for n in shown_lines(self._result.sources, number)]
+        found = [int(o) for o in offsets if o is not None]
+        wanted = match.casefold()
+        for offset in found if wanted else ():
+            if wanted in doc.line_at(offset)[0].casefold():
+                return offset
+        return found[0] if found else None
 
     def search_result(self) -> Any:
         return self.text.search_result() if self.text is not None else None

@@ -82,8 +82,11 @@ class CompareController(QObject):
 
     @Slot()
     def compare_with_previous(self) -> None:
+        self.compare_run_with_previous(self.current_run())
+
+    def compare_run_with_previous(self, run_id: str | None) -> None:
+        """Compare ``run_id`` with the previous run of its workflow (the run page's action)."""
         library = self.slots.services.library()
-        run_id = self.current_run()
         if library is None or run_id is None:
             self.slots.services.bridge.info("Select a run first.")
             return
@@ -141,6 +144,7 @@ class CompareController(QObject):
             on_progress=self.view.on_progress,
             download=True,
             cancel=self.token,
+            on_partial=self._on_partial,
         )
 
     def run_background(self, fn: Any, *args: Any, on_result: Any) -> None:
@@ -153,6 +157,12 @@ class CompareController(QObject):
             self.task.cancel()
             self.view.show_message("Cancelled.")
         self.task = None
+
+    @Slot(object)
+    def _on_partial(self, prepared: work.Prepared) -> None:
+        """A first look (the first changed rows of big tables) while the comparison runs."""
+        if self.task is not None:
+            self.view.show_partial(prepared)
 
     @Slot(object)
     def _on_result(self, prepared: work.Prepared) -> None:
@@ -188,6 +198,28 @@ class CompareFeature:
         previous.setShortcut("Ctrl+Shift+D")
         previous.setStatusTip("Compare this run with the previous run of its workflow")
         previous.triggered.connect(controller.compare_with_previous)
+        slots.needs_api(
+            compare,
+            "comparing files that are not cached needs the API to download them",
+            when=lambda: (
+                slots.uncached(slots.selected_artifact_ids())
+                if len(slots.selected_artifact_ids()) >= 2
+                else slots.uncached_runs(slots.window.navigator.selected_runs())
+            ),
+        )
+
+        def previous_uncached() -> bool:
+            library, run_id = slots.services.library(), controller.current_run()
+            if library is None or run_id is None:
+                return False
+            earlier = work.previous_run(library, run_id)
+            return slots.uncached_runs([run_id] + ([earlier.id] if earlier else []))
+
+        slots.needs_api(
+            previous,
+            "these runs have files that are not cached; downloading them needs the API",
+            when=previous_uncached,
+        )
         menu = slots.menu("&Tools")
         menu.addAction(compare)
         menu.addAction(previous)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QTableView, QVBoxLayout, QWidget
 
@@ -17,6 +18,18 @@ AnyIndex = QModelIndex | QPersistentModelIndex
 SAME, CHANGE, ADD, REMOVE = 0, 1, 2, 3
 _SIGN = {SAME: "", CHANGE: "~", ADD: "+", REMOVE: "-"}
 _TINT = {CHANGE: CHANGED, ADD: ADDED, REMOVE: REMOVED}
+_BACKGROUND = int(Qt.ItemDataRole.BackgroundRole.value)
+_ROLES = frozenset(
+    int(r.value)
+    for r in (
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.BackgroundRole,
+    )
+)
+#: view rows read from Arrow at once, and how many such pages are kept
+PAGE_ROWS = 128
+MAX_PAGES = 64
 
 
 @dataclass(slots=True)
@@ -59,10 +72,12 @@ class TableDiffModel(QAbstractTableModel):
         super().__init__(parent)
         self.diff: TableDiff | None = None
         self.rows: TableRows | None = None
+        self._pages: dict[int, list[list[tuple[int, str]]]] = {}  # oldest first
 
     def set_rows(self, diff: TableDiff, rows: TableRows) -> None:
         self.beginResetModel()
         self.diff, self.rows = diff, rows
+        self._pages = {}
         self.endResetModel()
 
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: N802, B008
@@ -87,39 +102,75 @@ class TableDiffModel(QAbstractTableModel):
 
     def cell(self, row: int, column: int) -> tuple[int, str]:
         """(status, text) of a cell: changed cells read ``old -> new``."""
+        assert self.rows is not None
+        if column == 0:
+            status = int(self.rows.status[row])
+            return status, _SIGN[status]
+        page = self._pages.get(row // PAGE_ROWS)
+        if page is None:
+            page = self._page(row // PAGE_ROWS)
+        return page[row % PAGE_ROWS][column - 1]
+
+    def _page(self, number: int) -> list[list[tuple[int, str]]]:
+        """The cells of view rows ``number * PAGE_ROWS`` on, read from Arrow a column at a
+        time (a few calls per column, not one per cell: painting stays cheap)."""
         assert self.rows is not None and self.diff is not None and self.diff.rows is not None
         data = self.diff.rows
-        status = int(self.rows.status[row])
-        source = int(self.rows.source[row])
-        if column == 0:
-            return status, _SIGN[status]
-        old_name, new_name = self.rows.columns[column - 1]
-        if status == REMOVE:
-            value = data.table_a.column(old_name)[source].as_py() if old_name else None
-            return status, "" if value is None else str(value)
-        if new_name is None:
-            return SAME, ""
-        new = data.table_b.column(new_name)[source].as_py()
-        if status == CHANGE and old_name:
-            index = int(self.rows.change[row])
-            flags = data.changed_cells.get(new_name)
-            if flags is not None and flags[index]:
-                old = data.table_a.column(old_name)[int(data.changed_a[index])].as_py()
-                return CHANGE, f"{old} -> {new}"
-            return SAME, str(new)
-        return status, str(new)
+        start = number * PAGE_ROWS
+        stop = min(start + PAGE_ROWS, len(self.rows.status))
+        status = self.rows.status[start:stop]
+        source = self.rows.source[start:stop]
+        change = self.rows.change[start:stop]
+        removed = status == REMOVE
+        in_b = np.flatnonzero(~removed)
+        in_a = np.flatnonzero(removed)
+        changed = np.flatnonzero(status == CHANGE)
+        cells: list[list[tuple[int, str]]] = [[] for _ in range(stop - start)]
+        for old_name, new_name in self.rows.columns:
+            texts: list[str] = [""] * (stop - start)
+            kinds = [int(s) for s in status]
+            if new_name is not None and len(in_b):
+                values = data.table_b.column(new_name).take(pa.array(source[in_b])).to_pylist()
+                for i, value in zip(in_b.tolist(), values, strict=True):
+                    texts[i] = "" if value is None else str(value)
+            if old_name is not None and len(in_a):
+                values = data.table_a.column(old_name).take(pa.array(source[in_a])).to_pylist()
+                for i, value in zip(in_a.tolist(), values, strict=True):
+                    texts[i] = "" if value is None else str(value)
+            if new_name is None:
+                for i in in_b.tolist():
+                    kinds[i] = SAME
+            flags = data.changed_cells.get(new_name) if new_name is not None else None
+            if len(changed):
+                which = change[changed]
+                hit = changed[flags[which]] if flags is not None and old_name else changed[:0]
+                for i in changed.tolist():
+                    kinds[i] = SAME
+                if len(hit):
+                    rows_a = data.changed_a[change[hit]]
+                    olds = data.table_a.column(old_name).take(pa.array(rows_a)).to_pylist()
+                    for i, old in zip(hit.tolist(), olds, strict=True):
+                        texts[i] = f"{old} -> {texts[i]}"
+                        kinds[i] = CHANGE
+            for i in range(stop - start):
+                cells[i].append((kinds[i], texts[i]))
+        if len(self._pages) >= MAX_PAGES:
+            self._pages.pop(next(iter(self._pages)))
+        self._pages[number] = cells
+        return cells
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or self.rows is None:
+        # Asked for every role of every painted cell: the roles not shown return first.
+        if role not in _ROLES or self.rows is None or not index.isValid():
             return None
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return self.cell(index.row(), index.column())[1]
-        if role == Qt.ItemDataRole.BackgroundRole:
-            status = self.cell(index.row(), index.column())[0]
-            row_status = int(self.rows.status[index.row()])
-            if status == CHANGE or row_status in (ADD, REMOVE):
-                return _TINT[status if status == CHANGE else row_status]
-        return None
+        row = index.row()
+        status, text = self.cell(row, index.column())
+        if role != _BACKGROUND:
+            return text
+        if status == CHANGE:
+            return _TINT[CHANGE]
+        row_status = int(self.rows.status[row])
+        return _TINT[row_status] if row_status in (ADD, REMOVE) else None
 
 
 class TableDiffView(QWidget):
@@ -150,6 +201,7 @@ class TableDiffView(QWidget):
         self.diff: TableDiff | None = None
 
     def show_diff(self, diff: TableDiff, rows: TableRows) -> None:
+        """Show ``diff`` (a partial one first, then the whole) with its planned rows."""
         self.diff = diff
         parts = [diff.one_line(), f"key: {diff.key or 'none (rows matched by content)'}"]
         if diff.columns_renamed:
@@ -163,17 +215,20 @@ class TableDiffView(QWidget):
         self.summary.setText("; ".join(parts))
         self.model.set_rows(diff, rows)
         self.table.setColumnWidth(0, 28)
+        if not self.changes_only.isChecked():
+            self._replan(False)  # rows come planned as changes only
 
     def _replan(self, changes_only: bool) -> None:
         if self.diff is None:
             return
         diff = self.diff
 
-        def work(progress: Any, cancel: Any) -> TableRows:
-            return plan(diff, changes_only)
+        def work(progress: Any, cancel: Any) -> tuple[TableDiff, TableRows]:
+            return diff, plan(diff, changes_only)
 
         self._run(work, on_result=self._on_plan)
 
-    def _on_plan(self, rows: TableRows) -> None:
-        if self.diff is not None:
-            self.model.set_rows(self.diff, rows)
+    def _on_plan(self, planned: tuple[TableDiff, TableRows]) -> None:
+        diff, rows = planned
+        if diff is self.diff:  # not a plan for a diff shown before this one
+            self.model.set_rows(diff, rows)

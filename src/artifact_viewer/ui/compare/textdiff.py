@@ -36,6 +36,9 @@ HEADER = QColor(56, 139, 253, 50)
 #: (beyond: a note; the CLI and --json give the whole diff)
 MAX_LINES = 20_000
 
+#: lines of text handed to Qt per call while a document is made
+_CHUNK_LINES = 1000
+
 # Line kinds, per block of the documents.
 SAME, PLUS, MINUS, HUNK, FILLER = 0, 1, 2, 3, 4
 _TINTS = {PLUS: ADDED, MINUS: REMOVED, HUNK: HEADER, FILLER: QColor(128, 128, 128, 30)}
@@ -130,8 +133,14 @@ def tinted_document(text: str, kinds: list[int]) -> QTextDocument:
     document.setDocumentLayout(QPlainTextDocumentLayout(document))
     document.setUndoRedoEnabled(False)
     document.setDefaultFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-    document.setPlainText(text)
     cursor = QTextCursor(document)
+    # A thousand lines per call: each Qt call holds the GIL while it runs, so one call
+    # with all the text would stall the GUI thread's Python for as long.
+    lines = text.split("\n")
+    for start in range(0, len(lines), _CHUNK_LINES):
+        chunk = "\n".join(lines[start : start + _CHUNK_LINES])
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        cursor.insertText("\n" + chunk if start else chunk)
     formats = {kind: QTextBlockFormat() for kind in _TINTS}
     for kind, fmt in formats.items():
         fmt.setBackground(QBrush(_TINTS[kind]))

@@ -17,11 +17,9 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
-    QListWidget,
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
-    QSplitter,
     QStackedWidget,
     QTreeWidget,
     QTreeWidgetItem,
@@ -32,6 +30,7 @@ from PySide6.QtWidgets import (
 from artifact_viewer.core.compare import BinaryDiff, JsonDiff, PdfDiff, RunDiff, RunPair
 from artifact_viewer.ui.compare.imagediff import ImageDiffView, ImagePair
 from artifact_viewer.ui.compare.jsontree import JsonDiffView
+from artifact_viewer.ui.compare.pdfdiff import PdfDiffView
 from artifact_viewer.ui.compare.tablediff import TableDiffView, TableRows
 from artifact_viewer.ui.compare.textdiff import ADDED, CHANGED, REMOVED, Rendered, TextDiffView
 from artifact_viewer.ui.compare.work import Prepared
@@ -40,43 +39,6 @@ _STATUS = {"identical": "same", "changed": "changed", "onlyA": "only in A", "onl
 _STATUS_TINT = {"changed": CHANGED, "onlyA": REMOVED, "onlyB": ADDED}
 
 Runner = Callable[..., Any]
-
-
-class PdfDiffView(QWidget):
-    """Changed pages on the left, the selected page's text diff on the right."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.summary = QLabel(self)
-        self.summary.setTextFormat(Qt.TextFormat.PlainText)
-        self.pages = QListWidget(self)
-        self.text = TextDiffView(self)
-        split = QSplitter(Qt.Orientation.Horizontal, self)
-        split.addWidget(self.pages)
-        split.addWidget(self.text)
-        split.setSizes([160, 800])
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.summary)
-        layout.addWidget(split, 1)
-        self.pages.currentRowChanged.connect(self._show_page)
-        self._rendered: list[Rendered] = []
-        self._diff: PdfDiff | None = None
-
-    def show_diff(self, diff: PdfDiff, rendered: list[Rendered]) -> None:
-        self._diff, self._rendered = diff, rendered
-        self.summary.setText(diff.one_line())
-        self.pages.clear()
-        names = {"add": "only in B", "remove": "only in A", "change": "changed"}
-        for page in diff.pages:
-            self.pages.addItem(f"Page {page.page} ({names[page.op]})")
-        if diff.pages:
-            self.pages.setCurrentRow(0)
-
-    @Slot(int)
-    def _show_page(self, row: int) -> None:
-        if self._diff is not None and 0 <= row < len(self._rendered):
-            self.text.show_rendered(self._rendered[row], self._diff.pages[row].text.one_line())
 
 
 class RunDiffView(QWidget):
@@ -187,7 +149,7 @@ class CompareView(QWidget):
         self.json = JsonDiffView(self)
         self.text = TextDiffView(self)
         self.image = ImageDiffView(self)
-        self.pdf = PdfDiffView(self)
+        self.pdf = PdfDiffView(run, self)
         self.binary = QPlainTextEdit(self)
         self.binary.setReadOnly(True)
         self.runs = RunDiffView(self)
@@ -239,6 +201,12 @@ class CompareView(QWidget):
     def current_page(self) -> QWidget | None:
         return self.pages.currentWidget()
 
+    def show_partial(self, prepared: Prepared) -> None:
+        """A first look at a comparison still running: shown, with progress and Cancel kept."""
+        if isinstance(prepared.extra, TableRows):
+            self.table.show_diff(prepared.diff, prepared.extra)  # type: ignore[arg-type]
+            self.pages.setCurrentWidget(self.table)
+
     def show_prepared(self, prepared: Prepared) -> None:
         """Show a finished comparison (its view data already made off the GUI thread)."""
         self.set_busy(False)
@@ -264,7 +232,7 @@ class CompareView(QWidget):
             self.image.show_pair(extra)
             self.pages.setCurrentWidget(self.image)
         elif isinstance(diff, PdfDiff):
-            self.pdf.show_diff(diff, list(extra or []))
+            self.pdf.show_diff(diff, extra if extra is not None else [])
             self.pages.setCurrentWidget(self.pdf)
         elif isinstance(diff, BinaryDiff):
             lines = [diff.one_line(), *diff.notes, ""]

@@ -8,6 +8,7 @@ the heatmap, the table's row plan) never touch the GUI thread.
 from __future__ import annotations
 
 import contextlib
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -15,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.compare import (
+    JSON,
+    TEXT,
     CompareOptions,
     Diff,
     ImageDiff,
@@ -26,14 +29,25 @@ from artifact_viewer.core.compare import (
     TextDiff,
     check_before_fetch,
     compare_files,
+    compare_kind,
     compare_runs,
 )
+from artifact_viewer.core.compare.isolated import ChildFailed, Request, compare_in_child
 from artifact_viewer.core.errors import ArtifactViewerError, NotFound, OfflineError
 from artifact_viewer.core.models import WorkflowRun
 from artifact_viewer.core.store_models import ArtifactQuery
 
 if TYPE_CHECKING:  # the window paints before the library (and httpx) is imported
     from artifact_viewer.core.library import Library
+
+log = logging.getLogger(__name__)
+
+#: kinds compared in a child process when both files together are this big: their engines
+#: spend long stretches in C calls that hold the GIL (orjson, ``==`` over big documents,
+#: scans of the whole text), which would stall the GUI thread. Tables stay here (Arrow
+#: releases the GIL, and their first changes are shown as soon as they are found).
+ISOLATED_KINDS = frozenset({JSON, TEXT})
+ISOLATE_BYTES = 16 << 20
 
 
 @dataclass(slots=True)
@@ -62,7 +76,10 @@ def prepare(diff: Diff, path_a: Path | None, path_b: Path | None, in_run: bool =
 
         extra = json_model(diff)
     elif isinstance(diff, PdfDiff):
-        extra = [documents(render(page.text.hunks)) for page in diff.pages]
+        from artifact_viewer.ui.compare.pdfdiff import PdfPair
+
+        rendered = [documents(render(page.text.hunks)) for page in diff.pages]
+        extra = PdfPair(rendered, path_a, path_b)
     return Prepared(diff, extra, in_run)
 
 
@@ -95,18 +112,84 @@ def compare_artifacts(
     )
     path_a = _side("A", a.name, lambda: library.fetch(a.id, cancel=cancel))
     path_b = _side("B", b.name, lambda: library.fetch(b.id, cancel=cancel))
-    diff = compare_files(
+    return compare_paths(path_a, path_b, options, progress, cancel, a, b)
+
+
+def compare_paths(
+    path_a: Path,
+    path_b: Path,
+    options: CompareOptions,
+    progress: Any,
+    cancel: CancelToken,
+    a: Any = None,
+    b: Any = None,
+) -> Prepared:
+    """Compare two local files (``a``/``b``: their artifacts, for MIME types and names).
+    A first look at big tables goes to ``progress.partial`` (the view shows it at once)."""
+    send = getattr(progress, "partial", None)
+
+    def on_partial(first: Diff) -> None:
+        if send is not None:
+            send(prepare(first, path_a, path_b))
+
+    diff = compare_isolating(
         path_a,
         path_b,
         options,
         progress=progress,
         cancel=cancel,
-        mime_a=a.mime_type,
-        mime_b=b.mime_type,
-        name_a=a.name,
-        name_b=b.name,
+        mime_a=a.mime_type if a is not None else None,
+        mime_b=b.mime_type if b is not None else None,
+        name_a=a.name if a is not None else None,
+        name_b=b.name if b is not None else None,
+        on_partial=on_partial,
     )
     return prepare(diff, path_a, path_b)
+
+
+def compare_isolating(
+    path_a: Path,
+    path_b: Path,
+    options: CompareOptions,
+    *,
+    progress: Any = None,
+    cancel: CancelToken | None = None,
+    mime_a: str | None = None,
+    mime_b: str | None = None,
+    name_a: str | None = None,
+    name_b: str | None = None,
+    on_partial: Any = None,
+) -> Diff:
+    """:func:`compare_files`, in a child process for big files of :data:`ISOLATED_KINDS`
+    (here when the child cannot run)."""
+    kind, _note = compare_kind(
+        path_a, path_b, mime_a=mime_a, mime_b=mime_b, name_a=name_a, name_b=name_b
+    )
+    if kind in ISOLATED_KINDS and _size(path_a) + _size(path_b) >= ISOLATE_BYTES:
+        request = Request(str(path_a), str(path_b), options, None, mime_a, mime_b, name_a, name_b)
+        try:
+            return compare_in_child(request, progress, cancel)
+        except ChildFailed as exc:
+            log.warning("comparing in a child process failed (%s); comparing here", exc)
+    return compare_files(
+        path_a,
+        path_b,
+        options,
+        progress=progress,
+        cancel=cancel,
+        mime_a=mime_a,
+        mime_b=mime_b,
+        name_a=name_a,
+        name_b=name_b,
+        on_partial=on_partial,
+    )
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def run_items(library: Library, run_id: str) -> list[RunItem]:
@@ -147,6 +230,7 @@ def compare_two_runs(
         manual=manual,
         progress=progress,
         cancel=cancel,
+        compare=compare_isolating,
     )
     return Prepared(diff)
 
@@ -155,7 +239,7 @@ def prepare_pair(library: Library, pair: RunPair, progress: Any, cancel: CancelT
     """The view data of one pair of a run comparison (its diff is already made)."""
     assert pair.diff is not None
     path_a = path_b = None
-    if isinstance(pair.diff, ImageDiff) and pair.a is not None and pair.b is not None:
+    if isinstance(pair.diff, ImageDiff | PdfDiff) and pair.a is not None and pair.b is not None:
         path_a = library.fetch(pair.a.id, cancel=cancel)
         path_b = library.fetch(pair.b.id, cancel=cancel)
     return prepare(pair.diff, path_a, path_b, in_run=True)

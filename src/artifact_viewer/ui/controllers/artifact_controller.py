@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,7 @@ from artifact_viewer.core.pins import PinError
 from artifact_viewer.core.store_models import CacheState
 from artifact_viewer.ui.controllers.ops import Ops
 from artifact_viewer.ui.messages import MessageBridge
+from artifact_viewer.ui.models.downloads_model import CANCELLED, DONE, FAILED
 from artifact_viewer.ui.models.navigator_model import NavigatorModel
 from artifact_viewer.ui.panes.artifact_list import ArtifactList
 from artifact_viewer.ui.panes.details_panel import DetailsPanel
@@ -149,6 +151,8 @@ class ArtifactController(QObject):
         pinChanged(str, bool): a run was pinned (True) or unpinned; also True when pinning
             stopped part-way (cancelled or a file failed), since the run stays pinned.
         offlineDetected(): a download failed for lack of a network.
+        pinQueued(str, bool): a pin asked for offline waits for the connection (True), or no
+            longer waits (False: it started, was withdrawn, or the library changed).
     """
 
     previewShown = Signal(str)
@@ -157,6 +161,7 @@ class ArtifactController(QObject):
     saved = Signal(str)
     saveNeedsConfirmation = Signal(str)
     pinChanged = Signal(str, bool)
+    pinQueued = Signal(str, bool)
     offlineDetected = Signal()
 
     def __init__(
@@ -180,6 +185,8 @@ class ArtifactController(QObject):
         self.online = bool(getattr(library, "online", False))
         self._fetch_token: CancelToken | None = None
         self._pin_token: CancelToken | None = None
+        self.queued_pins: list[str] = []  # asked for offline; pinned when the API is back
+        self._pin_backlog: list[str] = []  # queued pins released, waiting for the one running
         self._pin_run_id = ""
         self._shown_id = ""  # the artifact whose file the preview shows, if any
         artifacts.artifactSelected.connect(self.select)
@@ -187,7 +194,13 @@ class ArtifactController(QObject):
         downloads.cancelled.connect(self._on_download_cancelled)
 
     def set_library(self, library: Library | None, *, online: bool) -> None:
-        """Fetch and preview from this library from now on."""
+        """Fetch and preview from this library from now on (pins queued for another library
+        are dropped)."""
+        if library is not self.library:
+            self._pin_backlog = []
+            for run_id in self.queued_pins:
+                self.pinQueued.emit(run_id, False)
+            self.queued_pins = []
         self.library = library
         self.online = online
 
@@ -267,54 +280,79 @@ class ArtifactController(QObject):
             self._fetch_token = None
             if self.current is not None:
                 self._unavailable(
-                    self.current, "Download cancelled. Press Enter in the list to try again."
+                    self.current,
+                    "Download cancelled. Press Enter in the list (or Retry in Downloads, "
+                    "Ctrl+J) to continue it from where it stopped.",
                 )
-            self.bridge.show_status("Download cancelled; nothing was kept.")
+            self.bridge.show_status("Download cancelled; nothing unfinished enters the cache.")
         if self._pin_token is not None and self._pin_token.cancelled:
             self.bridge.show_status("Stopping the downloads of the run…")  # the outcome follows
 
     def _start_fetch(self, artifact: Artifact, purpose: str) -> None:
+        """Download ``artifact``: to preview or open it (the current artifact's fetch, which
+        another selection stops), or ``"cache"`` only (a retry from the downloads panel
+        for an artifact no longer in view)."""
         token = CancelToken()
-        self._fetch_token = token
-        self.downloads.begin(artifact.name, token, artifact.file_size)
+        if purpose != "cache":
+            self._fetch_token = token
+        self.downloads.begin(
+            artifact.name,
+            token,
+            artifact.file_size,
+            retry=functools.partial(self._retry_fetch, artifact),
+        )
         self.ops.run(
             fetch,
             self.library,
             artifact.id,
             purpose,
-            on_result=self._on_fetched,
-            on_error=self._on_fetch_failed,
-            on_progress=self.downloads.set_progress,
+            on_result=functools.partial(self._on_fetched, token=token),
+            on_error=functools.partial(self._on_fetch_failed, token=token),
+            on_progress=self.downloads.progress_of(token),
             download=True,
             cancel=token,
         )
 
+    def _retry_fetch(self, artifact: Artifact) -> None:
+        """The downloads panel's Retry: the artifact in view is shown when it arrives;
+        another is only brought into the cache."""
+        if self.library is None:
+            return
+        if self.current is not None and self.current.id == artifact.id:
+            if self._fetch_token is None:
+                self._start_fetch(artifact, "preview")
+            return
+        self._start_fetch(artifact, "cache")
+
     def _cancel_fetch(self) -> None:
         if self._fetch_token is not None:
             self._fetch_token.cancel()
-            self.downloads.finish(self._fetch_token)
+            self.downloads.finish(self._fetch_token, CANCELLED, "another artifact was opened")
             self._fetch_token = None
 
-    @Slot(object)
-    def _on_fetched(self, result: Fetched) -> None:
-        self.downloads.finish(self._fetch_token)
-        self._fetch_token = None
+    def _on_fetched(self, result: Fetched, *, token: CancelToken) -> None:
+        self.downloads.finish(token)
+        if token is self._fetch_token:
+            self._fetch_token = None
         self.stateChanged.emit(result.artifact_id, result.state.name)
         if result.purpose == "open":
             self._open_path(result.path)
-        else:
+        elif result.purpose == "preview":
             self._show(result.artifact_id, result.path)
 
-    @Slot(object)
-    def _on_fetch_failed(self, exc: BaseException) -> None:
-        self.downloads.finish(self._fetch_token)
-        self._fetch_token = None
+    def _on_fetch_failed(self, exc: BaseException, *, token: CancelToken) -> None:
+        mine = token is self._fetch_token
+        if mine:
+            self._fetch_token = None
         if isinstance(exc, Cancelled):
+            self.downloads.finish(token, CANCELLED)
             return
-        if isinstance(exc, IntegrityError) and self.current is not None:
-            self.stateChanged.emit(self.current.id, CacheState.MISMATCH.name)
-        if self.current is not None:
-            self._unavailable(self.current, user_message(exc))
+        self.downloads.finish(token, FAILED, user_message(exc))
+        current = self.current if mine else None
+        if isinstance(exc, IntegrityError) and current is not None:
+            self.stateChanged.emit(current.id, CacheState.MISMATCH.name)
+        if current is not None:
+            self._unavailable(current, user_message(exc))
         if isinstance(exc, (NetworkError, NotAvailableOffline)):
             self.bridge.show_status(user_message(exc))
             self.offlineDetected.emit()
@@ -330,7 +368,22 @@ class ArtifactController(QObject):
 
     @Slot(bool)
     def set_online(self, online: bool) -> None:
+        """The API became reachable (queued pins start, an artifact that could not be shown
+        offline is fetched) or unreachable."""
+        was = self.online
         self.online = online
+        if not online or was:
+            return
+        queued, self.queued_pins = self.queued_pins, []
+        for run_id in queued:
+            self.pinQueued.emit(run_id, False)
+        self._pin_backlog.extend(r for r in queued if r not in self._pin_backlog)
+        self._next_pin()
+        self.retry_current()
+
+    def _next_pin(self) -> None:
+        if self._pin_token is None and self._pin_backlog and self.online:
+            self.pin_run(self._pin_backlog.pop(0))
 
     # -- actions -------------------------------------------------------------------------
     @Slot()
@@ -418,11 +471,30 @@ class ArtifactController(QObject):
         self.saved.emit(str(outcome.dest))
 
     def pin_run(self, run_id: str) -> None:
+        """Pin and download a run; offline, the pin waits for the connection instead (it is
+        neither made nor counted as available offline before its files are here)."""
+        if not self.online:
+            if run_id not in self.queued_pins:
+                self.queued_pins.append(run_id)
+                self.pinQueued.emit(run_id, True)
+            self.bridge.show_status(
+                "Offline: the run will be pinned and downloaded when the connection returns."
+            )
+            return
+        if self._pin_token is not None:
+            if run_id != self._pin_run_id and run_id not in self._pin_backlog:
+                self._pin_backlog.append(run_id)  # one pin at a time; this one follows
+                self.bridge.show_status("The run will be pinned after the one being pinned.")
+            return
         task_token = CancelToken()
         stop = StopToken(task_token)  # Cancel stops the downloads; the outcome still arrives
         self._pin_token = stop
         self._pin_run_id = run_id
-        self.downloads.begin("run for offline use", stop)
+        self.downloads.begin(
+            f"Run {run_id[:8]} for offline use",
+            stop,
+            retry=functools.partial(self.pin_run, run_id),
+        )
         self.ops.run(
             pin,
             self.library,
@@ -430,14 +502,14 @@ class ArtifactController(QObject):
             stop,
             on_result=self._on_pinned,
             on_error=self._on_pin_failed,
-            on_progress=self.downloads.set_progress,
+            on_progress=self.downloads.progress_of(stop),
             download=True,
             cancel=task_token,
         )
 
     @Slot(object)
     def _on_pinned(self, outcome: Pinned) -> None:
-        self.downloads.finish(self._pin_token)
+        self.downloads.finish(self._pin_token, CANCELLED if outcome.stopped else DONE)
         self._pin_token = None
         if outcome.stopped:
             self.bridge.show_status(
@@ -447,14 +519,21 @@ class ArtifactController(QObject):
         else:
             self.bridge.show_status("Run pinned: its artifacts are available offline.")
         self.pinChanged.emit(outcome.run_id, True)
+        self._next_pin()
 
     @Slot(object)
     def _on_pin_failed(self, exc: BaseException) -> None:
-        self.downloads.finish(self._pin_token)
+        cancelled = isinstance(exc, Cancelled)
+        self.downloads.finish(
+            self._pin_token,
+            CANCELLED if cancelled else FAILED,
+            "" if cancelled else user_message(exc),
+        )
         self._pin_token = None
         self._on_error(exc)
         if isinstance(exc, PinError):
             self._pin_stopped()
+        self._next_pin()
 
     def _pin_stopped(self) -> None:
         """The run was pinned before its downloads began, so it stays pinned: show it so."""
@@ -462,6 +541,15 @@ class ArtifactController(QObject):
             self.pinChanged.emit(self._pin_run_id, True)
 
     def unpin_run(self, run_id: str) -> None:
+        """Unpin; a pin still waiting for the connection is simply withdrawn."""
+        if run_id in self.queued_pins or run_id in self._pin_backlog:
+            if run_id in self.queued_pins:
+                self.queued_pins.remove(run_id)
+                self.pinQueued.emit(run_id, False)
+            if run_id in self._pin_backlog:
+                self._pin_backlog.remove(run_id)
+            self.bridge.show_status("The waiting pin was withdrawn.")
+            return
         self.ops.run(
             unpin, self.library, run_id, on_result=self._on_unpinned, on_error=self._on_error
         )

@@ -7,13 +7,14 @@ scope is refreshed in the background and the list re-read when that lands.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
 from artifact_viewer.core.cancel import CancelToken
-from artifact_viewer.core.errors import NetworkError
+from artifact_viewer.core.errors import ArtifactViewerError, NetworkError, user_message
 from artifact_viewer.core.models import WORKFLOW_RUN_STATUSES
 from artifact_viewer.core.store_models import ArtifactQuery, CacheState
 from artifact_viewer.ui import formatting as fmt
@@ -51,6 +52,27 @@ class Page:
 class FilterRuns:
     spec: FilterSpec
     run_ids: set[str]
+
+
+@dataclass(frozen=True, slots=True)
+class ContentIds:
+    """The artifacts whose cached file holds every one of ``words`` (the ``text:`` terms)."""
+
+    words: tuple[str, ...]
+    ids: frozenset[str]
+    note: str = ""  # why none could be found (words too short, no index)
+
+
+def content_matching(
+    matcher: Callable[[tuple[str, ...], Progress, CancelToken], frozenset[str]],
+    words: tuple[str, ...],
+    progress: Progress,
+    cancel: CancelToken,
+) -> ContentIds:
+    try:
+        return ContentIds(words, frozenset(matcher(words, progress, cancel)))
+    except ArtifactViewerError as exc:  # e.g. a word too short for the index
+        return ContentIds(words, frozenset(), user_message(exc))
 
 
 def runs_matching(
@@ -208,6 +230,9 @@ class Browser(QObject):
         # A new connection's refresh waits for its first page (see refresh_at_start).
         self._refresh_when_listed = False
         self._listed_generation = 0
+        # text: terms: who answers them (content search), and the answer for the filter
+        self.content_matcher: Any = None
+        self._content: ContentIds | None = None
         self.connected = True  # False while only the local catalog is open (no key yet)
         self.online = bool(getattr(library, "online", False))
         artifacts.model.pageWanted.connect(self._on_page_wanted)
@@ -219,6 +244,7 @@ class Browser(QObject):
         self.library = library
         self.online = online
         self.connected = connected
+        self._content = None
 
     # -- tree --------------------------------------------------------------------------
     def refresh_at_start(self) -> None:
@@ -350,11 +376,58 @@ class Browser(QObject):
             return self.navigator.model.workflow_name(ident)
         return f"Run {ident[:8]}"
 
+    def set_content_matcher(self, matcher: Any) -> None:
+        """Who answers ``text:`` terms (see WindowSlots.set_content_matcher); a filter with
+        such terms is applied again (the index just opened, or holds more files)."""
+        self.content_matcher = matcher
+        self._content = None
+        if self.spec.texts:
+            self.set_filter(self.spec)
+
+    def _find_content(self, words: tuple[str, ...]) -> None:
+        """Ask the content index which artifacts hold ``words``; the filter is applied
+        when it answers (the list shows it is loading meanwhile)."""
+        self.artifacts.model.begin_query()
+        self.artifacts.update_caption()
+        if self.content_matcher is None:
+            note = "Content search is not available, so text: terms match nothing."
+            self._on_content(ContentIds(words, frozenset(), note))
+            return
+        self.ops.run(
+            content_matching,
+            self.content_matcher,
+            words,
+            on_result=self._on_content,
+            on_error=self._on_error,
+        )
+
+    @Slot(object)
+    def _on_content(self, found: ContentIds) -> None:
+        if found.words != self.spec.texts:
+            return  # a filter typed over since
+        self._content = found
+        self._apply_filter()
+
+    def _content_ids(self, spec: FilterSpec) -> frozenset[str] | None:
+        if not spec.texts:
+            return None
+        found = self._content
+        return found.ids if found is not None and found.words == spec.texts else frozenset()
+
     @Slot(object)
     def set_filter(self, spec: FilterSpec) -> None:
         """Filter the list now, and the navigator once the runs holding matches are known:
-        every term hides the runs (and workflows) with nothing that matches."""
+        every term hides the runs (and workflows) with nothing that matches. ``text:``
+        terms are first answered by the content index, off the GUI thread."""
         self.spec = spec
+        if self.library is not None and spec.texts:
+            self._content = None  # asked afresh: the index may hold more files by now
+            self._find_content(spec.texts)
+            return
+        self._apply_filter()
+
+    def _apply_filter(self) -> None:
+        spec = self.spec
         self.requery()
         if spec.empty or self.library is None:
             self.navigator.set_filter(spec, None)
@@ -394,6 +467,7 @@ class Browser(QObject):
             workflow_match=spec.workflows[0] if spec.workflows else None,
             since=spec.after,
             until=spec.before,
+            ids=self._content_ids(spec),
         )
 
     def current_query(self) -> ArtifactQuery:
@@ -413,7 +487,9 @@ class Browser(QObject):
         """Why the list would be empty, and the next step, for the current scope and filter."""
         kind, _ident = self.scope
         if not self.spec.empty:
-            problems = "; ".join(self.spec.problems)
+            content = self._content
+            notes = [content.note] if content is not None and content.note else []
+            problems = "; ".join([*self.spec.problems, *notes])
             where = "" if kind == ALL else " here (the navigator shows where matches are)"
             text = (
                 f"No artifacts match “{self.spec.raw.strip()}”{where}. Change or clear the filter."

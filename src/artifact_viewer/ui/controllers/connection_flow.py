@@ -14,7 +14,7 @@ from artifact_viewer.core.secrets import keyring_available, resolve_api_key
 from artifact_viewer.core.settings import save_settings
 from artifact_viewer.qt.worker import Progress, Task
 from artifact_viewer.ui.controllers.sessions import Connection, Sessions
-from artifact_viewer.ui.dialogs.connect_dialog import ConnectDialog
+from artifact_viewer.ui.dialogs.connect_dialog import ConnectDialog, connection_advice
 from artifact_viewer.ui.dialogs.settings_dialog import SettingsChange, SettingsDialog
 from artifact_viewer.ui.main_window import MainWindow
 
@@ -267,7 +267,7 @@ class ConnectionFlow(QObject):
     @Slot(object)
     def _on_dialog_failed(self, exc: BaseException) -> None:
         if self.dialog is not None:
-            self.dialog.set_error(user_message(exc))
+            self.dialog.set_error(connection_advice(exc))
         else:
             self.window.bridge.error(exc)
 

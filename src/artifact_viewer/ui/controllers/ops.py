@@ -47,8 +47,10 @@ class Ops(QObject):
         on_progress: Callable[[int, int], None] | None = None,
         download: bool = False,
         cancel: CancelToken | None = None,
+        on_partial: Callable[[Any], None] | None = None,
     ) -> Task | None:
-        """Start ``fn(*args, progress, cancel)``; None once the window is shutting down."""
+        """Start ``fn(*args, progress, cancel)``; None once the window is shutting down.
+        ``on_partial`` gets what the work sends with ``progress.partial(obj)``."""
         if self._closed:
             return None
         self._prune()
@@ -58,6 +60,7 @@ class Ops(QObject):
             on_result=on_result,
             on_error=on_error,
             on_progress=on_progress,
+            on_partial=on_partial,
             cancel=cancel,
             pool=self.download_pool if download else self.data_pool,
         )

@@ -7,7 +7,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QSize, Qt, QTimer, Slot
+from PySide6.QtCore import QObject, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QImage, QImageReader
 
 from artifact_viewer.core.cancel import CancelToken
@@ -59,6 +59,18 @@ def _picture(
     return artifact_id, read_image(library.fetch(artifact_id, None, cancel), box)
 
 
+def _note(library: Any, run_id: str, _progress: Any, _cancel: Any) -> tuple[str, str]:
+    try:
+        note = library.note(run_id)
+    except NotFound:  # not in the catalog (yet): no note either
+        note = None
+    return run_id, note.text if note is not None else ""
+
+
+def _states(library: Any, ids: list[str], _progress: Any, _cancel: Any) -> dict[str, Any]:
+    return dict(library.cache_states(ids))
+
+
 def _pin(library: Any, run_id: str, on: bool, progress: Any, cancel: CancelToken) -> bool:
     if on:
         library.pin_run(run_id, progress, cancel)
@@ -68,7 +80,13 @@ def _pin(library: Any, run_id: str, on: bool, progress: Any, cancel: CancelToken
 
 
 class RunPageController(QObject):
-    """The run page's worker side (see the module docstring)."""
+    """The run page's worker side (see the module docstring).
+
+    Signals:
+        statesChanged(): files of the run were fetched (the window's lists may redraw).
+    """
+
+    statesChanged = Signal()
 
     def __init__(
         self,
@@ -89,6 +107,12 @@ class RunPageController(QObject):
         self._reload.setSingleShot(True)
         self._reload.setInterval(800)  # new artifacts come in bursts: one reload per burst
         self._reload.timeout.connect(self._reload_now)
+        # Building the timeline and its pictures fetches files: their cache states are read
+        # again once per burst.
+        self._states_timer = QTimer(self)
+        self._states_timer.setSingleShot(True)
+        self._states_timer.setInterval(500)
+        self._states_timer.timeout.connect(self._refresh_states_now)
         t = page.timeline
         t.thumbnailWanted.connect(self._make_thumbnail)
         t.imageWanted.connect(self._make_image)
@@ -153,6 +177,7 @@ class RunPageController(QObject):
             workflow_watched=bool(run.workflow_id)
             and self.watch.is_workflow_watched(run.workflow_id or ""),
         )
+        self.load_note()
         self._load_timeline(summary)
 
     def _load_timeline(self, summary: RunSummary) -> None:
@@ -179,6 +204,42 @@ class RunPageController(QObject):
                 min(keep_line, data.timeline.log.line_count - 1) if data.timeline.log else -1
             )
         self.bridge.show_status("")
+        self._states_timer.start()
+
+    @Slot()
+    def _refresh_states_now(self) -> None:
+        summary = self.page.summary
+        if self.library is None or summary is None:
+            return
+        generation = self._generation
+        self.ops.run(
+            _states,
+            self.library,
+            [a.id for a in summary.artifacts],
+            on_result=lambda states: self._on_states(generation, states),
+            on_error=log.info,
+        )
+
+    def _on_states(self, generation: int, states: dict[str, Any]) -> None:
+        summary = self.page.summary
+        if generation != self._generation or summary is None:
+            return
+        changed = any(summary.states.get(i) != state for i, state in states.items())
+        self.page.set_cache_states(states)
+        if changed:
+            self.statesChanged.emit()
+
+    @Slot()
+    def load_note(self) -> None:
+        """Read the person's note on the run again (after it was shown or edited)."""
+        if self.library is None or self.run_id is None:
+            return
+        self.ops.run(_note, self.library, self.run_id, on_result=self._on_note, on_error=log.info)
+
+    def _on_note(self, result: tuple[str, str]) -> None:
+        run_id, text = result
+        if run_id == self.run_id:
+            self.page.set_user_note(text)
 
     @Slot(int, int)
     def _on_progress(self, done: int, total: int) -> None:
@@ -215,6 +276,7 @@ class RunPageController(QObject):
 
     def _on_thumbnail(self, result: tuple[str, QImage]) -> None:
         self.page.timeline.set_thumbnail(*result)
+        self._states_timer.start()
 
     @Slot(str)
     def _make_image(self, artifact_id: str) -> None:
@@ -234,6 +296,7 @@ class RunPageController(QObject):
 
     def _on_image(self, result: tuple[str, QImage]) -> None:
         self.page.timeline.set_image(*result)
+        self._states_timer.start()
 
     # -- live --------------------------------------------------------------------------------
     @Slot(object)

@@ -54,6 +54,7 @@ class RunWatchController(QObject):
         runGone(str): a run answered 404 (deleted, or not visible any more).
         problem(str): a poll failed; text for the status bar (polling goes on).
         notify(str, str): title and text for a desktop notification.
+        watchedChanged(): the watched runs or workflows changed (to be remembered).
     """
 
     runUpdated = Signal(object)
@@ -61,6 +62,7 @@ class RunWatchController(QObject):
     runGone = Signal(str)
     problem = Signal(str)
     notify = Signal(str, str)
+    watchedChanged = Signal()
 
     def __init__(self, parent: QObject | None = None, **watcher_options: Any) -> None:
         super().__init__(parent)
@@ -129,9 +131,32 @@ class RunWatchController(QObject):
         if run_id:
             self._watcher.add(run_id)
 
-    def set_run_watched(self, run_id: str, on: bool, name: str = "") -> None:
+    def restore(
+        self, runs: list[str], workflows: list[str], names: dict[str, str] | None = None
+    ) -> None:
+        """Watch exactly these runs and workflows (the choices remembered for a connection)."""
+        for run_id in sorted(self.watched_runs - set(runs)):
+            self.set_run_watched(run_id, False, announce=False)
+        for workflow_id in sorted(self.watched_workflows - set(workflows)):
+            self.set_workflow_watched(workflow_id, False, announce=False)
+        self._names.update(names or {})
+        for run_id in runs:
+            self.set_run_watched(run_id, True, announce=False)
+        for workflow_id in workflows:
+            self.set_workflow_watched(workflow_id, True, announce=False)
+
+    def set_names(self, names: dict[str, str]) -> None:
+        """What runs and workflows are called in notifications (ids to workflow names)."""
+        for ident, name in names.items():
+            if name:
+                self._names.setdefault(ident, name)
+
+    def set_run_watched(
+        self, run_id: str, on: bool, name: str = "", *, announce: bool = True
+    ) -> None:
         if name:
             self._names[run_id] = name
+        changed = on != (run_id in self.watched_runs)
         if on:
             self.watched_runs.add(run_id)
             if self._watcher is not None:
@@ -140,10 +165,15 @@ class RunWatchController(QObject):
             self.watched_runs.discard(run_id)
             if self._watcher is not None and run_id != self._followed:
                 self._watcher.remove(run_id)
+        if changed and announce:
+            self.watchedChanged.emit()
 
-    def set_workflow_watched(self, workflow_id: str, on: bool, name: str = "") -> None:
+    def set_workflow_watched(
+        self, workflow_id: str, on: bool, name: str = "", *, announce: bool = True
+    ) -> None:
         if name:
             self._names[workflow_id] = name
+        changed = on != (workflow_id in self.watched_workflows)
         if on:
             self.watched_workflows.add(workflow_id)
             if self._watcher is not None:
@@ -152,6 +182,8 @@ class RunWatchController(QObject):
             self.watched_workflows.discard(workflow_id)
             if self._watcher is not None:
                 self._watcher.remove_workflow(workflow_id)
+        if changed and announce:
+            self.watchedChanged.emit()
 
     def is_run_watched(self, run_id: str) -> bool:
         return run_id in self.watched_runs
@@ -210,6 +242,7 @@ class RunWatchController(QObject):
             self.runGone.emit(event.run_id)
             if event.run_id in self.watched_runs:
                 self.watched_runs.discard(event.run_id)
+                self.watchedChanged.emit()
                 name = self._name(event.run_id, None)
                 self.notify.emit("Run deleted", f"{name} no longer exists.")
         elif kind == "poll_failed" and event.error is not None:

@@ -63,6 +63,8 @@ class Sessions:
         http: httpx.Client | None = None,
         *,
         demo_server: Any = None,
+        demo_live_runs: int = 0,
+        demo_live_step: float = 2.0,
     ) -> None:
         self.paths = paths
         self.settings = settings
@@ -70,6 +72,8 @@ class Sessions:
         self._owns_http = http is None
         # A running server to use for "demo" (tests); otherwise one is started on demand.
         self.demo_server = demo_server
+        # Live runs of a demo server started here (the seeded runs are always there too).
+        self.demo_live_runs, self.demo_live_step = demo_live_runs, demo_live_step
         self._lock = threading.Lock()
         self._libraries: list[Library] = []
         self._servers: list[Any] = []
@@ -145,9 +149,11 @@ class Sessions:
 
         demo_server = self.demo_server
         if demo_server is None:
+            from artifact_viewer.demo.config import ServerConfig
             from artifact_viewer.demo.runner import DemoServer
 
-            demo_server = DemoServer().start()
+            config = ServerConfig(live_step=self.demo_live_step)
+            demo_server = DemoServer(config, live_runs=self.demo_live_runs).start()
             with self._lock:
                 self._servers.append(demo_server)
                 self.demo_server = demo_server

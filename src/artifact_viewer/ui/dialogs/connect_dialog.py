@@ -14,9 +14,31 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from artifact_viewer.core import errors
 from artifact_viewer.core.settings import DEFAULT_BASE_URL
 from artifact_viewer.core.urls import UnsafeUrl, check_base_url
 from artifact_viewer.ui.formatting import error_colour, warning_colour
+
+
+def connection_advice(exc: BaseException) -> str:
+    """Why connecting failed, with advice that fits the connect dialog: the fields are right
+    there, so it points at them rather than at Settings or environment variables."""
+    if isinstance(exc, errors.AuthError):
+        hint = (
+            "Check the API key above: it starts with anon_ and must belong to the "
+            "organisation this base URL serves."
+        )
+    elif isinstance(exc, errors.NotFound):
+        hint = "Check the base URL above: it usually ends in /api/v2."
+    elif isinstance(exc, errors.NetworkError):
+        hint = "Check the base URL above and your network connection, then connect again."
+    elif isinstance(exc, errors.ConfigError):
+        hint = "Check the base URL and the key above."
+    elif isinstance(exc, errors.ArtifactViewerError):
+        return exc.user_message()
+    else:
+        return errors.user_message(exc)
+    return f"{exc.message} {hint}"
 
 
 class ConnectDialog(QDialog):
@@ -126,6 +148,7 @@ class ConnectDialog(QDialog):
             self.message.setStyleSheet("")
             self.message.setText("Connecting…")
             self.message.show()
+            self._fit_height()
 
     @Slot(str)
     def set_error(self, text: str) -> None:
@@ -134,7 +157,18 @@ class ConnectDialog(QDialog):
         self.message.setStyleSheet(f"color: {error_colour(self.palette())};")
         self.message.setText(text)
         self.message.show()
+        self._fit_height()
         self.api_key.setFocus()
+
+    def _fit_height(self) -> None:
+        """Grow to fit a message of several lines instead of squeezing the fields."""
+        layout = self.layout()
+        if layout is None:
+            return
+        layout.activate()
+        wanted = layout.totalHeightForWidth(self.width())
+        if wanted > self.height():
+            self.resize(self.width(), wanted)
 
     @Slot()
     def connected(self) -> None:

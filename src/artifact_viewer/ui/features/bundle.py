@@ -128,6 +128,11 @@ class BundleFeature(QObject):
         self.import_action.setShortcut(QKeySequence("Ctrl+Shift+I"))
         self.import_action.setStatusTip("Add the runs of a bundle (works offline)")
         self.import_action.triggered.connect(self.ask_import)
+        slots.needs_api(
+            self.export_action,
+            "this run has files that are not cached; downloading them needs the API",
+            when=lambda: slots.uncached_runs(slots.selected_run_ids()),
+        )
         file_menu = slots.menu("&File")
         existing = file_menu.actions()
         if existing:
@@ -137,6 +142,7 @@ class BundleFeature(QObject):
             file_menu.addActions([self.export_action, self.import_action])
         window.setAcceptDrops(True)
         window.installEventFilter(self)
+        slots.events.shuttingDown.connect(self._stop_filtering)
         slots.events.scopeChanged.connect(self.update_actions)
         slots.events.artifactSelected.connect(self.update_actions)
         slots.events.libraryChanged.connect(self.update_actions)
@@ -156,6 +162,12 @@ class BundleFeature(QObject):
             has_library and not self.busy and self.slots.current_run_id() is not None
         )
         self.import_action.setEnabled(has_library and not self.busy)
+
+    @Slot()
+    def _stop_filtering(self) -> None:
+        """No Python event filter may outlive the window's last event loop."""
+        if self.slots is not None:
+            self.slots.window.removeEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
         kind = event.type()

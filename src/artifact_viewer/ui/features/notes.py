@@ -86,6 +86,8 @@ class NotesFeature(QObject):
 
     def install(self, slots: WindowSlots) -> None:
         self.slots = slots
+        # Lives as long as the window (the window keeps no list of its features).
+        self.setParent(slots.window)
         self.pane = NotesPane()
         self.dock = slots.add_pane(
             "notes",
@@ -180,6 +182,7 @@ class NotesFeature(QObject):
         target_id, note = result
         assert self.slots is not None
         self.slots.mark_note(target_id, note is not None)
+        self.slots.events.noteChanged.emit(target_id)
         if self.target is not None and self.target[1] == target_id:
             self.pane.when.setText(describe(note) if note else "Note cleared.")
 

@@ -90,6 +90,16 @@ class SaveManyFeature(QObject):
             file_menu.insertActions(file_menu.actions()[0], [self.save_selected, self.save_run])
         else:
             file_menu.addActions([self.save_selected, self.save_run])
+        slots.needs_api(
+            self.save_selected,
+            "saving files that are not cached needs the API to download them",
+            when=lambda: slots.uncached(slots.selected_artifact_ids()),
+        )
+        slots.needs_api(
+            self.save_run,
+            "this run has files that are not cached; downloading them needs the API",
+            when=lambda: slots.uncached_runs(slots.selected_run_ids()),
+        )
         slots.add_list_action(self.save_selected)
         slots.add_run_action(self.save_run)
         slots.events.artifactSelected.connect(self.update_actions)
@@ -131,7 +141,12 @@ class SaveManyFeature(QObject):
 
     @Slot()
     def ask_runs(self) -> None:
-        run_ids = self.slots.selected_run_ids()
+        self.ask_for_runs(self.slots.selected_run_ids())
+
+    def ask_for_runs(self, run_ids: Sequence[str]) -> None:
+        """Ask for a folder, then save every artifact of ``run_ids`` into it (the run page's
+        "Save run…")."""
+        run_ids = list(run_ids)
         if run_ids and not self.busy:
             self._pending = (None, run_ids)
             self._ask_folder(f"Save {len(run_ids)} run(s) into a folder")

@@ -14,10 +14,11 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QKeySequence
 
+from artifact_viewer.core.errors import CacheError
 from artifact_viewer.core.paths import app_paths
 from artifact_viewer.core.progress import ProgressFn
 from artifact_viewer.core.search import Indexer, QueryError, SearchIndex, SearchQuery, parse_query
-from artifact_viewer.core.search.finder import Hit, SearchResult, search
+from artifact_viewer.core.search.finder import Hit, SearchResult, artifacts_with_content, search
 from artifact_viewer.core.search.index import INDEX_FILE
 from artifact_viewer.ui.extensions import WindowSlots
 from artifact_viewer.ui.search.pane import SearchPane
@@ -27,6 +28,10 @@ if TYPE_CHECKING:  # the window paints before the library (and httpx) is importe
     from artifact_viewer.core.library import Library
 
 DEBOUNCE_MS = 100  # after the last key: the first results paint within ~150 ms
+#: "Searching…" is said when an answer takes longer than this (not for every key)
+SEARCHING_NOTE_MS = 250
+#: the first answer: more than a screenful, found and listed fast; then up to LIMIT
+FIRST_LIMIT = 50
 LIMIT = 200
 
 
@@ -47,14 +52,27 @@ def open_searcher(library: Library, _progress: ProgressFn, _cancel: object) -> S
 
 
 def run_search(
-    searcher: Searcher, query: SearchQuery, seq: int, _progress: ProgressFn, cancel: Any
-) -> tuple[int, SearchResult, int]:
-    result = search(searcher.index, query, limit=LIMIT, cancel=cancel)
-    return seq, result, searcher.indexer.pending()
+    searcher: Searcher,
+    query: SearchQuery,
+    seq: int,
+    limit: int,
+    _progress: ProgressFn,
+    cancel: Any,
+) -> tuple[int, SearchResult, int, int]:
+    result = search(searcher.index, query, limit=limit, cancel=cancel)
+    # How many files wait is said with the last answer (the first one must be quick).
+    last = result.complete or limit >= LIMIT
+    return seq, result, searcher.indexer.pending() if last else 0, limit
 
 
 def find_artifact(library: Library, hit: Hit, _progress: ProgressFn, _cancel: object) -> Any:
     return hit, library.artifact(hit.artifact_id)
+
+
+def _reveal_hit(previewer: Any, hit: Hit) -> bool:
+    """Move ``previewer`` to ``hit``, its first matched words highlighted where it can."""
+    match = hit.snippet[hit.marks[0][0] : hit.marks[0][1]] if hit.marks else ""
+    return reveal(previewer, hit.location, match)
 
 
 def close_searcher(searcher: Searcher) -> None:
@@ -71,9 +89,10 @@ class SearchFeature(QObject):
         self.slots: WindowSlots | None = None
         self.searcher: Searcher | None = None
         self._seq = 0
-        # (artifact id, location, its file went to the preview) while a hit is opening
-        self._pending_reveal: tuple[str, dict[str, Any], bool] | None = None
-        self._retry: tuple[Any, dict[str, Any]] | None = None
+        self._query: SearchQuery | None = None
+        # (the hit, its file went to the preview) while a hit is opening
+        self._pending_reveal: tuple[Hit, bool] | None = None
+        self._retry: tuple[Any, Hit] | None = None
         self._closed = False
 
     def install(self, slots: WindowSlots) -> None:
@@ -91,13 +110,20 @@ class SearchFeature(QObject):
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.setInterval(DEBOUNCE_MS)
+        self.timer.setTimerType(Qt.TimerType.PreciseTimer)  # a coarse one may fire 5 ms late
         self.timer.timeout.connect(self.start_search)
+        self._searching = QTimer(self)
+        self._searching.setSingleShot(True)
+        self._searching.setInterval(SEARCHING_NOTE_MS)
+        self._searching.timeout.connect(lambda: self.pane.show_status("Searching…"))
         self.pane.queryChanged.connect(lambda _text: self.timer.start())
         self.pane.hitActivated.connect(self.open_hit)
         slots.events.libraryChanged.connect(self._on_library)
+        slots.events.shuttingDown.connect(self._on_shutting_down)
         slots.preview_host().loadingChanged.connect(self._on_preview_loading)
         slots.preview_shown().connect(self._on_preview_shown)
         slots.window.installEventFilter(self)  # closing the window stops the indexer
+        slots.set_content_matcher(self.content_ids)  # the filter box's text: terms
         library = slots.services.library()
         if library is not None:
             self._on_library(library)
@@ -107,6 +133,13 @@ class SearchFeature(QObject):
             self._closed = True
             self._shutdown()
         return False
+
+    @Slot()
+    def _on_shutting_down(self) -> None:
+        self._closed = True
+        if self.slots is not None:
+            self.slots.window.removeEventFilter(self)
+        self._shutdown()
 
     @Slot()
     def focus_box(self) -> None:
@@ -139,6 +172,8 @@ class SearchFeature(QObject):
         searcher.library.blob_events.subscribe(searcher.indexer)
         searcher.indexer.start()
         self.searcher = searcher
+        if self.slots is not None:
+            self.slots.set_content_matcher(self.content_ids)  # a text: filter is applied again
         if searcher.index.rebuilt:
             self.pane.show_status(searcher.index.rebuilt)
         if self.pane.box.text().strip():
@@ -150,12 +185,25 @@ class SearchFeature(QObject):
         if searcher is not None:
             close_searcher(searcher)
 
+    # -- the filter box's text: terms ----------------------------------------------------------
+
+    def content_ids(self, words: tuple[str, ...], _progress: Any, cancel: Any) -> frozenset[str]:
+        """The artifacts whose cached file holds every word (runs on the pool)."""
+        searcher = self.searcher
+        if searcher is None:
+            raise CacheError(
+                "The search index is not open yet: text: terms match nothing until it is."
+            )
+        ids, _complete = artifacts_with_content(searcher.index, words, cancel)
+        return ids
+
     # -- searching ---------------------------------------------------------------------------
 
     @Slot()
     def start_search(self) -> None:
         text = self.pane.box.text().strip()
         self._seq += 1
+        self._searching.stop()
         if not text:
             self.pane.clear_results("")
             return
@@ -168,25 +216,39 @@ class SearchFeature(QObject):
         if self.searcher is None or self.slots is None:
             self.pane.show_status("The search index is opening…")
             return
-        self.pane.show_status("Searching…")
+        self._searching.start()  # "Searching…" only if the answer takes a while
+        self._query = query
+        self._run(query, FIRST_LIMIT)
+
+    def _run(self, query: SearchQuery, limit: int) -> None:
+        if self.searcher is None or self.slots is None:
+            return
         self.slots.services.ops.run(
             run_search,
             self.searcher,
             query,
             self._seq,
+            limit,
             on_result=self._on_result,
             on_error=self._on_error,
         )
 
     @Slot(object)
-    def _on_result(self, outcome: tuple[int, SearchResult, int]) -> None:
-        seq, result, pending = outcome
+    def _on_result(self, outcome: tuple[int, SearchResult, int, int]) -> None:
+        seq, result, pending, limit = outcome
         if seq != self._seq:
             return  # an older query: a newer one is on its way
-        self.pane.show_result(result, pending)
+        self._searching.stop()
+        if limit < LIMIT:  # the first screenful: shown now, the rest asked for
+            self.pane.show_result(result, pending)
+            if not result.complete and self._query is not None:
+                self._run(self._query, LIMIT)
+        else:
+            self.pane.extend_result(result, pending)
 
     @Slot(object)
     def _on_error(self, exc: BaseException) -> None:
+        self._searching.stop()
         message = getattr(exc, "user_message", None)
         self.pane.show_status(message() if callable(message) else f"Search failed: {exc}")
 
@@ -210,30 +272,30 @@ class SearchFeature(QObject):
         if artifact is None or self.slots is None:
             self.pane.show_status(f"{hit.display_name} is no longer in the catalog.")
             return
-        self._pending_reveal = (hit.artifact_id, hit.location, False)
+        self._pending_reveal = (hit, False)
         if self.slots.open_artifact(artifact):  # showing already: move there now
-            self._pending_reveal = (hit.artifact_id, hit.location, True)
+            self._pending_reveal = (hit, True)
             self._on_preview_loading(self.slots.preview_host().is_loading())
 
     @Slot(str)
     def _on_preview_shown(self, artifact_id: str) -> None:
         pending = self._pending_reveal
-        if pending is not None and pending[0] == artifact_id:
-            self._pending_reveal = (artifact_id, pending[1], True)
+        if pending is not None and pending[0].artifact_id == artifact_id:
+            self._pending_reveal = (pending[0], True)
 
     @Slot(bool)
     def _on_preview_loading(self, loading: bool) -> None:
         pending = self._pending_reveal
-        if loading or pending is None or not pending[2] or self.slots is None:
+        if loading or pending is None or not pending[1] or self.slots is None:
             return
         self._pending_reveal = None
         previewer = self.slots.preview_host().previewer()
-        if reveal(previewer, pending[1]):
+        if _reveal_hit(previewer, pending[0]):
             return
         finished = getattr(previewer, "finished", None)
         if finished is not None and getattr(previewer, "complete", True) is False:
             # A table streams its rows after the first screen: try again once all are in.
-            self._retry = (previewer, pending[1])
+            self._retry = (previewer, pending[0])
             finished.connect(self._reveal_when_finished)
             return
         self.pane.show_status("Opened; this view cannot show the exact place of the match.")
@@ -243,7 +305,7 @@ class SearchFeature(QObject):
         retry, self._retry = self._retry, None
         if retry is None:
             return
-        previewer, location = retry
+        previewer, hit = retry
         previewer.finished.disconnect(self._reveal_when_finished)
-        if not reveal(previewer, location):
+        if not _reveal_hit(previewer, hit):
             self.pane.show_status("Opened; this view cannot show the exact place of the match.")

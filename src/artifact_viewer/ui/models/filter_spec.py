@@ -4,7 +4,8 @@ Terms (any case): ``type:`` (artifact type), ``mime:`` (a full type, or a short 
 ``csv``, ``tsv``, ``json``, ``xml``, ``pdf``, ``image``, ``png``, ``jpeg``, ``log``,
 ``text``), ``ext:`` (file-name extension), ``status:`` (run status), ``run:`` (run id or
 its start), ``workflow:`` (workflow id start or words of its name), ``after:`` and
-``before:`` (dates: 2026-11-04, or 2026-11-04T06:00). Qt-free: the parser is plain Python.
+``before:`` (dates: 2026-11-04, or 2026-11-04T06:00), ``text:`` (words inside the cached
+file, from the content search index). Qt-free: the parser is plain Python.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ MIME_SHORT_FORMS: dict[str, tuple[str, ...]] = {
     "text": ("text/",),
 }
 
-KEYS = ("type", "mime", "ext", "status", "run", "workflow", "after", "before")
+KEYS = ("type", "mime", "ext", "status", "run", "workflow", "after", "before", "text")
 
 # Shown in the filter box and its help: each example is tested to match something.
 PLACEHOLDER = "Filter  (words, type:screenshot, mime:csv, status:failed; the ? lists every term)"
@@ -45,6 +46,7 @@ HELP_ROWS: tuple[tuple[str, str], ...] = (
     ("workflow:payroll", "workflows whose name holds the word (or whose id starts so)"),
     ("after:2026-11-01", "created on or after the date"),
     ("before:2026-11-05", "created before the date"),
+    ("text:E00004", 'the cached file holds the word anywhere (text:"net pay" for a phrase)'),
 )
 
 
@@ -64,6 +66,7 @@ class FilterSpec:
     after: datetime | None = None
     before: datetime | None = None
     problems: tuple[str, ...] = ()  # terms that could not be read (shown, never fatal)
+    texts: tuple[str, ...] = ()  # words the cached file must hold (the content index)
 
     @property
     def empty(self) -> bool:
@@ -78,12 +81,15 @@ class FilterSpec:
             or self.workflows
             or self.after
             or self.before
+            or self.texts
         )
 
     @property
     def artifact_terms(self) -> bool:
         """True when the filter says something about artifacts themselves (not only runs)."""
-        return bool(self.words or self.types or self.mimes or self.exclude or self.extensions)
+        return bool(
+            self.words or self.types or self.mimes or self.exclude or self.extensions or self.texts
+        )
 
     @property
     def text(self) -> str:
@@ -160,4 +166,5 @@ def parse_filter(text: str) -> FilterSpec:
         after=dates["after"],
         before=dates["before"],
         problems=tuple(problems),
+        texts=tuple(buckets["text"]),
     )

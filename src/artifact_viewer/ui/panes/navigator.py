@@ -56,10 +56,11 @@ class NavigatorProxy(QSortFilterProxyModel):
         self.setSortRole(SORT_ROLE)
 
     def set_spec(self, spec: FilterSpec, run_ids: set[str] | None = None) -> None:
-        self.beginFilterChange()
         self._spec = spec
         self._run_ids = run_ids
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        # One layout change, not a row removal per hidden run: with a thousand runs in an
+        # open workflow the tree view relaid itself out per removal (seconds, not ms).
+        self.invalidate()
 
     def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:
         model = self.sourceModel()
@@ -74,7 +75,7 @@ class NavigatorProxy(QSortFilterProxyModel):
             run = model.data(index, ITEM_ROLE)
             if self._run_ids is not None and getattr(run, "id", None) in self._run_ids:
                 return True
-            if spec.types or spec.mimes or spec.extensions:
+            if spec.types or spec.mimes or spec.extensions or spec.texts:
                 return False  # artifact terms: only runs holding a match
             if spec.runs and not any(str(getattr(run, "id", "")).startswith(r) for r in spec.runs):
                 return False
@@ -101,29 +102,39 @@ class NavigatorProxy(QSortFilterProxyModel):
         return False
 
     def hasChildren(self, parent: AnyIndex = QModelIndex()) -> bool:  # noqa: N802 (Qt's name)
-        """Answered from the source: the base class would filter and sort every run of each
-        workflow to say whether it has any (seconds at start for 10k runs), though a
-        workflow is only shown while one of its runs is."""
+        """Answered from the source: the base class would filter every run of each workflow
+        to say whether it has any (seconds at start for 10k runs), though a workflow is only
+        shown while one of its runs is."""
         if not parent.isValid():
             return self.rowCount(parent) > 0
         source = self.mapToSource(parent)
         return bool(self.sourceModel().hasChildren(source))
 
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """The navigator model sorts itself (one Python sort per level); the proxy keeps
+        its order and only filters."""
+        model = self.sourceModel()
+        if isinstance(model, NavigatorModel):
+            model.sort(column, order)
+            super().sort(-1, Qt.SortOrder.AscendingOrder)  # -1: the source order as it is
+        else:
+            super().sort(column, order)
+
     def lessThan(self, left: AnyIndex, right: AnyIndex) -> bool:
         model = self.sourceModel()
-        lk, rk = model.data(left, KIND_ROLE), model.data(right, KIND_ROLE)
+        if isinstance(model, NavigatorModel):
+            (lk, lv), (rk, rv) = model.sort_key(left), model.sort_key(right)
+        else:
+            lk, rk = model.data(left, KIND_ROLE), model.data(right, KIND_ROLE)
+            lv, rv = model.data(left, SORT_ROLE), model.data(right, SORT_ROLE)
         fixed = (ALL, OFFLINE)
         if lk in fixed or rk in fixed:
             # Keep "All artifacts" and "Available offline" first in either sort order.
             lrank = 0 if lk in fixed else 1
             rrank = 0 if rk in fixed else 1
-            if lrank == rrank:
-                less = bool(model.data(left, SORT_ROLE) < model.data(right, SORT_ROLE))
-            else:
-                less = lrank < rrank
+            less = bool(lv < rv) if lrank == rrank else lrank < rrank
             descending = self.sortOrder() == Qt.SortOrder.DescendingOrder
             return less != descending
-        lv, rv = model.data(left, SORT_ROLE), model.data(right, SORT_ROLE)
         try:
             return bool(lv < rv)
         except TypeError:

@@ -52,7 +52,8 @@ class RunPage(QWidget):
 
     Signals:
         watchToggled(bool), watchWorkflowToggled(bool), pinToggled(bool)
-        openFirstErrorRequested()
+        openFirstErrorRequested(), saveRunRequested(), compareRequested()
+        editNoteRequested(): the person wants to write or change the run's note.
         artifactActivated(object): an artifact chosen in the list (to preview it).
     """
 
@@ -60,6 +61,9 @@ class RunPage(QWidget):
     watchWorkflowToggled = Signal(bool)
     pinToggled = Signal(bool)
     openFirstErrorRequested = Signal()
+    saveRunRequested = Signal()
+    compareRequested = Signal()
+    editNoteRequested = Signal()
     artifactActivated = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -78,23 +82,55 @@ class RunPage(QWidget):
         self.job_run, self.started_by = QLabel(self), QLabel(self)
         for label in (self.status, self.started, self.ended, self.job_run, self.started_by):
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # Two columns of facts, so the timeline keeps most of the height on small screens.
         form = QFormLayout()
         form.addRow("Status", self.status)
         form.addRow("Started", self.started)
         form.addRow("Ended", self.ended)
         form.addRow("Duration", self.duration)
-        form.addRow("Job run", self.job_run)
-        form.addRow("Started by", self.started_by)
+        side = QFormLayout()
+        side.addRow("Job run", self.job_run)
+        side.addRow("Started by", self.started_by)
+        facts = QHBoxLayout()
+        facts.addLayout(form, 1)
+        facts.addSpacing(24)
+        facts.addLayout(side, 1)
         self.notes = QLabel(self)
         self.notes.setObjectName("runNotes")
         self.notes.setWordWrap(True)
+        # The person's own note on the run (written in the Notes pane).
+        self.user_note = QLabel(self)
+        self.user_note.setObjectName("runUserNote")
+        self.user_note.setWordWrap(True)
+        self.user_note.setTextFormat(Qt.TextFormat.PlainText)
+        self.user_note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.edit_note = QPushButton("Add note…", self)
+        self.edit_note.setToolTip("Write a note on this run in the Notes pane")
+        note_row = QHBoxLayout()
+        note_row.addWidget(self.user_note, 1)
+        note_row.addWidget(self.edit_note, 0, Qt.AlignmentFlag.AlignTop)
+        side.addRow("Note", note_row)
+        self.set_user_note(None)
         self.first_error = QPushButton("Open first error", self)
+        self.first_error.setToolTip("Show the first error line of the run's log (F8: the next)")
         self.pin = QPushButton("Pin run", self)
         self.pin.setCheckable(True)
+        self.pin.setToolTip("Keep every artifact of this run for offline use")
+        self.save_run = QPushButton("Save run…", self)
+        self.save_run.setToolTip("Save every artifact of this run into a folder")
+        self.compare = QPushButton("Compare with previous run", self)
+        self.compare.setToolTip("Compare this run with the previous run of its workflow")
         self.watch = QCheckBox("Watch this run", self)
         self.watch_workflow = QCheckBox("Watch this workflow", self)
         actions = QHBoxLayout()
-        for widget in (self.first_error, self.pin, self.watch, self.watch_workflow):
+        for widget in (
+            self.first_error,
+            self.pin,
+            self.save_run,
+            self.compare,
+            self.watch,
+            self.watch_workflow,
+        ):
             actions.addWidget(widget)
         actions.addStretch(1)
         self.artifacts = QTreeWidget(self)
@@ -103,29 +139,40 @@ class RunPage(QWidget):
         self.artifacts.setRootIsDecorated(True)
         self.artifacts.setUniformRowHeights(True)
         self.timeline = TimelineView(self)
-        top = QWidget(self)
-        top_layout = QVBoxLayout(top)
-        top_layout.setContentsMargins(0, 0, 0, 0)
-        top_layout.addWidget(self.title)
-        top_layout.addLayout(form)
-        top_layout.addWidget(self.notes)
-        top_layout.addLayout(actions)
-        top_layout.addWidget(self.artifacts, 1)
-        split = QSplitter(Qt.Orientation.Vertical, self)
-        split.addWidget(top)
-        split.addWidget(self.timeline)
-        split.setStretchFactor(0, 2)
-        split.setStretchFactor(1, 3)
+        # The run's artifacts and its timeline share the height below the header; the
+        # timeline (log beside the screenshot) gets most of it.
+        self.artifacts.setMinimumHeight(60)
+        self.split = QSplitter(Qt.Orientation.Vertical, self)
+        self.split.setObjectName("runPageSplit")
+        self.split.addWidget(self.artifacts)
+        self.split.addWidget(self.timeline)
+        self.split.setStretchFactor(0, 1)
+        self.split.setStretchFactor(1, 4)
+        self.split.setCollapsible(1, False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
-        layout.addWidget(split)
+        layout.addWidget(self.title)
+        layout.addLayout(facts)
+        layout.addWidget(self.notes)
+        layout.addLayout(actions)
+        layout.addWidget(self.split, 1)
         self.watch.toggled.connect(self.watchToggled)
         self.watch_workflow.toggled.connect(self.watchWorkflowToggled)
         self.pin.toggled.connect(self.pinToggled)
         self.pin.toggled.connect(self._label_pin)
         self.first_error.clicked.connect(self.openFirstErrorRequested)
+        self.save_run.clicked.connect(self.saveRunRequested)
+        self.compare.clicked.connect(self.compareRequested)
+        self.edit_note.clicked.connect(self.editNoteRequested)
         self.artifacts.itemActivated.connect(self._on_activated)
         self._notes: dict[str, str] = {}
+
+    def heightForWidth(self, width: int) -> int:
+        """The least height at ``width`` (the wrapped notes need it): in a resizable scroll
+        area the page then fills the height it is given and scrolls only below that."""
+        layout = self.layout()
+        least = layout.minimumHeightForWidth(width) if layout is not None else -1
+        return max(least, self.minimumHeight())
 
     # -- content ---------------------------------------------------------------------------
     def show_loading(self, run_id: str) -> None:
@@ -137,6 +184,7 @@ class RunPage(QWidget):
         self.artifacts.clear()
         self._notes.clear()
         self._show_notes()
+        self.set_user_note(None)
         self.timeline.clear()
 
     def set_summary(self, summary: RunSummary, *, watched: bool, workflow_watched: bool) -> None:
@@ -217,6 +265,21 @@ class RunPage(QWidget):
         if summary.run.status:
             self.setWindowIcon(status_icon(summary.run.status))
 
+    def set_cache_states(self, states: dict[str, CacheState]) -> None:
+        """New cache states of the listed artifacts (after the timeline fetched some)."""
+        if self.summary is not None:
+            self.summary.states.update(states)
+        for i in range(self.artifacts.topLevelItemCount()):
+            group = self.artifacts.topLevelItem(i)
+            for j in range(group.childCount() if group is not None else 0):
+                row = group.child(j) if group is not None else None
+                art = row.data(0, ARTIFACT_ROLE) if row is not None else None
+                if row is None or not isinstance(art, Artifact) or art.id not in states:
+                    continue
+                state = states[art.id]
+                row.setText(3, fmt.CACHE_LABELS.get(state, state.name))
+                row.setIcon(3, cache_icon(state))
+
     def artifact_names(self) -> list[str]:
         names: list[str] = []
         for i in range(self.artifacts.topLevelItemCount()):
@@ -228,6 +291,17 @@ class RunPage(QWidget):
                 if child is not None:
                     names.append(child.text(0))
         return names
+
+    def set_user_note(self, text: str | None) -> None:
+        """The person's note on the run (None or empty: there is none)."""
+        if text:
+            self.user_note.setText(text)
+            self.user_note.setEnabled(True)
+            self.edit_note.setText("Edit note…")
+        else:
+            self.user_note.setText("No note.")
+            self.user_note.setEnabled(False)  # drawn as a hint, not as content
+            self.edit_note.setText("Add note…")
 
     def set_note(self, key: str, text: str) -> None:
         """One line of the notes (by key; empty text removes it)."""

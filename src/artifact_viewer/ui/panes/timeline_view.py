@@ -147,10 +147,11 @@ class TimelineView(QWidget):
 
     def _describe(self, data: TimelineData) -> str:
         timeline = data.timeline
-        parts = [f"{len(timeline.screenshots):,} screenshots"]
+        parts = [_count(len(timeline.screenshots), "screenshot")]
         log = timeline.log
         if log is not None:
-            parts.append(f"{data.log_name}: {log.line_count:,} lines, {len(log.errors):,} errors")
+            lines, errors = _count(log.line_count, "line"), _count(len(log.errors), "error")
+            parts.append(f"{data.log_name}: {lines}, {errors}")
             if log.shift_reason == "zone":
                 parts.append(f"log times read as local time ({log.shift / 3600:+g} h)")
             elif log.shift_reason == "clock":
@@ -251,3 +252,8 @@ class TimelineView(QWidget):
                 self.image.set_image(None, "No screenshot had been taken yet at this line.")
         finally:
             self._syncing = False
+
+
+def _count(n: int, noun: str) -> str:
+    """``1 screenshot``, ``2 screenshots``, ``1,204 lines``."""
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")

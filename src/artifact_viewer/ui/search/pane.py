@@ -8,7 +8,12 @@ from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import QHeaderView, QLabel, QLineEdit, QTreeView, QVBoxLayout, QWidget
 
 from artifact_viewer.core.search.finder import Hit, SearchResult
-from artifact_viewer.ui.search.results import HIT_ROLE, SnippetDelegate, results_model
+from artifact_viewer.ui.search.results import (
+    HIT_ROLE,
+    SnippetDelegate,
+    append_hits,
+    results_model,
+)
 
 
 class SearchPane(QWidget):
@@ -26,6 +31,7 @@ class SearchPane(QWidget):
             'Search inside cached artifacts: words, "a phrase", -exclude, type: run: status:'
         )
         self.box.setClearButtonEnabled(True)
+        self._shown = 0  # hits listed
         self.status = QLabel("")
         self.status.setWordWrap(True)
         self.model = QStandardItemModel(self)
@@ -46,11 +52,28 @@ class SearchPane(QWidget):
 
     def show_result(self, result: SearchResult, pending: int) -> None:
         results_model(result.hits, self.model)
+        self._shown = len(result.hits)
         self.view.expandAll()
         header = self.view.header()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
+        self._say(result, pending)
+
+    def extend_result(self, result: SearchResult, pending: int) -> None:
+        """The same query with more hits: those not listed yet are added below (what is
+        selected or scrolled to stays)."""
+        if result.hits[: self._shown] != self.hits():  # the index changed in between
+            self.show_result(result, pending)
+            return
+        more = result.hits[self._shown :]
+        append_hits(more, self.model)
+        self._shown = len(result.hits)
+        for row in range(self.model.rowCount()):
+            self.view.expand(self.model.index(row, 0))
+        self._say(result, pending)
+
+    def _say(self, result: SearchResult, pending: int) -> None:
         count = len(result.hits)
         parts = [f"{count}{'' if result.complete else '+'} match{'es' if count != 1 else ''}"]
         if pending:
@@ -63,6 +86,7 @@ class SearchPane(QWidget):
 
     def clear_results(self, text: str = "") -> None:
         self.model.clear()
+        self._shown = 0
         self.show_status(text)
 
     def hits(self) -> list[Hit]:

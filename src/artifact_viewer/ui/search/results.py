@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 from artifact_viewer.core.search.finder import Hit
 
 HIT_ROLE = Qt.ItemDataRole.UserRole + 1
+RUN_ROLE = Qt.ItemDataRole.UserRole + 3  # a run row's run id (HIT_ROLE + 1 is the markup)
 COLUMNS = ("Artifact", "Where", "Match")
 Index = QModelIndex | QPersistentModelIndex
 
@@ -58,13 +59,23 @@ def results_model(hits: list[Hit], model: QStandardItemModel) -> None:
     """Fill ``model``: one row per run (in the hits' order), its hits as children."""
     model.clear()
     model.setHorizontalHeaderLabels(list(COLUMNS))
+    append_hits(hits, model)
+
+
+def append_hits(hits: list[Hit], model: QStandardItemModel) -> None:
+    """Add ``hits`` to a filled ``model``: under their run's row, or a new one at the end
+    (the same rows :func:`results_model` makes of all the hits at once)."""
     parents: dict[str | None, QStandardItem] = {}
+    for row in range(model.rowCount()):
+        item = model.item(row, 0)
+        parents[item.data(RUN_ROLE)] = item
     for hit in hits:
         parent = parents.get(hit.run_id)
         if parent is None:
             parent = QStandardItem(run_title(hit))
             parent.setEditable(False)
             parent.setSelectable(False)
+            parent.setData(hit.run_id, RUN_ROLE)
             model.appendRow([parent, _plain(""), _plain("")])
             parents[hit.run_id] = parent
         name = _plain(hit.display_name)
@@ -72,7 +83,8 @@ def results_model(hits: list[Hit], model: QStandardItemModel) -> None:
         match = _plain(hit.marked())
         match.setData(snippet_html(hit), HIT_ROLE + 1)
         match.setData(hit, HIT_ROLE)
-        place = _plain(where(hit.location))
+        # the words are in the file, not in one row: say so where the place is
+        place = _plain(where(hit.location) + (" (words across rows)" if hit.across_rows else ""))
         place.setData(hit, HIT_ROLE)
         parent.appendRow([name, place, match])
 

@@ -1,0 +1,119 @@
+"""The navigator with a thousand runs in one open workflow: a filter shows exactly the runs
+it keeps, keeps the workflow open and the current run (when it stays), and clearing it
+brings every run back."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from PySide6.QtCore import QModelIndex
+
+from artifact_viewer.core.models import Workflow, WorkflowRun
+from artifact_viewer.ui.models.filter_spec import parse_filter
+from artifact_viewer.ui.models.navigator_model import ID_ROLE, KIND_ROLE, RUN, WORKFLOW, TreeData
+from artifact_viewer.ui.panes.navigator import Navigator
+
+
+def _visible_runs(nav: Navigator) -> list[str]:
+    proxy, found = nav.proxy, []
+
+    def walk(parent: QModelIndex) -> None:
+        for row in range(proxy.rowCount(parent)):
+            index = proxy.index(row, 0, parent)
+            if index.data(KIND_ROLE) == RUN:
+                found.append(index.data(ID_ROLE))
+            walk(index)
+
+    walk(QModelIndex())
+    return found
+
+
+def test_filtering_a_thousand_runs_keeps_exactly_the_matches(qtbot: Any) -> None:
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    runs = [
+        WorkflowRun(
+            id=f"run-{i:05d}",
+            workflow_id="wf",
+            status="FAILED" if i % 7 == 0 else "COMPLETED",
+            created_at=start + timedelta(minutes=10 * i),
+        )
+        for i in range(1000)
+    ]
+    nav = Navigator()
+    qtbot.addWidget(nav)
+    nav.resize(320, 700)
+    nav.show()
+    nav.set_tree(TreeData([Workflow(id="wf", name="Bulk export")], {"wf": runs}, [], set(), {}))
+    nav.view.expandAll()
+    assert nav.select(RUN, "run-00014")  # a failed one: it stays under status:failed
+    failed = {r.id for r in runs if r.status == "FAILED"}
+    nav.set_filter(parse_filter("status:failed"), failed)
+    assert set(_visible_runs(nav)) == failed
+    assert nav.current() == (RUN, "run-00014")
+    workflow = nav.proxy.mapFromSource(nav.model.find(WORKFLOW, "wf"))
+    assert nav.view.isExpanded(workflow)
+    half = {r.id for r in runs[::2]}
+    nav.set_filter(parse_filter("records"), half)
+    assert set(_visible_runs(nav)) == half
+    nav.set_filter(parse_filter(""), None)
+    assert len(_visible_runs(nav)) == 1000
+    assert nav.view.isExpanded(nav.proxy.mapFromSource(nav.model.find(WORKFLOW, "wf")))
+
+
+def test_header_sorts_keep_the_fixed_rows_on_top_and_the_current_run(
+    qtbot: Any, qtmodeltester: Any
+) -> None:
+    from PySide6.QtCore import Qt
+
+    from artifact_viewer.ui.models.navigator_model import ALL, OFFLINE
+
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    runs = {
+        wf: [
+            WorkflowRun(
+                id=f"{wf}-run-{i}",
+                workflow_id=wf,
+                status=("FAILED", "COMPLETED", "PENDING")[i % 3],
+                created_at=start + timedelta(hours=i, minutes=7 * len(wf)),
+            )
+            for i in range(5)
+        ]
+        for wf in ("wf-b", "wf-a")
+    }
+    workflows = [Workflow(id="wf-b", name="Beta"), Workflow(id="wf-a", name="Alpha")]
+    offline = [runs["wf-a"][0], runs["wf-b"][3]]
+    nav = Navigator()
+    qtbot.addWidget(nav)
+    nav.show()
+    nav.set_tree(TreeData(workflows, runs, offline, set(), {}))
+    nav.view.expandAll()
+    assert nav.select(RUN, "wf-b-run-2")
+    proxy = nav.proxy
+
+    def top() -> list[str]:
+        return [proxy.index(r, 0).data(ID_ROLE) for r in range(proxy.rowCount())]
+
+    def runs_of(workflow: str) -> list[str]:
+        parent = proxy.mapFromSource(nav.model.find(WORKFLOW, workflow))
+        return [proxy.index(r, 0, parent).data(ID_ROLE) for r in range(proxy.rowCount(parent))]
+
+    nav.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)  # by name, then by time
+    assert top() == [ALL, OFFLINE, "wf-a", "wf-b"]
+    assert runs_of("wf-b") == [f"wf-b-run-{i}" for i in range(5)]
+    nav.view.sortByColumn(0, Qt.SortOrder.DescendingOrder)
+    assert top() == [ALL, OFFLINE, "wf-b", "wf-a"]  # fixed rows stay first either way
+    assert runs_of("wf-b") == [f"wf-b-run-{i}" for i in reversed(range(5))]
+    nav.view.sortByColumn(1, Qt.SortOrder.AscendingOrder)  # by status
+    statuses = [
+        proxy.index(r, 1, proxy.mapFromSource(nav.model.find(WORKFLOW, "wf-a"))).data()
+        for r in range(5)
+    ]
+    assert statuses == sorted(statuses, key=lambda s: s.split()[0])
+    assert nav.current() == (RUN, "wf-b-run-2")  # the current run survives every sort
+    from artifact_viewer.ui.models.navigator_model import NavigatorModel
+
+    model = NavigatorModel()
+    model.set_tree(TreeData(workflows, runs, offline, set(), {}))
+    model.sort(2, Qt.SortOrder.DescendingOrder)
+    qtmodeltester.check(model, force_py=True)
