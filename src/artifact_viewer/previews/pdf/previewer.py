@@ -31,11 +31,7 @@ from artifact_viewer.previews.fmt import human_size
 from artifact_viewer.previews.pdf import layout as pdf_layout
 from artifact_viewer.previews.pdf import probe
 from artifact_viewer.previews.pdf.layout import PageLayout, PdfGeometry
-from artifact_viewer.previews.pdf.search import (
-    MAX_HITS,
-    PdfHit,
-    search_in_helper,
-)
+from artifact_viewer.previews.pdf.search import MAX_HITS, PdfHit
 from artifact_viewer.qt.buttons import tool_button
 from artifact_viewer.qt.worker import Task, run_in_pool
 
@@ -620,7 +616,7 @@ class PdfPreviewer(Previewer):
         self._searched = query
         self._squeeze_toolbar(self.width())
         self._tasks["search"] = run_in_pool(
-            search_in_helper,
+            probe.search_in_helper,
             self._source.path,
             query,
             on_result=self._search_done,

@@ -88,21 +88,6 @@ def page_texts(path: Path, cancel: CancelToken) -> Iterator[str]:
         doc.close()
 
 
-def search_in_helper(path: Path, query: str, progress: Any, cancel: CancelToken) -> list[PdfHit]:
-    """Worker: :func:`search_pdf` run by the helper process (QtPdf holds the GIL inside
-    PDFium: a search that never returns here would stop every thread of the app)."""
-    from artifact_viewer.previews.pdf import probe
-
-    try:
-        found = probe.prober().search(path, query, SEARCH_TIMEOUT_S, cancel)
-    except probe.ProbeTimeout:
-        raise PreviewError(
-            f"The search did not finish within {SEARCH_TIMEOUT_S:g} s "
-            "(the PDF's text cannot be read)."
-        ) from None
-    return [PdfHit(*hit) for hit in found]
-
-
 def search_pdf(path: Path, query: str, progress: Any, cancel: CancelToken) -> list[PdfHit]:
     """Every case-insensitive match of ``query``, in page order.
 
