@@ -1,8 +1,10 @@
 """P2: a 1 GB CSV in the table previewer (first screen, full load) vs pyarrow.csv.read_csv.
 
-Ours: the previewer the registry picks, shown at 1280x800; first screen is ``load()`` until
-the first rows are painted, full load is ``load()`` to ``finished``. Floor: ``read_csv`` of the
-same file into an Arrow table.
+Ours: the file opened as the window opens it (``bench.previewload``: a fresh process set up
+like the app, the preview area at 1280x800), once as the first open of the session and
+once again; first screen is the click until the first rows are painted, full load the
+click until the whole file is loaded. Floor: ``read_csv`` of the same file into an Arrow
+table, pyarrow already imported.
 """
 
 from __future__ import annotations
@@ -41,14 +43,24 @@ BENCH = Benchmark(
     data=("csv_1g",),
     check=previewload.checker("table"),
     rows=[
-        Row("1 GB CSV: first screen (painted)", ("ours", "painted"), target=at_most(0.3)),
         Row(
-            "1 GB CSV: full load",
-            ("ours", "full_load"),
-            ("floor", "read_csv"),
-            ratio_at_most(1.5),
-            floor_name="pyarrow.csv.read_csv",
-            size_of="csv_1g",
+            "1 GB CSV: first screen (painted), first open", ("ours", "painted"), target=at_most(0.3)
         ),
+        Row(
+            "1 GB CSV: first screen (painted), repeat open",
+            ("ours", "repeat_painted"),
+            target=at_most(0.3),
+        ),
+        *[
+            Row(
+                f"1 GB CSV: full load, {which} open",
+                ("ours", f"{prefix}full_load"),
+                ("floor", "read_csv"),
+                ratio_at_most(1.5),
+                floor_name="pyarrow.csv.read_csv",
+                size_of="csv_1g",
+            )
+            for which, prefix in (("first", ""), ("repeat", "repeat_"))
+        ],
     ],
 )

@@ -1,7 +1,8 @@
 """P5: first page of a 500-page PDF in our previewer vs QtPdf rendering that page itself.
 
-Ours: ``load()`` in the PDF previewer until page 1 is painted (its text shows in the
-view; ``ready`` alone only means the document is open). Floor: ``QPdfDocument.load`` plus
+Ours: the file opened as the window opens it (``bench.previewload``), first open and
+repeat open, until page 1 is painted (its text shows in the view; ``ready`` alone only
+means the document is open). Floor: ``QPdfDocument.load`` plus
 ``render`` of page 1 at 1200 px wide, on the GUI thread, nothing else.
 """
 
@@ -57,11 +58,12 @@ BENCH = Benchmark(
     check=previewload.checker("pdf"),
     rows=[
         Row(
-            "500-page PDF: first page painted",
-            ("ours", "painted"),
+            f"500-page PDF: first page painted, {which} open",
+            ("ours", f"{prefix}painted"),
             ("floor", "first_page"),
-            ratio_at_most(2.0, plus=0.050),
+            ratio_at_most(2.0),
             floor_name="QPdfDocument load + render page 1",
-        ),
+        )
+        for which, prefix in (("first", ""), ("repeat", "repeat_"))
     ],
 )

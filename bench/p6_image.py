@@ -1,7 +1,8 @@
 """P6: an 8k x 8k PNG visible in our image previewer vs a plain QImage decode.
 
-Ours: ``load()`` until the image canvas paints it (``ready`` alone means decoded and
-handed over). Floor: ``QImageReader.read`` of the file.
+Ours: the file opened as the window opens it (``bench.previewload``), first open and
+repeat open, until the image canvas has painted it (its ``painted`` signal; ``ready``
+alone means decoded and handed over), checked afterwards to show ink. Floor: ``QImageReader.read`` of the file.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ def ours(ctx: dict[str, Any]) -> Metrics:
         "image",
         want_finished=False,
         painted_in=lambda widget: widget.canvas,
+        # The canvas says when it first drew the image: no polling grab in the time.
+        painted_signal=lambda widget: widget.canvas.painted,
     )
 
 
@@ -49,11 +52,12 @@ BENCH = Benchmark(
     check=previewload.checker("image"),
     rows=[
         Row(
-            "8k x 8k PNG: visible (painted)",
-            ("ours", "painted"),
+            f"8k x 8k PNG: visible (painted), {which} open",
+            ("ours", f"{prefix}painted"),
             ("floor", "decode"),
             ratio_at_most(1.2),
             floor_name="QImageReader.read",
-        ),
+        )
+        for which, prefix in (("first", ""), ("repeat", "repeat_"))
     ],
 )

@@ -2,7 +2,9 @@
 
 The session syncs the stand-in server's 100k-artifact data set into a bench home once; each
 run then opens the real main window on that catalog (offline, so no sync competes) and
-times the first page of "all artifacts", then a filter typed into the window.
+times the first page of "all artifacts", then a filter typed into the window's filter box,
+key by key: from the last keystroke until the matching artifacts are painted in the list,
+which includes the box's typing pause (debounce) a user waits through.
 """
 
 from __future__ import annotations
@@ -62,6 +64,8 @@ def _total(window: Any) -> int:
 
 def ours(ctx: dict[str, Any]) -> Metrics:
     check()
+    from PySide6.QtTest import QTest
+
     from artifact_viewer.app import build_app
     from artifact_viewer.core.paths import app_paths
     from artifact_viewer.core.settings import Settings
@@ -89,18 +93,26 @@ def ours(ctx: dict[str, Any]) -> Metrics:
         term = SMOKE_SEARCH_TERM if ctx.get("smoke") else SEARCH_TERM
         found = Waiter()
         found.hook(window.browser.listLoaded, "listLoaded")
-        window.filter_box.setText(term)
+        window.filter_box.setFocus()
+        QTest.keyClicks(window.filter_box, term[:-1])
         t0 = time.perf_counter()
-        window.apply_filter()  # what the filter box's debounce timer calls
+        QTest.keyClick(window.filter_box, term[-1])  # the last keystroke starts the clock
         found.wait(("listLoaded",), STEP_TIMEOUT_S)
-        search = found.times["listLoaded"] - t0
+        window.artifact_list.view.viewport().repaint()  # the results on screen
+        search = time.perf_counter() - t0
+        debounce = window.filter_timer.interval() / 1000.0
         hits = _total(window)
         if not 0 < hits < total:
             raise RuntimeError(f"search for {term!r} listed {hits} of {total}")
     finally:
         app.close()
         window.close()
-    return {"first_page": first_page, "search": search, "hits": float(hits)}
+    return {
+        "first_page": first_page,
+        "search": search,
+        "search_after_pause": search - debounce,
+        "hits": float(hits),
+    }
 
 
 BENCH = Benchmark(
@@ -111,6 +123,15 @@ BENCH = Benchmark(
     session=synced_catalog,
     rows=[
         Row("100k catalog: first page in the window", ("ours", "first_page"), target=at_most(0.5)),
-        Row(f"100k catalog: search '{SEARCH_TERM}'", ("ours", "search"), target=at_most(0.050)),
+        Row(
+            f"100k catalog: search '{SEARCH_TERM}', last keystroke to results painted",
+            ("ours", "search"),
+            target=at_most(0.300),
+        ),
+        Row(
+            f"100k catalog: search '{SEARCH_TERM}', the same without the typing pause",
+            ("ours", "search_after_pause"),
+            target=at_most(0.050),
+        ),
     ],
 )

@@ -91,15 +91,27 @@ class Waiter:
             deadline.stop()
 
 
+# The running stall probe: paused while the harness grabs the screen.
+_probe: Any | None = None
+
+
 def shows_ink(widget: Any, threshold: int = 64) -> bool:
     """True once ``widget`` paints some near-black pixels (text or lines), i.e. real content.
 
     Grabbing forces a paint, as a user's screen would; placeholders and backgrounds are
-    lighter than printed text.
+    lighter than printed text. The grab is the harness's work, not the app's: the stall
+    probe does not count it.
     """
     from PySide6.QtGui import QImage
 
-    image = widget.grab().toImage().convertToFormat(QImage.Format.Format_Grayscale8)
+    probe = _probe
+    if probe is not None:
+        probe.pause()
+    try:
+        image = widget.grab().toImage().convertToFormat(QImage.Format.Format_Grayscale8)
+    finally:
+        if probe is not None:
+            probe.resume()
     if image.isNull() or image.width() == 0:
         return False
     pixels = np.frombuffer(image.constBits(), dtype=np.uint8, count=image.sizeInBytes())
@@ -113,15 +125,20 @@ def stall_probe() -> Any | None:
         from bench.stallprobe import StallProbe
     except ImportError:
         return None
+    global _probe
     probe = StallProbe()
     probe.start()
+    _probe = probe
     return probe
 
 
 def stop_probe(probe: Any | None) -> dict[str, float]:
     """Stop the probe and return ``{"max_stall": seconds}`` (empty without a probe)."""
+    global _probe
     if probe is None:
         return {}
+    if _probe is probe:
+        _probe = None
     probe.stop()
     return {
         "max_stall": float(probe.max_stall_ms) / 1000.0,

@@ -31,10 +31,15 @@ def app_home(home: str) -> Iterator[None]:
 
 @contextlib.contextmanager
 def demo_server(
-    *, big_files: dict[str, Path] | None = None, scale_artifacts: int = 0
+    *,
+    big_files: dict[str, Path] | None = None,
+    scale_artifacts: int = 0,
+    dataset: Any = None,
 ) -> Iterator[Any]:
     runner = require("artifact_viewer.demo.runner", "DemoServer")
-    with runner.DemoServer(big_files=big_files, scale_artifacts=scale_artifacts) as server:
+    with runner.DemoServer(
+        big_files=big_files, scale_artifacts=scale_artifacts, dataset=dataset
+    ) as server:
         yield server
 
 

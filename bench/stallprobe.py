@@ -32,6 +32,7 @@ class StallProbe(QObject):
         self._timer.timeout.connect(self._tick)
         self._last: float | None = None
         self._last_cpu = 0.0
+        self._paused = False
         self.gaps_ms: list[float] = []
         # CPU time the GUI thread itself used between ticks: unlike the wall-clock gaps, it
         # does not grow when other processes take the cores (a loaded machine).
@@ -40,6 +41,7 @@ class StallProbe(QObject):
     def start(self) -> None:
         self.gaps_ms = []
         self.busy_ms = []
+        self._paused = False
         self._last = time.perf_counter()
         self._last_cpu = time.thread_time()
         self._timer.start()
@@ -48,6 +50,20 @@ class StallProbe(QObject):
         self._timer.stop()
         self._tick()  # a stall running up to now counts too
         self._last = None
+
+    def pause(self) -> None:
+        """Stop counting (the harness's own GUI-thread work, such as grabbing the screen to
+        see whether content is painted, is not the app's stall); a stall running up to now
+        is recorded."""
+        if self._last is not None and not self._paused:
+            self._tick()
+            self._paused = True
+
+    def resume(self) -> None:
+        if self._paused:
+            self._paused = False
+            self._last = time.perf_counter()
+            self._last_cpu = time.thread_time()
 
     def __enter__(self) -> StallProbe:
         self.start()
@@ -58,6 +74,8 @@ class StallProbe(QObject):
 
     @Slot()
     def _tick(self) -> None:
+        if self._paused:
+            return
         now, cpu = time.perf_counter(), time.thread_time()
         if self._last is not None:
             self.gaps_ms.append((now - self._last) * 1000.0)

@@ -227,3 +227,32 @@ def test_cache_quota_shows_sets_and_evicts_down_to_it(demo_server, run_cli, app_
 def test_unreadable_or_tiny_quota_is_a_usage_error(run_cli, size) -> None:
     result = run_cli("cache", "quota", size)
     assert result.exit_code == 2 and "Traceback" not in result.output
+
+
+def test_get_into_a_fifo_writes_through_it_and_leaves_it_a_fifo(demo_server, run_cli, tmp_path):
+    """`-o /dev/null` and the like: a special file is written into, never replaced."""
+    import hashlib
+    import os
+    import stat
+    import threading
+
+    artifact = demo_server.dataset.artifacts[0]
+    expected = demo_server.true_bytes(artifact.id)
+    assert expected
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received = hashlib.sha256()
+
+    def drain() -> None:
+        with open(fifo, "rb") as reader:
+            while chunk := reader.read(65536):
+                received.update(chunk)
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    result = run_cli("get", artifact.id, "-o", str(fifo))
+    reader.join(timeout=30)
+    assert result.exit_code == 0, result.output
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)
+    assert received.hexdigest() == hashlib.sha256(expected).hexdigest()
+    assert [p.name for p in tmp_path.iterdir()] == ["pipe"]  # no temp file left beside it

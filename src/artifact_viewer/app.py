@@ -1,4 +1,10 @@
-"""Composition root: paths, logging, settings, one httpx.Client, sessions, then the window."""
+"""Composition root: paths, logging, settings, sessions, then the window.
+
+Start-up order: the window is built and painted first, with nothing of the HTTP stack,
+the keyring or the previewers imported; then the connection opens on a worker thread (the
+cached catalog is listed before any network call), and the previewers are imported on the
+pool ahead of the first click.
+"""
 
 from __future__ import annotations
 
@@ -42,21 +48,24 @@ class App:
 
     paths: AppPaths
     settings: Settings
-    http: httpx.Client
     sessions: Sessions
     window: MainWindow
     flow: ConnectionFlow
     demo_process: DemoProcess | None = None  # a stand-in server in a child process
     smoke_run: SmokeRun | None = None  # --smoke: opens one artifact of each kind, then quits
 
+    @property
+    def http(self) -> httpx.Client:
+        """The app's one HTTP client (built on first use)."""
+        return self.sessions.http
+
     def close(self) -> None:
         """Stop background work, close libraries and demo servers, then the HTTP client."""
         log.info("Shutting down")
         self.window.shutdown()
-        self.sessions.close()
+        self.sessions.close()  # closes the HTTP client it built
         if self.demo_process is not None:
             self.demo_process.stop()
-        self.http.close()
 
 
 def build_app(
@@ -69,21 +78,20 @@ def build_app(
     demo_live_runs: int = 0,
 ) -> App:
     """Build the window and its services (needs a QApplication). Nothing connects yet:
-    call ``app.flow.start(demo=...)``. ``extensions`` replaces the default features;
-    ``demo_live_runs``: live runs on a demo server started in this process."""
-    from artifact_viewer.core.http import build_http_client
+    call ``app.flow.start(demo=...)``. ``extensions`` replaces the default features.
+    ``http`` is the client to use (it is then the caller's to close); by default one is
+    built by the first connection. ``demo_live_runs``: live runs on a demo server started
+    in this process."""
     from artifact_viewer.ui.controllers.connection_flow import ConnectionFlow
     from artifact_viewer.ui.controllers.sessions import Sessions
     from artifact_viewer.ui.main_window import MainWindow
     from artifact_viewer.ui.window_state import WindowState
 
-    log.info("Building the HTTP client")
-    client = http if http is not None else build_http_client(settings)
     log.info("Building sessions")
     sessions = Sessions(
         paths,
         settings,
-        client,
+        http,
         demo_server=demo_server,
         demo_live_runs=demo_live_runs,
         demo_live_step=DEMO_LIVE_STEP,
@@ -96,7 +104,7 @@ def build_app(
         log_dir=paths.log_dir,
     )
     flow = ConnectionFlow(window, sessions)
-    return App(paths, settings, client, sessions, window, flow)
+    return App(paths, settings, sessions, window, flow)
 
 
 def window_extensions() -> list[WindowExtension]:
@@ -199,6 +207,112 @@ def _start_demo_process(live_runs: int = 0) -> Any:
         return None
 
 
+# The preview modules are imported on the pool this long after the window is shown, unless
+# the catalog is listed sooner: the first listing should not share the CPU with them.
+WARMUP_DELAY_MS = 3000
+
+
+class GuiRuntime:
+    """What every Qt entry point of the window runs besides the window itself.
+
+    The garbage collector on the GUI thread (cycles holding Qt objects must never be
+    collected on a worker), and, once the window has painted, the preview modules imported
+    on the pool (:mod:`artifact_viewer.previews.warmup`) so the first click on a file does
+    not freeze the window while pyarrow or QtPdf load. The benchmarks set themselves up
+    through this class too, so they measure what a user gets.
+    """
+
+    def __init__(self, qt_app: Any) -> None:
+        from artifact_viewer.qt import binding
+
+        self.collector = binding.MainThreadGarbageCollector(parent=qt_app)
+        self._warmup: Any = None
+        self._idle = False
+
+    def start(self) -> GuiRuntime:
+        self.collector.start()
+        return self
+
+    def after_first_paint(self) -> None:
+        """Start importing the preview modules on the pool (once)."""
+        if self._warmup is not None:
+            return
+        from artifact_viewer.previews.warmup import start_warmup
+
+        self._warmup = start_warmup(on_done=self._warmed_up)
+
+    def _warmed_up(self) -> None:
+        # What start-up imported lives as long as the app: out of the collector's reach.
+        self.collector.freeze()
+        self._idle = True
+
+    def idle(self) -> bool:
+        """True once the start-up work that runs after the first paint has finished."""
+        return self._idle
+
+    def stop(self) -> None:
+        if self._warmup is not None:
+            self._warmup.cancel()
+        self.collector.stop()
+
+
+def start_gui_runtime(qt_app: Any, *, warm_up_now: bool = True) -> GuiRuntime:
+    """Start the :class:`GuiRuntime` for ``qt_app`` (a QApplication); with ``warm_up_now``
+    (no window to wait for) the preview modules start importing at once."""
+    from artifact_viewer.qt import binding
+
+    binding.install()  # before any signal is emitted
+    runtime = GuiRuntime(qt_app).start()
+    if warm_up_now:
+        runtime.after_first_paint()
+    return runtime
+
+
+def after_first_paint(window: Any, callback: Any, fallback_ms: int = 1000) -> Any:
+    """Call ``callback()`` once, on the event-loop turn after ``window`` first painted (or
+    after ``fallback_ms`` if it never paints, e.g. started minimised). Returns the watcher."""
+    from PySide6.QtCore import QEvent, QObject, QTimer
+
+    class FirstPaint(QObject):
+        def __init__(self) -> None:
+            super().__init__(window)
+            self.done = False
+            window.installEventFilter(self)
+            QTimer.singleShot(fallback_ms, self, self.fire)
+
+        def eventFilter(self, watched: Any, event: Any) -> bool:  # noqa: N802 (Qt's name)
+            if event.type() == QEvent.Type.Paint and not self.done:
+                QTimer.singleShot(0, self, self.fire)  # once this paint is on screen
+            return False
+
+        def fire(self) -> None:
+            if self.done:
+                return
+            self.done = True
+            window.removeEventFilter(self)
+            callback()
+
+    return FirstPaint()
+
+
+def _warm_up_after_listing(app: App, runtime: GuiRuntime) -> None:
+    """Warm up once the window lists the catalog (navigator and list), or after
+    WARMUP_DELAY_MS at the latest: the first listing does not share the CPU with it."""
+    from PySide6.QtCore import QTimer
+
+    browser = app.window.browser
+    pending = {"tree", "list"}
+
+    def listed(part: str) -> None:
+        pending.discard(part)
+        if not pending:
+            runtime.after_first_paint()
+
+    browser.treeLoaded.connect(lambda: listed("tree"))
+    browser.listLoaded.connect(lambda: listed("list"))
+    QTimer.singleShot(WARMUP_DELAY_MS, runtime.after_first_paint)
+
+
 def gui_main(demo: bool = False, verbose: bool = False, smoke: bool = False) -> int:
     """Start the window (``demo``: against an in-process stand-in server). Returns the exit code.
 
@@ -231,26 +345,33 @@ def gui_main(demo: bool = False, verbose: bool = False, smoke: bool = False) -> 
     qt_app.setApplicationVersion(__version__)
     qt_app.setDesktopFileName("com.anon.ArtifactViewer")  # the .desktop entry's id
     qt_app.setWindowIcon(app_icon())
-    # Cycles holding Qt objects must be collected on the GUI thread, never a worker's.
-    collector = binding.MainThreadGarbageCollector(parent=qt_app)
-    collector.start()
+    # Cycles holding Qt objects are collected on the GUI thread, never a worker's.
+    runtime = start_gui_runtime(qt_app, warm_up_now=False)
     app = build_app(paths, settings, demo_server=demo_process, demo_live_runs=live_runs)
     app.demo_process = demo_process
     _install_excepthook(app.window)
     ticker = _quit_on_signals(qt_app)
     app.window.show()
-    if smoke:
-        from artifact_viewer.ui.smoke import start_smoke
 
-        app.smoke_run = start_smoke(app)  # quits the event loop with its verdict
-    app.flow.start(demo=demo)
+    def connect() -> None:
+        # After the first paint: the window is on screen before the connection (and the
+        # HTTP stack, the keyring and the library it imports) is touched.
+        if smoke:
+            from artifact_viewer.ui.smoke import start_smoke
+
+            app.smoke_run = start_smoke(app)  # quits the event loop with its verdict
+        app.flow.start(demo=demo)
+        _warm_up_after_listing(app, runtime)
+
+    painted = after_first_paint(app.window, connect)
     log.info("Window shown; entering the event loop")
     try:
         code = qt_app.exec()
     finally:
         ticker.stop()
+        painted.deleteLater()
         app.close()
-        collector.stop()
+        runtime.stop()
         # Delete the window now, while Python runs: left to PySide's exit handler it would
         # close (and run Python event filters) after the interpreter began to shut down.
         import shiboken6

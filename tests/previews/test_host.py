@@ -175,3 +175,29 @@ def test_long_file_name_is_shortened_not_widening_the_pane(qtbot, host, tmp_path
     label = host.name_label
     assert label.text() == name and label.toolTip() == name
     assert label.is_elided() and host.minimumSizeHint().width() == narrowest
+
+
+def test_a_big_json_document_is_emptied_off_the_gui_thread_when_its_view_goes(
+    qtbot, host, tmp_path, monkeypatch
+) -> None:
+    import threading
+
+    from artifact_viewer.previews.json import previewer as json_view
+
+    monkeypatch.setattr(json_view, "_DISMANTLE_ABOVE", 0)  # any size, for a small file
+    emptied_on: list[bool] = []
+    real = json_view.dismantle
+
+    def spy(value):
+        emptied_on.append(threading.current_thread() is threading.main_thread())
+        return real(value)
+
+    monkeypatch.setattr(json_view, "dismantle", spy)
+    path = tmp_path / "doc.json"
+    path.write_text('{"a": [1, {"b": [2, 3]}], "c": {"d": {"e": "f"}}}')
+    show(qtbot, host, path, "application/json")
+    doc = host.previewer()._doc
+    assert doc is not None and doc.value
+    host.clear()
+    qtbot.waitUntil(lambda: bool(emptied_on) and doc.value == {}, timeout=10_000)
+    assert emptied_on == [False]

@@ -38,7 +38,10 @@ def get_command(
         dest = dest / safe_file_name(artifact.name, artifact)
     if not dest.is_dir():  # checked before downloading anything
         check_destination(
-            dest, force, hint="Use --force to overwrite it, or -o to choose another name."
+            dest,
+            force,
+            hint="Use --force to overwrite it, or -o to choose another name.",
+            into_special=True,
         )
     with progress_bar(artifact.name if artifact else artifact_id) as progress:
         library.fetch(artifact_id, progress=progress)

@@ -3,7 +3,10 @@
 The copy is private (0600, or stricter if the user's umask says so) and appears whole or
 not at all: on Linux it is written to an unnamed file (``O_TMPFILE``) that a kill simply
 discards, then linked into place; elsewhere a hidden temp file beside the target is used,
-and leftovers of a killed copy are removed by the next save to the same place.
+and leftovers of a killed copy are removed by the next save to the same place. The bytes
+are copied in the kernel (``copy_file_range``: no pass through Python, shared blocks on
+filesystems with reflinks). A device or FIFO given as the target (``-o /dev/null``) is
+written into, never replaced: replacing /dev/null as root would break the system.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import contextlib
 import errno
 import os
 import secrets
+import stat
 from pathlib import Path
 
 from artifact_viewer.core.errors import ArtifactViewerError, CacheError
@@ -33,7 +37,37 @@ def _remove_leftovers(target: Path) -> None:
             item.unlink()
 
 
+# copy_file_range moves this much per call: in the kernel, no Python per chunk.
+_KERNEL_CHUNK = 64 * 1024 * 1024
+_NO_KERNEL_COPY = frozenset(
+    {errno.EXDEV, errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP, errno.EBADF, errno.EPERM}
+)
+
+
+def is_special(target: Path) -> bool:
+    """True for an existing destination that is not a regular file or a folder: a device
+    such as /dev/null, a FIFO or a socket. Such a destination is written into, never
+    replaced."""
+    try:
+        mode = target.stat().st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
 def _copy_into(source_fd: int, fd: int) -> None:
+    """Copy from the current offsets: in the kernel where it can, else through a buffer."""
+    copy_range = getattr(os, "copy_file_range", None)
+    if copy_range is not None:
+        try:
+            while copy_range(source_fd, fd, _KERNEL_CHUNK):
+                pass
+            return
+        except OSError as exc:
+            # Not between these two files (old kernel, a pipe, some filesystems): carry on
+            # from where the kernel stopped.
+            if exc.errno not in _NO_KERNEL_COPY:
+                raise
     while chunk := os.read(source_fd, COPY_CHUNK):
         view = memoryview(chunk)
         while view:
@@ -72,6 +106,18 @@ def copy_atomically(source: Path, target: Path, *, overwrite: bool = True) -> Pa
     existing ``target`` when not ``overwrite``).
     """
     source_fd = os.open(source, os.O_RDONLY)  # once open, the bytes stay even if evicted
+    if is_special(target):
+        try:
+            fd = os.open(target, os.O_WRONLY)
+            try:
+                _copy_into(source_fd, fd)
+            finally:
+                os.close(fd)
+        except OSError as exc:
+            raise CacheError(f"Could not write to {target}: {exc.strerror or exc}.") from None
+        finally:
+            os.close(source_fd)
+        return target
     try:
         _remove_leftovers(target)
         try:
@@ -132,8 +178,16 @@ def _copy_named(source_fd: int, target: Path, overwrite: bool) -> None:
             temp.unlink()
 
 
-def check_destination(target: Path, overwrite: bool, *, hint: str | None = None) -> None:
-    """Refuse an existing ``target`` (unless ``overwrite``) and a missing parent folder."""
+def check_destination(
+    target: Path, overwrite: bool, *, hint: str | None = None, into_special: bool = False
+) -> None:
+    """Refuse an existing ``target`` (unless ``overwrite``) and a missing parent folder.
+
+    With ``into_special`` a device or FIFO (see :func:`is_special`) is accepted as it is:
+    the caller writes into it (``-o /dev/null``), which replaces no file.
+    """
+    if into_special and is_special(target):
+        return
     if target.exists() and not overwrite:
         raise ArtifactViewerError(
             f"{target} already exists.",

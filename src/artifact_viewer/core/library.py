@@ -630,11 +630,12 @@ class Library:
         """Copy the verified file to ``dest`` (a folder gets a safe name from the display name).
 
         Refuses to replace an existing file unless ``overwrite``; the copy is atomic. A file
-        path is checked before anything is downloaded.
+        path is checked before anything is downloaded. A device or FIFO (``/dev/null``) is
+        written into, never replaced.
         """
         requested = Path(dest).expanduser()
         if not requested.is_dir():
-            check_destination(requested, overwrite)
+            check_destination(requested, overwrite, into_special=True)
         for attempt in (1, 2):
             source = self.fetch(artifact_id)
             target = requested

@@ -34,10 +34,9 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from artifact_viewer.core.cancel import CancelToken
-from artifact_viewer.core.client import AnonClient
 from artifact_viewer.core.errors import (
     ArtifactViewerError,
     AuthError,
@@ -49,6 +48,9 @@ from artifact_viewer.core.errors import (
 )
 from artifact_viewer.core.models import Artifact, WorkflowRun, format_timestamp
 from artifact_viewer.core.retry import RetryPolicy
+
+if TYPE_CHECKING:  # the window paints before the HTTP stack is imported
+    from artifact_viewer.core.client import AnonClient
 
 log = logging.getLogger("artifact_viewer.watch")
 

@@ -68,6 +68,11 @@ class Previewer(QWidget):
     def cancel(self) -> None:
         """Stop any background work; safe to call more than once."""
 
+    def release(self) -> None:
+        """The view is going away: drop what it holds. A previewer holding millions of
+        Python objects frees them off the GUI thread here (freeing them with the widget
+        would freeze the window for as long as that takes)."""
+
     def add_action(
         self,
         text: str,

@@ -241,6 +241,7 @@ class PreviewHost(QWidget):
         previewer, self._previewer = self._previewer, None
         if previewer is not None:
             previewer.cancel()
+            previewer.release()
             self.stack.removeWidget(previewer)
             previewer.hide()
             previewer.deleteLater()

@@ -293,3 +293,15 @@ def test_error_on_a_giant_line_keeps_only_the_part_around_it():
     assert shown[pos - 1 : pos + 1] == "[["
     small = '{"a": 1,\n "b": }'
     assert excerpt(small, 15) == (small, 15, 1)
+
+
+def test_dismantle_empties_every_container_of_a_document() -> None:
+    from artifact_viewer.previews.json.parse import dismantle
+
+    deep = {"e": []}
+    listed = [1, 2, deep]
+    inner = {"d": listed}
+    value = {"a": [1, {"b": [2, 3]}], "c": inner}
+    # root, a's list, {"b"}, b's list, c, d's list, {"e"} (the empty list has nothing to empty)
+    assert dismantle(value) == 7
+    assert value == {} and inner == {} and listed == [] and deep == {}

@@ -473,3 +473,30 @@ def _keep_text(
     if not keep:
         return None
     return text if text is not None else _text_of(data, notes)
+
+
+def dismantle(value: Any) -> int:
+    """Empty a parsed document container by container, so that freeing it never runs as one
+    long C-level cascade holding the GIL (a 100 MB document takes ~0.5 s to free that way:
+    a frozen window if the GUI thread drops the last reference, or waits for the GIL while
+    a worker does). Here the interpreter hands the GIL over between bytecodes. Returns how
+    many containers were emptied. Only for a document nothing else will read again."""
+    stack = [value]
+    emptied = 0
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            while item:
+                child = item.popitem()[1]
+                if isinstance(child, (dict, list)) and child:
+                    stack.append(child)
+        elif isinstance(item, list):
+            while item:
+                child = item.pop()
+                if isinstance(child, (dict, list)) and child:
+                    stack.append(child)
+        else:
+            continue
+        emptied += 1
+    del value
+    return emptied

@@ -31,6 +31,7 @@ from artifact_viewer.previews.json.model import FETCH_BATCH, JsonTreeModel
 from artifact_viewer.previews.json.parse import (
     JsonDoc,
     JsonSyntaxError,
+    dismantle,
     is_jsonl_hint,
     parse_json_file,
 )
@@ -54,6 +55,18 @@ _PAGE_LOADING, _PAGE_DOC, _PAGE_ERROR = range(3)
 DEEP_VIEW = 32
 #: hits this many rows down an array or object are shown in a subtree of their own
 FAR_ROW = 5_000
+
+
+#: documents from this size (bytes of JSON) are freed on the pool when the view goes away
+_DISMANTLE_ABOVE = 8 << 20
+
+
+def _dismantle(doc: JsonDoc, _progress: object, _cancel: object) -> int:
+    return dismantle(doc.value)
+
+
+def _ignore(_outcome: object) -> None:
+    """Nothing to show: the view that held the document is gone."""
 
 
 class JsonPreviewer(Previewer):
@@ -176,6 +189,13 @@ class JsonPreviewer(Previewer):
             task.cancel()
         self._tasks.clear()
         self._search_timer.stop()
+
+    def release(self) -> None:
+        """Going away: a big document is emptied on the pool (see ``dismantle``), so the
+        window does not freeze while millions of values are freed."""
+        doc, self._doc = self._doc, None
+        if doc is not None and doc.size >= _DISMANTLE_ABOVE:
+            run_in_pool(_dismantle, doc, on_result=_ignore, on_error=_ignore)
 
     @Slot(object)
     def _parsed_early(self, doc: JsonDoc) -> None:

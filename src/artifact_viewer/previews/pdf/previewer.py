@@ -35,7 +35,6 @@ from artifact_viewer.previews.pdf import layout as pdf_layout
 from artifact_viewer.previews.pdf import probe
 from artifact_viewer.previews.pdf.layout import PageLayout, PdfGeometry
 from artifact_viewer.previews.pdf.masking import MaskedPdfView
-from artifact_viewer.previews.pdf.probe import search_in_helper
 from artifact_viewer.previews.pdf.search import (
     MAX_HITS,
     PdfHit,
@@ -704,7 +703,7 @@ class PdfPreviewer(Previewer):
         self._searched = query
         self._squeeze_toolbar(self.width())
         self._tasks["search"] = run_in_pool(
-            search_in_helper,
+            probe.search_in_helper,
             self._source.path,
             query,
             on_result=self._search_done,

@@ -26,10 +26,13 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.errors import PreviewError
+
+if TYPE_CHECKING:
+    from artifact_viewer.previews.pdf.search import PdfHit
 
 #: this many unreadable pages in a row mean the page tree's count is not to be believed
 UNREADABLE_RUN = 1000
@@ -300,20 +303,21 @@ def prober() -> Prober:
         return _prober
 
 
-if __name__ == "__main__":
-    serve(sys.stdin, sys.stdout)
+def search_in_helper(path: Path, query: str, progress: Any, cancel: CancelToken) -> list[PdfHit]:
+    """Worker: :func:`~artifact_viewer.previews.pdf.search.search_pdf` run by the helper
+    process (QtPdf holds the GIL inside PDFium: a search that never returns here would stop
+    every thread of the app)."""
+    from artifact_viewer.previews.pdf import search as pdf_search
 
-
-def search_in_helper(path: Path, query: str, progress: Any, cancel: CancelToken) -> list[Any]:
-    """Worker: :func:`search_pdf` run by the helper process (QtPdf holds the GIL inside
-    PDFium: a search that never returns here would stop every thread of the app)."""
-    from artifact_viewer.previews.pdf.search import SEARCH_TIMEOUT_S, PdfHit
-
+    timeout_s = pdf_search.SEARCH_TIMEOUT_S
     try:
-        found = prober().search(path, query, SEARCH_TIMEOUT_S, cancel)
+        found = prober().search(path, query, timeout_s, cancel)
     except ProbeTimeout:
         raise PreviewError(
-            f"The search did not finish within {SEARCH_TIMEOUT_S:g} s "
-            "(the PDF's text cannot be read)."
+            f"The search did not finish within {timeout_s:g} s (the PDF's text cannot be read)."
         ) from None
-    return [PdfHit(*hit) for hit in found]
+    return [pdf_search.PdfHit(*hit) for hit in found]
+
+
+if __name__ == "__main__":
+    serve(sys.stdin, sys.stdout)

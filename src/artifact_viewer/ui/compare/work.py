@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.compare import (
@@ -34,10 +34,12 @@ from artifact_viewer.core.compare import (
 )
 from artifact_viewer.core.compare.isolated import ChildFailed, Request, compare_in_child
 from artifact_viewer.core.errors import ArtifactViewerError, NotFound, OfflineError
-from artifact_viewer.core.library import Library
 from artifact_viewer.core.masking import Masker
 from artifact_viewer.core.models import WorkflowRun
 from artifact_viewer.core.store_models import ArtifactQuery
+
+if TYPE_CHECKING:  # the window paints before the library (and httpx) is imported
+    from artifact_viewer.core.library import Library
 
 log = logging.getLogger(__name__)
 

@@ -227,6 +227,9 @@ class Browser(QObject):
         self._refreshed_scopes: set[str] = set()
         self._query = ArtifactQuery()
         self._runs_task: Any = None
+        # A new connection's refresh waits for its first page (see refresh_at_start).
+        self._refresh_when_listed = False
+        self._listed_generation = 0
         # text: terms: who answers them (content search), and the answer for the filter
         self.content_matcher: Any = None
         self._content: ContentIds | None = None
@@ -245,8 +248,21 @@ class Browser(QObject):
 
     # -- tree --------------------------------------------------------------------------
     def refresh_at_start(self) -> None:
-        """The refresh a new connection starts with (the same as F5)."""
-        self.refresh()
+        """The refresh a new connection starts with (the same as F5), once the first page of
+        the cached catalog is listed: the first listing never waits behind the network."""
+        if self.library is None:
+            return
+        if self.artifacts.model.generation and self._listed_generation == (
+            self.artifacts.model.generation
+        ):
+            self.refresh()
+        else:
+            self._refresh_when_listed = True
+
+    def _start_refresh_after_listing(self) -> None:
+        if self._refresh_when_listed:
+            self._refresh_when_listed = False
+            self.refresh()
 
     @Slot()
     def reload_tree(self) -> None:
@@ -281,6 +297,7 @@ class Browser(QObject):
         so a large organisation is not fetched whole each time."""
         if self.library is None:
             return
+        self._refresh_when_listed = False
         self._refreshed_scopes.clear()
         if self._runs_task is not None:
             self._runs_task.cancel()
@@ -529,8 +546,10 @@ class Browser(QObject):
     def _on_first_page(self, page: Page) -> None:
         model = self.artifacts.model
         if model.set_first_page(page.generation, page.total, page.rows, page.states, page.noted):
+            self._listed_generation = page.generation
             self.artifacts.update_caption()
             self.listLoaded.emit()
+            self._start_refresh_after_listing()
 
     @Slot(object)
     def _on_page(self, page: Page) -> None:
@@ -543,6 +562,7 @@ class Browser(QObject):
         self.artifacts.model.page_failed(self.artifacts.model.generation)
         self.artifacts.update_caption()
         self._on_error(exc)
+        self._start_refresh_after_listing()
 
     # -- background refresh of the scope ------------------------------------------------
     def _refresh_scope(self, *, force: bool, whole: bool = False) -> None:

@@ -24,22 +24,24 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _RETIRE_POLL_MS = 200
-# In demo mode the keyring (only needed once someone opens Connect…) is probed this long
-# after the demo is shown: importing and probing it costs ~0.1 s of CPU that the first
-# listing needs more.
+# With the demo or a saved key the keyring (only needed once someone opens Connect…) is
+# probed this long after the connection is shown: importing and probing it costs ~0.1 s of
+# CPU that the first listing needs more.
 _DEMO_KEYRING_PROBE_DELAY_MS = 2000
 
 
 # -- work functions (pool threads) --------------------------------------------------------
 def open_saved_or_offline(
     sessions: Sessions, _p: Progress, _c: CancelToken
-) -> tuple[Connection, bool, bool]:
-    """(connection, has_key, keyring_ok): the saved key's connection, else the catalog alone."""
-    keyring_ok = keyring_available()  # asked here: probing backends may touch D-Bus
+) -> tuple[Connection, bool]:
+    """(connection, has_key): the saved key's connection, else the catalog alone.
+
+    No network call: the window lists the cached catalog first, then refreshes. Whether a
+    keyring works is asked afterwards (probing backends may touch D-Bus)."""
     saved = sessions.open_saved()
     if saved is not None:
-        return saved, True, keyring_ok
-    return sessions.open_offline(), False, keyring_ok
+        return saved, True
+    return sessions.open_offline(), False
 
 
 def probe_keyring(_p: Progress, _c: CancelToken) -> bool:
@@ -145,11 +147,25 @@ class ConnectionFlow(QObject):
         self.keyring_ok = available
 
     @Slot(object)
-    def _on_opened(self, result: tuple[Connection, bool, bool]) -> None:
-        connection, has_key, self.keyring_ok = result
+    def _on_opened(self, result: tuple[Connection, bool]) -> None:
+        connection, has_key = result
         self._on_connection(connection)
-        if not has_key:
-            self.show_connect()
+        if has_key:
+            QTimer.singleShot(_DEMO_KEYRING_PROBE_DELAY_MS, self, self._probe_keyring)
+        else:
+            # The connect dialog says whether the key will be kept: ask the keyring first.
+            self.window.ops.run(
+                probe_keyring, on_result=self._show_connect_probed, on_error=self._show_connect
+            )
+
+    @Slot(object)
+    def _show_connect_probed(self, available: bool) -> None:
+        self.keyring_ok = available
+        self.show_connect()
+
+    @Slot(object)
+    def _show_connect(self, _exc: BaseException) -> None:
+        self.show_connect()
 
     @Slot(object)
     def _on_connection(self, connection: Connection) -> None:

@@ -2,6 +2,9 @@
 
 Plain Python (no widgets); the window calls these from worker threads. Every opened
 :class:`Library` and demo server is remembered so :meth:`Sessions.close` ends them all.
+
+The HTTP stack, the library and the keyring are imported (and the one ``httpx.Client``
+built) by the first connection, on a worker thread: the window paints without them.
 """
 
 from __future__ import annotations
@@ -9,15 +12,16 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
-
-from artifact_viewer.core.client import AnonClient
-from artifact_viewer.core.library import Library
 from artifact_viewer.core.paths import AppPaths
-from artifact_viewer.core.secrets import check_api_key, resolve_api_key, save_api_key
 from artifact_viewer.core.settings import Settings, normalize_base_url, save_settings
+
+if TYPE_CHECKING:
+    import httpx
+
+    from artifact_viewer.core.client import AnonClient
+    from artifact_viewer.core.library import Library
 
 log = logging.getLogger(__name__)
 
@@ -47,13 +51,16 @@ def demo_paths(paths: AppPaths) -> AppPaths:
 
 
 class Sessions:
-    """Builds connections over the app's one ``httpx.Client``; thread-safe."""
+    """Builds connections over the app's one ``httpx.Client``; thread-safe.
+
+    ``http`` is that client when the caller made it; otherwise it is built on first use.
+    """
 
     def __init__(
         self,
         paths: AppPaths,
         settings: Settings,
-        http: httpx.Client,
+        http: httpx.Client | None = None,
         *,
         demo_server: Any = None,
         demo_live_runs: int = 0,
@@ -61,7 +68,8 @@ class Sessions:
     ) -> None:
         self.paths = paths
         self.settings = settings
-        self.http = http
+        self._http = http
+        self._owns_http = http is None
         # A running server to use for "demo" (tests); otherwise one is started on demand.
         self.demo_server = demo_server
         # Live runs of a demo server started here (the seeded runs are always there too).
@@ -70,7 +78,19 @@ class Sessions:
         self._libraries: list[Library] = []
         self._servers: list[Any] = []
 
+    @property
+    def http(self) -> httpx.Client:
+        """The app's one HTTP client (built, and httpx imported, on first use)."""
+        with self._lock:
+            if self._http is None:
+                from artifact_viewer.core.http import build_http_client
+
+                self._http = build_http_client(self.settings)
+            return self._http
+
     def _client(self, base_url: str, key: str) -> AnonClient:
+        from artifact_viewer.core.client import AnonClient
+
         return AnonClient(
             self.http, api_key=key, base_url=base_url, page_size=self.settings.page_size
         )
@@ -82,6 +102,9 @@ class Sessions:
 
     def open_saved(self) -> Connection | None:
         """The saved key (env or keyring), opened without a network round trip; None if no key."""
+        from artifact_viewer.core.library import Library
+        from artifact_viewer.core.secrets import resolve_api_key
+
         base_url = self.settings.effective_base_url()
         resolved = resolve_api_key(base_url)
         if resolved is None:
@@ -94,6 +117,8 @@ class Sessions:
 
     def open_offline(self) -> Connection:
         """The catalog and cache alone (no key yet): browsing what was synced before."""
+        from artifact_viewer.core.library import Library
+
         library = Library.open(self.paths, self.settings, None, http=self.http)
         return Connection(self._keep(library), self.settings.effective_base_url(), "offline")
 
@@ -103,6 +128,9 @@ class Sessions:
         Raises AuthError for a refused key and NetworkError when the API cannot be reached;
         nothing is saved in either case.
         """
+        from artifact_viewer.core.library import Library
+        from artifact_viewer.core.secrets import check_api_key, save_api_key
+
         base_url = normalize_base_url(base_url)
         cleaned, prefix_warning = check_api_key(key)
         client = self._client(base_url, cleaned)
@@ -117,6 +145,8 @@ class Sessions:
 
     def start_demo(self) -> Connection:
         """Start the stand-in server in-process (or use the given one) and connect to it."""
+        from artifact_viewer.core.library import Library
+
         demo_server = self.demo_server
         if demo_server is None:
             from artifact_viewer.demo.config import ServerConfig
@@ -148,10 +178,14 @@ class Sessions:
         log.info("Closed the previous connection's library")
 
     def close(self) -> None:
-        """Close every library, then stop demo servers this object started."""
+        """Close every library, stop demo servers this object started, then the HTTP client
+        if this object built it."""
         with self._lock:
             libraries, self._libraries = self._libraries, []
             servers, self._servers = self._servers, []
+            http = self._http if self._owns_http else None
+            if self._owns_http:
+                self._http = None
         for library in libraries:
             try:
                 library.close()
@@ -159,3 +193,5 @@ class Sessions:
                 log.exception("closing a library failed")
         for server in servers:
             server.stop()
+        if http is not None:
+            http.close()

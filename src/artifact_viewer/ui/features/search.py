@@ -9,13 +9,12 @@ after a newer query was started is dropped.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QKeySequence
 
 from artifact_viewer.core.errors import CacheError
-from artifact_viewer.core.library import Library
 from artifact_viewer.core.paths import app_paths
 from artifact_viewer.core.progress import ProgressFn
 from artifact_viewer.core.search import Indexer, QueryError, SearchIndex, SearchQuery, parse_query
@@ -24,6 +23,9 @@ from artifact_viewer.core.search.index import INDEX_FILE
 from artifact_viewer.ui.extensions import WindowSlots
 from artifact_viewer.ui.search.pane import SearchPane
 from artifact_viewer.ui.search.reveal import reveal
+
+if TYPE_CHECKING:  # the window paints before the library (and httpx) is imported
+    from artifact_viewer.core.library import Library
 
 DEBOUNCE_MS = 100  # after the last key: the first results paint within ~150 ms
 #: "Searching…" is said when an answer takes longer than this (not for every key)
@@ -153,6 +155,8 @@ class SearchFeature(QObject):
 
     @Slot(object)
     def _on_library(self, library: object) -> None:
+        from artifact_viewer.core.library import Library
+
         self._shutdown()
         self.pane.clear_results("")
         if not isinstance(library, Library) or self.slots is None:

@@ -101,6 +101,15 @@ class NavigatorProxy(QSortFilterProxyModel):
             return spec.matches_text(text) and spec.matches_status(getattr(run, "status", None))
         return False
 
+    def hasChildren(self, parent: AnyIndex = QModelIndex()) -> bool:  # noqa: N802 (Qt's name)
+        """Answered from the source: the base class would filter every run of each workflow
+        to say whether it has any (seconds at start for 10k runs), though a workflow is only
+        shown while one of its runs is."""
+        if not parent.isValid():
+            return self.rowCount(parent) > 0
+        source = self.mapToSource(parent)
+        return bool(self.sourceModel().hasChildren(source))
+
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """The navigator model sorts itself (one Python sort per level); the proxy keeps
         its order and only filters."""
@@ -266,9 +275,10 @@ class Navigator(QWidget):
 
     @Slot()
     def _apply_spans(self) -> None:
+        # Only rows not spanning yet: each call lays the view out again, which walks every
+        # expanded run (10k runs made a start take seconds).
         root = QModelIndex()
         for row in range(self.proxy.rowCount()):
-            # Each change lays the whole tree out again: only rows not spanned yet.
             if not self.view.isFirstColumnSpanned(row, root):
                 self.view.setFirstColumnSpanned(row, root, True)
 
