@@ -33,7 +33,7 @@ from artifact_viewer.ui.models.artifact_table_model import (
 )
 
 # Starting widths that fit typical values (a user's own widths are restored over these).
-_WIDTHS = (200, 96, 120, 70, 100, 120, 140, 196, 140)  # run: "Nov 06 06:49 · dca1284f"
+_WIDTHS = (200, 118, 120, 70, 100, 120, 140, 196, 140)  # run: "Nov 06 06:49 · dca1284f"
 # Where each artifact comes from reads right after its name; MIME type (the Type column says
 # much the same) starts hidden: the header's menu shows or hides any column.
 _VISUAL_ORDER = (0, 6, 7, 8, 1, 2, 3, 4, 5)
