@@ -346,3 +346,61 @@ def test_a_box_asked_for_while_decoding_is_outlined_and_centred(qtbot, tmp_path)
     previewer.load(PreviewSource(samples.write_png(tmp_path / "s.png", 20, 20)))
     qtbot.waitUntil(lambda: previewer.image_info() is not None, timeout=20_000)
     assert canvas.marks() == []  # a new image has none
+
+
+class _RecordingImage:
+    """Wraps a QImage, recording the size of every strip ``downscale`` copies out of it."""
+
+    def __init__(self, image) -> None:
+        self._image = image
+        self.strips: list[tuple[int, int]] = []
+
+    def width(self) -> int:
+        return self._image.width()
+
+    def height(self) -> int:
+        return self._image.height()
+
+    def copy(self, x: int, y: int, w: int, h: int):
+        self.strips.append((w, h))
+        return self._image.copy(x, y, w, h)
+
+
+def _gradient(width: int, height: int, fmt):
+    from PySide6.QtGui import QColor, QImage
+
+    image = QImage(width, height, QImage.Format.Format_RGB32)
+    for y in range(height):
+        for x in range(0, width, 4):
+            image.setPixelColor(x, y, QColor((x * 255) // width, (y * 255) // height, 90))
+            for dx in range(1, 4):
+                if x + dx < width:
+                    image.setPixelColor(x + dx, y, image.pixelColor(x, y))
+    return image.convertToFormat(fmt)
+
+
+@pytest.mark.parametrize("fmt_name", ["Format_Indexed8", "Format_ARGB32"])
+def test_low_zoom_copy_is_scaled_in_small_strips_and_matches_a_whole_scale(
+    monkeypatch, fmt_name
+) -> None:
+    from PySide6.QtGui import QImage
+
+    from artifact_viewer.core.cancel import CancelToken
+
+    # Each strip's scaling holds the GIL (the GUI thread waits for it): small strips only.
+    monkeypatch.setattr(image_mod, "STRIP_PIXELS", 400 * 25)
+    source = _gradient(400, 300, getattr(QImage.Format, fmt_name))
+    recording = _RecordingImage(source)
+    out = image_mod.downscale(recording, 100, CancelToken())  # type: ignore[arg-type]
+    assert (out.width(), out.height()) == (100, 75)
+    assert len(recording.strips) == 12
+    assert all(w * h <= 400 * 25 for w, h in recording.strips)
+    assert sum(h for _, h in recording.strips) == 300  # every source row, once
+    whole = source.scaled(
+        100, 75, Qt.AspectRatioMode.IgnoreAspectRatio, Qt.TransformationMode.SmoothTransformation
+    )
+    for y in range(75):
+        for x in range(0, 100, 7):
+            a, b = out.pixelColor(x, y), whole.pixelColor(x, y)
+            assert abs(a.red() - b.red()) <= 8 and abs(a.green() - b.green()) <= 8, (x, y)
+            assert a.alpha() == 255

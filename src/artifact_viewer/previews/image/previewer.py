@@ -36,6 +36,10 @@ MAX_PIXELS = 500_000_000
 ALLOCATION_CAP_MB = 1024
 # Images whose longer side exceeds this get a smooth downscaled copy for low zoom levels.
 PREVIEW_SIDE = 2048
+# The low-zoom copy is scaled this many source pixels at a time: each QImage call holds the
+# GIL throughout (an 8k palette PNG scales at ~0.1-0.2 s per 8 megapixels), and a GUI
+# thread waiting for the GIL is a frozen window.
+STRIP_PIXELS = 500_000
 # The low-zoom copy waits (at most this long) until the full image has been painted once:
 # made at the same time, its copying and scaling would slow that first paint down.
 FIRST_PAINT_WAIT_S = 2.0
@@ -119,15 +123,17 @@ def _exif(path: Path) -> list[tuple[str, str]]:
 def downscale(image: QImage, side: int, cancel: CancelToken) -> QImage:
     """Smoothly scaled copy whose longer side is ``side``, made strip by strip.
 
-    QImage.scaled holds the GIL for the whole call; on a 64-megapixel image that is long
-    enough to stall the GUI thread, so each call here handles a few megapixels only.
+    QImage.scaled (like QImage.copy and QPainter) holds the GIL for the whole call, and the
+    GUI thread needs the GIL for every slot and paint handler: each call here handles
+    :data:`STRIP_PIXELS` source pixels only (a few milliseconds), so the window never waits
+    long for it, and a cancel takes effect as soon.
     """
     width, height = image.width(), image.height()
     scale = side / max(width, height)
     out_w, out_h = max(1, round(width * scale)), max(1, round(height * scale))
     out = QImage(out_w, out_h, QImage.Format.Format_ARGB32_Premultiplied)
     out.fill(Qt.GlobalColor.transparent)
-    rows = max(1, 2_000_000 // width)
+    rows = max(1, STRIP_PIXELS // width)
     painter = QPainter(out)
     try:
         for y in range(0, height, rows):
