@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -201,3 +202,52 @@ def test_a_big_json_document_is_emptied_off_the_gui_thread_when_its_view_goes(
     host.clear()
     qtbot.waitUntil(lambda: bool(emptied_on) and doc.value == {}, timeout=10_000)
     assert emptied_on == [False]
+
+
+def _events_at_ready(qtbot, host, path, mime, event_of) -> list[tuple[threading.Event, bool]]:
+    """Open ``path`` in the shown host; ``event_of(previewer)`` and whether it was set, as
+    they were when the previewer said ready."""
+    seen: list[tuple[threading.Event, bool]] = []
+
+    def on_kind(_kind: str) -> None:
+        previewer = host.previewer()
+
+        def on_ready() -> None:
+            event = event_of(previewer)
+            seen.append((event, event.is_set()))
+
+        previewer.ready.connect(on_ready)
+
+    host.kindChanged.connect(on_kind)
+    host.show()
+    qtbot.waitExposed(host)
+    show(qtbot, host, path, mime)
+    return seen
+
+
+def test_table_in_the_host_reads_the_whole_file_after_its_first_screen_is_painted(
+    qtbot, host, tmp_path, monkeypatch
+) -> None:
+    from artifact_viewer.previews.table import load as table_load
+
+    monkeypatch.setattr(table_load, "SHOWN_WAIT_S", 600.0)  # only the paint lets it go on
+    monkeypatch.setattr(table_load, "BLOCK_SIZE", 4096)  # the first screen is not the file
+    path = tmp_path / "t.csv"
+    path.write_text("a,b\n" + "".join(f"{i},x{i}\n" for i in range(5000)))
+    seen = _events_at_ready(qtbot, host, path, "text/csv", lambda p: p.view.shown)
+    # The host shows the previewer only at ready: the read waits for that paint, then runs.
+    assert len(seen) == 1 and seen[0][1] is False
+    assert seen[0][0].is_set() and host.previewer().model.rowCount() == 5000
+
+
+def test_image_in_the_host_makes_its_low_zoom_copy_after_the_first_paint(
+    qtbot, host, tmp_path, monkeypatch
+) -> None:
+    from artifact_viewer.previews.image import previewer as image_mod
+
+    monkeypatch.setattr(image_mod, "PREVIEW_SIDE", 64)
+    monkeypatch.setattr(image_mod, "FIRST_PAINT_WAIT_S", 600.0)  # only the paint frees it
+    path = samples.write_png(tmp_path / "big.png", 400, 200)
+    seen = _events_at_ready(qtbot, host, path, "image/png", lambda p: p._shown)
+    assert len(seen) == 1 and seen[0][1] is False
+    assert seen[0][0].is_set() and host.previewer().canvas._preview.width() == 64

@@ -26,6 +26,7 @@ from artifact_viewer.previews.base import Previewer, PreviewSource
 from artifact_viewer.previews.fmt import human_size
 from artifact_viewer.previews.image.canvas import ImageCanvas
 from artifact_viewer.previews.image.partial import Truncation, decode_truncated, truncation
+from artifact_viewer.previews.onscreen import paint_coming
 from artifact_viewer.qt.worker import Progress, Task, run_in_pool
 
 # More pixels than this is refused before decoding: no artifact screenshot is that big,
@@ -502,7 +503,7 @@ class ImagePreviewer(Previewer):
         self.banner.setVisible(bool(info.truncated))
         self.canvas.set_image(image)
         self._apply_box()
-        if not self.canvas.isVisible():
+        if not paint_coming(self, self.canvas):
             self._shown.set()  # no paint is coming: make the low-zoom copy now
         self._update_info()
         self.ready.emit()

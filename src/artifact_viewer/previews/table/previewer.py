@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from artifact_viewer.core.errors import PreviewError, user_message
 from artifact_viewer.previews.base import Previewer, PreviewSource, loading_stack
+from artifact_viewer.previews.onscreen import paint_coming
 from artifact_viewer.previews.table.load import BLOCK_SIZE, TableData, load_table
 from artifact_viewer.previews.table.model import ArrowTableModel
 from artifact_viewer.previews.table.panel import StatsPanel
@@ -266,8 +267,8 @@ class TablePreviewer(Previewer):
             self._fit_columns()
             self._fit_row_numbers(data)
             self.stack.setCurrentIndex(_PAGE_TABLE)
-            if not self.view.isVisible() and self.view.shown is not None:
-                self.view.shown.set()  # a hidden view never paints: nothing to wait for
+            if not paint_coming(self, self.view) and self.view.shown is not None:
+                self.view.shown.set()  # a view nobody shows never paints: nothing to wait for
         self._update_info()
         if first:
             self._first_shown = True
