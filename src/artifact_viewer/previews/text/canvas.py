@@ -60,6 +60,10 @@ class TextView(QAbstractScrollArea):
         self._shift = 0
         self._syncing = False
         self._drawn: list[tuple[int, int, int]] = []  # (offset, y0, y1) from the last paint
+        # What the last paint took from the line index: the gutter width, and whether a line
+        # on screen had no number yet (see index_changed).
+        self._painted_gutter: int | None = None
+        self._numbers_pending = True
         self._max_top_cache: tuple[int, int] | None = None
         self._wheel_rest = 0
         self.verticalScrollBar().valueChanged.connect(self._on_vbar)
@@ -82,11 +86,17 @@ class TextView(QAbstractScrollArea):
 
     def set_index(self, index: LineIndex | None) -> None:
         self._index = index
-        self.index_changed()
-
-    def index_changed(self) -> None:
         self._sync_bars()
         self.viewport().update()
+
+    def index_changed(self) -> None:
+        """The index grew (a chunk of the file was scanned): the scrollbar follows, and the
+        text is painted again only if what it shows changed (the gutter's width, or a line
+        on screen whose number is now known). While a big file is indexed, a repaint per
+        chunk would redraw the same screen dozens of times a second on the GUI thread."""
+        self._sync_bars()
+        if self._numbers_pending or self._gutter_width() != self._painted_gutter:
+            self.viewport().update()
 
     def set_wrap(self, wrap: bool) -> None:
         self._wrap = wrap
@@ -248,9 +258,10 @@ class TextView(QAbstractScrollArea):
         # hit boxes drift away from the text over a long line.
         char_width = max(1.0, QFontMetricsF(self.font()).horizontalAdvance("0" * 64) / 64)
         width, height = self.viewport().width(), self.viewport().height()
-        gutter = self._gutter_width()
+        gutter = self._painted_gutter = self._gutter_width()
         painter.fillRect(QRect(0, 0, gutter - _PAD // 2, height), colors.gutter_background(palette))
         self._drawn = []
+        self._numbers_pending = False
         doc = self._doc
         if doc is None or doc.size <= doc.start:
             painter.setPen(colors.gutter_text(palette))
@@ -334,6 +345,7 @@ class TextView(QAbstractScrollArea):
             return
         number = self._index.line_number(offset)
         if number is None:
+            self._numbers_pending = True
             return
         painter.setPen(colors.gutter_text(self.palette()))
         painter.drawText(
