@@ -404,3 +404,17 @@ def test_low_zoom_copy_is_scaled_in_small_strips_and_matches_a_whole_scale(
             a, b = out.pixelColor(x, y), whole.pixelColor(x, y)
             assert abs(a.red() - b.red()) <= 8 and abs(a.green() - b.green()) <= 8, (x, y)
             assert a.alpha() == 255
+
+
+def test_pillow_format_plugins_load_with_the_module_not_on_first_open() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; import artifact_viewer.previews.image.previewer; "
+        "print(all(f'PIL.{n}ImagePlugin' in sys.modules for n in ('Png', 'Jpeg', 'Gif')))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert out.stdout.strip() == "True"

@@ -29,6 +29,12 @@ from artifact_viewer.previews.image.partial import Truncation, decode_truncated,
 from artifact_viewer.previews.onscreen import paint_coming
 from artifact_viewer.qt.worker import Progress, Task, run_in_pool
 
+# Pillow imports its format plugins on its first open(): 0.05-0.1 s holding the GIL, on
+# the structure check's thread during the first image's decode (the GUI thread waits for
+# the GIL meanwhile). Done here instead, where this module is imported: on the pool, by
+# the app's warm-up ahead of the first click.
+PilImage.preinit()
+
 # More pixels than this is refused before decoding: no artifact screenshot is that big,
 # but a 1 KB file claiming 100k x 100k pixels would ask for 40 GB.
 MAX_PIXELS = 500_000_000
