@@ -249,3 +249,45 @@ def test_wrap_is_remembered_for_the_next_file(qtbot, tmp_path) -> None:
     second.wrap_box.setChecked(False)
     third = open_preview(qtbot, samples.write_log(tmp_path / "c.log", 10))
     assert not third.view.wrap()
+
+
+def _closing_threads(monkeypatch) -> list[str]:
+    import threading
+
+    from artifact_viewer.previews.text import document as document_mod
+
+    threads: list[str] = []
+    close = document_mod.TextDocument.close
+
+    def recording_close(self) -> None:
+        threads.append(threading.current_thread().name)
+        close(self)
+
+    monkeypatch.setattr(document_mod.TextDocument, "close", recording_close)
+    return threads
+
+
+def test_a_released_document_is_unmapped_off_the_gui_thread(qtbot, tmp_path, monkeypatch) -> None:
+    import threading
+
+    threads = _closing_threads(monkeypatch)
+    previewer = open_preview(qtbot, samples.write_log(tmp_path / "run.log", 3000))
+    doc = previewer.document()
+    assert doc is not None and not doc.closed
+    previewer.cancel()
+    previewer.release()
+    assert previewer.document() is None and previewer.view.document() is None
+    qtbot.waitUntil(lambda: doc.closed, timeout=10_000)
+    assert threads and threading.main_thread().name not in threads
+
+
+def test_opening_another_file_lets_the_previous_one_go(qtbot, tmp_path, monkeypatch) -> None:
+    threads = _closing_threads(monkeypatch)
+    previewer = open_preview(qtbot, samples.write_log(tmp_path / "a.log", 500))
+    first = previewer.document()
+    with qtbot.waitSignal(previewer.finished, timeout=20_000):
+        previewer.load(PreviewSource(samples.write_log(tmp_path / "b.log", 700)))
+    qtbot.waitUntil(lambda: first.closed, timeout=10_000)
+    assert previewer.document() is not first and not previewer.document().closed
+    assert "b.log" in str(previewer.document().path)
+    assert len(threads) == 1
