@@ -418,3 +418,28 @@ def test_pillow_format_plugins_load_with_the_module_not_on_first_open() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     assert out.stdout.strip() == "True"
+
+
+def test_release_hands_the_decoded_image_and_its_copy_to_the_pool(
+    qtbot, tmp_path, monkeypatch
+) -> None:
+    import threading
+
+    monkeypatch.setattr(image_mod, "PREVIEW_SIDE", 64)
+    previewer = make(qtbot)
+    load_ok(qtbot, previewer, samples.write_png(tmp_path / "big.png", 400, 200))
+    seen: list[tuple[str, list[tuple[int, int]]]] = []
+    let_go = image_mod._let_go
+
+    def recording(held, progress, cancel) -> None:
+        sizes = [(i.width(), i.height()) for i in held if i is not None]
+        seen.append((threading.current_thread().name, sizes))
+        let_go(held, progress, cancel)
+
+    monkeypatch.setattr(image_mod, "_let_go", recording)
+    previewer.release()
+    assert previewer.canvas.image().isNull() and previewer.canvas.preview() is None
+    qtbot.waitUntil(lambda: bool(seen), timeout=10_000)
+    thread, sizes = seen[0]
+    assert thread != threading.main_thread().name
+    assert sizes == [(400, 200), (64, 32)]

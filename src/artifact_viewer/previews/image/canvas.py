@@ -72,6 +72,10 @@ class ImageCanvas(QAbstractScrollArea):
     def image(self) -> QImage:
         return self._image
 
+    def preview(self) -> QImage | None:
+        """The downscaled copy used at low zoom, if made yet."""
+        return self._preview
+
     # --- marks (a search hit's box) ------------------------------------------------------
 
     def set_marks(self, rects: list[QRectF]) -> None:

@@ -239,6 +239,15 @@ def decode_image(
     return None
 
 
+def _let_go(held: list[object], _progress: object, _cancel: object) -> None:
+    """Worker: drop the last references to images the view no longer shows."""
+    held.clear()
+
+
+def _ignore(_outcome: object) -> None:
+    """Nothing to report: the images were let go."""
+
+
 MASK_COLOR = QColor(20, 20, 20)
 _PAINTABLE = frozenset(
     {
@@ -440,6 +449,13 @@ class ImagePreviewer(Previewer):
             self._task = None
         if self._movie is not None:
             self._movie.stop()
+
+    def release(self) -> None:
+        """Going away: the decoded image (256 MiB for an 8k x 8k RGBA) and its low-zoom copy
+        are freed on the pool; unmapping them here would hold up the GUI thread."""
+        held = [self.canvas.image(), self.canvas.preview()]
+        self.canvas.set_image(QImage())
+        run_in_pool(_let_go, held, on_result=_ignore, on_error=_ignore)
 
     @Slot()
     def reveal(self) -> None:
