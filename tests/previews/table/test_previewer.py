@@ -468,3 +468,29 @@ def test_first_screen_texts_come_ready_from_the_loader(tmp_path):
         for r in range(shown_rows):
             for c in range(ready.columnCount()):
                 assert ready.data(ready.index(r, c)) == plain.data(plain.index(r, c))
+
+
+def test_release_frees_the_table_on_the_pool(qtbot, view, tmp_path, monkeypatch):
+    import threading
+
+    from artifact_viewer.previews.table import previewer as table_previewer
+
+    path = tmp_path / "t.csv"
+    path.write_text("a,b\n" + "".join(f"{i},x{i}\n" for i in range(300)))
+    load(qtbot, view, path)
+    data = view.model.table_data
+    assert data is not None and view.model.rowCount() == 300
+    seen: list[tuple[str, list]] = []
+    let_go = table_previewer._let_go
+
+    def recording(held, progress, cancel) -> None:
+        seen.append((threading.current_thread().name, list(held)))
+        let_go(held, progress, cancel)
+
+    monkeypatch.setattr(table_previewer, "_let_go", recording)
+    view.release()
+    assert view.model.table_data is None and view.model.rowCount() == 0
+    qtbot.waitUntil(lambda: bool(seen), timeout=10_000)
+    thread, held = seen[0]
+    assert thread != threading.main_thread().name
+    assert any(item is data for item in held)

@@ -105,6 +105,14 @@ class ArrowTableModel(QAbstractTableModel):
         }
         self.endResetModel()
 
+    def take_contents(self) -> list[object]:
+        """Show nothing, and hand over what was shown (the table, the kept cell texts, the
+        row order) for the caller to free where it likes."""
+        contents: list[object] = [self._data, self._texts, self._order]
+        self._texts = {}
+        self.clear()
+        return contents
+
     def clear(self) -> None:
         """Show nothing (while another file loads)."""
         self.beginResetModel()
