@@ -77,8 +77,9 @@ class FirstPageImage:
 
 def first_page_image(page: probe.FirstPage) -> FirstPageImage:
     """The helper's raw pixels as an image of its own (any thread)."""
+    # A page is drawn on opaque white: taken as RGB32 it is painted without blending.
     image = QImage(
-        page.pixels, page.width, page.height, page.stride, QImage.Format.Format_ARGB32
+        page.pixels, page.width, page.height, page.stride, QImage.Format.Format_RGB32
     ).copy()  # owns its pixels: the bytes object may go
     image.setDevicePixelRatio(page.dpr)
     return FirstPageImage(image, (page.page_width, page.page_height), page.pages)

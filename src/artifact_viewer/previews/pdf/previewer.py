@@ -93,6 +93,14 @@ class PdfPreviewer(Previewer):
         """Start the helper process that opens PDFs first and wait until it answers (a
         worker thread: the app's warm-up after its first paint), so the first PDF does
         not wait for it."""
+        # PySide creates its QtWidgets classes on first use, all of them at the first
+        # widget pointer it has to give its most derived class (the view's first
+        # ``viewport()``: 20-30 ms on the GUI thread). Creating them here, on the
+        # warm-up's thread, makes no Qt object.
+        from PySide6 import QtWidgets
+
+        for name in dir(QtWidgets):
+            getattr(QtWidgets, name)
         if not probe.prober().warm_up(wait=True):
             log.info("The PDF helper did not answer in time; it starts again on first use")
 
@@ -360,18 +368,22 @@ class PdfPreviewer(Previewer):
 
     def _first_page_request(self) -> probe.FirstPageRequest | None:
         """The size page 1 will be shown at: fit to the view's width, and how much of it
-        the view shows. A previewer not shown yet (the host shows it once ready) is laid
-        out first at the size its parent gives it."""
+        the view shows. A previewer not shown yet (the host shows it once ready) is not
+        laid out: its parent's size tells what it will be."""
         parent = self.parentWidget()
-        if not self.isVisible() and parent is not None and parent.width() > 0:
-            self.resize(parent.size())
-            layout = self.layout()
-            if layout is not None:
-                layout.activate()
-        viewport = self.view.maximumViewportSize()
+        if self.isVisible() or parent is None:
+            viewport = self.view.maximumViewportSize()
+            view_w, view_h = viewport.width(), viewport.height()
+        else:
+            # Hidden widgets are not laid out: the view will take the parent's width and
+            # its height less the toolbar, less the frame and the vertical scrollbar.
+            frame = 2 * self.view.frameWidth()
+            bar = self.view.verticalScrollBar().sizeHint().width()
+            view_w = parent.width() - frame - bar
+            view_h = parent.height() - self.toolbar.sizeHint().height() - frame
         margins = self.view.documentMargins()
-        width = viewport.width() - margins.left() - margins.right()
-        height = viewport.height() - margins.top()
+        width = view_w - margins.left() - margins.right()
+        height = view_h - margins.top()
         if width < 16 or height < 16:
             return None
         return probe.FirstPageRequest(width, height, self.view.devicePixelRatioF())

@@ -48,6 +48,10 @@ if TYPE_CHECKING:
 UNREADABLE_RUN = 1000
 _POLL_S = 0.05
 _MEASURE, _OPEN, _TEXT, _SEARCH, _PING = "measure", "open", "text", "search", "ping"
+#: the line that gives up the request the helper is working on (a line of its own)
+_CANCEL_LINE = b"cancel\n"
+#: the helper looks for a cancel line between this many page size queries
+_CANCEL_EVERY = 16
 #: a request given up (cancelled) may still finish this long before the helper is ended:
 #: a fresh helper takes longer to start than most requests take to finish
 _CANCEL_GRACE_S = 1.0
@@ -149,11 +153,58 @@ def first_page_here(document: Any, want: FirstPageRequest) -> tuple[dict[str, An
     return header, pixels
 
 
+class _Cancelled(Exception):
+    """The app gave up the request being worked on."""
+
+
+class LineReader:
+    """Request lines from the app, read straight from a pipe, with a look between pages
+    for a cancel line that came while a request was worked on (POSIX pipes only)."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self._fd = stream.fileno()
+        self._buffer = b""
+        self._lines: list[bytes] = []
+
+    def _fill(self) -> bool:
+        chunk = os.read(self._fd, 65536)
+        if not chunk:
+            return False
+        self._buffer += chunk
+        *lines, self._buffer = self._buffer.split(b"\n")
+        self._lines.extend(line + b"\n" for line in lines)
+        return True
+
+    def readline(self) -> bytes:
+        """The next line (b"" once the app closed the pipe)."""
+        while not self._lines:
+            if not self._fill():
+                return b""
+        return self._lines.pop(0)
+
+    def cancelled(self) -> bool:
+        """True (the cancel line taken) when the app gave up the current request."""
+        if not self._lines and os.name == "posix":
+            import select
+
+            readable, _, _ = select.select([self._fd], [], [], 0)
+            if readable:
+                self._fill()
+        if self._lines and self._lines[0] == _CANCEL_LINE:
+            self._lines.pop(0)
+            return True
+        return False
+
+
 def measure_here(
-    path: str, first: FirstPageRequest | None = None, send: Any = None
+    path: str,
+    first: FirstPageRequest | None = None,
+    send: Any = None,
+    cancelled: Any = None,
 ) -> dict[str, Any]:
     """Load and measure ``path`` with QtPdf in this process (the helper's work). With
-    ``first``, the top of page 1 is drawn and handed to ``send(header, pixels)`` first."""
+    ``first``, the top of page 1 is drawn and handed to ``send(header, pixels)`` first;
+    ``cancelled()`` is asked now and then (True: stop, the answer is not wanted)."""
     from PySide6.QtPdf import QPdfDocument
 
     document = QPdfDocument()
@@ -167,6 +218,8 @@ def measure_here(
         sizes: list[tuple[float, float]] = []
         unreadable = 0
         for page in range(pages):
+            if cancelled is not None and page % _CANCEL_EVERY == 0 and cancelled():
+                raise _Cancelled
             size = document.pagePointSize(page)
             sizes.append((size.width(), size.height()))
             unreadable = unreadable + 1 if size.width() <= 0 or size.height() <= 0 else 0
@@ -253,10 +306,11 @@ def serve(stdin: IO[bytes], stdout: IO[bytes]) -> None:
             stdout.write(pixels)
         stdout.flush()
 
-    for raw in stdin:
+    reader = LineReader(stdin)
+    while raw := reader.readline():
         op, _, argument = raw.decode("utf-8", "surrogateescape").rstrip("\n").partition("\t")
         if not argument:
-            continue
+            continue  # a cancel line for a request already answered, or nothing
         try:
             if op == _SEARCH:
                 answer = search_here(argument)
@@ -269,9 +323,11 @@ def serve(stdin: IO[bytes], stdout: IO[bytes]) -> None:
                 want = FirstPageRequest(
                     int(asked["width"]), int(asked["height"]), float(asked.get("dpr", 1.0))
                 )
-                answer = measure_here(str(asked["path"]), want, send)
+                answer = measure_here(str(asked["path"]), want, send, reader.cancelled)
             else:
-                answer = measure_here(argument)
+                answer = measure_here(argument, cancelled=reader.cancelled)
+        except _Cancelled:
+            answer = {"cancelled": True}
         except PreviewError as exc:
             answer = {"error": exc.user_message()}
         except Exception as exc:  # reported to the app, which refuses the file
@@ -466,8 +522,13 @@ class Prober:
             try:
                 while True:
                     if cancel.cancelled:
-                        # Its answer would belong to the next request: let it finish for
-                        # a moment (a helper is slower to start again), else end it.
+                        # Its answer would belong to the next request: it is told to stop
+                        # and given a moment to say so (a helper is slower to start
+                        # again), else it is ended.
+                        with contextlib.suppress(OSError, ValueError):
+                            assert process.stdin is not None
+                            process.stdin.write(_CANCEL_LINE)
+                            process.stdin.flush()
                         self._drain(answers, min(deadline, time.monotonic() + _CANCEL_GRACE_S))
                         cancel.raise_if_cancelled()
                     try:
