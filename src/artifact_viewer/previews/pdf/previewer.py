@@ -512,7 +512,6 @@ class PdfPreviewer(Previewer):
         self._set_info(self._info_text())
         self._set_fit(True)
         self.page_layout.scroll_to(0)
-        self.progress.emit(geometry.size, geometry.size)
         # ``ready`` waits for the first page's image: a paint before it would show a
         # blank page. A hidden view paints nothing, so it is ready at once.
         self._awaiting_first_page = True
@@ -583,6 +582,10 @@ class PdfPreviewer(Previewer):
         if not self._ready_sent:
             self._ready_sent = True
             self.ready.emit()
+        # Last: a progress bar repaints at once, and with it everything waiting to be
+        # painted (here the page just drawn rather than the whole new layout).
+        if self._geometry is not None:
+            self.progress.emit(self._geometry.size, self._geometry.size)
         self.finished.emit()
 
     def dump_chunks(self) -> Iterator[str]:
