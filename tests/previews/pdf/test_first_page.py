@@ -32,10 +32,10 @@ def helper(monkeypatch):
 
 
 def _shows_text(widget: QWidget) -> bool:
+    """Printed text on white paper: near-black and white pixels both."""
     image = widget.grab().toImage().convertToFormat(QImage.Format.Format_Grayscale8)
-    return any(
-        min(image.constScanLine(y).tobytes()[: image.width()]) < 64 for y in range(image.height())
-    )
+    rows = [image.constScanLine(y).tobytes()[: image.width()] for y in range(image.height())]
+    return any(min(row) < 64 for row in rows) and any(max(row) > 240 for row in rows)
 
 
 def _shown_view(qtbot) -> PdfPreviewer:
@@ -219,3 +219,33 @@ class _NoTask:
 
 def _no_pool(*_args: object, **_kwargs: object) -> _NoTask:
     return _NoTask()
+
+
+@pytest.mark.parametrize("shared", [True, False], ids=["shared-memory", "pipe"])
+def test_page_one_pixels_come_back_through_shared_memory_or_the_pipe(
+    tmp_path, monkeypatch, shared
+):
+    if not shared:  # as where the system has no anonymous memory files
+        monkeypatch.setattr(probe, "_new_shared_memory", lambda: (-1, None))
+    elif not hasattr(os, "memfd_create"):
+        pytest.skip("no anonymous memory files here")
+    helper = probe.Prober()
+    try:
+        path = samples.write_pdf(tmp_path / "w2.pdf", 2)
+        pages: list[probe.FirstPage] = []
+        measured = helper.measure(
+            path, 10, CancelToken(), probe.FirstPageRequest(300, 200, 2.0), pages.append
+        )
+        assert measured.pages == 2
+        (page,) = pages
+        assert (page.width, page.height) == (600, 400)  # device pixels, the visible part
+        width_pt, height_pt = page.size
+        assert page.page_width == 300 and page.page_height == round(300 * height_pt / width_pt)
+        image = pdf_layout.first_page_image(page).image
+        assert image.devicePixelRatio() == 2.0
+        gray = image.convertToFormat(QImage.Format.Format_Grayscale8)
+        rows = [gray.constScanLine(y).tobytes()[: gray.width()] for y in range(gray.height())]
+        assert min(min(row) for row in rows) < 64  # printed text, not a blank page
+        assert max(max(row) for row in rows) > 200  # on white paper
+    finally:
+        helper.stop()

@@ -71,10 +71,10 @@ class MaskedPdfView(QPdfView):
         if layout is not None and layout.pages:
             left, top, page_w, _page_h = layout.page_rect(0)
             scale = page_w / width if width > 0 else 1.0
-        else:  # not measured yet: laid out as the view will, fit to the width
-            margins = self.documentMargins()
+        else:  # not measured yet: where the view will put it, fit to the width and
+            # scrolled to page 1's top edge
             left = (self.viewport().width() - width) // 2
-            top, scale = margins.top() - self.verticalScrollBar().value(), 1.0
+            top, scale = 0, 1.0
         image = self._first_image
         shown = image.height() / image.devicePixelRatio() if image is not None else height
         return QRectF(left, top, width * scale, min(shown, height) * scale)

@@ -383,7 +383,7 @@ class PdfPreviewer(Previewer):
             view_h = parent.height() - self.toolbar.sizeHint().height() - frame
         margins = self.view.documentMargins()
         width = view_w - margins.left() - margins.right()
-        height = view_h - margins.top()
+        height = view_h  # the view is scrolled to page 1's top edge
         if width < 16 or height < 16:
             return None
         return probe.FirstPageRequest(width, height, self.view.devicePixelRatioF())

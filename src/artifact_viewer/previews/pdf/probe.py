@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import mmap
 import os
 import queue
 import subprocess
@@ -37,6 +38,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None  # type: ignore[assignment]
 
 from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.errors import PreviewError
@@ -59,6 +65,12 @@ _CANCEL_GRACE_S = 1.0
 WARM_UP_TIMEOUT_S = 30.0
 #: the width in pixels of the first page's trial render while measuring (without an image)
 _TRIAL_RENDER_PX = 64
+#: pixels of a first page go through memory both processes map (Linux: an anonymous
+#: memory file, no name anywhere), not the pipe; only the pages written take memory
+_SHARED_BYTES = 48 << 20
+_SHARED_FD_ENV = "ARTIFACT_VIEWER_PDF_SHARED_FD"
+#: the pipe size asked for the helper's answers (a first page of a wide view fits)
+_PIPE_BYTES = 8 << 20
 #: the largest first-page image the helper sends (pixels; bigger requests are refused)
 _MAX_IMAGE_PIXELS = 64_000_000
 
@@ -292,6 +304,14 @@ def _warm_pdfium() -> None:
         document.close()
 
 
+def _shared_memory(fd: str) -> mmap.mmap | None:
+    """The helper's view of the memory the app shares for page images (None: none)."""
+    try:
+        return mmap.mmap(int(fd), _SHARED_BYTES) if fd else None
+    except (OSError, ValueError):
+        return None
+
+
 def serve(stdin: IO[bytes], stdout: IO[bytes]) -> None:
     """The helper's loop: ``OP<TAB>ARGUMENT`` per line in, JSON answers out."""
     from PySide6.QtCore import QCoreApplication
@@ -300,7 +320,15 @@ def serve(stdin: IO[bytes], stdout: IO[bytes]) -> None:
     with contextlib.suppress(Exception):  # the first real request reports what is wrong
         _warm_pdfium()
 
+    shared = _shared_memory(os.environ.get(_SHARED_FD_ENV, ""))
+
     def send(answer: dict[str, Any], pixels: bytes = b"") -> None:
+        image = answer.get("image")
+        shareable = shared is not None and len(pixels) <= len(shared)
+        if pixels and isinstance(image, dict) and shared is not None and shareable:
+            shared[: len(pixels)] = pixels
+            image["shared"] = True
+            pixels = b""
         stdout.write(json.dumps(answer).encode("utf-8") + b"\n")
         if pixels:
             stdout.write(pixels)
@@ -350,6 +378,7 @@ class Prober:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._process: subprocess.Popen[bytes] | None = None
+        self._shared: mmap.mmap | None = None
 
     def _command(self) -> list[str]:
         # Frozen, the bundle's launcher answers ``-m`` for the app's own modules.
@@ -360,15 +389,25 @@ class Prober:
             return self._process
         self._process = None
         env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-        process = subprocess.Popen(
-            self._command(),
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            env=env,
-            # No console window for the helper of a windowed app on Windows.
-            creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0),
-        )
+        env.pop(_SHARED_FD_ENV, None)
+        fd, self._shared = _new_shared_memory()
+        if fd >= 0:
+            env[_SHARED_FD_ENV] = str(fd)
+        try:
+            process = subprocess.Popen(
+                self._command(),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                env=env,
+                pass_fds=(fd,) if fd >= 0 else (),
+                # No console window for the helper of a windowed app on Windows.
+                creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0),
+            )
+        finally:
+            if fd >= 0:
+                os.close(fd)  # each side's mapping keeps the memory
+        _widen_pipe(process.stdout)
         self._process = process
         return process
 
@@ -513,7 +552,7 @@ class Prober:
             answers: queue.Queue[tuple[dict[str, Any], bytes] | None] = queue.Queue()
             reader = threading.Thread(
                 target=_read_answers,
-                args=(process.stdout, answers),
+                args=(process.stdout, answers, self._shared),
                 name="pdf-probe",
                 daemon=True,
             )
@@ -567,8 +606,42 @@ class Prober:
                 return
 
 
+def _widen_pipe(stream: IO[bytes] | None) -> None:
+    """Let the helper's output pipe hold a first-page image (a few MB) in a few pieces:
+    with the default 64 KiB, each piece is a switch between the two processes, which on
+    a loaded machine costs more than drawing the page. Linux only; elsewhere as is."""
+    setter = getattr(fcntl, "F_SETPIPE_SZ", None) if fcntl is not None else None
+    if stream is None or setter is None:
+        return
+    for size in (_PIPE_BYTES, 1 << 20):  # the system's limit for a user may be lower
+        try:
+            fcntl.fcntl(stream.fileno(), setter, size)
+            return
+        except OSError:
+            continue
+
+
+def _new_shared_memory() -> tuple[int, mmap.mmap | None]:
+    """An anonymous memory file for page images and this side's mapping of it ((-1, None)
+    where there is none: the pixels then come through the pipe)."""
+    create = getattr(os, "memfd_create", None)
+    if create is None:
+        return -1, None
+    fd = -1
+    try:
+        fd = create("artifact-viewer-pdf-page", getattr(os, "MFD_CLOEXEC", 1))
+        os.ftruncate(fd, _SHARED_BYTES)
+        return fd, mmap.mmap(fd, _SHARED_BYTES)
+    except OSError:
+        if fd >= 0:
+            os.close(fd)
+        return -1, None
+
+
 def _read_answers(
-    stream: IO[bytes] | None, answers: queue.Queue[tuple[dict[str, Any], bytes] | None]
+    stream: IO[bytes] | None,
+    answers: queue.Queue[tuple[dict[str, Any], bytes] | None],
+    shared: mmap.mmap | None = None,
 ) -> None:
     """The helper's answers to one request, up to the last (None when its output closed
     or made no sense)."""
@@ -582,7 +655,12 @@ def _read_answers(
             pixels = b""
             if isinstance(image, dict):
                 size = int(image.get("bytes", 0))
-                pixels = stream.read(size) if size > 0 else b""
+                if image.get("shared"):
+                    if shared is None or not 0 < size <= len(shared):
+                        break
+                    pixels = shared[:size]
+                else:
+                    pixels = stream.read(size) if size > 0 else b""
                 if len(pixels) != size:
                     break
             answers.put((data, pixels))
