@@ -222,9 +222,7 @@ def _no_pool(*_args: object, **_kwargs: object) -> _NoTask:
 
 
 @pytest.mark.parametrize("shared", [True, False], ids=["shared-memory", "pipe"])
-def test_page_one_pixels_come_back_through_shared_memory_or_the_pipe(
-    tmp_path, monkeypatch, shared
-):
+def test_page_one_pixels_come_back_through_shared_memory_or_the_pipe(tmp_path, monkeypatch, shared):
     if not shared:  # as where the system has no anonymous memory files
         monkeypatch.setattr(probe, "_new_shared_memory", lambda: (-1, None))
     elif not hasattr(os, "memfd_create"):
