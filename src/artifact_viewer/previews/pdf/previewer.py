@@ -99,8 +99,10 @@ class PdfPreviewer(Previewer):
         # warm-up's thread, makes no Qt object.
         from PySide6 import QtWidgets
 
-        for name in dir(QtWidgets):
+        for number, name in enumerate(dir(QtWidgets)):
             getattr(QtWidgets, name)
+            if number % 16 == 0:
+                time.sleep(0)  # the GUI thread gets the interpreter in between
         if not probe.prober().warm_up(wait=True):
             log.info("The PDF helper did not answer in time; it starts again on first use")
 
