@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import mmap
 import os
 import queue
@@ -46,6 +47,8 @@ except ImportError:  # Windows
 
 from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.errors import PreviewError
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from artifact_viewer.previews.pdf.search import PdfHit
@@ -544,7 +547,8 @@ class Prober:
         on_partial: Callable[[dict[str, Any], bytes], None] | None = None,
     ) -> dict[str, Any] | None:
         """One request line to the helper, its JSON answer back (None: it ended); answers
-        marked partial go to ``on_partial`` on this thread as they come."""
+        marked partial go to ``on_partial`` as they come, on the thread reading the
+        helper's answers (one wake-up less before a first page is shown)."""
         with self._lock:
             process = self._send(request)
             # One reader thread per request: it ends with the last answer, or when the
@@ -552,7 +556,7 @@ class Prober:
             answers: queue.Queue[tuple[dict[str, Any], bytes] | None] = queue.Queue()
             reader = threading.Thread(
                 target=_read_answers,
-                args=(process.stdout, answers, self._shared),
+                args=(process.stdout, answers, self._shared, on_partial),
                 name="pdf-probe",
                 daemon=True,
             )
@@ -582,9 +586,9 @@ class Prober:
                         return None
                     data, pixels = answer
                     if not data.get("partial"):
+                        cancel.raise_if_cancelled()  # given up as it answered
                         return data
-                    if on_partial is not None:
-                        on_partial(data, pixels)
+                    # Partial answers went to on_partial on the reader's thread.
             finally:
                 reader.join(timeout=5)
 
@@ -642,6 +646,7 @@ def _read_answers(
     stream: IO[bytes] | None,
     answers: queue.Queue[tuple[dict[str, Any], bytes] | None],
     shared: mmap.mmap | None = None,
+    on_partial: Callable[[dict[str, Any], bytes], None] | None = None,
 ) -> None:
     """The helper's answers to one request, up to the last (None when its output closed
     or made no sense)."""
@@ -663,9 +668,14 @@ def _read_answers(
                     pixels = stream.read(size) if size > 0 else b""
                 if len(pixels) != size:
                     break
-            answers.put((data, pixels))
             if not data.get("partial"):
+                answers.put((data, pixels))
                 return
+            if on_partial is not None:
+                try:
+                    on_partial(data, pixels)
+                except Exception:  # the final answer still decides
+                    log.exception("A PDF helper's first page could not be taken")
     except (OSError, ValueError):
         pass
     answers.put(None)
