@@ -40,11 +40,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-try:
-    import fcntl
-except ImportError:  # Windows
-    fcntl = None  # type: ignore[assignment]
-
 from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.errors import PreviewError
 
@@ -72,8 +67,6 @@ _TRIAL_RENDER_PX = 64
 #: memory file, no name anywhere), not the pipe; only the pages written take memory
 _SHARED_BYTES = 48 << 20
 _SHARED_FD_ENV = "ARTIFACT_VIEWER_PDF_SHARED_FD"
-#: the pipe size asked for the helper's answers (a first page of a wide view fits)
-_PIPE_BYTES = 8 << 20
 #: the largest first-page image the helper sends (pixels; bigger requests are refused)
 _MAX_IMAGE_PIXELS = 64_000_000
 
@@ -410,7 +403,6 @@ class Prober:
         finally:
             if fd >= 0:
                 os.close(fd)  # each side's mapping keeps the memory
-        _widen_pipe(process.stdout)
         self._process = process
         return process
 
@@ -608,21 +600,6 @@ class Prober:
                 return
             if not answer[0].get("partial"):
                 return
-
-
-def _widen_pipe(stream: IO[bytes] | None) -> None:
-    """Let the helper's output pipe hold a first-page image (a few MB) in a few pieces:
-    with the default 64 KiB, each piece is a switch between the two processes, which on
-    a loaded machine costs more than drawing the page. Linux only; elsewhere as is."""
-    setter = getattr(fcntl, "F_SETPIPE_SZ", None) if fcntl is not None else None
-    if stream is None or setter is None:
-        return
-    for size in (_PIPE_BYTES, 1 << 20):  # the system's limit for a user may be lower
-        try:
-            fcntl.fcntl(stream.fileno(), setter, size)
-            return
-        except OSError:
-            continue
 
 
 def _new_shared_memory() -> tuple[int, mmap.mmap | None]:
