@@ -36,9 +36,12 @@ timer.start(10)
 QTimer.singleShot(60_000, qt.quit)
 qt.exec()
 after = sorted(m for m in sys.modules if m.startswith("artifact_viewer.previews.") and m.endswith(".previewer"))
+from artifact_viewer.previews.pdf import probe
+
 print("RESULT " + json.dumps({
     "before": before, "after": after, "idle": runtime.idle(),
     "frozen": gc.get_freeze_count(), "on_main": importers,
+    "pdf_helper": probe.prober().pid is not None,
 }))
 runtime.stop()
 """
@@ -58,3 +61,4 @@ def test_warm_up_imports_every_previewer_off_the_gui_thread_then_freezes(tmp_pat
     assert {name.split(".")[2] for name in result["after"]} == kinds
     assert result["on_main"] and not any(result["on_main"].values())
     assert result["frozen"] > 10_000  # the start-up's objects left the collector's reach
+    assert result["pdf_helper"]  # the PDF view's helper process runs before the first PDF

@@ -4,6 +4,9 @@ A previewer module pulls in pyarrow, orjson, numpy, Pillow or QtPdf: 0.1-0.3 s e
 first import. Imported on the GUI thread at the user's first click, that time is a frozen
 window; imported here (a pool thread, after the window's first paint), the first click
 finds them loaded. Importing a module creates no Qt objects, so any thread may do it.
+
+A previewer class may also have a ``warm_up()`` static method (callable from any thread,
+creating no Qt objects), run here too: the PDF view starts its helper process this way.
 """
 
 from __future__ import annotations
@@ -36,7 +39,13 @@ def warm_up(progress: Progress, cancel: CancelToken) -> float:
     kinds = registry.known_kinds()
     for done, kind in enumerate(kinds):
         cancel.raise_if_cancelled()
-        registry.previewer_class(kind)  # cached: the click reuses the imported class
+        cls = registry.previewer_class(kind)  # cached: the click reuses the imported class
+        prepare = getattr(cls, "warm_up", None)
+        if callable(prepare):
+            try:
+                prepare()
+            except Exception as exc:  # the view starts what it needs on first use instead
+                log.info("warm-up: the %s view's preparation failed (%s)", kind, exc)
         progress(done + 1, len(kinds) + len(LATER_MODULES))
     for name in LATER_MODULES:
         cancel.raise_if_cancelled()

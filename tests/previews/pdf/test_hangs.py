@@ -131,7 +131,7 @@ def test_after_a_reader_that_never_answered_pdfs_open_again(qtbot, tmp_path, mon
         view.load(PreviewSource(samples.write_pdf(tmp_path / "a.pdf"), "application/pdf"))
     monkeypatch.setattr(helper, "_command", real_command)
     monkeypatch.setattr(pdf_layout, "LAYOUT_TIMEOUT_S", 30.0)
-    with qtbot.waitSignal(view.ready, timeout=40_000):
+    with qtbot.waitSignal(view.finished, timeout=40_000):
         view.load(PreviewSource(samples.write_pdf(tmp_path / "b.pdf", 3), "application/pdf"))
     assert view.document.pageCount() == 3
     helper.stop()

@@ -299,7 +299,7 @@ def test_loading_another_pdf_drops_the_first_ones_pending_ready(qtbot, view, tmp
     first = samples.write_pdf(tmp_path / "a.pdf", pages=3)
     second = samples.write_pdf(tmp_path / "b.pdf", pages=5)
     readies: list[int] = []
-    view.ready.connect(lambda: readies.append(view.document.pageCount()))
+    view.ready.connect(lambda: readies.append(view.page_count))
     view.load(PreviewSource(first, "application/pdf"))
     qtbot.waitUntil(lambda: view.document.pageCount() == 3, timeout=20_000)
     before = len(readies)

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QObject, Signal, Slot
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal, Slot
+from PySide6.QtGui import QGuiApplication, QImage, QPainter
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 
@@ -65,12 +65,44 @@ class PdfGeometry:
     document: QPdfDocument | None = None
 
 
-def read_geometry(path: Path, progress: Any, cancel: CancelToken) -> PdfGeometry:
+@dataclass(slots=True)
+class FirstPageImage:
+    """The visible top of page 1, drawn by the helper process (no PDFium call here):
+    ``image`` in device pixels, of a page ``page_size`` logical pixels in all."""
+
+    image: QImage
+    page_size: tuple[int, int]
+    pages: int
+
+
+def first_page_image(page: probe.FirstPage) -> FirstPageImage:
+    """The helper's raw pixels as an image of its own (any thread), on white paper."""
+    drawn = QImage(page.pixels, page.width, page.height, page.stride, QImage.Format.Format_ARGB32)
+    # PDFium draws a page's content on a transparent background, which QPdfView paints
+    # white first; this image is made opaque once here, so painting it blends nothing.
+    image = QImage(page.width, page.height, QImage.Format.Format_RGB32)
+    image.fill(Qt.GlobalColor.white)
+    painter = QPainter(image)
+    painter.drawImage(0, 0, drawn)
+    painter.end()
+    image.setDevicePixelRatio(page.dpr)
+    return FirstPageImage(image, (page.page_width, page.page_height), page.pages)
+
+
+def read_geometry(
+    path: Path,
+    progress: Any,
+    cancel: CancelToken,
+    first_page: probe.FirstPageRequest | None = None,
+    on_first_page: Any = None,
+) -> PdfGeometry:
     """Worker: have the helper process open and measure ``path`` (ended after
     :data:`LAYOUT_TIMEOUT_S`), then open it here for the view.
 
     Once the helper has answered, the same PDFium calls here return too; a file it could
-    not answer in time is refused without any PDFium call in this process.
+    not answer in time is refused without any PDFium call in this process. With
+    ``first_page``, ``on_first_page`` gets a :class:`FirstPageImage` of page 1 drawn by
+    the helper as soon as it has it, before the rest of the document is measured.
     """
     from artifact_viewer.previews.pdf.search import check_pdf, load_error_message
 
@@ -78,7 +110,13 @@ def read_geometry(path: Path, progress: Any, cancel: CancelToken) -> PdfGeometry
     if not check.has_header:
         raise PreviewError(load_error_message(QPdfDocument.Error.InvalidFileFormat, check))
     try:
-        measured = probe.prober().measure(path, LAYOUT_TIMEOUT_S, cancel)
+        measured = probe.prober().measure(
+            path,
+            LAYOUT_TIMEOUT_S,
+            cancel,
+            first_page,
+            (lambda page: on_first_page(first_page_image(page))) if on_first_page else None,
+        )
     except probe.ProbeTimeout:
         raise PreviewError(not_laid_out_message(LAYOUT_TIMEOUT_S)) from None
     if measured.load_error:
@@ -100,6 +138,13 @@ def read_geometry(path: Path, progress: Any, cancel: CancelToken) -> PdfGeometry
         document.close()
         document.deleteLater()
         raise PreviewError("The PDF changed while it was being opened; select it again.")
+    # PDFium looks each page up on its first size query (about 0.1 ms a page); QPdfView
+    # asks for every page's size when it gets the document, on the GUI thread. Asked here
+    # first (the helper has shown these calls return), the view's queries find them known.
+    for page in range(measured.pages):
+        if page % 64 == 0:
+            cancel.raise_if_cancelled()
+        document.pagePointSize(page)
     app = QCoreApplication.instance()
     if app is not None:
         document.moveToThread(app.thread())
@@ -122,15 +167,20 @@ class GeometryJob(QObject):
 
     done = Signal(object)
     failed = Signal(object)
+    #: a :class:`FirstPageImage` (only with a ``first_page`` request), before ``done``
+    firstPage = Signal(object)
     _result = Signal(object, bool)
+    _first = Signal(object)
 
     _alive: set[GeometryJob] = set()
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, first_page: probe.FirstPageRequest | None = None) -> None:
         super().__init__()
         self.path = path
+        self.first_page = first_page
         self.token = CancelToken()
         self._result.connect(self._report)
+        self._first.connect(self._report_first)
 
     def start(self) -> None:
         GeometryJob._alive.add(self)
@@ -138,11 +188,18 @@ class GeometryJob(QObject):
 
     def _run(self) -> None:
         try:
-            geometry = read_geometry(self.path, _no_progress, self.token)
+            geometry = read_geometry(
+                self.path, _no_progress, self.token, self.first_page, self._first.emit
+            )
         except BaseException as exc:  # reported on the GUI thread
             self._result.emit(exc, False)
             return
         self._result.emit(geometry, True)
+
+    @Slot(object)
+    def _report_first(self, page: object) -> None:
+        if not self.token.cancelled:
+            self.firstPage.emit(page)
 
     @Slot(object, bool)
     def _report(self, outcome: object, ok: bool) -> None:

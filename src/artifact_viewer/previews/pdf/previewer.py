@@ -7,7 +7,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QPointF, Qt, QTimer, Slot
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPointF, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QKeySequence, QResizeEvent
 from PySide6.QtPdf import QPdfDocument, QPdfPageRenderer, QPdfSearchModel
 from PySide6.QtPdfWidgets import QPdfView
@@ -33,7 +33,7 @@ from artifact_viewer.previews.base import Previewer, PreviewSource, loading_stac
 from artifact_viewer.previews.fmt import human_size
 from artifact_viewer.previews.pdf import layout as pdf_layout
 from artifact_viewer.previews.pdf import probe
-from artifact_viewer.previews.pdf.layout import PageLayout, PdfGeometry
+from artifact_viewer.previews.pdf.layout import FirstPageImage, PageLayout, PdfGeometry
 from artifact_viewer.previews.pdf.masking import MaskedPdfView
 from artifact_viewer.previews.pdf.search import (
     MAX_HITS,
@@ -75,10 +75,36 @@ def mask_pages(
 
 class PdfPreviewer(Previewer):
     """Pages of a PDF. Zoom is always QPdfView's Custom mode: fit width is computed here,
-    because its FitToWidth/FitInView modes can loop forever as scrollbars come and go."""
+    because its FitToWidth/FitInView modes can loop forever as scrollbars come and go.
+
+    Opening a file: the helper process draws the visible top of page 1 and sends it
+    (``ready``: that image is shown), then measures the whole document; only then is the
+    file opened in this process and handed to QPdfView, whose own render of page 1
+    replaces the image (``finished``).
+    """
 
     kind = "pdf"
     title = "PDF"
+    #: page content has been painted on screen for the file being loaded
+    painted = Signal()
+
+    @staticmethod
+    def warm_up() -> None:
+        """Start the helper process that opens PDFs first and wait until it answers (a
+        worker thread: the app's warm-up after its first paint), so the first PDF does
+        not wait for it."""
+        # PySide creates its QtWidgets classes on first use, all of them at the first
+        # widget pointer it has to give its most derived class (the view's first
+        # ``viewport()``: 20-30 ms on the GUI thread). Creating them here, on the
+        # warm-up's thread, makes no Qt object.
+        from PySide6 import QtWidgets
+
+        for number, name in enumerate(dir(QtWidgets)):
+            getattr(QtWidgets, name)
+            if number % 16 == 0:
+                time.sleep(0)  # the GUI thread gets the interpreter in between
+        if not probe.prober().warm_up(wait=True):
+            log.info("The PDF helper did not answer in time; it starts again on first use")
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -90,6 +116,8 @@ class PdfPreviewer(Previewer):
         self._reveal_page: int | None = None  # show_match: the page whose match to select
         self._fit_width = True
         self._awaiting_first_page = False
+        self._ready_sent = False  # ``ready`` went out for the file being loaded
+        self._pages = 0  # as the document claims (known from the helper's first answer)
         self._searched = ""  # the query of the search running or shown
         self._pending_result: int | None = None  # a hit the search model has not reached
         # Render watchdog: pages drawn at the current zoom, and pages on screen waiting
@@ -119,6 +147,7 @@ class PdfPreviewer(Previewer):
         # computed from it can never make a scrollbar appear and change it again.
         self.view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         self.view.setSearchModel(self.search_model)
+        self.view.pagePainted.connect(self.painted)
         self._result_timer = QTimer(self, singleShot=True, interval=0)
         self._result_timer.timeout.connect(self._mark_pending_result)
         self.search_model.rowsInserted.connect(self._search_results_grew)
@@ -308,6 +337,10 @@ class PdfPreviewer(Previewer):
         self.search_model.setSearchString("")
         self._set_document(None)
         self.page_layout.reset()
+        self._pages = 0
+        self._ready_sent = False
+        self.view.set_first_page(None)
+        self.view.announce_next_page_paint()
         self._set_controls_enabled(False)
         self.stack.setCurrentIndex(_PAGE_LOADING)
         self._set_info(source.name or source.path.name)
@@ -324,13 +357,55 @@ class PdfPreviewer(Previewer):
                 on_result=self._masking_done,
                 on_error=self._masking_failed,
             )
-        job = self._geometry_job = pdf_layout.GeometryJob(source.path)
+        # Masked, every page stays covered until its boxes are known: no early image.
+        first_page = self._first_page_request() if masker is None else None
+        job = self._geometry_job = pdf_layout.GeometryJob(source.path, first_page)
+        job.firstPage.connect(self._first_page_arrived)
         job.done.connect(self._checked)
         job.failed.connect(self._check_failed)
         job.start()
         # The helper process is ended after LAYOUT_TIMEOUT_S; this covers the rest
         # (a helper still starting, a machine under load).
         self._layout_timer.start(int((pdf_layout.LAYOUT_TIMEOUT_S + 5) * 1000))
+
+    def _first_page_request(self) -> probe.FirstPageRequest | None:
+        """The size page 1 will be shown at: fit to the view's width, and how much of it
+        the view shows. A previewer not shown yet (the host shows it once ready) is not
+        laid out: its parent's size tells what it will be."""
+        parent = self.parentWidget()
+        if self.isVisible() or parent is None:
+            viewport = self.view.maximumViewportSize()
+            view_w, view_h = viewport.width(), viewport.height()
+        else:
+            # Hidden widgets are not laid out: the view will take the parent's width and
+            # its height less the toolbar, less the frame and the vertical scrollbar.
+            frame = 2 * self.view.frameWidth()
+            bar = self.view.verticalScrollBar().sizeHint().width()
+            view_w = parent.width() - frame - bar
+            view_h = parent.height() - self.toolbar.sizeHint().height() - frame
+        margins = self.view.documentMargins()
+        width = view_w - margins.left() - margins.right()
+        height = view_h  # the view is scrolled to page 1's top edge
+        if width < 16 or height < 16:
+            return None
+        return probe.FirstPageRequest(width, height, self.view.devicePixelRatioF())
+
+    @Slot(object)
+    def _first_page_arrived(self, page: FirstPageImage) -> None:
+        """Page 1 as the helper drew it: shown at once, while the rest is measured."""
+        if self._source is None or self._document is not None or self._ready_sent:
+            return
+        self._pages = page.pages
+        self.page_count_label.setText(f"/ {page.pages}")
+        self.view.set_first_page(page.image, page.page_size)
+        self.stack.setCurrentIndex(_PAGE_VIEW)
+        self._ready_sent = True
+        self.ready.emit()
+
+    @property
+    def page_count(self) -> int:
+        """Pages of the file shown (0 until the helper has answered)."""
+        return self._pages
 
     # --- redacted view ------------------------------------------------------------------
     def _active_masker(self) -> Masker | None:
@@ -416,6 +491,7 @@ class PdfPreviewer(Previewer):
         self._awaiting_first_page = False
         self._first_page_timer.stop()
         self._layout_timer.stop()
+        self.view.set_first_page(None)
 
     @Slot(object)
     def _checked(self, geometry: PdfGeometry) -> None:
@@ -426,7 +502,7 @@ class PdfPreviewer(Previewer):
             return
         self._set_document(geometry.document)
         geometry.document = None
-        pages = geometry.pages
+        pages = self._pages = geometry.pages
         self.page_layout.reset(geometry.sizes)
         self.page_box.blockSignals(True)
         self.page_box.setRange(1, pages)
@@ -438,7 +514,6 @@ class PdfPreviewer(Previewer):
         self._set_info(self._info_text())
         self._set_fit(True)
         self.page_layout.scroll_to(0)
-        self.progress.emit(geometry.size, geometry.size)
         # ``ready`` waits for the first page's image: a paint before it would show a
         # blank page. A hidden view paints nothing, so it is ready at once.
         self._awaiting_first_page = True
@@ -453,6 +528,8 @@ class PdfPreviewer(Previewer):
         if page >= 0:
             self._rendered.add(page)
             self._render_waits.pop(page, None)
+            if self._document is not None and page == self.current_page:
+                self.view.page_drawn()
         if self._awaiting_first_page:
             self._first_page_shown()
 
@@ -504,7 +581,13 @@ class PdfPreviewer(Previewer):
             return
         self._awaiting_first_page = False
         self._first_page_timer.stop()
-        self.ready.emit()
+        if not self._ready_sent:
+            self._ready_sent = True
+            self.ready.emit()
+        # Last: a progress bar repaints at once, and with it everything waiting to be
+        # painted (here the page just drawn rather than the whole new layout).
+        if self._geometry is not None:
+            self.progress.emit(self._geometry.size, self._geometry.size)
         self.finished.emit()
 
     def dump_chunks(self) -> Iterator[str]:
@@ -548,6 +631,7 @@ class PdfPreviewer(Previewer):
         self._fail(exc.user_message() if isinstance(exc, PreviewError) else user_message(exc))
 
     def _fail(self, message: str) -> None:
+        self.view.set_first_page(None)
         self.message = message
         self.error_label.setText(message)
         self.stack.setCurrentIndex(_PAGE_ERROR)
