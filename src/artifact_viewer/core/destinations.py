@@ -105,8 +105,8 @@ def copy_atomically(source: Path, target: Path, *, overwrite: bool = True) -> Pa
     FileNotFoundError if ``source`` is gone; CacheError for any other failure (and for an
     existing ``target`` when not ``overwrite``).
     """
-    source_fd = os.open(source, os.O_RDONLY)  # once open, the bytes stay even if evicted
     if is_special(target):
+        source_fd = os.open(source, os.O_RDONLY)
         try:
             fd = os.open(target, os.O_WRONLY)
             try:
@@ -118,64 +118,121 @@ def copy_atomically(source: Path, target: Path, *, overwrite: bool = True) -> Pa
         finally:
             os.close(source_fd)
         return target
-    try:
-        _remove_leftovers(target)
-        try:
-            _copy_unnamed(source_fd, target, overwrite)
-        except _NoUnnamedFiles:
-            os.lseek(source_fd, 0, os.SEEK_SET)
-            _copy_named(source_fd, target, overwrite)
-    except FileExistsError:
-        raise ArtifactViewerError(
-            f"{target} already exists.", hint="Choose another name, or allow overwriting."
-        ) from None
-    except OSError as exc:
-        raise CacheError(f"Could not save {target.name}: {exc.strerror or exc}.") from None
-    finally:
-        os.close(source_fd)
-    return target
+    with PendingCopy.open(target, overwrite=overwrite) as pending:
+        pending.fill_from(source)
+        return pending.publish()
 
 
 class _NoUnnamedFiles(Exception):
     """The platform or file system has no ``O_TMPFILE`` (or no /proc to link it through)."""
 
 
-def _copy_unnamed(source_fd: int, target: Path, overwrite: bool) -> None:
+class PendingCopy:
+    """A private copy of a file being made at ``target``: bytes go into :attr:`fd` (an
+    unnamed ``O_TMPFILE`` beside the target, else a hidden temp file), and only
+    :meth:`publish` gives it the target's name. Leaving the ``with`` block without
+    publishing removes it.
+
+    The writer may fill :attr:`fd` as the bytes arrive (a download writes its cache file
+    and this copy in one pass) or with :meth:`fill_from` (an in-kernel copy).
+    """
+
+    def __init__(self, target: Path, overwrite: bool, fd: int, temp: Path | None) -> None:
+        self.target = target
+        self.overwrite = overwrite
+        self.fd = fd
+        self._temp = temp  # None: unnamed
+        self._open = True
+
+    @classmethod
+    def open(cls, target: Path, *, overwrite: bool) -> PendingCopy:
+        """A new, empty pending copy for ``target`` (a regular file path, not a device).
+
+        CacheError if its folder cannot take it; ArtifactViewerError if ``target`` exists
+        and not ``overwrite``.
+        """
+        if not overwrite and os.path.lexists(target):
+            raise ArtifactViewerError(
+                f"{target} already exists.", hint="Choose another name, or allow overwriting."
+            )
+        try:
+            _remove_leftovers(target)
+            try:
+                return cls(target, overwrite, _open_unnamed(target.parent), None)
+            except _NoUnnamedFiles:
+                temp = _temp_name(target)
+                fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, COPY_MODE)
+                return cls(target, overwrite, fd, temp)
+        except OSError as exc:
+            raise CacheError(f"Could not save {target.name}: {exc.strerror or exc}.") from None
+
+    def fill_from(self, source: Path) -> None:
+        """Make the copy's bytes those of ``source`` (in the kernel where it can), replacing
+        anything written so far. FileNotFoundError if ``source`` is gone."""
+        source_fd = os.open(source, os.O_RDONLY)  # once open, the bytes stay even if evicted
+        try:
+            os.ftruncate(self.fd, 0)
+            os.lseek(self.fd, 0, os.SEEK_SET)
+            _copy_into(source_fd, self.fd)
+        except OSError as exc:
+            self.discard()
+            raise CacheError(f"Could not save {self.target.name}: {exc.strerror or exc}.") from None
+        finally:
+            os.close(source_fd)
+
+    def publish(self) -> Path:
+        """Flush the copy to disk and give it the target's name (atomically)."""
+        try:
+            os.fsync(self.fd)
+            if self._temp is None:
+                _link_unnamed(self.fd, self.target, self.overwrite)
+            elif self.overwrite:
+                os.replace(self._temp, self.target)
+            else:
+                os.link(self._temp, self.target)  # fails if the target appeared meanwhile
+        except FileExistsError:
+            self.discard()
+            raise ArtifactViewerError(
+                f"{self.target} already exists.",
+                hint="Choose another name, or allow overwriting.",
+            ) from None
+        except OSError as exc:
+            self.discard()
+            raise CacheError(f"Could not save {self.target.name}: {exc.strerror or exc}.") from None
+        self.discard()  # closes the file; a named temp's extra link goes
+        return self.target
+
+    def discard(self) -> None:
+        """Close the copy; an unpublished one is gone (unnamed) or deleted (a temp name)."""
+        if self._open:
+            self._open = False
+            with contextlib.suppress(OSError):
+                os.close(self.fd)
+        if self._temp is not None:
+            with contextlib.suppress(FileNotFoundError):
+                self._temp.unlink()
+
+    def __enter__(self) -> PendingCopy:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.discard()
+
+
+def _open_unnamed(folder: Path) -> int:
+    """An unnamed private file in ``folder`` that can later be linked into it."""
     if not _O_TMPFILE:
         raise _NoUnnamedFiles
     try:
-        fd = os.open(target.parent, _O_TMPFILE | os.O_WRONLY, COPY_MODE)
+        fd = os.open(folder, _O_TMPFILE | os.O_WRONLY, COPY_MODE)
     except OSError as exc:
         if exc.errno in (errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL, errno.ENOENT):
             raise _NoUnnamedFiles from None
         raise
-    try:
-        _copy_into(source_fd, fd)
-        os.fsync(fd)
-        if not Path(f"/proc/self/fd/{fd}").exists():
-            raise _NoUnnamedFiles
-        _link_unnamed(fd, target, overwrite)
-    finally:
+    if not Path(f"/proc/self/fd/{fd}").exists():
         os.close(fd)
-
-
-def _copy_named(source_fd: int, target: Path, overwrite: bool) -> None:
-    temp = _temp_name(target)
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, COPY_MODE)
-    try:
-        try:
-            _copy_into(source_fd, fd)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        if overwrite:
-            os.replace(temp, target)
-        else:
-            os.link(temp, target)  # fails if the target appeared meanwhile
-            temp.unlink()
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            temp.unlink()
+        raise _NoUnnamedFiles
+    return fd
 
 
 def check_destination(
