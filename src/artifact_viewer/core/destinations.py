@@ -3,9 +3,10 @@
 The copy is private (0600, or stricter if the user's umask says so) and appears whole or
 not at all: on Linux it is written to an unnamed file (``O_TMPFILE``) that a kill simply
 discards, then linked into place; elsewhere a hidden temp file beside the target is used,
-and leftovers of a killed copy are removed by the next save to the same place. The bytes
-are copied in the kernel (``copy_file_range``: no pass through Python, shared blocks on
-filesystems with reflinks). A device or FIFO given as the target (``-o /dev/null``) is
+and leftovers of a killed copy are removed by the next save to the same place. A download
+writes the copy in the same pass as its cache file (:class:`PendingCopy`); a finished file
+is reflinked (``FICLONE``: shared blocks until either file is written, never a hard link)
+or copied in the kernel (``copy_file_range``: no pass through Python). A device or FIFO given as the target (``-o /dev/null``) is
 written into, never replaced: replacing /dev/null as root would break the system.
 """
 
@@ -16,11 +17,15 @@ import errno
 import os
 import secrets
 import stat
+import sys
 from pathlib import Path
 
 from artifact_viewer.core.errors import ArtifactViewerError, CacheError
 
 COPY_CHUNK = 1024 * 1024
+# ioctl(dest, FICLONE, source): the copy shares the source's blocks (btrfs, XFS, bcachefs):
+# no bytes move, and either file's later writes go to new blocks of its own (not a link).
+FICLONE = 0x40049409
 COPY_MODE = 0o600  # the umask may only make it stricter
 TEMP_SUFFIX = ".avpart"
 _O_TMPFILE = getattr(os, "O_TMPFILE", 0)
@@ -53,6 +58,19 @@ def is_special(target: Path) -> bool:
     except OSError:
         return False
     return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
+def _clone(source_fd: int, fd: int) -> bool:
+    """Make ``fd`` a reflink of the whole of ``source_fd`` where the file system can."""
+    if sys.platform != "linux":
+        return False
+    import fcntl
+
+    try:
+        fcntl.ioctl(fd, FICLONE, source_fd)
+    except OSError:
+        return False  # no reflinks here (ext4, tmpfs), or another file system
+    return True
 
 
 def _copy_into(source_fd: int, fd: int) -> None:
@@ -166,14 +184,37 @@ class PendingCopy:
         except OSError as exc:
             raise CacheError(f"Could not save {target.name}: {exc.strerror or exc}.") from None
 
+    def clones_from(self, folder: Path) -> bool:
+        """True if a file in ``folder`` can be reflinked into this copy (FICLONE): then
+        copying a finished file costs no bytes, and writing the copy as a download arrives
+        would cost more than it saves."""
+        if not _O_TMPFILE:
+            return False
+        try:
+            probe = os.open(folder, _O_TMPFILE | os.O_RDWR, COPY_MODE)
+        except OSError:
+            return False
+        try:
+            os.write(probe, b"\0")
+            cloned = _clone(probe, self.fd)
+            if cloned:
+                os.ftruncate(self.fd, 0)
+            return cloned
+        except OSError:
+            return False
+        finally:
+            os.close(probe)
+
     def fill_from(self, source: Path) -> None:
-        """Make the copy's bytes those of ``source`` (in the kernel where it can), replacing
-        anything written so far. FileNotFoundError if ``source`` is gone."""
+        """Make the copy's bytes those of ``source``, replacing anything written so far:
+        a reflink where the file system has them, else a copy in the kernel.
+        FileNotFoundError if ``source`` is gone."""
         source_fd = os.open(source, os.O_RDONLY)  # once open, the bytes stay even if evicted
         try:
             os.ftruncate(self.fd, 0)
             os.lseek(self.fd, 0, os.SEEK_SET)
-            _copy_into(source_fd, self.fd)
+            if not _clone(source_fd, self.fd):
+                _copy_into(source_fd, self.fd)
         except OSError as exc:
             self.discard()
             raise CacheError(f"Could not save {self.target.name}: {exc.strerror or exc}.") from None

@@ -681,7 +681,10 @@ class Library:
                     source = self.fetch(artifact_id, progress, cancel)
                     return copy_atomically(source, target, overwrite=overwrite)
                 with PendingCopy.open(target, overwrite=overwrite) as pending:
-                    fetched = self._fetch(artifact_id, progress, cancel, copy_to=pending.fd)
+                    # With reflinks the finished file is cloned for free; else written
+                    # as it arrives, so nothing is read back from the cache.
+                    one_pass = None if pending.clones_from(self.blobs.partial_dir) else pending.fd
+                    fetched = self._fetch(artifact_id, progress, cancel, copy_to=one_pass)
                     if not fetched.copied:
                         pending.fill_from(fetched.path)
                     return pending.publish()
