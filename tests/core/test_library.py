@@ -187,17 +187,17 @@ def test_save_as_into_a_missing_folder_fails_before_downloading(library, fake_cl
 def test_save_as_fetches_again_when_the_cached_file_vanishes_before_the_copy(
     synced, tmp_path, monkeypatch
 ):
-    real_fetch = synced.fetch
+    real_fetch = synced._fetch
     fetched = []
 
     def fetch_then_lose_it(artifact_id, *args, **kwargs):
-        path = real_fetch(artifact_id, *args, **kwargs)
-        fetched.append(path)
+        result = real_fetch(artifact_id, *args, **kwargs)
+        fetched.append(result.path)
         if len(fetched) == 1:
-            path.unlink()  # what another process's eviction does
-        return path
+            result.path.unlink()  # what another process's eviction does
+        return result
 
-    monkeypatch.setattr(synced, "fetch", fetch_then_lose_it)
+    monkeypatch.setattr(synced, "_fetch", fetch_then_lose_it)
     target = synced.save_as("a1", tmp_path / "out.csv")
     assert target.read_bytes() == A
     assert len(fetched) == 2

@@ -43,9 +43,9 @@ def get_command(
             hint="Use --force to overwrite it, or -o to choose another name.",
             into_special=True,
         )
+    # One pass: the download writes the cache file and the copy together.
     with progress_bar(artifact.name if artifact else artifact_id) as progress:
-        library.fetch(artifact_id, progress=progress)
-    saved = library.save_as(artifact_id, dest, overwrite=force)
+        saved = library.save_as(artifact_id, dest, overwrite=force, progress=progress)
     state = library.cache_state(artifact_id)
     note = (
         ""

@@ -29,8 +29,13 @@ log = logging.getLogger("artifact_viewer.store")
 PART_SUFFIX = ".part"
 ENCRYPTED_SUFFIX = ".enc"  # an encrypted blob (core/crypto/chunks.py); plain ones have none
 RESUME_SUFFIX = ".resume"  # beside a resumable .part: {"offset", "expected", "declared"}
-RESUME_MARK_EVERY = 1024 * 1024  # record the resumable offset after each MiB written,
-RESUME_MARK_MIN = 64 * 1024  # or each twentieth of a smaller file (at least 64 KiB)
+# The resumable offset is recorded after each twentieth of the file (at least 64 KiB, at
+# most 64 MiB), and at least every 2 s once 64 KiB more arrived. Each record is a small
+# file renamed into place: recorded every MiB, a 1 GB download spent more time in those
+# renames (each waits on the journal behind the download's own write-back) than on hashing.
+RESUME_MARK_EVERY = 64 * 1024 * 1024
+RESUME_MARK_MIN = 64 * 1024
+RESUME_MARK_SECONDS = 2.0
 STALE_PARTIAL_SECONDS = 24 * 3600  # an unfinished download older than this is dropped
 _SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 
@@ -65,6 +70,23 @@ def _write_all(fd: int, data: bytes | memoryview) -> None:
     while view:
         written = os.write(fd, view)
         view = view[written:]
+
+
+def _copy_range(source_fd: int, fd: int, size: int) -> None:
+    """Copy the first ``size`` bytes of ``source_fd`` to ``fd``'s current offset, leaving
+    ``source_fd``'s offset alone (in the kernel where it can)."""
+    offset = 0
+    copy_range = getattr(os, "copy_file_range", None)
+    if copy_range is not None:
+        with contextlib.suppress(OSError):
+            while offset < size and (done := copy_range(source_fd, fd, size - offset, offset)):
+                offset += done
+    while offset < size:
+        chunk = os.pread(source_fd, min(size - offset, 1024 * 1024), offset)
+        if not chunk:
+            raise OSError(errno.EIO, "the partial download is shorter than recorded")
+        _write_all(fd, chunk)
+        offset += len(chunk)
 
 
 def _disk_error(exc: OSError, what: str) -> CacheError:
@@ -104,10 +126,13 @@ class BlobWriter:
         self.resumed_from = 0
         self._written_back = 0
         self._marked = 0
+        self._marked_at = time.monotonic()
         self._mark_every = RESUME_MARK_EVERY
         if declared is not None:
             self._mark_every = max(RESUME_MARK_MIN, min(RESUME_MARK_EVERY, declared // 20))
         self._resume_path: Path | None = None
+        self._copy_fd: int | None = None  # a destination written in the same pass
+        self._copy_written_back = 0
         ensure_private_dir(store.partial_dir)
         # Resumable across processes only with a hash to check the joined bytes against,
         # and only in plain form (ciphertext cannot be re-hashed without its stream state).
@@ -210,6 +235,7 @@ class BlobWriter:
                 temp.unlink()
             return
         self._marked = self.hasher.size
+        self._marked_at = time.monotonic()
 
     def _unmark(self) -> None:
         if self._resume_path is not None:
@@ -233,6 +259,30 @@ class BlobWriter:
     def size(self) -> int:
         return self.hasher.size
 
+    def copy_to(self, fd: int) -> None:
+        """Also write every (plaintext) byte to ``fd``, an empty file at offset 0: a copy the
+        user asked for is made in the same pass as the cache file, instead of read back
+        from the cache afterwards. Bytes this writer already holds (a resumed download)
+        are copied first. The copy is the caller's to publish only if :attr:`copied` is
+        still true after :meth:`commit`; a failure writing it stops the copy, never the
+        download."""
+        if self._fd is None:
+            raise CacheError("This download was already finished.")
+        self._copy_fd = fd
+        self._copy_written_back = 0
+        if self.hasher.size and self._sink is None:
+            try:
+                _copy_range(self._fd, fd, self.hasher.size)
+            except OSError:
+                self._copy_fd = None
+        elif self.hasher.size:
+            self._copy_fd = None  # ciphertext on disk: the caller copies the plaintext later
+
+    @property
+    def copied(self) -> bool:
+        """True while the file given to :meth:`copy_to` holds every byte written."""
+        return self._copy_fd is not None
+
     def write(self, data: bytes | memoryview) -> None:
         if self._fd is None:
             raise CacheError("This download was already finished.")
@@ -244,11 +294,21 @@ class BlobWriter:
         except OSError as exc:
             self.discard()
             raise _disk_error(exc, "save the download") from exc
+        if self._copy_fd is not None:
+            try:
+                _write_all(self._copy_fd, data)
+            except OSError:
+                self._copy_fd = None  # the caller copies from the cache, and reports why
         self.hasher.update(data)
         if self.hasher.size - self._written_back >= WRITEBACK_EVERY:
             self._start_writeback()
-        if self._resume_path is not None and self.hasher.size - self._marked >= self._mark_every:
-            self._mark()
+        if self._resume_path is not None:
+            unmarked = self.hasher.size - self._marked
+            if unmarked >= self._mark_every or (
+                unmarked >= RESUME_MARK_MIN
+                and time.monotonic() - self._marked_at >= RESUME_MARK_SECONDS
+            ):
+                self._mark()
 
     def _start_writeback(self) -> None:
         """Ask the kernel to start writing what we have so far to disk, without waiting.
@@ -265,6 +325,17 @@ class BlobWriter:
             with contextlib.suppress(OSError):
                 _FADVISE(self._fd, self._written_back, end - self._written_back, _DONTNEED)
         self._written_back = end
+        if _FADVISE is not None and self._copy_fd is not None:
+            # The copy is flushed when it is published: begun now, that flush overlaps too.
+            copy_end = self.hasher.size
+            with contextlib.suppress(OSError):
+                _FADVISE(
+                    self._copy_fd,
+                    self._copy_written_back,
+                    copy_end - self._copy_written_back,
+                    _DONTNEED,
+                )
+            self._copy_written_back = copy_end
 
     def restart(self) -> None:
         """Drop what was written (the server ignored our Range and sent the whole file)."""
@@ -273,8 +344,14 @@ class BlobWriter:
         self._unmark()
         os.ftruncate(self._fd, 0)
         os.lseek(self._fd, 0, os.SEEK_SET)
+        if self._copy_fd is not None:
+            try:
+                os.ftruncate(self._copy_fd, 0)
+                os.lseek(self._copy_fd, 0, os.SEEK_SET)
+            except OSError:
+                self._copy_fd = None
         self.hasher = Hasher(self.expected)
-        self._written_back = self._marked = 0
+        self._written_back = self._marked = self._copy_written_back = 0
         if self._master is not None:
             self._sink = self._new_sink(self._master)  # a fresh salt and header
 

@@ -82,10 +82,12 @@ class ArtifactSource(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Fetched:
-    """A fetch's result: the file, and whether this call downloaded it (vs. found it cached)."""
+    """A fetch's result: the file, whether this call downloaded it (vs. found it cached),
+    and whether the file given as ``copy_to`` now holds its verified bytes."""
 
     path: Path
     downloaded: bool
+    copied: bool = False
 
 
 @dataclass
@@ -239,12 +241,19 @@ class Fetcher:
         artifact: Artifact,
         progress: ProgressFn | None = None,
         cancel: CancelToken | None = None,
+        *,
+        copy_to: int | None = None,
     ) -> Fetched:
         """The artifact's verified local file (downloading it if needed) and whether this call did.
 
         Concurrent calls for the same bytes share one download; across processes a lock
         file does the same. Raises IntegrityError (bytes wrong, nothing kept),
         SignedUrlExpired, StorageError, NetworkError, CacheError or Cancelled.
+
+        ``copy_to`` (an empty file open for writing, offset 0) gets the bytes as they are
+        downloaded, in the same pass as the cache file; ``Fetched.copied`` says whether it
+        holds exactly the verified bytes (else, e.g. the file was cached already, the caller
+        copies from ``path``). Its bytes mean nothing until then: it must not be visible.
         """
         expected = parse_file_hash(artifact.file_hash)
         key = fetch_lock_key(expected, artifact.id)
@@ -263,7 +272,7 @@ class Fetcher:
                     flight.listeners.append(progress)
             if leader:
                 try:
-                    return self._lead(artifact, expected, key, flight, cancel)
+                    return self._lead(artifact, expected, key, flight, cancel, copy_to)
                 except BaseException as exc:
                     flight.error = exc
                     raise
@@ -291,6 +300,7 @@ class Fetcher:
         key: str,
         flight: _InFlight,
         cancel: CancelToken | None,
+        copy_to: int | None = None,
     ) -> Fetched:
         while not self._slots.acquire(timeout=0.1):
             if cancel is not None:
@@ -301,8 +311,7 @@ class Fetcher:
                 path = self.cached(artifact)
                 if path is not None:
                     return Fetched(path, downloaded=False)
-                path = self._download(artifact, expected, flight.progress, cancel)
-                return Fetched(path, downloaded=True)
+                return self._download(artifact, expected, flight.progress, cancel, copy_to)
         finally:
             self._slots.release()
 
@@ -312,7 +321,8 @@ class Fetcher:
         expected: ExpectedHash | None,
         progress: ProgressFn,
         cancel: CancelToken | None,
-    ) -> Path:
+        copy_to: int | None = None,
+    ) -> Fetched:
         started = time.monotonic()
         declared = artifact.file_size
         key = fetch_lock_key(expected, artifact.id)
@@ -325,7 +335,10 @@ class Fetcher:
             decoded[:] = [self.blobs.writer(expected)]
             return decoded[0]
 
+        copied = False
         with self.blobs.writer(expected, resume_key=key, declared=declared) as writer:
+            if copy_to is not None:
+                writer.copy_to(copy_to)
             try:
                 try:
                     got = self._transfer(artifact, writer, progress, cancel, decode_sink)
@@ -350,6 +363,7 @@ class Fetcher:
                     final, hashed = decoded.pop(), "decoded"
                 try:
                     sha256, size, verified = final.commit()
+                    copied = final is writer and writer.copied
                 except IntegrityError as exc:
                     self._record_mismatch(artifact, expected, exc)
                     coded = f" (storage sent it {got.encoding}-encoded)" if got.encoding else ""
@@ -402,7 +416,8 @@ class Fetcher:
         self.last_hashed[artifact.id] = hashed
         if self._on_stored is not None:
             self._on_stored(sha256)
-        return self.blobs.locate(sha256) or self.blobs.path_for(sha256)
+        path = self.blobs.locate(sha256) or self.blobs.path_for(sha256)
+        return Fetched(path, downloaded=True, copied=copied)
 
     def _too_long(
         self, artifact: Artifact, expected: ExpectedHash | None, bound: int

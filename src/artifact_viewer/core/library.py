@@ -26,7 +26,12 @@ from artifact_viewer.core.catalog.notes import ImportMark, Note, NoteKind
 from artifact_viewer.core.crypto.convert import ConvertReport, convert_cache
 from artifact_viewer.core.crypto.memfile import PlaintextViews
 from artifact_viewer.core.crypto.state import encryption_enabled
-from artifact_viewer.core.destinations import check_destination, copy_atomically
+from artifact_viewer.core.destinations import (
+    PendingCopy,
+    check_destination,
+    copy_atomically,
+    is_special,
+)
 from artifact_viewer.core.errors import (
     ArtifactViewerError,
     CacheError,
@@ -36,7 +41,7 @@ from artifact_viewer.core.errors import (
     NotFound,
     OfflineError,
 )
-from artifact_viewer.core.fetcher import DownloadLimits, Fetcher
+from artifact_viewer.core.fetcher import DownloadLimits, Fetched, Fetcher
 from artifact_viewer.core.filenames import safe_file_name
 from artifact_viewer.core.hashes import Hasher, parse_file_hash
 from artifact_viewer.core.models import Artifact, Job, JobRun, Workflow, WorkflowRun
@@ -469,16 +474,29 @@ class Library:
     ) -> Path:
         """The artifact's verified local file, downloading it if needed (call off the GUI
         thread); ``progressive`` as for :meth:`cached_path`."""
+        return self._fetch(artifact_id, progress, cancel, progressive=progressive).path
+
+    def _fetch(
+        self,
+        artifact_id: str,
+        progress: ProgressFn | None,
+        cancel: CancelToken | None,
+        *,
+        progressive: bool = False,
+        copy_to: int | None = None,
+    ) -> Fetched:
+        """:meth:`fetch`, telling whether ``copy_to`` (see :meth:`Fetcher.fetch_detailed`)
+        was written with the verified bytes in the same pass."""
         path = self.cached_path(artifact_id, progressive=progressive)
         if path is not None:
             size = path.stat().st_size
             report(progress, size, size)
-            return path
+            return Fetched(path, downloaded=False)
         artifact = self._artifact_for_fetch(artifact_id)
         if self.client is None:
             raise self._not_offline(artifact)
         try:
-            path = self.fetcher.fetch(artifact, progress, cancel)
+            fetched = self.fetcher.fetch_detailed(artifact, progress, cancel, copy_to=copy_to)
         except NetworkError as exc:
             if self.check_online():
                 raise  # the API answers: storage trouble, not offline
@@ -486,6 +504,7 @@ class Library:
                 f"{artifact.name} is not available offline: it is not cached and the download"
                 f" failed ({_clause(exc.message)})."
             ) from None
+        path = fetched.path
         self.online = True
         entry = self.catalog.cache_entry(artifact.id)
         keep = {entry.sha256} if entry is not None and entry.sha256 else set()
@@ -494,8 +513,8 @@ class Library:
             readable = self._readable(artifact.id, entry.sha256, path, progressive)
             if readable is None:
                 raise IntegrityError(f"{artifact.name}: its cached file failed authentication.")
-            return readable
-        return path
+            return Fetched(readable, fetched.downloaded, fetched.copied)
+        return fetched
 
     def _not_offline(self, artifact: Artifact) -> NotAvailableOffline:
         self.online = False
@@ -626,26 +645,49 @@ class Library:
     def unpin_run(self, run_id: str) -> None:
         unpin_run(self, run_id)
 
-    def save_as(self, artifact_id: str, dest: Path, *, overwrite: bool = False) -> Path:
-        """Copy the verified file to ``dest`` (a folder gets a safe name from the display name).
+    def save_as(
+        self,
+        artifact_id: str,
+        dest: Path,
+        *,
+        overwrite: bool = False,
+        progress: ProgressFn | None = None,
+        cancel: CancelToken | None = None,
+    ) -> Path:
+        """Copy the verified file to ``dest`` (a folder gets a safe name from the display name),
+        downloading it if needed.
 
-        Refuses to replace an existing file unless ``overwrite``; the copy is atomic. A file
-        path is checked before anything is downloaded. A device or FIFO (``/dev/null``) is
-        written into, never replaced.
+        Refuses to replace an existing file unless ``overwrite``; the copy is atomic and
+        private (0600). A file path is checked before anything is downloaded. A download
+        writes the copy in the same pass as the cache file (it appears only once the bytes
+        are verified); a cached file is copied in the kernel. A device or FIFO
+        (``/dev/null``) is written into, never replaced, and only with verified bytes.
         """
         requested = Path(dest).expanduser()
         if not requested.is_dir():
             check_destination(requested, overwrite, into_special=True)
         for attempt in (1, 2):
-            source = self.fetch(artifact_id)
             target = requested
             if target.is_dir():
                 artifact = self.catalog.artifact(artifact_id)
+                if artifact is None:  # named once the API has described it
+                    self.fetch(artifact_id, progress, cancel)
+                    artifact = self.catalog.artifact(artifact_id)
                 name = safe_file_name(artifact.name if artifact else artifact_id, artifact)
                 target = target / name
                 check_destination(target, overwrite)
             try:
-                return copy_atomically(source, target, overwrite=overwrite)
+                if is_special(target):
+                    source = self.fetch(artifact_id, progress, cancel)
+                    return copy_atomically(source, target, overwrite=overwrite)
+                with PendingCopy.open(target, overwrite=overwrite) as pending:
+                    # With reflinks the finished file is cloned for free; else written
+                    # as it arrives, so nothing is read back from the cache.
+                    one_pass = None if pending.clones_from(self.blobs.partial_dir) else pending.fd
+                    fetched = self._fetch(artifact_id, progress, cancel, copy_to=one_pass)
+                    if not fetched.copied:
+                        pending.fill_from(fetched.path)
+                    return pending.publish()
             except FileNotFoundError:
                 # Evicted or purged by another process between fetch and copy: fetch again.
                 if attempt == 2:
