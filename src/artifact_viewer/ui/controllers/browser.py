@@ -22,7 +22,15 @@ from artifact_viewer.ui.controllers.ops import Ops
 from artifact_viewer.ui.messages import MessageBridge
 from artifact_viewer.ui.models.artifact_table_model import PAGE_SIZE
 from artifact_viewer.ui.models.filter_spec import FilterSpec
-from artifact_viewer.ui.models.navigator_model import ALL, OFFLINE, RUN, WORKFLOW, TreeData
+from artifact_viewer.ui.models.navigator_model import (
+    ALL,
+    OFFLINE,
+    RUN,
+    WORKFLOW,
+    TreeData,
+    Visibility,
+    filter_visibility,
+)
 from artifact_viewer.ui.panes.artifact_list import ArtifactList
 from artifact_viewer.ui.panes.navigator import Navigator
 
@@ -52,6 +60,8 @@ class Page:
 class FilterRuns:
     spec: FilterSpec
     run_ids: set[str]
+    tree: TreeData | None = None  # the navigator snapshot ``visible`` was worked out for
+    visible: Visibility | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,9 +86,18 @@ def content_matching(
 
 
 def runs_matching(
-    library: Library, spec: FilterSpec, query: ArtifactQuery, _p: Progress, _c: CancelToken
+    library: Library,
+    spec: FilterSpec,
+    query: ArtifactQuery,
+    tree: TreeData | None,
+    _p: Progress,
+    _c: CancelToken,
 ) -> FilterRuns:
-    return FilterRuns(spec, library.run_ids_matching(query))
+    """The runs holding a match, and what the navigator keeps of ``tree`` (its snapshot):
+    both worked out here, so the GUI thread only swaps the answer in."""
+    run_ids = library.run_ids_matching(query)
+    visible = filter_visibility(tree, spec, run_ids) if tree is not None else None
+    return FilterRuns(spec, run_ids, tree, visible)
 
 
 def load_tree(library: Library, _progress: Progress, _cancel: CancelToken) -> TreeData:
@@ -440,13 +459,18 @@ class Browser(QObject):
             self.library,
             spec,
             everywhere,
+            self.navigator.model.tree,
             on_result=self._on_filter_runs,
             on_error=self._on_error,
         )
 
     @Slot(object)
     def _on_filter_runs(self, found: FilterRuns) -> None:
-        if found.spec == self.spec:  # not a filter typed over since
+        if found.spec != self.spec:
+            return  # a filter typed over since: its answer is dropped
+        if found.tree is self.navigator.model.tree:
+            self.navigator.set_filter(found.spec, found.run_ids, found.visible)
+        else:  # the tree was reloaded meanwhile: judge its runs afresh
             self.navigator.set_filter(found.spec, found.run_ids)
 
     @Slot(str, bool)
