@@ -171,3 +171,32 @@ def test_clearing_a_filter_closes_the_workflows_it_opened_and_keeps_the_users(
     assert not expanded("wf-1")  # opened by the filter only
     assert expanded("wf-2")  # holds the current run
     assert nav.current() == (RUN, "wf-2-run")
+
+
+def test_visibility_is_worked_out_per_section_from_the_snapshot_alone() -> None:
+    from datetime import UTC, datetime
+
+    from artifact_viewer.core.models import Workflow, WorkflowRun
+    from artifact_viewer.ui.models.navigator_model import OFFLINE
+
+    when = datetime(2026, 3, 1, tzinfo=UTC)
+    wf = Workflow(id="wf-pay", name="Payroll export", source_provider="gusto")
+    other = Workflow(id="wf-w2", name="W-2 forms")
+    pay = WorkflowRun(id="run-pay", workflow_id="wf-pay", status="COMPLETED", created_at=when)
+    w2 = WorkflowRun(id="run-w2", workflow_id="wf-w2", status="FAILED", created_at=when)
+    tree = TreeData([wf, other], {"wf-pay": [pay], "wf-w2": [w2]}, [pay, w2], set(), {})
+    assert filter_visibility(tree, parse_filter(""), None) is None
+    by_name = filter_visibility(tree, parse_filter("payroll"), set())
+    assert by_name is not None
+    assert by_name.runs == {("wf-pay", "run-pay"), (OFFLINE, "run-pay")}
+    assert by_name.workflows == {"wf-pay"}
+    by_status = filter_visibility(tree, parse_filter("status:failed"), set())
+    assert by_status is not None and by_status.runs == {("wf-w2", "run-w2"), (OFFLINE, "run-w2")}
+    # artifact terms keep only the runs the catalog names
+    typed = filter_visibility(tree, parse_filter("type:screenshot"), {"run-w2"})
+    assert typed is not None and typed.runs == {("wf-w2", "run-w2"), (OFFLINE, "run-w2")}
+    nothing = filter_visibility(tree, parse_filter("type:screenshot"), set())
+    assert nothing is not None and not nothing.runs and not nothing.workflows
+    # a provider word names the workflow, not the offline section's line
+    provider = filter_visibility(tree, parse_filter("gusto"), set())
+    assert provider is not None and provider.runs == {("wf-pay", "run-pay")}

@@ -26,6 +26,7 @@ FILTER_ROLE = Qt.ItemDataRole.UserRole + 5
 
 ALL, OFFLINE, WORKFLOW, RUN = "all", "offline", "workflow", "run"
 COLUMNS = ("Name", "Status", "Started", "Ended", "Duration")
+_COLUMN_COUNT = len(COLUMNS)
 QUEUED_TEXT = "waiting for connection"  # a pin asked for offline, not yet made
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -289,27 +290,29 @@ class NavigatorModel(QAbstractItemModel):
 
     # -- Qt model API --------------------------------------------------------------------
     def _node(self, index: AnyIndex) -> _Node:
-        if index.isValid():
-            node = index.internalPointer()
-            assert isinstance(node, _Node)
-            return node
-        return self._root
+        # Every index this model makes points at a _Node (no isinstance check: the tree
+        # view calls this several times per row each time it lays a thousand runs out).
+        node: _Node = index.internalPointer() if index.isValid() else self._root
+        return node
 
     def index(self, row: int, column: int, parent: AnyIndex = QModelIndex()) -> QModelIndex:
         # The bounds checked here rather than through hasIndex(): that calls back into
         # rowCount() and columnCount(), and the proxy asks for every cell of a thousand
         # runs each time the filter changes.
-        if parent.isValid() and parent.column() != 0:
-            return QModelIndex()
-        children = self._node(parent).children
-        if not (0 <= row < len(children) and 0 <= column < len(COLUMNS)):
-            return QModelIndex()
-        return self.createIndex(row, column, children[row])
+        if parent.isValid():
+            if parent.column() != 0:
+                return QModelIndex()
+            children = parent.internalPointer().children
+        else:
+            children = self._root.children
+        if 0 <= row < len(children) and 0 <= column < _COLUMN_COUNT:
+            return self.createIndex(row, column, children[row])
+        return QModelIndex()
 
     def parent(self, index: AnyIndex = QModelIndex()) -> QModelIndex:  # type: ignore[override]
         if not index.isValid():
             return QModelIndex()
-        node = self._node(index).parent
+        node = index.internalPointer().parent
         if node is None or node is self._root:
             return QModelIndex()
         return self.createIndex(node.row, 0, node)
