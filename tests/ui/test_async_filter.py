@@ -200,3 +200,30 @@ def test_visibility_is_worked_out_per_section_from_the_snapshot_alone() -> None:
     # a provider word names the workflow, not the offline section's line
     provider = filter_visibility(tree, parse_filter("gusto"), set())
     assert provider is not None and provider.runs == {("wf-pay", "run-pay")}
+
+
+def test_a_first_page_that_is_not_full_is_its_own_count(qtbot: Any, demo: Any) -> None:
+    from artifact_viewer.core.store_models import ArtifactQuery
+    from artifact_viewer.ui.controllers.browser import load_page
+
+    library = demo.window.library
+    counted: list[ArtifactQuery] = []
+    count = library.count_artifacts
+
+    class Counting:
+        def __getattr__(self, name: str) -> Any:
+            return getattr(library, name)
+
+        def count_artifacts(self, query: ArtifactQuery) -> int:
+            counted.append(query)
+            return count(query)
+
+    everything = count(ArtifactQuery())
+    assert everything > 3
+    nop, token = (lambda *_: None), CancelToken()
+    short = load_page(Counting(), ArtifactQuery(limit=everything + 1), 1, True, nop, token)
+    assert short.total == len(short.rows) == everything and not counted
+    full = load_page(Counting(), ArtifactQuery(limit=3), 2, True, nop, token)
+    assert len(full.rows) == 3 and full.total == everything and len(counted) == 1
+    later = load_page(Counting(), ArtifactQuery(limit=3, offset=3), 2, False, nop, token)
+    assert later.total == -1 and len(counted) == 1

@@ -136,8 +136,12 @@ def load_page(
     _p: Progress,
     _c: CancelToken,
 ) -> Page:
-    total = library.count_artifacts(replace(query, limit=None, offset=0)) if first else -1
     rows = list(library.artifacts(query))
+    total = -1
+    if first:
+        short = query.limit is not None and len(rows) < query.limit and not query.offset
+        # A first page that is not full holds every match: no second pass to count them.
+        total = len(rows) if short else library.count_artifacts(replace(query, limit=None))
     states = library.cache_states([a.id for a in rows]) if rows else {}
     noted = _noted(library, [a.id for a in rows])
     return Page(generation, query.offset, total, rows, dict(states), noted)
@@ -246,6 +250,7 @@ class Browser(QObject):
         self._refreshed_scopes: set[str] = set()
         self._query = ArtifactQuery()
         self._runs_task: Any = None
+        self._navigator_spec: FilterSpec | None = None  # to filter the tree by, after the list
         # A new connection's refresh waits for its first page (see refresh_at_start).
         self._refresh_when_listed = False
         self._listed_generation = 0
@@ -449,7 +454,18 @@ class Browser(QObject):
         spec = self.spec
         self.requery()
         if spec.empty or self.library is None:
+            self._navigator_spec = None
             self.navigator.set_filter(spec, None)
+            return
+        # The navigator asks once the list's first page is in: its pass over the catalog
+        # does not compete with the one the user is watching for.
+        self._navigator_spec = spec
+        if self._listed_generation == self.artifacts.model.generation:
+            self._filter_navigator()
+
+    def _filter_navigator(self) -> None:
+        spec, self._navigator_spec = self._navigator_spec, None
+        if spec is None or spec != self.spec or self.library is None:
             return
         everywhere = replace(
             self.filter_query(spec), workflow_id=None, run_id=None, cached_only=False, limit=None
@@ -573,6 +589,7 @@ class Browser(QObject):
             self._listed_generation = page.generation
             self.artifacts.update_caption()
             self.listLoaded.emit()
+            self._filter_navigator()
             self._start_refresh_after_listing()
 
     @Slot(object)
@@ -585,6 +602,7 @@ class Browser(QObject):
     def _on_page_error(self, exc: BaseException) -> None:
         self.artifacts.model.page_failed(self.artifacts.model.generation)
         self.artifacts.update_caption()
+        self._filter_navigator()
         self._on_error(exc)
         self._start_refresh_after_listing()
 
