@@ -27,6 +27,8 @@ FILTER_ROLE = Qt.ItemDataRole.UserRole + 5
 ALL, OFFLINE, WORKFLOW, RUN = "all", "offline", "workflow", "run"
 COLUMNS = ("Name", "Status", "Started", "Ended", "Duration")
 _COLUMN_COUNT = len(COLUMNS)
+_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_RUN_FLAGS = _FLAGS | Qt.ItemFlag.ItemNeverHasChildren
 QUEUED_TEXT = "waiting for connection"  # a pin asked for offline, not yet made
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -337,7 +339,9 @@ class NavigatorModel(QAbstractItemModel):
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        # A run never holds rows: the tree view then does not ask each run for children
+        # when it lays a thousand of them out.
+        return _RUN_FLAGS if index.internalPointer().kind == RUN else _FLAGS
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
