@@ -390,6 +390,7 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def apply_filter(self) -> None:
+        self.filter_timer.stop()  # applied now: the typing pause has nothing left to do
         if self.library is not None:
             self.browser.set_filter(parse_filter(self.filter_box.text()))
 
@@ -466,7 +467,11 @@ class MainWindow(QMainWindow):
         if self._expanded and self.navigator.model.tree.workflows:
             self.navigator.set_expanded_ids(self._expanded)
             self._expanded = []
-        if self._pending_scope and self.navigator.select(*self._pending_scope):
+        if self._pending_scope and self.navigator.select(
+            *self._pending_scope, emit=self._pending_scope != self.browser.scope
+        ):
+            # A remembered scope the list already shows is only marked in the tree: listing
+            # it again would replace the list (and one the user filtered meanwhile).
             self._pending_scope = None
         if self._last_chance:
             # Even the refreshed catalog lacks what was remembered: let it go.

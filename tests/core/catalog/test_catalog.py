@@ -433,3 +433,63 @@ def test_filter_box_terms_words_phrases_excludes_types_extensions_runs_workflows
         "run-bbb222",
         "run-ccc333",
     }
+
+
+WORD_CASES = (
+    ("payroll",),
+    ("payroll", "register"),
+    ("payroll register",),  # a space also matches _ . and -
+    ("roll_reg",),
+    ("w2",),  # too short for the trigram index: a plain scan
+    ("a*b",),  # GLOB characters stay literal through the index too
+    ("[x]",),
+    ("ledger",),
+)
+
+
+def test_filter_words_go_through_the_trigram_index_and_match_as_a_scan_does(tmp_path):
+    names = (
+        "payroll_register.csv",
+        "register-payroll.csv",
+        "payroll.register.pdf",
+        "w2_2026.pdf",
+        "a*b.txt",
+        "axb.txt",
+        "[x]notes.log",
+        "x.log",
+        "Quarterly LEDGER.csv",
+    )
+    arts = [art(i + 1, name=name) for i, name in enumerate(names)]
+    indexed = Catalog(tmp_path / "indexed.sqlite3")
+    conn = sqlite3.connect(tmp_path / "plain.sqlite3", isolation_level=None)
+
+    class NoFts5:
+        def execute(self, sql, *args):
+            if "USING fts5" in sql:
+                raise sqlite3.OperationalError("no such module: fts5")
+            return conn.execute(sql, *args)
+
+    migrate(NoFts5())
+    conn.close()
+    plain = Catalog(tmp_path / "plain.sqlite3")
+    try:
+        assert indexed._has_name_search() and not plain._has_name_search()
+        for catalog in (indexed, plain):
+            catalog.upsert_artifacts(arts)
+        for words in WORD_CASES:
+            for query in (ArtifactQuery(terms=words), ArtifactQuery(exclude=words)):
+                by_index = {a.id for a in indexed.artifacts(query)}
+                by_scan = {a.id for a in plain.artifacts(query)}
+                expected = {a.id for a in arts if query.matches(a)}
+                assert by_index == by_scan == expected, query
+        where, args = indexed._artifact_where(ArtifactQuery(terms=("payroll",)))
+        plan = " ".join(
+            str(row[-1])
+            for row in indexed._read(
+                f"EXPLAIN QUERY PLAN SELECT 1 FROM artifacts a WHERE {where}", args
+            )
+        )
+        assert "artifacts_fts" in plan
+    finally:
+        indexed.close()
+        plain.close()

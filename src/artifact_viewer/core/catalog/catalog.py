@@ -304,10 +304,10 @@ class Catalog(CacheTables, NoteTables):
             clauses.append(f"({by_name} OR {by_note})")
             args += [pattern, text]
         for term in query.terms:
-            clauses.append(f"({self._name_or_note_sql()})")
+            clauses.append(f"({self._name_or_note_sql(term)})")
             args += [_glob(term.lower()), term.lower()]
         for term in query.exclude:
-            clauses.append(f"NOT ({self._name_or_note_sql()})")
+            clauses.append(f"NOT ({self._name_or_note_sql(term)})")
             args += [_glob(term.lower()), term.lower()]
         if query.mimes:
             parts = []
@@ -366,10 +366,19 @@ class Catalog(CacheTables, NoteTables):
             args.append(query.cache_state.value)
         return " AND ".join(clauses) or "1", args
 
-    @staticmethod
-    def _name_or_note_sql() -> str:
+    def _name_or_note_sql(self, term: str) -> str:
+        """The name holds ``term`` (as :func:`_glob` spells it) or the artifact's note does.
+
+        A term with three letters in a row goes through the trigram index: a plain GLOB
+        reads every name (a fifth of a second for 100k artifacts), the index a few rows.
+        """
+        indexed = max(len(part) for part in term.split(" ")) >= TRIGRAM
+        if indexed and self._has_name_search():
+            by_name = f"a.rowid IN (SELECT rowid FROM {NAME_SEARCH_TABLE} WHERE name_key GLOB ?)"
+        else:
+            by_name = "a.name_key GLOB ?"
         return (
-            "a.name_key GLOB ? OR a.id IN (SELECT target_id FROM notes WHERE kind = 'artifact'"
+            f"{by_name} OR a.id IN (SELECT target_id FROM notes WHERE kind = 'artifact'"
             " AND instr(text_key, ?) > 0)"
         )
 

@@ -22,7 +22,15 @@ from artifact_viewer.ui.controllers.ops import Ops
 from artifact_viewer.ui.messages import MessageBridge
 from artifact_viewer.ui.models.artifact_table_model import PAGE_SIZE
 from artifact_viewer.ui.models.filter_spec import FilterSpec
-from artifact_viewer.ui.models.navigator_model import ALL, OFFLINE, RUN, WORKFLOW, TreeData
+from artifact_viewer.ui.models.navigator_model import (
+    ALL,
+    OFFLINE,
+    RUN,
+    WORKFLOW,
+    TreeData,
+    Visibility,
+    filter_visibility,
+)
 from artifact_viewer.ui.panes.artifact_list import ArtifactList
 from artifact_viewer.ui.panes.navigator import Navigator
 
@@ -52,6 +60,8 @@ class Page:
 class FilterRuns:
     spec: FilterSpec
     run_ids: set[str]
+    tree: TreeData | None = None  # the navigator snapshot ``visible`` was worked out for
+    visible: Visibility | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,9 +86,18 @@ def content_matching(
 
 
 def runs_matching(
-    library: Library, spec: FilterSpec, query: ArtifactQuery, _p: Progress, _c: CancelToken
+    library: Library,
+    spec: FilterSpec,
+    query: ArtifactQuery,
+    tree: TreeData | None,
+    _p: Progress,
+    _c: CancelToken,
 ) -> FilterRuns:
-    return FilterRuns(spec, library.run_ids_matching(query))
+    """The runs holding a match, and what the navigator keeps of ``tree`` (its snapshot):
+    both worked out here, so the GUI thread only swaps the answer in."""
+    run_ids = library.run_ids_matching(query)
+    visible = filter_visibility(tree, spec, run_ids) if tree is not None else None
+    return FilterRuns(spec, run_ids, tree, visible)
 
 
 def load_tree(library: Library, _progress: Progress, _cancel: CancelToken) -> TreeData:
@@ -117,8 +136,12 @@ def load_page(
     _p: Progress,
     _c: CancelToken,
 ) -> Page:
-    total = library.count_artifacts(replace(query, limit=None, offset=0)) if first else -1
     rows = list(library.artifacts(query))
+    total = -1
+    if first:
+        short = query.limit is not None and len(rows) < query.limit and not query.offset
+        # A first page that is not full holds every match: no second pass to count them.
+        total = len(rows) if short else library.count_artifacts(replace(query, limit=None))
     states = library.cache_states([a.id for a in rows]) if rows else {}
     noted = _noted(library, [a.id for a in rows])
     return Page(generation, query.offset, total, rows, dict(states), noted)
@@ -227,6 +250,7 @@ class Browser(QObject):
         self._refreshed_scopes: set[str] = set()
         self._query = ArtifactQuery()
         self._runs_task: Any = None
+        self._navigator_spec: FilterSpec | None = None  # to filter the tree by, after the list
         # A new connection's refresh waits for its first page (see refresh_at_start).
         self._refresh_when_listed = False
         self._listed_generation = 0
@@ -430,7 +454,18 @@ class Browser(QObject):
         spec = self.spec
         self.requery()
         if spec.empty or self.library is None:
+            self._navigator_spec = None
             self.navigator.set_filter(spec, None)
+            return
+        # The navigator asks once the list's first page is in: its pass over the catalog
+        # does not compete with the one the user is watching for.
+        self._navigator_spec = spec
+        if self._listed_generation == self.artifacts.model.generation:
+            self._filter_navigator()
+
+    def _filter_navigator(self) -> None:
+        spec, self._navigator_spec = self._navigator_spec, None
+        if spec is None or spec != self.spec or self.library is None:
             return
         everywhere = replace(
             self.filter_query(spec), workflow_id=None, run_id=None, cached_only=False, limit=None
@@ -440,13 +475,18 @@ class Browser(QObject):
             self.library,
             spec,
             everywhere,
+            self.navigator.model.tree,
             on_result=self._on_filter_runs,
             on_error=self._on_error,
         )
 
     @Slot(object)
     def _on_filter_runs(self, found: FilterRuns) -> None:
-        if found.spec == self.spec:  # not a filter typed over since
+        if found.spec != self.spec:
+            return  # a filter typed over since: its answer is dropped
+        if found.tree is self.navigator.model.tree:
+            self.navigator.set_filter(found.spec, found.run_ids, found.visible)
+        else:  # the tree was reloaded meanwhile: judge its runs afresh
             self.navigator.set_filter(found.spec, found.run_ids)
 
     @Slot(str, bool)
@@ -549,6 +589,7 @@ class Browser(QObject):
             self._listed_generation = page.generation
             self.artifacts.update_caption()
             self.listLoaded.emit()
+            self._filter_navigator()
             self._start_refresh_after_listing()
 
     @Slot(object)
@@ -561,6 +602,7 @@ class Browser(QObject):
     def _on_page_error(self, exc: BaseException) -> None:
         self.artifacts.model.page_failed(self.artifacts.model.generation)
         self.artifacts.update_caption()
+        self._filter_navigator()
         self._on_error(exc)
         self._start_refresh_after_listing()
 

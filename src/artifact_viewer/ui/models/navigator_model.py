@@ -16,6 +16,7 @@ from artifact_viewer.core.models import Workflow, WorkflowRun
 from artifact_viewer.core.textsafe import visible_text
 from artifact_viewer.ui import formatting as fmt
 from artifact_viewer.ui.icons import icon, status_icon
+from artifact_viewer.ui.models.filter_spec import FilterSpec
 
 ITEM_ROLE = Qt.ItemDataRole.UserRole + 1
 KIND_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -25,6 +26,9 @@ FILTER_ROLE = Qt.ItemDataRole.UserRole + 5
 
 ALL, OFFLINE, WORKFLOW, RUN = "all", "offline", "workflow", "run"
 COLUMNS = ("Name", "Status", "Started", "Ended", "Duration")
+_COLUMN_COUNT = len(COLUMNS)
+_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_RUN_FLAGS = _FLAGS | Qt.ItemFlag.ItemNeverHasChildren
 QUEUED_TEXT = "waiting for connection"  # a pin asked for offline, not yet made
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -51,6 +55,75 @@ def run_status_text(run: WorkflowRun) -> str:
     if run.status in ("IN_PROGRESS", "PENDING", "AWAITING_USER_INPUT"):
         return f"{text}: {step}"
     return text
+
+
+@dataclass(frozen=True, slots=True)
+class Visibility:
+    """Which rows of a :class:`TreeData` a filter keeps: computed off the GUI thread, so
+    the navigator's proxy only looks rows up in sets. Runs are keyed by the section they
+    sit in (their workflow's id, or ``OFFLINE``): a run under "Available offline" is also
+    matched by its workflow's name."""
+
+    runs: frozenset[tuple[str, str]]
+    workflows: frozenset[str]
+
+
+def _workflow_text(wf: Workflow) -> str:
+    return f"{wf.name or ''} {wf.source_provider or ''} {wf.type or ''}"
+
+
+def _run_kept(
+    run: WorkflowRun,
+    spec: FilterSpec,
+    run_ids: set[str] | frozenset[str] | None,
+    section_text: str,
+    workflow_name: str,
+) -> bool:
+    """The navigator's rule for one run (see :class:`~artifact_viewer.ui.panes.navigator.
+    NavigatorProxy`): it holds a match, or (run terms only) the run itself matches."""
+    if run_ids is not None and run.id in run_ids:
+        return True
+    if spec.types or spec.mimes or spec.extensions or spec.texts:
+        return False  # artifact terms: only runs holding a match
+    if spec.runs and not any(run.id.startswith(r) for r in spec.runs):
+        return False
+    if spec.workflows:
+        name = workflow_name.lower()
+        wf_id = run.workflow_id or ""
+        if not any(w.lower() in name or wf_id.startswith(w) for w in spec.workflows):
+            return False
+    created = run.created_at
+    if spec.after is not None and (created is None or created < spec.after):
+        return False
+    if spec.before is not None and (created is None or created >= spec.before):
+        return False
+    own = f"run {run.id} {run.status or ''} {run.current_state_name or ''}"
+    return spec.matches_text(f"{own} {section_text}") and spec.matches_status(run.status)
+
+
+def filter_visibility(
+    data: TreeData, spec: FilterSpec, run_ids: set[str] | frozenset[str] | None
+) -> Visibility | None:
+    """What the navigator shows under ``spec`` (None: everything). Plain Python over the
+    snapshot, safe to run on a worker thread: the snapshot is replaced, never changed."""
+    if spec.empty:
+        return None
+    names = {w.id: visible_text(w.name) or fmt.short_id(w.id) for w in data.workflows}
+    kept: set[tuple[str, str]] = set()
+    workflows: set[str] = set()
+    for wf in data.workflows:
+        text = f"{_workflow_text(wf)} "
+        name = names[wf.id]
+        for run in data.runs.get(wf.id, []):
+            if _run_kept(run, spec, run_ids, text, name):
+                kept.add((wf.id, run.id))
+                workflows.add(wf.id)
+    for run in data.offline_runs:
+        wf_id = run.workflow_id or ""
+        name = names.get(wf_id) or fmt.short_id(run.workflow_id)
+        if _run_kept(run, spec, run_ids, f" {name}", name):
+            kept.add((OFFLINE, run.id))
+    return Visibility(frozenset(kept), frozenset(workflows))
 
 
 class _Node:
@@ -198,29 +271,50 @@ class NavigatorModel(QAbstractItemModel):
             return node.kind, self._workflow_data(node, col, role)
         return node.kind, self._special_data(node, col, role)
 
+    def shown(self, parent: AnyIndex, row: int, visible: Visibility | None) -> bool:
+        """Whether row ``row`` under ``parent`` stays under ``visible`` (set lookups only:
+        the proxy asks for every row of every open workflow each time the filter changes)."""
+        if visible is None:
+            return True
+        parent_node = self._node(parent)
+        if not 0 <= row < len(parent_node.children):
+            return False
+        node = parent_node.children[row]
+        if node.kind == RUN:
+            section = OFFLINE if parent_node.kind == OFFLINE else parent_node.id
+            return (section, node.id) in visible.runs
+        if node.kind == WORKFLOW:
+            return node.id in visible.workflows
+        return True  # "All artifacts" and "Available offline" always stay
+
+    def node_has_children(self, index: AnyIndex) -> bool:
+        return bool(self._node(index).children)
+
     # -- Qt model API --------------------------------------------------------------------
     def _node(self, index: AnyIndex) -> _Node:
-        if index.isValid():
-            node = index.internalPointer()
-            assert isinstance(node, _Node)
-            return node
-        return self._root
+        # Every index this model makes points at a _Node (no isinstance check: the tree
+        # view calls this several times per row each time it lays a thousand runs out).
+        node: _Node = index.internalPointer() if index.isValid() else self._root
+        return node
 
     def index(self, row: int, column: int, parent: AnyIndex = QModelIndex()) -> QModelIndex:
         # The bounds checked here rather than through hasIndex(): that calls back into
         # rowCount() and columnCount(), and the proxy asks for every cell of a thousand
         # runs each time the filter changes.
-        if parent.isValid() and parent.column() != 0:
-            return QModelIndex()
-        children = self._node(parent).children
-        if not (0 <= row < len(children) and 0 <= column < len(COLUMNS)):
-            return QModelIndex()
-        return self.createIndex(row, column, children[row])
+        if parent.isValid():
+            if parent.column() != 0:
+                return QModelIndex()
+            children = parent.internalPointer().children
+        else:
+            children = self._root.children
+        if 0 <= row < len(children) and 0 <= column < _COLUMN_COUNT:
+            return self.createIndex(row, column, children[row])
+        return QModelIndex()
 
     def parent(self, index: AnyIndex = QModelIndex()) -> QModelIndex:  # type: ignore[override]
         if not index.isValid():
             return QModelIndex()
-        node = self._node(index).parent
+        node = index.internalPointer().parent
         if node is None or node is self._root:
             return QModelIndex()
         return self.createIndex(node.row, 0, node)
@@ -245,7 +339,9 @@ class NavigatorModel(QAbstractItemModel):
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        # A run never holds rows: the tree view then does not ask each run for children
+        # when it lays a thousand of them out.
+        return _RUN_FLAGS if index.internalPointer().kind == RUN else _FLAGS
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():

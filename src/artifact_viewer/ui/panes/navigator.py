@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from PySide6.QtCore import (
     QModelIndex,
@@ -25,16 +25,16 @@ from PySide6.QtWidgets import (
 from artifact_viewer.ui.models.filter_spec import FilterSpec
 from artifact_viewer.ui.models.navigator_model import (
     ALL,
-    FILTER_ROLE,
     ID_ROLE,
     ITEM_ROLE,
     KIND_ROLE,
     OFFLINE,
     RUN,
     SORT_ROLE,
-    WORKFLOW,
     NavigatorModel,
     TreeData,
+    Visibility,
+    filter_visibility,
 )
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -46,60 +46,55 @@ class NavigatorProxy(QSortFilterProxyModel):
     Every term reacts alike: a run stays when it holds an artifact the whole filter matches
     (``run_ids``, from the catalog), or, with only run terms (status, run, workflow, dates,
     or words naming it), when the run itself matches. Workflows stay while a run does.
+    Which rows stay is a :class:`Visibility` worked out beforehand (off the GUI thread by
+    the browser); the proxy only looks each row up.
     """
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._spec = FilterSpec()
         self._run_ids: set[str] | None = None
-        self.setRecursiveFilteringEnabled(True)
+        self._visible: Visibility | None = None
         self.setSortRole(SORT_ROLE)
 
-    def set_spec(self, spec: FilterSpec, run_ids: set[str] | None = None) -> None:
+    @property
+    def spec(self) -> FilterSpec:
+        return self._spec
+
+    @property
+    def run_ids(self) -> set[str] | None:
+        return self._run_ids
+
+    def set_spec(
+        self,
+        spec: FilterSpec,
+        run_ids: set[str] | None = None,
+        visible: Visibility | None | Literal["compute"] = "compute",
+    ) -> None:
+        """Filter by ``spec``; ``visible`` is what :func:`filter_visibility` makes of it for
+        the source's tree (worked out here when not given)."""
         self._spec = spec
         self._run_ids = run_ids
+        if visible == "compute":
+            model = self.sourceModel()
+            tree = model.tree if isinstance(model, NavigatorModel) else TreeData()
+            visible = filter_visibility(tree, spec, run_ids)
+        self._visible = visible
         # One layout change, not a row removal per hidden run: with a thousand runs in an
         # open workflow the tree view relaid itself out per removal (seconds, not ms).
         self.invalidate()
 
+    def expect_tree(self, data: TreeData) -> None:
+        """The source is about to show ``data``: what the filter keeps of it, ready for the
+        reset that follows (runs new to the tree are judged too)."""
+        if self._visible is not None:
+            self._visible = filter_visibility(data, self._spec, self._run_ids)
+
     def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:
         model = self.sourceModel()
-        index = model.index(source_row, 0, source_parent)
-        kind = model.data(index, KIND_ROLE)
-        spec = self._spec
-        if kind in (ALL, OFFLINE) or spec.empty:
+        if self._visible is None or not isinstance(model, NavigatorModel):
             return True
-        if kind == WORKFLOW:
-            return False  # shown while one of its runs is (recursive filtering)
-        if kind == RUN:
-            run = model.data(index, ITEM_ROLE)
-            if self._run_ids is not None and getattr(run, "id", None) in self._run_ids:
-                return True
-            if spec.types or spec.mimes or spec.extensions or spec.texts:
-                return False  # artifact terms: only runs holding a match
-            if spec.runs and not any(str(getattr(run, "id", "")).startswith(r) for r in spec.runs):
-                return False
-            if spec.workflows and isinstance(model, NavigatorModel):
-                name = model.workflow_name(getattr(run, "workflow_id", None)).lower()
-                wf_id = str(getattr(run, "workflow_id", "") or "")
-                if not any(w.lower() in name or wf_id.startswith(w) for w in spec.workflows):
-                    return False
-            created = getattr(run, "created_at", None)
-            if spec.after is not None and (created is None or created < spec.after):
-                return False
-            if spec.before is not None and (created is None or created >= spec.before):
-                return False
-            run = model.data(index, ITEM_ROLE)
-            own = model.data(index, FILTER_ROLE) or ""
-            parent_text = model.data(source_parent, FILTER_ROLE) or ""
-            wf_text = ""
-            if model.data(source_parent, KIND_ROLE) == OFFLINE and isinstance(
-                model, NavigatorModel
-            ):
-                wf_text = model.workflow_name(getattr(run, "workflow_id", None))
-            text = f"{own} {parent_text} {wf_text}"
-            return spec.matches_text(text) and spec.matches_status(getattr(run, "status", None))
-        return False
+        return model.shown(source_parent, source_row, self._visible)
 
     def hasChildren(self, parent: AnyIndex = QModelIndex()) -> bool:  # noqa: N802 (Qt's name)
         """Answered from the source: the base class would filter every run of each workflow
@@ -108,7 +103,10 @@ class NavigatorProxy(QSortFilterProxyModel):
         if not parent.isValid():
             return self.rowCount(parent) > 0
         source = self.mapToSource(parent)
-        return bool(self.sourceModel().hasChildren(source))
+        model = self.sourceModel()
+        if isinstance(model, NavigatorModel):
+            return model.node_has_children(source)
+        return bool(model.hasChildren(source))
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """The navigator model sorts itself (one Python sort per level); the proxy keeps
@@ -190,6 +188,8 @@ class Navigator(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view)
+        # The workflows open before a filter opened every one holding a match.
+        self._expanded_unfiltered: list[str] | None = None
 
     @Slot(QPoint)
     def _header_menu(self, pos: QPoint) -> None:
@@ -214,6 +214,7 @@ class Navigator(QWidget):
         current = self.current()
         self.view.selectionModel().blockSignals(True)
         try:
+            self.proxy.expect_tree(data)
             self.model.set_tree(data)
             self._apply_spans()
             self.set_expanded_ids(expanded)
@@ -253,7 +254,8 @@ class Navigator(QWidget):
         return list(dict.fromkeys(ids))
 
     def select(self, kind: str, ident: str, *, emit: bool = True) -> bool:
-        """Make the node current (expanding its parent); False when it is not in the tree."""
+        """Make the node current (expanding its parent); False when it is not in the tree.
+        With ``emit`` False it is only marked: no scopeSelected, nothing is listed again."""
         source = self.model.find(kind, ident)
         if not source.isValid():
             return False
@@ -265,12 +267,16 @@ class Navigator(QWidget):
         self.view.scrollTo(index)
         if emit:
             self.view.setCurrentIndex(index)
-        else:
-            self.view.selectionModel().setCurrentIndex(
-                index,
-                self.view.selectionModel().SelectionFlag.ClearAndSelect
-                | self.view.selectionModel().SelectionFlag.Rows,
+            return True
+        selection = self.view.selectionModel()
+        blocked = selection.blockSignals(True)  # marked only: no scopeSelected
+        try:
+            selection.setCurrentIndex(
+                index, selection.SelectionFlag.ClearAndSelect | selection.SelectionFlag.Rows
             )
+        finally:
+            selection.blockSignals(blocked)
+        self.view.viewport().update()
         return True
 
     @Slot()
@@ -282,12 +288,36 @@ class Navigator(QWidget):
             if not self.view.isFirstColumnSpanned(row, root):
                 self.view.setFirstColumnSpanned(row, root, True)
 
-    @Slot(object)
-    def set_filter(self, spec: FilterSpec, run_ids: set[str] | None = None) -> None:
-        self.proxy.set_spec(spec, run_ids)
+    def set_filter(
+        self,
+        spec: FilterSpec,
+        run_ids: set[str] | None = None,
+        visible: Visibility | None | Literal["compute"] = "compute",
+    ) -> None:
+        """Show what ``spec`` keeps; ``visible`` comes precomputed from a worker (see
+        :func:`filter_visibility`) or is worked out here."""
+        filtered = not self.proxy.spec.empty
+        if not spec.empty and not filtered:
+            self._expanded_unfiltered = self.expanded_ids()
+        elif spec.empty and filtered and self._expanded_unfiltered is not None:
+            self._collapse_to(self._expanded_unfiltered)
+            self._expanded_unfiltered = None
+        self.proxy.set_spec(spec, run_ids, visible)
         self._apply_spans()
         if not spec.empty:
             self.view.expandAll()
+
+    def _collapse_to(self, ids: list[str]) -> None:
+        """Close the workflows a filter opened (the user's own stay open, and so does the
+        current run's): before the filter clears, so thousands of runs are not laid out."""
+        keep = set(ids)
+        current = self.view.currentIndex()
+        if current.parent().isValid():
+            keep.add(str(current.parent().data(ID_ROLE)))
+        for row in range(self.proxy.rowCount()):
+            index = self.proxy.index(row, 0)
+            if self.view.isExpanded(index) and str(index.data(ID_ROLE)) not in keep:
+                self.view.collapse(index)
 
     @Slot(QModelIndex, QModelIndex)
     def _on_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
