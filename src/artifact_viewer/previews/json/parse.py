@@ -24,6 +24,7 @@ from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.errors import PreviewError
 from artifact_viewer.previews.json.bigint import restore_big_ints
 from artifact_viewer.previews.json.deep import loads_deep
+from artifact_viewer.previews.json.lazy import JsonIndex, NotIndexable, build_index, validate
 from artifact_viewer.previews.json.pieces import PIECE, loads_array_in_pieces
 
 JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson", ".jsonlines"})
@@ -465,6 +466,52 @@ def _parse(
         exact = _stdlib_loads(text if text is not None else bytes(data).decode("utf-8"))
         return JsonDoc(exact, False, size, notes, doc.text)
     return doc
+
+
+#: documents bigger than this are indexed and read on demand (see ``lazy``), not parsed whole
+LAZY_ABOVE = 32 << 20
+
+
+@dataclass(slots=True)
+class LazyDoc:
+    """A document shown from its structural index; ``complete`` is False for the first
+    screen, sent while the rest of the file is still being indexed."""
+
+    index: JsonIndex
+    size: int
+    notes: list[str] = field(default_factory=list)
+    complete: bool = True
+    lines: bool = False
+
+
+def open_json_file(
+    path: Path, jsonl_hint: bool, progress: Any, cancel: CancelToken
+) -> JsonDoc | LazyDoc:
+    """A big JSON file is indexed (the first screen is sent early through
+    ``progress.partial``), then checked; a small one, JSON Lines, UTF-16/32, or anything the
+    index refuses (syntax errors and lenient reads included) is parsed whole, which also says
+    what is wrong."""
+    size = path.stat().st_size
+    if jsonl_hint or size <= LAZY_ABOVE or _wide_encoding(path):
+        return parse_json_file(path, jsonl_hint, progress, cancel)
+    try:
+        index = build_index(
+            path,
+            cancel,
+            lambda done, total: progress(done * 8 // 10, total),
+            early=lambda first: progress.partial(LazyDoc(first, size, complete=False)),
+        )
+        validate(index, cancel, lambda done, total: progress(total * 8 // 10 + done // 5, total))
+    except NotIndexable:
+        return parse_json_file(path, jsonl_hint, progress, cancel)
+    progress(size, size)
+    return LazyDoc(index, size)
+
+
+def _wide_encoding(path: Path) -> bool:
+    with path.open("rb") as fh:
+        head = fh.read(4)
+    return head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_BE))
 
 
 def _keep_text(
