@@ -22,6 +22,8 @@ import contextlib
 import json
 import os
 import re
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -236,7 +238,7 @@ def kind_of(first: int) -> str:
     return _KINDS.get(first, NUMBER)
 
 
-def string_end(index: JsonIndex, start: int, limit: int) -> int:
+def string_end(index: Any, start: int, limit: int) -> int:
     """One past the closing quote of the string opening at ``start``."""
     pos = start + 1
     step = 256
@@ -258,7 +260,7 @@ def string_end(index: JsonIndex, start: int, limit: int) -> int:
                     back -= 1
                 slashes = pos + quote - back
             if slashes % 2 == 0:
-                return pos + quote + 1
+                return int(pos + quote + 1)
             at = quote + 1
         # keep the last bytes: a backslash run may go on into the next chunk
         pos += len(chunk)
@@ -306,26 +308,51 @@ class Member:
     kind: str
 
 
+class _Window:
+    """Bytes of the file read once, answering ``read`` and ``trim`` as the index does."""
+
+    __slots__ = ("base", "data")
+
+    def __init__(self, data: bytes, base: int) -> None:
+        self.data = data
+        self.base = base
+
+    def read(self, start: int, end: int) -> bytes:
+        return self.data[start - self.base : end - self.base]
+
+    def trim(self, start: int, end: int) -> tuple[int, int]:
+        piece = self.data[start - self.base : end - self.base]
+        head = len(piece) - len(piece.lstrip(_WS))
+        if head == len(piece):
+            return end, end
+        return start + head, end - (len(piece) - len(piece.rstrip(_WS)))
+
+
+#: members up to this size are read with one call
+_SMALL_MEMBER = 1 << 16
+
+
 def member(index: JsonIndex, edges: np.ndarray, row: int, in_object: bool) -> Member:
     """Member ``row`` of a container whose member edges are ``edges``."""
     lo = int(edges[row]) + 1
     hi = int(edges[row + 1]) if row + 1 < len(edges) else index.size
-    start, end = index.trim(lo, hi)
+    src: Any = _Window(index.read(lo, hi), lo) if hi - lo <= _SMALL_MEMBER else index
+    start, end = src.trim(lo, hi)
     if start >= end:
         raise NotIndexable("an empty member")
     key: str | int = row
     if in_object:
-        if index.read(start, start + 1) != b'"':
+        if src.read(start, start + 1) != b'"':
             raise NotIndexable("a key that is not a string")
-        key_end = string_end(index, start, end)
-        key = decode_string(index.read(start, key_end))
-        start, _ = index.trim(key_end, end)
-        if index.read(start, start + 1) != b":":
+        key_end = string_end(src, start, end)
+        key = decode_string(src.read(start, key_end))
+        start, _ = src.trim(key_end, end)
+        if src.read(start, start + 1) != b":":
             raise NotIndexable("a key without a colon")
-        start, _ = index.trim(start + 1, end)
+        start, _ = src.trim(start + 1, end)
         if start >= end:
             raise NotIndexable("a key without a value")
-    return Member(key, start, end, kind_of(index.read(start, start + 1)[0]))
+    return Member(key, start, end, kind_of(src.read(start, start + 1)[0]))
 
 
 def scalar_literal(index: JsonIndex, start: int, end: int, limit: int = 1 << 16) -> bytes:
@@ -339,14 +366,17 @@ def build_index(
     cancel: CancelToken,
     progress: Any = None,
     early: Any = None,
-    block: int = BLOCK,
+    block: int | None = None,
     early_after: int = 8,
+    stop_early: bool = False,
 ) -> JsonIndex:
     """Index ``path`` (see the module text). ``early(index)`` receives an index of the part
-    read so far once ``early_after`` blocks are done, for a first screen of the top level.
+    read so far once ``early_after`` blocks are done, for a first screen of the top level;
+    with ``stop_early`` that index is returned then (``complete`` False).
 
     Raises :class:`NotIndexable` when the file is not one object or array of UTF-8 JSON
     with balanced brackets and strings."""
+    block = block or BLOCK
     size = path.stat().st_size
     state = ScanState()
     seps: list[np.ndarray] = []
@@ -399,20 +429,23 @@ def build_index(
             if progress is not None:
                 progress(base, max(size, base))
             blocks = base // block
-            if early is not None and not sent_early and blocks >= early_after and not root_end:
+            wanted = early is not None or stop_early
+            if wanted and not sent_early and blocks >= early_after and not root_end:
                 sent_early = True
-                early(
-                    JsonIndex(
-                        path,
-                        base,
-                        root_start,
-                        base,
-                        np.concatenate(seps) if seps else np.zeros(0, np.int64),
-                        np.concatenate(levels) if levels else np.zeros(0, np.int32),
-                        block,
-                        complete=False,
-                    )
+                first = JsonIndex(
+                    path,
+                    base,
+                    root_start,
+                    base,
+                    np.concatenate(seps) if seps else np.zeros(0, np.int64),
+                    np.concatenate(levels) if levels else np.zeros(0, np.int32),
+                    block,
+                    complete=False,
                 )
+                if early is not None:
+                    early(first)
+                if stop_early:
+                    return first
     if root_start < 0:
         raise NotIndexable("no value")
     if not root_end or state.in_string:
@@ -663,3 +696,102 @@ def _locate(
         else:
             text = scalar_literal(index, found.start, found.end).decode("utf-8", "replace")
         return (tuple(steps), found.end) if needle in text.casefold() else None
+
+
+# --- the whole pass in a helper process -------------------------------------------------------
+# Indexing and checking a big file is seconds of numpy and simdjson work. On a thread of the
+# app it would take Python's GIL back between every step, and each call the tree view makes
+# into the model would wait for it (stalls of hundreds of milliseconds while a file loads).
+# In a helper process the app's threads only wait on a pipe.
+
+
+def _helper_command(path: Path) -> list[str]:
+    # Frozen, the bundle's launcher answers ``-m`` for the app's own modules.
+    return [sys.executable, "-m", "artifact_viewer.previews.json.lazy", str(path)]
+
+
+class HelperFailed(Exception):
+    """The helper process could not start or gave no usable answer."""
+
+
+def index_in_helper(path: Path, cancel: CancelToken, progress: Any = None) -> JsonIndex:
+    """:func:`build_index` and :func:`validate` of ``path`` in a helper process.
+
+    Raises :class:`NotIndexable` as they do, :class:`HelperFailed` when the helper cannot
+    run (the caller then does the work on its own thread)."""
+    try:
+        process = subprocess.Popen(
+            _helper_command(path),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0),
+        )
+    except OSError as exc:
+        raise HelperFailed(str(exc)) from None
+    assert process.stdout is not None
+    out = process.stdout
+    try:
+        while True:
+            line = out.readline()
+            if cancel.cancelled:
+                cancel.raise_if_cancelled()
+            if not line:
+                raise HelperFailed("the helper ended without an answer")
+            word, _, rest = line.decode("ascii", "replace").strip().partition(" ")
+            if word == "P":
+                if progress is not None:
+                    done, total = (int(v) for v in rest.split())
+                    progress(done, total)
+            elif word == "FAIL":
+                raise NotIndexable(rest)
+            elif word == "DONE":
+                root_start, root_end, count, size, block = (int(v) for v in rest.split())
+                seps = np.frombuffer(_read_exact(out, 8 * count), dtype="<i8").astype(np.int64)
+                levels = np.frombuffer(_read_exact(out, 4 * count), dtype="<i4").astype(np.int32)
+                return JsonIndex(path, size, root_start, root_end, seps, levels, block)
+            else:
+                raise HelperFailed(f"unexpected answer {word[:20]!r}")
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait()
+        out.close()
+
+
+def _read_exact(stream: Any, size: int) -> bytes:
+    data = stream.read(size)
+    if len(data) != size:
+        raise HelperFailed("the helper's answer was cut short")
+    return bytes(data)
+
+
+def _helper_main(argv: list[str]) -> int:
+    """``python -m artifact_viewer.previews.json.lazy PATH``: index and check PATH; answer
+    ``P done total`` lines, then ``FAIL reason`` or ``DONE root_start root_end count size
+    block`` followed by the offsets (int64) and levels (int32) of the commas."""
+    out = sys.stdout.buffer
+    path = Path(argv[1])
+
+    def tell(done: int, total: int) -> None:
+        out.write(f"P {done} {total}\n".encode())
+        out.flush()
+
+    try:
+        index = build_index(path, CancelToken(), lambda d, t: tell(d * 8 // 10, t))
+        validate(index, CancelToken(), lambda d, t: tell(t * 8 // 10 + d // 5, t))
+    except NotIndexable as exc:
+        out.write(f"FAIL {' '.join(str(exc).split())}\n".encode("ascii", "replace"))
+        out.flush()
+        return 0
+    count = len(index.seps)
+    head = f"DONE {index.root_start} {index.root_end} {count} {index.size} {index.block}\n"
+    out.write(head.encode())
+    out.write(index.seps.astype("<i8").tobytes())
+    out.write(index.levels.astype("<i4").tobytes())
+    out.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(_helper_main(sys.argv))

@@ -45,6 +45,7 @@ class _LazyNode:
         "level",
         "loaded",
         "parent",
+        "preview",
         "row",
         "start",
     )
@@ -62,6 +63,7 @@ class _LazyNode:
         self.children: dict[int, _LazyNode] | None = None
         self.edges: np.ndarray | None = None
         self.loaded = 0
+        self.preview: str | None = None  # the Value column, once shown
 
     def path(self) -> Path:
         steps: list[str | int] = []
@@ -95,8 +97,11 @@ class LazyJsonTreeModel(QAbstractItemModel):
         root = self._root()
         root.end = index.root_end
         root.edges = None
+        root.preview = None
         top = self.root_index()
         self.dataChanged.emit(top.siblingAtColumn(2), top.siblingAtColumn(2))
+        if root.loaded < FETCH_BATCH:  # members that were not complete in the first part
+            self._expose(root, top, FETCH_BATCH)
 
     # --- file access ---------------------------------------------------------------------
     def _root(self) -> _LazyNode:
@@ -180,7 +185,7 @@ class LazyJsonTreeModel(QAbstractItemModel):
         if node.edges is not None:
             return len(node.edges) > 1
         # Without scanning the container: is anything between its brackets?
-        inner = self.file_index.read(node.start + 1, min(node.end, node.start + 4096))
+        inner = self.file_index.read(node.start + 1, min(node.end, node.start + 64))
         stripped = inner.lstrip(b" \t\r\n")
         if stripped:
             return stripped[:1] not in (b"]", b"}")
@@ -245,7 +250,9 @@ class LazyJsonTreeModel(QAbstractItemModel):
                 )
             if col == 1:
                 return node.kind
-            return self._masked(node, self._preview(node))
+            if node.preview is None:
+                node.preview = self._preview(node)
+            return self._masked(node, node.preview)
         if role == Qt.ItemDataRole.ToolTipRole and col == 2 and node.kind == lazy.STRING:
             text, _more = lazy.string_prefix(self.file_index, node.start, node.end, 2000)
             return self._masked(node, _display_safe(text))

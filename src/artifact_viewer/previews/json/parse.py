@@ -24,7 +24,14 @@ from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.errors import PreviewError
 from artifact_viewer.previews.json.bigint import restore_big_ints
 from artifact_viewer.previews.json.deep import loads_deep
-from artifact_viewer.previews.json.lazy import JsonIndex, NotIndexable, build_index, validate
+from artifact_viewer.previews.json.lazy import (
+    HelperFailed,
+    JsonIndex,
+    NotIndexable,
+    build_index,
+    index_in_helper,
+    validate,
+)
 from artifact_viewer.previews.json.pieces import PIECE, loads_array_in_pieces
 
 JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson", ".jsonlines"})
@@ -470,6 +477,8 @@ def _parse(
 
 #: documents bigger than this are indexed and read on demand (see ``lazy``), not parsed whole
 LAZY_ABOVE = 32 << 20
+#: blocks indexed on the calling thread for the first screen (see ``lazy.BLOCK``)
+EARLY_BLOCKS = 2
 
 
 @dataclass(slots=True)
@@ -495,13 +504,18 @@ def open_json_file(
     if jsonl_hint or size <= LAZY_ABOVE or _wide_encoding(path):
         return parse_json_file(path, jsonl_hint, progress, cancel)
     try:
-        index = build_index(
-            path,
-            cancel,
-            lambda done, total: progress(done * 8 // 10, total),
-            early=lambda first: progress.partial(LazyDoc(first, size, complete=False)),
-        )
-        validate(index, cancel, lambda done, total: progress(total * 8 // 10 + done // 5, total))
+        # The first blocks here, for the first screen; the whole pass in a helper process.
+        first = build_index(path, cancel, early_after=EARLY_BLOCKS, stop_early=True)
+        if first.complete:
+            validate(first, cancel)
+            index = first
+        else:
+            progress.partial(LazyDoc(first, size, complete=False))
+            try:
+                index = index_in_helper(path, cancel, progress)
+            except HelperFailed:
+                index = build_index(path, cancel, lambda d, t: progress(d * 8 // 10, t))
+                validate(index, cancel, lambda d, t: progress(t * 8 // 10 + d // 5, t))
     except NotIndexable:
         return parse_json_file(path, jsonl_hint, progress, cancel)
     progress(size, size)
