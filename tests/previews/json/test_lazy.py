@@ -186,3 +186,16 @@ def test_a_lenient_big_file_still_says_not_strict(tmp_path, monkeypatch):
     doc = parse.open_json_file(path, False, Progress(), CancelToken())
     assert isinstance(doc, parse.JsonDoc)
     assert doc.notes[0].startswith("Not strict JSON: NaN, Infinity")
+
+
+def test_containers_of_every_size_inside_one_block_are_scanned_alike(tmp_path):
+    # Small ones by a regular expression, bigger ones (within a block) with numpy.
+    rnd = random.Random(7)
+    doc = [
+        {"tiny": random_value(rnd)},
+        {"mid": [random_value(rnd) for _ in range(3000)], "s": 'x"\\' * 5000},
+    ]
+    path = tmp_path / "doc.json"
+    path.write_text(json.dumps(doc))
+    index = index_of(path, 1 << 20)
+    assert as_values(list(lazy.leaves(index))) == as_values(list(leaves(doc)))
