@@ -32,6 +32,7 @@ from artifact_viewer.previews.json.lazy import (
     index_in_helper,
     validate,
 )
+from artifact_viewer.previews.json.lazytree import LazyTree
 from artifact_viewer.previews.json.pieces import PIECE, loads_array_in_pieces
 
 JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson", ".jsonlines"})
@@ -479,6 +480,8 @@ def _parse(
 LAZY_ABOVE = 32 << 20
 #: blocks indexed on the calling thread for the first screen (see ``lazy.BLOCK``)
 EARLY_BLOCKS = 2
+#: members of the document read on the worker for the first screen
+FIRST_ROWS = 64
 
 
 @dataclass(slots=True)
@@ -491,6 +494,8 @@ class LazyDoc:
     notes: list[str] = field(default_factory=list)
     complete: bool = True
     lines: bool = False
+    #: the first screen's rows, read on the worker (the view's model takes it over)
+    tree: LazyTree | None = None
 
 
 def open_json_file(
@@ -508,9 +513,14 @@ def open_json_file(
         first = build_index(path, cancel, early_after=EARLY_BLOCKS, stop_early=True)
         if first.complete:
             validate(first, cancel)
-            index = first
+            tree = LazyTree(first)
+            tree.prime(FIRST_ROWS)
+            progress(size, size)
+            return LazyDoc(first, size, tree=tree)
         else:
-            progress.partial(LazyDoc(first, size, complete=False))
+            tree = LazyTree(first)
+            tree.prime(FIRST_ROWS)
+            progress.partial(LazyDoc(first, size, complete=False, tree=tree))
             try:
                 index = index_in_helper(path, cancel, progress)
             except HelperFailed:

@@ -227,7 +227,9 @@ class JsonPreviewer(Previewer):
         self._doc = doc
         model: JsonTreeModel | LazyJsonTreeModel
         if isinstance(doc, LazyDoc):
-            model = LazyJsonTreeModel(doc.index, self, masker=self.masker())
+            source = doc.tree if doc.tree is not None else doc.index
+            doc.tree = None  # the model owns it now (the GUI thread's)
+            model = LazyJsonTreeModel(source, self, masker=self.masker())
         else:
             model = JsonTreeModel(doc.value, self, masker=self.masker())
         old = self.tree.model()
