@@ -730,23 +730,31 @@ def _locate(
 # In a helper process the app's threads only wait on a pipe.
 
 
-def _helper_command(path: Path) -> list[str]:
+def _helper_command(path: Path, early_after: int) -> list[str]:
     # Frozen, the bundle's launcher answers ``-m`` for the app's own modules.
-    return [sys.executable, "-m", "artifact_viewer.previews.json.lazy", str(path)]
+    module = "artifact_viewer.previews.json.lazy"
+    return [sys.executable, "-m", module, str(path), str(early_after), str(BLOCK)]
 
 
 class HelperFailed(Exception):
     """The helper process could not start or gave no usable answer."""
 
 
-def index_in_helper(path: Path, cancel: CancelToken, progress: Any = None) -> JsonIndex:
-    """:func:`build_index` and :func:`validate` of ``path`` in a helper process.
+def index_in_helper(
+    path: Path,
+    cancel: CancelToken,
+    progress: Any = None,
+    early: Any = None,
+    early_after: int = 2,
+) -> JsonIndex:
+    """:func:`build_index` and :func:`validate` of ``path`` in a helper process; ``early``
+    gets the index of the first ``early_after`` blocks (see :func:`build_index`).
 
     Raises :class:`NotIndexable` as they do, :class:`HelperFailed` when the helper cannot
     run (the caller then does the work on its own thread)."""
     try:
         process = subprocess.Popen(
-            _helper_command(path),
+            _helper_command(path, early_after),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
@@ -770,11 +778,16 @@ def index_in_helper(path: Path, cancel: CancelToken, progress: Any = None) -> Js
                     progress(done, total)
             elif word == "FAIL":
                 raise NotIndexable(rest)
-            elif word == "DONE":
+            elif word in ("DONE", "EARLY"):
                 root_start, root_end, count, size, block = (int(v) for v in rest.split())
                 seps = np.frombuffer(_read_exact(out, 8 * count), dtype="<i8").astype(np.int64)
                 levels = np.frombuffer(_read_exact(out, 4 * count), dtype="<i4").astype(np.int32)
-                return JsonIndex(path, size, root_start, root_end, seps, levels, block)
+                done = word == "DONE"
+                index = JsonIndex(path, size, root_start, root_end, seps, levels, block, done)
+                if done:
+                    return index
+                if early is not None:
+                    early(index)
             else:
                 raise HelperFailed(f"unexpected answer {word[:20]!r}")
     finally:
@@ -797,6 +810,8 @@ def _helper_main(argv: list[str]) -> int:
     block`` followed by the offsets (int64) and levels (int32) of the commas."""
     out = sys.stdout.buffer
     path = Path(argv[1])
+    early_after = int(argv[2]) if len(argv) > 2 else 2
+    block = int(argv[3]) if len(argv) > 3 else BLOCK
     if hasattr(os, "nice"):
         # Background work: the window's own thread gets the CPU first when it needs it.
         with contextlib.suppress(OSError):
@@ -806,19 +821,29 @@ def _helper_main(argv: list[str]) -> int:
         out.write(f"P {done} {total}\n".encode())
         out.flush()
 
+    def send(word: str, index: JsonIndex) -> None:
+        count = len(index.seps)
+        head = f"{word} {index.root_start} {index.root_end} {count} {index.size} {index.block}\n"
+        out.write(head.encode())
+        out.write(index.seps.astype("<i8").tobytes())
+        out.write(index.levels.astype("<i4").tobytes())
+        out.flush()
+
     try:
-        index = build_index(path, CancelToken(), lambda d, t: tell(d * 8 // 10, t))
+        index = build_index(
+            path,
+            CancelToken(),
+            lambda d, t: tell(d * 8 // 10, t),
+            early=lambda first: send("EARLY", first),
+            block=block,
+            early_after=early_after,
+        )
         validate(index, CancelToken(), lambda d, t: tell(t * 8 // 10 + d // 5, t))
     except NotIndexable as exc:
         out.write(f"FAIL {' '.join(str(exc).split())}\n".encode("ascii", "replace"))
         out.flush()
         return 0
-    count = len(index.seps)
-    head = f"DONE {index.root_start} {index.root_end} {count} {index.size} {index.block}\n"
-    out.write(head.encode())
-    out.write(index.seps.astype("<i8").tobytes())
-    out.write(index.levels.astype("<i4").tobytes())
-    out.flush()
+    send("DONE", index)
     return 0
 
 

@@ -508,28 +508,35 @@ def open_json_file(
     size = path.stat().st_size
     if jsonl_hint or size <= LAZY_ABOVE or _wide_encoding(path):
         return parse_json_file(path, jsonl_hint, progress, cancel)
+    sent: list[bool] = []
+
+    def first_screen(first: JsonIndex) -> None:
+        tree = LazyTree(first)
+        tree.prime(FIRST_ROWS)
+        progress.partial(LazyDoc(first, size, complete=False, tree=tree))
+        sent.append(True)
+
     try:
-        # The first blocks here, for the first screen; the whole pass in a helper process.
-        first = build_index(path, cancel, early_after=EARLY_BLOCKS, stop_early=True)
-        if first.complete:
-            validate(first, cancel)
-            tree = LazyTree(first)
-            tree.prime(FIRST_ROWS)
-            progress(size, size)
-            return LazyDoc(first, size, tree=tree)
-        else:
-            tree = LazyTree(first)
-            tree.prime(FIRST_ROWS)
-            progress.partial(LazyDoc(first, size, complete=False, tree=tree))
-            try:
-                index = index_in_helper(path, cancel, progress)
-            except HelperFailed:
-                index = build_index(path, cancel, lambda d, t: progress(d * 8 // 10, t))
-                validate(index, cancel, lambda d, t: progress(t * 8 // 10 + d // 5, t))
+        try:
+            # The whole pass runs in a helper process: this thread only waits on a pipe.
+            index = index_in_helper(path, cancel, progress, first_screen, EARLY_BLOCKS)
+        except HelperFailed:
+            index = build_index(
+                path,
+                cancel,
+                lambda done, total: progress(done * 8 // 10, total),
+                early=first_screen,
+                early_after=EARLY_BLOCKS,
+            )
+            validate(index, cancel, lambda d, t: progress(t * 8 // 10 + d // 5, t))
     except NotIndexable:
         return parse_json_file(path, jsonl_hint, progress, cancel)
+    tree = None
+    if not sent:  # no first screen yet: the view gets its first rows read here
+        tree = LazyTree(index)
+        tree.prime(FIRST_ROWS)
     progress(size, size)
-    return LazyDoc(index, size)
+    return LazyDoc(index, size, tree=tree)
 
 
 def _wide_encoding(path: Path) -> bool:
