@@ -199,3 +199,36 @@ def test_containers_of_every_size_inside_one_block_are_scanned_alike(tmp_path):
     path.write_text(json.dumps(doc))
     index = index_of(path, 1 << 20)
     assert as_values(list(lazy.leaves(index))) == as_values(list(leaves(doc)))
+
+
+def test_without_a_helper_process_the_index_is_built_on_the_calling_thread(tmp_path, monkeypatch):
+    from artifact_viewer.previews.json import parse
+
+    monkeypatch.setattr(parse, "LAZY_ABOVE", 0)
+    monkeypatch.setattr(lazy, "BLOCK", 512)
+    monkeypatch.setattr(lazy, "_helper_command", lambda *a: [str(tmp_path / "no-such-program")])
+    path = tmp_path / "big.json"
+    records = [{"id": i, "name": f"n{i}"} for i in range(500)]
+    path.write_text(json.dumps(records))
+    partials: list[Any] = []
+
+    class Progress:
+        def __call__(self, done: int, total: int = 0) -> None:
+            pass
+
+        def partial(self, obj: Any) -> None:
+            partials.append(obj)
+
+    doc = parse.open_json_file(path, False, Progress(), CancelToken())
+    assert isinstance(doc, parse.LazyDoc) and doc.complete and len(partials) == 1
+    assert as_values(list(lazy.leaves(doc.index))) == as_values(list(leaves(records)))
+
+
+def test_search_reaches_the_end_of_the_document(tmp_path, monkeypatch):
+    monkeypatch.setattr(lazy, "SEARCH_CHUNK", 100)  # matches across chunk edges too
+    records = [{"id": i, "city": "Boston" if i % 97 == 0 else "Salem"} for i in range(1000)]
+    path = tmp_path / "big.json"
+    path.write_text(json.dumps(records))
+    index = index_of(path, 256)
+    assert lazy.search(index, "boston", CancelToken()) == search(records, "boston", CancelToken())
+    assert lazy.search(index, "boston", CancelToken())[-1] == (970, "city")
