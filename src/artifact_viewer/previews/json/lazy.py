@@ -655,8 +655,8 @@ def search(
     needle = query.casefold()
     if not needle:
         return []
-    pattern = re.compile(re.escape(query.encode("utf-8")), re.IGNORECASE)
-    overlap = len(query.encode("utf-8")) - 1
+    wanted = query.encode("utf-8").lower()  # bytes.lower(): ASCII letters only
+    overlap = len(wanted) - 1
     hits: list[tuple[str | int, ...]] = []
     cache: dict[int, np.ndarray] = {}
     skip_to = 0
@@ -664,20 +664,18 @@ def search(
     while pos < index.root_end and len(hits) < limit:
         cancel.raise_if_cancelled()
         end = min(index.root_end, pos + SEARCH_CHUNK)
-        data = index.read(pos, min(index.root_end, end + overlap))
-        for match in pattern.finditer(data):
-            at = pos + match.start()
-            if at < skip_to or at >= end:
-                continue
-            found = _locate(index, at, needle, cache)
-            if found is None:
-                continue
-            path, until = found
-            skip_to = until
-            if not hits or hits[-1] != path:
-                hits.append(path)
-                if len(hits) >= limit:
-                    break
+        data = index.read(pos, min(index.root_end, end + overlap)).lower()
+        at = data.find(wanted)
+        while at >= 0 and pos + at < end:
+            found = _locate(index, pos + at, needle, cache) if pos + at >= skip_to else None
+            if found is not None:
+                path, until = found
+                skip_to = until
+                if not hits or hits[-1] != path:
+                    hits.append(path)
+                    if len(hits) >= limit:
+                        break
+            at = data.find(wanted, at + 1)
         if progress is not None:
             progress(len(hits), 0)
         pos = end
