@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 
@@ -48,9 +49,9 @@ class LazyJsonTreeModel(QAbstractItemModel):
     def file_index(self) -> JsonIndex:
         return self.tree.file_index
 
-    def extend(self, index: JsonIndex) -> None:
+    def extend(self, index: JsonIndex, root_edges: np.ndarray | None = None) -> None:
         """The whole file is indexed now (the model showed the part read first)."""
-        self.tree.extend(index)
+        self.tree.extend(index, root_edges)
         top = self.root_index()
         self.dataChanged.emit(top.siblingAtColumn(2), top.siblingAtColumn(2))
         root = self.tree.root

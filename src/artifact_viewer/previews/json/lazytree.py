@@ -92,12 +92,13 @@ class LazyTree:
         assert self.holder.children is not None
         return self.holder.children[0]
 
-    def extend(self, index: JsonIndex) -> None:
-        """The whole file is indexed now (the tree showed the part read first)."""
+    def extend(self, index: JsonIndex, root_edges: np.ndarray | None = None) -> None:
+        """The whole file is indexed now (the tree showed the part read first);
+        ``root_edges``: the document's member edges when already found (on a worker)."""
         self.file_index = index
         root = self.root
         root.end = index.root_end
-        root.edges = None
+        root.edges = root_edges
         root.preview = None
 
     def prime(self, rows: int) -> None:

@@ -496,6 +496,8 @@ class LazyDoc:
     lines: bool = False
     #: the first screen's rows, read on the worker (the view's model takes it over)
     tree: LazyTree | None = None
+    #: the document's member edges, found on the worker (for a first screen's tree)
+    root_edges: np.ndarray | None = None
 
 
 def open_json_file(
@@ -535,8 +537,9 @@ def open_json_file(
     if not sent:  # no first screen yet: the view gets its first rows read here
         tree = LazyTree(index)
         tree.prime(FIRST_ROWS)
+    edges = index.members(index.root_start, index.root_end, 1)
     progress(size, size)
-    return LazyDoc(index, size, tree=tree)
+    return LazyDoc(index, size, tree=tree, root_edges=edges)
 
 
 def _wide_encoding(path: Path) -> bool:

@@ -215,7 +215,7 @@ class JsonPreviewer(Previewer):
         ):
             # The first screen showed the part indexed first: the same tree, now whole.
             self._doc = doc
-            model.extend(doc.index)
+            model.extend(doc.index, doc.root_edges)
             self.info.setText(self._info_text(doc))
             if self.search_box.text():
                 self._start_search()
