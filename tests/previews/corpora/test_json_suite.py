@@ -92,3 +92,46 @@ def test_any_file_under_a_wrong_label_ends_shown_or_refused(host, path: Path):
     shown = show_and_dump(path, label, host=host)
     _not_unexpected(shown.error)
     assert shown.kind is not None
+
+
+class _Members(list):  # type: ignore[type-arg]
+    """An object's (key, value) pairs in file order, duplicates kept."""
+
+
+def _pair_leaves(value: Any) -> list[tuple[str, Any]]:
+    out: list[tuple[str, Any]] = []
+    stack: list[tuple[str, Any]] = [("$", value)]
+    while stack:
+        path, node = stack.pop()
+        if isinstance(node, _Members) and node:
+            children = []
+            for key, child in node:
+                plain = key.isidentifier() and key.isascii()
+                step = f".{key}" if plain else f"[{json.dumps(key, ensure_ascii=False)}]"
+                children.append((path + step, child))
+            stack.extend(reversed(children))
+        elif isinstance(node, list) and not isinstance(node, _Members) and node:
+            stack.extend(reversed([(f"{path}[{i}]", c) for i, c in enumerate(node)]))
+        else:
+            out.append((path, {} if isinstance(node, _Members) else node))
+    return out
+
+
+@pytest.mark.parametrize("path", params(Y_FILES + N_FILES + I_FILES))
+def test_the_index_of_big_files_takes_only_what_the_whole_parser_reads(path: Path):
+    """Read as a big file would be (structural index, small blocks): an n_ file is never
+    taken; what is taken has the values a whole parse gives (every member of an object,
+    duplicate keys too), numbers as written."""
+    from artifact_viewer.core.cancel import CancelToken
+    from artifact_viewer.previews.json import lazy
+
+    try:
+        index = lazy.build_index(path, CancelToken(), block=7)
+        lazy.validate(index, CancelToken())
+    except lazy.NotIndexable:
+        return  # the whole parser reads it and says what it is
+    assert not path.name.startswith("n_"), "an invalid file was taken as JSON"
+    text = path.read_bytes().decode("utf-8-sig")
+    value = json.loads(text, object_pairs_hook=_Members)
+    got = [(p, json.loads(literal)) for p, literal, _key in lazy.leaves(index)]
+    assert got == _pair_leaves(value)

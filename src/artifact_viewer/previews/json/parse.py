@@ -24,6 +24,15 @@ from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.errors import PreviewError
 from artifact_viewer.previews.json.bigint import restore_big_ints
 from artifact_viewer.previews.json.deep import loads_deep
+from artifact_viewer.previews.json.lazy import (
+    HelperFailed,
+    JsonIndex,
+    NotIndexable,
+    build_index,
+    index_in_helper,
+    validate,
+)
+from artifact_viewer.previews.json.lazytree import LazyTree
 from artifact_viewer.previews.json.pieces import PIECE, loads_array_in_pieces
 
 JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson", ".jsonlines"})
@@ -465,6 +474,78 @@ def _parse(
         exact = _stdlib_loads(text if text is not None else bytes(data).decode("utf-8"))
         return JsonDoc(exact, False, size, notes, doc.text)
     return doc
+
+
+#: documents bigger than this are indexed and read on demand (see ``lazy``), not parsed whole
+LAZY_ABOVE = 32 << 20
+#: blocks indexed on the calling thread for the first screen (see ``lazy.BLOCK``)
+EARLY_BLOCKS = 2
+#: members of the document read on the worker for the first screen
+FIRST_ROWS = 64
+
+
+@dataclass(slots=True)
+class LazyDoc:
+    """A document shown from its structural index; ``complete`` is False for the first
+    screen, sent while the rest of the file is still being indexed."""
+
+    index: JsonIndex
+    size: int
+    notes: list[str] = field(default_factory=list)
+    complete: bool = True
+    lines: bool = False
+    #: the first screen's rows, read on the worker (the view's model takes it over)
+    tree: LazyTree | None = None
+    #: the document's member edges, found on the worker (for a first screen's tree)
+    root_edges: np.ndarray | None = None
+
+
+def open_json_file(
+    path: Path, jsonl_hint: bool, progress: Any, cancel: CancelToken
+) -> JsonDoc | LazyDoc:
+    """A big JSON file is indexed (the first screen is sent early through
+    ``progress.partial``), then checked; a small one, JSON Lines, UTF-16/32, or anything the
+    index refuses (syntax errors and lenient reads included) is parsed whole, which also says
+    what is wrong."""
+    size = path.stat().st_size
+    if jsonl_hint or size <= LAZY_ABOVE or _wide_encoding(path):
+        return parse_json_file(path, jsonl_hint, progress, cancel)
+    sent: list[bool] = []
+
+    def first_screen(first: JsonIndex) -> None:
+        tree = LazyTree(first)
+        tree.prime(FIRST_ROWS)
+        progress.partial(LazyDoc(first, size, complete=False, tree=tree))
+        sent.append(True)
+
+    try:
+        try:
+            # The whole pass runs in a helper process: this thread only waits on a pipe.
+            index = index_in_helper(path, cancel, progress, first_screen, EARLY_BLOCKS)
+        except HelperFailed:
+            index = build_index(
+                path,
+                cancel,
+                lambda done, total: progress(done * 8 // 10, total),
+                early=first_screen,
+                early_after=EARLY_BLOCKS,
+            )
+            validate(index, cancel, lambda d, t: progress(t * 8 // 10 + d // 5, t))
+    except NotIndexable:
+        return parse_json_file(path, jsonl_hint, progress, cancel)
+    tree = None
+    if not sent:  # no first screen yet: the view gets its first rows read here
+        tree = LazyTree(index)
+        tree.prime(FIRST_ROWS)
+    edges = index.members(index.root_start, index.root_end, 1)
+    progress(size, size)
+    return LazyDoc(index, size, tree=tree, root_edges=edges)
+
+
+def _wide_encoding(path: Path) -> bool:
+    with path.open("rb") as fh:
+        head = fh.read(4)
+    return head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_BE))
 
 
 def _keep_text(

@@ -27,13 +27,16 @@ from PySide6.QtWidgets import (
 from artifact_viewer.core.errors import PreviewError, user_message
 from artifact_viewer.previews.base import Previewer, PreviewSource, loading_stack
 from artifact_viewer.previews.fmt import count, human_size
+from artifact_viewer.previews.json import lazy
+from artifact_viewer.previews.json.lazymodel import LazyJsonTreeModel
 from artifact_viewer.previews.json.model import FETCH_BATCH, JsonTreeModel
 from artifact_viewer.previews.json.parse import (
     JsonDoc,
     JsonSyntaxError,
+    LazyDoc,
     dismantle,
     is_jsonl_hint,
-    parse_json_file,
+    open_json_file,
 )
 from artifact_viewer.previews.json.paths import (
     Path,
@@ -77,7 +80,7 @@ class JsonPreviewer(Previewer):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._doc: JsonDoc | None = None
+        self._doc: JsonDoc | LazyDoc | None = None
         self._source: PreviewSource | None = None
         self._tasks: dict[str, Task] = {}
         self._hits: list[Path] = []
@@ -175,7 +178,7 @@ class JsonPreviewer(Previewer):
         self._set_search_enabled(False)
         hint = is_jsonl_hint(source.suffix, source.mime)
         self._tasks["parse"] = run_in_pool(
-            parse_json_file,
+            open_json_file,
             source.path,
             hint,
             on_result=self._parsed,
@@ -194,23 +197,41 @@ class JsonPreviewer(Previewer):
         """Going away: a big document is emptied on the pool (see ``dismantle``), so the
         window does not freeze while millions of values are freed."""
         doc, self._doc = self._doc, None
-        if doc is not None and doc.size >= _DISMANTLE_ABOVE:
+        if isinstance(doc, JsonDoc) and doc.size >= _DISMANTLE_ABOVE:
             run_in_pool(_dismantle, doc, on_result=_ignore, on_error=_ignore)
 
     @Slot(object)
-    def _parsed_early(self, doc: JsonDoc) -> None:
+    def _parsed_early(self, doc: JsonDoc | LazyDoc) -> None:
         self._show(doc)
 
     @Slot(object)
-    def _parsed(self, doc: JsonDoc) -> None:
+    def _parsed(self, doc: JsonDoc | LazyDoc) -> None:
         self._tasks.pop("parse", None)
-        if doc is not self._doc:
+        model = self.tree.model()
+        if (
+            isinstance(doc, LazyDoc)
+            and isinstance(self._doc, LazyDoc)
+            and isinstance(model, LazyJsonTreeModel)
+        ):
+            # The first screen showed the part indexed first: the same tree, now whole.
+            self._doc = doc
+            model.extend(doc.index, doc.root_edges)
+            self.info.setText(self._info_text(doc))
+            if self.search_box.text():
+                self._start_search()
+        elif doc is not self._doc:
             self._show(doc)
         self.finished.emit()
 
-    def _show(self, doc: JsonDoc) -> None:
+    def _show(self, doc: JsonDoc | LazyDoc) -> None:
         self._doc = doc
-        model = JsonTreeModel(doc.value, self, masker=self.masker())
+        model: JsonTreeModel | LazyJsonTreeModel
+        if isinstance(doc, LazyDoc):
+            source = doc.tree if doc.tree is not None else doc.index
+            doc.tree = None  # the model owns it now (the GUI thread's)
+            model = LazyJsonTreeModel(source, self, masker=self.masker())
+        else:
+            model = JsonTreeModel(doc.value, self, masker=self.masker())
         old = self.tree.model()
         self.subtree_bar.setVisible(False)
         self.tree.setModel(model)
@@ -240,8 +261,21 @@ class JsonPreviewer(Previewer):
             self._ready_sent = True
             self.ready.emit()
 
-    def _info_text(self, doc: JsonDoc) -> str:
+    def _info_text(self, doc: JsonDoc | LazyDoc) -> str:
         name = self._source.name or self._source.path.name if self._source else ""
+        if isinstance(doc, LazyDoc):
+            model = self.tree.model()
+            n = (
+                model.member_count(model.root_index())
+                if isinstance(model, LazyJsonTreeModel)
+                else 0
+            )
+            root = lazy.root_member(doc.index)
+            more = "" if doc.complete else "+ (reading…)"
+            what = ("key", "item") if root.kind == lazy.OBJECT else ("item", "item")
+            shape = f"{root.kind}, {count(n, what[0])}{more}"
+            parts = [name, shape, human_size(doc.size), *doc.notes]
+            return " · ".join(p for p in parts if p)
         value = doc.value
         if doc.lines:
             shape = f"JSON Lines, {count(len(value), 'record')}"
@@ -304,7 +338,9 @@ class JsonPreviewer(Previewer):
             return
         batch: list[str] = []
         masker = self.masker()
-        for path, text, key in leaves(self._doc.value):
+        doc = self._doc
+        every = lazy.leaves(doc.index) if isinstance(doc, LazyDoc) else leaves(doc.value)
+        for path, text, key in every:
             if masker is not None:  # the redacted view: values masked as the tree shows them
                 text = masker.mask_cell(key, text)
             batch.append(f"{path}\t{text}\n")
@@ -336,9 +372,10 @@ class JsonPreviewer(Previewer):
             self.hit_label.setText("")
             return
         self.hit_label.setText("searching…")
+        doc = self._doc
         self._tasks["search"] = run_in_pool(
-            _search_task,
-            self._doc.value,
+            _search_lazy_task if isinstance(doc, LazyDoc) else _search_task,
+            doc.index if isinstance(doc, LazyDoc) else doc.value,
             query,
             on_result=self._search_done,
             on_error=self._search_failed,
@@ -387,7 +424,7 @@ class JsonPreviewer(Previewer):
     def select_path(self, path: Path) -> bool:
         """Expand down to ``path``, select it and scroll it into view."""
         model = self.tree.model()
-        if not isinstance(model, JsonTreeModel):
+        if not isinstance(model, JsonTreeModel | LazyJsonTreeModel):
             return False
         index = model.index_for_path(path)
         if not index.isValid():
@@ -418,7 +455,9 @@ class JsonPreviewer(Previewer):
         self.tree.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
         return True
 
-    def _trim_far_rows(self, model: JsonTreeModel, chain: list[QModelIndex]) -> None:
+    def _trim_far_rows(
+        self, model: JsonTreeModel | LazyJsonTreeModel, chain: list[QModelIndex]
+    ) -> None:
         """Back in the whole document: drop the rows a far hit had added, keeping those the
         new selection needs, so the view does not lay them all out."""
         parent, self._far_parent = self._far_parent, None
@@ -443,7 +482,7 @@ class JsonPreviewer(Previewer):
     def _set_view_root(self, index: QModelIndex) -> None:
         model = self.tree.model()
         self.tree.setRootIndex(index)
-        if index.isValid() and isinstance(model, JsonTreeModel):
+        if index.isValid() and isinstance(model, JsonTreeModel | LazyJsonTreeModel):
             self.subtree_label.setText(f"Showing the subtree at {json_path(model.path_of(index))}")
             self.subtree_bar.setVisible(True)
         else:
@@ -464,6 +503,21 @@ class JsonPreviewer(Previewer):
     def copy_value(self) -> None:
         model = self.tree.model()
         index = self._current()
+        if isinstance(model, LazyJsonTreeModel) and index.isValid():
+            # The value's text as the file has it, read off the GUI thread when big.
+            start, end = model.span_of(index)
+            if end - start > 1 << 16:
+                self._tasks["copy"] = run_in_pool(
+                    _read_text_task,
+                    model.file_index,
+                    start,
+                    end,
+                    on_result=self._copy_ready,
+                    on_error=self._copy_failed,
+                )
+            else:
+                self._copy_ready(_read_text_task(model.file_index, start, end, None, None))
+            return
         if not isinstance(model, JsonTreeModel) or not index.isValid():
             return
         value = model.value_of(index)
@@ -499,7 +553,7 @@ class JsonPreviewer(Previewer):
     def _copy_path_as(self, fmt: Any) -> None:
         model = self.tree.model()
         index = self._current()
-        if isinstance(model, JsonTreeModel) and index.isValid():
+        if isinstance(model, JsonTreeModel | LazyJsonTreeModel) and index.isValid():
             QGuiApplication.clipboard().setText(fmt(model.path_of(index)))
 
     @Slot(QPoint)
@@ -534,3 +588,11 @@ def _dump_task(value: Any, progress: Any, cancel: Any) -> str:
 
 def _search_task(value: Any, query: str, progress: Any, cancel: Any) -> list[Path]:
     return search(value, query, cancel, progress)
+
+
+def _search_lazy_task(index: lazy.JsonIndex, query: str, progress: Any, cancel: Any) -> list[Path]:
+    return lazy.search(index, query, cancel, progress)
+
+
+def _read_text_task(index: lazy.JsonIndex, start: int, end: int, _p: Any, _c: Any) -> str:
+    return index.read(start, end).decode("utf-8", "replace")
