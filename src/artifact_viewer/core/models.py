@@ -20,8 +20,33 @@ WORKFLOW_RUN_STATUSES = (
 JOB_RUN_STATUSES = ("PENDING", "IN_PROGRESS", "COMPLETED", "FAILED")
 
 
+def _api_form(text: str) -> str | None:
+    """``2026-11-28T06:58:12Z`` or with 1-6 fraction digits (how the API writes times) as
+    the text :func:`parse_timestamp` hands to ``fromisoformat``; None for any other form.
+    Reading a catalog of 10k runs parses 30k of these: the general path is kept for the rest.
+    """
+    n = len(text)
+    if n < 20 or n > 27 or n == 21 or text[-1] != "Z" or text[10] != "T" or "." in text[:19]:
+        return None
+    if n == 20:
+        return text[:19] + "+00:00"
+    fraction = text[20:-1]
+    if text[19] != "." or not fraction.isdigit():
+        return None
+    return f"{text[:19]}.{fraction.ljust(6, '0')}+00:00"
+
+
 def parse_timestamp(value: Any) -> datetime | None:
     """ISO-8601 with or without fractions, `Z` or an offset; None/garbage gives None."""
+    if type(value) is str:
+        text = _api_form(value)
+        if text is not None:
+            try:
+                parsed = datetime.fromisoformat(text)
+                parsed.astimezone(UTC)  # year 1 with an offset overflows here, not later
+            except (ValueError, OverflowError):
+                return None
+            return parsed
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
