@@ -119,6 +119,21 @@ def _size(value: Any) -> int | None:
 
 T = TypeVar("T", bound="Resource")
 
+# Per class: (API key, attribute, converter, is a timestamp) for each of its FIELDS, made
+# once (reading a catalog builds tens of thousands of resources).
+_FIELD_PLANS: dict[type, tuple[tuple[str, str, Any, bool], ...]] = {}
+
+
+def _fields(cls: type[Resource]) -> tuple[tuple[str, str, Any, bool], ...]:
+    plan = _FIELD_PLANS.get(cls)
+    if plan is None:
+        plan = tuple(
+            (key, attr, convert, convert is parse_timestamp)
+            for key, (attr, convert) in cls.FIELDS.items()
+        )
+        _FIELD_PLANS[cls] = plan
+    return plan
+
 
 @dataclass(frozen=True, slots=True)
 class Resource:
@@ -136,16 +151,18 @@ class Resource:
         """Build from an API object. Missing fields become None; unknown ones go to ``extra``."""
         if not isinstance(data, dict):
             raise TypeError(f"expected a JSON object for {cls.kind}, got {type(data).__name__}")
-        kwargs: dict[str, Any] = {"id": str(data.get("id", ""))}
-        known = {"id"}
-        for key, (attr, convert) in cls.FIELDS.items():
-            value = data.get(key)
+        get = data.get
+        kwargs: dict[str, Any] = {"id": str(get("id", ""))}
+        extra = dict(data)  # what no field takes, in the server's order
+        extra.pop("id", None)
+        for key, attr, convert, is_time in _fields(cls):
+            value = get(key)
             kwargs[attr] = converted = convert(value)
             # A timestamp that is no date (1e20, "soon") is kept as the server wrote it, in
             # ``extra``, so it round-trips and lists can say "invalid date".
-            if not (convert is parse_timestamp and converted is None and value not in (None, "")):
-                known.add(key)
-        kwargs["extra"] = {k: v for k, v in data.items() if k not in known}
+            if not (is_time and converted is None and value not in (None, "")):
+                extra.pop(key, None)
+        kwargs["extra"] = extra
         return cls(**kwargs)
 
     def timestamp_text(self, attr: str) -> str | None:
