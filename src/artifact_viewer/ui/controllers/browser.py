@@ -10,7 +10,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QObject, Signal, Slot
 
@@ -84,7 +84,17 @@ def runs_matching(
     return FilterRuns(spec, library.run_ids_matching(query))
 
 
-def load_tree(library: Library, _progress: Progress, _cancel: CancelToken) -> TreeData:
+class TreeSource(Protocol):
+    """What the navigator's tree is read from: a library, or a catalog alone at start-up."""
+
+    def workflows(self) -> list[Any]: ...
+    def runs(self) -> list[Any]: ...
+    def offline_runs(self) -> list[Any]: ...
+    def is_pinned(self, run_id: str) -> bool: ...
+    def import_marks(self) -> dict[str, ImportMark]: ...
+
+
+def load_tree(library: TreeSource, _progress: Progress, _cancel: CancelToken) -> TreeData:
     workflows = list(library.workflows())
     runs: dict[str, list[Any]] = {}
     for run in library.runs():
@@ -131,12 +141,12 @@ def load_cached_tree(
 
     catalog = Catalog(catalog_path)
     try:
-        return load_tree(_CatalogTree(catalog), progress, cancel)  # type: ignore[arg-type]
+        return load_tree(_CatalogTree(catalog), progress, cancel)
     finally:
         catalog.close()
 
 
-def _imported_runs(library: Library) -> dict[str, str]:
+def _imported_runs(library: TreeSource) -> dict[str, str]:
     """Run id -> a line saying which bundle it came from (runs imported from a bundle)."""
     marks = library.import_marks()
     return {
