@@ -363,6 +363,10 @@ def gui_main(demo: bool = False, verbose: bool = False, smoke: bool = False) -> 
     def connect() -> None:
         # After the first paint: the window is on screen before the connection (and the
         # HTTP stack, the keyring and the library it imports) is touched.
+        # What start-up built so far (modules, the window) lives as long as the app: out of
+        # the collector's reach, so reading the catalog does not trigger a full collection
+        # over it on the GUI thread.
+        runtime.collector.freeze()
         if spawn_later:
             app.demo_process = _start_demo_process(live_runs)  # None: it starts in-process
             app.sessions.demo_server = app.demo_process
