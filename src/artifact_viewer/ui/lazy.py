@@ -9,13 +9,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 W = TypeVar("W", bound=QWidget)
 
 
 class LazyWidget(QWidget, Generic[W]):
-    """An empty container until :meth:`widget` is called; then it holds ``build()``'s widget.
+    """An empty container until :meth:`widget` is called or it is first shown; then it holds
+    ``build()``'s widget.
 
     ``masks_values`` is the built widget's (given up front, since the redacted view asks
     before anything is built).
@@ -42,3 +44,7 @@ class LazyWidget(QWidget, Generic[W]):
             self._widget = build()
             self._layout.addWidget(self._widget)
         return self._widget
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt's name)
+        self.widget()  # whoever shows it gets the real thing
+        super().showEvent(event)
