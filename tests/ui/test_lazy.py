@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtWidgets import QLabel, QStackedWidget
 
 from artifact_viewer.ui.lazy import LazyWidget
 
 
-def test_lazy_view_is_built_once_when_first_shown_in_a_stack(qtbot) -> None:
+def test_lazy_view_is_built_once_when_first_shown_in_a_stack(qtbot: Any) -> None:
     built: list[QLabel] = []
 
     def build() -> QLabel:
@@ -32,7 +34,7 @@ def test_lazy_view_is_built_once_when_first_shown_in_a_stack(qtbot) -> None:
     assert len(built) == 1
 
 
-def test_lazy_view_asked_for_before_it_is_shown_is_the_one_shown_later(qtbot) -> None:
+def test_lazy_view_asked_for_before_it_is_shown_is_the_one_shown_later(qtbot: Any) -> None:
     lazy = LazyWidget(lambda: QLabel("compare"))
     qtbot.addWidget(lazy)
     widget = lazy.widget()
