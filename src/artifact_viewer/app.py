@@ -319,11 +319,18 @@ def gui_main(demo: bool = False, verbose: bool = False, smoke: bool = False) -> 
     ``smoke``: open one artifact of each kind, then quit (0 only if all rendered)."""
     if "--demo" in sys.argv[1:]:
         demo = True  # also honoured when started as the gui-script entry point
-    # First of all, so the server starts on another core while this process builds the window.
     # --smoke opens one artifact of each kind: it wants data that holds still.
     live_runs = 0 if smoke else DEMO_LIVE_RUNS
-    demo_process = _start_demo_process(live_runs) if demo else None
-    paths = app_paths().ensure()
+    paths = app_paths()
+    # A first demo start spawns the server first of all, so it starts on another core while
+    # this process builds the window. When a demo catalog was synced before, the window
+    # lists it first and the server starts once the window is up (not sharing the CPU
+    # with the window's start).
+    from artifact_viewer.ui.controllers.sessions import demo_paths
+
+    spawn_later = demo and demo_paths(paths).catalog_path.is_file()
+    demo_process = _start_demo_process(live_runs) if demo and not spawn_later else None
+    paths = paths.ensure()
     log_file = setup_logging(paths, verbose)
     log.info("artifact-viewer %s starting (demo=%s); log at %s", __version__, demo, log_file)
     if demo_process is not None:
@@ -356,6 +363,13 @@ def gui_main(demo: bool = False, verbose: bool = False, smoke: bool = False) -> 
     def connect() -> None:
         # After the first paint: the window is on screen before the connection (and the
         # HTTP stack, the keyring and the library it imports) is touched.
+        # What start-up built so far (modules, the window) lives as long as the app: out of
+        # the collector's reach, so reading the catalog does not trigger a full collection
+        # over it on the GUI thread.
+        runtime.collector.freeze()
+        if spawn_later:
+            app.demo_process = _start_demo_process(live_runs)  # None: it starts in-process
+            app.sessions.demo_server = app.demo_process
         if smoke:
             from artifact_viewer.ui.smoke import start_smoke
 

@@ -34,6 +34,41 @@ def test_timestamps_in_many_spellings(text, expected) -> None:
     assert parse_timestamp(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2024-05-01T10:00:00.1Z", datetime(2024, 5, 1, 10, 0, 0, 100000, tzinfo=UTC)),
+        ("2024-05-01T10:00:00.12Z", datetime(2024, 5, 1, 10, 0, 0, 120000, tzinfo=UTC)),
+        ("2024-05-01T10:00:00.436Z", datetime(2024, 5, 1, 10, 0, 0, 436000, tzinfo=UTC)),
+        ("2024-05-01T10:00:00.43612Z", datetime(2024, 5, 1, 10, 0, 0, 436120, tzinfo=UTC)),
+        ("0001-01-01T00:00:00Z", datetime(1, 1, 1, tzinfo=UTC)),
+        ("9999-12-31T23:59:59.999999Z", datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)),
+        (" 2024-05-01T10:00:00Z", datetime(2024, 5, 1, 10, tzinfo=UTC)),
+        ("2024-05-01T10:00:00z", datetime(2024, 5, 1, 10, tzinfo=UTC)),
+        ("2024-05-01 10:00:00Z", datetime(2024, 5, 1, 10, tzinfo=UTC)),
+    ],
+)
+def test_api_timestamps_and_near_misses_parse_alike(text, expected) -> None:
+    """The API's own form (Z, 0-6 fraction digits) takes a short path; its neighbours the
+    general one: both give the same aware UTC time."""
+    parsed = parse_timestamp(text)
+    assert parsed == expected
+    assert parsed is not None and parsed.utcoffset() == timedelta(0)
+
+
+@pytest.mark.parametrize(
+    "garbage",
+    [
+        "2024-02-30T10:00:00Z",
+        "2024-05-01T24:00:00Z",
+        "2024.05-01T10:00:00Z",
+        "2024-05-01T10:00:0xZ",
+    ],
+)
+def test_impossible_api_form_timestamps_become_none(garbage) -> None:
+    assert parse_timestamp(garbage) is None
+
+
 @pytest.mark.parametrize("garbage", [None, "", "yesterday", "2024-13-45T99:00:00Z", [], {}])
 def test_garbage_timestamps_become_none(garbage) -> None:
     assert parse_timestamp(garbage) is None

@@ -7,10 +7,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
-from typing import TypeVar
-
-import tenacity
+from typing import TYPE_CHECKING, TypeVar
 
 from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.errors import (
@@ -21,6 +18,12 @@ from artifact_viewer.core.errors import (
     RateLimited,
     ServerError,
 )
+
+if TYPE_CHECKING:
+    import tenacity
+
+# tenacity and email.utils are imported where used: the window imports this module (through
+# core.watch) while it starts, long before anything is retried.
 
 log = logging.getLogger("artifact_viewer.api")
 
@@ -40,6 +43,8 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
         return max(0.0, float(text))
     except ValueError:
         pass
+    from email.utils import parsedate_to_datetime
+
     try:
         when = parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError):
@@ -82,6 +87,8 @@ class RetryPolicy:
 
     def _wait(self) -> Callable[[tenacity.RetryCallState], float]:
         # multiplier * 2**n capped, plus up to ``jitter`` seconds so clients do not retry in step.
+        import tenacity
+
         backoff = tenacity.wait_exponential(
             multiplier=self.initial_delay, max=self.max_delay
         ) + tenacity.wait_random(0, self.jitter)
@@ -110,6 +117,8 @@ class RetryPolicy:
         """
         if self.max_attempts <= 1:
             return fn()
+        import tenacity
+
         start = self.clock()
         attempts = 0
         connect_failed = 0  # consecutive or not: any refusal counts toward the short cap

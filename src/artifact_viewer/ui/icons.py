@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import functools
-from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QByteArray, QRectF, Qt
 from PySide6.QtGui import QColor, QIcon, QImage, QPainter, QPalette, QPixmap
@@ -34,9 +34,24 @@ _CACHE_ICONS = {
 }
 
 
+@functools.cache
+def _folder() -> Any:
+    """The icons' folder: the package's own when it is on disk (the window starts without
+    importing importlib.resources), else what importlib.resources finds (e.g. in a zip)."""
+    from artifact_viewer.resources import icons as package
+
+    here = Path(package.__file__).parent if package.__file__ else None
+    if here is not None and (here / "app.svg").is_file():
+        return here
+    from importlib import resources
+
+    return resources.files(_PACKAGE)
+
+
 def svg_bytes(stem: str) -> bytes:
     """The SVG source of one shipped icon."""
-    return resources.files(_PACKAGE).joinpath(f"{stem}.svg").read_bytes()
+    data: bytes = _folder().joinpath(f"{stem}.svg").read_bytes()
+    return data
 
 
 def render_svg(stem: str, size: int) -> QImage:
@@ -75,7 +90,7 @@ def cache_icon(state: CacheState | str) -> QIcon:
 def app_icon() -> QIcon:
     """The app icon: the committed PNG renditions, with the SVG as a fallback."""
     result = QIcon()
-    folder = resources.files(_PACKAGE)
+    folder = _folder()
     for size in APP_ICON_SIZES:
         png = folder.joinpath(f"app-{size}.png")
         if png.is_file():

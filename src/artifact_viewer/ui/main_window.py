@@ -467,6 +467,8 @@ class MainWindow(QMainWindow):
         if self._expanded and self.navigator.model.tree.workflows:
             self.navigator.set_expanded_ids(self._expanded)
             self._expanded = []
+        if self.connection is None:
+            return  # the cached catalog listed before connecting: the scope waits for it
         if self._pending_scope and self.navigator.select(
             *self._pending_scope, emit=self._pending_scope != self.browser.scope
         ):

@@ -1,25 +1,32 @@
 """Compare in the window: Ctrl+D on two selected artifacts or two selected runs (Ctrl-click),
-and "Compare with previous run" on a run. Added through :mod:`artifact_viewer.ui.extensions`."""
+and "Compare with previous run" on a run. Added through :mod:`artifact_viewer.ui.extensions`.
+
+The compare engine (numpy, pyarrow, the PDF and image diffs) and the view are imported and
+built on first use: the window paints without them.
+"""
 
 from __future__ import annotations
 
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QAbstractItemView
 
 from artifact_viewer.core.cancel import CancelToken
-from artifact_viewer.core.compare import CompareOptions, RunDiff, RunPair
 from artifact_viewer.core.errors import user_message
-from artifact_viewer.core.masking import Masker
 from artifact_viewer.core.models import Artifact
 from artifact_viewer.qt.worker import Task
-from artifact_viewer.ui.compare import work
-from artifact_viewer.ui.compare.view import CompareView
 from artifact_viewer.ui.extensions import WindowSlots
+from artifact_viewer.ui.lazy import LazyWidget
 from artifact_viewer.ui.models.navigator_model import ID_ROLE, KIND_ROLE, RUN
+
+if TYPE_CHECKING:
+    from artifact_viewer.core.compare import CompareOptions, RunPair
+    from artifact_viewer.core.masking import Masker
+    from artifact_viewer.ui.compare import work
+    from artifact_viewer.ui.compare.view import CompareView
 
 VIEW_KEY = "compare"
 
@@ -30,19 +37,43 @@ class CompareController(QObject):
     def __init__(self, slots: WindowSlots) -> None:
         super().__init__(slots.window)
         self.slots = slots
-        self.view = CompareView(self.run_background)
-        self.view.pair_opener = self.open_pair
-        self.view.backRequested.connect(slots.show_preview)
-        self.view.cancelRequested.connect(self.cancel)
-        self.view.runs.pairRequested.connect(self.pair_by_hand)
+        #: what the window shows under VIEW_KEY: the compare view, built on first use
+        self.placeholder: LazyWidget[CompareView] = LazyWidget(self._build_view, masks_values=True)
         self.task: Task | None = None
         self.token: CancelToken | None = None
-        self.options = CompareOptions()
+        self._options: CompareOptions | None = None
         # The runs last compared and the pairs chosen by hand for them.
         self.runs: tuple[str, str] | None = None
         self.manual: list[tuple[str, str]] = []
         self.prepared: work.Prepared | None = None  # what the view shows
         slots.redaction().changed.connect(self._redaction_changed)
+
+    def _build_view(self) -> CompareView:
+        from artifact_viewer.ui.compare.view import CompareView
+
+        view = CompareView(self.run_background)
+        view.pair_opener = self.open_pair
+        view.backRequested.connect(self.slots.show_preview)
+        view.cancelRequested.connect(self.cancel)
+        view.runs.pairRequested.connect(self.pair_by_hand)
+        return view
+
+    @property
+    def view(self) -> CompareView:
+        """The compare view (built, with the compare modules imported, on first use)."""
+        return self.placeholder.widget()
+
+    @property
+    def options(self) -> CompareOptions:
+        if self._options is None:
+            from artifact_viewer.core.compare import CompareOptions
+
+            self._options = CompareOptions()
+        return self._options
+
+    @options.setter
+    def options(self, options: CompareOptions) -> None:
+        self._options = options
 
     def masker(self) -> Masker | None:
         """The masker while the redacted view is on (values shown masked), else None."""
@@ -95,6 +126,8 @@ class CompareController(QObject):
 
     def compare_run_with_previous(self, run_id: str | None) -> None:
         """Compare ``run_id`` with the previous run of its workflow (the run page's action)."""
+        from artifact_viewer.ui.compare import work
+
         library = self.slots.services.library()
         if library is None or run_id is None:
             self.slots.services.bridge.info("Select a run first.")
@@ -106,6 +139,8 @@ class CompareController(QObject):
         self.compare_runs(previous.id, run_id)
 
     def compare_artifacts(self, id_a: str, id_b: str, title: str) -> None:
+        from artifact_viewer.ui.compare import work
+
         library = self.slots.services.library()
         if library is None:
             return
@@ -113,6 +148,8 @@ class CompareController(QObject):
         self._start(title, compare, library, id_a, id_b, self.options)
 
     def compare_runs(self, run_a: str, run_b: str) -> None:
+        from artifact_viewer.ui.compare import work
+
         library = self.slots.services.library()
         if library is None:
             return
@@ -131,6 +168,8 @@ class CompareController(QObject):
         self.compare_runs(*self.runs)
 
     def open_pair(self, pair: RunPair) -> None:
+        from artifact_viewer.ui.compare import work
+
         library = self.slots.services.library()
         if library is None:
             return
@@ -176,6 +215,8 @@ class CompareController(QObject):
 
     @Slot(object)
     def _on_result(self, prepared: work.Prepared) -> None:
+        from artifact_viewer.ui.compare import work
+
         self.task = None
         if self._needs_remask(prepared):
             # The redacted view was switched while it was made: never show it as it is.
@@ -185,6 +226,8 @@ class CompareController(QObject):
         self.view.show_prepared(prepared)
 
     def _needs_remask(self, prepared: work.Prepared) -> bool:
+        from artifact_viewer.core.compare import RunDiff
+
         if isinstance(prepared.diff, RunDiff):
             return False  # names and counts only
         return prepared.masked != (self.masker() is not None)
@@ -194,6 +237,8 @@ class CompareController(QObject):
         prepared = self.prepared
         if self.task is not None or prepared is None or not self._needs_remask(prepared):
             return  # a comparison still running is checked when it ends
+        from artifact_viewer.ui.compare import work
+
         self.prepared = None
         self.view.set_busy(True)  # off the screen at once, back masked (or not) shortly
         self._launch(work.prepare_again, prepared, self.masker())
@@ -214,7 +259,7 @@ class CompareFeature:
     def install(self, slots: WindowSlots) -> None:
         controller = CompareController(slots)
         self.controller = controller
-        slots.add_view(VIEW_KEY, controller.view)
+        slots.add_view(VIEW_KEY, controller.placeholder)
         # Two artifacts or two runs are chosen with Ctrl-click (or Shift-click).
         extended = QAbstractItemView.SelectionMode.ExtendedSelection
         slots.window.artifact_list.view.setSelectionMode(extended)
@@ -241,6 +286,8 @@ class CompareFeature:
             library, run_id = slots.services.library(), controller.current_run()
             if library is None or run_id is None:
                 return False
+            from artifact_viewer.ui.compare import work
+
             earlier = work.previous_run(library, run_id)
             return slots.uncached_runs([run_id] + ([earlier.id] if earlier else []))
 

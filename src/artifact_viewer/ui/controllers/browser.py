@@ -9,7 +9,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QObject, Signal, Slot
 
@@ -35,6 +36,8 @@ from artifact_viewer.ui.panes.artifact_list import ArtifactList
 from artifact_viewer.ui.panes.navigator import Navigator
 
 if TYPE_CHECKING:
+    from artifact_viewer.core.catalog import Catalog
+    from artifact_viewer.core.catalog.notes import ImportMark
     from artifact_viewer.core.library import Library
     from artifact_viewer.qt.worker import Progress
 
@@ -100,7 +103,17 @@ def runs_matching(
     return FilterRuns(spec, run_ids, tree, visible)
 
 
-def load_tree(library: Library, _progress: Progress, _cancel: CancelToken) -> TreeData:
+class TreeSource(Protocol):
+    """What the navigator's tree is read from: a library, or a catalog alone at start-up."""
+
+    def workflows(self) -> list[Any]: ...
+    def runs(self) -> list[Any]: ...
+    def offline_runs(self) -> list[Any]: ...
+    def is_pinned(self, run_id: str) -> bool: ...
+    def import_marks(self) -> dict[str, ImportMark]: ...
+
+
+def load_tree(library: TreeSource, _progress: Progress, _cancel: CancelToken) -> TreeData:
     workflows = list(library.workflows())
     runs: dict[str, list[Any]] = {}
     for run in library.runs():
@@ -113,7 +126,46 @@ def load_tree(library: Library, _progress: Progress, _cancel: CancelToken) -> Tr
     return TreeData(workflows, runs, offline, pinned, imported)
 
 
-def _imported_runs(library: Library) -> dict[str, str]:
+class _CatalogTree:
+    """What :func:`load_tree` reads, answered by a catalog alone (no library)."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+
+    def workflows(self) -> list[Any]:
+        return self.catalog.workflows()
+
+    def runs(self) -> list[Any]:
+        return self.catalog.runs()
+
+    def offline_runs(self) -> list[Any]:
+        return self.catalog.offline_runs()
+
+    def is_pinned(self, run_id: str) -> bool:
+        return self.catalog.is_pinned(run_id)
+
+    def import_marks(self) -> dict[str, ImportMark]:
+        return self.catalog.import_marks("workflow_runs")
+
+
+def load_cached_tree(
+    catalog_path: Path, progress: Progress, cancel: CancelToken
+) -> TreeData | None:
+    """The navigator's tree read from the catalog file alone: what start-up lists before
+    the library (and with it the HTTP stack and the keyring) is opened. None when there is
+    no catalog yet."""
+    if not catalog_path.is_file():
+        return None
+    from artifact_viewer.core.catalog import Catalog
+
+    catalog = Catalog(catalog_path)
+    try:
+        return load_tree(_CatalogTree(catalog), progress, cancel)
+    finally:
+        catalog.close()
+
+
+def _imported_runs(library: TreeSource) -> dict[str, str]:
     """Run id -> a line saying which bundle it came from (runs imported from a bundle)."""
     marks = library.import_marks()
     return {
@@ -287,6 +339,21 @@ class Browser(QObject):
         if self._refresh_when_listed:
             self._refresh_when_listed = False
             self.refresh()
+
+    def list_cached(self, catalog_path: Path, then: Callable[[], None]) -> None:
+        """Show the tree of the catalog at ``catalog_path`` before any library is open, then
+        call ``then()`` (also when there is none or it cannot be read: the library says why)."""
+
+        def listed(data: TreeData | None) -> None:
+            if data is not None and self.library is None:
+                self._on_tree(data)
+            then()
+
+        def failed(exc: BaseException) -> None:
+            log.info("The cached catalog was not listed before connecting: %s", exc)
+            then()
+
+        self.ops.run(load_cached_tree, catalog_path, on_result=listed, on_error=failed)
 
     @Slot()
     def reload_tree(self) -> None:

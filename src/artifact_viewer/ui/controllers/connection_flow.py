@@ -13,7 +13,7 @@ from artifact_viewer.core.errors import user_message
 from artifact_viewer.core.secrets import keyring_available, resolve_api_key
 from artifact_viewer.core.settings import save_settings
 from artifact_viewer.qt.worker import Progress, Task
-from artifact_viewer.ui.controllers.sessions import Connection, Sessions
+from artifact_viewer.ui.controllers.sessions import Connection, Sessions, demo_paths
 from artifact_viewer.ui.dialogs.connect_dialog import ConnectDialog, connection_advice
 from artifact_viewer.ui.dialogs.settings_dialog import SettingsChange, SettingsDialog
 from artifact_viewer.ui.main_window import MainWindow
@@ -120,7 +120,15 @@ class ConnectionFlow(QObject):
         window.settingsWanted.connect(self.show_settings)
 
     def start(self, *, demo: bool = False) -> None:
-        """Open the demo, or the saved key's connection, or the catalog plus the connect dialog."""
+        """Open the demo, or the saved key's connection, or the catalog plus the connect dialog.
+
+        First the navigator lists the catalog kept from earlier sessions (read on the pool,
+        with neither the library, the HTTP stack nor the keyring imported), then the
+        connection opens and refreshes it."""
+        paths = demo_paths(self.sessions.paths) if demo else self.sessions.paths
+        self.window.browser.list_cached(paths.catalog_path, lambda: self._open(demo=demo))
+
+    def _open(self, *, demo: bool) -> None:
         if demo:
             self.window.show_status("Starting the demo server…")
             self.window.ops.run(

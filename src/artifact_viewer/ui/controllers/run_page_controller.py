@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QImage, QImageReader
@@ -13,7 +13,6 @@ from PySide6.QtGui import QImage, QImageReader
 from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.errors import ArtifactViewerError, NotFound
 from artifact_viewer.core.models import WorkflowRun
-from artifact_viewer.core.run_story import RunSummary, TimelineData, load_run_summary, load_timeline
 from artifact_viewer.core.watch import is_finished
 from artifact_viewer.qt.worker import Task
 from artifact_viewer.ui.controllers.ops import Ops
@@ -21,6 +20,10 @@ from artifact_viewer.ui.controllers.run_watch import RunWatchController
 from artifact_viewer.ui.messages import MessageBridge
 from artifact_viewer.ui.models.filmstrip_model import THUMB_SIZE
 from artifact_viewer.ui.panes.run_page import RunPage
+
+if TYPE_CHECKING:
+    # numpy comes with these: imported by the work functions below, on the pool.
+    from artifact_viewer.core.run_story import RunSummary, TimelineData
 
 log = logging.getLogger(__name__)
 
@@ -44,12 +47,16 @@ def read_image(path: Path, box: QSize) -> QImage:
 
 
 def _summary(library: Any, run_id: str, refresh: bool, _progress: Any, _cancel: Any) -> RunSummary:
+    from artifact_viewer.core.run_story import load_run_summary
+
     return load_run_summary(library, run_id, refresh)
 
 
 def _timeline(
     library: Any, summary: RunSummary, progress: Any, cancel: CancelToken
 ) -> TimelineData:
+    from artifact_viewer.core.run_story import load_timeline
+
     return load_timeline(library, summary, progress, cancel)
 
 

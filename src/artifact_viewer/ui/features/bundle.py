@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from artifact_viewer.core.bundle import ExportReport, ImportReport, export_runs, import_bundle
 from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.errors import BundleError
 from artifact_viewer.core.progress import ProgressFn
@@ -30,6 +29,8 @@ from artifact_viewer.qt.worker import Task
 from artifact_viewer.ui.extensions import WindowSlots
 
 if TYPE_CHECKING:
+    # The bundle engine is imported by the work functions, on the pool, when first used.
+    from artifact_viewer.core.bundle import ExportReport, ImportReport
     from artifact_viewer.core.library import Library
 
 BUNDLE_SUFFIX = ".zip"
@@ -49,6 +50,8 @@ def export_work(
     progress: ProgressFn,
     cancel: CancelToken,
 ) -> ExportReport:
+    from artifact_viewer.core.bundle import export_runs
+
     return export_runs(
         library, run_ids, target, overwrite=overwrite, progress=progress, cancel=cancel
     )
@@ -57,6 +60,8 @@ def export_work(
 def import_work(
     library: Library, path: Path, progress: ProgressFn, cancel: CancelToken
 ) -> ImportReport:
+    from artifact_viewer.core.bundle import import_bundle
+
     return import_bundle(library, path, progress=progress, cancel=cancel)
 
 

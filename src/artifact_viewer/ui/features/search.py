@@ -17,15 +17,15 @@ from PySide6.QtGui import QAction, QKeySequence
 from artifact_viewer.core.errors import CacheError
 from artifact_viewer.core.paths import app_paths
 from artifact_viewer.core.progress import ProgressFn
-from artifact_viewer.core.search import Indexer, QueryError, SearchIndex, SearchQuery, parse_query
-from artifact_viewer.core.search.finder import Hit, SearchResult, artifacts_with_content, search
-from artifact_viewer.core.search.index import INDEX_FILE
 from artifact_viewer.ui.extensions import WindowSlots
 from artifact_viewer.ui.search.pane import SearchPane
-from artifact_viewer.ui.search.reveal import reveal
 
 if TYPE_CHECKING:  # the window paints before the library (and httpx) is imported
     from artifact_viewer.core.library import Library
+
+    # The search engine (and SQLCipher's binding) is imported when a library opens.
+    from artifact_viewer.core.search import Indexer, SearchIndex, SearchQuery
+    from artifact_viewer.core.search.finder import Hit, SearchResult
 
 DEBOUNCE_MS = 100  # after the last key: the first results paint within ~150 ms
 #: "Searching…" is said when an answer takes longer than this (not for every key)
@@ -45,6 +45,9 @@ class Searcher:
 def open_searcher(library: Library, _progress: ProgressFn, _cancel: object) -> Searcher:
     """The library's index and its indexer, not started yet (runs on the pool: opening
     checks the file; the GUI thread starts the indexer if the window still wants it)."""
+    from artifact_viewer.core.search import Indexer, SearchIndex
+    from artifact_viewer.core.search.index import INDEX_FILE
+
     index = SearchIndex(
         library.catalog.path.with_name(INDEX_FILE), library.catalog.path, app_paths()
     )
@@ -59,6 +62,8 @@ def run_search(
     _progress: ProgressFn,
     cancel: Any,
 ) -> tuple[int, SearchResult, int, int]:
+    from artifact_viewer.core.search.finder import search
+
     result = search(searcher.index, query, limit=limit, cancel=cancel)
     # How many files wait is said with the last answer (the first one must be quick).
     last = result.complete or limit >= LIMIT
@@ -71,6 +76,8 @@ def find_artifact(library: Library, hit: Hit, _progress: ProgressFn, _cancel: ob
 
 def _reveal_hit(previewer: Any, hit: Hit) -> bool:
     """Move ``previewer`` to ``hit``, its first matched words highlighted where it can."""
+    from artifact_viewer.ui.search.reveal import reveal
+
     match = hit.snippet[hit.marks[0][0] : hit.marks[0][1]] if hit.marks else ""
     return reveal(previewer, hit.location, match)
 
@@ -197,6 +204,8 @@ class SearchFeature(QObject):
             raise CacheError(
                 "The search index is not open yet: text: terms match nothing until it is."
             )
+        from artifact_viewer.core.search.finder import artifacts_with_content
+
         ids, _complete = artifacts_with_content(searcher.index, words, cancel)
         return ids
 
@@ -204,6 +213,8 @@ class SearchFeature(QObject):
 
     @Slot()
     def start_search(self) -> None:
+        from artifact_viewer.core.search import QueryError, parse_query
+
         text = self.pane.box.text().strip()
         self._seq += 1
         self._searching.stop()

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QImage, QPixmap
 
-from artifact_viewer.core.timeline import Screenshot
+if TYPE_CHECKING:
+    from artifact_viewer.core.timeline import Screenshot
 
 SHOT_ROLE = Qt.ItemDataRole.UserRole + 1
 THUMB_SIZE = (160, 100)

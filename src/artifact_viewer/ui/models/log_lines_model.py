@@ -4,15 +4,21 @@
 from __future__ import annotations
 
 import mmap
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QGuiApplication
 
-from artifact_viewer.core.timeline import LogIndex
 from artifact_viewer.ui import formatting as fmt
+
+if TYPE_CHECKING:
+    # The line starts come from the run's timeline (numpy arrays); the model is made
+    # empty at start-up without importing numpy.
+    import numpy as np
+
+    from artifact_viewer.core.timeline import LogIndex
 
 MAX_CHARS = 2000  # a line longer than this is cut in the list (tooltips say so)
 Index = QModelIndex | QPersistentModelIndex
@@ -25,21 +31,23 @@ class LogLinesModel(QAbstractListModel):
         super().__init__(parent)
         self._map: mmap.mmap | None = None
         self._size = 0
-        self._starts = np.zeros(0, dtype=np.int64)
+        self._starts: np.ndarray | Sequence[int] = ()
         self._index: LogIndex | None = None
         self._font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
         palette = QGuiApplication.palette()
         self._error = QColor(fmt.error_colour(palette))
         self._warning = QColor(fmt.warning_colour(palette))
 
-    def set_log(self, path: Path | None, starts: np.ndarray, index: LogIndex | None) -> None:
+    def set_log(
+        self, path: Path | None, starts: np.ndarray | Sequence[int], index: LogIndex | None
+    ) -> None:
         self.beginResetModel()
         self.close()
         if path is not None and len(starts):
             with path.open("rb") as fh:
                 self._size = path.stat().st_size
                 self._map = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
-        self._starts = starts if self._map is not None else np.zeros(0, dtype=np.int64)
+        self._starts = starts if self._map is not None else ()
         self._index = index
         self.endResetModel()
 

@@ -7,6 +7,7 @@ Shows what it is given; loading and polling belong to ``RunPageController``.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QBrush
@@ -24,12 +25,14 @@ from PySide6.QtWidgets import (
 )
 
 from artifact_viewer.core.models import Artifact, WorkflowRun
-from artifact_viewer.core.run_story import RunSummary
 from artifact_viewer.core.store_models import CacheState
 from artifact_viewer.core.watch import is_finished
 from artifact_viewer.ui import formatting as fmt
 from artifact_viewer.ui.icons import cache_icon, status_icon
 from artifact_viewer.ui.panes.timeline_view import TimelineView
+
+if TYPE_CHECKING:
+    from artifact_viewer.core.run_story import RunSummary  # numpy comes with it
 
 ARTIFACT_ROLE = Qt.ItemDataRole.UserRole + 1
 

@@ -9,6 +9,8 @@ arrive from elsewhere (``thumbnailWanted``/``imageWanted`` ask for them off the 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QImage, QKeySequence, QPixmap, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
@@ -21,10 +23,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from artifact_viewer.core.run_story import TimelineData
-from artifact_viewer.core.timeline import Screenshot, Timeline
 from artifact_viewer.ui.models.filmstrip_model import THUMB_SIZE, FilmstripModel, clock_text
 from artifact_viewer.ui.models.log_lines_model import LogLinesModel
+
+if TYPE_CHECKING:
+    # numpy comes with these; the page is built at start-up, its data arrives later.
+    from artifact_viewer.core.run_story import TimelineData
+    from artifact_viewer.core.timeline import Screenshot, Timeline
 
 
 class ScaledImage(QLabel):

@@ -3,18 +3,22 @@ and the hits grouped by run. Emits ``hitActivated(object)`` (a Hit) on Enter/dou
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QModelIndex, Qt, Signal, Slot
 from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import QHeaderView, QLabel, QLineEdit, QTreeView, QVBoxLayout, QWidget
 
-from artifact_viewer.core.masking import Masker
-from artifact_viewer.core.search.finder import Hit, SearchResult
 from artifact_viewer.ui.search.results import (
     HIT_ROLE,
     SnippetDelegate,
     append_hits,
     results_model,
 )
+
+if TYPE_CHECKING:
+    from artifact_viewer.core.masking import Masker
+    from artifact_viewer.core.search.finder import Hit, SearchResult
 
 
 class SearchPane(QWidget):
@@ -104,6 +108,8 @@ class SearchPane(QWidget):
 
     def hits(self) -> list[Hit]:
         """The hits listed, in order (for tests and keyboard users)."""
+        from artifact_viewer.core.search.finder import Hit
+
         out: list[Hit] = []
         for r in range(self.model.rowCount()):
             parent = self.model.item(r, 0)
@@ -123,6 +129,8 @@ class SearchPane(QWidget):
 
     @Slot(QModelIndex)
     def _activated(self, index: QModelIndex) -> None:
+        from artifact_viewer.core.search.finder import Hit
+
         hit = index.data(HIT_ROLE)
         if isinstance(hit, Hit):
             self.hitActivated.emit(hit)

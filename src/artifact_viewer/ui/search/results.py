@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import html
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSize, Qt
 from PySide6.QtGui import QPainter, QStandardItem, QStandardItemModel, QTextDocument
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-from artifact_viewer.core.masking import Masker
-from artifact_viewer.core.search.finder import Hit
+if TYPE_CHECKING:
+    from artifact_viewer.core.masking import Masker
+    from artifact_viewer.core.search.finder import Hit
+
 
 HIT_ROLE = Qt.ItemDataRole.UserRole + 1
 RUN_ROLE = Qt.ItemDataRole.UserRole + 3  # a run row's run id (HIT_ROLE + 1 is the markup)
