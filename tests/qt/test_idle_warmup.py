@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QLineEdit
@@ -36,6 +37,7 @@ def test_steps_run_in_slices_with_the_event_loop_turning_between_them(qtbot) -> 
     with qtbot.waitSignal(idle.finished, timeout=5000):
         idle.start()
     assert idle.slices == [2, 2, 2, 1]
+    assert idle.longest_ms == pytest.approx(6.0)
     # The event queued by the first step ran before the next slice's steps.
     assert order.index("event") < order.index("s2")
     assert [name for name in order if name != "event"] == [f"s{i}" for i in range(7)]

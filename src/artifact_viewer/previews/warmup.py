@@ -206,6 +206,8 @@ class IdleWarmup(QObject):
         self.slices: list[int] = []
         #: slices put off because the user was at work
         self.deferred = 0
+        #: the longest slice so far, in milliseconds of ``clock``
+        self.longest_ms = 0.0
 
     def start(self) -> None:
         if self._done or self._timer.isActive():
@@ -238,12 +240,13 @@ class IdleWarmup(QObject):
             self.deferred += 1
             self._timer.start(self._quiet_ms)
             return
-        deadline = self._clock() + self._slice_s
+        started = self._clock()
+        deadline = started + self._slice_s
         ran = 0
         while True:
             step = next(self._steps, None)
             if step is None:
-                self.slices.append(ran)
+                self._end_slice(ran, started)
                 self._finish()
                 return
             try:
@@ -253,8 +256,12 @@ class IdleWarmup(QObject):
             ran += 1
             if self._clock() >= deadline:
                 break
-        self.slices.append(ran)
+        self._end_slice(ran, started)
         self._timer.start(0)
+
+    def _end_slice(self, ran: int, started: float) -> None:
+        self.slices.append(ran)
+        self.longest_ms = max(self.longest_ms, (self._clock() - started) * 1000.0)
 
     def _finish(self) -> None:
         if self._done:
@@ -302,9 +309,10 @@ class Warmup:
         idle = self.idle
         if idle is not None:
             log.info(
-                "Idle warm-up: %d steps in %d slices (%d put off for input)",
+                "Idle warm-up: %d steps in %d slices, the longest %.1f ms (%d put off for input)",
                 sum(idle.slices),
                 len(idle.slices),
+                idle.longest_ms,
                 idle.deferred,
             )
         if self._on_done is not None and not self._cancelled:
