@@ -133,14 +133,24 @@ def stall_probe() -> Any | None:
 
 
 def stop_probe(probe: Any | None) -> dict[str, float]:
-    """Stop the probe and return ``{"max_stall": seconds}`` (empty without a probe)."""
+    """Stop the probe and return ``{"max_stall": seconds, ...}`` (empty without a probe).
+
+    ``max_stall_cpu`` is the CPU time the GUI thread itself used during the longest stall:
+    close to the stall, the app's own work; near zero, the thread waited (for a core on a
+    loaded machine, or for the GIL).
+    """
     global _probe
     if probe is None:
         return {}
     if _probe is probe:
         _probe = None
     probe.stop()
-    return {
+    metrics = {
         "max_stall": float(probe.max_stall_ms) / 1000.0,
         "stalls_over_50ms": float(probe.stalls_over(50)),
     }
+    gaps, busy = getattr(probe, "gaps_ms", []), getattr(probe, "busy_ms", [])
+    if gaps and len(busy) == len(gaps):
+        longest = max(range(len(gaps)), key=gaps.__getitem__)
+        metrics["max_stall_cpu"] = float(busy[longest]) / 1000.0
+    return metrics

@@ -112,6 +112,9 @@ def test_retry_of_an_artifact_no_longer_in_view_only_caches_it(
     # Moving to another artifact stops the first download; the panel says why.
     window.artifact_list.select_id(csv.id)  # same one: nothing changes
     assert first.state == RUNNING
+    # The catalog refresh that follows the demo's sync may list the run again meanwhile.
+    model_rows = window.artifact_list.model
+    qtbot.waitUntil(lambda: not model_rows.loading and model_rows.rowCount() > 1, timeout=WAIT_MS)
     other = next(
         window.artifact_list.model.artifact_at(r)
         for r in range(window.artifact_list.model.rowCount())
