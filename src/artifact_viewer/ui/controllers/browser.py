@@ -7,7 +7,7 @@ scope is refreshed in the background and the list re-read when that lands.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -36,7 +36,7 @@ from artifact_viewer.ui.panes.artifact_list import ArtifactList
 from artifact_viewer.ui.panes.navigator import Navigator
 
 if TYPE_CHECKING:
-    from artifact_viewer.core.catalog import Catalog
+    from artifact_viewer.core.catalog.listing import ListedRun
     from artifact_viewer.core.catalog.notes import ImportMark
     from artifact_viewer.core.library import Library
     from artifact_viewer.qt.worker import Progress
@@ -104,7 +104,7 @@ def runs_matching(
 
 
 class TreeSource(Protocol):
-    """What the navigator's tree is read from: a library, or a catalog alone at start-up."""
+    """What the navigator's tree is read from once a library is open."""
 
     def workflows(self) -> list[Any]: ...
     def runs(self) -> list[Any]: ...
@@ -114,38 +114,37 @@ class TreeSource(Protocol):
 
 
 def load_tree(library: TreeSource, _progress: Progress, _cancel: CancelToken) -> TreeData:
-    workflows = list(library.workflows())
-    runs: dict[str, list[Any]] = {}
-    for run in library.runs():
-        runs.setdefault(run.workflow_id or "", []).append(run)
-    for items in runs.values():
-        items.sort(key=lambda r: r.created_at.timestamp() if r.created_at else 0.0, reverse=True)
     offline = list(library.offline_runs())
     pinned = {r.id for r in offline if library.is_pinned(r.id)}
-    imported = _imported_runs(library)
+    return _tree_data(
+        list(library.workflows()),
+        library.runs(),
+        offline,
+        pinned,
+        _imported_runs(library.import_marks()),
+    )
+
+
+def _tree_data(
+    workflows: list[Any],
+    all_runs: Iterable[ListedRun],
+    offline: list[ListedRun],
+    pinned: set[str],
+    imported: dict[str, str],
+    started: Callable[[Any], float] | None = None,
+) -> TreeData:
+    """The snapshot: runs grouped under their workflow, newest first (by ``started``)."""
+    runs: dict[str, list[ListedRun]] = {}
+    for run in all_runs:
+        runs.setdefault(run.workflow_id or "", []).append(run)
+    for items in runs.values():
+        items.sort(key=started or _started, reverse=True)
     return TreeData(workflows, runs, offline, pinned, imported)
 
 
-class _CatalogTree:
-    """What :func:`load_tree` reads, answered by a catalog alone (no library)."""
-
-    def __init__(self, catalog: Catalog) -> None:
-        self.catalog = catalog
-
-    def workflows(self) -> list[Any]:
-        return self.catalog.workflows()
-
-    def runs(self) -> list[Any]:
-        return self.catalog.runs()
-
-    def offline_runs(self) -> list[Any]:
-        return self.catalog.offline_runs()
-
-    def is_pinned(self, run_id: str) -> bool:
-        return self.catalog.is_pinned(run_id)
-
-    def import_marks(self) -> dict[str, ImportMark]:
-        return self.catalog.import_marks("workflow_runs")
+def _started(run: ListedRun) -> float:
+    created = run.created_at
+    return created.timestamp() if created else 0.0
 
 
 def load_cached_tree(
@@ -153,21 +152,30 @@ def load_cached_tree(
 ) -> TreeData | None:
     """The navigator's tree read from the catalog file alone: what start-up lists before
     the library (and with it the HTTP stack and the keyring) is opened. None when there is
-    no catalog yet."""
+    no catalog yet. Runs are read as the rows show them (:class:`RunRow`, straight from the
+    catalog's columns), not decoded whole: the tree is the one :func:`load_tree` gives."""
     if not catalog_path.is_file():
         return None
     from artifact_viewer.core.catalog import Catalog
+    from artifact_viewer.core.catalog.listing import created_epoch
 
     catalog = Catalog(catalog_path)
     try:
-        return load_tree(_CatalogTree(catalog), progress, cancel)
+        listing = catalog.run_listing()
+        return _tree_data(
+            catalog.workflows(),
+            listing.runs,
+            list(listing.offline),
+            listing.pinned,
+            _imported_runs(catalog.import_marks("workflow_runs")),
+            started=created_epoch,
+        )
     finally:
         catalog.close()
 
 
-def _imported_runs(library: TreeSource) -> dict[str, str]:
+def _imported_runs(marks: dict[str, ImportMark]) -> dict[str, str]:
     """Run id -> a line saying which bundle it came from (runs imported from a bundle)."""
-    marks = library.import_marks()
     return {
         run_id: f"Imported from {m.source}"
         + (f" (exported {m.exported_at})" if m.exported_at else "")
