@@ -42,6 +42,8 @@ class ListedRun(Protocol):
     def completed_at(self) -> datetime | None: ...
     @property
     def duration_seconds(self) -> float | None: ...
+    @property
+    def created_timestamp(self) -> float: ...
     def invalid_date(self, attr: str) -> bool: ...
 
 
@@ -82,6 +84,11 @@ class RunRow(tuple[str, str | None, str | None, str | None, float | None, float 
         return _time(self[5])
 
     @property
+    def created_timestamp(self) -> float:
+        """``created_at`` as epoch seconds (0 when unknown), as stored: no datetime made."""
+        return self[4] or 0.0
+
+    @property
     def duration_seconds(self) -> float | None:
         created, completed = self.created_at, self.completed_at
         if created is None or completed is None:
@@ -96,12 +103,6 @@ class RunRow(tuple[str, str | None, str | None, str | None, float | None, float 
         if attr == "completed_at":
             return bool(self[6] & _INVALID_COMPLETED)
         return False
-
-
-def created_epoch(run: RunRow) -> float:
-    """When ``run`` started, as ``created_at.timestamp()`` (0 when unknown) without making
-    the datetime: the key 10k runs are sorted by."""
-    return run[4] or 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,4 +173,4 @@ def _with_state(conn: sqlite3.Connection, run: RunRow) -> RunRow:
     return RunRow((*run[:3], state, run[4], run[5], run[6] & ~_ODD_STATE))
 
 
-__all__ = ["ListedRun", "RunListing", "RunRow", "created_epoch", "read_run_listing"]
+__all__ = ["ListedRun", "RunListing", "RunRow", "read_run_listing"]

@@ -131,20 +131,18 @@ def _tree_data(
     offline: list[ListedRun],
     pinned: set[str],
     imported: dict[str, str],
-    started: Callable[[Any], float] | None = None,
 ) -> TreeData:
-    """The snapshot: runs grouped under their workflow, newest first (by ``started``)."""
+    """The snapshot: runs grouped under their workflow, newest first."""
     runs: dict[str, list[ListedRun]] = {}
     for run in all_runs:
         runs.setdefault(run.workflow_id or "", []).append(run)
     for items in runs.values():
-        items.sort(key=started or _started, reverse=True)
+        items.sort(key=_started, reverse=True)
     return TreeData(workflows, runs, offline, pinned, imported)
 
 
 def _started(run: ListedRun) -> float:
-    created = run.created_at
-    return created.timestamp() if created else 0.0
+    return run.created_timestamp
 
 
 def load_cached_tree(
@@ -157,7 +155,6 @@ def load_cached_tree(
     if not catalog_path.is_file():
         return None
     from artifact_viewer.core.catalog import Catalog
-    from artifact_viewer.core.catalog.listing import created_epoch
 
     catalog = Catalog(catalog_path)
     try:
@@ -168,7 +165,6 @@ def load_cached_tree(
             list(listing.offline),
             listing.pinned,
             _imported_runs(catalog.import_marks("workflow_runs")),
-            started=created_epoch,
         )
     finally:
         catalog.close()

@@ -489,7 +489,7 @@ class NavigatorModel(QAbstractItemModel):
             return "\n".join(lines)
         if role == SORT_ROLE:
             if col == 0 or col == 2:
-                return run.created_at.timestamp() if run.created_at else 0.0
+                return run.created_timestamp
             if col == 1:
                 return run.status or ""
             if col == 3:
