@@ -154,6 +154,7 @@ class NavigatorModel(QAbstractItemModel):
         self._root = _Node("root", None, None, 0)
         self._data = TreeData()
         self._names: dict[str, str] = {}
+        self._failed: dict[str, int] = {}  # workflow id -> its failed runs (asked per paint)
         self.queued: set[str] = set()  # runs to pin once the API is reachable again
         self._order: tuple[int, Qt.SortOrder] | None = None  # the sort asked for, if any
         self._build()
@@ -189,6 +190,9 @@ class NavigatorModel(QAbstractItemModel):
     def _build(self) -> None:
         data = self._data
         self._names = {w.id: visible_text(w.name) or fmt.short_id(w.id) for w in data.workflows}
+        self._failed = {
+            wf_id: sum(1 for r in runs if r.status == "FAILED") for wf_id, runs in data.runs.items()
+        }
         root = _Node("root", None, None, 0)
         root.children.append(_Node(ALL, None, root, 0))
         offline = _Node(OFFLINE, None, root, 1)
@@ -228,6 +232,8 @@ class NavigatorModel(QAbstractItemModel):
 
     def _sort_value(self, node: _Node, column: int) -> Any:
         if node.kind == RUN:
+            if column == 0 or column == 2:  # the SORT_ROLE value, without the role dispatch
+                return node.obj.created_timestamp
             return self._run_data(node, column, SORT_ROLE)
         if node.kind == WORKFLOW:
             return self._workflow_data(node, column, SORT_ROLE)
@@ -390,7 +396,7 @@ class NavigatorModel(QAbstractItemModel):
         return None
 
     def failed_runs(self, workflow_id: str) -> int:
-        return sum(1 for r in self._data.runs.get(workflow_id, []) if r.status == "FAILED")
+        return self._failed.get(workflow_id, 0)
 
     def _latest_run(self, workflow: Workflow) -> ListedRun | None:
         runs = self._data.runs.get(workflow.id)
