@@ -172,3 +172,29 @@ def test_cached_listing_shows_the_tree_the_library_lists(qapp: Any, library: Lib
 
 def test_no_catalog_lists_nothing_before_connecting(tmp_path: Any) -> None:
     assert load_cached_tree(tmp_path / "catalog.sqlite3", None, None) is None  # type: ignore[arg-type]
+
+
+def test_tree_read_early_is_listed_only_when_start_asks(qtbot: Any, make_ui_app: Any) -> None:
+    from PySide6.QtCore import QThreadPool
+
+    from artifact_viewer.core.catalog import Catalog
+
+    app = make_ui_app()
+    path = app.sessions.paths.catalog_path
+    catalog = Catalog(path)
+    catalog.upsert_workflows([make_workflow(1)])
+    catalog.upsert_runs([make_run(i, "wf-1") for i in range(3)])
+    catalog.close()
+    browser = app.window.browser
+
+    browser.read_cached(path)
+    QThreadPool.globalInstance().waitForDone(10_000)
+    qtbot.wait(50)  # the read's answer reaches the GUI thread: held, not shown
+    assert browser.navigator.model.tree.workflows == []
+
+    asked: list[bool] = []
+    browser.list_cached(path, lambda: asked.append(True))
+    qtbot.waitUntil(lambda: asked == [True])
+    tree = browser.navigator.model.tree
+    assert [w.id for w in tree.workflows] == ["wf-1"]
+    assert [r.id for r in tree.runs["wf-1"]] == ["run-2", "run-1", "run-0"]

@@ -203,6 +203,42 @@ def load_page(
     return Page(generation, query.offset, total, rows, dict(states), noted)
 
 
+class _EarlyRead:
+    """A cached-tree read started before anyone asked for it: its answer waits for
+    :meth:`deliver` (or is handed on at once if that came first)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._outcome: tuple[bool, Any] | None = None
+        self._handlers: tuple[Callable[[Any], None], Callable[[BaseException], None]] | None = None
+
+    def done(self, data: TreeData | None) -> None:
+        self._settle(True, data)
+
+    def failed(self, exc: BaseException) -> None:
+        self._settle(False, exc)
+
+    def _settle(self, ok: bool, value: Any) -> None:
+        self._outcome = (ok, value)
+        self._hand_on()
+
+    def deliver(
+        self, on_result: Callable[[Any], None], on_error: Callable[[BaseException], None]
+    ) -> None:
+        self._handlers = (on_result, on_error)
+        self._hand_on()
+
+    def _hand_on(self) -> None:
+        if self._outcome is None or self._handlers is None:
+            return
+        (ok, value), (on_result, on_error) = self._outcome, self._handlers
+        self._outcome = self._handlers = None
+        if ok:
+            on_result(value)
+        else:
+            on_error(value)
+
+
 @dataclass(frozen=True, slots=True)
 class TreeRefresh:
     """Outcome of refreshing workflows and runs: which runs may have new artifacts."""
@@ -310,6 +346,7 @@ class Browser(QObject):
         # A new connection's refresh waits for its first page (see refresh_at_start).
         self._refresh_when_listed = False
         self._listed_generation = 0
+        self._early: _EarlyRead | None = None  # the cached tree, read before it is asked for
         # text: terms: who answers them (content search), and the answer for the filter
         self.content_matcher: Any = None
         self._content: ContentIds | None = None
@@ -344,6 +381,14 @@ class Browser(QObject):
             self._refresh_when_listed = False
             self.refresh()
 
+    def read_cached(self, catalog_path: Path) -> None:
+        """Start reading the tree of the catalog at ``catalog_path`` now (start-up calls this
+        as the window is shown, so the read overlaps its first paint); :meth:`list_cached`
+        for the same path shows it."""
+        early = _EarlyRead(catalog_path)
+        self._early = early
+        self.ops.run(load_cached_tree, catalog_path, on_result=early.done, on_error=early.failed)
+
     def list_cached(self, catalog_path: Path, then: Callable[[], None]) -> None:
         """Show the tree of the catalog at ``catalog_path`` before any library is open, then
         call ``then()`` (also when there is none or it cannot be read: the library says why)."""
@@ -357,6 +402,10 @@ class Browser(QObject):
             log.info("The cached catalog was not listed before connecting: %s", exc)
             then()
 
+        early, self._early = self._early, None
+        if early is not None and early.path == catalog_path:
+            early.deliver(listed, failed)
+            return
         self.ops.run(load_cached_tree, catalog_path, on_result=listed, on_error=failed)
 
     @Slot()

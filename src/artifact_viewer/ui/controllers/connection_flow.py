@@ -17,6 +17,8 @@ from artifact_viewer.ui.controllers.sessions import Connection, Sessions, demo_p
 from artifact_viewer.ui.main_window import MainWindow
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from artifact_viewer.core.library import Library
     from artifact_viewer.ui.dialogs.connect_dialog import ConnectDialog
     from artifact_viewer.ui.dialogs.settings_dialog import SettingsChange, SettingsDialog
@@ -125,8 +127,18 @@ class ConnectionFlow(QObject):
         First the navigator lists the catalog kept from earlier sessions (read on the pool,
         with neither the library, the HTTP stack nor the keyring imported), then the
         connection opens and refreshes it."""
+        self.window.browser.list_cached(
+            self._catalog_path(demo=demo), lambda: self._open(demo=demo)
+        )
+
+    def read_cached(self, *, demo: bool = False) -> None:
+        """Start reading the catalog :meth:`start` lists first (on the pool, with the same
+        imports), so the read overlaps the window's first paint."""
+        self.window.browser.read_cached(self._catalog_path(demo=demo))
+
+    def _catalog_path(self, *, demo: bool) -> Path:
         paths = demo_paths(self.sessions.paths) if demo else self.sessions.paths
-        self.window.browser.list_cached(paths.catalog_path, lambda: self._open(demo=demo))
+        return paths.catalog_path
 
     def _open(self, *, demo: bool) -> None:
         if demo:
