@@ -359,6 +359,9 @@ def gui_main(demo: bool = False, verbose: bool = False, smoke: bool = False) -> 
     _install_excepthook(app.window)
     ticker = _quit_on_signals(qt_app)
     app.window.show()
+    # The cached catalog is read on the pool while the window paints; it is listed (and
+    # the connection opened) once it has.
+    app.flow.read_cached(demo=demo)
 
     def connect() -> None:
         # After the first paint: the window is on screen before the connection (and the

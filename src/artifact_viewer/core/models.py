@@ -294,6 +294,11 @@ class WorkflowRun(Resource):
         return self.status in WORKFLOW_RUN_STATUSES
 
     @property
+    def created_timestamp(self) -> float:
+        """``created_at`` as epoch seconds, 0 when unknown: what lists sort runs by."""
+        return self.created_at.timestamp() if self.created_at else 0.0
+
+    @property
     def duration_seconds(self) -> float | None:
         if self.created_at is None or self.completed_at is None:
             return None

@@ -9,14 +9,16 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from artifact_viewer.core.cancel import CancelToken
-from artifact_viewer.core.catalog import Catalog
 from artifact_viewer.core.errors import ArtifactViewerError, NotAvailableOffline, OfflineError
 from artifact_viewer.core.models import Artifact, WorkflowRun
 from artifact_viewer.core.progress import ProgressFn
 from artifact_viewer.core.store_models import ArtifactQuery, SyncReport
+
+if TYPE_CHECKING:
+    from artifact_viewer.core.catalog import Catalog
 
 log = logging.getLogger("artifact_viewer.store")
 

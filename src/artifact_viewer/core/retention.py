@@ -6,11 +6,11 @@ import logging
 import re
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from artifact_viewer.core.blobstore import BlobStore
-from artifact_viewer.core.catalog import Catalog
-from artifact_viewer.core.quota import remove_blob_unless_busy
+if TYPE_CHECKING:
+    from artifact_viewer.core.blobstore import BlobStore
+    from artifact_viewer.core.catalog import Catalog
 
 log = logging.getLogger("artifact_viewer.store")
 
@@ -115,6 +115,8 @@ def purge_older_than(
     (here or in another process) is left for the next pass."""
     if max_age < 0:
         raise ValueError("max_age must not be negative")
+    from artifact_viewer.core.quota import remove_blob_unless_busy  # the store, on demand
+
     report = RetentionReport(max_age, dry_run)
     found, report.pinned_kept = expired_files(
         catalog, max_age, now=now, include_pinned=include_pinned

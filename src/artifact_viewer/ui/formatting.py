@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QColor, QPalette
 
@@ -12,6 +13,9 @@ from artifact_viewer.core.models import INVALID_DATE, Resource
 from artifact_viewer.core.store_models import CacheState
 from artifact_viewer.core.units import plural as plural
 from artifact_viewer.core.units import split_duration
+
+if TYPE_CHECKING:
+    from artifact_viewer.core.catalog.listing import ListedRun
 
 _STATUS_LABELS = {
     "PENDING": "Pending",
@@ -110,7 +114,9 @@ def local_time(value: datetime | None) -> str:
     return aware.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
-def resource_time(item: Resource, attr: str, formatter: Callable[[datetime | None], str]) -> str:
+def resource_time(
+    item: Resource | ListedRun, attr: str, formatter: Callable[[datetime | None], str]
+) -> str:
     """``item``'s timestamp ``attr`` through ``formatter``; "invalid date" when the server
     sent something that is no date (kept as it came, see Resource.invalid_date)."""
     if item.invalid_date(attr):

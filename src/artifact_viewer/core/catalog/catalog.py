@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 import orjson
 
 from artifact_viewer.core.catalog.cache_tables import USABLE_STATES, CacheTables
+from artifact_viewer.core.catalog.listing import RunListing, read_run_listing
 from artifact_viewer.core.catalog.notes import NoteTables
 from artifact_viewer.core.catalog.schema import NAME_SEARCH_TABLE
 from artifact_viewer.core.models import Artifact, Job, JobRun, Resource, Workflow, WorkflowRun
@@ -259,6 +260,13 @@ class Catalog(CacheTables, NoteTables):
         where, args = _equals({"workflow_id": workflow_id, "status": status})
         sql = f"SELECT json FROM workflow_runs WHERE deleted = 0 AND {where} ORDER BY created_at DESC, id"
         return self._load(WorkflowRun, self._read(sql, args))
+
+    def run_listing(self) -> RunListing:
+        """What the navigator lists of the runs (see :mod:`.listing`): :meth:`runs`,
+        :meth:`offline_runs` and the pinned ones among those, without decoding whole runs."""
+        conn = self._conn()
+        with self._errors():
+            return read_run_listing(conn)
 
     def run(self, run_id: str) -> WorkflowRun | None:
         found = self._load(

@@ -7,7 +7,7 @@ scope is refreshed in the background and the list re-read when that lands.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -36,7 +36,7 @@ from artifact_viewer.ui.panes.artifact_list import ArtifactList
 from artifact_viewer.ui.panes.navigator import Navigator
 
 if TYPE_CHECKING:
-    from artifact_viewer.core.catalog import Catalog
+    from artifact_viewer.core.catalog.listing import ListedRun
     from artifact_viewer.core.catalog.notes import ImportMark
     from artifact_viewer.core.library import Library
     from artifact_viewer.qt.worker import Progress
@@ -104,7 +104,7 @@ def runs_matching(
 
 
 class TreeSource(Protocol):
-    """What the navigator's tree is read from: a library, or a catalog alone at start-up."""
+    """What the navigator's tree is read from once a library is open."""
 
     def workflows(self) -> list[Any]: ...
     def runs(self) -> list[Any]: ...
@@ -114,38 +114,35 @@ class TreeSource(Protocol):
 
 
 def load_tree(library: TreeSource, _progress: Progress, _cancel: CancelToken) -> TreeData:
-    workflows = list(library.workflows())
-    runs: dict[str, list[Any]] = {}
-    for run in library.runs():
-        runs.setdefault(run.workflow_id or "", []).append(run)
-    for items in runs.values():
-        items.sort(key=lambda r: r.created_at.timestamp() if r.created_at else 0.0, reverse=True)
     offline = list(library.offline_runs())
     pinned = {r.id for r in offline if library.is_pinned(r.id)}
-    imported = _imported_runs(library)
+    return _tree_data(
+        list(library.workflows()),
+        library.runs(),
+        offline,
+        pinned,
+        _imported_runs(library.import_marks()),
+    )
+
+
+def _tree_data(
+    workflows: list[Any],
+    all_runs: Iterable[ListedRun],
+    offline: list[ListedRun],
+    pinned: set[str],
+    imported: dict[str, str],
+) -> TreeData:
+    """The snapshot: runs grouped under their workflow, newest first."""
+    runs: dict[str, list[ListedRun]] = {}
+    for run in all_runs:
+        runs.setdefault(run.workflow_id or "", []).append(run)
+    for items in runs.values():
+        items.sort(key=_started, reverse=True)
     return TreeData(workflows, runs, offline, pinned, imported)
 
 
-class _CatalogTree:
-    """What :func:`load_tree` reads, answered by a catalog alone (no library)."""
-
-    def __init__(self, catalog: Catalog) -> None:
-        self.catalog = catalog
-
-    def workflows(self) -> list[Any]:
-        return self.catalog.workflows()
-
-    def runs(self) -> list[Any]:
-        return self.catalog.runs()
-
-    def offline_runs(self) -> list[Any]:
-        return self.catalog.offline_runs()
-
-    def is_pinned(self, run_id: str) -> bool:
-        return self.catalog.is_pinned(run_id)
-
-    def import_marks(self) -> dict[str, ImportMark]:
-        return self.catalog.import_marks("workflow_runs")
+def _started(run: ListedRun) -> float:
+    return run.created_timestamp
 
 
 def load_cached_tree(
@@ -153,21 +150,28 @@ def load_cached_tree(
 ) -> TreeData | None:
     """The navigator's tree read from the catalog file alone: what start-up lists before
     the library (and with it the HTTP stack and the keyring) is opened. None when there is
-    no catalog yet."""
+    no catalog yet. Runs are read as the rows show them (:class:`RunRow`, straight from the
+    catalog's columns), not decoded whole: the tree is the one :func:`load_tree` gives."""
     if not catalog_path.is_file():
         return None
     from artifact_viewer.core.catalog import Catalog
 
     catalog = Catalog(catalog_path)
     try:
-        return load_tree(_CatalogTree(catalog), progress, cancel)
+        listing = catalog.run_listing()
+        return _tree_data(
+            catalog.workflows(),
+            listing.runs,
+            list(listing.offline),
+            listing.pinned,
+            _imported_runs(catalog.import_marks("workflow_runs")),
+        )
     finally:
         catalog.close()
 
 
-def _imported_runs(library: TreeSource) -> dict[str, str]:
+def _imported_runs(marks: dict[str, ImportMark]) -> dict[str, str]:
     """Run id -> a line saying which bundle it came from (runs imported from a bundle)."""
-    marks = library.import_marks()
     return {
         run_id: f"Imported from {m.source}"
         + (f" (exported {m.exported_at})" if m.exported_at else "")
@@ -197,6 +201,42 @@ def load_page(
     states = library.cache_states([a.id for a in rows]) if rows else {}
     noted = _noted(library, [a.id for a in rows])
     return Page(generation, query.offset, total, rows, dict(states), noted)
+
+
+class _EarlyRead:
+    """A cached-tree read started before anyone asked for it: its answer waits for
+    :meth:`deliver` (or is handed on at once if that came first)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._outcome: tuple[bool, Any] | None = None
+        self._handlers: tuple[Callable[[Any], None], Callable[[BaseException], None]] | None = None
+
+    def done(self, data: TreeData | None) -> None:
+        self._settle(True, data)
+
+    def failed(self, exc: BaseException) -> None:
+        self._settle(False, exc)
+
+    def _settle(self, ok: bool, value: Any) -> None:
+        self._outcome = (ok, value)
+        self._hand_on()
+
+    def deliver(
+        self, on_result: Callable[[Any], None], on_error: Callable[[BaseException], None]
+    ) -> None:
+        self._handlers = (on_result, on_error)
+        self._hand_on()
+
+    def _hand_on(self) -> None:
+        if self._outcome is None or self._handlers is None:
+            return
+        (ok, value), (on_result, on_error) = self._outcome, self._handlers
+        self._outcome = self._handlers = None
+        if ok:
+            on_result(value)
+        else:
+            on_error(value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -306,6 +346,7 @@ class Browser(QObject):
         # A new connection's refresh waits for its first page (see refresh_at_start).
         self._refresh_when_listed = False
         self._listed_generation = 0
+        self._early: _EarlyRead | None = None  # the cached tree, read before it is asked for
         # text: terms: who answers them (content search), and the answer for the filter
         self.content_matcher: Any = None
         self._content: ContentIds | None = None
@@ -340,6 +381,14 @@ class Browser(QObject):
             self._refresh_when_listed = False
             self.refresh()
 
+    def read_cached(self, catalog_path: Path) -> None:
+        """Start reading the tree of the catalog at ``catalog_path`` now (start-up calls this
+        as the window is shown, so the read overlaps its first paint); :meth:`list_cached`
+        for the same path shows it."""
+        early = _EarlyRead(catalog_path)
+        self._early = early
+        self.ops.run(load_cached_tree, catalog_path, on_result=early.done, on_error=early.failed)
+
     def list_cached(self, catalog_path: Path, then: Callable[[], None]) -> None:
         """Show the tree of the catalog at ``catalog_path`` before any library is open, then
         call ``then()`` (also when there is none or it cannot be read: the library says why)."""
@@ -353,6 +402,10 @@ class Browser(QObject):
             log.info("The cached catalog was not listed before connecting: %s", exc)
             then()
 
+        early, self._early = self._early, None
+        if early is not None and early.path == catalog_path:
+            early.deliver(listed, failed)
+            return
         self.ops.run(load_cached_tree, catalog_path, on_result=listed, on_error=failed)
 
     @Slot()

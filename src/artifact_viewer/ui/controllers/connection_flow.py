@@ -14,12 +14,14 @@ from artifact_viewer.core.secrets import keyring_available, resolve_api_key
 from artifact_viewer.core.settings import save_settings
 from artifact_viewer.qt.worker import Progress, Task
 from artifact_viewer.ui.controllers.sessions import Connection, Sessions, demo_paths
-from artifact_viewer.ui.dialogs.connect_dialog import ConnectDialog, connection_advice
-from artifact_viewer.ui.dialogs.settings_dialog import SettingsChange, SettingsDialog
 from artifact_viewer.ui.main_window import MainWindow
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from artifact_viewer.core.library import Library
+    from artifact_viewer.ui.dialogs.connect_dialog import ConnectDialog
+    from artifact_viewer.ui.dialogs.settings_dialog import SettingsChange, SettingsDialog
 
 log = logging.getLogger(__name__)
 
@@ -125,8 +127,18 @@ class ConnectionFlow(QObject):
         First the navigator lists the catalog kept from earlier sessions (read on the pool,
         with neither the library, the HTTP stack nor the keyring imported), then the
         connection opens and refreshes it."""
+        self.window.browser.list_cached(
+            self._catalog_path(demo=demo), lambda: self._open(demo=demo)
+        )
+
+    def read_cached(self, *, demo: bool = False) -> None:
+        """Start reading the catalog :meth:`start` lists first (on the pool, with the same
+        imports), so the read overlaps the window's first paint."""
+        self.window.browser.read_cached(self._catalog_path(demo=demo))
+
+    def _catalog_path(self, *, demo: bool) -> Path:
         paths = demo_paths(self.sessions.paths) if demo else self.sessions.paths
-        self.window.browser.list_cached(paths.catalog_path, lambda: self._open(demo=demo))
+        return paths.catalog_path
 
     def _open(self, *, demo: bool) -> None:
         if demo:
@@ -220,6 +232,8 @@ class ConnectionFlow(QObject):
         if self.dialog is not None:
             self.dialog.raise_()
             return
+        from artifact_viewer.ui.dialogs.connect_dialog import ConnectDialog
+
         dialog = ConnectDialog(
             self.window,
             base_url=self.sessions.settings.effective_base_url(),
@@ -275,6 +289,8 @@ class ConnectionFlow(QObject):
     @Slot(object)
     def _on_dialog_failed(self, exc: BaseException) -> None:
         if self.dialog is not None:
+            from artifact_viewer.ui.dialogs.connect_dialog import connection_advice
+
             self.dialog.set_error(connection_advice(exc))
         else:
             self.window.bridge.error(exc)
@@ -291,6 +307,8 @@ class ConnectionFlow(QObject):
         if not source:
             resolved = resolve_api_key(settings.effective_base_url())
             source = resolved.source if resolved else ""
+        from artifact_viewer.ui.dialogs.settings_dialog import SettingsDialog
+
         dialog = SettingsDialog(settings, key_source=source, parent=self.window)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.applied.connect(self._on_settings_applied)

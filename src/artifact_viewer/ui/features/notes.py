@@ -24,13 +24,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from artifact_viewer.core.catalog.notes import Note
 from artifact_viewer.core.masking import Masker
 from artifact_viewer.core.models import Artifact
 from artifact_viewer.core.progress import ProgressFn
 from artifact_viewer.ui.extensions import WindowSlots
 
 if TYPE_CHECKING:
+    from artifact_viewer.core.catalog.notes import Note
     from artifact_viewer.core.library import Library
 
 

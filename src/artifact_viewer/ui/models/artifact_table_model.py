@@ -8,18 +8,21 @@ new query bumps a generation number so late pages of an old query are dropped.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QPalette
 from PySide6.QtWidgets import QApplication
 
-from artifact_viewer.core.models import Artifact, WorkflowRun
+from artifact_viewer.core.models import Artifact
 from artifact_viewer.core.store_models import CacheState
 from artifact_viewer.core.textsafe import visible_text
 from artifact_viewer.ui import formatting as fmt
 from artifact_viewer.ui.icons import cache_icon, icon, status_icon
 from artifact_viewer.ui.models.navigator_model import run_status_text
+
+if TYPE_CHECKING:
+    from artifact_viewer.core.catalog.listing import ListedRun
 
 ITEM_ROLE = Qt.ItemDataRole.UserRole + 1
 ID_ROLE = Qt.ItemDataRole.UserRole + 3
@@ -69,13 +72,11 @@ class ArtifactTableModel(QAbstractTableModel):
         self.sort_column = CREATED_COLUMN
         self.sort_order = Qt.SortOrder.DescendingOrder
         self._workflow_names: dict[str, str] = {}
-        self._runs: dict[str, WorkflowRun] = {}
+        self._runs: dict[str, ListedRun] = {}
         self.grouped = False  # rows come ordered by run: each run's rows share a band
         self._bands: list[int] = []
 
-    def set_context(
-        self, workflow_names: Mapping[str, str], runs: Mapping[str, WorkflowRun]
-    ) -> None:
+    def set_context(self, workflow_names: Mapping[str, str], runs: Mapping[str, ListedRun]) -> None:
         """Names and runs for the context columns (from the navigator's snapshot)."""
         self._workflow_names = dict(workflow_names)
         self._runs = dict(runs)
@@ -85,7 +86,7 @@ class ArtifactTableModel(QAbstractTableModel):
                 self.index(len(self._rows) - 1, COLUMNS.index("Run status")),
             )
 
-    def run_of(self, artifact: Artifact) -> WorkflowRun | None:
+    def run_of(self, artifact: Artifact) -> ListedRun | None:
         return self._runs.get(artifact.workflow_run_id or "")
 
     # -- feeding -------------------------------------------------------------------------

@@ -7,16 +7,19 @@ A thin adapter over a :class:`TreeData` snapshot; the domain object of a row is 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import QApplication
 
-from artifact_viewer.core.models import Workflow, WorkflowRun
+from artifact_viewer.core.models import Workflow
 from artifact_viewer.core.textsafe import visible_text
 from artifact_viewer.ui import formatting as fmt
 from artifact_viewer.ui.icons import icon, status_icon
 from artifact_viewer.ui.models.filter_spec import FilterSpec
+
+if TYPE_CHECKING:
+    from artifact_viewer.core.catalog.listing import ListedRun
 
 ITEM_ROLE = Qt.ItemDataRole.UserRole + 1
 KIND_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -38,13 +41,14 @@ class TreeData:
     """A snapshot of what the navigator shows, loaded off the GUI thread."""
 
     workflows: list[Workflow] = field(default_factory=list)
-    runs: dict[str, list[WorkflowRun]] = field(default_factory=dict)
-    offline_runs: list[WorkflowRun] = field(default_factory=list)
+    # Runs are WorkflowRun objects, or RunRow records in the listing start-up reads first.
+    runs: dict[str, list[ListedRun]] = field(default_factory=dict)
+    offline_runs: list[ListedRun] = field(default_factory=list)
     pinned: set[str] = field(default_factory=set)
     imported: dict[str, str] = field(default_factory=dict)  # run id -> where it came from
 
 
-def run_status_text(run: WorkflowRun) -> str:
+def run_status_text(run: ListedRun) -> str:
     """ "Failed at Submit form", "In progress: Log in": the status, with the step it is at."""
     text = fmt.status_label(run.status)
     step = fmt.state_label(run.current_state_name) if run.current_state_name else ""
@@ -73,7 +77,7 @@ def _workflow_text(wf: Workflow) -> str:
 
 
 def _run_kept(
-    run: WorkflowRun,
+    run: ListedRun,
     spec: FilterSpec,
     run_ids: set[str] | frozenset[str] | None,
     section_text: str,
@@ -150,6 +154,7 @@ class NavigatorModel(QAbstractItemModel):
         self._root = _Node("root", None, None, 0)
         self._data = TreeData()
         self._names: dict[str, str] = {}
+        self._failed: dict[str, int] = {}  # workflow id -> its failed runs (asked per paint)
         self.queued: set[str] = set()  # runs to pin once the API is reachable again
         self._order: tuple[int, Qt.SortOrder] | None = None  # the sort asked for, if any
         self._build()
@@ -185,6 +190,9 @@ class NavigatorModel(QAbstractItemModel):
     def _build(self) -> None:
         data = self._data
         self._names = {w.id: visible_text(w.name) or fmt.short_id(w.id) for w in data.workflows}
+        self._failed = {
+            wf_id: sum(1 for r in runs if r.status == "FAILED") for wf_id, runs in data.runs.items()
+        }
         root = _Node("root", None, None, 0)
         root.children.append(_Node(ALL, None, root, 0))
         offline = _Node(OFFLINE, None, root, 1)
@@ -224,6 +232,8 @@ class NavigatorModel(QAbstractItemModel):
 
     def _sort_value(self, node: _Node, column: int) -> Any:
         if node.kind == RUN:
+            if column == 0 or column == 2:  # the SORT_ROLE value, without the role dispatch
+                return node.obj.created_timestamp
             return self._run_data(node, column, SORT_ROLE)
         if node.kind == WORKFLOW:
             return self._workflow_data(node, column, SORT_ROLE)
@@ -386,9 +396,9 @@ class NavigatorModel(QAbstractItemModel):
         return None
 
     def failed_runs(self, workflow_id: str) -> int:
-        return sum(1 for r in self._data.runs.get(workflow_id, []) if r.status == "FAILED")
+        return self._failed.get(workflow_id, 0)
 
-    def _latest_run(self, workflow: Workflow) -> WorkflowRun | None:
+    def _latest_run(self, workflow: Workflow) -> ListedRun | None:
         runs = self._data.runs.get(workflow.id)
         return runs[0] if runs else None
 
@@ -440,7 +450,7 @@ class NavigatorModel(QAbstractItemModel):
         return None
 
     def _run_data(self, node: _Node, col: int, role: int) -> Any:
-        run: WorkflowRun = node.obj
+        run: ListedRun = node.obj
         if role == Qt.ItemDataRole.DisplayRole:
             if col == 0:
                 # Runs of one workflow differ by when they ran: the time first, then the id.
@@ -485,7 +495,7 @@ class NavigatorModel(QAbstractItemModel):
             return "\n".join(lines)
         if role == SORT_ROLE:
             if col == 0 or col == 2:
-                return run.created_at.timestamp() if run.created_at else 0.0
+                return run.created_timestamp
             if col == 1:
                 return run.status or ""
             if col == 3:
