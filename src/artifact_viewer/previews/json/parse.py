@@ -476,7 +476,7 @@ def _parse(
     return doc
 
 
-#: documents bigger than this are indexed and read on demand (see ``lazy``), not parsed whole
+#: documents bigger than this are indexed in a helper process (smaller ones on the worker)
 LAZY_ABOVE = 32 << 20
 #: blocks indexed on the calling thread for the first screen (see ``lazy.BLOCK``)
 EARLY_BLOCKS = 2
@@ -503,12 +503,14 @@ class LazyDoc:
 def open_json_file(
     path: Path, jsonl_hint: bool, progress: Any, cancel: CancelToken
 ) -> JsonDoc | LazyDoc:
-    """A big JSON file is indexed (the first screen is sent early through
-    ``progress.partial``), then checked; a small one, JSON Lines, UTF-16/32, or anything the
-    index refuses (syntax errors and lenient reads included) is parsed whole, which also says
-    what is wrong."""
+    """A JSON file is indexed (the first screen of a big one is sent early through
+    ``progress.partial``), then checked, and shown from the index: numbers as the file
+    writes them, every duplicate key. A file over :data:`LAZY_ABOVE` is indexed in a
+    helper process, a smaller one on this thread. JSON Lines, UTF-16/32, or anything the
+    index refuses (syntax errors and lenient reads included) is parsed whole, which also
+    says what is wrong."""
     size = path.stat().st_size
-    if jsonl_hint or size <= LAZY_ABOVE or _wide_encoding(path):
+    if jsonl_hint or _wide_encoding(path):
         return parse_json_file(path, jsonl_hint, progress, cancel)
     sent: list[bool] = []
 
@@ -520,6 +522,8 @@ def open_json_file(
 
     try:
         try:
+            if size <= LAZY_ABOVE:  # a helper process costs more than it saves here
+                raise HelperFailed("small file")
             # The whole pass runs in a helper process: this thread only waits on a pipe.
             index = index_in_helper(path, cancel, progress, first_screen, EARLY_BLOCKS)
         except HelperFailed:
