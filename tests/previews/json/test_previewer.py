@@ -50,6 +50,29 @@ def test_good_file_shows_expanded_root_with_counts(qtbot, view, tmp_path):
     assert "object, 2 keys" in view.info.text()
 
 
+def test_small_file_shows_number_literals_and_every_duplicate_key(qtbot, view, tmp_path):
+    path = tmp_path / "pay.json"
+    path.write_text('{"amount": 4495.90, "e": 1E22, "a": 1, "a": 2}')
+    model = load(qtbot, view, path)
+    root = model.root_index()
+    rows = [
+        (model.data(model.index(r, 0, root)), model.data(model.index(r, 2, root)))
+        for r in range(model.rowCount(root))
+    ]
+    assert rows == [("amount", "4495.90"), ("e", "1E22"), ("a", "1"), ("a", "2")]
+    clipboard = QGuiApplication.clipboard()
+    view.tree.setCurrentIndex(model.index(0, 0, root))
+    view.copy_value()
+    assert clipboard.text() == "4495.90"
+    view.tree.setCurrentIndex(root)
+    view.copy_value()
+    assert clipboard.text() == path.read_text()
+    view.search_box.setText("4495.90")
+    qtbot.waitUntil(lambda: view.hits == [("amount",)], timeout=10_000)
+    view.search_box.setText("1E22")
+    qtbot.waitUntil(lambda: view.hits == [("e",)], timeout=10_000)
+
+
 def test_model_passes_the_model_tester(qtmodeltester):
     doc = {"a": [1, 2.5, {"b": None, "c": "\ud800x"}], "d": {}, "e": True, "big": 10**30}
     qtmodeltester.check(JsonTreeModel(doc))
