@@ -28,14 +28,17 @@ def loads_deep(
     text: str,
     *,
     parse_float: Callable[[str], Any] | None = None,
+    parse_int: Callable[[str], Any] | None = None,
     parse_constant: Callable[[str], Any] | None = None,
     max_depth: int | None = None,
 ) -> Any:
-    """``json.loads(text, parse_float=..., parse_constant=...)`` without recursion.
+    """``json.loads(text, parse_float=..., parse_int=..., parse_constant=...)`` without
+    recursion.
 
     Nesting beyond ``max_depth`` raises :class:`RecursionError` (as the stdlib parser does
     beyond the recursion limit)."""
     to_float: Callable[[str], Any] = parse_float or float
+    to_int: Callable[[str], Any] = parse_int or int
     constant: Callable[[str], Any] = parse_constant or float
     number = NUMBER_RE.match
     end = len(text)
@@ -83,7 +86,7 @@ def loads_deep(
                 if frac or exp:
                     value = to_float(integer + (frac or "") + (exp or ""))
                 else:
-                    value = int(integer)
+                    value = to_int(integer)
                 pos = match.end()
             else:
                 for word, literal in _LITERALS.items():

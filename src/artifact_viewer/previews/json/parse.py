@@ -8,7 +8,6 @@ from __future__ import annotations
 import codecs
 import gc
 import json
-import math
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -156,13 +155,14 @@ def _decode(data: bytes | bytearray, notes: list[str]) -> tuple[str | None, byte
     return None, data
 
 
-class HugeNumber(float):
-    """A number literal beyond a double's range (``1e400``): the float is ±inf, the tree and
-    search show the literal as written."""
+class NumberLiteral(float):
+    """A number as the file writes it (``4495.90``, ``1E22``, ``-0``, ``1e400``): the float
+    is its value (±inf beyond a double's range), the tree, search and dump show the
+    literal."""
 
     literal: str
 
-    def __new__(cls, literal: str) -> HugeNumber:
+    def __new__(cls, literal: str) -> NumberLiteral:
         number = super().__new__(cls, literal)
         number.literal = literal
         return number
@@ -173,14 +173,14 @@ class HugeNumber(float):
     __str__ = __repr__
 
 
-def _keep_huge(literal: str) -> float:
-    number = float(literal)
-    return number if math.isfinite(number) else HugeNumber(literal)
+def _int_literal(literal: str) -> int | float:
+    """An integer literal: a Python int shows as written, except ``-0``."""
+    return int(literal) if literal != "-0" else NumberLiteral(literal)
 
 
-def _stdlib_loads(text: str, *, keep_huge: bool = False, constants: list[str] | None = None) -> Any:
+def _stdlib_loads(text: str, *, constants: list[str] | None = None) -> Any:
     """``json.loads`` on a big-stack thread with a raised recursion limit (deep nesting);
-    ``keep_huge`` keeps the text of numbers a double cannot hold (slower: a call per float);
+    numbers keep their literal text (:class:`NumberLiteral`: a call per float);
     ``constants`` collects the non-JSON constants read (``NaN``, ``Infinity``...)."""
     out: dict[str, Any] = {}
 
@@ -191,13 +191,15 @@ def _stdlib_loads(text: str, *, keep_huge: bool = False, constants: list[str] | 
 
     def run() -> None:
         try:
-            float_hook = _keep_huge if keep_huge else None
+            hooks: dict[str, Any] = {
+                "parse_float": NumberLiteral,
+                "parse_int": _int_literal,
+                "parse_constant": constant,
+            }
             if nesting_depth(text) > C_SCANNER_DEPTH:
-                value = loads_deep(
-                    text, parse_float=float_hook, parse_constant=constant, max_depth=MAX_DEPTH
-                )
+                value = loads_deep(text, max_depth=MAX_DEPTH, **hooks)
             else:
-                value = json.loads(text, parse_float=float_hook, parse_constant=constant)
+                value = json.loads(text, **hooks)
             out["value"] = value
         except BaseException as exc:  # reported to the caller below
             out["error"] = exc
@@ -256,7 +258,7 @@ def _loads_lenient(text: str, orjson_reason: str, orjson_line: int, notes: list[
     """Second chance with the stdlib parser; raises JsonSyntaxError when it fails too."""
     constants: list[str] = []
     try:
-        value = _stdlib_loads(text, keep_huge="infinity" in orjson_reason, constants=constants)
+        value = _stdlib_loads(text, constants=constants)
     except json.JSONDecodeError as exc:
         # orjson words most errors better ("trailing comma is not allowed"); use its
         # reason when both parsers stopped on the same line.
@@ -462,6 +464,12 @@ def _parse(
         value = _loads_lenient(full, exc.msg, exc.lineno, notes)
         return JsonDoc(value, False, size, notes, full if keep else None)
 
+    if text is not None or not isinstance(value, dict | list):
+        # A wide encoding or a lone value (the index takes the other strict documents):
+        # read again so that numbers keep their literal text.
+        full = text if text is not None else _text_of(data, notes)
+        value = _stdlib_loads(full)
+        return JsonDoc(value, False, size, notes, full if keep else None)
     doc = JsonDoc(value, False, size, notes, _keep_text(text, data, keep, notes))
     if size > 4 << 20:
         # Big file: show the tree now, then make sure no >64-bit integer was rounded.
