@@ -331,3 +331,9 @@ def test_dismantle_empties_every_container_of_a_document() -> None:
 def test_the_whole_parse_keeps_number_literals_as_written(tmp_path, data, expected):
     doc = parse(write(tmp_path, data))
     assert [text for _path, text, _key in leaves(doc.value)] == expected
+
+
+def test_copy_of_a_subtree_from_the_whole_parse_keeps_number_literals(tmp_path):
+    doc = parse(write(tmp_path, b'{"n": NaN, "a": [4495.90, 1E22, -0, 7]}'))
+    assert json.loads(dump_value(doc.value["a"])) == [4495.9, 1e22, 0, 7]
+    assert dump_value(doc.value["a"]).split() == ["[", "4495.90,", "1E22,", "-0,", "7", "]"]

@@ -37,7 +37,9 @@ def dump_value(value: Any) -> str:
     if isinstance(value, float) and hasattr(value, "literal"):
         return str(value.literal)  # beyond a double: the number as the file wrote it
     try:
-        return orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode()
+        return orjson.dumps(
+            value, default=_as_written, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS
+        ).decode()
     except (orjson.JSONEncodeError, TypeError):
         pass  # lone surrogates, >64-bit ints, NaN, deeper than orjson's limit
     text = json.dumps(value, indent=2, ensure_ascii=False)  # RecursionError when too deep
@@ -46,6 +48,13 @@ def dump_value(value: Any) -> str:
     except UnicodeEncodeError:  # lone surrogates: a clipboard cannot hold them raw
         text = json.dumps(value, indent=2, ensure_ascii=True)
     return text
+
+
+def _as_written(value: Any) -> orjson.Fragment:
+    """A number kept with its literal text (see ``parse.NumberLiteral``) goes out as written."""
+    if isinstance(value, float) and hasattr(value, "literal"):
+        return orjson.Fragment(value.literal)
+    raise TypeError(f"not JSON: {type(value).__name__}")
 
 
 def _json_string(text: str) -> str:
