@@ -549,7 +549,10 @@ def open_json_file(
     if not sent:  # no first screen yet: the view gets its first rows read here
         tree = LazyTree(index)
         tree.prime(FIRST_ROWS)
-    edges = index.members(index.root_start, index.root_end, 1)
+    if tree is not None and tree.root.edges is not None:
+        edges = tree.root.edges  # found while reading the first rows
+    else:
+        edges = index.members(index.root_start, index.root_end, 1)
     progress(size, size)
     return LazyDoc(index, size, tree=tree, root_edges=edges)
 
