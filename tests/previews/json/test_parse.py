@@ -337,3 +337,14 @@ def test_copy_of_a_subtree_from_the_whole_parse_keeps_number_literals(tmp_path):
     doc = parse(write(tmp_path, b'{"n": NaN, "a": [4495.90, 1E22, -0, 7]}'))
     assert json.loads(dump_value(doc.value["a"])) == [4495.9, 1e22, 0, 7]
     assert dump_value(doc.value["a"]).split() == ["[", "4495.90,", "1E22,", "-0,", "7", "]"]
+
+
+@pytest.mark.parametrize("depth", [0, 12_000], ids=["lenient", "deep"])
+def test_the_whole_parse_keeps_every_duplicate_key(tmp_path, depth):
+    body = b'{"n": NaN, "a": 1, "a": 2.50, "o": {"k": [1], "k": {}}}'
+    doc = parse(write(tmp_path, b"[" * depth + body + b"]" * depth))
+    prefix = "$" + "[0]" * depth
+    shown = [(path.removeprefix(prefix), text) for path, text, _key in leaves(doc.value)]
+    assert shown == [(".n", "NaN"), (".a", "1"), (".a", "2.50"), (".o.k[0]", "1"), (".o.k", "{}")]
+    inner = resolve(doc.value, (0,) * depth)
+    assert dump_value(inner["o"]).split() == ["{", '"k":', "[", "1", "],", '"k":', "{}", "}"]

@@ -73,6 +73,25 @@ def test_small_file_shows_number_literals_and_every_duplicate_key(qtbot, view, t
     qtbot.waitUntil(lambda: view.hits == [("e",)], timeout=10_000)
 
 
+def test_lenient_file_shows_number_literals_and_every_duplicate_key(qtbot, view, tmp_path):
+    path = tmp_path / "lenient.json"
+    path.write_text('{"n": NaN, "amount": 4495.90, "a": 1, "a": 2}')
+    model = load(qtbot, view, path)
+    assert isinstance(model, JsonTreeModel)
+    root = model.root_index()
+    rows = [
+        (model.data(model.index(r, 0, root)), model.data(model.index(r, 2, root)))
+        for r in range(model.rowCount(root))
+    ]
+    assert rows == [("n", "NaN"), ("amount", "4495.90"), ("a", "1"), ("a", "2")]
+    assert model.data(root.siblingAtColumn(2)).startswith("{4 keys}  n: NaN, amount: 4495.90")
+    clipboard = QGuiApplication.clipboard()
+    view.tree.setCurrentIndex(model.index(3, 0, root))
+    view.copy_value()
+    assert clipboard.text() == "2"
+    assert list(view.dump_chunks()) == ["$.n\tNaN\n$.amount\t4495.90\n$.a\t1\n$.a\t2\n"]
+
+
 def test_model_passes_the_model_tester(qtmodeltester):
     doc = {"a": [1, 2.5, {"b": None, "c": "\ud800x"}], "d": {}, "e": True, "big": 10**30}
     qtmodeltester.check(JsonTreeModel(doc))

@@ -173,6 +173,39 @@ class NumberLiteral(float):
     __str__ = __repr__
 
 
+class DuplicateKeys(dict[str, Any]):
+    """An object whose file repeats a key: every member, in file order, for the tree,
+    search, dump and copy (``len``, iteration, ``items()``); looking a key up gives its
+    last value, as JSON parsers do."""
+
+    pairs: list[tuple[str, Any]]
+
+    def __init__(self, pairs: list[tuple[str, Any]]) -> None:
+        super().__init__(pairs)
+        self.pairs = pairs
+
+    def __len__(self) -> int:
+        return len(self.pairs)
+
+    def __iter__(self) -> Iterator[str]:
+        return (key for key, _value in self.pairs)
+
+    def keys(self) -> Any:
+        return [key for key, _value in self.pairs]
+
+    def values(self) -> Any:
+        return [value for _key, value in self.pairs]
+
+    def items(self) -> Any:
+        return list(self.pairs)
+
+
+def _members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object from its members: a dict, or :class:`DuplicateKeys` when a key repeats."""
+    value = dict(pairs)
+    return value if len(value) == len(pairs) else DuplicateKeys(pairs)
+
+
 def _int_literal(literal: str) -> int | float:
     """An integer literal: a Python int shows as written, except ``-0``."""
     return int(literal) if literal != "-0" else NumberLiteral(literal)
@@ -180,14 +213,15 @@ def _int_literal(literal: str) -> int | float:
 
 def _stdlib_loads(text: str, *, constants: list[str] | None = None) -> Any:
     """``json.loads`` on a big-stack thread with a raised recursion limit (deep nesting);
-    numbers keep their literal text (:class:`NumberLiteral`: a call per float);
+    numbers keep their literal text (:class:`NumberLiteral`: a call per number) and objects
+    every duplicate key (:class:`DuplicateKeys`);
     ``constants`` collects the non-JSON constants read (``NaN``, ``Infinity``...)."""
     out: dict[str, Any] = {}
 
     def constant(name: str) -> float:
         if constants is not None and name not in constants:
             constants.append(name)
-        return float(name)
+        return NumberLiteral(name)  # shown as the file writes it
 
     def run() -> None:
         try:
@@ -195,6 +229,7 @@ def _stdlib_loads(text: str, *, constants: list[str] | None = None) -> Any:
                 "parse_float": NumberLiteral,
                 "parse_int": _int_literal,
                 "parse_constant": constant,
+                "object_pairs_hook": _members,
             }
             if nesting_depth(text) > C_SCANNER_DEPTH:
                 value = loads_deep(text, max_depth=MAX_DEPTH, **hooks)
@@ -291,7 +326,7 @@ def _collector(names: list[str]) -> Callable[[str], float]:
     def constant(name: str) -> float:
         if name not in names:
             names.append(name)
-        return float(name)
+        return NumberLiteral(name)  # shown as the file writes it
 
     return constant
 
