@@ -8,6 +8,7 @@ from __future__ import annotations
 import codecs
 import gc
 import json
+import re
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -206,6 +207,9 @@ def _members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return value if len(value) == len(pairs) else DuplicateKeys(pairs)
 
 
+_MINUS_ZERO = re.compile(r"-0(?![0-9.eE])")
+
+
 def _int_literal(literal: str) -> int | float:
     """An integer literal: a Python int shows as written, except ``-0``."""
     return int(literal) if literal != "-0" else NumberLiteral(literal)
@@ -227,10 +231,11 @@ def _stdlib_loads(text: str, *, constants: list[str] | None = None) -> Any:
         try:
             hooks: dict[str, Any] = {
                 "parse_float": NumberLiteral,
-                "parse_int": _int_literal,
                 "parse_constant": constant,
                 "object_pairs_hook": _members,
             }
+            if _MINUS_ZERO.search(text):  # the only integer a Python int writes otherwise
+                hooks["parse_int"] = _int_literal
             if nesting_depth(text) > C_SCANNER_DEPTH:
                 value = loads_deep(text, max_depth=MAX_DEPTH, **hooks)
             else:
