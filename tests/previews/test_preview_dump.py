@@ -35,6 +35,21 @@ def test_json_dump_is_one_path_and_value_per_leaf(tmp_path) -> None:
     ]
 
 
+def test_json_dump_of_a_small_file_keeps_number_literals_and_duplicate_keys(tmp_path) -> None:
+    path = tmp_path / "pay.json"
+    path.write_text('{"amount": 4495.90, "e": 1E22, "z": -0, "a": 1, "a": 2, "n": [1.0e-7]}')
+    result = run_preview(str(path), "--dump", "-", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "$.amount\t4495.90",
+        "$.e\t1E22",
+        "$.z\t-0",
+        "$.a\t1",
+        "$.a\t2",
+        "$.n[0]\t1.0e-7",
+    ]
+
+
 def test_lenient_json_says_not_strict_on_stderr_and_exits_zero(tmp_path) -> None:
     path = tmp_path / "nan.json"
     path.write_text('{"x": NaN, "y": -Infinity}')

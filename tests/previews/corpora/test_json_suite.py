@@ -4,7 +4,6 @@ valid JSON without saying so, i_ files either way; none crashes or hangs, under 
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,22 @@ I_FILES = corpus_files(FOLDER, "i_*.json")
 WRONG_LABELS = ("text/csv", "image/png", "application/pdf", "text/xml")
 
 
+class _Number:
+    """A number literal as the file writes it (stdlib ``json`` hands hooks the text)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+class _Members(list[tuple[str, Any]]):
+    """An object's members in file order, duplicate keys included."""
+
+
+def read_as_written(text: str) -> Any:
+    """The document with numbers as their literal text and objects as member lists."""
+    return json.loads(text, parse_float=_Number, parse_int=_Number, object_pairs_hook=_Members)
+
+
 def _literal(value: Any) -> str:
     if isinstance(value, str):  # one line: U+2028/U+2029 escaped as well
         text = json.dumps(value, ensure_ascii=False)
@@ -28,28 +43,31 @@ def _literal(value: Any) -> str:
         return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, float):
-        return repr(value) if math.isfinite(value) else str(value)
-    if isinstance(value, dict | list):
-        return "{}" if isinstance(value, dict) else "[]"
-    return str(value)
+    if isinstance(value, _Number):
+        return value.text
+    if isinstance(value, _Members):
+        return "{}"
+    if isinstance(value, list):
+        return "[]"
+    raise AssertionError(f"not a JSON value: {value!r}")
 
 
 def expected_leaves(value: Any) -> list[str]:
     """``path<TAB>literal`` per leaf, in document order, written out independently of the
-    app: paths as JSONPath (``.key`` for identifiers, ``["key"]`` otherwise)."""
+    app from :func:`read_as_written`: numbers as the file writes them, every duplicate key;
+    paths as JSONPath (``.key`` for identifiers, ``["key"]`` otherwise)."""
     out: list[str] = []
     stack: list[tuple[str, Any]] = [("$", value)]
     while stack:
         path, node = stack.pop()
-        if isinstance(node, dict) and node:
+        if isinstance(node, _Members) and node:
             children = []
-            for key, child in node.items():
+            for key, child in node:
                 plain = key.isidentifier() and key.isascii()
                 step = f".{key}" if plain else f"[{json.dumps(key, ensure_ascii=False)}]"
                 children.append((path + step, child))
             stack.extend(reversed(children))
-        elif isinstance(node, list) and node:
+        elif isinstance(node, list) and not isinstance(node, _Members) and node:
             stack.extend(reversed([(f"{path}[{i}]", c) for i, c in enumerate(node)]))
         else:
             out.append(f"{path}\t{_literal(node)}")
@@ -64,7 +82,7 @@ def _not_unexpected(message: str) -> None:
 def test_valid_files_show_the_files_values(host, path: Path):
     shown = show_and_dump(path, "application/json", host=host)
     assert shown.kind == "json" and not shown.error and not shown.problem
-    value = json.loads(path.read_bytes().decode("utf-8"))
+    value = read_as_written(path.read_bytes().decode("utf-8"))
     assert shown.text.splitlines() == expected_leaves(value)
 
 
@@ -92,10 +110,6 @@ def test_any_file_under_a_wrong_label_ends_shown_or_refused(host, path: Path):
     shown = show_and_dump(path, label, host=host)
     _not_unexpected(shown.error)
     assert shown.kind is not None
-
-
-class _Members(list):  # type: ignore[type-arg]
-    """An object's (key, value) pairs in file order, duplicates kept."""
 
 
 def _pair_leaves(value: Any) -> list[tuple[str, Any]]:

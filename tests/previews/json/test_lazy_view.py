@@ -127,11 +127,22 @@ def test_hit_far_down_a_big_array_opens_in_its_own_subtree(qtbot, view, tmp_path
     assert model.rowCount(model.root_index()) < 5_000
 
 
-def test_a_file_over_the_threshold_is_indexed_and_a_smaller_one_parsed(tmp_path, monkeypatch):
+def test_a_valid_file_of_any_size_is_indexed_in_a_helper_only_over_the_threshold(
+    tmp_path, monkeypatch
+):
     monkeypatch.setattr(parse, "LAZY_ABOVE", 10_000)
+    helped: list[str] = []
+
+    def no_helper(path, *args, **kwargs):
+        helped.append(path.name)
+        raise lazy.HelperFailed("not here")
+
+    monkeypatch.setattr(parse, "index_in_helper", no_helper)
     small = samples.write_json(tmp_path / "small.json", records=3)
     big = tmp_path / "big.json"
     big.write_text(json.dumps(records(400)))
+    lenient = tmp_path / "lenient.json"
+    lenient.write_text('{"a": NaN}')
 
     class Progress:
         def __call__(self, done: int, total: int = 0) -> None:
@@ -140,5 +151,8 @@ def test_a_file_over_the_threshold_is_indexed_and_a_smaller_one_parsed(tmp_path,
         def partial(self, obj: object) -> None:
             pass
 
-    assert isinstance(parse.open_json_file(small, False, Progress(), CancelToken()), parse.JsonDoc)
+    assert isinstance(parse.open_json_file(small, False, Progress(), CancelToken()), parse.LazyDoc)
     assert isinstance(parse.open_json_file(big, False, Progress(), CancelToken()), parse.LazyDoc)
+    assert helped == ["big.json"]
+    refused = parse.open_json_file(lenient, False, Progress(), CancelToken())
+    assert isinstance(refused, parse.JsonDoc)

@@ -16,7 +16,14 @@ from artifact_viewer.previews.json.parse import (
     nesting_depth,
     parse_json_file,
 )
-from artifact_viewer.previews.json.paths import dump_value, jq_path, json_path, resolve, search
+from artifact_viewer.previews.json.paths import (
+    dump_value,
+    jq_path,
+    json_path,
+    leaves,
+    resolve,
+    search,
+)
 from tests.previews import samples
 
 
@@ -274,11 +281,11 @@ def test_binary_bytes_say_where_json_breaks_not_how_utf8_failed(tmp_path):
 
 
 def test_numbers_beyond_a_double_keep_their_literal(tmp_path):
-    doc = parse(write(tmp_path, b'{"x": [1.5e400, -2E+999, 0.5]}'))
+    doc = parse(write(tmp_path, b'{"x": [1.5e400, -2E+999, 0.50]}'))
     huge, negative, plain = doc.value["x"]
     assert repr(huge) == "1.5e400" and huge == float("inf")
     assert repr(negative) == "-2E+999" and negative == float("-inf")
-    assert type(plain) is float and plain == 0.5
+    assert repr(plain) == "0.50" and plain == 0.5
     assert dump_value(huge) == "1.5e400"
     assert any("beyond the range of a double" in note for note in doc.notes)
     assert search(doc.value, "1.5e400", CancelToken()) == [("x", 0)]
@@ -305,3 +312,39 @@ def test_dismantle_empties_every_container_of_a_document() -> None:
     # root, a's list, {"b"}, b's list, c, d's list, {"e"} (the empty list has nothing to empty)
     assert dismantle(value) == 7
     assert value == {} and inner == {} and listed == [] and deep == {}
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (
+            b'{"n": NaN, "a": 4495.90, "e": 1E22, "z": -0, "i": 7}',
+            ["NaN", "4495.90", "1E22", "-0", "7"],
+        ),
+        ("[4495.90, 1E22]".encode("utf-16"), ["4495.90", "1E22"]),
+        (b" 1E22 ", ["1E22"]),
+        (b"-0", ["-0"]),
+        (b"[" * 12_000 + b"4495.90" + b"]" * 12_000, ["4495.90"]),
+    ],
+    ids=["lenient", "utf-16", "lone-number", "minus-zero", "deep"],
+)
+def test_the_whole_parse_keeps_number_literals_as_written(tmp_path, data, expected):
+    doc = parse(write(tmp_path, data))
+    assert [text for _path, text, _key in leaves(doc.value)] == expected
+
+
+def test_copy_of_a_subtree_from_the_whole_parse_keeps_number_literals(tmp_path):
+    doc = parse(write(tmp_path, b'{"n": NaN, "a": [4495.90, 1E22, -0, 7]}'))
+    assert json.loads(dump_value(doc.value["a"])) == [4495.9, 1e22, 0, 7]
+    assert dump_value(doc.value["a"]).split() == ["[", "4495.90,", "1E22,", "-0,", "7", "]"]
+
+
+@pytest.mark.parametrize("depth", [0, 12_000], ids=["lenient", "deep"])
+def test_the_whole_parse_keeps_every_duplicate_key(tmp_path, depth):
+    body = b'{"n": NaN, "a": 1, "a": 2.50, "o": {"k": [1], "k": {}}}'
+    doc = parse(write(tmp_path, b"[" * depth + body + b"]" * depth))
+    prefix = "$" + "[0]" * depth
+    shown = [(path.removeprefix(prefix), text) for path, text, _key in leaves(doc.value)]
+    assert shown == [(".n", "NaN"), (".a", "1"), (".a", "2.50"), (".o.k[0]", "1"), (".o.k", "{}")]
+    inner = resolve(doc.value, (0,) * depth)
+    assert dump_value(inner["o"]).split() == ["{", '"k":', "[", "1", "],", '"k":', "{}", "}"]

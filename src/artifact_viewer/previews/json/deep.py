@@ -28,14 +28,18 @@ def loads_deep(
     text: str,
     *,
     parse_float: Callable[[str], Any] | None = None,
+    parse_int: Callable[[str], Any] | None = None,
     parse_constant: Callable[[str], Any] | None = None,
+    object_pairs_hook: Callable[[list[tuple[str, Any]]], Any] | None = None,
     max_depth: int | None = None,
 ) -> Any:
-    """``json.loads(text, parse_float=..., parse_constant=...)`` without recursion.
+    """``json.loads(text, parse_float=..., parse_int=..., parse_constant=...,
+    object_pairs_hook=...)`` without recursion.
 
     Nesting beyond ``max_depth`` raises :class:`RecursionError` (as the stdlib parser does
     beyond the recursion limit)."""
     to_float: Callable[[str], Any] = parse_float or float
+    to_int: Callable[[str], Any] = parse_int or int
     constant: Callable[[str], Any] = parse_constant or float
     number = NUMBER_RE.match
     end = len(text)
@@ -66,7 +70,7 @@ def loads_deep(
                     raise fail("Expecting property name enclosed in double quotes", pos)
                 key, pos = scanstring(text, pos + 1, True)
                 pos = _colon(text, pos, fail)
-                stack.append([{}, key])
+                stack.append([_Members(), key])
                 pos = _skip(text, pos)
                 continue
         elif ch == "[":
@@ -83,7 +87,7 @@ def loads_deep(
                 if frac or exp:
                     value = to_float(integer + (frac or "") + (exp or ""))
                 else:
-                    value = int(integer)
+                    value = to_int(integer)
                 pos = match.end()
             else:
                 for word, literal in _LITERALS.items():
@@ -104,21 +108,25 @@ def loads_deep(
                 break
             top = stack[-1]
             container = top[0]
-            if isinstance(container, list):
-                container.append(value)
+            in_object = isinstance(container, _Members)
+            if in_object:
+                container.pairs.append((top[1], value))
             else:
-                container[top[1]] = value
+                container.append(value)
             pos = _skip(text, pos)
             nxt = text[pos : pos + 1]
-            closer = "]" if isinstance(container, list) else "}"
+            closer = "}" if in_object else "]"
             if nxt == closer:
                 stack.pop()
                 value, pos = container, pos + 1
+                if in_object:
+                    pairs = container.pairs
+                    value = object_pairs_hook(pairs) if object_pairs_hook else dict(pairs)
                 continue
             if nxt != ",":
                 raise fail("Expecting ',' delimiter", pos)
             pos = _skip(text, pos + 1)
-            if isinstance(container, dict):
+            if in_object:
                 if text[pos : pos + 1] != '"':
                     raise fail("Expecting property name enclosed in double quotes", pos)
                 key, pos = scanstring(text, pos + 1, True)
@@ -131,6 +139,15 @@ def loads_deep(
     if pos != end:
         raise fail("Extra data", pos)
     return result
+
+
+class _Members:
+    """An object being read: its (key, value) pairs in file order."""
+
+    __slots__ = ("pairs",)
+
+    def __init__(self) -> None:
+        self.pairs: list[tuple[str, Any]] = []
 
 
 def _skip(text: str, pos: int) -> int:

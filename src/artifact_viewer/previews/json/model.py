@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 
+from artifact_viewer.previews.json.parse import DuplicateKeys
 from artifact_viewer.previews.json.paths import Path, json_path, scalar_text
 
 if TYPE_CHECKING:
@@ -53,7 +54,10 @@ class _Node:
                 if self.keys is None:
                     self.keys = list(self.value)
                 key: str | int = self.keys[row]
-                node = _Node(self, row, key, self.value[key])
+                if isinstance(self.value, DuplicateKeys):  # the row's own member
+                    node = _Node(self, row, key, self.value.pairs[row][1])
+                else:
+                    node = _Node(self, row, key, self.value[key])
             else:
                 node = _Node(self, row, row, self.value[row])
             self.children[row] = node

@@ -8,7 +8,7 @@ from __future__ import annotations
 import codecs
 import gc
 import json
-import math
+import re
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -156,13 +156,14 @@ def _decode(data: bytes | bytearray, notes: list[str]) -> tuple[str | None, byte
     return None, data
 
 
-class HugeNumber(float):
-    """A number literal beyond a double's range (``1e400``): the float is ±inf, the tree and
-    search show the literal as written."""
+class NumberLiteral(float):
+    """A number as the file writes it (``4495.90``, ``1E22``, ``-0``, ``1e400``): the float
+    is its value (±inf beyond a double's range), the tree, search and dump show the
+    literal."""
 
     literal: str
 
-    def __new__(cls, literal: str) -> HugeNumber:
+    def __new__(cls, literal: str) -> NumberLiteral:
         number = super().__new__(cls, literal)
         number.literal = literal
         return number
@@ -173,31 +174,72 @@ class HugeNumber(float):
     __str__ = __repr__
 
 
-def _keep_huge(literal: str) -> float:
-    number = float(literal)
-    return number if math.isfinite(number) else HugeNumber(literal)
+class DuplicateKeys(dict[str, Any]):
+    """An object whose file repeats a key: every member, in file order, for the tree,
+    search, dump and copy (``len``, iteration, ``items()``); looking a key up gives its
+    last value, as JSON parsers do."""
+
+    pairs: list[tuple[str, Any]]
+
+    def __init__(self, pairs: list[tuple[str, Any]]) -> None:
+        super().__init__(pairs)
+        self.pairs = pairs
+
+    def __len__(self) -> int:
+        return len(self.pairs)
+
+    def __iter__(self) -> Iterator[str]:
+        return (key for key, _value in self.pairs)
+
+    def keys(self) -> Any:
+        return [key for key, _value in self.pairs]
+
+    def values(self) -> Any:
+        return [value for _key, value in self.pairs]
+
+    def items(self) -> Any:
+        return list(self.pairs)
 
 
-def _stdlib_loads(text: str, *, keep_huge: bool = False, constants: list[str] | None = None) -> Any:
+def _members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object from its members: a dict, or :class:`DuplicateKeys` when a key repeats."""
+    value = dict(pairs)
+    return value if len(value) == len(pairs) else DuplicateKeys(pairs)
+
+
+_MINUS_ZERO = re.compile(r"-0(?![0-9.eE])")
+
+
+def _int_literal(literal: str) -> int | float:
+    """An integer literal: a Python int shows as written, except ``-0``."""
+    return int(literal) if literal != "-0" else NumberLiteral(literal)
+
+
+def _stdlib_loads(text: str, *, constants: list[str] | None = None) -> Any:
     """``json.loads`` on a big-stack thread with a raised recursion limit (deep nesting);
-    ``keep_huge`` keeps the text of numbers a double cannot hold (slower: a call per float);
+    numbers keep their literal text (:class:`NumberLiteral`: a call per number) and objects
+    every duplicate key (:class:`DuplicateKeys`);
     ``constants`` collects the non-JSON constants read (``NaN``, ``Infinity``...)."""
     out: dict[str, Any] = {}
 
     def constant(name: str) -> float:
         if constants is not None and name not in constants:
             constants.append(name)
-        return float(name)
+        return NumberLiteral(name)  # shown as the file writes it
 
     def run() -> None:
         try:
-            float_hook = _keep_huge if keep_huge else None
+            hooks: dict[str, Any] = {
+                "parse_float": NumberLiteral,
+                "parse_constant": constant,
+                "object_pairs_hook": _members,
+            }
+            if _MINUS_ZERO.search(text):  # the only integer a Python int writes otherwise
+                hooks["parse_int"] = _int_literal
             if nesting_depth(text) > C_SCANNER_DEPTH:
-                value = loads_deep(
-                    text, parse_float=float_hook, parse_constant=constant, max_depth=MAX_DEPTH
-                )
+                value = loads_deep(text, max_depth=MAX_DEPTH, **hooks)
             else:
-                value = json.loads(text, parse_float=float_hook, parse_constant=constant)
+                value = json.loads(text, **hooks)
             out["value"] = value
         except BaseException as exc:  # reported to the caller below
             out["error"] = exc
@@ -256,7 +298,7 @@ def _loads_lenient(text: str, orjson_reason: str, orjson_line: int, notes: list[
     """Second chance with the stdlib parser; raises JsonSyntaxError when it fails too."""
     constants: list[str] = []
     try:
-        value = _stdlib_loads(text, keep_huge="infinity" in orjson_reason, constants=constants)
+        value = _stdlib_loads(text, constants=constants)
     except json.JSONDecodeError as exc:
         # orjson words most errors better ("trailing comma is not allowed"); use its
         # reason when both parsers stopped on the same line.
@@ -289,7 +331,7 @@ def _collector(names: list[str]) -> Callable[[str], float]:
     def constant(name: str) -> float:
         if name not in names:
             names.append(name)
-        return float(name)
+        return NumberLiteral(name)  # shown as the file writes it
 
     return constant
 
@@ -462,6 +504,12 @@ def _parse(
         value = _loads_lenient(full, exc.msg, exc.lineno, notes)
         return JsonDoc(value, False, size, notes, full if keep else None)
 
+    if text is not None or not isinstance(value, dict | list):
+        # A wide encoding or a lone value (the index takes the other strict documents):
+        # read again so that numbers keep their literal text.
+        full = text if text is not None else _text_of(data, notes)
+        value = _stdlib_loads(full)
+        return JsonDoc(value, False, size, notes, full if keep else None)
     doc = JsonDoc(value, False, size, notes, _keep_text(text, data, keep, notes))
     if size > 4 << 20:
         # Big file: show the tree now, then make sure no >64-bit integer was rounded.
@@ -476,7 +524,7 @@ def _parse(
     return doc
 
 
-#: documents bigger than this are indexed and read on demand (see ``lazy``), not parsed whole
+#: documents bigger than this are indexed in a helper process (smaller ones on the worker)
 LAZY_ABOVE = 32 << 20
 #: blocks indexed on the calling thread for the first screen (see ``lazy.BLOCK``)
 EARLY_BLOCKS = 2
@@ -503,12 +551,14 @@ class LazyDoc:
 def open_json_file(
     path: Path, jsonl_hint: bool, progress: Any, cancel: CancelToken
 ) -> JsonDoc | LazyDoc:
-    """A big JSON file is indexed (the first screen is sent early through
-    ``progress.partial``), then checked; a small one, JSON Lines, UTF-16/32, or anything the
-    index refuses (syntax errors and lenient reads included) is parsed whole, which also says
-    what is wrong."""
+    """A JSON file is indexed (the first screen of a big one is sent early through
+    ``progress.partial``), then checked, and shown from the index: numbers as the file
+    writes them, every duplicate key. A file over :data:`LAZY_ABOVE` is indexed in a
+    helper process, a smaller one on this thread. JSON Lines, UTF-16/32, or anything the
+    index refuses (syntax errors and lenient reads included) is parsed whole, which also
+    says what is wrong."""
     size = path.stat().st_size
-    if jsonl_hint or size <= LAZY_ABOVE or _wide_encoding(path):
+    if jsonl_hint or _wide_encoding(path):
         return parse_json_file(path, jsonl_hint, progress, cancel)
     sent: list[bool] = []
 
@@ -520,6 +570,8 @@ def open_json_file(
 
     try:
         try:
+            if size <= LAZY_ABOVE:  # a helper process costs more than it saves here
+                raise HelperFailed("small file")
             # The whole pass runs in a helper process: this thread only waits on a pipe.
             index = index_in_helper(path, cancel, progress, first_screen, EARLY_BLOCKS)
         except HelperFailed:
@@ -537,7 +589,10 @@ def open_json_file(
     if not sent:  # no first screen yet: the view gets its first rows read here
         tree = LazyTree(index)
         tree.prime(FIRST_ROWS)
-    edges = index.members(index.root_start, index.root_end, 1)
+    if tree is not None and tree.root.edges is not None:
+        edges = tree.root.edges  # found while reading the first rows
+    else:
+        edges = index.members(index.root_start, index.root_end, 1)
     progress(size, size)
     return LazyDoc(index, size, tree=tree, root_edges=edges)
 

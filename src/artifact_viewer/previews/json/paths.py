@@ -37,15 +37,61 @@ def dump_value(value: Any) -> str:
     if isinstance(value, float) and hasattr(value, "literal"):
         return str(value.literal)  # beyond a double: the number as the file wrote it
     try:
-        return orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode()
+        return orjson.dumps(
+            value,
+            default=_as_written,
+            option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_SUBCLASS,
+        ).decode()
     except (orjson.JSONEncodeError, TypeError):
-        pass  # lone surrogates, >64-bit ints, NaN, deeper than orjson's limit
-    text = json.dumps(value, indent=2, ensure_ascii=False)  # RecursionError when too deep
+        pass  # duplicate keys, lone surrogates, >64-bit ints, deeper than orjson's limit
+    text = _pretty(value, ascii_only=False)
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:  # lone surrogates: a clipboard cannot hold them raw
-        text = json.dumps(value, indent=2, ensure_ascii=True)
+        text = _pretty(value, ascii_only=True)
     return text
+
+
+def _pretty(value: Any, ascii_only: bool) -> str:
+    """JSON text indented by two, as ``json.dumps(indent=2)`` writes it, without recursion:
+    every member of an object that repeats a key, numbers read with their literal as
+    written."""
+    out: list[str] = []
+    stack: list[Any] = [(value, 0)]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            out.append(item)
+            continue
+        node, depth = item
+        if isinstance(node, dict | list) and node:
+            pad = "\n" + "  " * (depth + 1)
+            steps: list[Any] = []
+            members = list(node.items()) if isinstance(node, dict) else list(enumerate(node))
+            for n, (key, child) in enumerate(members):
+                head = pad
+                if isinstance(node, dict):
+                    head += json.dumps(str(key), ensure_ascii=ascii_only) + ": "
+                steps += [head, (child, depth + 1)]
+                if n < len(members) - 1:
+                    steps.append(",")
+            steps.append("\n" + "  " * depth + ("}" if isinstance(node, dict) else "]"))
+            out.append("{" if isinstance(node, dict) else "[")
+            stack.extend(reversed(steps))
+        elif isinstance(node, float) and hasattr(node, "literal"):
+            out.append(str(node.literal))
+        else:
+            out.append(json.dumps(node, ensure_ascii=ascii_only))
+    return "".join(out)
+
+
+def _as_written(value: Any) -> orjson.Fragment:
+    """A number kept with its literal text (see ``parse.NumberLiteral``) goes out as
+    written; an object that repeats a key (``parse.DuplicateKeys``) is refused, so that
+    :func:`_pretty` writes every member."""
+    if isinstance(value, float) and hasattr(value, "literal"):
+        return orjson.Fragment(value.literal)
+    raise TypeError(f"not JSON: {type(value).__name__}")
 
 
 def _json_string(text: str) -> str:
