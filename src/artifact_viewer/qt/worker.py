@@ -48,11 +48,14 @@ log = logging.getLogger(__name__)
 # needs a few updates per second, and each queued signal costs it an event.
 _PROGRESS_INTERVAL_S = 0.05
 
-# Pool threads run this much below the priority of the thread that created them (the GUI
-# thread). On Linux a nice value belongs to one thread, and threads it starts inherit it
-# (Arrow's CPU pool, started lazily by the first read that needs it, helper threads): when
-# background work keeps every core busy, the scheduler then hands a core to the GUI thread
-# first instead of letting it wait behind the work it is waiting for.
+# Pool threads run this much below the GUI thread's priority. On Linux a nice value
+# belongs to one thread, and threads it starts inherit it (Arrow's CPU pool, started lazily
+# by the first read that needs it; helper threads; child processes): when background work
+# keeps every core busy, the scheduler hands a core to the GUI thread first instead of
+# letting it wait behind the work it is waiting for. (10 measured better than 5 for the GUI
+# stalls of 1 GB CSV and log opens.) The flip side: a lowered thread holding the GIL for
+# long (freeing 100 MB at once) gets the CPU later when other programs load the machine,
+# and the GUI thread waits on the GIL meanwhile; such steps should release it in pieces.
 WORKER_NICE = 10
 
 _thread_state = threading.local()
