@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 import threading
 import time
 
@@ -9,7 +11,7 @@ import pytest
 from PySide6.QtCore import QObject, QThread, Slot
 
 from artifact_viewer.core.cancel import CancelToken
-from artifact_viewer.qt.worker import run_in_pool, wait_for_pool
+from artifact_viewer.qt.worker import WORKER_NICE, run_in_pool, wait_for_pool
 
 
 class Receiver(QObject):
@@ -163,3 +165,47 @@ def test_delivered_errors_carry_no_worker_frames(qtbot) -> None:
     (error,) = receiver.errors
     assert str(error) == "wrapped" and str(error.__cause__) == "disk"
     assert error.__traceback__ is None and error.__cause__.__traceback__ is None
+
+
+linux_only = pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="per-thread priority is a Linux feature"
+)
+
+
+def _thread_nice() -> int:
+    return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+
+@linux_only
+def test_pool_threads_run_below_the_gui_thread_priority(qtbot) -> None:
+    gui_nice = _thread_nice()
+
+    def work(progress, cancel):
+        return _thread_nice()
+
+    receiver = Receiver()
+    tasks = [start(work, receiver=receiver) for _ in range(4)]
+    qtbot.waitUntil(lambda: all(t.finished for t in tasks))
+    seen = [int(v) for v in receiver.results]
+    assert seen == [min(19, gui_nice + WORKER_NICE)] * 4
+    assert _thread_nice() == gui_nice
+    if gui_nice < 19:
+        assert all(v > gui_nice for v in seen)
+
+
+@linux_only
+def test_threads_started_by_pool_work_inherit_its_lower_priority(qtbot) -> None:
+    """How Arrow's CPU pool and helper threads started from a task end up lowered too."""
+    gui_nice = _thread_nice()
+
+    def work(progress, cancel):
+        child: list[int] = []
+        helper = threading.Thread(target=lambda: child.append(_thread_nice()))
+        helper.start()
+        helper.join()
+        return child[0]
+
+    receiver = Receiver()
+    task = start(work, receiver=receiver)
+    qtbot.waitUntil(lambda: task.finished)
+    assert receiver.results == [min(19, gui_nice + WORKER_NICE)]
