@@ -93,6 +93,24 @@ def test_a_completed_staged_window_has_the_menus_actions_panes_and_views_of_an_u
     assert _shape(whole.window)["views"], "the features added no views"
 
 
+def _geometries(window: Any) -> list[Any]:
+    panes = (window.navigator, window.artifact_list, window.views, window.details)
+    return [pane.geometry() for pane in panes] + [window.menuBar().height()]
+
+
+def test_completing_a_shown_staged_window_moves_no_pane(
+    qtbot: Any, make_app: Callable[..., App]
+) -> None:
+    window = make_app(staged=True).window
+    window.show()
+    qtbot.waitExposed(window)
+    qtbot.wait(50)
+    before = _geometries(window)
+    window.complete_build()
+    qtbot.wait(50)
+    assert _geometries(window) == before
+
+
 def test_a_staged_window_shows_placeholders_where_the_preview_and_details_go(
     make_app: Callable[..., App],
 ) -> None:

@@ -51,6 +51,7 @@ from artifact_viewer.ui.models.filter_spec import HELP_ROWS, parse_filter
 from artifact_viewer.ui.models.filter_spec import PLACEHOLDER as FILTER_PLACEHOLDER
 from artifact_viewer.ui.models.navigator_model import ALL, RUN, WORKFLOW
 from artifact_viewer.ui.panes.artifact_list import ArtifactList
+from artifact_viewer.ui.panes.download_indicator import DownloadIndicator
 from artifact_viewer.ui.panes.navigator import Navigator
 from artifact_viewer.ui.window_state import WindowState
 
@@ -59,7 +60,6 @@ if TYPE_CHECKING:
     from artifact_viewer.previews.host import PreviewHost
     from artifact_viewer.ui.controllers.artifact_controller import ArtifactController
     from artifact_viewer.ui.panes.details_panel import DetailsPanel
-    from artifact_viewer.ui.panes.download_indicator import DownloadIndicator
     from artifact_viewer.ui.shortcuts import ShortcutYield
 
 log = logging.getLogger(__name__)
@@ -95,7 +95,6 @@ class MainWindow(QMainWindow):
     views: ViewStack
     details: DetailsPanel
     preview: PreviewHost
-    downloads: DownloadIndicator
     viewer: ArtifactController
     shortcut_yield: ShortcutYield
     slots: WindowSlots
@@ -187,11 +186,16 @@ class MainWindow(QMainWindow):
 
         staged = not hasattr(self, "preview")
         if staged:
+            # Swapping a splitter's children would let the splitters share out their space
+            # anew: the panes keep the sizes the first frame showed.
+            sizes = [split.sizes() for split in self._splitters()]
             placeholders = self.views, self.details
             self._make_panes()
             for placeholder, pane in zip(placeholders, (self.views, self.details), strict=True):
                 self._replace(placeholder, pane)
-        self.statusBar().insertPermanentWidget(0, self.downloads)
+            for split, size in zip(self._splitters(), sizes, strict=True):
+                if any(size):
+                    split.setSizes(size)
         QWidget.setTabOrder(self.artifact_list.view, self.preview)
         QWidget.setTabOrder(self.preview, self.details)
         # Inside the preview, its own Find/Copy keys win over the window's.
@@ -231,25 +235,21 @@ class MainWindow(QMainWindow):
 
     def _make_panes(self) -> None:
         from artifact_viewer.ui.panes.details_panel import DetailsPanel
-        from artifact_viewer.ui.panes.download_indicator import DownloadIndicator
         from artifact_viewer.ui.panes.preview_pane import make_preview
 
         self.preview = make_preview(self)
         self.views = ViewStack(self.preview, self)
         self.details = DetailsPanel(self)
-        self.downloads = DownloadIndicator(self)
 
     @staticmethod
     def _replace(placeholder: QWidget, widget: QWidget) -> None:
         """Put ``widget`` where ``placeholder`` is (same splitter, index, size, visibility)."""
         split = placeholder.parentWidget()
         assert isinstance(split, QSplitter)
-        sizes = split.sizes()
+        visible = not placeholder.isHidden()  # asked before the splitter lets go of it
         widget.setMinimumWidth(placeholder.minimumWidth())
         split.replaceWidget(split.indexOf(placeholder), widget)
-        widget.setVisible(not placeholder.isHidden())
-        if any(sizes):
-            split.setSizes(sizes)
+        widget.setVisible(visible)
         placeholder.deleteLater()
 
     # -- construction --------------------------------------------------------------------
@@ -272,6 +272,7 @@ class MainWindow(QMainWindow):
         self.banner = Banner(self)
         self.navigator = Navigator(self)
         self.artifact_list = ArtifactList(self)
+        self.downloads = DownloadIndicator(self)
         self.online_label = QLabel(self)
         self.online_label.setObjectName("onlineIndicator")
         self.online_icon = QLabel(self)
@@ -306,6 +307,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.main_split, 1)
         self.setCentralWidget(central)
         status = self.statusBar()
+        status.addPermanentWidget(self.downloads)
         status.addPermanentWidget(self.online_icon)
         status.addPermanentWidget(self.online_label)
         self._show_online(None)
@@ -385,7 +387,8 @@ class MainWindow(QMainWindow):
         a.about.triggered.connect(self.show_about)
         a.open_log_folder.triggered.connect(self.open_log_folder)
         a.quit.triggered.connect(self.close)
-        a.cancel_download.triggered.connect(self._cancel_download)
+        a.cancel_download.triggered.connect(self.downloads.cancel)
+        self.downloads.activeChanged.connect(a.cancel_download.setEnabled)
         a.focus_navigator.triggered.connect(self.navigator.view.setFocus)
         a.focus_list.triggered.connect(self.artifact_list.view.setFocus)
         a.focus_details.triggered.connect(self._focus_details)
@@ -410,7 +413,6 @@ class MainWindow(QMainWindow):
 
     def _wire_views(self) -> None:
         """What the panes complete_build makes do."""
-        self.downloads.activeChanged.connect(self.acts.cancel_download.setEnabled)
         self.viewer.offlineDetected.connect(self._on_offline_detected)
         self.details.linkActivated.connect(self.go_to)
         self.viewer.pinChanged.connect(self._on_pin_changed)
@@ -434,11 +436,6 @@ class MainWindow(QMainWindow):
     def _verify_current(self) -> None:
         self.complete_build()
         self.viewer.verify_current()
-
-    @Slot()
-    def _cancel_download(self) -> None:
-        self.complete_build()
-        self.downloads.cancel()
 
     @Slot()
     def _focus_details(self) -> None:
