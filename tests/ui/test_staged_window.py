@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QDockWidget, QMenu, QSplitter, QWidget
 
 from artifact_viewer.app import App, build_app
@@ -128,7 +128,7 @@ def test_a_staged_window_shows_placeholders_where_the_preview_and_details_go(
     assert isinstance(window.views.parentWidget(), QSplitter)
 
 
-def test_a_staged_window_completes_on_the_turn_after_the_cached_catalog_is_listed(
+def test_a_staged_window_completes_once_the_cached_listing_painted_and_before_connecting(
     qtbot: Any, make_app: Callable[..., App]
 ) -> None:
     first = make_app(staged=False)  # syncs the demo catalog the next start lists first
@@ -141,23 +141,40 @@ def test_a_staged_window_completes_on_the_turn_after_the_cached_catalog_is_liste
     app = make_app(staged=True)
     window = app.window
     seen: dict[str, bool] = {}
+    paints_after_listing: list[int] = []
 
-    def next_turn() -> None:
-        seen["built_after"] = window.built
+    class Paints(QObject):
+        def eventFilter(self, _watched: QObject, event: QEvent) -> bool:  # noqa: N802
+            if event.type() == QEvent.Type.Paint and "built_at" in seen:
+                paints_after_listing.append(1)
+            return False
+
+    def completed() -> None:
+        seen["painted_before_built"] = bool(paints_after_listing)
+        seen["connected_when_built"] = window.connection is not None
 
     def listed() -> None:
         if "built_at" not in seen:
             seen["built_at"] = window.built
             seen["connected_at"] = window.connection is not None
-            QTimer.singleShot(0, next_turn)
+            window.call_when_built(completed)
 
+    paints = Paints(window)
+    window.navigator.view.viewport().installEventFilter(paints)
     window.browser.treeLoaded.connect(listed)
     window.show()
     app.flow.start(demo=True)
-    qtbot.waitUntil(lambda: "built_after" in seen, timeout=WAIT_MS)
-    # The cached listing came first, from the staged frame; the rest was built right after.
-    assert seen == {"built_at": False, "connected_at": False, "built_after": True}
+    qtbot.waitUntil(lambda: "connected_when_built" in seen, timeout=WAIT_MS)
+    # The cached listing came from the staged frame and painted; the rest was built right
+    # after, before the connection was opened.
+    assert seen == {
+        "built_at": False,
+        "connected_at": False,
+        "painted_before_built": True,
+        "connected_when_built": False,
+    }
     wait_loaded(qtbot, app)
+    assert window.connection is not None
 
 
 def test_connecting_completes_a_staged_window_first(

@@ -7,7 +7,18 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QDir, QEvent, QSize, QStandardPaths, Qt, QTimer, QUrl, Signal, Slot
+from PySide6.QtCore import (
+    QDir,
+    QEvent,
+    QObject,
+    QSize,
+    QStandardPaths,
+    Qt,
+    QTimer,
+    QUrl,
+    Signal,
+    Slot,
+)
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -69,6 +80,37 @@ _TOOLBAR_LABELS_MIN_WIDTH = 1180
 _SPLITTERS = ("main", "right", "bottom", "column")
 
 
+# A staged window completes at the latest this long after its first listing (when the
+# navigator does not paint it: hidden, or the window minimised).
+_COMPLETE_FALLBACK_MS = 200
+
+
+class _AfterPaint(QObject):
+    """Calls ``callback()`` once, on the event-loop turn after ``widget`` next paints, or
+    after ``fallback_ms``."""
+
+    def __init__(self, widget: QWidget, callback: Callable[[], None], fallback_ms: int) -> None:
+        super().__init__(widget)
+        self._widget = widget
+        self._callback = callback
+        self._done = False
+        widget.installEventFilter(self)
+        QTimer.singleShot(fallback_ms, self, self._fire)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        if event.type() == QEvent.Type.Paint and not self._done:
+            QTimer.singleShot(0, self, self._fire)  # once this paint is done
+        return False
+
+    @Slot()
+    def _fire(self) -> None:
+        if self._done:
+            return
+        self._done = True
+        self._widget.removeEventFilter(self)
+        self._callback()
+
+
 def _first_size(widget: QWidget) -> QSize:
     """Before any size was saved: most of the screen, up to 1600 x 1000."""
     screen = widget.screen() or QGuiApplication.primaryScreen()
@@ -126,6 +168,8 @@ class MainWindow(QMainWindow):
         self._extensions = extensions
         self._built = False
         self._completing = False
+        self._completion: _AfterPaint | None = None
+        self._when_built: list[Callable[[], None]] = []
         self.ops = Ops(self, max_downloads=max_downloads)
         self.bridge = MessageBridge(self)
         self.acts = Actions(self)
@@ -169,9 +213,23 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _complete_soon(self) -> None:
-        # The navigator's first listing paints on this turn; the rest is built on the next.
+        # The rest is built once the navigator has painted its first listing (a zero timer
+        # alone would run before that paint), or after a short wait if it does not paint.
         self.browser.treeLoaded.disconnect(self._complete_soon)
-        QTimer.singleShot(0, self, self.complete_build)
+        self._completion = _AfterPaint(
+            self.navigator.view.viewport(), self.complete_build, _COMPLETE_FALLBACK_MS
+        )
+
+    def call_when_built(self, callback: Callable[[], None]) -> None:
+        """Call ``callback()`` once the window is complete: now if it is; after the pending
+        completion of a staged window that has listed (so the work ``callback`` starts does
+        not share the CPU with it); else on the next event-loop turn, completing it first."""
+        if self._built:
+            callback()
+            return
+        self._when_built.append(callback)
+        if self._completion is None:
+            QTimer.singleShot(0, self, self.complete_build)
 
     @Slot()
     def complete_build(self) -> None:
@@ -232,6 +290,9 @@ class MainWindow(QMainWindow):
         self._completing = False
         if staged:
             self.state.restore_docks(self)  # the features' panes exist now
+        waiting, self._when_built = self._when_built, []
+        for callback in waiting:
+            callback()
 
     def _make_panes(self) -> None:
         from artifact_viewer.ui.panes.details_panel import DetailsPanel
