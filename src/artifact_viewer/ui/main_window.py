@@ -234,8 +234,8 @@ class MainWindow(QMainWindow):
     @Slot()
     def complete_build(self) -> None:
         """Build what a staged window left out: the preview, the centre views, the details,
-        the download indicator, the controller of the selected artifact, and the features
-        (their views, panes, menus and actions). Does nothing once built."""
+        the controller of the selected artifact, and the features (their views, panes, menus
+        and actions), then restore the saved dock layout. Does nothing once built."""
         if self._built or self._completing:
             return
         self._completing = True
