@@ -76,12 +76,14 @@ def build_app(
     demo_server: Any = None,
     extensions: list[WindowExtension] | None = None,
     demo_live_runs: int = 0,
+    staged: bool = False,
 ) -> App:
     """Build the window and its services (needs a QApplication). Nothing connects yet:
     call ``app.flow.start(demo=...)``. ``extensions`` replaces the default features.
     ``http`` is the client to use (it is then the caller's to close); by default one is
     built by the first connection. ``demo_live_runs``: live runs on a demo server started
-    in this process."""
+    in this process. ``staged``: the window first builds what lists the catalog, the rest
+    (features included) once it has (:meth:`MainWindow.complete_build`)."""
     from artifact_viewer.ui.controllers.connection_flow import ConnectionFlow
     from artifact_viewer.ui.controllers.sessions import Sessions
     from artifact_viewer.ui.main_window import MainWindow
@@ -100,8 +102,11 @@ def build_app(
     window = MainWindow(
         state=WindowState(paths.config_dir),
         max_downloads=settings.max_parallel_downloads,
-        extensions=window_extensions() if extensions is None else extensions,
+        extensions=(window_extensions if staged else window_extensions())
+        if extensions is None
+        else extensions,
         log_dir=paths.log_dir,
+        staged=staged,
     )
     flow = ConnectionFlow(window, sessions)
     return App(paths, settings, sessions, window, flow)
@@ -354,7 +359,11 @@ def gui_main(demo: bool = False, verbose: bool = False, smoke: bool = False) -> 
     qt_app.setWindowIcon(app_icon())
     # Cycles holding Qt objects are collected on the GUI thread, never a worker's.
     runtime = start_gui_runtime(qt_app, warm_up_now=False)
-    app = build_app(paths, settings, demo_server=demo_process, demo_live_runs=live_runs)
+    # Staged: the first frame is built from what it shows (the navigator listing the cached
+    # catalog); the preview, details and the features follow on the next event-loop turn.
+    app = build_app(
+        paths, settings, demo_server=demo_process, demo_live_runs=live_runs, staged=True
+    )
     app.demo_process = demo_process
     _install_excepthook(app.window)
     ticker = _quit_on_signals(qt_app)
@@ -375,6 +384,8 @@ def gui_main(demo: bool = False, verbose: bool = False, smoke: bool = False) -> 
             app.sessions.demo_server = app.demo_process
         if smoke:
             from artifact_viewer.ui.smoke import start_smoke
+
+            app.window.complete_build()
 
             app.smoke_run = start_smoke(app)  # quits the event loop with its verdict
         app.flow.start(demo=demo)

@@ -128,15 +128,30 @@ print("LISTED " + json.dumps(seen))
 """
 
 
+# Built by the window after its first listing (MainWindow.complete_build): the preview host,
+# the selected artifact's controller, the details and the features with their engines.
+LATER_THAN_LISTING = (
+    "artifact_viewer.previews",
+    "artifact_viewer.ui.controllers.artifact_controller",
+    "artifact_viewer.ui.panes.details_panel",
+    "artifact_viewer.ui.panes.preview_pane",
+    "artifact_viewer.ui.features",
+    "artifact_viewer.ui.compare",
+    "artifact_viewer.ui.search",
+    "artifact_viewer.ui.panes.run_page",
+    "artifact_viewer.core.save_many",
+    "artifact_viewer.core.masking",
+)
+
+
 def _listing_blockers(modules: list[str]) -> list[str]:
     """What the first listing of the cached catalog must not wait for."""
-    previewers = tuple(f"artifact_viewer.previews.{kind}" for kind in PREVIEWER_PACKAGES)
     return [
         name
         for name in modules
         if name.split(".")[0] in ("httpx", "httpcore", "keyring", "pyarrow", "pandas", "PIL")
         or name in ("PySide6.QtPdf", "artifact_viewer.core.library", "artifact_viewer.core.compare")
-        or name.startswith(previewers)
+        or any(name == later or name.startswith(later + ".") for later in LATER_THAN_LISTING)
     ]
 
 

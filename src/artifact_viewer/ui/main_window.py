@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QDir, QEvent, QSize, QStandardPaths, Qt, QTimer, QUrl, Signal, Slot
+from PySide6.QtCore import (
+    QDir,
+    QEvent,
+    QObject,
+    QSize,
+    QStandardPaths,
+    Qt,
+    QTimer,
+    QUrl,
+    Signal,
+    Slot,
+)
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -34,7 +45,6 @@ from PySide6.QtWidgets import (
 from artifact_viewer.core.errors import AuthError
 from artifact_viewer.core.filenames import safe_file_name
 from artifact_viewer.ui.actions import Actions
-from artifact_viewer.ui.controllers.artifact_controller import ArtifactController
 from artifact_viewer.ui.controllers.browser import Browser
 from artifact_viewer.ui.controllers.online_monitor import OnlineMonitor
 from artifact_viewer.ui.controllers.ops import Ops
@@ -52,21 +62,53 @@ from artifact_viewer.ui.models.filter_spec import HELP_ROWS, parse_filter
 from artifact_viewer.ui.models.filter_spec import PLACEHOLDER as FILTER_PLACEHOLDER
 from artifact_viewer.ui.models.navigator_model import ALL, RUN, WORKFLOW
 from artifact_viewer.ui.panes.artifact_list import ArtifactList
-from artifact_viewer.ui.panes.details_panel import DetailsPanel
 from artifact_viewer.ui.panes.download_indicator import DownloadIndicator
 from artifact_viewer.ui.panes.navigator import Navigator
-from artifact_viewer.ui.panes.preview_pane import make_preview
-from artifact_viewer.ui.shortcuts import ShortcutYield
 from artifact_viewer.ui.window_state import WindowState
 
 if TYPE_CHECKING:
     from artifact_viewer.core.library import Library
+    from artifact_viewer.previews.host import PreviewHost
+    from artifact_viewer.ui.controllers.artifact_controller import ArtifactController
+    from artifact_viewer.ui.panes.details_panel import DetailsPanel
+    from artifact_viewer.ui.shortcuts import ShortcutYield
 
 log = logging.getLogger(__name__)
 
 _FILTER_DELAY_MS = 250
 _TOOLBAR_LABELS_MIN_WIDTH = 1180
 _SPLITTERS = ("main", "right", "bottom", "column")
+
+
+# A staged window completes at the latest this long after its first listing (when the
+# navigator does not paint it: hidden, or the window minimised).
+_COMPLETE_FALLBACK_MS = 200
+
+
+class _AfterPaint(QObject):
+    """Calls ``callback()`` once, on the event-loop turn after ``widget`` next paints, or
+    after ``fallback_ms``."""
+
+    def __init__(self, widget: QWidget, callback: Callable[[], None], fallback_ms: int) -> None:
+        super().__init__(widget)
+        self._widget = widget
+        self._callback = callback
+        self._done = False
+        widget.installEventFilter(self)
+        QTimer.singleShot(fallback_ms, self, self._fire)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        if event.type() == QEvent.Type.Paint and not self._done:
+            QTimer.singleShot(0, self, self._fire)  # once this paint is done
+        return False
+
+    @Slot()
+    def _fire(self) -> None:
+        if self._done:
+            return
+        self._done = True
+        self._widget.removeEventFilter(self)
+        self._callback()
 
 
 def _first_size(widget: QWidget) -> QSize:
@@ -92,14 +134,28 @@ class MainWindow(QMainWindow):
     connectWanted = Signal()
     settingsWanted = Signal()
 
+    views: ViewStack
+    details: DetailsPanel
+    preview: PreviewHost
+    viewer: ArtifactController
+    shortcut_yield: ShortcutYield
+    slots: WindowSlots
+
     def __init__(
         self,
         *,
         state: WindowState,
         max_downloads: int = 2,
-        extensions: Sequence[WindowExtension] = (),
+        extensions: Sequence[WindowExtension] | Callable[[], Sequence[WindowExtension]] = (),
         log_dir: Path | None = None,
+        staged: bool = False,
     ) -> None:
+        """``extensions``: the features, or a function that makes them (called when the
+        window completes). ``staged``: build only what the first frame shows (window frame,
+        toolbar, menus, navigator, an empty artifact list, status bar), with placeholders of
+        the same size for the centre view and the details; :meth:`complete_build` builds the
+        rest (it runs on the event-loop turn after the navigator first lists, or earlier when
+        something needs it). Unstaged, everything is built here."""
         super().__init__()
         self.setWindowTitle("Artifact Viewer")
         self.setWindowIcon(app_icon())
@@ -109,27 +165,28 @@ class MainWindow(QMainWindow):
         self._focus_hidden: list[QWidget] = []
         self._shortcuts_dialog: QWidget | None = None
         self._key_refused = False  # the API answered but refused the key
+        self._extensions = extensions
+        self._built = False
+        self._completing = False
+        self._completion: _AfterPaint | None = None
+        self._when_built: list[Callable[[], None]] = []
         self.ops = Ops(self, max_downloads=max_downloads)
         self.bridge = MessageBridge(self)
         self.acts = Actions(self)
         self.events = WindowEvents(self)
         self._build_widgets()
+        if staged:
+            # The centre view and the details: placeholders of their size until complete_build.
+            self.views = QWidget(self)  # type: ignore[assignment]
+            self.details = QWidget(self)  # type: ignore[assignment]
+        else:
+            self._make_panes()
         self._build_layout()
         self.browser = Browser(
             ops=self.ops,
             bridge=self.bridge,
             navigator=self.navigator,
             artifacts=self.artifact_list,
-            parent=self,
-        )
-        self.viewer = ArtifactController(
-            ops=self.ops,
-            bridge=self.bridge,
-            artifacts=self.artifact_list,
-            details=self.details,
-            preview=self.preview,
-            downloads=self.downloads,
-            tree=self.navigator.model,
             parent=self,
         )
         self.monitor = OnlineMonitor(ops=self.ops, parent=self)
@@ -142,6 +199,76 @@ class MainWindow(QMainWindow):
         self.save_dialog: QFileDialog | None = None
         self._shown_once = False
         self._wire()
+        if staged:
+            self._restore(docks=False)
+            self.browser.treeLoaded.connect(self._complete_soon)
+        else:
+            self.complete_build()
+            self._restore()
+
+    @property
+    def built(self) -> bool:
+        """True once every pane, view and feature of the window is built."""
+        return self._built
+
+    @Slot()
+    def _complete_soon(self) -> None:
+        # The rest is built once the navigator has painted its first listing (a zero timer
+        # alone would run before that paint), or after a short wait if it does not paint.
+        self.browser.treeLoaded.disconnect(self._complete_soon)
+        self._completion = _AfterPaint(
+            self.navigator.view.viewport(), self.complete_build, _COMPLETE_FALLBACK_MS
+        )
+
+    def call_when_built(self, callback: Callable[[], None]) -> None:
+        """Call ``callback()`` once the window is complete: now if it is; after the pending
+        completion of a staged window that has listed (so the work ``callback`` starts does
+        not share the CPU with it); else on the next event-loop turn, completing it first."""
+        if self._built:
+            callback()
+            return
+        self._when_built.append(callback)
+        if self._completion is None:
+            QTimer.singleShot(0, self, self.complete_build)
+
+    @Slot()
+    def complete_build(self) -> None:
+        """Build what a staged window left out: the preview, the centre views, the details,
+        the controller of the selected artifact, and the features (their views, panes, menus
+        and actions), then restore the saved dock layout. Does nothing once built."""
+        if self._built or self._completing:
+            return
+        self._completing = True
+        from artifact_viewer.ui.controllers.artifact_controller import ArtifactController
+        from artifact_viewer.ui.shortcuts import ShortcutYield
+
+        staged = not hasattr(self, "preview")
+        if staged:
+            # Swapping a splitter's children would let the splitters share out their space
+            # anew: the panes keep the sizes the first frame showed.
+            sizes = [split.sizes() for split in self._splitters()]
+            placeholders = self.views, self.details
+            self._make_panes()
+            for placeholder, pane in zip(placeholders, (self.views, self.details), strict=True):
+                self._replace(placeholder, pane)
+            for split, size in zip(self._splitters(), sizes, strict=True):
+                if any(size):
+                    split.setSizes(size)
+        QWidget.setTabOrder(self.artifact_list.view, self.preview)
+        QWidget.setTabOrder(self.preview, self.details)
+        # Inside the preview, its own Find/Copy keys win over the window's.
+        self.shortcut_yield = ShortcutYield(self.preview, self.acts.all_actions(), self)
+        self.viewer = ArtifactController(
+            ops=self.ops,
+            bridge=self.bridge,
+            artifacts=self.artifact_list,
+            details=self.details,
+            preview=self.preview,
+            downloads=self.downloads,
+            tree=self.navigator.model,
+            parent=self,
+        )
+        self._wire_views()
         self.slots = WindowSlots(
             window=self,
             views=self.views,
@@ -149,13 +276,42 @@ class MainWindow(QMainWindow):
             menus=self.menus,
             list_view=self.artifact_list.view,
             services=WindowServices(
-                ops=self.ops, bridge=self.bridge, state=state, library_source=lambda: self.library
+                ops=self.ops,
+                bridge=self.bridge,
+                state=self.state,
+                library_source=lambda: self.library,
             ),
             events=self.events,
         )
+        extensions = self._extensions() if callable(self._extensions) else self._extensions
         for extension in extensions:
             extension.install(self.slots)
-        self._restore()
+        self._built = True
+        self._completing = False
+        if staged:
+            self.state.restore_docks(self)  # the features' panes exist now
+        waiting, self._when_built = self._when_built, []
+        for callback in waiting:
+            callback()
+
+    def _make_panes(self) -> None:
+        from artifact_viewer.ui.panes.details_panel import DetailsPanel
+        from artifact_viewer.ui.panes.preview_pane import make_preview
+
+        self.preview = make_preview(self)
+        self.views = ViewStack(self.preview, self)
+        self.details = DetailsPanel(self)
+
+    @staticmethod
+    def _replace(placeholder: QWidget, widget: QWidget) -> None:
+        """Put ``widget`` where ``placeholder`` is (same splitter, index, size, visibility)."""
+        split = placeholder.parentWidget()
+        assert isinstance(split, QSplitter)
+        visible = not placeholder.isHidden()  # asked before the splitter lets go of it
+        widget.setMinimumWidth(placeholder.minimumWidth())
+        split.replaceWidget(split.indexOf(placeholder), widget)
+        widget.setVisible(visible)
+        placeholder.deleteLater()
 
     # -- construction --------------------------------------------------------------------
     def _build_widgets(self) -> None:
@@ -177,9 +333,6 @@ class MainWindow(QMainWindow):
         self.banner = Banner(self)
         self.navigator = Navigator(self)
         self.artifact_list = ArtifactList(self)
-        self.preview = make_preview(self)
-        self.views = ViewStack(self.preview, self)
-        self.details = DetailsPanel(self)
         self.downloads = DownloadIndicator(self)
         self.online_label = QLabel(self)
         self.online_label.setObjectName("onlineIndicator")
@@ -204,32 +357,8 @@ class MainWindow(QMainWindow):
         toolbar.addWidget(self.filter_box)
         self.addToolBar(toolbar)
         self.menus = self.acts.build_menus(self.menuBar())
-
-        self.bottom_split = QSplitter(Qt.Orientation.Horizontal, self)
-        self.bottom_split.addWidget(self.views)
-        self.bottom_split.addWidget(self.details)
-        self.bottom_split.setStretchFactor(0, 3)
-        self.bottom_split.setStretchFactor(1, 1)
-        self.right_split = QSplitter(Qt.Orientation.Vertical, self)
-        self.right_split.addWidget(self.artifact_list)
-        self.right_split.addWidget(self.bottom_split)
-        self.right_split.setStretchFactor(0, 2)
-        self.right_split.setStretchFactor(1, 3)
-        self.main_split = QSplitter(Qt.Orientation.Horizontal, self)
-        self.main_split.addWidget(self.navigator)
-        self.main_split.addWidget(self.right_split)
-        self.main_split.setStretchFactor(0, 2)
-        self.main_split.setStretchFactor(1, 5)
-        # Used when the details sit under the list: list over details, beside the preview.
-        self.list_column = QSplitter(Qt.Orientation.Vertical, self)
-        self.list_column.hide()
-        for split in (self.main_split, self.right_split, self.bottom_split, self.list_column):
-            split.setChildrenCollapsible(False)
-        # Explicit minimums: the panes' own hints (toolbars, forms) would otherwise force the
-        # window wider than a small screen.
+        self._place_panes()
         self.navigator.setMinimumWidth(200)
-        self.views.setMinimumWidth(240)
-        self.details.setMinimumWidth(180)
         self.artifact_list.setMinimumHeight(120)
         central = QWidget(self)
         layout = QVBoxLayout(central)
@@ -252,10 +381,6 @@ class MainWindow(QMainWindow):
         self.artifact_list.view.setTabKeyNavigation(False)
         QWidget.setTabOrder(self.filter_box, self.navigator.view)
         QWidget.setTabOrder(self.navigator.view, self.artifact_list.view)
-        QWidget.setTabOrder(self.artifact_list.view, self.preview)
-        QWidget.setTabOrder(self.preview, self.details)
-        # Inside the preview, its own Find/Copy keys win over the window's.
-        self.shortcut_yield = ShortcutYield(self.preview, self.acts.all_actions(), self)
         self.navigator.view.addActions([self.acts.pin, self.acts.unpin])
         self.artifact_list.view.addActions(
             [
@@ -269,14 +394,43 @@ class MainWindow(QMainWindow):
         )
         self.resize(_first_size(self))
 
+    def _place_panes(self) -> None:
+        """The splitters: navigator | list over (views | details)."""
+        self.bottom_split = QSplitter(Qt.Orientation.Horizontal, self)
+        self.bottom_split.addWidget(self.views)
+        self.bottom_split.addWidget(self.details)
+        self.bottom_split.setStretchFactor(0, 3)
+        self.bottom_split.setStretchFactor(1, 1)
+        self.right_split = QSplitter(Qt.Orientation.Vertical, self)
+        self.right_split.addWidget(self.artifact_list)
+        self.right_split.addWidget(self.bottom_split)
+        self.right_split.setStretchFactor(0, 2)
+        self.right_split.setStretchFactor(1, 3)
+        self.main_split = QSplitter(Qt.Orientation.Horizontal, self)
+        self.main_split.addWidget(self.navigator)
+        self.main_split.addWidget(self.right_split)
+        self.main_split.setStretchFactor(0, 2)
+        self.main_split.setStretchFactor(1, 5)
+        # Used when the details sit under the list: list over details, beside the preview.
+        self.list_column = QSplitter(Qt.Orientation.Vertical, self)
+        self.list_column.hide()
+        for split in (self.main_split, self.right_split, self.bottom_split, self.list_column):
+            split.setChildrenCollapsible(False)
+        # Explicit minimums: the panes' own hints (toolbars, forms) would otherwise force the
+        # window wider than a small screen.
+        self.views.setMinimumWidth(240)
+        self.details.setMinimumWidth(180)
+
     def _wire(self) -> None:
+        """What the first frame's widgets do; slots that need a pane complete_build makes
+        build it first (a key pressed before the window completed is not lost)."""
         a = self.acts
         a.refresh.triggered.connect(self.refresh)
         a.find.triggered.connect(self.focus_filter)
         a.save_as.triggered.connect(self.save_as)
-        a.open_external.triggered.connect(self.viewer.open_current_externally)
-        a.copy_id.triggered.connect(self.viewer.copy_current_id)
-        a.verify.triggered.connect(self.viewer.verify_current)
+        a.open_external.triggered.connect(self._open_current_externally)
+        a.copy_id.triggered.connect(self._copy_current_id)
+        a.verify.triggered.connect(self._verify_current)
         a.pin.triggered.connect(self.pin_current_run)
         a.unpin.triggered.connect(self.unpin_current_run)
         a.settings.triggered.connect(self.settingsWanted)
@@ -285,7 +439,7 @@ class MainWindow(QMainWindow):
         a.next_pane.triggered.connect(self.next_pane)
         a.previous_pane.triggered.connect(self.previous_pane)
         a.show_navigator.toggled.connect(self.navigator.setVisible)
-        a.show_details.toggled.connect(self.details.setVisible)
+        a.show_details.toggled.connect(self._show_details)
         a.details_under_list.toggled.connect(self.place_details)
         a.focus_mode.toggled.connect(self.set_focus_mode)
         a.group_by_run.toggled.connect(self.browser.set_grouped)
@@ -298,7 +452,7 @@ class MainWindow(QMainWindow):
         self.downloads.activeChanged.connect(a.cancel_download.setEnabled)
         a.focus_navigator.triggered.connect(self.navigator.view.setFocus)
         a.focus_list.triggered.connect(self.artifact_list.view.setFocus)
-        a.focus_details.triggered.connect(self.details.focus_first)
+        a.focus_details.triggered.connect(self._focus_details)
         self.filter_box.textChanged.connect(self.filter_timer.start)
         self.filter_timer.timeout.connect(self.apply_filter)
         self.bridge.notice.connect(self.banner.show_notice)
@@ -306,7 +460,6 @@ class MainWindow(QMainWindow):
         self.banner.actionRequested.connect(self._on_banner_action)
         self.browser.offlineDetected.connect(self._on_offline_detected)
         self.browser.reachable.connect(self.monitor.report_online)
-        self.viewer.offlineDetected.connect(self._on_offline_detected)
         self.browser.treeLoaded.connect(self._on_tree_loaded)
         self.browser.listLoaded.connect(self._on_list_loaded)
         self.browser.scopeChanged.connect(self._on_scope_changed)
@@ -317,7 +470,11 @@ class MainWindow(QMainWindow):
         self.artifact_list.view.selectionModel().selectionChanged.connect(
             self.events.listSelectionChanged
         )
-        self.artifact_list.view.activated.connect(self.viewer.retry_current)
+        self.artifact_list.view.activated.connect(self._retry_current)
+
+    def _wire_views(self) -> None:
+        """What the panes complete_build makes do."""
+        self.viewer.offlineDetected.connect(self._on_offline_detected)
         self.details.linkActivated.connect(self.go_to)
         self.viewer.pinChanged.connect(self._on_pin_changed)
         self.viewer.saveNeedsConfirmation.connect(self._confirm_overwrite)
@@ -325,9 +482,40 @@ class MainWindow(QMainWindow):
         self.preview.saveAsRequested.connect(self.save_as)
         self.preview.failed.connect(self.show_status)
 
+    # Slots of the first frame's actions that need what complete_build makes.
+    @Slot()
+    def _open_current_externally(self) -> None:
+        self.complete_build()
+        self.viewer.open_current_externally()
+
+    @Slot()
+    def _copy_current_id(self) -> None:
+        self.complete_build()
+        self.viewer.copy_current_id()
+
+    @Slot()
+    def _verify_current(self) -> None:
+        self.complete_build()
+        self.viewer.verify_current()
+
+    @Slot()
+    def _focus_details(self) -> None:
+        self.complete_build()
+        self.details.focus_first()
+
+    @Slot(bool)
+    def _show_details(self, on: bool) -> None:
+        self.details.setVisible(on)  # the placeholder's visibility passes to the panel
+
+    @Slot(object)
+    def _retry_current(self, _index: Any = None) -> None:
+        self.complete_build()
+        self.viewer.retry_current()
+
     # -- connection ----------------------------------------------------------------------
     def attach(self, connection: Connection) -> None:
         """Show this connection's data (replacing any earlier one)."""
+        self.complete_build()
         self.connection = connection
         self._key_refused = False
         library = connection.library
@@ -435,6 +623,7 @@ class MainWindow(QMainWindow):
 
     @Slot(bool)
     def _on_online_changed(self, online: bool) -> None:
+        self.complete_build()
         if online:
             self._key_refused = False
         self.browser.set_online(online)
@@ -488,6 +677,7 @@ class MainWindow(QMainWindow):
 
     @Slot(str, str)
     def _on_scope_changed(self, kind: str, ident: str) -> None:
+        self.complete_build()  # the features follow the scope
         if self._pending_scope is None and (kind, ident) != self._restored_scope:
             self._pending_artifact = ""  # the user went elsewhere: forget the remembered artifact
         self._update_actions()
@@ -500,6 +690,7 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def _on_artifact_selected(self, artifact: object) -> None:
+        self.complete_build()
         self.acts.set_artifact_enabled(artifact is not None)
         self._update_actions()
         if artifact is not None:
@@ -531,23 +722,28 @@ class MainWindow(QMainWindow):
         kind, ident = self.browser.scope
         if kind == RUN:
             return ident
+        if not self._built:
+            return None  # nothing can be selected before the window completes
         artifact = self.viewer.current
         return artifact.workflow_run_id if artifact is not None else None
 
     @Slot()
     def _update_actions(self) -> None:
         run_id = self.current_run_id()
-        pinned = run_id in self.navigator.model.tree.pinned or run_id in self.viewer.queued_pins
+        queued = self.viewer.queued_pins if self._built else ()
+        pinned = run_id in self.navigator.model.tree.pinned or run_id in queued
         self.acts.set_run_enabled(run_id is not None, pinned)  # a waiting pin can be withdrawn
 
     @Slot()
     def pin_current_run(self) -> None:
+        self.complete_build()
         run_id = self.current_run_id()
         if run_id:
             self.viewer.pin_run(run_id)
 
     @Slot()
     def unpin_current_run(self) -> None:
+        self.complete_build()
         run_id = self.current_run_id()
         if run_id:
             self.viewer.unpin_run(run_id)
@@ -607,12 +803,14 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def next_pane(self) -> None:
+        self.complete_build()
         panes = self.panes()
         if panes:
             self._focus_pane(panes[(self._pane_with_focus() + 1) % len(panes)])
 
     @Slot()
     def previous_pane(self) -> None:
+        self.complete_build()
         panes = self.panes()
         if panes:
             here = self._pane_with_focus()
@@ -621,6 +819,7 @@ class MainWindow(QMainWindow):
     @Slot()
     def focus_preview(self) -> None:
         """Alt+4: into the current centre view (the preview's own focus target)."""
+        self.complete_build()
         current = self.views.currentWidget()
         if current is None:
             return
@@ -657,6 +856,7 @@ class MainWindow(QMainWindow):
     @Slot(bool)
     def set_focus_mode(self, on: bool) -> None:
         """Focus mode: the centre view gets the whole window; Esc or F11 brings the rest back."""
+        self.complete_build()
         # Esc belongs to focus mode while it is on; the download's Cancel button stays.
         self.acts.give_escape_to_focus_mode(on)
         self.shortcut_yield.remember([self.acts.cancel_download, self.acts.leave_focus_mode])
@@ -688,6 +888,7 @@ class MainWindow(QMainWindow):
     def show_shortcuts(self) -> None:
         from artifact_viewer.ui.dialogs.shortcuts_dialog import ShortcutsDialog
 
+        self.complete_build()  # every feature's keys are listed
         if self._shortcuts_dialog is not None:
             self._shortcuts_dialog.raise_()
             return
@@ -720,6 +921,7 @@ class MainWindow(QMainWindow):
     # -- save as -------------------------------------------------------------------------
     @Slot()
     def save_as(self) -> None:
+        self.complete_build()
         artifact = self.viewer.current
         if artifact is None:
             return
@@ -775,8 +977,12 @@ class MainWindow(QMainWindow):
             self.viewer.save_current(Path(str(box.property("targetPath"))), overwrite=True)
 
     # -- state ---------------------------------------------------------------------------
-    def _restore(self) -> None:
-        self.state.restore_window(self)
+    def _restore(self, *, docks: bool = True) -> None:
+        """The saved size, panes and selection; ``docks``: the features' panes too (a staged
+        window restores them when it completes)."""
+        self.state.restore_geometry(self)
+        if docks:
+            self.state.restore_docks(self)
         self.acts.show_navigator.setChecked(self.state.value("show_navigator", "1") == "1")
         self.acts.show_details.setChecked(self.state.value("show_details", "1") == "1")
         if self.state.value("details_under_list", "0") == "1":
@@ -822,6 +1028,7 @@ class MainWindow(QMainWindow):
         return self.main_split, self.right_split, self.bottom_split, self.list_column
 
     def save_state(self) -> None:
+        self.complete_build()  # the features' panes are part of the saved state
         if self.in_focus_mode:
             self.set_focus_mode(False)  # remember the panes, not the focus mode
         self.state.save_window(self)
@@ -848,7 +1055,8 @@ class MainWindow(QMainWindow):
         self.events.shuttingDown.emit()  # features first: their work may use the pools
         self.filter_timer.stop()
         self.monitor.stop()
-        self.preview.cancel_loading()
+        if self._built:
+            self.preview.cancel_loading()
         self.ops.shutdown()
 
     def closeEvent(self, event: QCloseEvent) -> None:

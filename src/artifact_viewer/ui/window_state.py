@@ -28,12 +28,19 @@ class WindowState:
         self._qs.setValue("window/state", window.saveState())
 
     def restore_window(self, window: QMainWindow) -> bool:
+        ok = self.restore_geometry(window)
+        self.restore_docks(window)
+        return ok
+
+    def restore_geometry(self, window: QMainWindow) -> bool:
+        """The saved size and place of the window."""
         geometry = self._qs.value("window/geometry")
+        return isinstance(geometry, QByteArray) and window.restoreGeometry(geometry)
+
+    def restore_docks(self, window: QMainWindow) -> bool:
+        """The saved layout of its toolbars and dock panes (those that exist by now)."""
         state = self._qs.value("window/state")
-        ok = isinstance(geometry, QByteArray) and window.restoreGeometry(geometry)
-        if isinstance(state, QByteArray):
-            window.restoreState(state)
-        return bool(ok)
+        return isinstance(state, QByteArray) and window.restoreState(state)
 
     def save_splitter(self, name: str, splitter: QSplitter) -> None:
         self._qs.setValue(f"splitters/{name}", splitter.saveState())

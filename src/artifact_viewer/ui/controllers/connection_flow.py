@@ -128,7 +128,9 @@ class ConnectionFlow(QObject):
         with neither the library, the HTTP stack nor the keyring imported), then the
         connection opens and refreshes it."""
         self.window.browser.list_cached(
-            self._catalog_path(demo=demo), lambda: self._open(demo=demo)
+            self._catalog_path(demo=demo),
+            # A staged window completes before the connection's imports share the CPU.
+            lambda: self.window.call_when_built(lambda: self._open(demo=demo)),
         )
 
     def read_cached(self, *, demo: bool = False) -> None:
