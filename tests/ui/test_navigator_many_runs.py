@@ -117,3 +117,87 @@ def test_header_sorts_keep_the_fixed_rows_on_top_and_the_current_run(
     model.set_tree(TreeData(workflows, runs, offline, set(), {}))
     model.sort(2, Qt.SortOrder.DescendingOrder)
     qtmodeltester.check(model, force_py=True)
+
+
+class _Listing:
+    """What ``load_tree`` reads: workflows and runs in the order a catalog lists them."""
+
+    def __init__(self, workflows: list[Workflow], runs: list[WorkflowRun]) -> None:
+        self._workflows, self._runs = workflows, runs
+
+    def workflows(self) -> list[Workflow]:
+        return self._workflows
+
+    def runs(self) -> list[WorkflowRun]:
+        return self._runs
+
+    def offline_runs(self) -> list[WorkflowRun]:
+        return self._runs[::50]
+
+    def is_pinned(self, _run_id: str) -> bool:
+        return False
+
+    def import_marks(self) -> dict[str, Any]:
+        return {}
+
+
+def test_a_listing_grouped_off_the_gui_thread_shows_runs_in_each_sort_order(
+    qtbot: Any, qtmodeltester: Any
+) -> None:
+    import random
+
+    from PySide6.QtCore import Qt
+
+    from artifact_viewer.ui.controllers.browser import load_tree
+    from artifact_viewer.ui.models.navigator_model import OFFLINE
+
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    shuffle = random.Random(7)
+    runs = [
+        WorkflowRun(
+            id=f"run-{i:04d}",
+            workflow_id=("wf-a", "wf-b", "wf-c")[i % 3],
+            status="FAILED" if i % 5 == 0 else "COMPLETED",
+            created_at=start + timedelta(minutes=shuffle.randrange(200)),  # ties too
+        )
+        for i in range(600)
+    ]
+    shuffle.shuffle(runs)
+    workflows = [Workflow(id=w, name=w.upper()) for w in ("wf-c", "wf-a", "wf-b")]
+    tree = load_tree(_Listing(workflows, runs), None, None)  # type: ignore[arg-type]
+    nav = Navigator()
+    qtbot.addWidget(nav)
+    nav.show()
+    nav.set_tree(tree)
+    model = nav.model
+
+    def runs_under(kind: str, ident: str) -> list[str]:
+        parent = nav.proxy.mapFromSource(model.find(kind, ident))
+        return [
+            nav.proxy.index(r, 0, parent).data(ID_ROLE) for r in range(nav.proxy.rowCount(parent))
+        ]
+
+    def by_start(section: list[WorkflowRun], descending: bool) -> list[str]:
+        return [r.id for r in sorted(section, key=lambda r: r.created_at, reverse=descending)]
+
+    def check(descending: bool) -> None:
+        for wf in ("wf-a", "wf-b", "wf-c"):
+            mine = [r for r in runs if r.workflow_id == wf]
+            assert runs_under(WORKFLOW, wf) == by_start(mine, descending)
+            assert model.failed_runs(wf) == sum(r.status == "FAILED" for r in mine)
+        assert runs_under(OFFLINE, OFFLINE) == by_start(runs[::50], descending)
+
+    check(descending=True)  # the navigator opens newest first
+    nav.view.sortByColumn(2, Qt.SortOrder.AscendingOrder)
+    check(descending=False)
+    nav.set_tree(load_tree(_Listing(workflows, runs), None, None))  # type: ignore[arg-type]
+    check(descending=False)  # a new listing keeps the order the user chose
+    nav.view.sortByColumn(0, Qt.SortOrder.DescendingOrder)
+    nav.set_tree(load_tree(_Listing(workflows, runs), None, None))  # type: ignore[arg-type]
+    check(descending=True)
+    from artifact_viewer.ui.models.navigator_model import NavigatorModel
+
+    alone = NavigatorModel()  # the tester outlives the navigator's own model
+    alone.sort(2, Qt.SortOrder.DescendingOrder)
+    alone.set_tree(tree)
+    qtmodeltester.check(alone, force_py=True)

@@ -132,13 +132,22 @@ def _tree_data(
     pinned: set[str],
     imported: dict[str, str],
 ) -> TreeData:
-    """The snapshot: runs grouped under their workflow, newest first."""
+    """The snapshot: runs grouped under their workflow, newest first (the navigator's first
+    order, so it does not sort them again), with each workflow's failed runs counted."""
     runs: dict[str, list[ListedRun]] = {}
+    failed: dict[str, int] = {}
     for run in all_runs:
-        runs.setdefault(run.workflow_id or "", []).append(run)
+        wf_id = run.workflow_id or ""
+        group = runs.get(wf_id)
+        if group is None:
+            group = runs[wf_id] = []
+            failed[wf_id] = 0
+        group.append(run)
+        if run.status == "FAILED":
+            failed[wf_id] += 1
     for items in runs.values():
         items.sort(key=_started, reverse=True)
-    return TreeData(workflows, runs, offline, pinned, imported)
+    return TreeData(workflows, runs, offline, pinned, imported, failed, newest_first=True)
 
 
 def _started(run: ListedRun) -> float:

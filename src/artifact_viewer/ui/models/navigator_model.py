@@ -46,6 +46,11 @@ class TreeData:
     offline_runs: list[ListedRun] = field(default_factory=list)
     pinned: set[str] = field(default_factory=set)
     imported: dict[str, str] = field(default_factory=dict)  # run id -> where it came from
+    # Worked out off the GUI thread by whoever groups the runs (else by the model): each
+    # workflow's failed runs, and whether each workflow's runs are newest first (by
+    # ``created_timestamp``, ties in listing order), the navigator's first order.
+    failed: dict[str, int] | None = None
+    newest_first: bool = False
 
 
 def run_status_text(run: ListedRun) -> str:
@@ -190,9 +195,13 @@ class NavigatorModel(QAbstractItemModel):
     def _build(self) -> None:
         data = self._data
         self._names = {w.id: visible_text(w.name) or fmt.short_id(w.id) for w in data.workflows}
-        self._failed = {
-            wf_id: sum(1 for r in runs if r.status == "FAILED") for wf_id, runs in data.runs.items()
-        }
+        if data.failed is not None:
+            self._failed = data.failed
+        else:
+            self._failed = {
+                wf_id: sum(1 for r in runs if r.status == "FAILED")
+                for wf_id, runs in data.runs.items()
+            }
         root = _Node("root", None, None, 0)
         root.children.append(_Node(ALL, None, root, 0))
         offline = _Node(OFFLINE, None, root, 1)
@@ -208,7 +217,13 @@ class NavigatorModel(QAbstractItemModel):
             root.children.append(node)
         self._root = root
         if self._order is not None:
-            self._sort_children(root, *self._order)
+            column, order = self._order
+            # A workflow's runs come newest first already (the order the navigator opens
+            # in): sorting them again would cost as much as building their rows.
+            in_order = (
+                data.newest_first and column in (0, 2) and order == Qt.SortOrder.DescendingOrder
+            )
+            self._sort_children(root, column, order, runs_in_order=in_order)
 
     # -- sorting -------------------------------------------------------------------------
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
@@ -239,8 +254,12 @@ class NavigatorModel(QAbstractItemModel):
             return self._workflow_data(node, column, SORT_ROLE)
         return self._special_data(node, column, SORT_ROLE)
 
-    def _sort_children(self, node: _Node, column: int, order: Qt.SortOrder) -> None:
-        if not node.children:
+    def _sort_children(
+        self, node: _Node, column: int, order: Qt.SortOrder, *, runs_in_order: bool = False
+    ) -> None:
+        """Sort ``node``'s children and below; ``runs_in_order``: the runs under workflows
+        already stand in this order."""
+        if not node.children or (runs_in_order and node.kind == WORKFLOW):
             return
         fixed = [c for c in node.children if c.kind in (ALL, OFFLINE)]
         rest = [c for c in node.children if c.kind not in (ALL, OFFLINE)]
@@ -253,7 +272,8 @@ class NavigatorModel(QAbstractItemModel):
         node.children = fixed + [c for _, c in keyed]
         for row, child in enumerate(node.children):
             child.row = row
-            self._sort_children(child, column, order)
+            if child.children:  # runs have none
+                self._sort_children(child, column, order, runs_in_order=runs_in_order)
 
     def find(self, kind: str, ident: str) -> QModelIndex:
         """Index of the first node of ``kind`` with ``ident`` (runs: under their workflow first)."""
