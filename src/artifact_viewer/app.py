@@ -21,6 +21,8 @@ from artifact_viewer.core.paths import AppPaths, app_paths
 from artifact_viewer.core.settings import Settings, load_settings
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     import httpx
 
     from artifact_viewer.demo.process import DemoProcess
@@ -102,7 +104,7 @@ def build_app(
     window = MainWindow(
         state=WindowState(paths.config_dir),
         max_downloads=settings.max_parallel_downloads,
-        extensions=(window_extensions if staged else window_extensions())
+        extensions=(window_extensions if staged else list(window_extensions()))
         if extensions is None
         else extensions,
         log_dir=paths.log_dir,
@@ -112,31 +114,39 @@ def build_app(
     return App(paths, settings, sessions, window, flow)
 
 
-def window_extensions() -> list[WindowExtension]:
-    """The features that add views, panes and actions to the window (ui.extensions)."""
-    from artifact_viewer.ui.compare.feature import CompareFeature
+def window_extensions() -> Iterator[WindowExtension]:
+    """The features that add views, panes and actions to the window (ui.extensions), each
+    module imported when its feature is next (a staged window installs one per turn)."""
     from artifact_viewer.ui.features.bundle import BundleFeature
-    from artifact_viewer.ui.features.data_menu import DataMenuExtension
-    from artifact_viewer.ui.features.downloads import DownloadsFeature
+
+    yield BundleFeature()
     from artifact_viewer.ui.features.notes import NotesFeature
-    from artifact_viewer.ui.features.offline import OfflineHonesty
+
+    yield NotesFeature()
     from artifact_viewer.ui.features.redacted_view import RedactedViewExtension
-    from artifact_viewer.ui.features.runs import RunFeature
+
+    yield RedactedViewExtension()
+    from artifact_viewer.ui.features.data_menu import DataMenuExtension
+
+    yield DataMenuExtension()
+    from artifact_viewer.ui.compare.feature import CompareFeature
+
+    yield CompareFeature()
     from artifact_viewer.ui.features.save_many import SaveManyFeature
+
+    yield SaveManyFeature()
     from artifact_viewer.ui.features.search import SearchFeature
 
-    return [
-        BundleFeature(),
-        NotesFeature(),
-        RedactedViewExtension(),
-        DataMenuExtension(),
-        CompareFeature(),
-        SaveManyFeature(),
-        SearchFeature(),
-        RunFeature(),
-        OfflineHonesty(),
-        DownloadsFeature(),
-    ]
+    yield SearchFeature()
+    from artifact_viewer.ui.features.runs import RunFeature
+
+    yield RunFeature()
+    from artifact_viewer.ui.features.offline import OfflineHonesty
+
+    yield OfflineHonesty()
+    from artifact_viewer.ui.features.downloads import DownloadsFeature
+
+    yield DownloadsFeature()
 
 
 def _install_qt_message_handler() -> None:

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QDockWidget, QMenu, QSplitter, QWidget
 
 from artifact_viewer.app import App, build_app
@@ -212,3 +212,78 @@ def test_what_needs_a_later_pane_completes_a_staged_window_first(
     assert window.built
     if window.acts.focus_mode.isChecked():
         window.acts.focus_mode.setChecked(False)
+
+
+def _stage(window: Any) -> tuple[bool, bool, bool, int, bool]:
+    """How far a staged window's completion got: centre views, details, controller, dock
+    panes of the features, built."""
+    from artifact_viewer.ui.panes.details_panel import DetailsPanel
+
+    return (
+        isinstance(window.views, ViewStack),
+        isinstance(window.details, DetailsPanel),
+        hasattr(window, "viewer"),
+        len(window.findChildren(QDockWidget)),
+        window.built,
+    )
+
+
+def _record_turns(window: Any, on_turn: Callable[[Any], None]) -> QTimer:
+    """A zero timer: fires once per event-loop turn, between the completion's steps."""
+    timer = QTimer(window)
+    timer.setInterval(0)
+    timer.timeout.connect(lambda: on_turn(window))
+    timer.start()
+    return timer
+
+
+def test_a_listed_staged_window_completes_a_step_per_event_loop_turn(
+    qtbot: Any, make_app: Callable[..., App]
+) -> None:
+    whole = make_app(staged=False)
+    whole.window.show()  # shown as the staged one is (the status bar's size grip)
+    window = make_app(staged=True).window
+    window.show()
+    qtbot.waitExposed(window)
+    seen: list[tuple[bool, bool, bool, int, bool]] = []
+    timer = _record_turns(window, lambda w: seen.append(_stage(w)))
+    window.browser.treeLoaded.emit()  # the first listing: the completion starts after its paint
+    qtbot.waitUntil(lambda: window.built, timeout=WAIT_MS)
+    timer.stop()
+    steps = list(dict.fromkeys(seen))  # the distinct states, in the order the turns saw them
+    docks = len(whole.window.findChildren(QDockWidget))
+    assert steps[0] == (False, False, False, 0, False)
+    assert (True, False, False, 0, False) in steps  # the views came a turn before the details
+    assert (True, True, False, 0, False) in steps  # and the details before the controller
+    assert (True, True, True, 0, False) in steps
+    partly_docked = {s[3] for s in steps if not s[4] and 0 < s[3] < docks}
+    assert partly_docked, "every feature was installed on one turn"
+    assert steps[-1][4]
+    assert _shape(window) == _shape(whole.window)
+
+
+def test_input_between_the_steps_completes_every_remaining_step_first(
+    qtbot: Any, make_app: Callable[..., App]
+) -> None:
+    whole = make_app(staged=False)
+    whole.window.show()  # shown as the staged one is (the status bar's size grip)
+    window = make_app(staged=True).window
+    window.show()
+    qtbot.waitExposed(window)
+    at_input: list[tuple[bool, bool, bool, int, bool]] = []
+
+    def press_when_views_came(w: Any) -> None:
+        stage = _stage(w)
+        if stage[0] and not stage[4] and not at_input:
+            at_input.append(stage)
+            w.acts.focus_details.trigger()  # a key pressed between two steps
+            at_input.append(_stage(w))
+
+    timer = _record_turns(window, press_when_views_came)
+    window.browser.treeLoaded.emit()
+    qtbot.waitUntil(lambda: len(at_input) == 2, timeout=WAIT_MS)
+    timer.stop()
+    assert not at_input[0][4]
+    assert at_input[1][4], "the input ran before the window was complete"
+    qtbot.wait(50)  # the steps scheduled before the input find nothing left to build
+    assert _shape(window) == _shape(whole.window)

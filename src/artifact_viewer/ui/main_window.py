@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -146,12 +147,12 @@ class MainWindow(QMainWindow):
         *,
         state: WindowState,
         max_downloads: int = 2,
-        extensions: Sequence[WindowExtension] | Callable[[], Sequence[WindowExtension]] = (),
+        extensions: Sequence[WindowExtension] | Callable[[], Iterable[WindowExtension]] = (),
         log_dir: Path | None = None,
         staged: bool = False,
     ) -> None:
         """``extensions``: the features, or a function that makes them (called when the
-        window completes). ``staged``: build only what the first frame shows (window frame,
+        window completes; a staged window installs each as it comes, one per turn). ``staged``: build only what the first frame shows (window frame,
         toolbar, menus, navigator, an empty artifact list, status bar), with placeholders of
         the same size for the centre view and the details; :meth:`complete_build` builds the
         rest (it runs on the event-loop turn after the navigator first lists, or earlier when
@@ -170,6 +171,7 @@ class MainWindow(QMainWindow):
         self._completing = False
         self._completion: _AfterPaint | None = None
         self._when_built: list[Callable[[], None]] = []
+        self._build_steps: Iterator[str] | None = None
         self.ops = Ops(self, max_downloads=max_downloads)
         self.bridge = MessageBridge(self)
         self.acts = Actions(self)
@@ -217,7 +219,7 @@ class MainWindow(QMainWindow):
         # alone would run before that paint), or after a short wait if it does not paint.
         self.browser.treeLoaded.disconnect(self._complete_soon)
         self._completion = _AfterPaint(
-            self.navigator.view.viewport(), self.complete_build, _COMPLETE_FALLBACK_MS
+            self.navigator.view.viewport(), self._build_next_step, _COMPLETE_FALLBACK_MS
         )
 
     def call_when_built(self, callback: Callable[[], None]) -> None:
@@ -235,25 +237,75 @@ class MainWindow(QMainWindow):
     def complete_build(self) -> None:
         """Build what a staged window left out: the preview, the centre views, the details,
         the controller of the selected artifact, and the features (their views, panes, menus
-        and actions), then restore the saved dock layout. Does nothing once built."""
+        and actions), then restore the saved dock layout. Runs every step still to run (a
+        staged window builds them one per event-loop turn, :meth:`_build_next_step`).
+        Does nothing once built."""
         if self._built or self._completing:
             return
+        steps = self._steps()
         self._completing = True
-        from artifact_viewer.ui.controllers.artifact_controller import ArtifactController
-        from artifact_viewer.ui.shortcuts import ShortcutYield
+        try:
+            for _name in steps:
+                pass
+        finally:
+            self._completing = False
 
+    @Slot()
+    def _build_next_step(self) -> None:
+        """One step of the staged completion, the next on the following turn (so input that
+        arrives between steps waits for one step at most)."""
+        if self._built or self._completing:
+            return
+        steps = self._steps()
+        self._completing = True
+        try:
+            started = time.perf_counter()
+            name = next(steps, None)
+        finally:
+            self._completing = False
+        if name is None:  # a step raised (Qt logged it): the rest is not built
+            return
+        log.debug("Window step %s: %.1f ms", name, (time.perf_counter() - started) * 1e3)
+        if not self._built:
+            QTimer.singleShot(0, self, self._build_next_step)
+
+    def _steps(self) -> Iterator[str]:
+        if self._build_steps is None:
+            self._build_steps = self._make_steps()
+        return self._build_steps
+
+    def _make_steps(self) -> Iterator[str]:
+        """The completion, one yield after each step (the step's name)."""
         staged = not hasattr(self, "preview")
         if staged:
             # Swapping a splitter's children would let the splitters share out their space
             # anew: the panes keep the sizes the first frame showed.
             sizes = [split.sizes() for split in self._splitters()]
-            placeholders = self.views, self.details
-            self._make_panes()
-            for placeholder, pane in zip(placeholders, (self.views, self.details), strict=True):
-                self._replace(placeholder, pane)
-            for split, size in zip(self._splitters(), sizes, strict=True):
-                if any(size):
-                    split.setSizes(size)
+
+            def keep_sizes() -> None:
+                for split, size in zip(self._splitters(), sizes, strict=True):
+                    if any(size):
+                        split.setSizes(size)
+
+            from artifact_viewer.ui.panes.preview_pane import make_preview
+
+            yield "preview modules"
+            placeholder: QWidget = self.views
+            self.preview = make_preview(self)
+            self.views = ViewStack(self.preview, self)
+            self._replace(placeholder, self.views)
+            keep_sizes()
+            yield "preview and views"
+            from artifact_viewer.ui.panes.details_panel import DetailsPanel
+
+            placeholder = self.details
+            self.details = DetailsPanel(self)
+            self._replace(placeholder, self.details)
+            keep_sizes()
+            yield "details"
+        from artifact_viewer.ui.controllers.artifact_controller import ArtifactController
+        from artifact_viewer.ui.shortcuts import ShortcutYield
+
         QWidget.setTabOrder(self.artifact_list.view, self.preview)
         QWidget.setTabOrder(self.preview, self.details)
         # Inside the preview, its own Find/Copy keys win over the window's.
@@ -283,16 +335,20 @@ class MainWindow(QMainWindow):
             ),
             events=self.events,
         )
+        if staged:
+            yield "controller"
         extensions = self._extensions() if callable(self._extensions) else self._extensions
         for extension in extensions:
             extension.install(self.slots)
+            if staged:
+                yield f"extension {type(extension).__name__}"
         self._built = True
-        self._completing = False
         if staged:
             self.state.restore_docks(self)  # the features' panes exist now
         waiting, self._when_built = self._when_built, []
         for callback in waiting:
             callback()
+        yield "docks"
 
     def _make_panes(self) -> None:
         from artifact_viewer.ui.panes.details_panel import DetailsPanel
