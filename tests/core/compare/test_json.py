@@ -8,7 +8,14 @@ from pathlib import Path
 import pytest
 
 from artifact_viewer.core.compare import CompareOptions, JsonDiff, compare_files
-from artifact_viewer.core.compare.jsondiff import diff_values, json_path
+from artifact_viewer.core.compare.jsondiff import (
+    JsonNumber,
+    diff_values,
+    dumps,
+    json_path,
+    load_json,
+    same_value,
+)
 from artifact_viewer.previews.json.paths import json_path as app_json_path
 
 
@@ -80,3 +87,85 @@ def test_deep_documents_do_not_recurse() -> None:
         deep_a, deep_b = [deep_a], [deep_b]
     (change,) = diff_values(deep_a, deep_b)
     assert change.path == (0,) * 5000
+
+
+def diff_text(tmp_path: Path, a: str, b: str) -> JsonDiff:
+    pa, pb = tmp_path / "a.json", tmp_path / "b.json"
+    pa.write_text(a)
+    pb.write_text(b)
+    result = compare_files(pa, pb, CompareOptions())
+    assert isinstance(result, JsonDiff)
+    return result
+
+
+def test_numbers_keep_their_literals_and_equal_values_written_differently_are_changes(
+    tmp_path,
+) -> None:
+    result = diff_text(
+        tmp_path,
+        '{"pay": 4495.90, "big": 1E22, "zero": -0, "n": 1, "same": 7.00, "x": 2.5}',
+        '{"pay": 4495.9, "big": 1e22, "zero": 0, "n": 1.0, "same": 7.00, "x": 2.50001}',
+    )
+    shown = [(c.path, str(c.old), str(c.new), c.same_value) for c in result.items]
+    assert shown == [
+        (("pay",), "4495.90", "4495.9", True),
+        (("big",), "1E22", "1e22", True),
+        (("zero",), "-0", "0", True),
+        (("n",), "1", "1.0", True),
+        (("x",), "2.5", "2.50001", False),
+    ]
+    assert result.summary() == {"add": 0, "remove": 0, "replace": 5, "sameValue": 4}
+    assert "4 of them the same value, written differently" in result.one_line()
+
+
+def test_identical_literals_compare_identical_and_dump_as_written(tmp_path) -> None:
+    text = '{"a": [4495.90, 1E22, -0, 123456789012345678901234567890, 0.1000]}'
+    result = diff_text(tmp_path, text, text)
+    assert result.identical
+    value = load_json(tmp_path / "a.json")
+    assert dumps(value) == text.replace(" ", "")
+
+
+def test_ids_written_as_numbers_still_match_arrays_by_id(tmp_path) -> None:
+    result = diff_text(
+        tmp_path,
+        '[{"id": 1, "pay": 10.50}, {"id": 2, "pay": 3.0}]',
+        '[{"id": 2, "pay": 3.0}, {"id": 1, "pay": 10.5}]',
+    )
+    assert [(c.path, str(c.old), str(c.new)) for c in result.items] == [
+        ((1, "pay"), "10.50", "10.5")
+    ]
+
+
+def test_repeated_keys_are_compared_occurrence_by_occurrence_with_a_note(tmp_path) -> None:
+    result = diff_text(
+        tmp_path,
+        '{"emp": {"pay": 1, "pay": 2, "name": "a"}}',
+        '{"emp": {"pay": 1, "pay": 3, "pay": 4, "name": "a"}}',
+    )
+    assert result.changes() == [
+        {"op": "replace", "path": "$.emp.pay", "old": 2, "new": 3, "occurrence": 2},
+        {"op": "add", "path": "$.emp.pay", "new": 4, "occurrence": 3},
+    ]
+    assert any("A repeats keys at $.emp" in n and '"pay"' in n for n in result.notes)
+    assert any("B repeats keys at $.emp" in n for n in result.notes)
+
+
+def test_a_repeated_key_is_never_collapsed_into_its_last_value(tmp_path) -> None:
+    # The last values agree: a parser that keeps only the last member sees no change.
+    result = diff_text(tmp_path, '{"pay": 1, "pay": 2}', '{"pay": 2}')
+    assert not result.identical
+    assert result.changes() == [
+        {"op": "replace", "path": "$.pay", "old": 1, "new": 2, "occurrence": 1},
+        {"op": "remove", "path": "$.pay", "old": 2, "occurrence": 2},
+    ]
+    assert dumps(load_json(tmp_path / "a.json")) == '{"pay":1,"pay":2}'
+
+
+def test_same_value_is_only_for_numbers() -> None:
+    assert same_value(JsonNumber("4495.90"), JsonNumber("4495.9"))
+    assert same_value(1, JsonNumber("1.0"))
+    assert not same_value(JsonNumber("NaN"), JsonNumber("NaN"))
+    assert not same_value("1", 1)
+    assert not same_value(True, 1)
+    assert not same_value(JsonNumber("1.5"), JsonNumber("1.50001"))
