@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import orjson
 import pytest
 
 from artifact_viewer.core.compare import CompareOptions, JsonDiff, compare_files
@@ -68,7 +69,33 @@ def test_arrays_without_a_unique_id_match_by_position(tmp_path) -> None:
 
 def test_type_changes_are_replacements_even_when_python_calls_them_equal() -> None:
     changes = diff_values({"flag": True, "n": 1, "m": 1}, {"flag": 1, "n": 1.0, "m": "1"})
-    assert [(c.path, c.old, c.new) for c in changes] == [(("flag",), True, 1), (("m",), 1, "1")]
+    assert [(c.path, c.old, c.new, c.same_value) for c in changes] == [
+        (("flag",), True, 1, False),
+        (("n",), 1, 1.0, True),
+        (("m",), 1, "1", False),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [('{"v": [true]}', '{"v": [1]}'), ('{"v": [0]}', '{"v": [false]}'), ("[1]", "[1.0]")],
+)
+def test_subtrees_python_calls_equal_are_still_compared_as_json(tmp_path, a, b) -> None:
+    assert not diff_text(tmp_path, a, b).identical
+    assert not diff_text(tmp_path, json.dumps(json.loads(a), indent=2), b).identical
+
+
+def test_files_as_orjson_writes_them_and_pretty_printed_ones_give_the_same_diff(tmp_path) -> None:
+    a = {"rows": [{"id": i, "pay": i * 1.25, "ok": i % 2 == 0} for i in range(50)]}
+    b = json.loads(json.dumps(a))
+    b["rows"][7]["pay"] = 99.5
+    b["rows"][9]["ok"] = 1
+    compact = diff(tmp_path, a, b)  # json.dumps: ", " separators, not orjson's bytes
+    (tmp_path / "a.json").write_bytes(orjson.dumps(a))
+    (tmp_path / "b.json").write_bytes(orjson.dumps(b, option=orjson.OPT_INDENT_2))
+    fast = compare_files(tmp_path / "a.json", tmp_path / "b.json", CompareOptions())
+    assert dumps(fast.changes()) == dumps(compact.changes())
+    assert [c["path"] for c in fast.changes()] == ["$.rows[7].pay", "$.rows[9].ok"]
 
 
 def test_json_lines_compare_as_a_list(tmp_path) -> None:
