@@ -78,7 +78,12 @@ def test_type_changes_are_replacements_even_when_python_calls_them_equal() -> No
 
 @pytest.mark.parametrize(
     ("a", "b"),
-    [('{"v": [true]}', '{"v": [1]}'), ('{"v": [0]}', '{"v": [false]}'), ("[1]", "[1.0]")],
+    [
+        ('{"v": [true]}', '{"v": [1]}'),
+        ('{"v": [0]}', '{"v": [false]}'),
+        ("[1]", "[1.0]"),
+        ('{"v":-0.0}', '{"v":0.0}'),
+    ],
 )
 def test_subtrees_python_calls_equal_are_still_compared_as_json(tmp_path, a, b) -> None:
     assert not diff_text(tmp_path, a, b).identical

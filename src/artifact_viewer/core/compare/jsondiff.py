@@ -324,7 +324,9 @@ def _equal(a: Any, b: Any) -> bool:
 
 
 def _same_scalar(a: Any, b: Any) -> bool:
-    return type(a) is type(b) and bool(a == b)
+    if type(a) is not type(b) or a != b:
+        return False
+    return not isinstance(a, float) or repr(a) == repr(b)  # -0.0 and 0.0 are written apart
 
 
 def diff_values(
