@@ -11,6 +11,7 @@ import pytest
 from artifact_viewer.core.compare import CompareOptions, JsonDiff, compare_files
 from artifact_viewer.core.compare.jsondiff import (
     JsonNumber,
+    _canonical,
     diff_values,
     dumps,
     json_path,
@@ -201,3 +202,24 @@ def test_same_value_is_only_for_numbers() -> None:
     assert not same_value("1", 1)
     assert not same_value(True, 1)
     assert not same_value(JsonNumber("1.5"), JsonNumber("1.50001"))
+
+
+@pytest.mark.parametrize(
+    ("text", "plain"),
+    [
+        ('{"a": [1, 2.5, "x y"], "b": {"c": null}}', True),
+        ('{\n    "a": [\n        1,\n        2.5\n    ]\n}\n', True),
+        ('{"a": 4495.90}', False),
+        ('{"a": 1E22}', False),
+        ('{"a": 1e+22}', True),  # as orjson writes 1e22
+        ('{"a": -0}', False),
+        ('{"a": 1, "a": 1}', False),
+        ('{"a": "\\u00e9"}', False),
+        ('{"a": 123456789012345678901234}', False),
+    ],
+)
+def test_only_text_orjson_writes_back_as_is_skips_the_literal_parser(text, plain) -> None:
+    value = _canonical(text.encode())
+    assert (value is not None) is plain
+    if plain:
+        assert value == json.loads(text)

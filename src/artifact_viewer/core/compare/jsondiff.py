@@ -249,17 +249,24 @@ def _read(path: Path) -> bytes:
     return data[3:] if data.startswith(b"\xef\xbb\xbf") else data
 
 
+_WHITESPACE = b" \t\n\r"
+
+
 def _canonical(data: bytes) -> Any:
-    """The value of JSON text that orjson writes back byte for byte (compact, or indented
-    by 2), else None. In such text every number is written as orjson writes its value and
-    no object repeats a key, so its plain values are faithful and the hooks can be skipped."""
-    body = data.strip()
-    option = orjson.OPT_INDENT_2 if b"\n" in body[:4096] else 0
+    """The value of JSON text that reads as orjson writes it back, whitespace aside (any
+    indentation), else None. Then every number is written as orjson writes its value and
+    no object repeats a key, so the plain values are faithful and the hooks can be skipped.
+    (Whitespace inside strings is the same on both sides: the strings are the file's.)"""
     try:
-        value = orjson.loads(body)
-        return value if orjson.dumps(value, option=option) == body else None
+        value = orjson.loads(data)
+        written = orjson.dumps(value)
     except (orjson.JSONDecodeError, TypeError):  # not JSON, or an integer beyond 64 bits
         return None
+    if written == data.strip() or written.translate(None, _WHITESPACE) == data.translate(
+        None, _WHITESPACE
+    ):
+        return value
+    return None
 
 
 def load_json(path: Path) -> Any:
