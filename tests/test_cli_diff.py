@@ -123,6 +123,33 @@ def test_json_changes_have_op_path_and_only_the_present_sides(tmp_path) -> None:
     assert payload["summary"] == {"add": 1, "remove": 1, "replace": 1}
 
 
+def test_json_values_are_printed_as_the_files_write_them(tmp_path) -> None:
+    a = write(tmp_path / "a.json", '{"pay": 4495.90, "big": 1E22, "id": 12345678901234567890123}')
+    b = write(tmp_path / "b.json", '{"pay": 4495.9, "big": 2E22, "id": 12345678901234567890124}')
+    result = invoke("diff", a, b, "--json")
+    assert result.exit_code == 1
+    assert '"old":4495.90,"new":4495.9,"sameValue":true' in result.stdout
+    assert '"old":1E22,"new":2E22}' in result.stdout
+    assert '"old":12345678901234567890123,"new":12345678901234567890124}' in result.stdout
+    assert as_json(result)["summary"] == {"add": 0, "remove": 0, "replace": 3, "sameValue": 1}
+    text = invoke("diff", a, b)
+    assert text.exit_code == 1
+    assert "~ $.pay: 4495.90 -> 4495.9  (same value, written differently)" in text.stdout
+    assert "~ $.big: 1E22 -> 2E22\n" in text.stdout
+
+
+def test_json_repeated_keys_are_listed_by_occurrence_with_a_note(tmp_path) -> None:
+    a = write(tmp_path / "a.json", '{"pay": 1, "pay": 2}')
+    b = write(tmp_path / "b.json", '{"pay": 2}')
+    result = invoke("diff", a, b)
+    assert result.exit_code == 1
+    assert "~ $.pay (occurrence 1): 1 -> 2" in result.stdout
+    assert "- $.pay (occurrence 2): 2" in result.stdout
+    assert 'Note: A repeats keys at $: "pay"' in result.stderr
+    payload = as_json(invoke("diff", a, b, "--json"))
+    assert payload["changes"][1] == {"op": "remove", "path": "$.pay", "old": 2, "occurrence": 2}
+
+
 def test_text_summary_has_line_counts_and_hunks_with_both_line_numbers(tmp_path) -> None:
     a = write(tmp_path / "a.log", "start 10:00:01\nstep one\nend\n")
     b = write(tmp_path / "b.log", "start 11:30:07\nstep two\nend\n")

@@ -218,6 +218,26 @@ def test_json_tree_keeps_a_removal_and_an_addition_at_one_index_apart(qtbot) -> 
     assert paths == {"$.a[0]"}
 
 
+def test_json_tree_shows_numbers_as_written_and_marks_equal_values(qtbot, tmp_path) -> None:
+    from artifact_viewer.core.compare import CompareOptions, JsonDiff, compare_files
+    from artifact_viewer.ui.compare.jsontree import JsonDiffView
+
+    (tmp_path / "a.json").write_text('{"pay": 4495.90, "big": 1E22, "k": 1, "k": 2}')
+    (tmp_path / "b.json").write_text('{"pay": 4495.9, "big": 3E22, "k": 1, "k": 5}')
+    diff = compare_files(tmp_path / "a.json", tmp_path / "b.json", CompareOptions())
+    assert isinstance(diff, JsonDiff)
+    view = JsonDiffView()
+    qtbot.addWidget(view)
+    view.show_diff(diff)
+    texts = {view.model.item(i, 0).text(): view.model.item(i, 1).text() for i in range(3)}
+    assert texts == {
+        "pay": "4495.90 -> 4495.9  (same value, written differently)",
+        "big": "1E22 -> 3E22",
+        "k": "2 -> 5  (occurrence 2 of a repeated key)",
+    }
+    assert "same value, written differently" in view.summary.text()
+
+
 def test_unpaired_artifacts_can_be_paired_by_hand(qtbot, make_ui_app) -> None:
     app, feature = started(qtbot, make_ui_app)
     library = app.window.library

@@ -32,6 +32,7 @@ from artifact_viewer.core.compare import (
     compare_files,
     compare_runs,
 )
+from artifact_viewer.core.compare.jsondiff import dumps as json_dumps
 from artifact_viewer.core.compare.text import Hunk
 from artifact_viewer.core.errors import (
     ArtifactViewerError,
@@ -272,7 +273,8 @@ def diff_command(
         click.echo(f"Error: cannot read {exc.filename or 'a file'}: {reason}.", err=True)
         ctx.exit(EXIT_TROUBLE)
     if as_json:
-        click.echo(orjson.dumps(result.to_json(), option=orjson.OPT_NON_STR_KEYS).decode())
+        # numbers as the files write them, every member of an object that repeats a key
+        click.echo(json_dumps(result.to_json(), option=orjson.OPT_NON_STR_KEYS))
     else:
         for note in result.notes:
             click.echo(f"Note: {note}", err=True)
@@ -318,7 +320,7 @@ def _clean(text: str) -> str:
 
 
 def _value(value: Any) -> str:
-    text = value if isinstance(value, str) else orjson.dumps(value).decode()
+    text = value if isinstance(value, str) else json_dumps(value)
     text = _clean(text)
     return text if len(text) <= _SHOWN_VALUE else text[: _SHOWN_VALUE - 1] + "…"
 
@@ -335,12 +337,15 @@ def _print(result: Diff, side_a: Side, side_b: Side) -> None:
     elif isinstance(result, JsonDiff):
         for change in result.changes():
             path = _clean(change["path"])
+            if change.get("occurrence"):
+                path += f" (occurrence {change['occurrence']})"
             if change["op"] == "add":
                 echo(f"+ {path}: {_value(change['new'])}")
             elif change["op"] == "remove":
                 echo(f"- {path}: {_value(change['old'])}")
             else:
-                echo(f"~ {path}: {_value(change['old'])} -> {_value(change['new'])}")
+                same = "  (same value, written differently)" if change.get("sameValue") else ""
+                echo(f"~ {path}: {_value(change['old'])} -> {_value(change['new'])}{same}")
     elif isinstance(result, TextDiff):
         if result.hunks:
             echo(f"--- {_clean(side_a.name)}")

@@ -25,6 +25,19 @@ def test_child_gives_the_same_diff_as_comparing_here_with_progress(tmp_path) -> 
     assert not result.identical and seen and seen[-1] == (100, 100)
 
 
+def test_child_keeps_number_literals_and_repeated_keys(tmp_path) -> None:
+    from artifact_viewer.core.compare.jsondiff import dumps
+
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    a.write_text('{"pay": 4495.90, "k": 1, "k": 2, "big": 1E22}')
+    b.write_text('{"pay": 4495.9, "k": 1, "k": 3, "big": 1E22}')
+    result = compare_in_child(Request(str(a), str(b), CompareOptions()))
+    here = compare_files(a, b)
+    assert dumps(result.to_json()) == dumps(here.to_json())
+    assert '"old":4495.90,"new":4495.9,"sameValue":true' in dumps(result.to_json())
+    assert result.notes == here.notes and result.notes
+
+
 def test_child_errors_come_back_as_the_same_one_line_message(tmp_path) -> None:
     a, b = tmp_path / "a.json", tmp_path / "b.json"
     a.write_text("{")

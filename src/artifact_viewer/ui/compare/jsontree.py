@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
 from PySide6.QtCore import QCoreApplication, Qt, Slot
 from PySide6.QtGui import (
     QAction,
@@ -17,7 +16,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QLabel, QTreeView, QVBoxLayout, QWidget
 
 from artifact_viewer.core.compare import JsonDiff
-from artifact_viewer.core.compare.jsondiff import json_path
+from artifact_viewer.core.compare.jsondiff import dumps, json_path
 from artifact_viewer.core.masking import Masker
 from artifact_viewer.ui.compare.textdiff import ADDED, CHANGED, REMOVED
 
@@ -27,7 +26,7 @@ _JSON_TINT = {"add": ADDED, "remove": REMOVED, "replace": CHANGED}
 
 
 def _short(value: Any, limit: int = 120) -> str:
-    text = value if isinstance(value, str) else orjson.dumps(value).decode()
+    text = value if isinstance(value, str) else dumps(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -39,7 +38,7 @@ def _shown(value: Any, key: str | None, masker: Masker | None) -> str:
     while the redacted view is on."""
     if masker is None:
         return _short(value)
-    text = value if isinstance(value, str) else orjson.dumps(value).decode()
+    text = value if isinstance(value, str) else dumps(value)
     if isinstance(value, dict | list):
         masked = masker.mask_text(text)  # keys inside say what their values are
     else:
@@ -76,6 +75,10 @@ def json_model(diff: JsonDiff, masker: Masker | None = None) -> QStandardItemMod
             text = f"removed: {_shown(change.old, key, masker)}"
         else:
             text = f"{_shown(change.old, key, masker)} -> {_shown(change.new, key, masker)}"
+            if change.same_value:
+                text += "  (same value, written differently)"
+        if change.occurrence:
+            text += f"  (occurrence {change.occurrence} of a repeated key)"
         holder = parent.parent() or root if change.path else root
         row = parent.row() if change.path else holder.rowCount()
         label = parent.text() if change.path else "$"
