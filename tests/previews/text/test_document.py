@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import mmap
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -159,6 +163,46 @@ def test_close_while_a_view_is_held_does_not_raise(tmp_path) -> None:
     del view
     doc.close()
     assert doc.closed
+
+
+def _mapped(path) -> bool:
+    """Whether ``path`` is mapped into this process or open as a file handle (Linux)."""
+    name = str(path.resolve())
+    fds = Path("/proc/self/fd")
+    handles = [str(link.readlink()) for link in fds.iterdir() if link.is_symlink()]
+    return name in Path("/proc/self/maps").read_text() or name in handles
+
+
+@pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="needs /proc")
+def test_close_unmaps_the_file_and_closes_its_handle(tmp_path) -> None:
+    path = samples.write_log(tmp_path / "a.log", 2000)
+    doc = TextDocument.open(path)
+    assert doc.line_at(doc.start)[0] and _mapped(path)
+    doc.close()
+    assert doc.closed and not _mapped(path)
+
+
+def test_dropped_pages_are_read_back_from_the_file(tmp_path) -> None:
+    path = samples.write_log(tmp_path / "a.log", 5000)
+    doc = TextDocument.open(path)
+    before = all_lines(doc)
+    assert isinstance(doc.buf, mmap.mmap)
+    textdoc.drop_pages(doc.buf, step=mmap.PAGESIZE)
+    assert not doc.closed
+    assert all_lines(doc) == before == samples.log_lines(5000)
+    assert doc.buf[:] == path.read_bytes()
+
+
+def test_released_index_frees_its_offsets_and_reads_empty(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(textdoc, "CHUNK", 1000)
+    doc = TextDocument.open(samples.write_log(tmp_path / "a.log", 500))
+    index = indexed(doc)
+    chunks = list(index._chunks)
+    assert len(chunks) > 1 and index.newlines == 500
+    refs = [sys.getrefcount(chunk) for chunk in chunks]
+    index.release()
+    assert index.newlines == 0 and index.line_number(doc.start) is None
+    assert [sys.getrefcount(chunk) for chunk in chunks] == [n - 1 for n in refs]
 
 
 @pytest.mark.parametrize(

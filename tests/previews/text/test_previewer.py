@@ -267,18 +267,36 @@ def _closing_threads(monkeypatch) -> list[str]:
     return threads
 
 
+def _releasing_threads(monkeypatch) -> list[str]:
+    import threading
+
+    from artifact_viewer.previews.text import document as document_mod
+
+    threads: list[str] = []
+    release = document_mod.LineIndex.release
+
+    def recording_release(self) -> None:
+        threads.append(threading.current_thread().name)
+        release(self)
+
+    monkeypatch.setattr(document_mod.LineIndex, "release", recording_release)
+    return threads
+
+
 def test_a_released_document_is_unmapped_off_the_gui_thread(qtbot, tmp_path, monkeypatch) -> None:
     import threading
 
     threads = _closing_threads(monkeypatch)
+    released = _releasing_threads(monkeypatch)
     previewer = open_preview(qtbot, samples.write_log(tmp_path / "run.log", 3000))
-    doc = previewer.document()
-    assert doc is not None and not doc.closed
+    doc, index = previewer.document(), previewer.line_index()
+    assert doc is not None and not doc.closed and index.newlines == 3000
     previewer.cancel()
     previewer.release()
     assert previewer.document() is None and previewer.view.document() is None
-    qtbot.waitUntil(lambda: doc.closed, timeout=10_000)
+    qtbot.waitUntil(lambda: doc.closed and index.newlines == 0, timeout=10_000)
     assert threads and threading.main_thread().name not in threads
+    assert released and threading.main_thread().name not in released
 
 
 def test_opening_another_file_lets_the_previous_one_go(qtbot, tmp_path, monkeypatch) -> None:

@@ -105,6 +105,8 @@ def let_go(
     for thing in held:
         if isinstance(thing, TextDocument):
             thing.close()
+        elif isinstance(thing, LineIndex):
+            thing.release()
     held.clear()
 
 
