@@ -15,22 +15,11 @@ import numpy as np
 
 from artifact_viewer.previews.json import lazy
 from artifact_viewer.previews.json.lazy import JsonIndex, Member, NotIndexable
-from artifact_viewer.previews.json.paths import Path
+from artifact_viewer.previews.json.paths import Path, display_safe
 
 CONTAINERS = (lazy.OBJECT, lazy.ARRAY)
 #: characters of a string shown in the Value column
 PREVIEW_CHARS = 200
-
-
-def display_safe(text: str) -> str:
-    """Qt cannot hold lone surrogates: show them as ``\\udXXX`` escapes instead."""
-    if text.isascii():
-        return text
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return text.encode("utf-8", "backslashreplace").decode("utf-8")
-    return text
 
 
 class LazyNode:

@@ -10,7 +10,7 @@ from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelInde
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 
 from artifact_viewer.previews.json.parse import DuplicateKeys
-from artifact_viewer.previews.json.paths import Path, json_path, scalar_text
+from artifact_viewer.previews.json.paths import Path, display_safe, json_path, scalar_text
 
 if TYPE_CHECKING:
     from artifact_viewer.core.masking import Masker
@@ -95,17 +95,6 @@ def type_name(value: Any) -> str:
     return "number"
 
 
-def _display_safe(text: str) -> str:
-    """Qt cannot hold lone surrogates: show them as ``\\udXXX`` escapes instead."""
-    if text.isascii():
-        return text
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return text.encode("utf-8", "backslashreplace").decode("utf-8")
-    return text
-
-
 def _scalar_preview(value: Any, limit: int = 24) -> str:
     if isinstance(value, dict):
         return "{…}"
@@ -143,15 +132,15 @@ def preview_text(value: Any) -> str:
     if isinstance(value, dict):
         n = len(value)
         head = f"{{{n} key{'s' if n != 1 else ''}}}"
-        return _display_safe(f"{head}  {_summary(value)}") if n else head
+        return display_safe(f"{head}  {_summary(value)}") if n else head
     if isinstance(value, list):
         n = len(value)
         head = f"[{n} item{'s' if n != 1 else ''}]"
-        return _display_safe(f"{head}  {_summary(value)}") if n else head
+        return display_safe(f"{head}  {_summary(value)}") if n else head
     if isinstance(value, str):
         cut = value[:_PREVIEW_CHARS]
         quoted = json.dumps(cut, ensure_ascii=False)
-        return _display_safe(quoted if len(value) <= _PREVIEW_CHARS else quoted[:-1] + '…"')
+        return display_safe(quoted if len(value) <= _PREVIEW_CHARS else quoted[:-1] + '…"')
     return scalar_text(value)
 
 
@@ -164,26 +153,51 @@ def _type_colours(dark: bool) -> dict[str, QColor]:
     return {k: QColor(v) for k, v in table.items()}
 
 
-class JsonTreeModel(QAbstractItemModel):
-    """Read-only tree: Key | Type | Value. Holds the parsed value; never copies it."""
+class BatchedTreeModel(QAbstractItemModel):
+    """Read-only tree Key | Type | Value whose rows reach the view in batches (fetchMore).
 
-    def __init__(self, value: Any, parent: Any = None, masker: Masker | None = None) -> None:
+    The shared plumbing of :class:`JsonTreeModel` (parsed values) and the lazy model over a
+    file's index. Nodes have ``parent``, ``row``, ``key``, ``loaded`` and ``path()``; the
+    subclass says how a node's children are made and how a node reads (the hooks below).
+    ``self._holder`` is an invisible node whose only child (row 0) is the document."""
+
+    _holder: Any
+
+    def __init__(self, parent: Any = None, masker: Masker | None = None) -> None:
         super().__init__(parent)
         self.masker = masker  # the redacted view: values shown masked by key and content
-        # An invisible holder: the document itself is its only child (row 0).
-        self._holder = _Node(None, 0, None, [value])
-        self._holder.loaded = 1
         app = QGuiApplication.instance()
         base = QGuiApplication.palette().color(QPalette.ColorRole.Base) if app else QColor("white")
         self._colours = _type_colours(base.lightness() < 128)
 
+    # --- hooks -----------------------------------------------------------------------
+    def _child(self, node: Any, row: int) -> Any:
+        raise NotImplementedError
+
+    def _count(self, node: Any) -> int:
+        """How many children ``node`` has in all (loaded or not)."""
+        raise NotImplementedError
+
+    def _has_children(self, node: Any) -> bool:
+        raise NotImplementedError
+
+    def _kind(self, node: Any) -> str:
+        """The Type column: object, array, string, number, boolean or null."""
+        raise NotImplementedError
+
+    def _preview(self, node: Any) -> str:
+        raise NotImplementedError
+
+    def _string_tip(self, node: Any) -> str | None:
+        """The tooltip of a string value (its start, display-safe), else None."""
+        raise NotImplementedError
+
+    def _value(self, node: Any) -> Any:
+        raise NotImplementedError
+
     # --- structure -------------------------------------------------------------------
-    def _node(self, index: Index) -> _Node:
-        if index.isValid():
-            node = index.internalPointer()
-            assert isinstance(node, _Node)
-            return node
-        return self._holder
+    def _node(self, index: Index) -> Any:
+        return index.internalPointer() if index.isValid() else self._holder
 
     # index(), hasChildren() and flags() run once per row whenever the view lays out an
     # expanded node (100k calls for a 100k-element array), so they stay lean.
@@ -193,14 +207,12 @@ class JsonTreeModel(QAbstractItemModel):
         if parent.isValid():
             if parent.column() != 0:
                 return QModelIndex()
-            node: _Node = parent.internalPointer()
+            node = parent.internalPointer()
         else:
             node = self._holder
         if row >= node.loaded:
             return QModelIndex()
-        children = node.children
-        child = children.get(row) if children is not None else None
-        return self.createIndex(row, column, child if child is not None else node.child(row))
+        return self.createIndex(row, column, self._child(node, row))
 
     def parent(self, index: Index = QModelIndex()) -> QModelIndex:  # type: ignore[override]
         if not index.isValid():
@@ -213,32 +225,32 @@ class JsonTreeModel(QAbstractItemModel):
     def rowCount(self, parent: Index = QModelIndex()) -> int:
         if parent.isValid() and parent.column() != 0:
             return 0
-        return self._node(parent).loaded
+        loaded: int = self._node(parent).loaded
+        return loaded
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:
-        return len(COLUMNS)
+        return _NCOLUMNS
 
     def hasChildren(self, parent: Index = QModelIndex()) -> bool:
         if not parent.isValid():
             return True
         if parent.column() != 0:
             return False
-        value = parent.internalPointer().value
-        return isinstance(value, dict | list) and len(value) > 0
+        return self._has_children(parent.internalPointer())
 
     def canFetchMore(self, parent: Index) -> bool:
         if parent.isValid() and parent.column() != 0:
             return False
         node = self._node(parent)
-        return node.loaded < node.count()
+        return bool(node.loaded < self._count(node))
 
     def fetchMore(self, parent: Index) -> None:
         if self.canFetchMore(parent):
             node = self._node(parent)
             self._expose(node, parent, node.loaded + FETCH_BATCH)
 
-    def _expose(self, node: _Node, parent: Index, rows: int) -> None:
-        rows = min(rows, node.count())
+    def _expose(self, node: Any, parent: Index, rows: int) -> None:
+        rows = min(rows, self._count(node))
         if rows > node.loaded:
             self.beginInsertRows(parent, node.loaded, rows - 1)
             node.loaded = rows
@@ -253,7 +265,7 @@ class JsonTreeModel(QAbstractItemModel):
             node.loaded = rows
             self.endRemoveRows()
 
-    def _index_of(self, node: _Node) -> QModelIndex:
+    def _index_of(self, node: Any) -> QModelIndex:
         return QModelIndex() if node is self._holder else self.createIndex(node.row, 0, node)
 
     def flags(self, index: Index) -> Qt.ItemFlag:
@@ -266,7 +278,7 @@ class JsonTreeModel(QAbstractItemModel):
         if (
             orientation == Qt.Orientation.Horizontal
             and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(COLUMNS)
+            and 0 <= section < _NCOLUMNS
         ):
             return COLUMNS[section]
         return None
@@ -280,26 +292,25 @@ class JsonTreeModel(QAbstractItemModel):
             if col == 0:
                 if node.parent is self._holder:
                     return "(root)"
-                return (
-                    f"[{node.key}]" if isinstance(node.key, int) else _display_safe(str(node.key))
-                )
+                return f"[{node.key}]" if isinstance(node.key, int) else display_safe(str(node.key))
             if col == 1:
-                return type_name(node.value)
-            return self._masked(node, preview_text(node.value))
-        if role == Qt.ItemDataRole.ToolTipRole and col == 2 and isinstance(node.value, str):
-            return self._masked(node, _display_safe(node.value[:2000]))
+                return self._kind(node)
+            return self._masked(node, self._preview(node))
+        if role == Qt.ItemDataRole.ToolTipRole and col == 2:
+            tip = self._string_tip(node)
+            return None if tip is None else self._masked(node, tip)
         if role == Qt.ItemDataRole.ToolTipRole and col == 0:
-            return _display_safe(json_path(node.path()))
+            return display_safe(json_path(node.path()))
         if role == Qt.ItemDataRole.ForegroundRole and col == 2:
-            return self._colours.get(type_name(node.value))
+            return self._colours.get(self._kind(node))
         if role == ValueRole:
-            return node.value
+            return self._value(node)
         if role == PathRole:
             return node.path()
         return None
 
-    def _masked(self, node: _Node, text: str) -> str:
-        if self.masker is None or isinstance(node.value, dict | list):
+    def _masked(self, node: Any, text: str) -> str:
+        if self.masker is None or self._kind(node) in ("object", "array"):
             return text
         key = node.key if isinstance(node.key, str) else None
         return self.masker.mask_cell(key, text)
@@ -307,6 +318,44 @@ class JsonTreeModel(QAbstractItemModel):
     # --- paths -------------------------------------------------------------------------
     def root_index(self) -> QModelIndex:
         return self.index(0, 0)
+
+    def path_of(self, index: Index) -> Path:
+        path: Path = self._node(index).path() if index.isValid() else ()
+        return path
+
+
+class JsonTreeModel(BatchedTreeModel):
+    """Read-only tree: Key | Type | Value. Holds the parsed value; never copies it."""
+
+    def __init__(self, value: Any, parent: Any = None, masker: Masker | None = None) -> None:
+        super().__init__(parent, masker)
+        # An invisible holder: the document itself is its only child (row 0).
+        self._holder = _Node(None, 0, None, [value])
+        self._holder.loaded = 1
+
+    def _child(self, node: _Node, row: int) -> _Node:
+        children = node.children
+        child = children.get(row) if children is not None else None
+        return child if child is not None else node.child(row)
+
+    def _count(self, node: _Node) -> int:
+        return node.count()
+
+    def _has_children(self, node: _Node) -> bool:
+        value = node.value
+        return isinstance(value, dict | list) and len(value) > 0
+
+    def _kind(self, node: _Node) -> str:
+        return type_name(node.value)
+
+    def _preview(self, node: _Node) -> str:
+        return preview_text(node.value)
+
+    def _string_tip(self, node: _Node) -> str | None:
+        return display_safe(node.value[:2000]) if isinstance(node.value, str) else None
+
+    def _value(self, node: _Node) -> Any:
+        return node.value
 
     def index_for_path(self, path: Path) -> QModelIndex:
         """The index of the node at ``path`` (materialising the nodes on the way)."""
@@ -322,9 +371,6 @@ class JsonTreeModel(QAbstractItemModel):
                 self._expose(node, self._index_of(node), (row // FETCH_BATCH + 1) * FETCH_BATCH)
             node = node.child(row)
         return self._index_of(node)
-
-    def path_of(self, index: Index) -> Path:
-        return self._node(index).path() if index.isValid() else ()
 
     def value_of(self, index: Index) -> Any:
         return self._node(index).value if index.isValid() else None

@@ -25,6 +25,17 @@ Path = tuple[str | int, ...]
 MAX_HITS = 10_000
 
 
+def display_safe(text: str) -> str:
+    """Qt cannot hold lone surrogates: show them as ``\\udXXX`` escapes instead."""
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
+
+
 def resolve(value: Any, path: Path) -> Any:
     """The value at ``path`` (raises KeyError/IndexError when it does not exist)."""
     for step in path:
