@@ -4,6 +4,7 @@ valid JSON without saying so, i_ files either way; none crashes or hangs, under 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +57,11 @@ def expected_leaves(value: Any) -> list[str]:
     """``path<TAB>literal`` per leaf, in document order, written out independently of the
     app from :func:`read_as_written`: numbers as the file writes them, every duplicate key;
     paths as JSONPath (``.key`` for identifiers, ``["key"]`` otherwise)."""
-    out: list[str] = []
+    return [f"{path}\t{_literal(node)}" for path, node in _leaves(value)]
+
+
+def _leaves(value: Any) -> Iterator[tuple[str, Any]]:
+    """``(path, value)`` per leaf in document order (empty containers are leaves)."""
     stack: list[tuple[str, Any]] = [("$", value)]
     while stack:
         path, node = stack.pop()
@@ -70,8 +75,7 @@ def expected_leaves(value: Any) -> list[str]:
         elif isinstance(node, list) and not isinstance(node, _Members) and node:
             stack.extend(reversed([(f"{path}[{i}]", c) for i, c in enumerate(node)]))
         else:
-            out.append(f"{path}\t{_literal(node)}")
-    return out
+            yield path, node
 
 
 def _not_unexpected(message: str) -> None:
@@ -113,22 +117,7 @@ def test_any_file_under_a_wrong_label_ends_shown_or_refused(host, path: Path):
 
 
 def _pair_leaves(value: Any) -> list[tuple[str, Any]]:
-    out: list[tuple[str, Any]] = []
-    stack: list[tuple[str, Any]] = [("$", value)]
-    while stack:
-        path, node = stack.pop()
-        if isinstance(node, _Members) and node:
-            children = []
-            for key, child in node:
-                plain = key.isidentifier() and key.isascii()
-                step = f".{key}" if plain else f"[{json.dumps(key, ensure_ascii=False)}]"
-                children.append((path + step, child))
-            stack.extend(reversed(children))
-        elif isinstance(node, list) and not isinstance(node, _Members) and node:
-            stack.extend(reversed([(f"{path}[{i}]", c) for i, c in enumerate(node)]))
-        else:
-            out.append((path, {} if isinstance(node, _Members) else node))
-    return out
+    return [(path, {} if isinstance(node, _Members) else node) for path, node in _leaves(value)]
 
 
 @pytest.mark.parametrize("path", params(Y_FILES + N_FILES + I_FILES))

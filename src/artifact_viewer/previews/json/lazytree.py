@@ -15,7 +15,7 @@ import numpy as np
 
 from artifact_viewer.previews.json import lazy
 from artifact_viewer.previews.json.lazy import JsonIndex, Member, NotIndexable
-from artifact_viewer.previews.json.paths import Path, display_safe
+from artifact_viewer.previews.json.paths import Path, display_safe, node_path
 
 CONTAINERS = (lazy.OBJECT, lazy.ARRAY)
 #: characters of a string shown in the Value column
@@ -56,14 +56,7 @@ class LazyNode:
         self.preview: str | None = None  # the Value column, once shown
 
     def path(self) -> Path:
-        steps: list[str | int] = []
-        node = self
-        # The document node sits under an invisible holder; neither is part of a path.
-        while node.parent is not None and node.parent.parent is not None:
-            assert node.key is not None
-            steps.append(node.key)
-            node = node.parent
-        return tuple(reversed(steps))
+        return node_path(self)
 
 
 class LazyTree:

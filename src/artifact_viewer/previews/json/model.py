@@ -10,7 +10,13 @@ from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelInde
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 
 from artifact_viewer.previews.json.parse import DuplicateKeys
-from artifact_viewer.previews.json.paths import Path, display_safe, json_path, scalar_text
+from artifact_viewer.previews.json.paths import (
+    Path,
+    display_safe,
+    json_path,
+    node_path,
+    scalar_text,
+)
 
 if TYPE_CHECKING:
     from artifact_viewer.core.masking import Masker
@@ -71,14 +77,7 @@ class _Node:
         return self.keys.index(key)  # type: ignore[arg-type]
 
     def path(self) -> Path:
-        steps: list[str | int] = []
-        node = self
-        # The document node sits under an invisible holder; neither is part of a path.
-        while node.parent is not None and node.parent.parent is not None:
-            assert node.key is not None
-            steps.append(node.key)
-            node = node.parent
-        return tuple(reversed(steps))
+        return node_path(self)
 
 
 def type_name(value: Any) -> str:

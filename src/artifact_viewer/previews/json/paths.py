@@ -25,6 +25,17 @@ Path = tuple[str | int, ...]
 MAX_HITS = 10_000
 
 
+def node_path(node: Any) -> Path:
+    """The path of a tree node (``parent`` and ``key`` attributes): the document node sits
+    under an invisible holder, and neither is part of a path."""
+    steps: list[str | int] = []
+    while node.parent is not None and node.parent.parent is not None:
+        assert node.key is not None
+        steps.append(node.key)
+        node = node.parent
+    return tuple(reversed(steps))
+
+
 def display_safe(text: str) -> str:
     """Qt cannot hold lone surrogates: show them as ``\\udXXX`` escapes instead."""
     if text.isascii():
