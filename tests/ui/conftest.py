@@ -176,9 +176,13 @@ def make_ui_app(qtbot: Any, demo_server: Any, app_home: Any) -> Iterator[Callabl
 
     built: list[Any] = []
 
-    def make(*, server: Any = demo_server, extensions: list[Any] | None = None) -> Any:
+    def make(
+        *, server: Any = demo_server, extensions: list[Any] | None = None, staged: bool = False
+    ) -> Any:
         paths = app_paths().ensure()
-        app = build_app(paths, load_settings(paths), demo_server=server, extensions=extensions)
+        app = build_app(
+            paths, load_settings(paths), demo_server=server, extensions=extensions, staged=staged
+        )
         qtbot.addWidget(app.window)
         built.append(app)
         return app

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import QModelIndex
+
 from artifact_viewer.core.models import Artifact
 from artifact_viewer.core.store_models import ArtifactQuery
-from artifact_viewer.ui.models.navigator_model import RUN
+from artifact_viewer.ui.models.navigator_model import ID_ROLE, KIND_ROLE, RUN
 
 WAIT_MS = 20_000
 
@@ -72,3 +74,19 @@ def focus(qtbot: Any, widget: Any) -> None:
 
     widget.setFocus(Qt.FocusReason.OtherFocusReason)
     qtbot.waitUntil(lambda: QApplication.focusWidget() is widget, timeout=WAIT_MS)
+
+
+def visible_runs(window: Any) -> set[str]:
+    """Ids of the runs the navigator shows under the current filter (every section)."""
+    proxy = window.navigator.proxy
+    found: set[str] = set()
+
+    def walk(parent: QModelIndex) -> None:
+        for row in range(proxy.rowCount(parent)):
+            index = proxy.index(row, 0, parent)
+            if index.data(KIND_ROLE) == RUN:
+                found.add(index.data(ID_ROLE))
+            walk(index)
+
+    walk(QModelIndex())
+    return found

@@ -9,35 +9,17 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QModelIndex
 
 from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.ui.controllers.browser import runs_matching
 from artifact_viewer.ui.models.filter_spec import parse_filter
 from artifact_viewer.ui.models.navigator_model import (
     ALL,
-    ID_ROLE,
-    KIND_ROLE,
     RUN,
     TreeData,
     filter_visibility,
 )
-from tests.ui.helpers import WAIT_MS, catalog_artifact, focus, press, start_demo
-
-
-def _visible_runs(window: Any) -> set[str]:
-    proxy = window.navigator.proxy
-    found: set[str] = set()
-
-    def walk(parent: QModelIndex) -> None:
-        for row in range(proxy.rowCount(parent)):
-            index = proxy.index(row, 0, parent)
-            if index.data(KIND_ROLE) == RUN:
-                found.add(index.data(ID_ROLE))
-            walk(index)
-
-    walk(QModelIndex())
-    return found
+from tests.ui.helpers import WAIT_MS, catalog_artifact, focus, press, start_demo, visible_runs
 
 
 def _apply(qtbot: Any, window: Any, text: str) -> None:
@@ -66,15 +48,15 @@ def demo(qtbot: Any, make_ui_app: Any) -> Any:
 def test_a_navigator_answer_for_a_filter_typed_over_is_dropped(qtbot: Any, demo: Any) -> None:
     window = demo.window
     _apply(qtbot, window, "status:failed")
-    failed = _visible_runs(window)
+    failed = visible_runs(window)
     assert failed
     stale = _answer(window, "type:screenshot")
     assert stale.visible is not None and stale.run_ids != failed
     window.browser._on_filter_runs(stale)  # arrives after the filter changed
-    assert _visible_runs(window) == failed
+    assert visible_runs(window) == failed
     fresh = _answer(window, "status:failed")
     window.browser._on_filter_runs(fresh)
-    assert _visible_runs(window) == failed
+    assert visible_runs(window) == failed
 
 
 def test_an_answer_worked_out_for_an_older_tree_is_judged_again_on_the_new_one(
@@ -89,8 +71,8 @@ def test_an_answer_worked_out_for_an_older_tree_is_judged_again_on_the_new_one(
     window.browser._on_filter_runs(answer)
     expected = filter_visibility(tree, parse_filter("status:failed"), answer.run_ids)
     assert expected is not None
-    assert _visible_runs(window) == {run for _section, run in expected.runs}
-    assert _visible_runs(window)
+    assert visible_runs(window) == {run for _section, run in expected.runs}
+    assert visible_runs(window)
 
 
 def test_the_current_artifact_stays_selected_through_a_filter_that_keeps_it(

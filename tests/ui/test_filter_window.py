@@ -12,8 +12,7 @@ from PySide6.QtWidgets import QMenu
 
 from artifact_viewer.core.store_models import ArtifactQuery
 from artifact_viewer.ui.models.filter_spec import HELP_ROWS, PLACEHOLDER, parse_filter
-from artifact_viewer.ui.models.navigator_model import ID_ROLE, KIND_ROLE, RUN
-from tests.ui.helpers import WAIT_MS, start_demo
+from tests.ui.helpers import WAIT_MS, start_demo, visible_runs
 
 
 def _examples() -> list[str]:
@@ -26,23 +25,6 @@ def _apply(qtbot: Any, window: Any, text: str) -> None:
     window.apply_filter()
     qtbot.waitUntil(lambda: not window.artifact_list.model.loading, timeout=WAIT_MS)
     window.ops.wait_idle()
-
-
-def _visible_runs(window: Any) -> set[str]:
-    proxy = window.navigator.proxy
-    found: set[str] = set()
-
-    def walk(parent: Any) -> None:
-        for row in range(proxy.rowCount(parent)):
-            index = proxy.index(row, 0, parent)
-            if index.data(KIND_ROLE) == RUN:
-                found.add(index.data(ID_ROLE))
-            walk(index)
-
-    from PySide6.QtCore import QModelIndex
-
-    walk(QModelIndex())
-    return found
 
 
 @pytest.fixture
@@ -96,7 +78,7 @@ def test_short_mime_forms_and_artifact_terms_keep_only_runs_that_hold_a_match(
     assert window.artifact_list.model.total > 0
     query = window.browser.filter_query(parse_filter(term))
     expected = library.run_ids_matching(query)
-    qtbot.waitUntil(lambda: _visible_runs(window) == expected, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: visible_runs(window) == expected, timeout=WAIT_MS)
     every_run = {r.id for r in library.runs()}
     assert expected < every_run  # something was hidden
 
@@ -110,7 +92,7 @@ def test_a_plain_word_keeps_runs_holding_a_matching_name_like_any_other_term(
         window.browser.filter_query(parse_filter("payroll_register"))
     )
     assert expected
-    qtbot.waitUntil(lambda: _visible_runs(window) == expected, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: visible_runs(window) == expected, timeout=WAIT_MS)
 
 
 def test_status_term_keeps_runs_of_that_status_even_without_artifacts(
@@ -119,7 +101,7 @@ def test_status_term_keeps_runs_of_that_status_even_without_artifacts(
     window = demo_window
     _apply(qtbot, window, "status:failed")
     failed = {r.id for r in window.library.runs() if r.status == "FAILED"}
-    qtbot.waitUntil(lambda: _visible_runs(window) == failed, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: visible_runs(window) == failed, timeout=WAIT_MS)
 
 
 def test_one_empty_state_message_when_nothing_matches(qtbot: Any, demo_window: Any) -> None:
@@ -166,7 +148,7 @@ def test_text_term_lists_artifacts_whose_content_holds_it_with_the_other_terms(
         path = library.cached_path(artifact_id)
         assert path is not None and "e00004" in path.read_text(errors="replace").lower()
     holding = {library.artifact(a).workflow_run_id for a in listed}
-    qtbot.waitUntil(lambda: _visible_runs(window) == holding, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: visible_runs(window) == holding, timeout=WAIT_MS)
     assert holding < {r.id for r in library.runs()}  # runs without such files are hidden
 
     _apply(qtbot, window, "text:E00004 mime:csv")  # combined with the other terms

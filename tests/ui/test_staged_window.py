@@ -4,35 +4,21 @@ views; whatever needs a later pane completes the window first."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QDockWidget, QMenu, QSplitter, QWidget
 
-from artifact_viewer.app import App, build_app
-from artifact_viewer.core.paths import app_paths
-from artifact_viewer.core.settings import load_settings
+from artifact_viewer.app import App
 from artifact_viewer.ui.extensions import ViewStack
 from tests.ui.helpers import WAIT_MS, wait_loaded
 
 
 @pytest.fixture
-def make_app(qtbot: Any, demo_server: Any, app_home: Any) -> Iterator[Callable[..., App]]:
-    built: list[App] = []
-
-    def make(*, staged: bool) -> App:
-        paths = app_paths().ensure()
-        app = build_app(paths, load_settings(paths), demo_server=demo_server, staged=staged)
-        qtbot.addWidget(app.window)
-        built.append(app)
-        return app
-
-    yield make
-    for app in built:
-        app.window.close()
-        app.close()
+def make_app(make_ui_app: Callable[..., App]) -> Callable[..., App]:
+    return make_ui_app
 
 
 def _menu_rows(menu: QMenu, path: str) -> list[tuple[str, str, tuple[str, ...], bool]]:
