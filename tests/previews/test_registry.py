@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from artifact_viewer.core import sniff as sn
 from artifact_viewer.previews import registry
-from artifact_viewer.previews import sniff as sn
 from artifact_viewer.previews.base import Previewer, PreviewSource
 from tests.previews import samples
 

@@ -17,11 +17,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from artifact_viewer.core import sniff as sn
 from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.crypto.memfile import filling_of
 from artifact_viewer.core.errors import PreviewError, user_message
 from artifact_viewer.previews import registry
-from artifact_viewer.previews import sniff as sn
 from artifact_viewer.previews.base import Previewer, PreviewSource
 from artifact_viewer.previews.errorpanel import ErrorPanel
 from artifact_viewer.previews.redaction import HiddenCover, RedactionSwitch

@@ -6,7 +6,7 @@ import importlib
 import logging
 from functools import cache
 
-from artifact_viewer.previews import sniff as sn
+from artifact_viewer.core import sniff as sn
 from artifact_viewer.previews.base import Previewer, PreviewSource
 
 log = logging.getLogger(__name__)

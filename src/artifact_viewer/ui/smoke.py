@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal, Slot
 
+from artifact_viewer.core import sniff as sn
 from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.errors import user_message
 from artifact_viewer.core.models import Artifact
 from artifact_viewer.core.store_models import ArtifactQuery
-from artifact_viewer.previews import sniff as sn
 
 if TYPE_CHECKING:
     from artifact_viewer.core.library import Library

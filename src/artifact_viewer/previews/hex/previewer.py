@@ -29,10 +29,10 @@ from PySide6.QtWidgets import (
 
 from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.errors import PreviewError, user_message
+from artifact_viewer.core.sniff import Sniffed, sniff_bytes
 from artifact_viewer.previews.base import Previewer, PreviewSource
 from artifact_viewer.previews.fmt import human_size
 from artifact_viewer.previews.redaction import mask_ascii_column
-from artifact_viewer.previews.sniff import Sniffed, sniff_bytes
 from artifact_viewer.qt import colors
 from artifact_viewer.qt.worker import Progress, Task, run_in_pool
 

@@ -25,7 +25,7 @@ import numpy as np
 from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.crypto.memfile import filling_of, wait_ready
 from artifact_viewer.core.errors import PreviewError
-from artifact_viewer.previews.sniff import Encoding, detect_encoding, read_head
+from artifact_viewer.core.sniff import Encoding, detect_encoding, read_head
 from artifact_viewer.previews.text.scan import Needle, NeedleSet, byte_counts
 
 if TYPE_CHECKING:

@@ -11,7 +11,7 @@ import xml.parsers.expat
 from array import array
 from dataclasses import dataclass
 
-from artifact_viewer.previews.sniff import detect_encoding
+from artifact_viewer.core.sniff import detect_encoding
 
 _TOKEN = re.compile(
     r"<!--.*?-->"

@@ -17,10 +17,10 @@ from typing import Any, cast
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from artifact_viewer.core import sniff as sn
 from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.errors import PreviewError
 from artifact_viewer.previews import registry
-from artifact_viewer.previews import sniff as sn
 from artifact_viewer.previews.base import Previewer, PreviewSource
 from artifact_viewer.previews.xml.format import (
     ENTITIES_DECLARED,

@@ -1,6 +1,6 @@
 """Guess what a file is from its MIME label, its extension and its first bytes (labels can lie).
 
-Qt-free: no PySide6 here or in what it imports (an import contract in pyproject.toml).
+Used by the previews (which view a file gets) and by compare (which diff it gets).
 """
 
 from __future__ import annotations
@@ -211,7 +211,8 @@ def kind_for_name(name: str | None) -> str | None:
     return _EXT_KINDS.get(Path(name).suffix.lower())
 
 
-def _magic(head: bytes) -> tuple[str, str] | None:
+def magic(head: bytes) -> tuple[str, str] | None:
+    """Kind and MIME type from a signature at the start of ``head``, beyond doubt."""
     for signature, offset, kind, mime in _MAGIC:
         if head[offset : offset + len(signature)] == signature:
             return kind, mime
@@ -258,15 +259,21 @@ def _text_kind(text: str) -> tuple[str, str]:
             r"<[A-Za-z_][\w.:-]*[\s/>]", stripped
         ):
             return XML, "application/xml"
-    if _LOG_LINE.search(text[:8192].encode("utf-8", "replace")):
-        lines = text[:8192].splitlines()[:50]
-        hits = sum(1 for ln in lines if _LOG_LINE.search(ln.encode("utf-8", "replace")))
-        if lines and hits / len(lines) >= 0.3:
-            return LOG, "text/x-log"
-    delimiter = _table_delimiter(text)
+    if looks_like_log(text):
+        return LOG, "text/x-log"
+    delimiter = table_delimiter(text)
     if delimiter is not None:
         return TABLE, "text/tab-separated-values" if delimiter == "\t" else "text/csv"
     return TEXT, "text/plain"
+
+
+def looks_like_log(text: str) -> bool:
+    """Three lines in ten or more of the head start with a timestamp or carry a level word."""
+    if not _LOG_LINE.search(text[:8192].encode("utf-8", "replace")):
+        return False
+    lines = text[:8192].splitlines()[:50]
+    hits = sum(1 for ln in lines if _LOG_LINE.search(ln.encode("utf-8", "replace")))
+    return bool(lines) and hits / len(lines) >= 0.3
 
 
 def _one_value_per_line(lines: list[str]) -> bool:
@@ -274,7 +281,8 @@ def _one_value_per_line(lines: list[str]) -> bool:
     return all(ln.rstrip().endswith(closing[ln.lstrip()[0]]) for ln in lines)
 
 
-def _table_delimiter(text: str) -> str | None:
+def table_delimiter(text: str) -> str | None:
+    """The delimiter of CSV/TSV-shaped text (two or more lines alike), else None."""
     lines = [ln for ln in text[:16384].splitlines()[:30] if ln.strip()]
     if len(lines) < 2:
         return None
@@ -302,9 +310,9 @@ def sniff_bytes(
     label_kind = kind_for_mime(mime)
     ext_kind = kind_for_name(name)
     size = len(head) if size < 0 else size
-    magic = _magic(head)
-    if magic is not None:
-        kind, found_mime = magic
+    found = magic(head)
+    if found is not None:
+        kind, found_mime = found
         description = _describe_binary(head) if kind == HEX else found_mime
         return Sniffed(kind, found_mime, label_kind, ext_kind, kind, True, None, description, size)
     encoding = detect_encoding(head)

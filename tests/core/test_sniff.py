@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from artifact_viewer.previews import sniff as s
+from artifact_viewer.core import sniff as s
 from tests.previews import samples
 
 
