@@ -14,10 +14,6 @@ from PySide6.QtCore import QDir, QEvent, QObject, QStandardPaths, Qt, Slot
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
-    QHBoxLayout,
-    QLabel,
-    QProgressBar,
-    QPushButton,
     QWidget,
 )
 
@@ -25,6 +21,7 @@ from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.errors import BundleError
 from artifact_viewer.core.progress import ProgressFn
 from artifact_viewer.core.units import human_size
+from artifact_viewer.qt.progress_pane import ProgressPane
 from artifact_viewer.qt.worker import Task
 from artifact_viewer.ui.extensions import WindowSlots
 
@@ -78,36 +75,12 @@ def dropped_bundles(event: QDropEvent | QDragEnterEvent) -> list[Path]:
     return paths
 
 
-class HandoffPane(QWidget):
+class HandoffPane(ProgressPane):
     """What the bundle work is doing: a line of text, a progress bar and Cancel."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__("No export or import running.", parent=parent)
         self.setObjectName("handoffPane")
-        self.label = QLabel("No export or import running.")
-        self.bar = QProgressBar()
-        self.bar.setRange(0, 1000)
-        self.bar.setTextVisible(False)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setEnabled(False)
-        row = QHBoxLayout(self)
-        row.addWidget(self.label, 2)
-        row.addWidget(self.bar, 1)
-        row.addWidget(self.cancel_button)
-
-    def start(self, text: str) -> None:
-        self.label.setText(text)
-        self.bar.setValue(0)
-        self.cancel_button.setEnabled(True)
-
-    @Slot(int, int)
-    def show_progress(self, done: int, total: int) -> None:
-        if total > 0:
-            self.bar.setValue(int(done * 1000 // total))
-
-    def finish(self, text: str) -> None:
-        self.label.setText(text)
-        self.cancel_button.setEnabled(False)
 
 
 class BundleFeature(QObject):

@@ -13,13 +13,14 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDir, QObject, QStandardPaths, Slot
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
+from PySide6.QtWidgets import QFileDialog, QWidget
 
 from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.errors import ArtifactViewerError
 from artifact_viewer.core.progress import ProgressFn
 from artifact_viewer.core.save_many import SaveManyReport, save_many
 from artifact_viewer.core.store_models import ArtifactQuery
+from artifact_viewer.qt.progress_pane import ProgressPane
 from artifact_viewer.qt.worker import Task
 from artifact_viewer.ui.extensions import WindowSlots
 
@@ -52,21 +53,12 @@ def save_work(
     return save_many(library, ids, folder, progress=progress, cancel=cancel)
 
 
-class SavePane(QWidget):
-    """What the save is doing: a line of text, a progress bar and Cancel."""
+class SavePane(ProgressPane):
+    """What the save is doing: a line of text, a progress bar ("3 of 10") and Cancel."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__("Nothing being saved.", counted=True, parent=parent)
         self.setObjectName("savePane")
-        self.label = QLabel("Nothing being saved.")
-        self.bar = QProgressBar()
-        self.bar.setTextVisible(True)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setEnabled(False)
-        row = QHBoxLayout(self)
-        row.addWidget(self.label, 1)
-        row.addWidget(self.bar, 1)
-        row.addWidget(self.cancel_button)
 
 
 class SaveManyFeature(QObject):
@@ -180,9 +172,7 @@ class SaveManyFeature(QObject):
             self.slots.services.bridge.info(UNMASKED_SAVE)
         self.token = CancelToken()
         what = f"{len(artifact_ids)} artifact(s)" if artifact_ids else f"{len(run_ids)} run(s)"
-        self.pane.label.setText(f"Saving {what} to {folder}…")
-        self.pane.bar.setRange(0, 0)
-        self.pane.cancel_button.setEnabled(True)
+        self.pane.start(f"Saving {what} to {folder}…")
         self.dock.show()
         self.update_actions()
         self.task = self.slots.services.ops.run(
@@ -193,37 +183,27 @@ class SaveManyFeature(QObject):
             folder,
             on_result=self._on_done,
             on_error=self._on_error,
-            on_progress=self._on_progress,
+            on_progress=self.pane.show_progress,
             cancel=self.token,
             download=True,
         )
-
-    @Slot(int, int)
-    def _on_progress(self, done: int, total: int) -> None:
-        if total > 0:
-            self.pane.bar.setRange(0, total)
-            self.pane.bar.setValue(done)
-            self.pane.bar.setFormat(f"{done} of {total}")
 
     @Slot()
     def cancel(self) -> None:
         if self.token is not None:
             self.token.cancel()
-            self.pane.label.setText("Stopping after the current file…")
+            self.pane.say("Stopping after the current file…")
 
-    def _finish(self) -> None:
+    def _finish(self, text: str) -> None:
         self.token = None
         self.task = None
-        self.pane.cancel_button.setEnabled(False)
-        self.pane.bar.setRange(0, 1)
-        self.pane.bar.setValue(1)
+        self.pane.finish(text)
         self.update_actions()
 
     @Slot(object)
     def _on_done(self, result: SaveManyReport) -> None:
-        self._finish()
+        self._finish(result.summary())
         self.last_report = result
-        self.pane.label.setText(result.summary())
         bridge = self.slots.services.bridge
         if result.failed:
             lines = "; ".join(f"{p.name}: {p.reason}" for p in result.failed[:3])
@@ -234,6 +214,5 @@ class SaveManyFeature(QObject):
 
     @Slot(object)
     def _on_error(self, exc: BaseException) -> None:
-        self._finish()
-        self.pane.label.setText("Could not save.")
+        self._finish("Could not save.")
         self.slots.services.bridge.error(exc)
