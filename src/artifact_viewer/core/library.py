@@ -7,7 +7,6 @@ fetcher.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import logging
 import threading
 import time
@@ -19,7 +18,7 @@ from typing import BinaryIO, Protocol, TypeVar
 import httpx
 
 from artifact_viewer.core.blob_events import BlobEvents
-from artifact_viewer.core.blobstore import BlobStore, BoundHash, is_encrypted
+from artifact_viewer.core.blobstore import BlobStore, is_encrypted
 from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.catalog import Catalog
 from artifact_viewer.core.catalog.notes import ImportMark, Note, NoteKind
@@ -43,7 +42,6 @@ from artifact_viewer.core.errors import (
 )
 from artifact_viewer.core.fetcher import DownloadLimits, Fetched, Fetcher
 from artifact_viewer.core.filenames import safe_file_name
-from artifact_viewer.core.hashes import Hasher, parse_file_hash
 from artifact_viewer.core.models import Artifact, Job, JobRun, Workflow, WorkflowRun
 from artifact_viewer.core.notes import note_kind, read_note, write_note
 from artifact_viewer.core.paths import AppPaths
@@ -56,7 +54,6 @@ from artifact_viewer.core.settings import Settings
 from artifact_viewer.core.store_models import (
     ArtifactQuery,
     CachedArtifact,
-    CacheEntry,
     CacheState,
     CacheStats,
     SyncReport,
@@ -72,6 +69,7 @@ from artifact_viewer.core.sync import (
     refresh_runs,
     refresh_workflows,
 )
+from artifact_viewer.core.verify import CacheVerifier
 
 __all__ = [
     "ArtifactQuery",
@@ -520,122 +518,18 @@ class Library:
         self.online = False
         return NotAvailableOffline(f"{artifact.name} is not available offline.")
 
+    def _verifier(self) -> CacheVerifier:
+        return CacheVerifier(self.catalog, self.blobs, self.plaintext)
+
     def verify(self, artifact_id: str) -> CacheState:
         """Re-hash the artifact's cached file. A file that no longer matches is removed and the
         artifact marked ``mismatch`` (the next fetch downloads it again)."""
-        entry = self.catalog.cache_entry(artifact_id)
-        if entry is None or not entry.state.usable or not entry.sha256:
-            return entry.state if entry is not None else CacheState.NOT_CACHED
-        artifact = self.catalog.artifact(artifact_id)
-        return self._verify_blob(entry, artifact.file_hash if artifact else entry.expected)
-
-    def _verify_blob(self, entry: CacheEntry, file_hash: str | None) -> CacheState:
-        """Re-hash ``entry``'s blob against ``file_hash`` (the artifact's own hash).
-
-        Bytes changed on disk: the file goes and every artifact sharing it is marked
-        mismatch. Bytes intact but not what this artifact's hash says: only this artifact
-        loses its claim (the file stays for the others, or goes if it was the only one).
-        """
-        assert entry.sha256 is not None
-        expected = parse_file_hash(file_hash)
-        try:
-            hasher: Hasher | BoundHash | None = self.blobs.rehash(entry.sha256, expected)
-        except FileNotFoundError:
-            self.catalog.forget_blob(entry.sha256)
-            return CacheState.NOT_CACHED
-        except IntegrityError:
-            hasher = None  # an encrypted file changed on disk: it fails authentication
-        now = time.time()
-        if (
-            hasher is not None
-            and hasher.sha256 == entry.sha256
-            and (expected is None or hasher.matches())
-        ):
-            self.catalog.put_cache_entry(dataclasses.replace(entry, verified_at=now))
-            return CacheState.VERIFIED if expected is not None else CacheState.NOT_VERIFIABLE
-        changed = hasher is None or hasher.sha256 != entry.sha256
-        claims = self.catalog.entries_for_blob(entry.sha256)
-        victims = claims if changed else [entry]
-        log.warning(
-            "Cached file for artifact %s %s; %s",
-            entry.artifact_id,
-            "changed on disk" if changed else "does not match its hash",
-            "removed" if changed or len(claims) <= 1 else "its claim dropped",
-        )
-        if hasher is None:
-            actual: str | None = "unreadable (failed authentication)"
-        elif changed:
-            actual = f"sha256:{hasher.sha256}"
-        else:
-            actual = f"{expected.algo}:{hasher.actual()}" if expected is not None else None
-        for other in victims:
-            self.catalog.put_cache_entry(
-                CacheEntry(
-                    other.artifact_id,
-                    CacheState.MISMATCH,
-                    expected=other.expected,
-                    actual=actual,
-                    fetched_at=other.fetched_at,
-                    verified_at=now,
-                )
-            )
-        if changed or len(claims) <= 1:
-            self.blobs.remove(entry.sha256)
-            self.plaintext.forget(entry.sha256)
-        return CacheState.MISMATCH
-
-    def _verify_group(self, sha256: str, group: Sequence[CacheEntry]) -> dict[str, CacheState]:
-        """Re-hash one blob that several artifacts share, each against its own hash: they
-        may state it in different formats (sha256, md5, one the app cannot read). The file
-        is read once per distinct hash, not once per artifact."""
-        states: dict[str, CacheState] = {}
-        seen: dict[str | None, CacheState] = {}
-        for entry in group:
-            artifact = self.catalog.artifact(entry.artifact_id)
-            file_hash = artifact.file_hash if artifact else entry.expected
-            parsed = parse_file_hash(file_hash)
-            key = str(parsed) if parsed is not None else None
-            if key in seen and seen[key] is not CacheState.MISMATCH:
-                self.catalog.put_cache_entry(dataclasses.replace(entry, verified_at=time.time()))
-                states[entry.artifact_id] = seen[key]
-                continue
-            state = self._verify_blob(entry, file_hash)
-            if not self.blobs.exists(sha256):
-                # Gone (vanished, or its bytes changed): no artifact in the group keeps it.
-                states.update({e.artifact_id: state for e in group if e.artifact_id not in states})
-                return states
-            seen[key] = states[entry.artifact_id] = state
-        return states
+        return self._verifier().verify(artifact_id)
 
     def verify_all(self, progress: ProgressFn | None = None) -> VerifyReport:
         """Re-hash every cached file; progress counts bytes."""
-        result = VerifyReport()
         with self._verify_lock:
-            entries = [e for e in self.catalog.cache_entries().values() if e.sha256]
-            entries = [e for e in entries if e.state.usable]
-            by_blob: dict[str, list[CacheEntry]] = {}
-            for entry in entries:
-                assert entry.sha256 is not None
-                by_blob.setdefault(entry.sha256, []).append(entry)
-            total = sum(max(e.size or 0 for e in group) for group in by_blob.values())
-            done = 0
-            report(progress, 0, total)
-            for sha256, group in by_blob.items():
-                states = self._verify_group(sha256, group)
-                result.checked += len(group)
-                for artifact_id, state in states.items():
-                    if state is CacheState.VERIFIED:
-                        result.verified += 1
-                    elif state is CacheState.NOT_VERIFIABLE:
-                        result.not_verifiable += 1
-                    elif state is CacheState.MISMATCH:
-                        result.mismatched.append(artifact_id)
-                    else:
-                        result.missing.append(artifact_id)
-                done += max(e.size or 0 for e in group)
-                report(progress, done, total)
-                log.debug("Verified blob %s… -> %s", sha256[:12], state.value)
-        return result
+            return self._verifier().verify_all(progress)
 
     def pin_run(
         self, run_id: str, progress: ProgressFn | None = None, cancel: CancelToken | None = None
