@@ -46,6 +46,7 @@ test: lint types arch pytest
 
 bench: venv
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m bench.run
+	$(BIN)/python -m bench.readme
 
 bench-smoke: venv
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m bench.run --smoke

@@ -34,14 +34,16 @@ def compute_row(bench: Benchmark, row: Row, result: dict[str, Any]) -> dict[str,
         floor_status = result["status"].get(f_role)
         if floor is None and floor_status is None:
             floor_status = "not measured"
-    verdict = row.target.judge(ours, floor)
+    size = result.get("data_sizes", {}).get(row.size_of)
+    if row.floor_is_size and size:
+        floor, floor_status = float(size), None
+    verdict = row.target.judge(ours, floor, row.unit)
     notes = [n for n in (verdict.note,) if n]
     if row.worst and ours_values:
         notes.append(
             f"worst of {len(ours_values)} runs; median {fmt_value(_median(ours_values), row.unit)}"
         )
-    size = result.get("data_sizes", {}).get(row.size_of)
-    if size and ours:
+    if size and ours and row.unit == "s":
         rates = [f"ours {fmt_rate(size / ours)}"]
         if floor:
             rates.append(f"floor {fmt_rate(size / floor)}")

@@ -77,7 +77,7 @@ class Target:
             return f">= {self.factor:g}x floor throughput"
         return "-"
 
-    def judge(self, ours: float | None, floor: float | None) -> Verdict:
+    def judge(self, ours: float | None, floor: float | None, unit: str = "s") -> Verdict:
         ratio = ours / floor if ours is not None and floor else None
         if self.kind == "tput_min":
             ratio = floor / ours if ours and floor is not None else None
@@ -107,7 +107,7 @@ class Target:
                 ratio,
                 ratio_text,
                 False,
-                f"missed by {fmt_seconds(ours - allowed)} ({pct:.0f}% over {fmt_seconds(allowed)})",
+                f"missed by {fmt_value(ours - allowed, unit)} ({pct:.0f}% over {fmt_value(allowed, unit)})",
             )
         if self.kind == "tput_min":
             assert ratio is not None
@@ -158,6 +158,8 @@ class Row:
     size_of: str = ""
     unit: str = "s"
     worst: bool = False
+    # the floor is the size of the ``size_of`` file (memory rows: "<= 3x the file")
+    floor_is_size: bool = False
 
 
 def _no_session(ctx: dict[str, Any]) -> AbstractContextManager[dict[str, Any]]:
