@@ -11,6 +11,7 @@ gaps between two ticks it prints:
 - the rest: the thread slept, i.e. waited for the GIL or a lock;
 - the main thread's Python stacks, sampled every 2 ms from a watcher thread
   (``sys._current_frames``) while the gap was running;
+- where in the kernel the GUI thread slept at those samples (``/proc/.../wchan``);
 - with ``--others``, the other threads' stacks at the same samples: the watcher only runs
   when it gets the GIL, so a worker seen there has just let it go (the step that held it).
 
@@ -50,6 +51,23 @@ def _run_queue_reader() -> Any:
     return read
 
 
+def _wchan_reader(tid: int) -> Any:
+    """A function returning where in the kernel thread ``tid`` sleeps ("" when running or
+    unknown): futex waits are the GIL or a lock, rwsem waits the address-space lock, a poll
+    the event loop with nothing to do."""
+    try:
+        fh = open(f"/proc/self/task/{tid}/wchan", "rb", buffering=0)  # noqa: SIM115
+    except OSError:
+        return lambda: ""
+
+    def read() -> str:
+        fh.seek(0)
+        name = fh.read().decode(errors="replace").strip()
+        return "" if name in ("", "0") else name
+
+    return read
+
+
 def _stack(frame: Any, depth: int = 6) -> str:
     stack = traceback.extract_stack(frame)[-depth:]
     return " <- ".join(f"{Path(s.filename).name}:{s.lineno}:{s.name}" for s in stack[::-1])
@@ -76,6 +94,7 @@ class GapWatch:
         self._last = self._cpu = 0.0
         self._wait = 0
         self._main = threading.main_thread().ident
+        self._wchan = _wchan_reader(threading.get_native_id())
         threading.Thread(target=self._watch, daemon=True).start()
 
     def start(self) -> None:
@@ -125,8 +144,11 @@ class GapWatch:
             index, last = self.index, self._last
             if (time.perf_counter() - last) * 1000 < self.min_ms / 2:
                 continue
+            blocked = self._wchan()  # read first: the GUI thread's state before the GIL
             frames = sys._current_frames()
             frame = frames.get(self._main)
+            if blocked:
+                self.samples[index].append(f"  [GUI thread blocked in] {blocked}")
             if frame is not None:
                 self.samples[index].append(_stack(frame))
             if self.others:
@@ -151,7 +173,7 @@ class GapWatch:
                 f"  gap {gap:6.1f} ms at +{(start - t0) * 1000:6.0f} ms: CPU {used:5.1f}, "
                 f"waiting for a core {waited:5.1f}, asleep (GIL, locks) {slept:5.1f}"
             )
-            shown = 6 if self.others else 3
+            shown = 8 if self.others else 5
             for stack, count in collections.Counter(self.samples.get(index, [])).most_common(shown):
                 print(f"      {count:3d}x {stack}")
 
