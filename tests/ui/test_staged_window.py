@@ -175,6 +175,46 @@ def test_connecting_completes_a_staged_window_first(
     assert built_at_listing and all(built_at_listing)
 
 
+def test_a_first_demo_start_syncs_while_the_staged_window_completes_and_asks_once(
+    qtbot: Any, make_app: Callable[..., App], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from artifact_viewer.core.library import Library
+
+    asked: list[str] = []
+    for name in ("refresh_workflows", "refresh_runs"):
+        real = getattr(Library, name)
+
+        def spy(self: Library, *args: Any, _real: Any = real, _name: str = name) -> Any:
+            asked.append(_name)
+            return _real(self, *args)
+
+        monkeypatch.setattr(Library, name, spy)
+    app = make_app(staged=True)  # a fresh home: no demo catalog to list first
+    window = app.window
+    started: list[tuple[str, bool]] = []
+    real_run = window.ops.run
+
+    def run(fn: Any, *args: Any, **kwargs: Any) -> Any:
+        started.append((getattr(fn, "__name__", ""), window.built))
+        return real_run(fn, *args, **kwargs)
+
+    monkeypatch.setattr(window.ops, "run", run)
+    window.show()
+    app.flow.start(demo=True)
+    # The connection and its sync are on their way before the window is complete.
+    assert ("start_demo_synced", False) in started
+    wait_loaded(qtbot, app)
+    qtbot.waitUntil(lambda: not window.ops.busy, timeout=WAIT_MS)
+    assert window.built
+    assert asked == ["refresh_workflows", "refresh_runs"]  # not again once attached
+    library = window.library
+    assert library is not None
+    assert window.navigator.model.tree.workflows
+    assert window.artifact_list.model.total == library.count_artifacts(
+        window.browser.current_query()
+    )
+
+
 @pytest.mark.parametrize(
     "trigger",
     [

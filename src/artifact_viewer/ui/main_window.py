@@ -46,7 +46,7 @@ from PySide6.QtWidgets import (
 from artifact_viewer.core.errors import AuthError
 from artifact_viewer.core.filenames import safe_file_name
 from artifact_viewer.ui.actions import Actions
-from artifact_viewer.ui.controllers.browser import Browser
+from artifact_viewer.ui.controllers.browser import Browser, TreeRefresh
 from artifact_viewer.ui.controllers.online_monitor import OnlineMonitor
 from artifact_viewer.ui.controllers.ops import Ops
 from artifact_viewer.ui.controllers.sessions import Connection
@@ -569,8 +569,10 @@ class MainWindow(QMainWindow):
         self.viewer.retry_current()
 
     # -- connection ----------------------------------------------------------------------
-    def attach(self, connection: Connection) -> None:
-        """Show this connection's data (replacing any earlier one)."""
+    def attach(self, connection: Connection, *, refreshed: TreeRefresh | None = None) -> None:
+        """Show this connection's data (replacing any earlier one). ``refreshed``: the
+        connection's workflows and runs were refreshed already (what that found), so the
+        refresh it starts with continues from there instead of asking the API again."""
         self.complete_build()
         self.connection = connection
         self._key_refused = False
@@ -596,7 +598,9 @@ class MainWindow(QMainWindow):
         self.browser.reload_tree()
         kind, ident = self._pending_scope or (ALL, ALL)
         self.browser.set_scope(kind, ident)
-        if online:
+        if online and refreshed is not None:
+            self.browser.refreshed_at_start(refreshed)
+        elif online:
             self.browser.refresh_at_start()
 
     @property

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from artifact_viewer.core.cancel import CancelToken
 from artifact_viewer.core.errors import ArtifactViewerError, NetworkError, user_message
@@ -384,6 +384,22 @@ class Browser(QObject):
             self.refresh()
         else:
             self._refresh_when_listed = True
+
+    def refreshed_at_start(self, result: TreeRefresh) -> None:
+        """A new connection whose workflows and runs were refreshed as it opened: go on as
+        the refresh it starts with would once the API answered (list what was found), on
+        the next event-loop turn, as that answer would arrive: whoever reacts to the new
+        connection hears :attr:`refreshed` after it is attached."""
+        library = self.library
+        if library is None:
+            return
+        self._refresh_when_listed = False
+
+        def answered() -> None:
+            if self.library is library:
+                self._on_refreshed(result)
+
+        QTimer.singleShot(0, self, answered)
 
     def _start_refresh_after_listing(self) -> None:
         if self._refresh_when_listed:

@@ -13,6 +13,7 @@ from artifact_viewer.core.errors import user_message
 from artifact_viewer.core.secrets import keyring_available, resolve_api_key
 from artifact_viewer.core.settings import save_settings
 from artifact_viewer.qt.worker import Progress, Task
+from artifact_viewer.ui.controllers.browser import TreeRefresh, refresh_tree
 from artifact_viewer.ui.controllers.sessions import Connection, Sessions, demo_paths
 from artifact_viewer.ui.main_window import MainWindow
 
@@ -60,6 +61,22 @@ def start_demo(sessions: Sessions, _p: Progress, _c: CancelToken) -> Connection:
     return sessions.start_demo()
 
 
+def start_demo_synced(
+    sessions: Sessions, progress: Progress, cancel: CancelToken
+) -> tuple[Connection, TreeRefresh | None]:
+    """The demo connection and its first refresh of workflows and runs, in one task: a first
+    demo start has no catalog to list, so the sync runs while the window completes. The
+    refresh is None when it failed: the connection's own refresh then tries again and says why.
+    """
+    connection = sessions.start_demo()
+    try:
+        refreshed = refresh_tree(connection.library, progress, cancel)
+    except Exception as exc:  # noqa: BLE001 - reported by the refresh that follows
+        log.info("First demo sync failed (%s); refreshing once connected", user_message(exc))
+        refreshed = None
+    return connection, refreshed
+
+
 def apply_settings(
     sessions: Sessions, change: SettingsChange, _p: Progress, _c: CancelToken
 ) -> Connection | None:
@@ -87,6 +104,10 @@ def release_library(sessions: Sessions, library: Library, _p: Progress, _c: Canc
 
 def _ignore(_exc: BaseException) -> None:
     """A failed keyring probe changes nothing: saving the key will report it."""
+
+
+def _nothing() -> None:
+    """What the window does once built when the connection is already on its way."""
 
 
 def _ignore_result(_result: object) -> None:
@@ -126,7 +147,20 @@ class ConnectionFlow(QObject):
 
         First the navigator lists the catalog kept from earlier sessions (read on the pool,
         with neither the library, the HTTP stack nor the keyring imported), then the
-        connection opens and refreshes it."""
+        connection opens and refreshes it. A first demo start has no catalog to list: the
+        demo server's start and first sync run at once, while the window completes."""
+        if demo and not self._catalog_path(demo=demo).is_file():
+            self.window.ops.run(
+                start_demo_synced,
+                self.sessions,
+                on_result=self._on_demo_synced,
+                on_error=self._on_start_failed,
+            )
+            QTimer.singleShot(_DEMO_KEYRING_PROBE_DELAY_MS, self, self._probe_keyring)
+            self.window.browser.list_cached(
+                self._catalog_path(demo=demo), lambda: self.window.call_when_built(_nothing)
+            )
+            return
         self.window.browser.list_cached(
             self._catalog_path(demo=demo),
             # A staged window completes before the connection's imports share the CPU.
@@ -190,10 +224,15 @@ class ConnectionFlow(QObject):
         self.show_connect()
 
     @Slot(object)
-    def _on_connection(self, connection: Connection) -> None:
+    def _on_demo_synced(self, result: tuple[Connection, TreeRefresh | None]) -> None:
+        connection, refreshed = result
+        self._on_connection(connection, refreshed)
+
+    @Slot(object)
+    def _on_connection(self, connection: Connection, refreshed: TreeRefresh | None = None) -> None:
         previous = self.window.connection
         self.sessions.settings.last_mode = connection.mode
-        self.window.attach(connection)
+        self.window.attach(connection, refreshed=refreshed)
         self.attached.emit(connection)
         if previous is not None and previous.library is not connection.library:
             self._retire(previous.library)

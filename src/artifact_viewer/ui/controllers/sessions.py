@@ -157,8 +157,11 @@ class Sessions:
             with self._lock:
                 self._servers.append(demo_server)
                 self.demo_server = demo_server
+        # The HTTP client is built (httpx imported) while a server in a child process may
+        # still be starting; only then is its address waited for.
+        http = self.http
         client = self._client(demo_server.base_url, demo_server.api_key)
-        library = Library.open(demo_paths(self.paths), self.settings, client, http=self.http)
+        library = Library.open(demo_paths(self.paths), self.settings, client, http=http)
         log.info("Connected to the demo server at %s", demo_server.base_url)
         return Connection(self._keep(library), demo_server.base_url, "demo", "demo")
 
