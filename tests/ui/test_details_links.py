@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from artifact_viewer.ui.models.navigator_model import ID_ROLE, KIND_ROLE, RUN, WORKFLOW
-from tests.ui.helpers import WAIT_MS, start_demo
-from tests.ui.test_filter_window import _apply, _visible_runs
+from tests.ui.helpers import WAIT_MS, start_demo, visible_runs
+from tests.ui.test_filter_window import _apply
 
 
 @pytest.fixture
@@ -40,7 +40,7 @@ def test_run_link_under_a_filter_that_keeps_the_run_selects_it(
     _apply(qtbot, window, "type:screenshot status:failed")
     artifact = _select_first_row(qtbot, window)
     run_id = artifact.workflow_run_id
-    qtbot.waitUntil(lambda: run_id in _visible_runs(window), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: run_id in visible_runs(window), timeout=WAIT_MS)
     window.details._on_link(f"run:{run_id}")
     assert _current(window) == (RUN, run_id)
     assert window.filter_box.text() == "type:screenshot status:failed"  # nothing to relax
@@ -59,7 +59,7 @@ def test_link_to_a_run_or_workflow_the_filter_hides_relaxes_the_filter_and_says_
     assert others
     term = f"workflow:{others[0].id[:8]}"
     _apply(qtbot, window, term)
-    qtbot.waitUntil(lambda: artifact.workflow_run_id not in _visible_runs(window), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: artifact.workflow_run_id not in visible_runs(window), timeout=WAIT_MS)
     assert not window.navigator.select(kind, target, emit=False)  # hidden: a plain select fails
     window.details.linkActivated.emit(kind, target)  # what a click on the link sends
     assert _current(window) == (kind, target)
