@@ -201,3 +201,67 @@ def test_a_listing_grouped_off_the_gui_thread_shows_runs_in_each_sort_order(
     alone.sort(2, Qt.SortOrder.DescendingOrder)
     alone.set_tree(tree)
     qtmodeltester.check(alone, force_py=True)
+
+
+def _shown(nav: Navigator) -> tuple[list[str], list[str], list[str]]:
+    """The rows the view shows (workflows and runs under open workflows), the open ones and
+    the top rows that do not span every column."""
+    proxy, view, rows, opened, unspanned = nav.proxy, nav.view, [], [], []
+    for row in range(proxy.rowCount()):
+        index = proxy.index(row, 0)
+        rows.append(str(index.data(ID_ROLE)))
+        if not view.isFirstColumnSpanned(row, QModelIndex()):
+            unspanned.append(str(index.data(ID_ROLE)))
+        if view.isExpanded(index):
+            opened.append(str(index.data(ID_ROLE)))
+            rows += [
+                str(proxy.index(r, 0, index).data(ID_ROLE)) for r in range(proxy.rowCount(index))
+            ]
+    return rows, opened, unspanned
+
+
+def test_a_sequence_of_filters_shows_what_one_filter_from_scratch_shows(qtbot: Any) -> None:
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    workflows = [Workflow(id=f"wf-{w}", name=f"Flow {w}") for w in range(6)]
+    runs = {
+        wf.id: [
+            WorkflowRun(
+                id=f"{wf.id}-run-{i}",
+                workflow_id=wf.id,
+                status="FAILED" if (i + w) % 5 == 0 else "COMPLETED",
+                created_at=start + timedelta(minutes=10 * i + w),
+            )
+            for i in range(40)
+        ]
+        for w, wf in enumerate(workflows)
+    }
+    every = [r for rs in runs.values() for r in rs]
+    steps = [
+        ("status:failed", {r.id for r in every if r.status == "FAILED"}),
+        ("records", {r.id for r in every if r.workflow_id in ("wf-1", "wf-4")}),  # fewer flows
+        ("report", {r.id for r in every[::3]}),  # flows come back
+        ("", None),
+        ("status:failed", {r.id for r in every if r.status == "FAILED"}),
+    ]
+
+    def navigator() -> Navigator:
+        nav = Navigator()
+        qtbot.addWidget(nav)
+        nav.resize(320, 700)
+        nav.show()
+        nav.set_tree(TreeData(workflows, runs, [], set(), {}))
+        nav.set_expanded_ids(["wf-2"])  # the user's own
+        return nav
+
+    nav = navigator()
+    for text, kept in steps:
+        nav.set_filter(parse_filter(text), kept)
+        fresh = navigator()
+        if text:
+            fresh.set_filter(parse_filter(text), kept)
+        qtbot.wait(1)  # the spans wait for the view's layout, one event-loop turn
+        assert _shown(nav) == _shown(fresh)
+        assert _shown(nav)[2] == []
+    assert sorted(_shown(nav)[1]) == [
+        f"wf-{w}" for w in range(6) if any(r.status == "FAILED" for r in runs[f"wf-{w}"])
+    ]

@@ -10,6 +10,7 @@ from PySide6.QtCore import (
     QPoint,
     QSortFilterProxyModel,
     Qt,
+    QTimer,
     Signal,
     Slot,
 )
@@ -181,9 +182,16 @@ class Navigator(QWidget):
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._header_menu)
         self.view.selectionModel().currentChanged.connect(self._on_current)
-        # Workflow and fixed rows span every column; re-apply whenever proxy rows move.
+        # Workflow and fixed rows span every column; re-apply whenever proxy rows move. After
+        # a filter or a sort (a layout change) they are set on the next event-loop turn:
+        # spanning a row lays the whole tree out at once (every run of every open workflow),
+        # which then happens apart from the filter's own work instead of in the same turn.
+        self._span_timer = QTimer(self)
+        self._span_timer.setSingleShot(True)
+        self._span_timer.setInterval(0)
+        self._span_timer.timeout.connect(self._apply_spans)
         self.proxy.modelReset.connect(self._apply_spans)
-        self.proxy.layoutChanged.connect(self._apply_spans)
+        self.proxy.layoutChanged.connect(self._span_timer.start)
         self.proxy.rowsInserted.connect(self._apply_spans)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -283,6 +291,7 @@ class Navigator(QWidget):
     def _apply_spans(self) -> None:
         # Only rows not spanning yet: each call lays the view out again, which walks every
         # expanded run (10k runs made a start take seconds).
+        self._span_timer.stop()
         root = QModelIndex()
         for row in range(self.proxy.rowCount()):
             if not self.view.isFirstColumnSpanned(row, root):
@@ -303,9 +312,17 @@ class Navigator(QWidget):
             self._collapse_to(self._expanded_unfiltered)
             self._expanded_unfiltered = None
         self.proxy.set_spec(spec, run_ids, visible)
-        self._apply_spans()
         if not spec.empty:
-            self.view.expandAll()
+            self._expand_top_rows()
+
+    def _expand_top_rows(self) -> None:
+        """Open every workflow (what ``expandAll`` shows: runs hold no rows). Right after
+        the filter's layout change the view only notes each one and lays the tree out once,
+        on the next event-loop turn; ``expandAll`` would lay it out here and now."""
+        for row in range(self.proxy.rowCount()):
+            index = self.proxy.index(row, 0)
+            if not self.view.isExpanded(index) and self.proxy.hasChildren(index):
+                self.view.expand(index)
 
     def _collapse_to(self, ids: list[str]) -> None:
         """Close the workflows a filter opened (the user's own stay open, and so does the
