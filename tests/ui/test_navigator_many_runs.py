@@ -265,3 +265,50 @@ def test_a_sequence_of_filters_shows_what_one_filter_from_scratch_shows(qtbot: A
     assert sorted(_shown(nav)[1]) == [
         f"wf-{w}" for w in range(6) if any(r.status == "FAILED" for r in runs[f"wf-{w}"])
     ]
+
+
+def test_clearing_a_filter_reopens_the_users_workflows_over_a_few_turns(qtbot: Any) -> None:
+    from artifact_viewer.ui.panes.navigator import REOPEN_RUNS_PER_TURN
+
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    per_flow = REOPEN_RUNS_PER_TURN // 2 + 1  # two open workflows fill more than one turn
+    workflows = [Workflow(id=f"wf-{w}", name=f"Flow {w}") for w in range(5)]
+    runs = {
+        wf.id: [
+            WorkflowRun(
+                id=f"{wf.id}-run-{i}",
+                workflow_id=wf.id,
+                status="FAILED" if i % 9 == 0 else "COMPLETED",
+                created_at=start + timedelta(minutes=10 * i + w),
+            )
+            for i in range(per_flow)
+        ]
+        for w, wf in enumerate(workflows)
+    }
+    mine = ["wf-0", "wf-2", "wf-3", "wf-4"]
+
+    def navigator() -> Navigator:
+        nav = Navigator()
+        qtbot.addWidget(nav)
+        nav.resize(320, 700)
+        nav.show()
+        nav.set_tree(TreeData(workflows, runs, [], set(), {}))
+        nav.set_expanded_ids(mine)
+        return nav
+
+    nav = navigator()
+    assert nav.select(RUN, "wf-3-run-9")
+    failed = {r.id for rs in runs.values() for r in rs if r.status == "FAILED"}
+    nav.set_filter(parse_filter("status:failed"), failed)
+    nav.set_filter(parse_filter(""), None)
+    assert sorted(nav.expanded_ids()) == mine  # the ones still to reopen count as open
+    opened_now = [
+        w for w in mine if nav.view.isExpanded(nav.proxy.mapFromSource(nav.model.find(WORKFLOW, w)))
+    ]
+    assert opened_now == ["wf-3"]  # the current run's workflow stays open throughout
+    assert nav.current() == (RUN, "wf-3-run-9")
+    qtbot.waitUntil(lambda: len(_shown(nav)[1]) == len(mine))
+    fresh = navigator()
+    qtbot.wait(1)
+    assert _shown(nav) == _shown(fresh)
+    assert nav.current() == (RUN, "wf-3-run-9")

@@ -40,6 +40,10 @@ from artifact_viewer.ui.models.navigator_model import (
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
+# Runs the tree lays out per event-loop turn while a cleared filter reopens the workflows
+# that were open before it (a thousand open runs laid out at once stalled the window).
+REOPEN_RUNS_PER_TURN = 300
+
 
 class NavigatorProxy(QSortFilterProxyModel):
     """Filters by the filter box and sorts with the fixed nodes on top.
@@ -198,6 +202,12 @@ class Navigator(QWidget):
         layout.addWidget(self.view)
         # The workflows open before a filter opened every one holding a match.
         self._expanded_unfiltered: list[str] | None = None
+        # Workflows a cleared filter still has to reopen, a few per event-loop turn.
+        self._reopening: list[QPersistentModelIndex] = []
+        self._reopen_timer = QTimer(self)
+        self._reopen_timer.setSingleShot(True)
+        self._reopen_timer.setInterval(0)
+        self._reopen_timer.timeout.connect(self._reopen_step)
 
     @Slot(QPoint)
     def _header_menu(self, pos: QPoint) -> None:
@@ -219,6 +229,7 @@ class Navigator(QWidget):
     def set_tree(self, data: TreeData) -> None:
         """Swap in new data, keeping expanded workflows and the current node."""
         expanded = self.expanded_ids()
+        self._stop_reopening()  # counted in ``expanded``: opened with the rest below
         current = self.current()
         self.view.selectionModel().blockSignals(True)
         try:
@@ -232,10 +243,12 @@ class Navigator(QWidget):
             self.view.selectionModel().blockSignals(False)
 
     def expanded_ids(self) -> list[str]:
+        """The open workflows, with those a cleared filter is still reopening."""
+        reopening = {p.row() for p in self._reopening if p.isValid()}
         out = []
         for row in range(self.proxy.rowCount()):
             index = self.proxy.index(row, 0)
-            if self.view.isExpanded(index):
+            if self.view.isExpanded(index) or row in reopening:
                 out.append(str(self.proxy.data(index, ID_ROLE)))
         return out
 
@@ -306,14 +319,56 @@ class Navigator(QWidget):
         """Show what ``spec`` keeps; ``visible`` comes precomputed from a worker (see
         :func:`filter_visibility`) or is worked out here."""
         filtered = not self.proxy.spec.empty
+        reopen: list[QPersistentModelIndex] = []
         if not spec.empty and not filtered:
             self._expanded_unfiltered = self.expanded_ids()
         elif spec.empty and filtered and self._expanded_unfiltered is not None:
             self._collapse_to(self._expanded_unfiltered)
             self._expanded_unfiltered = None
+        if spec.empty and filtered:
+            reopen = self._close_for_reopening()
+        if not spec.empty:
+            self._stop_reopening()  # the filter opens every workflow holding a match
         self.proxy.set_spec(spec, run_ids, visible)
         if not spec.empty:
             self._expand_top_rows()
+        elif reopen:
+            self._reopening = reopen
+            self._reopen_timer.start()
+
+    def _close_for_reopening(self) -> list[QPersistentModelIndex]:
+        """Before a filter clears: when the open workflows hold more runs than one turn
+        lays out, close them (all but the current run's) to reopen a few per turn."""
+        parent = self.view.currentIndex().parent()
+        keep = parent.row() if parent.isValid() else -1
+        opened = []
+        runs = 0
+        for row in range(self.proxy.rowCount()):
+            index = self.proxy.index(row, 0)
+            if self.view.isExpanded(index) and row != keep:
+                opened.append(index)
+                runs += self.model.rowCount(self.proxy.mapToSource(index))
+        if runs <= REOPEN_RUNS_PER_TURN:
+            return []
+        for index in opened:
+            self.view.collapse(index)
+        return [QPersistentModelIndex(index) for index in opened]
+
+    @Slot()
+    def _reopen_step(self) -> None:
+        budget = REOPEN_RUNS_PER_TURN
+        while self._reopening and budget > 0:
+            kept = self._reopening.pop(0)
+            if kept.isValid():
+                index = self.proxy.index(kept.row(), 0)
+                self.view.expand(index)
+                budget -= self.proxy.rowCount(index)
+        if self._reopening:
+            self._reopen_timer.start()
+
+    def _stop_reopening(self) -> None:
+        self._reopen_timer.stop()
+        self._reopening = []
 
     def _expand_top_rows(self) -> None:
         """Open every workflow (what ``expandAll`` shows: runs hold no rows). Right after
