@@ -236,3 +236,22 @@ def test_artifact_cells_answer_each_role_by_column(qapp: Any) -> None:
     assert name.data(Qt.ItemDataRole.BackgroundRole) is None  # not grouped by run
     for role in (Qt.ItemDataRole.FontRole, Qt.ItemDataRole.CheckStateRole):
         assert all(model.index(1, c).data(role) is None for c in range(model.columnCount()))
+
+
+def test_navigator_cells_answer_each_role_by_kind(qapp: Any, fake_library: FakeLibrary) -> None:
+    from artifact_viewer.ui.models.navigator_model import ID_ROLE, SORT_ROLE, WORKFLOW
+
+    model = NavigatorModel()
+    model.set_tree(tree_data(fake_library, {"run-1"}))
+    everything, run = model.index(0, 0), model.find(RUN, "run-2")
+    workflow = model.find(WORKFLOW, fake_library.workflows()[0].id)
+    assert everything.data() == "All artifacts"
+    assert everything.data(Qt.ItemDataRole.FontRole).bold()  # the fixed rows stand out
+    assert everything.data(SORT_ROLE) == 0
+    assert run.data(ID_ROLE) == "run-2" and run.data(KIND_ROLE) == RUN
+    assert "run-2" in run.data(Qt.ItemDataRole.ToolTipRole)
+    assert workflow.data(Qt.ItemDataRole.DecorationRole) is not None
+    assert run.data(Qt.ItemDataRole.FontRole) is None
+    for index in (everything, workflow, run):
+        for role in (Qt.ItemDataRole.CheckStateRole, Qt.ItemDataRole.SizeHintRole):
+            assert index.data(role) is None
