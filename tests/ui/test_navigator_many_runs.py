@@ -220,6 +220,11 @@ def _shown(nav: Navigator) -> tuple[list[str], list[str], list[str]]:
     return rows, opened, unspanned
 
 
+def _flows(ids: list[str]) -> list[str]:
+    """The workflows among ``ids`` (a filter marks the fixed rows open too, as expandAll)."""
+    return [i for i in ids if i.startswith("wf-")]
+
+
 def test_a_sequence_of_filters_shows_what_one_filter_from_scratch_shows(qtbot: Any) -> None:
     start = datetime(2026, 1, 1, tzinfo=UTC)
     workflows = [Workflow(id=f"wf-{w}", name=f"Flow {w}") for w in range(6)]
@@ -262,7 +267,7 @@ def test_a_sequence_of_filters_shows_what_one_filter_from_scratch_shows(qtbot: A
         qtbot.wait(1)  # the spans wait for the view's layout, one event-loop turn
         assert _shown(nav) == _shown(fresh)
         assert _shown(nav)[2] == []
-    assert sorted(_shown(nav)[1]) == [
+    assert sorted(_flows(_shown(nav)[1])) == [
         f"wf-{w}" for w in range(6) if any(r.status == "FAILED" for r in runs[f"wf-{w}"])
     ]
 
@@ -312,3 +317,55 @@ def test_clearing_a_filter_reopens_the_users_workflows_over_a_few_turns(qtbot: A
     qtbot.wait(1)
     assert _shown(nav) == _shown(fresh)
     assert nav.current() == (RUN, "wf-3-run-9")
+
+
+def test_a_filter_opens_its_workflows_over_a_few_turns_as_expand_all_would(qtbot: Any) -> None:
+    from artifact_viewer.ui.panes.navigator import REOPEN_RUNS_PER_TURN
+
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    per_flow = REOPEN_RUNS_PER_TURN // 2 + 1
+    workflows = [Workflow(id=f"wf-{w}", name=f"Flow {w}") for w in range(5)]
+    runs = {
+        wf.id: [
+            WorkflowRun(
+                id=f"{wf.id}-run-{i}",
+                workflow_id=wf.id,
+                status="COMPLETED",
+                created_at=start + timedelta(minutes=10 * i + w),
+            )
+            for i in range(per_flow)
+        ]
+        for w, wf in enumerate(workflows)
+    }
+    kept = {r.id for w in ("wf-0", "wf-1", "wf-2", "wf-4") for r in runs[w]}
+    nav = Navigator()
+    qtbot.addWidget(nav)
+    nav.resize(320, 700)
+    nav.show()
+    nav.set_tree(TreeData(workflows, runs, [], set(), {}))
+    nav.set_expanded_ids(["wf-1", "wf-3"])
+    nav.set_filter(parse_filter("records"), kept)
+    assert sorted(_flows(nav.expanded_ids())) == ["wf-0", "wf-1", "wf-2", "wf-4"]
+    assert (
+        len(
+            [
+                i
+                for i in nav.expanded_ids()
+                if nav.view.isExpanded(nav.proxy.mapFromSource(nav.model.find(WORKFLOW, i)))
+            ]
+        )
+        < 4
+    )  # the rest open on the next turns
+    qtbot.waitUntil(lambda: len(_flows(_shown(nav)[1])) == 4)
+    reference = Navigator()
+    qtbot.addWidget(reference)
+    reference.resize(320, 700)
+    reference.show()
+    reference.set_tree(TreeData(workflows, runs, [], set(), {}))
+    reference.proxy.set_spec(parse_filter("records"), kept)
+    reference.view.expandAll()
+    qtbot.wait(1)
+    assert _shown(nav) == _shown(reference)
+    assert set(_visible_runs(nav)) == kept
+    nav.set_filter(parse_filter(""), None)  # the user's own stay open, the others close
+    qtbot.waitUntil(lambda: _shown(nav)[1] == ["wf-1"])  # wf-3 had no match: it went

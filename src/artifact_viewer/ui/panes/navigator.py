@@ -40,8 +40,9 @@ from artifact_viewer.ui.models.navigator_model import (
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
-# Runs the tree lays out per event-loop turn while a cleared filter reopens the workflows
-# that were open before it (a thousand open runs laid out at once stalled the window).
+# Runs the tree lays out per event-loop turn while a filter opens the workflows holding
+# matches, or a cleared one reopens those open before it (a thousand open runs laid out at
+# once stalled the window).
 REOPEN_RUNS_PER_TURN = 300
 
 
@@ -319,16 +320,17 @@ class Navigator(QWidget):
         """Show what ``spec`` keeps; ``visible`` comes precomputed from a worker (see
         :func:`filter_visibility`) or is worked out here."""
         filtered = not self.proxy.spec.empty
-        reopen: list[QPersistentModelIndex] = []
         if not spec.empty and not filtered:
             self._expanded_unfiltered = self.expanded_ids()
         elif spec.empty and filtered and self._expanded_unfiltered is not None:
             self._collapse_to(self._expanded_unfiltered)
             self._expanded_unfiltered = None
+        reopen: list[QPersistentModelIndex] = []
         if spec.empty and filtered:
             reopen = self._close_for_reopening()
-        if not spec.empty:
+        elif not spec.empty:
             self._stop_reopening()  # the filter opens every workflow holding a match
+            self._close_for_reopening()
         self.proxy.set_spec(spec, run_ids, visible)
         if not spec.empty:
             self._expand_top_rows()
@@ -336,8 +338,28 @@ class Navigator(QWidget):
             self._reopening = reopen
             self._reopen_timer.start()
 
+    def _expand_top_rows(self) -> None:
+        """Open every workflow (what ``expandAll`` shows: runs hold no rows), the first few
+        hundred runs' worth now and the rest a few per event-loop turn. Right after the
+        filter's layout change the view only notes the ones opened now and lays the tree
+        out once, on the next turn; ``expandAll`` would lay every run out here and now."""
+        budget = REOPEN_RUNS_PER_TURN
+        later: list[QPersistentModelIndex] = []
+        for row in range(self.proxy.rowCount()):
+            index = self.proxy.index(row, 0)
+            if self.view.isExpanded(index):
+                continue
+            if budget > 0:
+                self.view.expand(index)
+                budget -= self.proxy.rowCount(index)
+            else:
+                later.append(QPersistentModelIndex(index))
+        if later:
+            self._reopening = later
+            self._reopen_timer.start()
+
     def _close_for_reopening(self) -> list[QPersistentModelIndex]:
-        """Before a filter clears: when the open workflows hold more runs than one turn
+        """Before a filter changes: when the open workflows hold more runs than one turn
         lays out, close them (all but the current run's) to reopen a few per turn."""
         parent = self.view.currentIndex().parent()
         keep = parent.row() if parent.isValid() else -1
@@ -369,15 +391,6 @@ class Navigator(QWidget):
     def _stop_reopening(self) -> None:
         self._reopen_timer.stop()
         self._reopening = []
-
-    def _expand_top_rows(self) -> None:
-        """Open every workflow (what ``expandAll`` shows: runs hold no rows). Right after
-        the filter's layout change the view only notes each one and lays the tree out once,
-        on the next event-loop turn; ``expandAll`` would lay it out here and now."""
-        for row in range(self.proxy.rowCount()):
-            index = self.proxy.index(row, 0)
-            if not self.view.isExpanded(index) and self.proxy.hasChildren(index):
-                self.view.expand(index)
 
     def _collapse_to(self, ids: list[str]) -> None:
         """Close the workflows a filter opened (the user's own stay open, and so does the
