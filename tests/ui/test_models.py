@@ -215,3 +215,43 @@ def test_sorting_asks_the_catalog_and_ignores_the_cache_column(qapp: Any) -> Non
     model.sort(0, Qt.SortOrder.DescendingOrder)
     model.sort(5, Qt.SortOrder.AscendingOrder)
     assert wanted == [("file_size", False), ("name", True)]
+
+
+def test_artifact_cells_answer_each_role_by_column(qapp: Any) -> None:
+    wf = make_workflow(1)
+    run = make_run(1, wf.id)
+    artifacts = [make_artifact(i, run) for i in range(3)]
+    model = ArtifactTableModel()
+    SyncPager(model, FakeLibrary([wf], [run], artifacts), ArtifactQuery()).load_first()
+    name, size, cache = model.index(1, 0), model.index(1, 3), model.index(1, 5)
+    assert name.data() == artifacts[1].name
+    assert name.data(ITEM_ROLE) is artifacts[1]
+    assert name.data(CACHE_ROLE) == CacheState.NOT_CACHED.name
+    right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+    assert size.data(Qt.ItemDataRole.TextAlignmentRole) == int(right)
+    assert name.data(Qt.ItemDataRole.TextAlignmentRole) is None
+    assert cache.data(Qt.ItemDataRole.DecorationRole) is not None  # the cache state's icon
+    assert model.index(1, 1).data(Qt.ItemDataRole.DecorationRole) is None
+    assert cache.data(Qt.ItemDataRole.ToolTipRole) == cache.data()
+    assert name.data(Qt.ItemDataRole.BackgroundRole) is None  # not grouped by run
+    for role in (Qt.ItemDataRole.FontRole, Qt.ItemDataRole.CheckStateRole):
+        assert all(model.index(1, c).data(role) is None for c in range(model.columnCount()))
+
+
+def test_navigator_cells_answer_each_role_by_kind(qapp: Any, fake_library: FakeLibrary) -> None:
+    from artifact_viewer.ui.models.navigator_model import ID_ROLE, SORT_ROLE, WORKFLOW
+
+    model = NavigatorModel()
+    model.set_tree(tree_data(fake_library, {"run-1"}))
+    everything, run = model.index(0, 0), model.find(RUN, "run-2")
+    workflow = model.find(WORKFLOW, fake_library.workflows()[0].id)
+    assert everything.data() == "All artifacts"
+    assert everything.data(Qt.ItemDataRole.FontRole).bold()  # the fixed rows stand out
+    assert everything.data(SORT_ROLE) == 0
+    assert run.data(ID_ROLE) == "run-2" and run.data(KIND_ROLE) == RUN
+    assert "run-2" in run.data(Qt.ItemDataRole.ToolTipRole)
+    assert workflow.data(Qt.ItemDataRole.DecorationRole) is not None
+    assert run.data(Qt.ItemDataRole.FontRole) is None
+    for index in (everything, workflow, run):
+        for role in (Qt.ItemDataRole.CheckStateRole, Qt.ItemDataRole.SizeHintRole):
+            assert index.data(role) is None

@@ -201,3 +201,171 @@ def test_a_listing_grouped_off_the_gui_thread_shows_runs_in_each_sort_order(
     alone.sort(2, Qt.SortOrder.DescendingOrder)
     alone.set_tree(tree)
     qtmodeltester.check(alone, force_py=True)
+
+
+def _shown(nav: Navigator) -> tuple[list[str], list[str], list[str]]:
+    """The rows the view shows (workflows and runs under open workflows), the open ones and
+    the top rows that do not span every column."""
+    proxy, view, rows, opened, unspanned = nav.proxy, nav.view, [], [], []
+    for row in range(proxy.rowCount()):
+        index = proxy.index(row, 0)
+        rows.append(str(index.data(ID_ROLE)))
+        if not view.isFirstColumnSpanned(row, QModelIndex()):
+            unspanned.append(str(index.data(ID_ROLE)))
+        if view.isExpanded(index):
+            opened.append(str(index.data(ID_ROLE)))
+            rows += [
+                str(proxy.index(r, 0, index).data(ID_ROLE)) for r in range(proxy.rowCount(index))
+            ]
+    return rows, opened, unspanned
+
+
+def _flows(ids: list[str]) -> list[str]:
+    """The workflows among ``ids`` (a filter marks the fixed rows open too, as expandAll)."""
+    return [i for i in ids if i.startswith("wf-")]
+
+
+def test_a_sequence_of_filters_shows_what_one_filter_from_scratch_shows(qtbot: Any) -> None:
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    workflows = [Workflow(id=f"wf-{w}", name=f"Flow {w}") for w in range(6)]
+    runs = {
+        wf.id: [
+            WorkflowRun(
+                id=f"{wf.id}-run-{i}",
+                workflow_id=wf.id,
+                status="FAILED" if (i + w) % 5 == 0 else "COMPLETED",
+                created_at=start + timedelta(minutes=10 * i + w),
+            )
+            for i in range(40)
+        ]
+        for w, wf in enumerate(workflows)
+    }
+    every = [r for rs in runs.values() for r in rs]
+    steps = [
+        ("status:failed", {r.id for r in every if r.status == "FAILED"}),
+        ("records", {r.id for r in every if r.workflow_id in ("wf-1", "wf-4")}),  # fewer flows
+        ("report", {r.id for r in every[::3]}),  # flows come back
+        ("", None),
+        ("status:failed", {r.id for r in every if r.status == "FAILED"}),
+    ]
+
+    def navigator() -> Navigator:
+        nav = Navigator()
+        qtbot.addWidget(nav)
+        nav.resize(320, 700)
+        nav.show()
+        nav.set_tree(TreeData(workflows, runs, [], set(), {}))
+        nav.set_expanded_ids(["wf-2"])  # the user's own
+        return nav
+
+    nav = navigator()
+    for text, kept in steps:
+        nav.set_filter(parse_filter(text), kept)
+        fresh = navigator()
+        if text:
+            fresh.set_filter(parse_filter(text), kept)
+        qtbot.wait(1)  # the spans wait for the view's layout, one event-loop turn
+        assert _shown(nav) == _shown(fresh)
+        assert _shown(nav)[2] == []
+    assert sorted(_flows(_shown(nav)[1])) == [
+        f"wf-{w}" for w in range(6) if any(r.status == "FAILED" for r in runs[f"wf-{w}"])
+    ]
+
+
+def test_clearing_a_filter_reopens_the_users_workflows_over_a_few_turns(qtbot: Any) -> None:
+    from artifact_viewer.ui.panes.navigator import REOPEN_RUNS_PER_TURN
+
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    per_flow = REOPEN_RUNS_PER_TURN // 2 + 1  # two open workflows fill more than one turn
+    workflows = [Workflow(id=f"wf-{w}", name=f"Flow {w}") for w in range(5)]
+    runs = {
+        wf.id: [
+            WorkflowRun(
+                id=f"{wf.id}-run-{i}",
+                workflow_id=wf.id,
+                status="FAILED" if i % 9 == 0 else "COMPLETED",
+                created_at=start + timedelta(minutes=10 * i + w),
+            )
+            for i in range(per_flow)
+        ]
+        for w, wf in enumerate(workflows)
+    }
+    mine = ["wf-0", "wf-2", "wf-3", "wf-4"]
+
+    def navigator() -> Navigator:
+        nav = Navigator()
+        qtbot.addWidget(nav)
+        nav.resize(320, 700)
+        nav.show()
+        nav.set_tree(TreeData(workflows, runs, [], set(), {}))
+        nav.set_expanded_ids(mine)
+        return nav
+
+    nav = navigator()
+    assert nav.select(RUN, "wf-3-run-9")
+    failed = {r.id for rs in runs.values() for r in rs if r.status == "FAILED"}
+    nav.set_filter(parse_filter("status:failed"), failed)
+    nav.set_filter(parse_filter(""), None)
+    assert sorted(nav.expanded_ids()) == mine  # the ones still to reopen count as open
+    opened_now = [
+        w for w in mine if nav.view.isExpanded(nav.proxy.mapFromSource(nav.model.find(WORKFLOW, w)))
+    ]
+    assert opened_now == ["wf-3"]  # the current run's workflow stays open throughout
+    assert nav.current() == (RUN, "wf-3-run-9")
+    qtbot.waitUntil(lambda: len(_shown(nav)[1]) == len(mine))
+    fresh = navigator()
+    qtbot.wait(1)
+    assert _shown(nav) == _shown(fresh)
+    assert nav.current() == (RUN, "wf-3-run-9")
+
+
+def test_a_filter_opens_its_workflows_over_a_few_turns_as_expand_all_would(qtbot: Any) -> None:
+    from artifact_viewer.ui.panes.navigator import REOPEN_RUNS_PER_TURN
+
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    per_flow = REOPEN_RUNS_PER_TURN // 2 + 1
+    workflows = [Workflow(id=f"wf-{w}", name=f"Flow {w}") for w in range(5)]
+    runs = {
+        wf.id: [
+            WorkflowRun(
+                id=f"{wf.id}-run-{i}",
+                workflow_id=wf.id,
+                status="COMPLETED",
+                created_at=start + timedelta(minutes=10 * i + w),
+            )
+            for i in range(per_flow)
+        ]
+        for w, wf in enumerate(workflows)
+    }
+    kept = {r.id for w in ("wf-0", "wf-1", "wf-2", "wf-4") for r in runs[w]}
+    nav = Navigator()
+    qtbot.addWidget(nav)
+    nav.resize(320, 700)
+    nav.show()
+    nav.set_tree(TreeData(workflows, runs, [], set(), {}))
+    nav.set_expanded_ids(["wf-1", "wf-3"])
+    nav.set_filter(parse_filter("records"), kept)
+    assert sorted(_flows(nav.expanded_ids())) == ["wf-0", "wf-1", "wf-2", "wf-4"]
+    assert (
+        len(
+            [
+                i
+                for i in nav.expanded_ids()
+                if nav.view.isExpanded(nav.proxy.mapFromSource(nav.model.find(WORKFLOW, i)))
+            ]
+        )
+        < 4
+    )  # the rest open on the next turns
+    qtbot.waitUntil(lambda: len(_flows(_shown(nav)[1])) == 4)
+    reference = Navigator()
+    qtbot.addWidget(reference)
+    reference.resize(320, 700)
+    reference.show()
+    reference.set_tree(TreeData(workflows, runs, [], set(), {}))
+    reference.proxy.set_spec(parse_filter("records"), kept)
+    reference.view.expandAll()
+    qtbot.wait(1)
+    assert _shown(nav) == _shown(reference)
+    assert set(_visible_runs(nav)) == kept
+    nav.set_filter(parse_filter(""), None)  # the user's own stay open, the others close
+    qtbot.waitUntil(lambda: _shown(nav)[1] == ["wf-1"])  # wf-3 had no match: it went

@@ -28,6 +28,18 @@ ITEM_ROLE = Qt.ItemDataRole.UserRole + 1
 ID_ROLE = Qt.ItemDataRole.UserRole + 3
 CACHE_ROLE = Qt.ItemDataRole.UserRole + 6
 
+_ITEM, _ID, _CACHE = int(ITEM_ROLE), int(ID_ROLE), int(CACHE_ROLE)
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_DECORATION = int(Qt.ItemDataRole.DecorationRole)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+_BACKGROUND = int(Qt.ItemDataRole.BackgroundRole)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_TEXT_ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
+_ANSWERED = frozenset(
+    (_ITEM, _ID, _CACHE, _DISPLAY, _DECORATION, _FOREGROUND, _BACKGROUND, _TOOLTIP, _TEXT_ALIGNMENT)
+)
+_RIGHT_ALIGNED = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+
 COLUMNS = ("Name", "Type", "MIME type", "Size", "Created", "Cache", "Workflow", "Run", "Run status")
 # Column -> ArtifactQuery.order_by; None: not sortable in the catalog.
 ORDER_BY: tuple[str | None, ...] = (
@@ -233,34 +245,45 @@ class ArtifactTableModel(QAbstractTableModel):
             return Qt.ItemFlag.NoItemFlags
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.parent().isValid():
+    def data(self, index: AnyIndex, role: int = _DISPLAY) -> Any:
+        # Asked for about seven roles of every cell at each repaint (a filter, a sort or a
+        # page repaints the whole list): roles never answered return first, and the roles
+        # are compared as plain ints. Indexes of a table have no parent.
+        if role not in _ANSWERED or not index.isValid():
             return None
-        artifact = self.artifact_at(index.row())
-        if artifact is None:
+        row = index.row()
+        rows = self._rows
+        if not 0 <= row < len(rows):
             return None
+        artifact = rows[row]
         col = index.column()
-        if role == ITEM_ROLE:
-            return artifact
-        if role == ID_ROLE:
-            return artifact.id
-        if role == CACHE_ROLE:
-            return self.state_of(artifact.id)
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == _DISPLAY:
             return self._display(artifact, col)
-        if role == Qt.ItemDataRole.DecorationRole and col == 7:
-            run = self.run_of(artifact)
-            return status_icon(run.status) if run is not None else None
-        if role == Qt.ItemDataRole.ForegroundRole and col == 8:
-            run = self.run_of(artifact)
-            return fmt.status_colour(run.status, QApplication.palette()) if run else None
-        if role == Qt.ItemDataRole.BackgroundRole and self.grouped:
-            return self._group_band(index.row())
-        if role == Qt.ItemDataRole.DecorationRole and col == 5:
-            return cache_icon(self.cache_state(artifact.id))
-        if role == Qt.ItemDataRole.DecorationRole and col == 0 and artifact.id in self._noted:
-            return icon("note")
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == _ITEM:
+            return artifact
+        if role == _ID:
+            return artifact.id
+        if role == _CACHE:
+            return self.state_of(artifact.id)
+        if role == _DECORATION:
+            if col == 7:
+                run = self.run_of(artifact)
+                return status_icon(run.status) if run is not None else None
+            if col == 5:
+                return cache_icon(self.cache_state(artifact.id))
+            if col == 0 and artifact.id in self._noted:
+                return icon("note")
+            return None
+        if role == _FOREGROUND:
+            if col == 8:
+                run = self.run_of(artifact)
+                return fmt.status_colour(run.status, QApplication.palette()) if run else None
+            return None
+        if role == _BACKGROUND:
+            return self._group_band(row) if self.grouped else None
+        if role == _TEXT_ALIGNMENT:
+            return _RIGHT_ALIGNED if col == 3 else None
+        if role == _TOOLTIP:
             if col == 5:
                 return fmt.CACHE_LABELS[self.cache_state(artifact.id)]
             if col == 3 and artifact.file_size is not None:
@@ -278,8 +301,6 @@ class ArtifactTableModel(QAbstractTableModel):
                     lines.append(f"Status: {run_status_text(run)}")
                     lines.append(f"Started: {fmt.local_time(run.created_at)}")
                 return "\n".join(lines)
-        if role == Qt.ItemDataRole.TextAlignmentRole and col == 3:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
     def _display(self, artifact: Artifact, col: int) -> str | None:

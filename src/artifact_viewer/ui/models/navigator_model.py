@@ -32,6 +32,17 @@ COLUMNS = ("Name", "Status", "Started", "Ended", "Duration")
 _COLUMN_COUNT = len(COLUMNS)
 _FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 _RUN_FLAGS = _FLAGS | Qt.ItemFlag.ItemNeverHasChildren
+# Roles as plain ints (compared for every cell the tree paints), and the ones it answers.
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_DECORATION = int(Qt.ItemDataRole.DecorationRole)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_FONT = int(Qt.ItemDataRole.FontRole)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+_ITEM, _KIND, _ID = int(ITEM_ROLE), int(KIND_ROLE), int(ID_ROLE)
+_SORT, _FILTER = int(SORT_ROLE), int(FILTER_ROLE)
+_ANSWERED = frozenset(
+    (_ITEM, _KIND, _ID, _SORT, _FILTER, _DISPLAY, _DECORATION, _TOOLTIP, _FONT, _FOREGROUND)
+)
 QUEUED_TEXT = "waiting for connection"  # a pin asked for offline, not yet made
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -373,16 +384,18 @@ class NavigatorModel(QAbstractItemModel):
         # when it lays a thousand of them out.
         return _RUN_FLAGS if index.internalPointer().kind == RUN else _FLAGS
 
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+    def data(self, index: AnyIndex, role: int = _DISPLAY) -> Any:
+        # Roles never answered return first: a repaint asks each visible cell for about
+        # seven of them.
+        if role not in _ANSWERED or not index.isValid():
             return None
         node = self._node(index)
         col = index.column()
-        if role == ITEM_ROLE:
+        if role == _ITEM:
             return node.obj
-        if role == KIND_ROLE:
+        if role == _KIND:
             return node.kind
-        if role == ID_ROLE:
+        if role == _ID:
             return node.id
         if node.kind == RUN:
             return self._run_data(node, col, role)
@@ -392,24 +405,24 @@ class NavigatorModel(QAbstractItemModel):
 
     def _special_data(self, node: _Node, col: int, role: int) -> Any:
         offline = node.kind == OFFLINE
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == _DISPLAY:
             if col == 0 and offline:
                 count = len(node.children)
                 return f"Available offline  ·  {count} run{'s' if count != 1 else ''}"
             if col == 0:
                 return "All artifacts"
             return None
-        if role == Qt.ItemDataRole.DecorationRole and col == 0:
+        if role == _DECORATION and col == 0:
             return icon("offline" if offline else "all-artifacts")
-        if role == Qt.ItemDataRole.ToolTipRole and col == 0:
+        if role == _TOOLTIP and col == 0:
             if offline:
                 return "Runs whose artifacts are cached or pinned; they open without a network."
             return "Every artifact of the organisation; use the filter box to narrow it."
-        if role == SORT_ROLE:
+        if role == _SORT:
             return node.row  # stay on top, in their fixed order
-        if role == FILTER_ROLE:
+        if role == _FILTER:
             return ""
-        if role == Qt.ItemDataRole.FontRole and col == 0:
+        if role == _FONT and col == 0:
             font = QApplication.font()
             font.setBold(True)
             return font
@@ -425,7 +438,7 @@ class NavigatorModel(QAbstractItemModel):
     def _workflow_data(self, node: _Node, col: int, role: int) -> Any:
         wf: Workflow = node.obj
         latest = self._latest_run(wf)
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == _DISPLAY:
             if col == 0:
                 # The view spans workflow rows across all columns, so the summary goes here.
                 count = len(node.children)
@@ -442,13 +455,13 @@ class NavigatorModel(QAbstractItemModel):
             if col == 2 and latest is not None:
                 return fmt.short_time(latest.created_at)
             return None
-        if role == Qt.ItemDataRole.DecorationRole:
+        if role == _DECORATION:
             if col == 0:
                 # A workflow holding failed runs says so while collapsed.
                 return status_icon("FAILED") if self.failed_runs(wf.id) else icon("workflow")
             if col == 1 and latest is not None:
                 return status_icon(latest.status)
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == _TOOLTIP:
             parts = [
                 visible_text(wf.name) or wf.id,
                 f"Provider: {fmt.provider_label(wf.source_provider) or 'unknown'}",
@@ -461,17 +474,17 @@ class NavigatorModel(QAbstractItemModel):
             if failed:
                 parts.append(f"{failed} failed run{'s' if failed != 1 else ''}")
             return "\n".join(parts)
-        if role == SORT_ROLE:
+        if role == _SORT:
             if col == 2 and latest is not None and latest.created_at is not None:
                 return latest.created_at.timestamp()
             return (wf.name or "").lower() if col == 0 else ""
-        if role == FILTER_ROLE:
+        if role == _FILTER:
             return f"{wf.name or ''} {wf.source_provider or ''} {wf.type or ''}"
         return None
 
     def _run_data(self, node: _Node, col: int, role: int) -> Any:
         run: ListedRun = node.obj
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == _DISPLAY:
             if col == 0:
                 # Runs of one workflow differ by when they ran: the time first, then the id.
                 when = fmt.resource_time(run, "created_at", fmt.short_time)
@@ -492,7 +505,7 @@ class NavigatorModel(QAbstractItemModel):
             if col == 4:
                 return fmt.duration(run.duration_seconds)
             return None
-        if role == Qt.ItemDataRole.DecorationRole:
+        if role == _DECORATION:
             if col == 0 and run.id in self._data.pinned:
                 return icon("pinned")
             if col == 0 and run.id in self._data.imported:
@@ -500,9 +513,9 @@ class NavigatorModel(QAbstractItemModel):
             if col == 1:
                 return status_icon(run.status)
             return None
-        if role == Qt.ItemDataRole.ForegroundRole and col == 1:
+        if role == _FOREGROUND and col == 1:
             return fmt.status_colour(run.status, QApplication.palette())
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == _TOOLTIP:
             lines = [f"Run {run.id}", f"Status: {fmt.status_label(run.status)}"]
             if run.current_state_name:
                 lines.append(f"State: {fmt.state_label(run.current_state_name)}")
@@ -513,7 +526,7 @@ class NavigatorModel(QAbstractItemModel):
             if run.id in self._data.imported:
                 lines.append(self._data.imported[run.id])
             return "\n".join(lines)
-        if role == SORT_ROLE:
+        if role == _SORT:
             if col == 0 or col == 2:
                 return run.created_timestamp
             if col == 1:
@@ -523,6 +536,6 @@ class NavigatorModel(QAbstractItemModel):
             if col == 4:
                 return run.duration_seconds or 0.0
             return None
-        if role == FILTER_ROLE:
+        if role == _FILTER:
             return f"run {run.id} {run.status or ''} {run.current_state_name or ''}"
         return None

@@ -10,6 +10,7 @@ from PySide6.QtCore import (
     QPoint,
     QSortFilterProxyModel,
     Qt,
+    QTimer,
     Signal,
     Slot,
 )
@@ -38,6 +39,11 @@ from artifact_viewer.ui.models.navigator_model import (
 )
 
 AnyIndex = QModelIndex | QPersistentModelIndex
+
+# Runs the tree lays out per event-loop turn while a filter opens the workflows holding
+# matches, or a cleared one reopens those open before it (a thousand open runs laid out at
+# once stalled the window).
+REOPEN_RUNS_PER_TURN = 300
 
 
 class NavigatorProxy(QSortFilterProxyModel):
@@ -181,15 +187,28 @@ class Navigator(QWidget):
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._header_menu)
         self.view.selectionModel().currentChanged.connect(self._on_current)
-        # Workflow and fixed rows span every column; re-apply whenever proxy rows move.
+        # Workflow and fixed rows span every column; re-apply whenever proxy rows move. After
+        # a filter or a sort (a layout change) they are set on the next event-loop turn:
+        # spanning a row lays the whole tree out at once (every run of every open workflow),
+        # which then happens apart from the filter's own work instead of in the same turn.
+        self._span_timer = QTimer(self)
+        self._span_timer.setSingleShot(True)
+        self._span_timer.setInterval(0)
+        self._span_timer.timeout.connect(self._apply_spans)
         self.proxy.modelReset.connect(self._apply_spans)
-        self.proxy.layoutChanged.connect(self._apply_spans)
+        self.proxy.layoutChanged.connect(self._span_timer.start)
         self.proxy.rowsInserted.connect(self._apply_spans)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view)
         # The workflows open before a filter opened every one holding a match.
         self._expanded_unfiltered: list[str] | None = None
+        # Workflows a cleared filter still has to reopen, a few per event-loop turn.
+        self._reopening: list[QPersistentModelIndex] = []
+        self._reopen_timer = QTimer(self)
+        self._reopen_timer.setSingleShot(True)
+        self._reopen_timer.setInterval(0)
+        self._reopen_timer.timeout.connect(self._reopen_step)
 
     @Slot(QPoint)
     def _header_menu(self, pos: QPoint) -> None:
@@ -211,6 +230,7 @@ class Navigator(QWidget):
     def set_tree(self, data: TreeData) -> None:
         """Swap in new data, keeping expanded workflows and the current node."""
         expanded = self.expanded_ids()
+        self._stop_reopening()  # counted in ``expanded``: opened with the rest below
         current = self.current()
         self.view.selectionModel().blockSignals(True)
         try:
@@ -224,10 +244,12 @@ class Navigator(QWidget):
             self.view.selectionModel().blockSignals(False)
 
     def expanded_ids(self) -> list[str]:
+        """The open workflows, with those a cleared filter is still reopening."""
+        reopening = {p.row() for p in self._reopening if p.isValid()}
         out = []
         for row in range(self.proxy.rowCount()):
             index = self.proxy.index(row, 0)
-            if self.view.isExpanded(index):
+            if self.view.isExpanded(index) or row in reopening:
                 out.append(str(self.proxy.data(index, ID_ROLE)))
         return out
 
@@ -283,6 +305,7 @@ class Navigator(QWidget):
     def _apply_spans(self) -> None:
         # Only rows not spanning yet: each call lays the view out again, which walks every
         # expanded run (10k runs made a start take seconds).
+        self._span_timer.stop()
         root = QModelIndex()
         for row in range(self.proxy.rowCount()):
             if not self.view.isFirstColumnSpanned(row, root):
@@ -302,10 +325,72 @@ class Navigator(QWidget):
         elif spec.empty and filtered and self._expanded_unfiltered is not None:
             self._collapse_to(self._expanded_unfiltered)
             self._expanded_unfiltered = None
+        reopen: list[QPersistentModelIndex] = []
+        if spec.empty and filtered:
+            reopen = self._close_for_reopening()
+        elif not spec.empty:
+            self._stop_reopening()  # the filter opens every workflow holding a match
+            self._close_for_reopening()
         self.proxy.set_spec(spec, run_ids, visible)
-        self._apply_spans()
         if not spec.empty:
-            self.view.expandAll()
+            self._expand_top_rows()
+        elif reopen:
+            self._reopening = reopen
+            self._reopen_timer.start()
+
+    def _expand_top_rows(self) -> None:
+        """Open every workflow (what ``expandAll`` shows: runs hold no rows), the first few
+        hundred runs' worth now and the rest a few per event-loop turn. Right after the
+        filter's layout change the view only notes the ones opened now and lays the tree
+        out once, on the next turn; ``expandAll`` would lay every run out here and now."""
+        budget = REOPEN_RUNS_PER_TURN
+        later: list[QPersistentModelIndex] = []
+        for row in range(self.proxy.rowCount()):
+            index = self.proxy.index(row, 0)
+            if self.view.isExpanded(index):
+                continue
+            if budget > 0:
+                self.view.expand(index)
+                budget -= self.proxy.rowCount(index)
+            else:
+                later.append(QPersistentModelIndex(index))
+        if later:
+            self._reopening = later
+            self._reopen_timer.start()
+
+    def _close_for_reopening(self) -> list[QPersistentModelIndex]:
+        """Before a filter changes: when the open workflows hold more runs than one turn
+        lays out, close them (all but the current run's) to reopen a few per turn."""
+        parent = self.view.currentIndex().parent()
+        keep = parent.row() if parent.isValid() else -1
+        opened = []
+        runs = 0
+        for row in range(self.proxy.rowCount()):
+            index = self.proxy.index(row, 0)
+            if self.view.isExpanded(index) and row != keep:
+                opened.append(index)
+                runs += self.model.rowCount(self.proxy.mapToSource(index))
+        if runs <= REOPEN_RUNS_PER_TURN:
+            return []
+        for index in opened:
+            self.view.collapse(index)
+        return [QPersistentModelIndex(index) for index in opened]
+
+    @Slot()
+    def _reopen_step(self) -> None:
+        budget = REOPEN_RUNS_PER_TURN
+        while self._reopening and budget > 0:
+            kept = self._reopening.pop(0)
+            if kept.isValid():
+                index = self.proxy.index(kept.row(), 0)
+                self.view.expand(index)
+                budget -= self.proxy.rowCount(index)
+        if self._reopening:
+            self._reopen_timer.start()
+
+    def _stop_reopening(self) -> None:
+        self._reopen_timer.stop()
+        self._reopening = []
 
     def _collapse_to(self, ids: list[str]) -> None:
         """Close the workflows a filter opened (the user's own stay open, and so does the
