@@ -343,9 +343,18 @@ class PdfPreviewer(Previewer):
         self.view.announce_next_page_paint()
         self._set_controls_enabled(False)
         self.stack.setCurrentIndex(_PAGE_LOADING)
-        self._set_info(source.name or source.path.name)
         masker = self._active_masker()
         self.view.set_masking(masker is not None)
+        # The helper is asked first (the toolbar's layout can wait): page 1 is drawn there
+        # while this thread does the rest. Masked, every page stays covered until its
+        # boxes are known: no early image.
+        first_page = self._first_page_request() if masker is None else None
+        job = self._geometry_job = pdf_layout.GeometryJob(source.path, first_page)
+        job.firstPage.connect(self._first_page_arrived)
+        job.done.connect(self._checked)
+        job.failed.connect(self._check_failed)
+        job.start()
+        self._set_info(source.name or source.path.name)
         self.reveal_button.setVisible(masker is not None)
         if masker is not None:
             # Every page stays covered until its boxes are known.
@@ -357,13 +366,6 @@ class PdfPreviewer(Previewer):
                 on_result=self._masking_done,
                 on_error=self._masking_failed,
             )
-        # Masked, every page stays covered until its boxes are known: no early image.
-        first_page = self._first_page_request() if masker is None else None
-        job = self._geometry_job = pdf_layout.GeometryJob(source.path, first_page)
-        job.firstPage.connect(self._first_page_arrived)
-        job.done.connect(self._checked)
-        job.failed.connect(self._check_failed)
-        job.start()
         # The helper process is ended after LAYOUT_TIMEOUT_S; this covers the rest
         # (a helper still starting, a machine under load).
         self._layout_timer.start(int((pdf_layout.LAYOUT_TIMEOUT_S + 5) * 1000))
