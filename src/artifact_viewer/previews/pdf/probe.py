@@ -70,6 +70,9 @@ _SHARED_FD_ENV = "ARTIFACT_VIEWER_PDF_SHARED_FD"
 #: the largest first-page image the helper sends (pixels; bigger requests are refused)
 _MAX_IMAGE_PIXELS = 64_000_000
 
+#: the first page the helper draws while it starts (logical pixels: a wide view's width
+#: and height), so the shared memory a real first page is written to is already mapped
+_WARM_FIRST_PAGE = (1280, 1024)
 #: a one-page PDF the helper opens and draws when it starts, so PDFium's own start-up
 #: (fonts, the renderer) is paid before the first file is asked for
 _WARM_PDF = (
@@ -311,8 +314,10 @@ def search_here(request: str) -> dict[str, Any]:
     return {"hits": [[h.page, h.x, h.y, h.before, h.match, h.after] for h in hits]}
 
 
-def _warm_pdfium() -> None:
-    """Open and draw a tiny PDF, so PDFium has started before the first request."""
+def _warm_pdfium(canvas: mmap.mmap | None = None) -> None:
+    """Open a tiny PDF and draw its page as a first page is drawn (composed on white,
+    into ``canvas`` when given), so PDFium, the painter and the pages of the shared
+    memory are all set up before the first request."""
     from PySide6.QtCore import QBuffer, QByteArray, QSize
     from PySide6.QtPdf import QPdfDocument
 
@@ -324,6 +329,7 @@ def _warm_pdfium() -> None:
         document.load(buffer)
         if document.pageCount() > 0:
             document.render(0, QSize(64, 64))
+            first_page_here(document, FirstPageRequest(*_WARM_FIRST_PAGE), canvas)
     finally:
         document.close()
 
@@ -341,10 +347,9 @@ def serve(stdin: IO[bytes], stdout: IO[bytes]) -> None:
     from PySide6.QtCore import QCoreApplication
 
     _app = QCoreApplication.instance() or QCoreApplication([sys.argv[0]])
-    with contextlib.suppress(Exception):  # the first real request reports what is wrong
-        _warm_pdfium()
-
     shared = _shared_memory(os.environ.get(_SHARED_FD_ENV, ""))
+    with contextlib.suppress(Exception):  # the first real request reports what is wrong
+        _warm_pdfium(shared)
 
     def send(answer: dict[str, Any], pixels: bytes = b"") -> None:
         image = answer.get("image")
