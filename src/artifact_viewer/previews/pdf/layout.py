@@ -102,9 +102,9 @@ def read_geometry(
     """
     from artifact_viewer.previews.pdf.search import check_pdf, load_error_message
 
-    check = check_pdf(path, progress, cancel)
-    if not check.has_header:
-        raise PreviewError(load_error_message(QPdfDocument.Error.InvalidFileFormat, check))
+    # The helper is asked first, so page 1 is not kept waiting for this thread; the file's
+    # head and tail are looked at once it has answered, and a file without a PDF header
+    # in its first KB is refused whatever the helper made of it.
     try:
         measured = probe.prober().measure(
             path,
@@ -114,7 +114,11 @@ def read_geometry(
             (lambda page: on_first_page(first_page_image(page))) if on_first_page else None,
         )
     except probe.ProbeTimeout:
+        check_pdf(path, progress, cancel)  # an empty file says so
         raise PreviewError(not_laid_out_message(LAYOUT_TIMEOUT_S)) from None
+    check = check_pdf(path, progress, cancel)
+    if not check.has_header:
+        raise PreviewError(load_error_message(QPdfDocument.Error.InvalidFileFormat, check))
     if measured.load_error:
         error = getattr(QPdfDocument.Error, measured.load_error, QPdfDocument.Error.Unknown)
         raise PreviewError(load_error_message(error, check))
