@@ -61,6 +61,18 @@ RENDER_TIMEOUT_S = 5.0
 _RENDER_CHECK_MS = 250
 
 
+#: documents of previewers gone, closed once the next file has been shown
+_closing: list[QPdfDocument] = []
+_CLOSE_LATER_MS = 1000
+
+
+def _close_released() -> None:
+    while _closing:
+        document = _closing.pop()
+        document.close()
+        document.deleteLater()
+
+
 def mask_pages(
     path: Path, masker: Masker, progress: Progress, cancel: CancelToken
 ) -> list[PageBoxes]:
@@ -456,6 +468,16 @@ class PdfPreviewer(Previewer):
             self.redaction.reveal(self._source.path)
         self.view.set_masking(False)
         self.reveal_button.setVisible(False)
+
+    def release(self) -> None:
+        """The view is going away: its document is closed a moment later (PDFium takes
+        a few ms to close a large one), not while the next file is being opened."""
+        document, self._document = self._document, None
+        if document is None:
+            return
+        document.setParent(None)
+        _closing.append(document)
+        QTimer.singleShot(_CLOSE_LATER_MS, _close_released)
 
     @property
     def document(self) -> QPdfDocument:
