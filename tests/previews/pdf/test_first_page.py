@@ -247,3 +247,17 @@ def test_page_one_pixels_come_back_through_shared_memory_or_the_pipe(tmp_path, m
         assert max(max(row) for row in rows) > 200  # on white paper
     finally:
         helper.stop()
+
+
+def test_a_released_view_closes_its_document_after_the_next_file_is_opened(qtbot, tmp_path, helper):
+    view = _shown_view(qtbot)
+    with qtbot.waitSignal(view.finished, timeout=20_000):
+        view.load(PreviewSource(samples.write_pdf(tmp_path / "w2.pdf", 2), "application/pdf"))
+    document = view.document
+    assert document.pageCount() == 2
+    view.release()
+    view.deleteLater()
+    qtbot.wait(50)  # the view is gone; its document is not closed yet
+    assert document.pageCount() == 2
+    with qtbot.waitSignal(document.destroyed, timeout=5_000):
+        pass

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal, Slot
-from PySide6.QtGui import QGuiApplication, QImage, QPainter
+from PySide6.QtCore import QCoreApplication, QObject, Signal, Slot
+from PySide6.QtGui import QGuiApplication, QImage
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 
@@ -76,15 +76,11 @@ class FirstPageImage:
 
 
 def first_page_image(page: probe.FirstPage) -> FirstPageImage:
-    """The helper's raw pixels as an image of its own (any thread), on white paper."""
-    drawn = QImage(page.pixels, page.width, page.height, page.stride, QImage.Format.Format_ARGB32)
-    # PDFium draws a page's content on a transparent background, which QPdfView paints
-    # white first; this image is made opaque once here, so painting it blends nothing.
-    image = QImage(page.width, page.height, QImage.Format.Format_RGB32)
-    image.fill(Qt.GlobalColor.white)
-    painter = QPainter(image)
-    painter.drawImage(0, 0, drawn)
-    painter.end()
+    """The helper's pixels (already on white paper) as an image of its own (any thread):
+    one copy, out of the memory the helper draws the next file's page into."""
+    image = QImage(
+        page.pixels, page.width, page.height, page.stride, QImage.Format.Format_RGB32
+    ).copy()
     image.setDevicePixelRatio(page.dpr)
     return FirstPageImage(image, (page.page_width, page.page_height), page.pages)
 
@@ -106,9 +102,9 @@ def read_geometry(
     """
     from artifact_viewer.previews.pdf.search import check_pdf, load_error_message
 
-    check = check_pdf(path, progress, cancel)
-    if not check.has_header:
-        raise PreviewError(load_error_message(QPdfDocument.Error.InvalidFileFormat, check))
+    # The helper is asked first, so page 1 is not kept waiting for this thread; the file's
+    # head and tail are looked at once it has answered, and a file without a PDF header
+    # in its first KB is refused whatever the helper made of it.
     try:
         measured = probe.prober().measure(
             path,
@@ -118,7 +114,11 @@ def read_geometry(
             (lambda page: on_first_page(first_page_image(page))) if on_first_page else None,
         )
     except probe.ProbeTimeout:
+        check_pdf(path, progress, cancel)  # an empty file says so
         raise PreviewError(not_laid_out_message(LAYOUT_TIMEOUT_S)) from None
+    check = check_pdf(path, progress, cancel)
+    if not check.has_header:
+        raise PreviewError(load_error_message(QPdfDocument.Error.InvalidFileFormat, check))
     if measured.load_error:
         error = getattr(QPdfDocument.Error, measured.load_error, QPdfDocument.Error.Unknown)
         raise PreviewError(load_error_message(error, check))

@@ -61,6 +61,18 @@ RENDER_TIMEOUT_S = 5.0
 _RENDER_CHECK_MS = 250
 
 
+#: documents of previewers gone, closed once the next file has been shown
+_closing: list[QPdfDocument] = []
+_CLOSE_LATER_MS = 1000
+
+
+def _close_released() -> None:
+    while _closing:
+        document = _closing.pop()
+        document.close()
+        document.deleteLater()
+
+
 def mask_pages(
     path: Path, masker: Masker, progress: Progress, cancel: CancelToken
 ) -> list[PageBoxes]:
@@ -343,9 +355,18 @@ class PdfPreviewer(Previewer):
         self.view.announce_next_page_paint()
         self._set_controls_enabled(False)
         self.stack.setCurrentIndex(_PAGE_LOADING)
-        self._set_info(source.name or source.path.name)
         masker = self._active_masker()
         self.view.set_masking(masker is not None)
+        # The helper is asked first (the toolbar's layout can wait): page 1 is drawn there
+        # while this thread does the rest. Masked, every page stays covered until its
+        # boxes are known: no early image.
+        first_page = self._first_page_request() if masker is None else None
+        job = self._geometry_job = pdf_layout.GeometryJob(source.path, first_page)
+        job.firstPage.connect(self._first_page_arrived)
+        job.done.connect(self._checked)
+        job.failed.connect(self._check_failed)
+        job.start()
+        self._set_info(source.name or source.path.name)
         self.reveal_button.setVisible(masker is not None)
         if masker is not None:
             # Every page stays covered until its boxes are known.
@@ -357,13 +378,6 @@ class PdfPreviewer(Previewer):
                 on_result=self._masking_done,
                 on_error=self._masking_failed,
             )
-        # Masked, every page stays covered until its boxes are known: no early image.
-        first_page = self._first_page_request() if masker is None else None
-        job = self._geometry_job = pdf_layout.GeometryJob(source.path, first_page)
-        job.firstPage.connect(self._first_page_arrived)
-        job.done.connect(self._checked)
-        job.failed.connect(self._check_failed)
-        job.start()
         # The helper process is ended after LAYOUT_TIMEOUT_S; this covers the rest
         # (a helper still starting, a machine under load).
         self._layout_timer.start(int((pdf_layout.LAYOUT_TIMEOUT_S + 5) * 1000))
@@ -454,6 +468,16 @@ class PdfPreviewer(Previewer):
             self.redaction.reveal(self._source.path)
         self.view.set_masking(False)
         self.reveal_button.setVisible(False)
+
+    def release(self) -> None:
+        """The view is going away: its document is closed a moment later (PDFium takes
+        a few ms to close a large one), not while the next file is being opened."""
+        document, self._document = self._document, None
+        if document is None:
+            return
+        document.setParent(None)
+        _closing.append(document)
+        QTimer.singleShot(_CLOSE_LATER_MS, _close_released)
 
     @property
     def document(self) -> QPdfDocument:

@@ -70,6 +70,9 @@ _SHARED_FD_ENV = "ARTIFACT_VIEWER_PDF_SHARED_FD"
 #: the largest first-page image the helper sends (pixels; bigger requests are refused)
 _MAX_IMAGE_PIXELS = 64_000_000
 
+#: the first page the helper draws while it starts (logical pixels: a wide view's width
+#: and height), so the shared memory a real first page is written to is already mapped
+_WARM_FIRST_PAGE = (1280, 1024)
 #: a one-page PDF the helper opens and draws when it starts, so PDFium's own start-up
 #: (fonts, the renderer) is paid before the first file is asked for
 _WARM_PDF = (
@@ -105,28 +108,40 @@ class FirstPageRequest:
     dpr: float = 1.0
 
 
+#: page pixels as read from the helper: its bytes, or a view of the shared memory
+Pixels = bytes | memoryview
+
+
 @dataclass(slots=True)
 class FirstPage:
-    """The visible top of page 1 drawn by the helper: raw 32-bit ARGB pixels (device
-    pixels, ``stride`` bytes a row) of a page ``page_width`` x ``page_height`` pixels
-    (logical) in all; ``pages`` and ``size`` (points) as the document claims them."""
+    """The visible top of page 1 drawn by the helper: opaque 32-bit RGB pixels on white
+    paper (device pixels, ``stride`` bytes a row) of a page ``page_width`` x
+    ``page_height`` pixels (logical) in all; ``pages`` and ``size`` (points) as the
+    document claims them. ``pixels`` may be a view of the memory shared with the helper:
+    valid until the helper's next request (take a copy)."""
 
     pages: int
     size: tuple[float, float]
     width: int
     height: int
     stride: int
-    pixels: bytes
+    pixels: Pixels
     dpr: float
     page_width: int
     page_height: int
 
 
-def first_page_here(document: Any, want: FirstPageRequest) -> tuple[dict[str, Any], bytes]:
+def first_page_here(
+    document: Any, want: FirstPageRequest, canvas: mmap.mmap | None = None
+) -> tuple[dict[str, Any], bytes]:
     """Draw the visible top of page 1 of the loaded ``document`` (the helper's work): the
-    answer's header and the raw pixels (none when page 1 cannot be drawn)."""
-    from PySide6.QtCore import QRect, QSize
-    from PySide6.QtGui import QImage
+    answer's header and the raw pixels (none when page 1 cannot be drawn).
+
+    The pixels are the page on white paper (opaque 32-bit RGB). With ``canvas`` (the
+    memory shared with the app) large enough, they are composed straight into it (the
+    header says ``shared``) and no bytes are returned: no copy of the image is made."""
+    from PySide6.QtCore import QRect, QSize, Qt
+    from PySide6.QtGui import QImage, QPainter
     from PySide6.QtPdf import QPdfDocumentRenderOptions
 
     pages = document.pageCount()
@@ -144,19 +159,33 @@ def first_page_here(document: Any, want: FirstPageRequest) -> tuple[dict[str, An
     options = QPdfDocumentRenderOptions()
     options.setScaledSize(QSize(full_w, full_h))
     options.setScaledClipRect(QRect(0, 0, full_w, shown_h))
-    image = document.render(0, QSize(full_w, shown_h), options)
-    if image.isNull():
+    drawn = document.render(0, QSize(full_w, shown_h), options)
+    if drawn.isNull():
         return header, b""
-    if image.format() not in (QImage.Format.Format_ARGB32, QImage.Format.Format_RGB32):
-        image = image.convertToFormat(QImage.Format.Format_ARGB32)
-    pixels = bytes(image.constBits())
+    # PDFium draws a page's content on a transparent background, which QPdfView paints
+    # white first: composed on white once here, the app copies the image as it is and
+    # painting it blends nothing.
+    width, height = drawn.width(), drawn.height()
+    stride = width * 4
+    shared = canvas is not None and stride * height <= len(canvas)
+    if shared:
+        assert canvas is not None
+        image = QImage(memoryview(canvas), width, height, stride, QImage.Format.Format_RGB32)
+    else:
+        image = QImage(width, height, QImage.Format.Format_RGB32)
+    image.fill(Qt.GlobalColor.white)
+    painter = QPainter(image)
+    painter.drawImage(0, 0, drawn)
+    painter.end()
+    pixels = b"" if shared else bytes(image.constBits())
     header["image"] = {
-        "width": image.width(),
-        "height": image.height(),
+        "width": width,
+        "height": height,
         "stride": image.bytesPerLine(),
-        "bytes": len(pixels),
+        "bytes": image.bytesPerLine() * height,
         "dpr": dpr,
         "page": [want.width, page_h],
+        "shared": shared,
     }
     return header, pixels
 
@@ -209,10 +238,12 @@ def measure_here(
     first: FirstPageRequest | None = None,
     send: Any = None,
     cancelled: Any = None,
+    canvas: mmap.mmap | None = None,
 ) -> dict[str, Any]:
     """Load and measure ``path`` with QtPdf in this process (the helper's work). With
-    ``first``, the top of page 1 is drawn and handed to ``send(header, pixels)`` first;
-    ``cancelled()`` is asked now and then (True: stop, the answer is not wanted)."""
+    ``first``, the top of page 1 is drawn (into ``canvas`` when given, see
+    :func:`first_page_here`) and handed to ``send(header, pixels)`` first; ``cancelled()``
+    is asked now and then (True: stop, the answer is not wanted)."""
     from PySide6.QtPdf import QPdfDocument
 
     document = QPdfDocument()
@@ -221,7 +252,7 @@ def measure_here(
         if error != QPdfDocument.Error.None_:
             return {"load_error": error.name}
         if first is not None and send is not None:
-            send(*first_page_here(document, first))
+            send(*first_page_here(document, first, canvas))
         pages = document.pageCount()
         sizes: list[tuple[float, float]] = []
         unreadable = 0
@@ -283,8 +314,10 @@ def search_here(request: str) -> dict[str, Any]:
     return {"hits": [[h.page, h.x, h.y, h.before, h.match, h.after] for h in hits]}
 
 
-def _warm_pdfium() -> None:
-    """Open and draw a tiny PDF, so PDFium has started before the first request."""
+def _warm_pdfium(canvas: mmap.mmap | None = None) -> None:
+    """Open a tiny PDF and draw its page as a first page is drawn (composed on white,
+    into ``canvas`` when given), so PDFium, the painter and the pages of the shared
+    memory are all set up before the first request."""
     from PySide6.QtCore import QBuffer, QByteArray, QSize
     from PySide6.QtPdf import QPdfDocument
 
@@ -296,6 +329,7 @@ def _warm_pdfium() -> None:
         document.load(buffer)
         if document.pageCount() > 0:
             document.render(0, QSize(64, 64))
+            first_page_here(document, FirstPageRequest(*_WARM_FIRST_PAGE), canvas)
     finally:
         document.close()
 
@@ -313,10 +347,9 @@ def serve(stdin: IO[bytes], stdout: IO[bytes]) -> None:
     from PySide6.QtCore import QCoreApplication
 
     _app = QCoreApplication.instance() or QCoreApplication([sys.argv[0]])
-    with contextlib.suppress(Exception):  # the first real request reports what is wrong
-        _warm_pdfium()
-
     shared = _shared_memory(os.environ.get(_SHARED_FD_ENV, ""))
+    with contextlib.suppress(Exception):  # the first real request reports what is wrong
+        _warm_pdfium(shared)
 
     def send(answer: dict[str, Any], pixels: bytes = b"") -> None:
         image = answer.get("image")
@@ -347,7 +380,7 @@ def serve(stdin: IO[bytes], stdout: IO[bytes]) -> None:
                 want = FirstPageRequest(
                     int(asked["width"]), int(asked["height"]), float(asked.get("dpr", 1.0))
                 )
-                answer = measure_here(str(asked["path"]), want, send, reader.cancelled)
+                answer = measure_here(str(asked["path"]), want, send, reader.cancelled, shared)
             else:
                 answer = measure_here(argument, cancelled=reader.cancelled)
         except _Cancelled:
@@ -460,7 +493,7 @@ class Prober:
             }
             request = f"{_OPEN}\t{json.dumps(asked)}"
 
-        def partial(data: dict[str, Any], pixels: bytes) -> None:
+        def partial(data: dict[str, Any], pixels: Pixels) -> None:
             image = data.get("image")
             if on_first_page is None or not isinstance(image, dict) or not pixels:
                 return
@@ -536,7 +569,7 @@ class Prober:
         path: Path,
         timeout_s: float,
         cancel: CancelToken,
-        on_partial: Callable[[dict[str, Any], bytes], None] | None = None,
+        on_partial: Callable[[dict[str, Any], Pixels], None] | None = None,
     ) -> dict[str, Any] | None:
         """One request line to the helper, its JSON answer back (None: it ended); answers
         marked partial go to ``on_partial`` as they come, on the thread reading the
@@ -545,7 +578,7 @@ class Prober:
             process = self._send(request)
             # One reader thread per request: it ends with the last answer, or when the
             # helper is ended (its pipe closes), so no thread outlives a request.
-            answers: queue.Queue[tuple[dict[str, Any], bytes] | None] = queue.Queue()
+            answers: queue.Queue[tuple[dict[str, Any], Pixels] | None] = queue.Queue()
             reader = threading.Thread(
                 target=_read_answers,
                 args=(process.stdout, answers, self._shared, on_partial),
@@ -585,7 +618,7 @@ class Prober:
                 reader.join(timeout=5)
 
     def _drain(
-        self, answers: queue.Queue[tuple[dict[str, Any], bytes] | None], until: float
+        self, answers: queue.Queue[tuple[dict[str, Any], Pixels] | None], until: float
     ) -> None:
         """Drop the answers of a request given up until its last; the helper is ended if
         that does not come by ``until``."""
@@ -621,9 +654,9 @@ def _new_shared_memory() -> tuple[int, mmap.mmap | None]:
 
 def _read_answers(
     stream: IO[bytes] | None,
-    answers: queue.Queue[tuple[dict[str, Any], bytes] | None],
+    answers: queue.Queue[tuple[dict[str, Any], Pixels] | None],
     shared: mmap.mmap | None = None,
-    on_partial: Callable[[dict[str, Any], bytes], None] | None = None,
+    on_partial: Callable[[dict[str, Any], Pixels], None] | None = None,
 ) -> None:
     """The helper's answers to one request, up to the last (None when its output closed
     or made no sense)."""
@@ -634,13 +667,15 @@ def _read_answers(
                 break
             data = json.loads(line)
             image = data.get("image")
-            pixels = b""
+            pixels: Pixels = b""
             if isinstance(image, dict):
                 size = int(image.get("bytes", 0))
                 if image.get("shared"):
                     if shared is None or not 0 < size <= len(shared):
                         break
-                    pixels = shared[:size]
+                    # A view, no copy: taken (copied) by on_partial before the helper
+                    # can draw into the shared memory again.
+                    pixels = memoryview(shared)[:size]
                 else:
                     pixels = stream.read(size) if size > 0 else b""
                 if len(pixels) != size:
