@@ -4,6 +4,7 @@ brings every run back."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -203,6 +204,28 @@ def test_a_listing_grouped_off_the_gui_thread_shows_runs_in_each_sort_order(
     qtmodeltester.check(alone, force_py=True)
 
 
+def _flows_of_runs(
+    flows: int, per_flow: int, failed: Callable[[int, int], bool]
+) -> tuple[list[Workflow], dict[str, list[WorkflowRun]]]:
+    """``flows`` workflows of ``per_flow`` runs ten minutes apart; ``failed(w, i)`` marks the
+    failed ones."""
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    workflows = [Workflow(id=f"wf-{w}", name=f"Flow {w}") for w in range(flows)]
+    runs = {
+        wf.id: [
+            WorkflowRun(
+                id=f"{wf.id}-run-{i}",
+                workflow_id=wf.id,
+                status="FAILED" if failed(w, i) else "COMPLETED",
+                created_at=start + timedelta(minutes=10 * i + w),
+            )
+            for i in range(per_flow)
+        ]
+        for w, wf in enumerate(workflows)
+    }
+    return workflows, runs
+
+
 def _shown(nav: Navigator) -> tuple[list[str], list[str], list[str]]:
     """The rows the view shows (workflows and runs under open workflows), the open ones and
     the top rows that do not span every column."""
@@ -226,20 +249,7 @@ def _flows(ids: list[str]) -> list[str]:
 
 
 def test_a_sequence_of_filters_shows_what_one_filter_from_scratch_shows(qtbot: Any) -> None:
-    start = datetime(2026, 1, 1, tzinfo=UTC)
-    workflows = [Workflow(id=f"wf-{w}", name=f"Flow {w}") for w in range(6)]
-    runs = {
-        wf.id: [
-            WorkflowRun(
-                id=f"{wf.id}-run-{i}",
-                workflow_id=wf.id,
-                status="FAILED" if (i + w) % 5 == 0 else "COMPLETED",
-                created_at=start + timedelta(minutes=10 * i + w),
-            )
-            for i in range(40)
-        ]
-        for w, wf in enumerate(workflows)
-    }
+    workflows, runs = _flows_of_runs(6, 40, lambda w, i: (i + w) % 5 == 0)
     every = [r for rs in runs.values() for r in rs]
     steps = [
         ("status:failed", {r.id for r in every if r.status == "FAILED"}),
@@ -275,21 +285,8 @@ def test_a_sequence_of_filters_shows_what_one_filter_from_scratch_shows(qtbot: A
 def test_clearing_a_filter_reopens_the_users_workflows_over_a_few_turns(qtbot: Any) -> None:
     from artifact_viewer.ui.panes.navigator import REOPEN_RUNS_PER_TURN
 
-    start = datetime(2026, 1, 1, tzinfo=UTC)
     per_flow = REOPEN_RUNS_PER_TURN // 2 + 1  # two open workflows fill more than one turn
-    workflows = [Workflow(id=f"wf-{w}", name=f"Flow {w}") for w in range(5)]
-    runs = {
-        wf.id: [
-            WorkflowRun(
-                id=f"{wf.id}-run-{i}",
-                workflow_id=wf.id,
-                status="FAILED" if i % 9 == 0 else "COMPLETED",
-                created_at=start + timedelta(minutes=10 * i + w),
-            )
-            for i in range(per_flow)
-        ]
-        for w, wf in enumerate(workflows)
-    }
+    workflows, runs = _flows_of_runs(5, per_flow, lambda w, i: i % 9 == 0)
     mine = ["wf-0", "wf-2", "wf-3", "wf-4"]
 
     def navigator() -> Navigator:
@@ -322,21 +319,8 @@ def test_clearing_a_filter_reopens_the_users_workflows_over_a_few_turns(qtbot: A
 def test_a_filter_opens_its_workflows_over_a_few_turns_as_expand_all_would(qtbot: Any) -> None:
     from artifact_viewer.ui.panes.navigator import REOPEN_RUNS_PER_TURN
 
-    start = datetime(2026, 1, 1, tzinfo=UTC)
     per_flow = REOPEN_RUNS_PER_TURN // 2 + 1
-    workflows = [Workflow(id=f"wf-{w}", name=f"Flow {w}") for w in range(5)]
-    runs = {
-        wf.id: [
-            WorkflowRun(
-                id=f"{wf.id}-run-{i}",
-                workflow_id=wf.id,
-                status="COMPLETED",
-                created_at=start + timedelta(minutes=10 * i + w),
-            )
-            for i in range(per_flow)
-        ]
-        for w, wf in enumerate(workflows)
-    }
+    workflows, runs = _flows_of_runs(5, per_flow, lambda w, i: False)
     kept = {r.id for w in ("wf-0", "wf-1", "wf-2", "wf-4") for r in runs[w]}
     nav = Navigator()
     qtbot.addWidget(nav)
