@@ -32,11 +32,8 @@ def _settle(qtbot, view: CountingView) -> int:
     return view.paints - before
 
 
-def test_indexing_below_a_numbered_screen_does_not_repaint_it(qtbot, tmp_path) -> None:
-    # 20 000 lines of 10 bytes: the gutter needs 5 digits from the first chunk on.
-    data = b"".join(b"line %04d\n" % (i % 10_000) for i in range(20_000))
-    path = tmp_path / "big.log"
-    path.write_bytes(data)
+def _shown(qtbot, path):
+    """A fresh line index of ``path`` and a shown view over it, before any line is indexed."""
     doc = TextDocument.open(path)
     index = doc.new_index()
     view = CountingView()
@@ -45,6 +42,15 @@ def test_indexing_below_a_numbered_screen_does_not_repaint_it(qtbot, tmp_path) -
     view.set_document(doc, index)
     view.show()
     qtbot.waitExposed(view)
+    return index, view
+
+
+def test_indexing_below_a_numbered_screen_does_not_repaint_it(qtbot, tmp_path) -> None:
+    # 20 000 lines of 10 bytes: the gutter needs 5 digits from the first chunk on.
+    data = b"".join(b"line %04d\n" % (i % 10_000) for i in range(20_000))
+    path = tmp_path / "big.log"
+    path.write_bytes(data)
+    index, view = _shown(qtbot, path)
     chunk = 20_000
     index.add(_newlines(data, 0, chunk), chunk)
     view.index_changed()
@@ -62,14 +68,7 @@ def test_lines_on_screen_get_their_numbers_as_the_index_reaches_them(qtbot, tmp_
     data = b"".join(b"entry %05d\n" % i for i in range(5_000))
     path = tmp_path / "tail.log"
     path.write_bytes(data)
-    doc = TextDocument.open(path)
-    index = doc.new_index()
-    view = CountingView()
-    qtbot.addWidget(view)
-    view.resize(500, 300)
-    view.set_document(doc, index)
-    view.show()
-    qtbot.waitExposed(view)
+    index, view = _shown(qtbot, path)
     view.scroll_to_end()
     half = len(data) // 2
     index.add(_newlines(data, 0, half), half)
